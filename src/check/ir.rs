@@ -1,0 +1,263 @@
+//! The checked policy: every name resolved to an index, every expression typed. `eval` lowers it
+//! to its program; `report` reads names and citations from it.
+
+use crate::syntax::Span;
+use crate::syntax::calendar::{Date, Duration};
+
+/// Which source file something comes from: an index into the policy's sources.
+pub type FileId = usize;
+
+/// A type of the language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    Bool,
+    Int,
+    Decimal,
+    Text,
+    Date,
+    Duration,
+    Enum(usize),
+    Record(usize),
+    Set(Box<Type>),
+    Optional(Box<Type>),
+    /// The type of `none` before context says what it is missing.
+    NoneLiteral,
+    /// The type of an expression that already has an error; it fits everywhere so that one
+    /// mistake is reported once.
+    Error,
+}
+
+impl Type {
+    /// The type with any `optional` removed.
+    pub fn unwrap_optional(&self) -> &Type {
+        match self {
+            Type::Optional(inner) => inner.unwrap_optional(),
+            other => other,
+        }
+    }
+}
+
+/// A period in which something is in force; both ends inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Period {
+    pub from: Option<Date>,
+    pub until: Option<Date>,
+}
+
+impl Period {
+    /// Whether the date lies in the period.
+    pub fn contains(&self, date: Date) -> bool {
+        self.from.is_none_or(|from| from <= date) && self.until.is_none_or(|until| date <= until)
+    }
+}
+
+/// A place in the sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// A checked policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub title: String,
+    pub source: Option<String>,
+    pub in_force: Period,
+    pub enums: Vec<EnumDef>,
+    pub records: Vec<RecordDef>,
+    pub input: usize,
+    pub consts: Vec<ConstDef>,
+    pub sets: Vec<SetDef>,
+    pub params: Vec<ParamDef>,
+    /// Verdict kinds, strongest first.
+    pub verdicts: Vec<KindDef>,
+    pub otherwise: usize,
+    pub obligations: Vec<KindDef>,
+    pub rules: Vec<RuleDef>,
+    pub tests: Vec<TestDef>,
+}
+
+/// `enum`
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    pub name: String,
+    pub members: Vec<String>,
+}
+
+/// `record` or `input`
+#[derive(Debug, Clone)]
+pub struct RecordDef {
+    pub name: String,
+    pub fields: Vec<FieldDef>,
+}
+
+impl RecordDef {
+    /// The index of a field by name.
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|field| field.name == name)
+    }
+}
+
+/// A field of a record.
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Type,
+    /// Used when a case leaves the field out; `optional` fields default to `none`.
+    pub default: Option<Expr>,
+}
+
+/// `const`
+#[derive(Debug, Clone)]
+pub struct ConstDef {
+    pub name: String,
+    pub ty: Type,
+    /// Tried in order; the first in force on the case's date holds. The last is undated.
+    pub versions: Vec<(Expr, Period)>,
+}
+
+/// `set`
+#[derive(Debug, Clone)]
+pub struct SetDef {
+    pub name: String,
+    pub element: Type,
+    pub members: Vec<(Expr, Period)>,
+}
+
+/// `param`
+#[derive(Debug, Clone)]
+pub struct ParamDef {
+    pub name: String,
+    pub ty: Type,
+    pub default: Expr,
+}
+
+/// A verdict or obligation kind.
+#[derive(Debug, Clone)]
+pub struct KindDef {
+    pub name: String,
+    pub params: Vec<(String, Type)>,
+}
+
+/// A rule.
+#[derive(Debug, Clone)]
+pub struct RuleDef {
+    pub name: String,
+    pub citation: String,
+    pub exception_to: Vec<usize>,
+    pub in_force: Period,
+    /// The condition split at its top-level `and`s; empty when the rule has no `when`.
+    pub conditions: Vec<Condition>,
+    pub verdict: Option<Conclusion>,
+    pub obligations: Vec<Conclusion>,
+    pub because: Vec<TemplatePart>,
+    pub place: Place,
+}
+
+/// One conjunct of a rule's condition, with its source text for explanations.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub expr: Expr,
+    pub text: String,
+    /// The facts the condition reads, shown in explanations: `case.destination`.
+    pub observed: Vec<(String, Expr)>,
+}
+
+/// A verdict or obligation with its arguments in declaration order.
+#[derive(Debug, Clone)]
+pub struct Conclusion {
+    pub kind: usize,
+    pub args: Vec<Expr>,
+}
+
+/// A piece of a `because` text.
+#[derive(Debug, Clone)]
+pub enum TemplatePart {
+    Text(String),
+    Hole(Expr),
+}
+
+/// A `test` block.
+#[derive(Debug, Clone)]
+pub struct TestDef {
+    pub name: String,
+    pub place: Place,
+    /// The case, a record literal of the input type; `None` when it did not check.
+    pub given: Option<Expr>,
+    pub params: Vec<(usize, Expr)>,
+    pub expectations: Vec<Expectation>,
+}
+
+/// A checked expectation.
+#[derive(Debug, Clone)]
+pub enum Expectation {
+    Verdict { kind: usize, args: Vec<Option<Expr>>, text: String },
+    DecidedBy(usize),
+    Applied(usize),
+    NotApplied(usize),
+    Suppressed { rule: usize, by: usize },
+    Obligation { kind: usize, args: Vec<Option<Expr>>, text: String },
+    NoObligation(usize),
+}
+
+/// A typed expression with every name resolved.
+#[derive(Debug, Clone)]
+pub enum Expr {
+    Bool(bool),
+    Int(i64),
+    Decimal(rust_decimal::Decimal),
+    Text(String),
+    Date(Date),
+    Duration(Duration),
+    None,
+    /// A member of an enum, by index.
+    Member(usize, usize),
+    Case,
+    /// A quantifier's variable, counted from the innermost quantifier outwards.
+    Local(usize),
+    Const(usize),
+    Param(usize),
+    NamedSet(usize),
+    Field(Box<Expr>, usize),
+    SetLit(Vec<Expr>, Type),
+    RecordLit(usize, Vec<Expr>),
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Compare(Compare, Box<Expr>, Box<Expr>),
+    In(Box<Expr>, Box<Expr>),
+    IsNone(Box<Expr>),
+    IsEmpty(Box<Expr>),
+    Arith(Arith, Box<Expr>, Box<Expr>),
+    Quantifier { every: bool, set: Box<Expr>, body: Box<Expr> },
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    StartsWith(Box<Expr>, Box<Expr>),
+    Count(Box<Expr>),
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// Arithmetic operators, by the types they work on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arith {
+    AddInt,
+    SubInt,
+    MulInt,
+    AddDecimal,
+    SubDecimal,
+    MulDecimal,
+    AddDateDuration,
+    SubDateDuration,
+    AddDuration,
+    SubDuration,
+}

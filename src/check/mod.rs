@@ -1,0 +1,1265 @@
+//! The checker: resolves names, types every expression, and checks exceptions and periods,
+//! reporting every problem of a policy at once. It never evaluates anything.
+
+pub mod error;
+mod expr;
+pub mod ir;
+mod suggest;
+
+use std::collections::HashMap;
+
+pub use error::{CheckError, Located};
+pub use ir::{FileId, Policy, Type};
+pub use suggest::closest as closest_name;
+
+use crate::syntax::Span;
+use crate::syntax::ast;
+use expr::Ctx;
+use ir::*;
+
+/// One source file of a policy, as the loader found it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as the user should see it.
+    pub name: String,
+    pub text: String,
+    /// The parsed file; `None` when it has syntax errors that stopped the parser.
+    pub ast: Option<ast::File>,
+    /// For each `use` of the file, in order: the file it names, or why it could not be read.
+    pub uses: Vec<Result<FileId, String>>,
+}
+
+/// The line and column (both from 1) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0) + 1;
+    (line, column)
+}
+
+/// Checks a policy made of the given sources. Returns the checked policy when there is no error
+/// (warnings allowed), and every finding.
+pub fn check(sources: &[Source]) -> (Option<Policy>, Vec<Located>) {
+    let mut checker = Checker::new(sources);
+    checker.run();
+    let has_error = checker.errors.iter().any(|found| !found.error.is_warning());
+    let policy = if has_error { None } else { checker.finish() };
+    let mut errors = checker.errors;
+    errors.sort_by_key(|found| (found.file, found.error_span_start()));
+    (policy, errors)
+}
+
+impl Located {
+    fn error_span_start(&self) -> u32 {
+        let report: &dyn miette::Diagnostic = &self.error;
+        report
+            .labels()
+            .and_then(|mut labels| labels.next())
+            .map(|label| label.offset() as u32)
+            .unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TypeSymbol {
+    Enum(usize),
+    Record(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueSymbol {
+    Const(usize),
+    Set(usize),
+    Param(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KindSymbol {
+    Verdict(usize),
+    Obligation(usize),
+}
+
+/// Where a const's or set's type stands while checking, so that references can be checked
+/// in any order and cycles found.
+#[derive(Debug, Clone, PartialEq)]
+enum Progress {
+    Pending,
+    InProgress,
+    Done,
+}
+
+struct Checker<'a> {
+    sources: &'a [Source],
+    file: FileId,
+    errors: Vec<Located>,
+    header: Option<(FileId, &'a ast::Header)>,
+    types: HashMap<String, (TypeSymbol, Place)>,
+    values: HashMap<String, (ValueSymbol, Place)>,
+    rules_by_name: HashMap<String, usize>,
+    kinds: HashMap<String, (KindSymbol, Place)>,
+    /// Enum member name → (enum, member index).
+    members: HashMap<String, Vec<(usize, usize)>>,
+
+    enums: Vec<EnumDef>,
+    enum_places: Vec<Place>,
+    records: Vec<RecordDef>,
+    record_asts: Vec<(FileId, &'a ast::RecordDecl)>,
+    input: Option<usize>,
+    consts: Vec<ConstDef>,
+    const_asts: Vec<(FileId, &'a ast::ConstDecl)>,
+    const_progress: Vec<Progress>,
+    sets: Vec<SetDef>,
+    set_asts: Vec<(FileId, &'a ast::SetDecl)>,
+    set_progress: Vec<Progress>,
+    params: Vec<ParamDef>,
+    param_asts: Vec<(FileId, &'a ast::ParamDecl)>,
+    verdicts: Vec<KindDef>,
+    verdict_asts: Vec<(FileId, &'a ast::KindDecl)>,
+    verdicts_declared: Option<Place>,
+    otherwise: Option<(FileId, &'a ast::Ident)>,
+    obligations: Vec<KindDef>,
+    obligation_asts: Vec<(FileId, &'a ast::KindDecl)>,
+    rule_asts: Vec<(FileId, &'a ast::RuleDecl)>,
+    rules: Vec<RuleDef>,
+    test_asts: Vec<(FileId, &'a ast::TestDecl)>,
+    tests: Vec<TestDef>,
+
+    /// Usage marks for the "never used" warnings, by declaration kind.
+    used_types: Vec<bool>,
+    used_records: Vec<bool>,
+    used_values: HashMap<ValueSymbol, bool>,
+    used_obligations: Vec<bool>,
+}
+
+impl std::hash::Hash for ValueSymbol {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            ValueSymbol::Const(i) => (0, *i).hash(state),
+            ValueSymbol::Set(i) => (1, *i).hash(state),
+            ValueSymbol::Param(i) => (2, *i).hash(state),
+        }
+    }
+}
+
+impl<'a> Checker<'a> {
+    fn new(sources: &'a [Source]) -> Checker<'a> {
+        Checker {
+            sources,
+            file: 0,
+            errors: Vec::new(),
+            header: None,
+            types: HashMap::new(),
+            values: HashMap::new(),
+            rules_by_name: HashMap::new(),
+            kinds: HashMap::new(),
+            members: HashMap::new(),
+            enums: Vec::new(),
+            enum_places: Vec::new(),
+            records: Vec::new(),
+            record_asts: Vec::new(),
+            input: None,
+            consts: Vec::new(),
+            const_asts: Vec::new(),
+            const_progress: Vec::new(),
+            sets: Vec::new(),
+            set_asts: Vec::new(),
+            set_progress: Vec::new(),
+            params: Vec::new(),
+            param_asts: Vec::new(),
+            verdicts: Vec::new(),
+            verdict_asts: Vec::new(),
+            verdicts_declared: None,
+            otherwise: None,
+            obligations: Vec::new(),
+            obligation_asts: Vec::new(),
+            rule_asts: Vec::new(),
+            rules: Vec::new(),
+            test_asts: Vec::new(),
+            tests: Vec::new(),
+            used_types: Vec::new(),
+            used_records: Vec::new(),
+            used_values: HashMap::new(),
+            used_obligations: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, error: CheckError) {
+        self.errors.push(Located { file: self.file, error });
+    }
+
+    fn place(&self, span: Span) -> Place {
+        Place { file: self.file, span }
+    }
+
+    fn describe_place(&self, place: Place) -> String {
+        let source = &self.sources[place.file];
+        let (line, column) = line_column(&source.text, place.span.start as usize);
+        format!("{}:{line}:{column}", source.name)
+    }
+
+    fn run(&mut self) {
+        self.collect();
+        self.resolve_records_and_kinds();
+        self.check_params();
+        for index in 0..self.consts.len() {
+            self.check_const(index);
+        }
+        for index in 0..self.sets.len() {
+            self.check_set(index);
+        }
+        self.check_field_defaults();
+        self.check_verdict_order();
+        self.check_rules();
+        self.check_exception_cycles();
+        self.check_tests();
+        self.report_unused();
+    }
+
+    /// First pass: registers every declaration under its name.
+    fn collect(&mut self) {
+        let sources = self.sources;
+        for (file, source) in sources.iter().enumerate() {
+            self.file = file;
+            let Some(ast) = &source.ast else { continue };
+            if let Some(header) = &ast.header {
+                match self.header {
+                    Some((first_file, first)) => {
+                        let first = self.describe_place(Place {
+                            file: first_file,
+                            span: first.span,
+                        });
+                        self.error(CheckError::PolicyShape {
+                            problem: "a policy has one `policy` header".to_string(),
+                            help: format!("the header is already given at {first}; remove this one, or make this file a separate policy"),
+                            span: header.title.span,
+                        });
+                    }
+                    None => self.header = Some((file, header)),
+                }
+                self.check_period(&header.in_force);
+            }
+            let mut use_index = 0;
+            for declaration in &ast.declarations {
+                match declaration {
+                    ast::Declaration::Use(path) => {
+                        if let Some(Err(reason)) = source.uses.get(use_index) {
+                            self.error(CheckError::MissingUse {
+                                path: path.text.clone(),
+                                reason: reason.clone(),
+                                span: path.span,
+                            });
+                        }
+                        use_index += 1;
+                    }
+                    ast::Declaration::Enum(decl) => {
+                        let index = self.enums.len();
+                        if self.declare_type(&decl.name, TypeSymbol::Enum(index)) {
+                            let mut members: Vec<String> = Vec::new();
+                            for member in &decl.members {
+                                if members.contains(&member.name) {
+                                    self.error(CheckError::DuplicateDefinition {
+                                        name: member.name.clone(),
+                                        first: format!("an earlier member of `{}`", decl.name.name),
+                                        span: member.span,
+                                    });
+                                    continue;
+                                }
+                                self.members.entry(member.name.clone()).or_default().push((index, members.len()));
+                                members.push(member.name.clone());
+                            }
+                            if members.len() > 256 {
+                                self.error(CheckError::PolicyShape {
+                                    problem: format!("enum `{}` has {} members", decl.name.name, members.len()),
+                                    help: "an enum has at most 256 members".to_string(),
+                                    span: decl.name.span,
+                                });
+                            }
+                            self.enums.push(EnumDef {
+                                name: decl.name.name.clone(),
+                                members,
+                            });
+                            self.enum_places.push(self.place(decl.name.span));
+                            self.used_types.push(false);
+                        }
+                    }
+                    ast::Declaration::Record(decl) => {
+                        let index = self.records.len();
+                        if self.declare_type(&decl.name, TypeSymbol::Record(index)) {
+                            if decl.is_input {
+                                match self.input {
+                                    Some(first) => self.error(CheckError::PolicyShape {
+                                        problem: "a policy has one `input` record".to_string(),
+                                        help: format!("`{}` is already the input; declare this one with `record`", self.records[first].name),
+                                        span: decl.name.span,
+                                    }),
+                                    None => self.input = Some(index),
+                                }
+                            }
+                            self.records.push(RecordDef {
+                                name: decl.name.name.clone(),
+                                fields: Vec::new(),
+                            });
+                            self.record_asts.push((file, decl));
+                            self.used_records.push(decl.is_input);
+                        }
+                    }
+                    ast::Declaration::Const(decl) => {
+                        let index = self.consts.len();
+                        if self.declare_value(&decl.name, ValueSymbol::Const(index)) {
+                            self.consts.push(ConstDef {
+                                name: decl.name.name.clone(),
+                                ty: Type::Error,
+                                versions: Vec::new(),
+                            });
+                            self.const_asts.push((file, decl));
+                            self.const_progress.push(Progress::Pending);
+                        }
+                    }
+                    ast::Declaration::Set(decl) => {
+                        let index = self.sets.len();
+                        if self.declare_value(&decl.name, ValueSymbol::Set(index)) {
+                            self.sets.push(SetDef {
+                                name: decl.name.name.clone(),
+                                element: Type::Error,
+                                members: Vec::new(),
+                            });
+                            self.set_asts.push((file, decl));
+                            self.set_progress.push(Progress::Pending);
+                        }
+                    }
+                    ast::Declaration::Param(decl) => {
+                        let index = self.params.len();
+                        if self.declare_value(&decl.name, ValueSymbol::Param(index)) {
+                            self.params.push(ParamDef {
+                                name: decl.name.name.clone(),
+                                ty: Type::Error,
+                                default: Expr::Bool(false),
+                            });
+                            self.param_asts.push((file, decl));
+                        }
+                    }
+                    ast::Declaration::Verdicts(kinds, span) => {
+                        if let Some(first) = self.verdicts_declared {
+                            let first = self.describe_place(first);
+                            self.error(CheckError::PolicyShape {
+                                problem: "verdicts are declared twice".to_string(),
+                                help: format!("they are first declared at {first}; keep one `verdicts` line"),
+                                span: *span,
+                            });
+                            continue;
+                        }
+                        self.verdicts_declared = Some(self.place(*span));
+                        for kind in kinds {
+                            let index = self.verdicts.len();
+                            if self.declare_kind(&kind.name, KindSymbol::Verdict(index)) {
+                                self.verdicts.push(KindDef {
+                                    name: kind.name.name.clone(),
+                                    params: Vec::new(),
+                                });
+                                self.verdict_asts.push((file, kind));
+                            }
+                        }
+                    }
+                    ast::Declaration::Otherwise(name) => {
+                        if self.otherwise.is_some() {
+                            self.error(CheckError::PolicyShape {
+                                problem: "`otherwise` is given twice".to_string(),
+                                help: "keep one `otherwise` line".to_string(),
+                                span: name.span,
+                            });
+                        } else {
+                            self.otherwise = Some((file, name));
+                        }
+                    }
+                    ast::Declaration::Obligation(kind) => {
+                        let index = self.obligations.len();
+                        if self.declare_kind(&kind.name, KindSymbol::Obligation(index)) {
+                            self.obligations.push(KindDef {
+                                name: kind.name.name.clone(),
+                                params: Vec::new(),
+                            });
+                            self.obligation_asts.push((file, kind));
+                            self.used_obligations.push(false);
+                        }
+                    }
+                    ast::Declaration::Rule(rule) => {
+                        if let Some(&first) = self.rules_by_name.get(&rule.name.name) {
+                            let (first_file, first_rule) = self.rule_asts[first];
+                            let first = self.describe_place(Place {
+                                file: first_file,
+                                span: first_rule.name.span,
+                            });
+                            self.error(CheckError::DuplicateDefinition {
+                                name: rule.name.name.clone(),
+                                first,
+                                span: rule.name.span,
+                            });
+                            continue;
+                        }
+                        self.rules_by_name.insert(rule.name.name.clone(), self.rule_asts.len());
+                        self.rule_asts.push((file, rule));
+                    }
+                    ast::Declaration::Test(test) => self.test_asts.push((file, test)),
+                }
+            }
+        }
+        self.file = self.header.map(|(file, _)| file).unwrap_or(0);
+        let anchor = self.header.map(|(_, header)| header.title.span).unwrap_or_default();
+        if self.header.is_none() && self.sources.iter().any(|source| source.ast.is_some()) {
+            self.error(CheckError::PolicyShape {
+                problem: "the policy has no `policy` header".to_string(),
+                help: "begin one file with `policy \"title\" source \"…\" in force from YYYY-MM-DD`".to_string(),
+                span: Span::new(0, 0),
+            });
+        }
+        if self.input.is_none() && (!self.rule_asts.is_empty() || !self.test_asts.is_empty()) {
+            self.error(CheckError::PolicyShape {
+                problem: "the policy declares no `input` record".to_string(),
+                help: "declare the shape of a case: `input Case { date: date, … }`".to_string(),
+                span: anchor,
+            });
+        }
+        if self.verdicts_declared.is_none() && (!self.rule_asts.is_empty() || !self.test_asts.is_empty()) {
+            self.error(CheckError::PolicyShape {
+                problem: "the policy declares no verdicts".to_string(),
+                help: "declare them strongest first: `verdicts licence_required > no_licence_required`".to_string(),
+                span: anchor,
+            });
+        }
+    }
+
+    fn first_place_text(&self, place: Place) -> String {
+        self.describe_place(place)
+    }
+
+    fn declare_type(&mut self, name: &ast::Ident, symbol: TypeSymbol) -> bool {
+        if BUILTIN_TYPES.contains(&name.name.as_str()) {
+            self.error(CheckError::DuplicateDefinition {
+                name: name.name.clone(),
+                first: "the built-in types".to_string(),
+                span: name.span,
+            });
+            return false;
+        }
+        if let Some((_, first)) = self.types.get(&name.name) {
+            let first = self.first_place_text(*first);
+            self.error(CheckError::DuplicateDefinition {
+                name: name.name.clone(),
+                first,
+                span: name.span,
+            });
+            return false;
+        }
+        self.types.insert(name.name.clone(), (symbol, self.place(name.span)));
+        true
+    }
+
+    fn declare_value(&mut self, name: &ast::Ident, symbol: ValueSymbol) -> bool {
+        if name.name == "case" {
+            self.error(CheckError::DuplicateDefinition {
+                name: name.name.clone(),
+                first: "the language (`case` is the case being decided)".to_string(),
+                span: name.span,
+            });
+            return false;
+        }
+        if let Some((_, first)) = self.values.get(&name.name) {
+            let first = self.first_place_text(*first);
+            self.error(CheckError::DuplicateDefinition {
+                name: name.name.clone(),
+                first,
+                span: name.span,
+            });
+            return false;
+        }
+        self.values.insert(name.name.clone(), (symbol, self.place(name.span)));
+        self.used_values.insert(symbol, false);
+        true
+    }
+
+    fn declare_kind(&mut self, name: &ast::Ident, symbol: KindSymbol) -> bool {
+        if let Some((_, first)) = self.kinds.get(&name.name) {
+            let first = self.first_place_text(*first);
+            self.error(CheckError::DuplicateDefinition {
+                name: name.name.clone(),
+                first,
+                span: name.span,
+            });
+            return false;
+        }
+        self.kinds.insert(name.name.clone(), (symbol, self.place(name.span)));
+        true
+    }
+
+    fn check_period(&mut self, period: &ast::Period) -> Period {
+        if let (Some(from), Some(until)) = (period.from, period.until)
+            && until.date < from.date
+        {
+            self.error(CheckError::PeriodReversed {
+                from: from.date.to_string(),
+                until: until.date.to_string(),
+                span: from.span.to(until.span),
+            });
+        }
+        Period {
+            from: period.from.map(|d| d.date),
+            until: period.until.map(|d| d.date),
+        }
+    }
+
+    /// Resolves a written type.
+    fn resolve_type(&mut self, ty: &ast::TypeExpr) -> Type {
+        match ty {
+            ast::TypeExpr::Set(inner, _) => Type::Set(Box::new(self.resolve_type(inner))),
+            ast::TypeExpr::Optional(inner, _) => Type::Optional(Box::new(self.resolve_type(inner))),
+            ast::TypeExpr::Named(name) => match name.name.as_str() {
+                "bool" => Type::Bool,
+                "int" => Type::Int,
+                "decimal" => Type::Decimal,
+                "text" => Type::Text,
+                "date" => Type::Date,
+                "duration" => Type::Duration,
+                other => match self.types.get(other) {
+                    Some((TypeSymbol::Enum(index), _)) => {
+                        let index = *index;
+                        self.used_types[index] = true;
+                        Type::Enum(index)
+                    }
+                    Some((TypeSymbol::Record(index), _)) => {
+                        let index = *index;
+                        self.used_records[index] = true;
+                        Type::Record(index)
+                    }
+                    None => {
+                        let candidates: Vec<&str> = BUILTIN_TYPES.iter().copied().chain(self.types.keys().map(String::as_str)).collect();
+                        let suggestion = suggest::closest(other, candidates);
+                        self.error(CheckError::UnknownType {
+                            name: other.to_string(),
+                            suggestion,
+                            span: name.span,
+                        });
+                        Type::Error
+                    }
+                },
+            },
+        }
+    }
+
+    fn resolve_records_and_kinds(&mut self) {
+        for index in 0..self.record_asts.len() {
+            let (file, decl) = self.record_asts[index];
+            self.file = file;
+            let mut fields: Vec<FieldDef> = Vec::new();
+            for field in &decl.fields {
+                if fields.iter().any(|f| f.name == field.name.name) {
+                    self.error(CheckError::DuplicateDefinition {
+                        name: field.name.name.clone(),
+                        first: format!("an earlier field of `{}`", decl.name.name),
+                        span: field.name.span,
+                    });
+                    continue;
+                }
+                let ty = self.resolve_type(&field.ty);
+                fields.push(FieldDef {
+                    name: field.name.name.clone(),
+                    ty,
+                    default: None,
+                });
+            }
+            self.records[index].fields = fields;
+        }
+        for index in 0..self.verdict_asts.len() {
+            let (file, decl) = self.verdict_asts[index];
+            self.file = file;
+            self.verdicts[index].params = self.kind_params(decl);
+        }
+        for index in 0..self.obligation_asts.len() {
+            let (file, decl) = self.obligation_asts[index];
+            self.file = file;
+            self.obligations[index].params = self.kind_params(decl);
+        }
+    }
+
+    fn kind_params(&mut self, decl: &ast::KindDecl) -> Vec<(String, Type)> {
+        let mut params: Vec<(String, Type)> = Vec::new();
+        for (name, ty) in &decl.params {
+            if params.iter().any(|(n, _)| *n == name.name) {
+                self.error(CheckError::DuplicateDefinition {
+                    name: name.name.clone(),
+                    first: format!("an earlier parameter of `{}`", decl.name.name),
+                    span: name.span,
+                });
+                continue;
+            }
+            let ty = self.resolve_type(ty);
+            params.push((name.name.clone(), ty));
+        }
+        params
+    }
+
+    fn check_params(&mut self) {
+        for index in 0..self.param_asts.len() {
+            let (file, decl) = self.param_asts[index];
+            self.file = file;
+            let ty = self.resolve_type(&decl.ty);
+            let mut ctx = Ctx::constant();
+            let default = self.expect_type(&decl.default, &ty, &mut ctx);
+            self.params[index].ty = ty;
+            self.params[index].default = default;
+        }
+    }
+
+    /// Checks a constant (on first reference or in order), finding cycles.
+    fn check_const(&mut self, index: usize) {
+        match self.const_progress[index] {
+            Progress::Done => return,
+            Progress::InProgress => {
+                let (file, decl) = self.const_asts[index];
+                self.errors.push(Located {
+                    file,
+                    error: CheckError::PolicyShape {
+                        problem: format!("constant `{}` is defined in terms of itself", decl.name.name),
+                        help: "give the constant a value that does not refer back to it".to_string(),
+                        span: decl.name.span,
+                    },
+                });
+                return;
+            }
+            Progress::Pending => {}
+        }
+        self.const_progress[index] = Progress::InProgress;
+        let saved_file = self.file;
+        let (file, decl) = self.const_asts[index];
+        self.file = file;
+        let mut ty = decl.ty.as_ref().map(|ty| self.resolve_type(ty));
+        let mut versions = Vec::new();
+        for (position, version) in decl.versions.iter().enumerate() {
+            let mut ctx = Ctx::constant();
+            let (expr, found) = match &ty {
+                Some(ty) => {
+                    let expr = self.expect_type(&version.value, ty, &mut ctx);
+                    (expr, ty.clone())
+                }
+                None => self.expr(&version.value, None, &mut ctx),
+            };
+            if ty.is_none() {
+                ty = Some(found);
+            }
+            let period = self.check_period(&version.period);
+            let dated = version.period.from.is_some() || version.period.until.is_some();
+            if position + 1 == decl.versions.len() && dated {
+                self.error(CheckError::PolicyShape {
+                    problem: format!("constant `{}` has no value outside the dates given", decl.name.name),
+                    help: "end the list with an undated value, used when no dated one is in force".to_string(),
+                    span: version.value.span,
+                });
+            }
+            versions.push((expr, period));
+        }
+        self.consts[index].ty = ty.unwrap_or(Type::Error);
+        self.consts[index].versions = versions;
+        self.const_progress[index] = Progress::Done;
+        self.file = saved_file;
+    }
+
+    fn check_set(&mut self, index: usize) {
+        match self.set_progress[index] {
+            Progress::Done => return,
+            Progress::InProgress => {
+                let (file, decl) = self.set_asts[index];
+                self.errors.push(Located {
+                    file,
+                    error: CheckError::PolicyShape {
+                        problem: format!("set `{}` is defined in terms of itself", decl.name.name),
+                        help: "list its members without referring back to it".to_string(),
+                        span: decl.name.span,
+                    },
+                });
+                return;
+            }
+            Progress::Pending => {}
+        }
+        self.set_progress[index] = Progress::InProgress;
+        let saved_file = self.file;
+        let (file, decl) = self.set_asts[index];
+        self.file = file;
+        let mut element = decl.element_type.as_ref().map(|ty| self.resolve_type(ty));
+        let mut members = Vec::new();
+        for member in &decl.members {
+            let mut ctx = Ctx::constant();
+            let expr = match &element {
+                Some(ty) => self.expect_type(&member.value, ty, &mut ctx),
+                None => {
+                    let (expr, found) = self.expr(&member.value, None, &mut ctx);
+                    element = Some(found);
+                    expr
+                }
+            };
+            let period = self.check_period(&member.period);
+            members.push((expr, period));
+        }
+        if element.is_none() {
+            self.error(CheckError::NeedsType {
+                what: format!("the empty set `{}`", decl.name.name),
+                help: format!("give the element type: `set {}: Country = {{}}`", decl.name.name),
+                span: decl.name.span,
+            });
+        }
+        self.sets[index].element = element.unwrap_or(Type::Error);
+        self.sets[index].members = members;
+        self.set_progress[index] = Progress::Done;
+        self.file = saved_file;
+    }
+
+    fn check_field_defaults(&mut self) {
+        for index in 0..self.record_asts.len() {
+            let (file, decl) = self.record_asts[index];
+            self.file = file;
+            for field in &decl.fields {
+                let Some(default) = &field.default else { continue };
+                let Some(position) = self.records[index].field_index(&field.name.name) else {
+                    continue;
+                };
+                let ty = self.records[index].fields[position].ty.clone();
+                let mut ctx = Ctx::constant();
+                let expr = self.expect_type(default, &ty, &mut ctx);
+                self.records[index].fields[position].default = Some(expr);
+            }
+        }
+    }
+
+    fn check_verdict_order(&mut self) {
+        let Some((file, name)) = self.otherwise else {
+            if self.verdicts_declared.is_some() {
+                let place = self.verdicts_declared.unwrap_or(self.place(Span::default()));
+                self.file = place.file;
+                self.error(CheckError::PolicyShape {
+                    problem: "the policy does not say what holds when no rule applies".to_string(),
+                    help: "add `otherwise <verdict>`, for example `otherwise no_licence_required`".to_string(),
+                    span: place.span,
+                });
+            }
+            return;
+        };
+        self.file = file;
+        match self.kinds.get(&name.name) {
+            Some((KindSymbol::Verdict(index), _)) => {
+                if !self.verdicts[*index].params.is_empty() {
+                    self.error(CheckError::WrongArgument {
+                        problem: format!("`otherwise` verdict `{}` takes arguments", name.name),
+                        help: "choose a verdict without parameters for `otherwise`".to_string(),
+                        span: name.span,
+                    });
+                }
+            }
+            _ => {
+                let suggestion = suggest::closest(&name.name, self.verdicts.iter().map(|v| v.name.as_str()));
+                self.error(CheckError::UnknownKind {
+                    name: name.name.clone(),
+                    suggestion,
+                    span: name.span,
+                });
+            }
+        }
+    }
+
+    fn check_rules(&mut self) {
+        let policy_period = self.header.map(|(_, header)| Period {
+            from: header.in_force.from.map(|d| d.date),
+            until: header.in_force.until.map(|d| d.date),
+        });
+        for index in 0..self.rule_asts.len() {
+            let (file, rule) = self.rule_asts[index];
+            self.file = file;
+            let citation = match &rule.citation {
+                Some(citation) if !citation.text.trim().is_empty() => citation.text.clone(),
+                _ => {
+                    self.error(CheckError::MissingCitation {
+                        rule: rule.name.name.clone(),
+                        span: rule.name.span,
+                    });
+                    String::new()
+                }
+            };
+            let in_force = rule.in_force.as_ref().map(|period| self.check_period(period)).unwrap_or_default();
+            if let Some(policy) = policy_period {
+                let ends_before = matches!((in_force.until, policy.from), (Some(until), Some(from)) if until < from);
+                let starts_after = matches!((in_force.from, policy.until), (Some(from), Some(until)) if from > until);
+                if ends_before || starts_after {
+                    self.error(CheckError::NeverInForce {
+                        rule: rule.name.name.clone(),
+                        policy_period: describe_period(&policy),
+                        rule_period: describe_period(&in_force),
+                        span: rule.name.span,
+                    });
+                }
+            }
+            let mut exception_to = Vec::new();
+            for base in &rule.exception_to {
+                match self.rules_by_name.get(&base.name) {
+                    Some(&base_index) => exception_to.push(base_index),
+                    None => {
+                        let suggestion = suggest::closest(&base.name, self.rules_by_name.keys().map(String::as_str));
+                        self.error(CheckError::UnknownRule {
+                            name: base.name.clone(),
+                            suggestion,
+                            span: base.span,
+                        });
+                    }
+                }
+            }
+            let mut conditions = Vec::new();
+            if let Some(when) = &rule.when {
+                let conjuncts: Vec<&ast::Expr> = match &when.kind {
+                    ast::ExprKind::And(operands) => operands.iter().collect(),
+                    _ => vec![when],
+                };
+                let mut ctx = Ctx::rule();
+                for conjunct in conjuncts {
+                    ctx.reset_observed();
+                    let expr = self.condition(conjunct, &mut ctx);
+                    if !ctx.reads_facts_since_reset() {
+                        self.error(CheckError::ConstantCondition { span: conjunct.span });
+                    }
+                    conditions.push(Condition {
+                        expr,
+                        text: self.source_text(conjunct.span),
+                        observed: std::mem::take(&mut ctx.observed),
+                    });
+                    expr::narrow_after(conjunct, &mut ctx);
+                }
+            }
+            let mut verdict = None;
+            let mut obligations = Vec::new();
+            for conclusion in &rule.then {
+                let mut ctx = Ctx::rule();
+                if let Some(when) = &rule.when {
+                    expr::narrow_after(when, &mut ctx);
+                }
+                match self.conclusion(conclusion, &mut ctx, true) {
+                    Some((KindSymbol::Verdict(kind), args)) => {
+                        if verdict.is_some() {
+                            self.error(CheckError::TwoVerdicts { span: conclusion.span });
+                        }
+                        verdict = Some(Conclusion {
+                            kind,
+                            args: args.into_iter().map(|arg| arg.unwrap_or(Expr::Bool(false))).collect(),
+                        });
+                    }
+                    Some((KindSymbol::Obligation(kind), args)) => {
+                        obligations.push(Conclusion {
+                            kind,
+                            args: args.into_iter().map(|arg| arg.unwrap_or(Expr::Bool(false))).collect(),
+                        });
+                    }
+                    None => {}
+                }
+            }
+            if rule.then.is_empty() {
+                self.error(CheckError::PolicyShape {
+                    problem: format!("rule `{}` concludes nothing", rule.name.name),
+                    help: "add `then <verdict>` or `then <obligation>(…)`".to_string(),
+                    span: rule.name.span,
+                });
+            }
+            let mut because = Vec::new();
+            if let Some(template) = &rule.because {
+                let mut ctx = Ctx::rule();
+                if let Some(when) = &rule.when {
+                    expr::narrow_after(when, &mut ctx);
+                }
+                for part in &template.parts {
+                    match part {
+                        ast::TemplatePart::Text(text) => because.push(TemplatePart::Text(text.clone())),
+                        ast::TemplatePart::Hole(hole) => {
+                            let (expr, _) = self.expr(hole, None, &mut ctx);
+                            because.push(TemplatePart::Hole(expr));
+                        }
+                    }
+                }
+            }
+            self.rules.push(RuleDef {
+                name: rule.name.name.clone(),
+                citation,
+                exception_to,
+                in_force,
+                conditions,
+                verdict,
+                obligations,
+                because,
+                place: self.place(rule.span),
+            });
+        }
+        // An exception that concludes a verdict must have a base with a verdict to replace.
+        for index in 0..self.rules.len() {
+            let (file, rule_ast) = self.rule_asts[index];
+            if self.rules[index].verdict.is_none() {
+                continue;
+            }
+            for (position, &base) in self.rules[index].exception_to.iter().enumerate() {
+                if self.rules[base].verdict.is_none() && self.rules[base].obligations.iter().len() > 0 {
+                    let span = rule_ast
+                        .exception_to
+                        .iter()
+                        .filter(|name| self.rules_by_name.contains_key(&name.name))
+                        .nth(position)
+                        .map(|name| name.span)
+                        .unwrap_or(rule_ast.name.span);
+                    self.errors.push(Located {
+                        file,
+                        error: CheckError::ExceptionReplacesNothing {
+                            exception: self.rules[index].name.clone(),
+                            base: self.rules[base].name.clone(),
+                            span,
+                        },
+                    });
+                }
+            }
+        }
+    }
+
+    fn source_text(&self, span: Span) -> String {
+        let text = self.sources[self.file].text.get(span.start as usize..span.end as usize).unwrap_or("");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    fn check_exception_cycles(&mut self) {
+        // Depth-first search over "is an exception to" edges; a back edge closes a cycle.
+        let count = self.rules.len();
+        let mut state = vec![0u8; count];
+        let mut stack: Vec<usize> = Vec::new();
+        let mut reported = vec![false; count];
+        for start in 0..count {
+            if state[start] == 0 {
+                self.visit_exceptions(start, &mut state, &mut stack, &mut reported);
+            }
+        }
+    }
+
+    fn visit_exceptions(&mut self, rule: usize, state: &mut [u8], stack: &mut Vec<usize>, reported: &mut [bool]) {
+        state[rule] = 1;
+        stack.push(rule);
+        let bases = self.rules[rule].exception_to.clone();
+        for base in bases {
+            if state[base] == 1 {
+                let position = stack.iter().position(|&r| r == base).unwrap_or(0);
+                let members: Vec<usize> = stack[position..].to_vec();
+                if members.iter().any(|&m| reported[m]) {
+                    continue;
+                }
+                for &m in &members {
+                    reported[m] = true;
+                }
+                let mut names: Vec<String> = members.iter().map(|&m| self.rules[m].name.clone()).collect();
+                names.push(self.rules[base].name.clone());
+                let (file, rule_ast) = self.rule_asts[rule];
+                let span = rule_ast
+                    .exception_to
+                    .iter()
+                    .find(|name| name.name == self.rules[base].name)
+                    .map(|name| name.span)
+                    .unwrap_or(rule_ast.name.span);
+                self.errors.push(Located {
+                    file,
+                    error: CheckError::ExceptionCycle {
+                        cycle: names.join(" → "),
+                        span,
+                    },
+                });
+            } else if state[base] == 0 {
+                self.visit_exceptions(base, state, stack, reported);
+            }
+        }
+        stack.pop();
+        state[rule] = 2;
+    }
+
+    fn check_tests(&mut self) {
+        let Some(input) = self.input else { return };
+        for index in 0..self.test_asts.len() {
+            let (file, test) = self.test_asts[index];
+            self.file = file;
+            let mut ctx = Ctx::constant();
+            let given = match &test.given {
+                Some(given) => {
+                    let errors_before = self.errors.iter().filter(|e| !e.error.is_warning()).count();
+                    let expr = self.expect_type(given, &Type::Record(input), &mut ctx);
+                    let errors_after = self.errors.iter().filter(|e| !e.error.is_warning()).count();
+                    (errors_before == errors_after).then_some(expr)
+                }
+                None => {
+                    self.error(CheckError::PolicyShape {
+                        problem: format!("test `{}` gives no case", test.name.text),
+                        help: "add `given { … }` with the facts of the case".to_string(),
+                        span: test.name.span,
+                    });
+                    None
+                }
+            };
+            let mut params = Vec::new();
+            for (name, value) in &test.params {
+                match self.values.get(&name.name) {
+                    Some((ValueSymbol::Param(param), _)) => {
+                        let param = *param;
+                        let ty = self.params[param].ty.clone();
+                        let expr = self.expect_type(value, &ty, &mut Ctx::constant());
+                        params.push((param, expr));
+                    }
+                    _ => {
+                        let candidates: Vec<&str> = self.params.iter().map(|p| p.name.as_str()).collect();
+                        let suggestion = suggest::closest(&name.name, candidates);
+                        self.error(CheckError::UnknownName {
+                            name: name.name.clone(),
+                            suggestion,
+                            span: name.span,
+                        });
+                    }
+                }
+            }
+            let mut expectations = Vec::new();
+            for expectation in &test.expectations {
+                if let Some(checked) = self.expectation(expectation) {
+                    expectations.push(checked);
+                }
+            }
+            self.tests.push(TestDef {
+                name: test.name.text.clone(),
+                place: self.place(test.span),
+                given,
+                params,
+                expectations,
+            });
+        }
+    }
+
+    fn rule_ref(&mut self, name: &ast::Ident) -> Option<usize> {
+        match self.rules_by_name.get(&name.name) {
+            Some(&index) => Some(index),
+            None => {
+                let suggestion = suggest::closest(&name.name, self.rules_by_name.keys().map(String::as_str));
+                self.error(CheckError::UnknownRule {
+                    name: name.name.clone(),
+                    suggestion,
+                    span: name.span,
+                });
+                None
+            }
+        }
+    }
+
+    fn expectation(&mut self, expectation: &ast::Expectation) -> Option<Expectation> {
+        Some(match expectation {
+            ast::Expectation::DecidedBy(rule) => Expectation::DecidedBy(self.rule_ref(rule)?),
+            ast::Expectation::Applied(rule) => Expectation::Applied(self.rule_ref(rule)?),
+            ast::Expectation::NotApplied(rule) => Expectation::NotApplied(self.rule_ref(rule)?),
+            ast::Expectation::Suppressed { rule, by } => {
+                let rule = self.rule_ref(rule);
+                let by = self.rule_ref(by);
+                Expectation::Suppressed { rule: rule?, by: by? }
+            }
+            ast::Expectation::Verdict(conclusion) | ast::Expectation::Obligation(conclusion) => {
+                let want_verdict = matches!(expectation, ast::Expectation::Verdict(_));
+                let text = self.source_text(conclusion.span);
+                let (symbol, args) = self.conclusion(conclusion, &mut Ctx::constant(), false)?;
+                match (symbol, want_verdict) {
+                    (KindSymbol::Verdict(kind), true) => Expectation::Verdict { kind, args, text },
+                    (KindSymbol::Obligation(kind), false) => Expectation::Obligation { kind, args, text },
+                    (KindSymbol::Obligation(_), true) => {
+                        self.error(CheckError::WrongArgument {
+                            problem: format!("`{}` is an obligation, not a verdict", conclusion.name.name),
+                            help: format!("write `expect obligation {text}`"),
+                            span: conclusion.name.span,
+                        });
+                        return None;
+                    }
+                    (KindSymbol::Verdict(_), false) => {
+                        self.error(CheckError::WrongArgument {
+                            problem: format!("`{}` is a verdict, not an obligation", conclusion.name.name),
+                            help: format!("write `expect {text}`"),
+                            span: conclusion.name.span,
+                        });
+                        return None;
+                    }
+                }
+            }
+            ast::Expectation::NoObligation(name) => match self.kinds.get(&name.name) {
+                Some((KindSymbol::Obligation(kind), _)) => Expectation::NoObligation(*kind),
+                _ => {
+                    let suggestion = suggest::closest(&name.name, self.obligations.iter().map(|o| o.name.as_str()));
+                    self.error(CheckError::UnknownKind {
+                        name: name.name.clone(),
+                        suggestion,
+                        span: name.span,
+                    });
+                    return None;
+                }
+            },
+        })
+    }
+
+    /// Checks `kind(name: value, …)`. With `complete`, every parameter must be given (a rule's
+    /// conclusion); otherwise missing ones are left open (a test's expectation).
+    fn conclusion(&mut self, conclusion: &ast::Conclusion, ctx: &mut Ctx, complete: bool) -> Option<(KindSymbol, Vec<Option<Expr>>)> {
+        let symbol = match self.kinds.get(&conclusion.name.name) {
+            Some((symbol, _)) => *symbol,
+            None => {
+                let suggestion = suggest::closest(&conclusion.name.name, self.kinds.keys().map(String::as_str));
+                self.error(CheckError::UnknownKind {
+                    name: conclusion.name.name.clone(),
+                    suggestion,
+                    span: conclusion.name.span,
+                });
+                return None;
+            }
+        };
+        let params = match symbol {
+            KindSymbol::Verdict(index) => self.verdicts[index].params.clone(),
+            KindSymbol::Obligation(index) => {
+                self.used_obligations[index] = true;
+                self.obligations[index].params.clone()
+            }
+        };
+        let mut args: Vec<Option<Expr>> = vec![None; params.len()];
+        for arg in &conclusion.args {
+            match params.iter().position(|(name, _)| *name == arg.name.name) {
+                Some(position) => {
+                    if args[position].is_some() {
+                        self.error(CheckError::WrongArgument {
+                            problem: format!("argument `{}` is given twice", arg.name.name),
+                            help: "give each argument once".to_string(),
+                            span: arg.name.span,
+                        });
+                        continue;
+                    }
+                    let ty = params[position].1.clone();
+                    args[position] = Some(self.expect_type(&arg.value, &ty, ctx));
+                }
+                None => {
+                    let suggestion = suggest::closest(&arg.name.name, params.iter().map(|(n, _)| n.as_str()));
+                    let expected = if params.is_empty() {
+                        format!("`{}` takes no arguments", conclusion.name.name)
+                    } else {
+                        format!("the parameters of `{}` are {}", conclusion.name.name, backticked(params.iter().map(|(n, _)| n.as_str())))
+                    };
+                    self.error(CheckError::WrongArgument {
+                        problem: format!("`{}` has no parameter `{}`", conclusion.name.name, arg.name.name),
+                        help: suggestion_or(suggestion, expected),
+                        span: arg.name.span,
+                    });
+                }
+            }
+        }
+        if complete {
+            for (position, (name, ty)) in params.iter().enumerate() {
+                if args[position].is_none() {
+                    self.error(CheckError::WrongArgument {
+                        problem: format!("missing argument `{name}` of `{}`", conclusion.name.name),
+                        help: format!("give it: `{}({name}: …)` where `{name}` is {}", conclusion.name.name, self.type_name(ty)),
+                        span: conclusion.span,
+                    });
+                }
+            }
+        }
+        Some((symbol, args))
+    }
+
+    fn report_unused(&mut self) {
+        for (index, used) in self.used_types.clone().into_iter().enumerate() {
+            let place = self.enum_places[index];
+            if !used {
+                self.file = place.file;
+                self.error(CheckError::Unused {
+                    what: "enum",
+                    name: self.enums[index].name.clone(),
+                    span: place.span,
+                });
+            }
+        }
+        for (index, used) in self.used_records.clone().into_iter().enumerate() {
+            if !used {
+                let (file, decl) = self.record_asts[index];
+                self.file = file;
+                self.error(CheckError::Unused {
+                    what: "record",
+                    name: decl.name.name.clone(),
+                    span: decl.name.span,
+                });
+            }
+        }
+        let mut unused_values: Vec<(String, Place, &'static str)> = Vec::new();
+        for (name, (symbol, place)) in &self.values {
+            if self.used_values.get(symbol) == Some(&false) {
+                let what = match symbol {
+                    ValueSymbol::Const(_) => "constant",
+                    ValueSymbol::Set(_) => "set",
+                    ValueSymbol::Param(_) => "parameter",
+                };
+                unused_values.push((name.clone(), *place, what));
+            }
+        }
+        for (name, place, what) in unused_values {
+            self.file = place.file;
+            self.error(CheckError::Unused { what, name, span: place.span });
+        }
+        for (index, used) in self.used_obligations.clone().into_iter().enumerate() {
+            if !used {
+                let (file, decl) = self.obligation_asts[index];
+                self.file = file;
+                self.error(CheckError::Unused {
+                    what: "obligation",
+                    name: decl.name.name.clone(),
+                    span: decl.name.span,
+                });
+            }
+        }
+    }
+
+    fn finish(&mut self) -> Option<Policy> {
+        let (_, header) = self.header?;
+        let otherwise = match self.otherwise.and_then(|(_, name)| self.kinds.get(&name.name)) {
+            Some((KindSymbol::Verdict(index), _)) => *index,
+            _ => return None,
+        };
+        Some(Policy {
+            title: header.title.text.clone(),
+            source: header.source.as_ref().map(|s| s.text.clone()),
+            in_force: Period {
+                from: header.in_force.from.map(|d| d.date),
+                until: header.in_force.until.map(|d| d.date),
+            },
+            enums: std::mem::take(&mut self.enums),
+            records: std::mem::take(&mut self.records),
+            input: self.input?,
+            consts: std::mem::take(&mut self.consts),
+            sets: std::mem::take(&mut self.sets),
+            params: std::mem::take(&mut self.params),
+            verdicts: std::mem::take(&mut self.verdicts),
+            otherwise,
+            obligations: std::mem::take(&mut self.obligations),
+            rules: std::mem::take(&mut self.rules),
+            tests: std::mem::take(&mut self.tests),
+        })
+    }
+}
+
+const BUILTIN_TYPES: [&str; 6] = ["bool", "int", "decimal", "text", "date", "duration"];
+
+fn describe_period(period: &Period) -> String {
+    match (period.from, period.until) {
+        (Some(from), Some(until)) => format!("from {from} until {until}"),
+        (Some(from), None) => format!("from {from}"),
+        (None, Some(until)) => format!("until {until}"),
+        (None, None) => "at all times".to_string(),
+    }
+}
+
+fn backticked<'s>(names: impl Iterator<Item = &'s str>) -> String {
+    names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
+fn suggestion_or(suggestion: Option<String>, fallback: String) -> String {
+    match suggestion {
+        Some(name) => format!("did you mean `{name}`?"),
+        None => fallback,
+    }
+}

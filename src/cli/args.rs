@@ -1,0 +1,103 @@
+//! The command line, as clap derive types.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// licit: check, run, test and explain export-control licensing rules.
+#[derive(Debug, Parser)]
+#[command(name = "licit", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and type-check policies; print every error and warning.
+    Check(CheckArgs),
+    /// Decide a case (or a batch of cases) and explain the decision.
+    Eval(EvalArgs),
+    /// Run the `test` blocks of policies.
+    Test(TestArgs),
+}
+
+/// `licit check`
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// A policy file, a policy directory, or a directory of policies.
+    pub path: PathBuf,
+    /// Fail when there are warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub format: DiagnosticFormat,
+}
+
+/// `licit eval`
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// A policy file or directory.
+    pub path: PathBuf,
+    /// The case to decide, a JSON file.
+    #[arg(long, required_unless_present = "batch", conflicts_with = "batch")]
+    pub case: Option<PathBuf>,
+    /// Decide every line of a JSONL file (`-` for standard input); one JSON decision per line.
+    #[arg(long)]
+    pub batch: Option<PathBuf>,
+    /// With `--batch`, include each decision's explanation.
+    #[arg(long, requires = "batch")]
+    pub explain: bool,
+    /// How to print the decision.
+    #[arg(long, value_enum, default_value_t = DecisionFormat::Text)]
+    pub format: DecisionFormat,
+    /// Decide as of this date (YYYY-MM-DD) instead of the case's own.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Set a parameter of the policy: `--param name=value`; may be repeated.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+}
+
+/// `licit test`
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// A policy file, a policy directory, or a directory of policies.
+    pub path: PathBuf,
+    /// Run only the tests whose name contains this text.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// How to print the results.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+    /// Decide every test's case as of this date.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Set a parameter for every test: `--param name=value`; a test's own `param` wins.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+}
+
+/// Formats of diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnosticFormat {
+    Human,
+    Json,
+}
+
+/// Formats of a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DecisionFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// Formats of test results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
+}

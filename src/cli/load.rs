@@ -1,0 +1,231 @@
+//! Finding and reading policies: a file, a policy directory, or a directory of policies; and
+//! the files they `use`. The only code that reads policy files.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::check::Source;
+use crate::syntax::{self, SyntaxError};
+
+/// A file or directory that could not be read.
+#[derive(Debug, Error, Diagnostic)]
+pub enum LoadError {
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(code(licit::io::unreadable), help("check the path and its permissions"))]
+    Unreadable { path: String, reason: String },
+
+    #[error("`{path}` is not valid UTF-8")]
+    #[diagnostic(code(licit::io::not_utf8), help("save the file as UTF-8"))]
+    NotUtf8 { path: String },
+
+    #[error("no policy in `{path}`")]
+    #[diagnostic(
+        code(licit::io::no_policy),
+        help("a policy is a `.licit` file, or a directory with a file that begins `policy \"title\"`")
+    )]
+    NoPolicy { path: String },
+}
+
+/// A policy read from disk: its sources (own files first, then used modules) and the syntax
+/// errors found in them.
+pub struct LoadedPolicy {
+    pub root: String,
+    pub sources: Vec<Source>,
+    pub syntax_errors: Vec<(usize, SyntaxError)>,
+}
+
+/// Reads a file as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    let bytes = std::fs::read(path).map_err(|error| LoadError::Unreadable {
+        path: path.display().to_string(),
+        reason: io_reason(&error),
+    })?;
+    String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 {
+        path: path.display().to_string(),
+    })
+}
+
+/// A short lowercase reason for an I/O error.
+pub fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+        _ => error.to_string().to_lowercase(),
+    }
+}
+
+/// The policies at a path: the file itself, the directory if it is a policy, or every policy
+/// directory below it.
+pub fn discover(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let metadata = std::fs::metadata(path).map_err(|error| LoadError::Unreadable {
+        path: path.display().to_string(),
+        reason: io_reason(&error),
+    })?;
+    if metadata.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut roots = Vec::new();
+    find_roots(path, &mut roots)?;
+    if roots.is_empty() {
+        return Err(LoadError::NoPolicy {
+            path: path.display().to_string(),
+        });
+    }
+    Ok(roots)
+}
+
+fn find_roots(dir: &Path, roots: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let (files, dirs) = list(dir)?;
+    if files.iter().any(|file| read_text(file).is_ok_and(|text| has_header(&text))) {
+        roots.push(dir.to_path_buf());
+        return Ok(());
+    }
+    for sub in dirs {
+        find_roots(&sub, roots)?;
+    }
+    Ok(())
+}
+
+/// The `.licit` files and the subdirectories of a directory, sorted.
+fn list(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|error| LoadError::Unreadable {
+        path: dir.display().to_string(),
+        reason: io_reason(&error),
+    })?;
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            dirs.push(path);
+        } else if path.extension().is_some_and(|ext| ext == "licit") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    dirs.sort();
+    Ok((files, dirs))
+}
+
+/// Whether a file begins (after comments) with a `policy` header.
+fn has_header(text: &str) -> bool {
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with("//") {
+            continue;
+        }
+        return line.strip_prefix("policy").is_some_and(|rest| rest.starts_with([' ', '\t', '"']));
+    }
+    false
+}
+
+/// Every `.licit` file of a policy directory, including subdirectories that are not policies
+/// of their own.
+fn policy_files(dir: &Path, top: bool, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let (files, dirs) = list(dir)?;
+    if !top && files.iter().any(|file| read_text(file).is_ok_and(|text| has_header(&text))) {
+        return Ok(());
+    }
+    out.extend(files);
+    for sub in dirs {
+        policy_files(&sub, false, out)?;
+    }
+    Ok(())
+}
+
+/// Removes `.` and `a/..` from a path without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Reads a policy: its files, then every file they `use`, each once.
+pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
+    let mut paths = Vec::new();
+    if root.is_dir() {
+        policy_files(root, true, &mut paths)?;
+    } else {
+        paths.push(root.to_path_buf());
+    }
+    let mut loaded = LoadedPolicy {
+        root: root.display().to_string(),
+        sources: Vec::new(),
+        syntax_errors: Vec::new(),
+    };
+    let mut index_of: HashMap<PathBuf, usize> = HashMap::new();
+    let mut queue: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let text = read_text(&path)?;
+        add_source(&mut loaded, &mut index_of, &path, text);
+        queue.push(path);
+    }
+    // Resolve `use`s breadth-first; a used file that cannot be read is reported at the `use`.
+    let mut next = 0;
+    while next < loaded.sources.len() {
+        let base = queue[next].parent().map(Path::to_path_buf).unwrap_or_default();
+        let wanted: Vec<String> = loaded.sources[next]
+            .ast
+            .as_ref()
+            .map(|ast| {
+                ast.declarations
+                    .iter()
+                    .filter_map(|d| match d {
+                        syntax::ast::Declaration::Use(path) => Some(path.text.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut uses = Vec::new();
+        for relative in wanted {
+            let path = normalize(&base.join(&relative));
+            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if let Some(&index) = index_of.get(&key) {
+                uses.push(Ok(index));
+                continue;
+            }
+            match read_text(&path) {
+                Ok(text) => {
+                    let index = add_source(&mut loaded, &mut index_of, &path, text);
+                    queue.push(path);
+                    uses.push(Ok(index));
+                }
+                Err(LoadError::Unreadable { reason, .. }) => uses.push(Err(format!("`{}`: {reason}", path.display()))),
+                Err(error) => uses.push(Err(error.to_string())),
+            }
+        }
+        loaded.sources[next].uses = uses;
+        next += 1;
+    }
+    Ok(loaded)
+}
+
+fn add_source(loaded: &mut LoadedPolicy, index_of: &mut HashMap<PathBuf, usize>, path: &Path, text: String) -> usize {
+    let (ast, errors) = syntax::parse(&text);
+    let index = loaded.sources.len();
+    loaded.syntax_errors.extend(errors.into_iter().map(|error| (index, error)));
+    loaded.sources.push(Source {
+        name: path.display().to_string(),
+        text,
+        ast,
+        uses: Vec::new(),
+    });
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    index_of.insert(key, index);
+    index
+}

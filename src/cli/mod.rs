@@ -1,0 +1,255 @@
+//! The command line: the only layer that reads files and writes to the terminal. One module per
+//! subcommand; this one holds what they share.
+
+pub mod args;
+mod check;
+mod eval;
+mod load;
+mod test;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use clap::Parser;
+use miette::Diagnostic;
+
+use crate::check::Policy;
+use crate::eval::{Program, Value};
+use crate::report::diagnostic::{Sourced, Style, is_warning, render_human, to_json};
+use args::{Cli, Command, DiagnosticFormat};
+pub use load::LoadedPolicy;
+
+/// The documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything succeeded.
+    Ok = 0,
+    /// Tests failed (or, for comparisons, differences were found).
+    Failures = 1,
+    /// The command line was wrong.
+    Usage = 2,
+    /// A policy, case or file is invalid or unreadable; diagnostics were printed.
+    Invalid = 3,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> std::process::ExitCode {
+        std::process::ExitCode::from(exit as u8)
+    }
+}
+
+/// Parses the arguments and runs the command.
+pub fn run() -> Exit {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { Exit::Usage } else { Exit::Ok };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Eval(args) => eval::run(&args),
+        Command::Test(args) => test::run(&args),
+    }
+}
+
+/// How the terminal wants its output.
+pub(crate) fn style_for_stderr() -> Style {
+    Style {
+        colour: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        width: 100,
+    }
+}
+
+/// Whether stdout gets colour.
+pub(crate) fn stdout_colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Prints a diagnostic that has no source text (an unreadable file, a bad argument).
+pub(crate) fn print_plain(diagnostic: &dyn Diagnostic) {
+    let text = render_human(
+        &Sourced {
+            name: "",
+            text: "",
+            diagnostic,
+        },
+        style_for_stderr(),
+    );
+    eprint!("{text}");
+}
+
+/// Writes to standard output, ignoring a closed pipe.
+pub(crate) fn print_out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// A policy that loaded and checked, ready to run.
+pub(crate) struct Checked {
+    pub policy: Arc<Policy>,
+}
+
+/// What loading and checking one policy found.
+pub(crate) struct CheckResult {
+    pub loaded: LoadedPolicy,
+    pub checked: Option<Arc<Policy>>,
+    pub check_errors: Vec<crate::check::Located>,
+}
+
+impl CheckResult {
+    /// Every diagnostic of the policy, with the source it points into, in file order.
+    pub fn diagnostics(&self) -> Vec<Sourced<'_>> {
+        let mut items: Vec<(usize, u32, Sourced<'_>)> = Vec::new();
+        for (file, error) in &self.loaded.syntax_errors {
+            let source = &self.loaded.sources[*file];
+            items.push((
+                *file,
+                error.span().start,
+                Sourced {
+                    name: &source.name,
+                    text: &source.text,
+                    diagnostic: error,
+                },
+            ));
+        }
+        for located in &self.check_errors {
+            let source = &self.loaded.sources[located.file];
+            items.push((
+                located.file,
+                0,
+                Sourced {
+                    name: &source.name,
+                    text: &source.text,
+                    diagnostic: &located.error,
+                },
+            ));
+        }
+        items.sort_by_key(|(file, start, _)| (*file, *start));
+        items.into_iter().map(|(_, _, item)| item).collect()
+    }
+
+    /// Counts of errors and warnings.
+    pub fn counts(&self) -> (usize, usize) {
+        let diagnostics = self.diagnostics();
+        let warnings = diagnostics.iter().filter(|d| is_warning(d.diagnostic)).count();
+        (diagnostics.len() - warnings, warnings)
+    }
+}
+
+/// Loads and checks the policy at a path (a file or a policy directory).
+pub(crate) fn load_and_check(root: &Path) -> Result<CheckResult, load::LoadError> {
+    let loaded = load::load(root)?;
+    let parsed_all = loaded.sources.iter().all(|source| source.ast.is_some());
+    // A file that did not parse would make every name it declares look unknown: report the
+    // syntax errors alone until it parses.
+    let (checked, check_errors) = if parsed_all {
+        let (policy, errors) = crate::check::check(&loaded.sources);
+        (policy.map(Arc::new), errors)
+    } else {
+        (None, Vec::new())
+    };
+    let checked = if loaded.syntax_errors.is_empty() { checked } else { None };
+    Ok(CheckResult {
+        loaded,
+        checked,
+        check_errors,
+    })
+}
+
+/// Prints diagnostics in the chosen format.
+pub(crate) fn print_diagnostics(items: &[Sourced<'_>], format: DiagnosticFormat) {
+    match format {
+        DiagnosticFormat::Human => {
+            let style = style_for_stderr();
+            for item in items {
+                eprint!("{}", render_human(item, style));
+            }
+        }
+        DiagnosticFormat::Json => {
+            let json: Vec<_> = items.iter().map(to_json).collect();
+            print_out(&format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default()));
+        }
+    }
+}
+
+/// Loads, checks and reports the one policy at a path; `None` (with diagnostics printed) when
+/// it is not usable.
+pub(crate) fn checked_policy(path: &Path) -> Result<Checked, Exit> {
+    let roots = match load::discover(path) {
+        Ok(roots) => roots,
+        Err(error) => {
+            print_plain(&error);
+            return Err(Exit::Invalid);
+        }
+    };
+    if roots.len() > 1 {
+        let names: Vec<String> = roots.iter().map(|r| format!("`{}`", r.display())).collect();
+        eprintln!("error: `{}` holds {} policies: {}; name one of them", path.display(), roots.len(), names.join(", "));
+        return Err(Exit::Usage);
+    }
+    let result = match load_and_check(&roots[0]) {
+        Ok(result) => result,
+        Err(error) => {
+            print_plain(&error);
+            return Err(Exit::Invalid);
+        }
+    };
+    let diagnostics = result.diagnostics();
+    print_diagnostics(&diagnostics, DiagnosticFormat::Human);
+    match result.checked.clone() {
+        Some(policy) => Ok(Checked { policy }),
+        None => Err(Exit::Invalid),
+    }
+}
+
+/// Reads `--param name=value` arguments into values for the policy's parameters.
+pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Option<Value>>, Exit> {
+    let mut values: Vec<Option<Value>> = vec![None; policy.params.len()];
+    for param in params {
+        let Some((name, text)) = param.split_once('=') else {
+            eprintln!("error: `--param {param}` needs the form `name=value`");
+            return Err(Exit::Usage);
+        };
+        let Some(index) = policy.params.iter().position(|p| p.name == name.trim()) else {
+            let names: Vec<&str> = policy.params.iter().map(|p| p.name.as_str()).collect();
+            let hint = match crate::check::closest_name(name.trim(), names.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None if names.is_empty() => "the policy has no parameters".to_string(),
+                None => format!("the parameters are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+            };
+            eprintln!("error: unknown parameter `{}`\n  help: {hint}", name.trim());
+            return Err(Exit::Usage);
+        };
+        match crate::eval::parse_param(policy, &policy.params[index].ty, text.trim()) {
+            Ok(value) => values[index] = Some(value),
+            Err(problem) => {
+                eprintln!("error: bad value for parameter `{}`: {problem}", name.trim());
+                return Err(Exit::Usage);
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// Reads `--as-of`.
+pub(crate) fn parse_as_of(as_of: &Option<String>) -> Result<Option<crate::syntax::calendar::Date>, Exit> {
+    match as_of {
+        None => Ok(None),
+        Some(text) => match crate::syntax::calendar::Date::parse(text) {
+            Ok(date) => Ok(Some(date)),
+            Err(problem) => {
+                eprintln!("error: `--as-of {text}` is not a date: {problem}");
+                Err(Exit::Usage)
+            }
+        },
+    }
+}
+
+/// Lowers a checked policy with parameters.
+pub(crate) fn program(policy: &Arc<Policy>, params: &[Option<Value>]) -> Arc<Program> {
+    Arc::new(Program::lower(policy.clone(), params))
+}

@@ -1,0 +1,375 @@
+//! Decoding a JSON case into a value of the policy's input type, with a diagnostic pointing
+//! into the JSON for everything that does not fit; and reading `--param` values.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::check::Policy;
+use crate::check::ir::Type;
+use crate::syntax::Span;
+use crate::syntax::calendar::{Date, Duration};
+use crate::syntax::json::{self, Json, JsonError, JsonKind};
+
+use super::value::Value;
+
+/// A problem with a case file.
+#[derive(Debug, Clone, Error, Diagnostic)]
+pub enum CaseError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Json(#[from] JsonError),
+
+    #[error("missing field `{field}` in {record}")]
+    #[diagnostic(code(licit::case::missing_field), help("add `\"{field}\": …` ({expected})"))]
+    MissingField {
+        field: String,
+        record: String,
+        expected: String,
+        #[label("`{field}` is required here")]
+        span: Span,
+    },
+
+    #[error("unknown field `{field}` in {record}")]
+    #[diagnostic(code(licit::case::unknown_field), help("{help}"))]
+    UnknownField {
+        field: String,
+        record: String,
+        help: String,
+        #[label("not a field of {record}")]
+        span: Span,
+    },
+
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(code(licit::case::wrong_type), help("{help}"))]
+    WrongType {
+        expected: String,
+        found: String,
+        help: String,
+        #[label("this is {found}")]
+        span: Span,
+    },
+
+    #[error("`{text}` is not a date")]
+    #[diagnostic(code(licit::case::invalid_date), help("{problem}"))]
+    InvalidDate {
+        text: String,
+        problem: String,
+        #[label("not a date")]
+        span: Span,
+    },
+
+    #[error("`{value}` is not a member of `{enum_name}`")]
+    #[diagnostic(code(licit::case::not_a_member), help("{help}"))]
+    NotAMember {
+        value: String,
+        enum_name: String,
+        help: String,
+        #[label("not in `{enum_name}`")]
+        span: Span,
+    },
+
+    #[error("`{text}` is not {expected}")]
+    #[diagnostic(code(licit::case::invalid_number), help("{help}"))]
+    InvalidNumber {
+        text: String,
+        expected: &'static str,
+        help: &'static str,
+        #[label("not {expected}")]
+        span: Span,
+    },
+}
+
+impl CaseError {
+    /// Where the problem is in the case text.
+    pub fn span(&self) -> Span {
+        match self {
+            CaseError::Json(error) => error.span(),
+            CaseError::MissingField { span, .. }
+            | CaseError::UnknownField { span, .. }
+            | CaseError::WrongType { span, .. }
+            | CaseError::InvalidDate { span, .. }
+            | CaseError::NotAMember { span, .. }
+            | CaseError::InvalidNumber { span, .. } => *span,
+        }
+    }
+}
+
+/// Parses and decodes a case. Returns the case and the date it carries (its `date` field), or
+/// every problem found.
+pub fn decode_case(policy: &Policy, text: &str) -> Result<Value, Vec<CaseError>> {
+    let json = json::parse(text).map_err(|error| vec![CaseError::Json(error)])?;
+    let mut decoder = Decoder { policy, errors: Vec::new() };
+    let value = decoder.value(&json, &Type::Record(policy.input), "the case");
+    if decoder.errors.is_empty() { Ok(value) } else { Err(decoder.errors) }
+}
+
+/// The date a decoded case carries in its `date` field, if its input has one.
+pub fn case_date(policy: &Policy, case: &Value) -> Option<Date> {
+    let position = policy.records.get(policy.input)?.field_index("date")?;
+    match case {
+        Value::Record(_, fields) => match fields.get(position) {
+            Some(Value::Date(date)) => Some(*date),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+struct Decoder<'a> {
+    policy: &'a Policy,
+    errors: Vec<CaseError>,
+}
+
+impl Decoder<'_> {
+    fn type_text(&self, ty: &Type) -> String {
+        match ty {
+            Type::Bool => "a boolean".to_string(),
+            Type::Int => "a whole number".to_string(),
+            Type::Decimal => "a decimal number".to_string(),
+            Type::Text => "a string".to_string(),
+            Type::Date => "a date \"YYYY-MM-DD\"".to_string(),
+            Type::Duration => "a duration such as \"5 years\"".to_string(),
+            Type::Enum(index) => format!("a `{}` (a string)", self.policy.enums[*index].name),
+            Type::Record(index) => format!("a `{}` (an object)", self.policy.records[*index].name),
+            Type::Set(inner) => format!("a list of {}", self.type_text(inner).trim_start_matches("a ").trim_start_matches("an ")),
+            Type::Optional(inner) => format!("{} or null", self.type_text(inner)),
+            Type::NoneLiteral | Type::Error => "a value".to_string(),
+        }
+    }
+
+    fn wrong(&mut self, json: &Json, ty: &Type, help: String) -> Value {
+        let expected = self.type_text(ty);
+        self.errors.push(CaseError::WrongType {
+            expected,
+            found: json.kind.describe().to_string(),
+            help,
+            span: json.span,
+        });
+        Value::None
+    }
+
+    fn value(&mut self, json: &Json, ty: &Type, place: &str) -> Value {
+        match (ty, &json.kind) {
+            (Type::Optional(_), JsonKind::Null) => Value::None,
+            (Type::Optional(inner), _) => self.value(json, inner, place),
+            (Type::Bool, JsonKind::Bool(b)) => Value::Bool(*b),
+            (Type::Text, JsonKind::String(s)) => Value::Text(s.as_str().into()),
+            (Type::Int, JsonKind::Number(text)) => match text.parse::<i64>() {
+                Ok(i) => Value::Int(i),
+                Err(_) => {
+                    self.errors.push(CaseError::InvalidNumber {
+                        text: text.clone(),
+                        expected: "a whole number",
+                        help: "write a whole number between -9223372036854775808 and 9223372036854775807, without a fraction or exponent",
+                        span: json.span,
+                    });
+                    Value::None
+                }
+            },
+            (Type::Decimal, JsonKind::Number(text) | JsonKind::String(text)) => match text.parse::<rust_decimal::Decimal>() {
+                Ok(d) => Value::Decimal(d),
+                Err(_) => {
+                    self.errors.push(CaseError::InvalidNumber {
+                        text: text.clone(),
+                        expected: "a decimal number",
+                        help: "write at most 28 significant digits, without an exponent",
+                        span: json.span,
+                    });
+                    Value::None
+                }
+            },
+            (Type::Date, JsonKind::String(text)) => match Date::parse(text) {
+                Ok(date) => Value::Date(date),
+                Err(problem) => {
+                    self.errors.push(CaseError::InvalidDate {
+                        text: text.clone(),
+                        problem: problem.to_string(),
+                        span: json.span,
+                    });
+                    Value::None
+                }
+            },
+            (Type::Duration, JsonKind::String(text)) => match parse_duration(text) {
+                Some(duration) => Value::Duration(duration),
+                None => self.wrong(json, ty, "write a duration as \"5 years\", \"3 months\" or \"30 days\"".to_string()),
+            },
+            (Type::Enum(index), JsonKind::String(text)) => {
+                let definition = &self.policy.enums[*index];
+                match definition.members.iter().position(|m| m == text) {
+                    Some(member) => Value::Enum(small(*index), small(member)),
+                    None => {
+                        let help = member_help(text, &definition.members);
+                        self.errors.push(CaseError::NotAMember {
+                            value: text.clone(),
+                            enum_name: definition.name.clone(),
+                            help,
+                            span: json.span,
+                        });
+                        Value::None
+                    }
+                }
+            }
+            (Type::Set(inner), JsonKind::Array(items)) => {
+                let members: Vec<Value> = items.iter().map(|item| self.value(item, inner, place)).collect();
+                let enum_of = match **inner {
+                    Type::Enum(index) => Some(small(index)),
+                    _ => None,
+                };
+                Value::set_of(members, enum_of)
+            }
+            (Type::Record(index), JsonKind::Object(members)) => self.record(*index, json, members),
+            (Type::Set(_), _) => self.wrong(json, ty, "write a list in brackets: `[…]`".to_string()),
+            (Type::Text | Type::Date | Type::Enum(_) | Type::Duration, _) => {
+                self.wrong(json, ty, "write it as a string in double quotes".to_string())
+            }
+            (Type::Record(_), _) => self.wrong(json, ty, "write an object: `{ \"field\": … }`".to_string()),
+            (_, JsonKind::Null) => self.wrong(json, ty, format!("{place} needs a value here; only optional fields may be null")),
+            _ => {
+                let expected = self.type_text(ty);
+                self.wrong(json, ty, format!("give {expected}"))
+            }
+        }
+    }
+
+    fn record(&mut self, index: usize, json: &Json, members: &[(json::JsonKey, Json)]) -> Value {
+        let definition = &self.policy.records[index];
+        let mut values: Vec<Option<Value>> = vec![None; definition.fields.len()];
+        for (key, value) in members {
+            match definition.field_index(&key.name) {
+                Some(position) => {
+                    let ty = definition.fields[position].ty.clone();
+                    let place = format!("`{}`", key.name);
+                    values[position] = Some(self.value(value, &ty, &place));
+                }
+                None => {
+                    let names: Vec<&str> = definition.fields.iter().map(|f| f.name.as_str()).collect();
+                    let help = match crate::check::closest_name(&key.name, names.iter().copied()) {
+                        Some(name) => format!("did you mean `{name}`?"),
+                        None => format!("the fields are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                    };
+                    self.errors.push(CaseError::UnknownField {
+                        field: key.name.clone(),
+                        record: format!("`{}`", definition.name),
+                        help,
+                        span: key.span,
+                    });
+                }
+            }
+        }
+        let mut fields = Vec::with_capacity(values.len());
+        for (position, value) in values.into_iter().enumerate() {
+            let field = &definition.fields[position];
+            let value = match (value, &field.default, &field.ty) {
+                (Some(value), _, _) => value,
+                (None, Some(default), _) => constant(self.policy, default),
+                (None, None, Type::Optional(_)) => Value::None,
+                (None, None, ty) => {
+                    let expected = self.type_text(ty);
+                    self.errors.push(CaseError::MissingField {
+                        field: field.name.clone(),
+                        record: format!("`{}`", definition.name),
+                        expected,
+                        span: Span::new(json.span.start as usize, json.span.start as usize + 1),
+                    });
+                    Value::None
+                }
+            };
+            fields.push(value);
+        }
+        Value::Record(small(index), fields.into())
+    }
+}
+
+/// The value of a field default (a constant expression without a case).
+fn constant(policy: &Policy, expr: &crate::check::ir::Expr) -> Value {
+    use crate::check::ir::Expr;
+    match expr {
+        Expr::Bool(b) => Value::Bool(*b),
+        Expr::Int(i) => Value::Int(*i),
+        Expr::Decimal(d) => Value::Decimal(*d),
+        Expr::Text(t) => Value::Text(t.as_str().into()),
+        Expr::Date(d) => Value::Date(*d),
+        Expr::Duration(d) => Value::Duration(*d),
+        Expr::Member(ty, member) => Value::Enum(small(*ty), small(*member)),
+        Expr::SetLit(members, element) => {
+            let enum_of = match element {
+                Type::Enum(index) => Some(small(*index)),
+                _ => None,
+            };
+            Value::set_of(members.iter().map(|m| constant(policy, m)).collect(), enum_of)
+        }
+        Expr::RecordLit(record, fields) => Value::Record(small(*record), fields.iter().map(|f| constant(policy, f)).collect()),
+        _ => Value::None,
+    }
+}
+
+fn small(index: usize) -> u16 {
+    u16::try_from(index).unwrap_or(u16::MAX)
+}
+
+fn member_help(text: &str, members: &[String]) -> String {
+    match crate::check::closest_name(text, members.iter().map(String::as_str)) {
+        Some(name) => format!("did you mean `{name}`?"),
+        None => {
+            let listed: Vec<String> = members.iter().take(12).map(|m| format!("`{m}`")).collect();
+            let more = if members.len() > 12 { format!(" and {} more", members.len() - 12) } else { String::new() };
+            format!("the members are {}{more}", listed.join(", "))
+        }
+    }
+}
+
+fn parse_duration(text: &str) -> Option<Duration> {
+    let mut words = text.split_whitespace();
+    let count: i32 = words.next()?.parse().ok()?;
+    let unit = words.next()?;
+    if words.next().is_some() {
+        return None;
+    }
+    match unit {
+        "year" | "years" => Some(Duration { months: count.saturating_mul(12), days: 0 }),
+        "month" | "months" => Some(Duration { months: count, days: 0 }),
+        "day" | "days" => Some(Duration { months: 0, days: count }),
+        _ => None,
+    }
+}
+
+/// Reads a `--param` value of the parameter's type; the error says what was expected.
+pub fn parse_param(policy: &Policy, ty: &Type, text: &str) -> Result<Value, String> {
+    match ty {
+        Type::Bool => match text {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err("expected `true` or `false`".to_string()),
+        },
+        Type::Int => text.parse().map(Value::Int).map_err(|_| "expected a whole number".to_string()),
+        Type::Decimal => text.parse().map(Value::Decimal).map_err(|_| "expected a decimal number".to_string()),
+        Type::Text => Ok(Value::Text(text.into())),
+        Type::Date => Date::parse(text).map(Value::Date).map_err(|problem| problem.to_string()),
+        Type::Duration => parse_duration(text).map(Value::Duration).ok_or_else(|| "expected a duration such as `5 years`".to_string()),
+        Type::Enum(index) => {
+            let members = &policy.enums[*index].members;
+            match members.iter().position(|m| m == text) {
+                Some(member) => Ok(Value::Enum(small(*index), small(member))),
+                None => Err(format!("`{text}` is not a member of `{}`; {}", policy.enums[*index].name, member_help(text, members))),
+            }
+        }
+        Type::Optional(inner) => match text {
+            "none" => Ok(Value::None),
+            _ => parse_param(policy, inner, text),
+        },
+        Type::Set(inner) => {
+            let members: Result<Vec<Value>, String> = text
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| parse_param(policy, inner, item))
+                .collect();
+            let enum_of = match **inner {
+                Type::Enum(index) => Some(small(index)),
+                _ => None,
+            };
+            Ok(Value::set_of(members?, enum_of))
+        }
+        Type::Record(_) | Type::NoneLiteral | Type::Error => Err("this parameter cannot be set from the command line".to_string()),
+    }
+}

@@ -1,0 +1,16 @@
+//! The evaluation layer: lowering a checked policy to a program, deciding cases with an
+//! optional trace, and decoding JSON cases. No I/O; evaluating a checked policy on a case that
+//! fits its input cannot fail.
+
+pub mod case;
+mod format;
+pub mod program;
+pub mod run;
+pub mod suite;
+pub mod value;
+
+pub use case::{CaseError, case_date, decode_case, parse_param};
+pub use program::Program;
+pub use run::{Decision, Obligation, RuleTrace, Status, Trace};
+pub use suite::{SuiteOptions, TestOutcome, run_tests};
+pub use value::Value;

@@ -1,0 +1,328 @@
+//! Lowering a checked policy to the program that decides cases: parameters substituted,
+//! constants folded, sets built once for every period in which the policy does not change.
+
+use std::sync::Arc;
+
+use crate::check::ir::{self, Arith, Compare, Period, Type};
+use crate::check::Policy;
+use crate::syntax::calendar::Date;
+
+use super::value::Value;
+
+/// An expression ready to evaluate: no names, no parameters, constant parts folded.
+#[derive(Debug, Clone)]
+pub enum Expr {
+    Value(Value),
+    Case,
+    Local(usize),
+    /// A constant whose value depends on the date: looked up in the epoch.
+    Const(usize),
+    /// A named set: looked up in the epoch.
+    NamedSet(usize),
+    Field(Box<Expr>, usize),
+    /// A set built at run time, with the enum of its members if they are enum members.
+    SetLit(Vec<Expr>, Option<u16>),
+    RecordLit(u16, Vec<Expr>),
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Compare(Compare, Box<Expr>, Box<Expr>),
+    In(Box<Expr>, Box<Expr>),
+    IsNone(Box<Expr>),
+    IsEmpty(Box<Expr>),
+    Arith(Arith, Box<Expr>, Box<Expr>),
+    Quantifier { every: bool, set: Box<Expr>, body: Box<Expr> },
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    StartsWith(Box<Expr>, Box<Expr>),
+    Count(Box<Expr>),
+}
+
+/// A rule ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub conditions: Vec<Expr>,
+    /// For each condition, the facts it reads, shown in explanations.
+    pub observed: Vec<Vec<(String, Expr)>>,
+    pub verdict: Option<(usize, Vec<Expr>)>,
+    pub obligations: Vec<(usize, Vec<Expr>)>,
+    pub exception_to: Vec<usize>,
+    /// The rules that are exceptions to this one.
+    pub exceptions: Vec<usize>,
+    pub because: Vec<Part>,
+}
+
+/// A piece of a `because` text, lowered.
+#[derive(Debug, Clone)]
+pub enum Part {
+    Text(String),
+    Hole(Expr),
+}
+
+/// A stretch of dates in which every rule's being in force, every constant and every set stays
+/// the same.
+#[derive(Debug, Clone)]
+pub struct Epoch {
+    /// The first day of the epoch; it lasts until the next epoch's start.
+    pub start: Date,
+    pub in_force: Vec<bool>,
+    pub policy_in_force: bool,
+    pub consts: Vec<Value>,
+    pub sets: Vec<Value>,
+}
+
+/// A policy lowered for evaluation, with its parameters fixed.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub policy: Arc<Policy>,
+    pub rules: Vec<Rule>,
+    /// Rules in an order in which every rule comes after the rules it is an exception to.
+    pub order: Vec<usize>,
+    pub epochs: Vec<Epoch>,
+    pub params: Vec<Value>,
+}
+
+impl Program {
+    /// Lowers a checked policy with the given parameter values (`None` keeps the default).
+    pub fn lower(policy: Arc<Policy>, overrides: &[Option<Value>]) -> Program {
+        let mut program = Program {
+            policy: policy.clone(),
+            rules: Vec::new(),
+            order: Vec::new(),
+            epochs: Vec::new(),
+            params: Vec::new(),
+        };
+        let mut params = Vec::new();
+        for (index, param) in policy.params.iter().enumerate() {
+            let value = match overrides.get(index).cloned().flatten() {
+                Some(value) => value,
+                None => program.constant_value(&param.default),
+            };
+            params.push(value);
+        }
+        program.params = params;
+        program.rules = policy
+            .rules
+            .iter()
+            .map(|rule| Rule {
+                conditions: rule.conditions.iter().map(|c| program.lower_expr(&c.expr)).collect(),
+                observed: rule
+                    .conditions
+                    .iter()
+                    .map(|c| c.observed.iter().map(|(text, e)| (text.clone(), program.lower_expr(e))).collect())
+                    .collect(),
+                verdict: rule.verdict.as_ref().map(|v| (v.kind, v.args.iter().map(|a| program.lower_expr(a)).collect())),
+                obligations: rule
+                    .obligations
+                    .iter()
+                    .map(|o| (o.kind, o.args.iter().map(|a| program.lower_expr(a)).collect()))
+                    .collect(),
+                exception_to: rule.exception_to.clone(),
+                exceptions: Vec::new(),
+                because: rule
+                    .because
+                    .iter()
+                    .map(|part| match part {
+                        ir::TemplatePart::Text(text) => Part::Text(text.clone()),
+                        ir::TemplatePart::Hole(expr) => Part::Hole(program.lower_expr(expr)),
+                    })
+                    .collect(),
+            })
+            .collect();
+        for index in 0..program.rules.len() {
+            for base in program.rules[index].exception_to.clone() {
+                program.rules[base].exceptions.push(index);
+            }
+        }
+        program.order = exception_order(&program.rules);
+        program.epochs = program.build_epochs();
+        program
+    }
+
+    /// The epoch that holds a date.
+    pub fn epoch(&self, date: Date) -> &Epoch {
+        let position = self.epochs.partition_point(|epoch| epoch.start <= date);
+        &self.epochs[position.saturating_sub(1)]
+    }
+
+    fn build_epochs(&self) -> Vec<Epoch> {
+        let policy = &self.policy;
+        let mut starts: Vec<Date> = Vec::new();
+        let mut add = |period: &Period| {
+            if let Some(from) = period.from {
+                starts.push(from);
+            }
+            if let Some(until) = period.until {
+                starts.push(until.add(crate::syntax::calendar::Duration { months: 0, days: 1 }, 1));
+            }
+        };
+        add(&policy.in_force);
+        policy.rules.iter().for_each(|rule| add(&rule.in_force));
+        policy.consts.iter().flat_map(|c| c.versions.iter()).for_each(|(_, period)| add(period));
+        policy.sets.iter().flat_map(|s| s.members.iter()).for_each(|(_, period)| add(period));
+        starts.sort();
+        starts.dedup();
+        // The first epoch starts before any date a case can have.
+        let first = Date::from_ymd(1, 1, 1).unwrap_or(Date::EPOCH);
+        let mut epoch_starts = vec![first];
+        epoch_starts.extend(starts.into_iter().filter(|d| *d > first));
+        epoch_starts
+            .into_iter()
+            .map(|start| {
+                let mut epoch = Epoch {
+                    start,
+                    in_force: policy.rules.iter().map(|rule| rule.in_force.contains(start)).collect(),
+                    policy_in_force: policy.in_force.contains(start),
+                    consts: Vec::new(),
+                    sets: Vec::new(),
+                };
+                // Constants and sets may refer to each other; they are built in dependency
+                // order by evaluating on demand with what is already built.
+                for index in 0..policy.consts.len() {
+                    let value = self.const_value_at(index, start, &epoch);
+                    epoch.consts.push(value);
+                }
+                for index in 0..policy.sets.len() {
+                    let value = self.set_value_at(index, start, &epoch);
+                    epoch.sets.push(value);
+                }
+                epoch
+            })
+            .collect()
+    }
+
+    pub(super) fn const_value_at(&self, index: usize, date: Date, epoch: &Epoch) -> Value {
+        let definition = &self.policy.consts[index];
+        let version = definition
+            .versions
+            .iter()
+            .find(|(_, period)| period.contains(date))
+            .or(definition.versions.last());
+        match version {
+            Some((expr, _)) => self.evaluate_constant(&self.lower_expr(expr), date, epoch),
+            None => Value::None,
+        }
+    }
+
+    pub(super) fn set_value_at(&self, index: usize, date: Date, epoch: &Epoch) -> Value {
+        let definition = &self.policy.sets[index];
+        let members = definition
+            .members
+            .iter()
+            .filter(|(_, period)| period.contains(date))
+            .map(|(expr, _)| self.evaluate_constant(&self.lower_expr(expr), date, epoch))
+            .collect();
+        Value::set_of(members, enum_of(&definition.element))
+    }
+
+    fn evaluate_constant(&self, expr: &Expr, date: Date, epoch: &Epoch) -> Value {
+        let case = Value::None;
+        super::run::Env::new(self, &case, epoch, date).value(expr).into_owned()
+    }
+
+    /// The value of an expression that reads no case (a parameter default, a test's case), as
+    /// of the start of the policy's first epoch in force.
+    pub fn constant_value(&self, expr: &ir::Expr) -> Value {
+        let lowered = self.lower_expr(expr);
+        let date = self.policy.in_force.from.unwrap_or(Date::EPOCH);
+        match self.epochs.is_empty() {
+            true => {
+                let epoch = Epoch {
+                    start: date,
+                    in_force: Vec::new(),
+                    policy_in_force: true,
+                    consts: Vec::new(),
+                    sets: Vec::new(),
+                };
+                self.evaluate_constant(&lowered, date, &epoch)
+            }
+            false => self.evaluate_constant(&lowered, date, self.epoch(date)),
+        }
+    }
+
+    fn lower_expr(&self, expr: &ir::Expr) -> Expr {
+        let lower = |e: &ir::Expr| Box::new(self.lower_expr(e));
+        match expr {
+            ir::Expr::Bool(b) => Expr::Value(Value::Bool(*b)),
+            ir::Expr::Int(i) => Expr::Value(Value::Int(*i)),
+            ir::Expr::Decimal(d) => Expr::Value(Value::Decimal(*d)),
+            ir::Expr::Text(t) => Expr::Value(Value::Text(t.as_str().into())),
+            ir::Expr::Date(d) => Expr::Value(Value::Date(*d)),
+            ir::Expr::Duration(d) => Expr::Value(Value::Duration(*d)),
+            ir::Expr::None => Expr::Value(Value::None),
+            ir::Expr::Member(ty, member) => Expr::Value(Value::Enum(small(*ty), small(*member))),
+            ir::Expr::Case => Expr::Case,
+            ir::Expr::Local(depth) => Expr::Local(*depth),
+            ir::Expr::Const(index) => Expr::Const(*index),
+            ir::Expr::Param(index) => Expr::Value(self.params.get(*index).cloned().unwrap_or(Value::None)),
+            ir::Expr::NamedSet(index) => Expr::NamedSet(*index),
+            ir::Expr::Field(base, position) => Expr::Field(lower(base), *position),
+            ir::Expr::SetLit(members, element) => {
+                let members: Vec<Expr> = members.iter().map(|m| self.lower_expr(m)).collect();
+                let is_enum = enum_of(element);
+                if members.iter().all(|m| matches!(m, Expr::Value(_))) {
+                    let values = members
+                        .into_iter()
+                        .filter_map(|m| match m {
+                            Expr::Value(v) => Some(v),
+                            _ => None,
+                        })
+                        .collect();
+                    Expr::Value(Value::set_of(values, is_enum))
+                } else {
+                    Expr::SetLit(members, is_enum)
+                }
+            }
+            ir::Expr::RecordLit(record, fields) => Expr::RecordLit(small(*record), fields.iter().map(|f| self.lower_expr(f)).collect()),
+            ir::Expr::Not(inner) => Expr::Not(lower(inner)),
+            ir::Expr::And(items) => Expr::And(items.iter().map(|i| self.lower_expr(i)).collect()),
+            ir::Expr::Or(items) => Expr::Or(items.iter().map(|i| self.lower_expr(i)).collect()),
+            ir::Expr::Compare(op, a, b) => Expr::Compare(*op, lower(a), lower(b)),
+            ir::Expr::In(a, b) => Expr::In(lower(a), lower(b)),
+            ir::Expr::IsNone(a) => Expr::IsNone(lower(a)),
+            ir::Expr::IsEmpty(a) => Expr::IsEmpty(lower(a)),
+            ir::Expr::Arith(op, a, b) => Expr::Arith(*op, lower(a), lower(b)),
+            ir::Expr::Quantifier { every, set, body } => Expr::Quantifier {
+                every: *every,
+                set: lower(set),
+                body: lower(body),
+            },
+            ir::Expr::If(c, a, b) => Expr::If(lower(c), lower(a), lower(b)),
+            ir::Expr::StartsWith(a, b) => Expr::StartsWith(lower(a), lower(b)),
+            ir::Expr::Count(a) => Expr::Count(lower(a)),
+        }
+    }
+}
+
+/// An index that the checker has bounded (at most 256 enum members) as a small integer.
+fn small(index: usize) -> u16 {
+    u16::try_from(index).unwrap_or(u16::MAX)
+}
+
+/// The enum a set's elements belong to, if they are enum members.
+fn enum_of(element: &Type) -> Option<u16> {
+    match element {
+        Type::Enum(index) => Some(small(*index)),
+        _ => None,
+    }
+}
+
+/// Orders rules so that each comes after the rules it is an exception to (the checker has
+/// ruled out cycles; any left would only be placed last).
+fn exception_order(rules: &[Rule]) -> Vec<usize> {
+    let mut placed = vec![false; rules.len()];
+    let mut order = Vec::with_capacity(rules.len());
+    while order.len() < rules.len() {
+        let before = order.len();
+        for index in 0..rules.len() {
+            if !placed[index] && rules[index].exception_to.iter().all(|base| placed[*base]) {
+                placed[index] = true;
+                order.push(index);
+            }
+        }
+        if order.len() == before {
+            order.extend((0..rules.len()).filter(|i| !placed[*i]));
+            break;
+        }
+    }
+    order
+}

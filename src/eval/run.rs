@@ -1,0 +1,388 @@
+//! Deciding a case: which rules are in force, which conditions hold, which exceptions suppress
+//! which rules, the strongest verdict, the obligations, and, when asked, the trace that explains it.
+
+use std::borrow::Cow;
+
+use crate::check::ir::{Arith, Compare};
+use crate::syntax::calendar::Date;
+
+use super::program::{Epoch, Expr, Part, Program};
+use super::value::Value;
+
+/// The outcome for one case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The date the case was decided as of.
+    pub date: Date,
+    /// The verdict kind, an index into the policy's verdicts.
+    pub verdict: usize,
+    pub verdict_args: Vec<Value>,
+    /// The rule whose conclusion is the verdict; `None` when the `otherwise` verdict holds.
+    pub decided_by: Option<usize>,
+    /// Obligations of every applied rule: kind, arguments, and the rule that imposes it.
+    pub obligations: Vec<Obligation>,
+    /// Whether the policy itself is in force on the date.
+    pub policy_in_force: bool,
+}
+
+/// One obligation a decision imposes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Obligation {
+    pub kind: usize,
+    pub args: Vec<Value>,
+    pub rule: usize,
+}
+
+/// What happened to each rule: the explanation, as data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    pub rules: Vec<RuleTrace>,
+}
+
+/// What happened to one rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleTrace {
+    pub rule: usize,
+    pub status: Status,
+    /// The conditions evaluated, in order, up to the first that failed.
+    pub conditions: Vec<ConditionTrace>,
+    /// The `because` text with its values filled in, for rules whose conditions held.
+    pub because: Option<String>,
+}
+
+/// The fate of a rule on a case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// Its conditions held and no exception suppressed it.
+    Applied,
+    /// Its conditions held, but these exceptions to it applied.
+    Suppressed { by: Vec<usize> },
+    /// Not in force on the case's date.
+    NotInForce,
+    /// The condition with this index was false.
+    NotApplicable { failed: usize },
+    /// An exception whose conditions held, but none of the rules it is an exception to did.
+    BaseNotApplicable,
+}
+
+/// One condition of a rule, as evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionTrace {
+    pub index: usize,
+    pub holds: bool,
+    /// The facts the condition read, with their values (`none` when absent).
+    pub observed: Vec<(String, Value)>,
+}
+
+/// What an evaluation reads: the case, quantifier variables, and the epoch of the case's date.
+pub(super) struct Env<'a> {
+    program: &'a Program,
+    case: &'a Value,
+    epoch: &'a Epoch,
+    date: Date,
+    locals: Vec<&'a Value>,
+}
+
+impl<'a> Env<'a> {
+    pub(super) fn new(program: &'a Program, case: &'a Value, epoch: &'a Epoch, date: Date) -> Env<'a> {
+        Env {
+            program,
+            case,
+            epoch,
+            date,
+            locals: Vec::new(),
+        }
+    }
+
+    fn truth(&mut self, expr: &'a Expr) -> bool {
+        match expr {
+            Expr::And(items) => items.iter().all(|item| self.truth(item)),
+            Expr::Or(items) => items.iter().any(|item| self.truth(item)),
+            Expr::Not(inner) => !self.truth(inner),
+            _ => self.value(expr).as_bool(),
+        }
+    }
+
+    /// Evaluates an expression; paths into the case and constants are borrowed, not copied.
+    pub(super) fn value(&mut self, expr: &'a Expr) -> Cow<'a, Value> {
+        match expr {
+            Expr::Value(value) => Cow::Borrowed(value),
+            Expr::Case => Cow::Borrowed(self.case),
+            Expr::Local(depth) => match self.locals.len().checked_sub(depth + 1).and_then(|i| self.locals.get(i)) {
+                Some(value) => Cow::Borrowed(*value),
+                None => Cow::Owned(Value::None),
+            },
+            Expr::Const(index) => match self.epoch.consts.get(*index) {
+                Some(value) => Cow::Borrowed(value),
+                None => Cow::Owned(self.program.const_value_at(*index, self.date, self.epoch)),
+            },
+            Expr::NamedSet(index) => match self.epoch.sets.get(*index) {
+                Some(value) => Cow::Borrowed(value),
+                None => Cow::Owned(self.program.set_value_at(*index, self.date, self.epoch)),
+            },
+            Expr::Field(base, position) => match self.value(base) {
+                Cow::Borrowed(Value::Record(_, fields)) => match fields.get(*position) {
+                    Some(value) => Cow::Borrowed(value),
+                    None => Cow::Owned(Value::None),
+                },
+                Cow::Owned(Value::Record(_, fields)) => Cow::Owned(fields.get(*position).cloned().unwrap_or(Value::None)),
+                _ => Cow::Owned(Value::None),
+            },
+            Expr::SetLit(members, is_enum) => {
+                let values = members.iter().map(|m| self.value(m).into_owned()).collect();
+                Cow::Owned(Value::set_of(values, *is_enum))
+            }
+            Expr::RecordLit(record, fields) => {
+                let values: Vec<Value> = fields.iter().map(|f| self.value(f).into_owned()).collect();
+                Cow::Owned(Value::Record(*record, values.into()))
+            }
+            Expr::And(_) | Expr::Or(_) | Expr::Not(_) => Cow::Owned(Value::Bool(self.truth(expr))),
+            Expr::Compare(op, left, right) => {
+                let left = self.value(left);
+                let right = self.value(right);
+                let order = left.total_cmp(&right);
+                let holds = match op {
+                    Compare::Eq => order.is_eq(),
+                    Compare::Ne => order.is_ne(),
+                    Compare::Lt => order.is_lt(),
+                    Compare::Le => order.is_le(),
+                    Compare::Gt => order.is_gt(),
+                    Compare::Ge => order.is_ge(),
+                };
+                Cow::Owned(Value::Bool(holds))
+            }
+            Expr::In(member, set) => {
+                let member = self.value(member);
+                let set = self.value(set);
+                let holds = match (&*member, &*set) {
+                    (Value::Enum(_, m), Value::EnumSet(_, s)) => s.contains(*m),
+                    (Value::None, _) => false,
+                    (m, Value::Set(members)) => members.binary_search_by(|probe| probe.total_cmp(m)).is_ok(),
+                    _ => false,
+                };
+                Cow::Owned(Value::Bool(holds))
+            }
+            Expr::IsNone(inner) => Cow::Owned(Value::Bool(matches!(*self.value(inner), Value::None))),
+            Expr::IsEmpty(inner) => {
+                let empty = match &*self.value(inner) {
+                    Value::EnumSet(_, set) => set.is_empty(),
+                    Value::Set(members) => members.is_empty(),
+                    _ => true,
+                };
+                Cow::Owned(Value::Bool(empty))
+            }
+            Expr::Arith(op, left, right) => {
+                let left = self.value(left);
+                let right = self.value(right);
+                Cow::Owned(arithmetic(*op, &left, &right))
+            }
+            Expr::Quantifier { every, set, body } => {
+                let set = self.value(set);
+                let members: Vec<Value> = set.set_members();
+                let mut result = *every;
+                for member in &members {
+                    // The member lives only for this loop; evaluate the body with a copy.
+                    let holds = self.with_local(member, body);
+                    if holds != *every {
+                        result = holds;
+                        break;
+                    }
+                }
+                Cow::Owned(Value::Bool(result))
+            }
+            Expr::If(condition, then, otherwise) => {
+                if self.truth(condition) {
+                    self.value(then)
+                } else {
+                    self.value(otherwise)
+                }
+            }
+            Expr::StartsWith(text, prefix) => {
+                let holds = match (&*self.value(text), &*self.value(prefix)) {
+                    (Value::Text(text), Value::Text(prefix)) => text.starts_with(&**prefix),
+                    _ => false,
+                };
+                Cow::Owned(Value::Bool(holds))
+            }
+            Expr::Count(set) => {
+                let count = match &*self.value(set) {
+                    Value::EnumSet(_, set) => set.len(),
+                    Value::Set(members) => members.len(),
+                    _ => 0,
+                };
+                Cow::Owned(Value::Int(i64::try_from(count).unwrap_or(i64::MAX)))
+            }
+        }
+    }
+
+    fn with_local<'b>(&mut self, member: &'b Value, body: &'a Expr) -> bool
+    where
+        'a: 'b,
+    {
+        // Locals borrow for 'a; a member of a set computed here lives shorter, so the body is
+        // evaluated in an environment of that shorter lifetime.
+        let mut inner: Env<'b> = Env {
+            program: self.program,
+            case: self.case,
+            epoch: self.epoch,
+            date: self.date,
+            locals: self.locals.clone(),
+        };
+        inner.locals.push(member);
+        inner.truth(body)
+    }
+}
+
+fn arithmetic(op: Arith, left: &Value, right: &Value) -> Value {
+    match (op, left, right) {
+        (Arith::AddInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_add(*b)),
+        (Arith::SubInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_sub(*b)),
+        (Arith::MulInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_mul(*b)),
+        (Arith::AddDecimal, Value::Decimal(a), Value::Decimal(b)) => Value::Decimal(a.saturating_add(*b)),
+        (Arith::SubDecimal, Value::Decimal(a), Value::Decimal(b)) => Value::Decimal(a.saturating_sub(*b)),
+        (Arith::MulDecimal, Value::Decimal(a), Value::Decimal(b)) => Value::Decimal(a.saturating_mul(*b)),
+        (Arith::AddDateDuration, Value::Date(d), Value::Duration(p)) => Value::Date(d.add(*p, 1)),
+        (Arith::SubDateDuration, Value::Date(d), Value::Duration(p)) => Value::Date(d.add(*p, -1)),
+        (Arith::AddDuration, Value::Duration(a), Value::Duration(b)) => Value::Duration(a.plus(*b, 1)),
+        (Arith::SubDuration, Value::Duration(a), Value::Duration(b)) => Value::Duration(a.plus(*b, -1)),
+        _ => Value::None,
+    }
+}
+
+impl Program {
+    /// Decides a case (a record of the policy's input type) as of a date.
+    pub fn decide(&self, case: &Value, date: Date) -> Decision {
+        self.run(case, date, None)
+    }
+
+    /// Decides a case and explains the decision.
+    pub fn explain(&self, case: &Value, date: Date) -> (Decision, Trace) {
+        let mut trace = Trace { rules: Vec::new() };
+        let decision = self.run(case, date, Some(&mut trace));
+        (decision, trace)
+    }
+
+    fn run(&self, case: &Value, date: Date, mut trace: Option<&mut Trace>) -> Decision {
+        let epoch = self.epoch(date);
+        let count = self.rules.len();
+        // 0: not in force, 1: a condition failed, 2: conditions held, 3: triggered.
+        let mut state = vec![0u8; count];
+        let mut failed_at = vec![0usize; if trace.is_some() { count } else { 0 }];
+        let mut condition_traces: Vec<Vec<ConditionTrace>> = if trace.is_some() { vec![Vec::new(); count] } else { Vec::new() };
+        let mut env = Env::new(self, case, epoch, date);
+        if epoch.policy_in_force {
+            for index in 0..count {
+                if !epoch.in_force[index] {
+                    continue;
+                }
+                let rule = &self.rules[index];
+                let mut holds = true;
+                for (position, condition) in rule.conditions.iter().enumerate() {
+                    let value = env.truth(condition);
+                    if trace.is_some() {
+                        let observed = rule.observed[position]
+                            .iter()
+                            .map(|(text, expr)| (text.clone(), env.value(expr).into_owned()))
+                            .collect();
+                        condition_traces[index].push(ConditionTrace {
+                            index: position,
+                            holds: value,
+                            observed,
+                        });
+                        if !value {
+                            failed_at[index] = position;
+                        }
+                    }
+                    if !value {
+                        holds = false;
+                        break;
+                    }
+                }
+                state[index] = if holds { 2 } else { 1 };
+            }
+        }
+        // An exception is triggered only when one of its bases is; bases come first in `order`.
+        for &index in &self.order {
+            if state[index] == 2 {
+                let bases = &self.rules[index].exception_to;
+                if bases.is_empty() || bases.iter().any(|base| state[*base] == 3) {
+                    state[index] = 3;
+                }
+            }
+        }
+        let suppressed = |index: usize| self.rules[index].exceptions.iter().any(|e| state[*e] == 3);
+        let mut verdict: Option<(usize, usize)> = None;
+        let mut obligations = Vec::new();
+        for index in 0..count {
+            if state[index] != 3 || suppressed(index) {
+                continue;
+            }
+            let rule = &self.rules[index];
+            if let Some((kind, _)) = &rule.verdict
+                && verdict.is_none_or(|(best, _)| *kind < best)
+            {
+                verdict = Some((*kind, index));
+            }
+            for (kind, args) in &rule.obligations {
+                let args = args.iter().map(|a| env.value(a).into_owned()).collect();
+                obligations.push(Obligation { kind: *kind, args, rule: index });
+            }
+        }
+        let (verdict_kind, verdict_args, decided_by) = match verdict {
+            Some((kind, rule)) => {
+                let args = match &self.rules[rule].verdict {
+                    Some((_, args)) => args.iter().map(|a| env.value(a).into_owned()).collect(),
+                    None => Vec::new(),
+                };
+                (kind, args, Some(rule))
+            }
+            None => (self.policy.otherwise, Vec::new(), None),
+        };
+        if let Some(trace) = trace.as_deref_mut() {
+            for index in 0..count {
+                let status = match state[index] {
+                    0 => Status::NotInForce,
+                    1 => Status::NotApplicable { failed: failed_at[index] },
+                    2 => Status::BaseNotApplicable,
+                    _ if suppressed(index) => Status::Suppressed {
+                        by: self.rules[index].exceptions.iter().copied().filter(|e| state[*e] == 3).collect(),
+                    },
+                    _ => Status::Applied,
+                };
+                let because = if state[index] >= 2 { self.because(index, &mut env) } else { None };
+                trace.rules.push(RuleTrace {
+                    rule: index,
+                    status,
+                    conditions: std::mem::take(&mut condition_traces[index]),
+                    because,
+                });
+            }
+        }
+        Decision {
+            date,
+            verdict: verdict_kind,
+            verdict_args,
+            decided_by,
+            obligations,
+            policy_in_force: epoch.policy_in_force,
+        }
+    }
+
+    fn because<'a>(&'a self, index: usize, env: &mut Env<'a>) -> Option<String> {
+        let parts = &self.rules[index].because;
+        if parts.is_empty() {
+            return None;
+        }
+        let mut text = String::new();
+        for part in parts {
+            match part {
+                Part::Text(literal) => text.push_str(literal),
+                Part::Hole(expr) => match &*env.value(expr) {
+                    Value::Text(plain) => text.push_str(plain),
+                    other => text.push_str(&self.format_value(other)),
+                },
+            }
+        }
+        Some(text)
+    }
+}

@@ -1,0 +1,144 @@
+//! Run-time values: enums as small integers, sets of enum members as bitsets.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::syntax::calendar::{Date, Duration};
+
+/// A value during evaluation. An `optional T` is either `None` or a value of `T`.
+#[derive(Debug, Clone)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Decimal(Decimal),
+    Text(Arc<str>),
+    Date(Date),
+    Duration(Duration),
+    /// A member of an enum: the enum's index in the policy, and the member's in the enum.
+    Enum(u16, u16),
+    /// A set of members of one enum (by the enum's index).
+    EnumSet(u16, EnumSet),
+    /// Any other set, sorted and without repeats.
+    Set(Arc<[Value]>),
+    /// A record: the record type's index in the policy, and its fields in declaration order.
+    Record(u16, Arc<[Value]>),
+    None,
+}
+
+/// A set of enum members (an enum has at most 256).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
+pub struct EnumSet([u64; 4]);
+
+impl EnumSet {
+    /// Adds a member.
+    pub fn insert(&mut self, member: u16) {
+        let (word, bit) = (usize::from(member / 64), member % 64);
+        if let Some(slot) = self.0.get_mut(word) {
+            *slot |= 1 << bit;
+        }
+    }
+
+    /// Whether the member is in the set.
+    pub fn contains(&self, member: u16) -> bool {
+        let (word, bit) = (usize::from(member / 64), member % 64);
+        self.0.get(word).is_some_and(|slot| slot & (1 << bit) != 0)
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|word| *word == 0)
+    }
+
+    /// The number of members.
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|word| word.count_ones() as usize).sum()
+    }
+
+    /// The members, in enum order.
+    pub fn members(&self) -> impl Iterator<Item = u16> + '_ {
+        (0..256u16).filter(|member| self.contains(*member))
+    }
+}
+
+impl Value {
+    /// The boolean, or false for anything else (which a checked policy never produces).
+    pub fn as_bool(&self) -> bool {
+        matches!(self, Value::Bool(true))
+    }
+
+    /// A set's members as values (enum sets expanded).
+    pub fn set_members(&self) -> Vec<Value> {
+        match self {
+            Value::EnumSet(ty, set) => set.members().map(|member| Value::Enum(*ty, member)).collect(),
+            Value::Set(members) => members.to_vec(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Builds a set from values, choosing the bitset form for enum members.
+    pub fn set_of(mut members: Vec<Value>, enum_elements: Option<u16>) -> Value {
+        if let Some(ty) = enum_elements {
+            let mut set = EnumSet::default();
+            for member in &members {
+                if let Value::Enum(_, index) = member {
+                    set.insert(*index);
+                }
+            }
+            return Value::EnumSet(ty, set);
+        }
+        members.sort_by(Value::total_cmp);
+        members.dedup_by(|a, b| a.total_cmp(b) == Ordering::Equal);
+        Value::Set(members.into())
+    }
+
+    /// A total order over values of one type; values of different types order by kind.
+    pub fn total_cmp(&self, other: &Value) -> Ordering {
+        match (self, other) {
+            (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+            (Value::Int(a), Value::Int(b)) => a.cmp(b),
+            (Value::Decimal(a), Value::Decimal(b)) => a.cmp(b),
+            (Value::Text(a), Value::Text(b)) => a.cmp(b),
+            (Value::Date(a), Value::Date(b)) => a.cmp(b),
+            (Value::Duration(a), Value::Duration(b)) => (a.months, a.days).cmp(&(b.months, b.days)),
+            (Value::Enum(_, a), Value::Enum(_, b)) => a.cmp(b),
+            (Value::EnumSet(_, a), Value::EnumSet(_, b)) => a.cmp(b),
+            (Value::Set(a), Value::Set(b)) | (Value::Record(_, a), Value::Record(_, b)) => {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    let order = x.total_cmp(y);
+                    if order != Ordering::Equal {
+                        return order;
+                    }
+                }
+                a.len().cmp(&b.len())
+            }
+            (Value::None, Value::None) => Ordering::Equal,
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            Value::None => 0,
+            Value::Bool(_) => 1,
+            Value::Int(_) => 2,
+            Value::Decimal(_) => 3,
+            Value::Text(_) => 4,
+            Value::Date(_) => 5,
+            Value::Duration(_) => 6,
+            Value::Enum(..) => 7,
+            Value::EnumSet(..) => 8,
+            Value::Set(_) => 9,
+            Value::Record(..) => 10,
+        }
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        self.total_cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Value {}

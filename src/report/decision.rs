@@ -1,0 +1,406 @@
+//! Rendering a decision and its explanation: a tree for the terminal, the documented JSON
+//! object (docs/decision-json.md), and Markdown for reports.
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use crate::check::ir::{Period, RuleDef};
+use crate::eval::{Decision, Program, RuleTrace, Status, Trace, Value};
+
+/// Colour and similar choices for terminal output.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextStyle {
+    pub colour: bool,
+}
+
+impl TextStyle {
+    fn bold(&self, text: &str) -> String {
+        if self.colour { format!("\x1b[1m{text}\x1b[0m") } else { text.to_string() }
+    }
+    fn dim(&self, text: &str) -> String {
+        if self.colour { format!("\x1b[2m{text}\x1b[0m") } else { text.to_string() }
+    }
+}
+
+fn rule_label(rule: &RuleDef) -> String {
+    format!("{} ({})", rule.name, rule.citation)
+}
+
+/// `path = value, path = value` for the facts a condition read.
+fn observed_text(program: &Program, observed: &[(String, Value)]) -> String {
+    observed
+        .iter()
+        .map(|(path, value)| format!("{path} = {}", program.format_value(value)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One line for a condition: its text, and the values it saw unless the text says it already.
+fn condition_line(program: &Program, rule: &RuleDef, trace: &crate::eval::run::ConditionTrace) -> String {
+    let text = rule.conditions.get(trace.index).map(|c| c.text.as_str()).unwrap_or("");
+    match trace.observed.as_slice() {
+        [] => text.to_string(),
+        [(path, value)] if path == text => format!("{text} = {}", program.format_value(value)),
+        observed => format!("{text}   ({})", observed_text(program, observed)),
+    }
+}
+
+/// Why a rule that did not apply did not: the condition that failed and what it saw.
+fn reason(program: &Program, rule: &RuleTrace) -> String {
+    let definition = &program.policy.rules[rule.rule];
+    match &rule.status {
+        Status::NotApplicable { failed } => match rule.conditions.iter().find(|c| c.index == *failed) {
+            Some(condition) => format!("✗ {}", condition_line(program, definition, condition)),
+            None => "its condition is false".to_string(),
+        },
+        Status::BaseNotApplicable => {
+            let bases: Vec<&str> = definition.exception_to.iter().map(|b| program.policy.rules[*b].name.as_str()).collect();
+            format!("it is an exception to {}, which did not apply", bases.join(", "))
+        }
+        Status::NotInForce => format!("in force {}", period_text(&definition.in_force)),
+        Status::Suppressed { by } => {
+            let names: Vec<String> = by.iter().map(|e| rule_label(&program.policy.rules[*e])).collect();
+            format!("by {}", names.join(", "))
+        }
+        Status::Applied => String::new(),
+    }
+}
+
+fn period_text(period: &Period) -> String {
+    match (period.from, period.until) {
+        (Some(from), Some(until)) => format!("from {from} until {until}"),
+        (Some(from), None) => format!("from {from}"),
+        (None, Some(until)) => format!("until {until}"),
+        (None, None) => "always".to_string(),
+    }
+}
+
+/// The explanation as a tree for the terminal.
+pub fn render_text(program: &Program, decision: &Decision, trace: &Trace, style: TextStyle) -> String {
+    let policy = &program.policy;
+    let mut out = String::new();
+    let verdict = program.format_conclusion(&policy.verdicts[decision.verdict], &decision.verdict_args);
+    match decision.decided_by {
+        Some(rule) => {
+            let definition = &policy.rules[rule];
+            out.push_str(&format!("{}   by {} — {}\n", style.bold(&verdict), definition.name, definition.citation));
+        }
+        None => out.push_str(&format!("{}   no rule applies: the policy's `otherwise` verdict\n", style.bold(&verdict))),
+    }
+    if !decision.policy_in_force {
+        out.push_str(&format!("  the policy is not in force on {} (in force {})\n", decision.date, period_text(&policy.in_force)));
+    }
+    let applied_first = decision.decided_by.into_iter().chain(
+        trace
+            .rules
+            .iter()
+            .filter(|r| r.status == Status::Applied && Some(r.rule) != decision.decided_by)
+            .map(|r| r.rule),
+    );
+    for (position, rule) in applied_first.enumerate() {
+        let Some(rule_trace) = trace.rules.iter().find(|r| r.rule == rule) else { continue };
+        let definition = &policy.rules[rule];
+        if position > 0 {
+            let conclusion = definition
+                .verdict
+                .as_ref()
+                .map(|v| policy.verdicts[v.kind].name.clone())
+                .unwrap_or_else(|| "obligations only".to_string());
+            out.push_str(&format!("also applied: {} — {conclusion}\n", rule_label(definition)));
+        }
+        if let Some(because) = &rule_trace.because {
+            out.push_str(&format!("  because {because}\n"));
+        }
+        for condition in &rule_trace.conditions {
+            out.push_str(&format!("  ✓ {}\n", condition_line(program, definition, condition)));
+        }
+        if definition.conditions.is_empty() {
+            out.push_str("  ✓ (no condition: applies whenever in force)\n");
+        }
+    }
+    for obligation in &decision.obligations {
+        let definition = &policy.rules[obligation.rule];
+        out.push_str(&format!(
+            "obligation: {}   by {} — {}\n",
+            program.format_conclusion(&policy.obligations[obligation.kind], &obligation.args),
+            definition.name,
+            definition.citation
+        ));
+    }
+    let mut not_in_force = Vec::new();
+    for rule in &trace.rules {
+        let definition = &policy.rules[rule.rule];
+        match &rule.status {
+            Status::Applied => {}
+            Status::NotInForce => not_in_force.push(definition.name.as_str()),
+            Status::Suppressed { .. } => {
+                out.push_str(&format!("suppressed: {} {}\n", rule_label(definition), reason(program, rule)));
+            }
+            Status::NotApplicable { .. } | Status::BaseNotApplicable => {
+                out.push_str(&format!("not applicable: {} — {}\n", rule_label(definition), reason(program, rule)));
+            }
+        }
+    }
+    if !not_in_force.is_empty() {
+        out.push_str(&style.dim(&format!("not in force on {}: {}\n", decision.date, not_in_force.join(", "))));
+        if style.colour {
+            out.push('\n');
+        }
+    }
+    out.push_str(&style.dim(&format!("decided under \"{}\" as of {}\n", policy.title, decision.date)));
+    out
+}
+
+/// The JSON form of a value: enum members and dates as strings, sets as arrays, records as
+/// objects, `none` as null.
+pub fn value_json(program: &Program, value: &Value) -> Json {
+    match value {
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::from(*i),
+        Value::Decimal(d) => Json::String(d.to_string()),
+        Value::Text(t) => Json::String(t.to_string()),
+        Value::Date(d) => Json::String(d.to_string()),
+        Value::Duration(d) => Json::String(d.to_string()),
+        Value::Enum(ty, member) => Json::String(program.member_name(*ty, *member).to_string()),
+        Value::EnumSet(..) | Value::Set(_) => Json::Array(value.set_members().iter().map(|m| value_json(program, m)).collect()),
+        Value::Record(record, fields) => {
+            let mut object = Map::new();
+            let names = program.policy.records.get(usize::from(*record)).map(|r| &r.fields);
+            for (position, field) in fields.iter().enumerate() {
+                let name = names.and_then(|n| n.get(position)).map(|f| f.name.clone()).unwrap_or_default();
+                object.insert(name, value_json(program, field));
+            }
+            Json::Object(object)
+        }
+        Value::None => Json::Null,
+    }
+}
+
+/// The decision object of `licit eval --format json`; documented in docs/decision-json.md.
+#[derive(Debug, Serialize)]
+pub struct DecisionJson {
+    pub policy: PolicyJson,
+    pub date: String,
+    pub policy_in_force: bool,
+    pub verdict: ConclusionJson,
+    pub decided_by: Option<RuleRefJson>,
+    pub obligations: Vec<ObligationJson>,
+    pub explanation: Vec<RuleJson>,
+}
+
+/// The policy a decision was made under.
+#[derive(Debug, Serialize)]
+pub struct PolicyJson {
+    pub title: String,
+    pub source: Option<String>,
+}
+
+/// A verdict or obligation.
+#[derive(Debug, Serialize)]
+pub struct ConclusionJson {
+    pub kind: String,
+    pub args: Map<String, Json>,
+}
+
+/// A rule named with its citation.
+#[derive(Debug, Serialize)]
+pub struct RuleRefJson {
+    pub rule: String,
+    pub citation: String,
+}
+
+/// An obligation with the rule that imposes it.
+#[derive(Debug, Serialize)]
+pub struct ObligationJson {
+    pub kind: String,
+    pub args: Map<String, Json>,
+    pub rule: String,
+    pub citation: String,
+}
+
+/// What happened to one rule.
+#[derive(Debug, Serialize)]
+pub struct RuleJson {
+    pub rule: String,
+    pub citation: String,
+    /// `applied`, `suppressed`, `not_applicable`, `base_not_applicable` or `not_in_force`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub because: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressed_by: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exception_to: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<ConditionJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_condition: Option<ConditionJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_force: Option<String>,
+}
+
+/// A condition with its truth and the facts it read.
+#[derive(Debug, Serialize, Clone)]
+pub struct ConditionJson {
+    pub condition: String,
+    pub holds: bool,
+    pub observed: Map<String, Json>,
+}
+
+fn conclusion_json(program: &Program, kind: &crate::check::ir::KindDef, args: &[Value]) -> Map<String, Json> {
+    kind.params
+        .iter()
+        .zip(args)
+        .map(|((name, _), value)| (name.clone(), value_json(program, value)))
+        .collect()
+}
+
+/// Builds the JSON object of a decision.
+pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> DecisionJson {
+    let policy = &program.policy;
+    let rule_ref = |index: usize| RuleRefJson {
+        rule: policy.rules[index].name.clone(),
+        citation: policy.rules[index].citation.clone(),
+    };
+    let explanation = trace
+        .rules
+        .iter()
+        .map(|rule| {
+            let definition = &policy.rules[rule.rule];
+            let conditions: Vec<ConditionJson> = rule
+                .conditions
+                .iter()
+                .map(|c| ConditionJson {
+                    condition: definition.conditions.get(c.index).map(|d| d.text.clone()).unwrap_or_default(),
+                    holds: c.holds,
+                    observed: c.observed.iter().map(|(path, value)| (path.clone(), value_json(program, value))).collect(),
+                })
+                .collect();
+            let (status, suppressed_by) = match &rule.status {
+                Status::Applied => ("applied", Vec::new()),
+                Status::Suppressed { by } => ("suppressed", by.iter().map(|e| policy.rules[*e].name.clone()).collect()),
+                Status::NotApplicable { .. } => ("not_applicable", Vec::new()),
+                Status::BaseNotApplicable => ("base_not_applicable", Vec::new()),
+                Status::NotInForce => ("not_in_force", Vec::new()),
+            };
+            let failed_condition = conditions.iter().find(|c| !c.holds).cloned();
+            RuleJson {
+                rule: definition.name.clone(),
+                citation: definition.citation.clone(),
+                status,
+                because: rule.because.clone(),
+                suppressed_by,
+                exception_to: definition.exception_to.iter().map(|b| policy.rules[*b].name.clone()).collect(),
+                conditions,
+                failed_condition,
+                in_force: (rule.status == Status::NotInForce).then(|| period_text(&definition.in_force)),
+            }
+        })
+        .collect();
+    DecisionJson {
+        policy: PolicyJson {
+            title: policy.title.clone(),
+            source: policy.source.clone(),
+        },
+        date: decision.date.to_string(),
+        policy_in_force: decision.policy_in_force,
+        verdict: ConclusionJson {
+            kind: policy.verdicts[decision.verdict].name.clone(),
+            args: conclusion_json(program, &policy.verdicts[decision.verdict], &decision.verdict_args),
+        },
+        decided_by: decision.decided_by.map(rule_ref),
+        obligations: decision
+            .obligations
+            .iter()
+            .map(|o| ObligationJson {
+                kind: policy.obligations[o.kind].name.clone(),
+                args: conclusion_json(program, &policy.obligations[o.kind], &o.args),
+                rule: policy.rules[o.rule].name.clone(),
+                citation: policy.rules[o.rule].citation.clone(),
+            })
+            .collect(),
+        explanation,
+    }
+}
+
+/// The decision as a JSON string (pretty or one line).
+pub fn render_json(program: &Program, decision: &Decision, trace: &Trace, pretty: bool) -> String {
+    let json = decision_json(program, decision, trace);
+    let text = if pretty { serde_json::to_string_pretty(&json) } else { serde_json::to_string(&json) };
+    text.unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
+}
+
+fn markdown_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The decision as Markdown, for reports.
+pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) -> String {
+    let policy = &program.policy;
+    let mut out = String::new();
+    let verdict = program.format_conclusion(&policy.verdicts[decision.verdict], &decision.verdict_args);
+    out.push_str(&format!("## Decision: `{verdict}`\n\n"));
+    match decision.decided_by {
+        Some(rule) => out.push_str(&format!(
+            "Decided by **{}** — {}, as of {} under *{}*.\n\n",
+            policy.rules[rule].name, policy.rules[rule].citation, decision.date, policy.title
+        )),
+        None => out.push_str(&format!(
+            "No rule applies; the policy's `otherwise` verdict holds, as of {} under *{}*.\n\n",
+            decision.date, policy.title
+        )),
+    }
+    if let Some(rule) = decision.decided_by
+        && let Some(rule_trace) = trace.rules.iter().find(|r| r.rule == rule)
+    {
+        if let Some(because) = &rule_trace.because {
+            out.push_str(&format!("> because {because}\n\n"));
+        }
+        if !rule_trace.conditions.is_empty() {
+            out.push_str("| | condition | facts |\n|---|---|---|\n");
+            for condition in &rule_trace.conditions {
+                let text = policy.rules[rule].conditions.get(condition.index).map(|c| c.text.as_str()).unwrap_or("");
+                out.push_str(&format!(
+                    "| ✓ | `{}` | {} |\n",
+                    markdown_cell(text),
+                    markdown_cell(&observed_text(program, &condition.observed))
+                ));
+            }
+            out.push('\n');
+        }
+    }
+    if !decision.obligations.is_empty() {
+        out.push_str("### Obligations\n\n");
+        for obligation in &decision.obligations {
+            let rule = &policy.rules[obligation.rule];
+            out.push_str(&format!(
+                "- `{}` — {} ({})\n",
+                program.format_conclusion(&policy.obligations[obligation.kind], &obligation.args),
+                rule.name,
+                rule.citation
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str("### Every rule considered\n\n| rule | citation | status | why |\n|---|---|---|---|\n");
+    for rule in &trace.rules {
+        let definition = &policy.rules[rule.rule];
+        let status = match rule.status {
+            Status::Applied => "applied",
+            Status::Suppressed { .. } => "suppressed",
+            Status::NotApplicable { .. } | Status::BaseNotApplicable => "not applicable",
+            Status::NotInForce => "not in force",
+        };
+        let why = match &rule.status {
+            Status::Applied => rule.because.clone().unwrap_or_default(),
+            _ => reason(program, rule),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {status} | {} |\n",
+            markdown_cell(&definition.name),
+            markdown_cell(&definition.citation),
+            markdown_cell(&why)
+        ));
+    }
+    out
+}

@@ -1,0 +1,6 @@
+//! The report layer: renders diagnostics, decisions and test results as text, JSON and
+//! Markdown. It returns strings; only `cli` writes them.
+
+pub mod decision;
+pub mod diagnostic;
+pub mod tests;

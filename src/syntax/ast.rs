@@ -1,0 +1,297 @@
+//! The abstract syntax tree of a `.licit` file, with spans; built from pest's pairs in `parse`.
+
+use super::calendar::{Date, Duration};
+use super::span::Span;
+
+/// A name as written, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A string literal as written (escapes resolved), with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Str {
+    pub text: String,
+    pub span: Span,
+}
+
+/// One parsed file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub header: Option<Header>,
+    pub declarations: Vec<Declaration>,
+}
+
+/// `policy "title" source "…" in force from D until D`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    pub title: Str,
+    pub source: Option<Str>,
+    pub in_force: Period,
+    pub span: Span,
+}
+
+/// A date as written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DateLit {
+    pub date: Date,
+    pub span: Span,
+}
+
+/// `from D until D`; both ends inclusive, either may be absent.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Period {
+    pub from: Option<DateLit>,
+    pub until: Option<DateLit>,
+}
+
+/// A top-level declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Declaration {
+    Use(Str),
+    Enum(EnumDecl),
+    Record(RecordDecl),
+    Const(ConstDecl),
+    Set(SetDecl),
+    Param(ParamDecl),
+    Verdicts(Vec<KindDecl>, Span),
+    Otherwise(Ident),
+    Obligation(KindDecl),
+    Rule(RuleDecl),
+    Test(TestDecl),
+}
+
+/// `enum Name { a, b }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDecl {
+    pub name: Ident,
+    pub members: Vec<Ident>,
+}
+
+/// `record Name { … }` or `input Name { … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordDecl {
+    pub name: Ident,
+    pub is_input: bool,
+    pub fields: Vec<FieldDecl>,
+}
+
+/// `name: type = default`
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub default: Option<Expr>,
+}
+
+/// A written type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeExpr {
+    Named(Ident),
+    Set(Box<TypeExpr>, Span),
+    Optional(Box<TypeExpr>, Span),
+}
+
+impl TypeExpr {
+    /// Where the type is written.
+    pub fn span(&self) -> Span {
+        match self {
+            TypeExpr::Named(ident) => ident.span,
+            TypeExpr::Set(_, span) | TypeExpr::Optional(_, span) => *span,
+        }
+    }
+}
+
+/// `const name: type = value [period], value`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstDecl {
+    pub name: Ident,
+    pub ty: Option<TypeExpr>,
+    pub versions: Vec<Dated<Expr>>,
+}
+
+/// A value with the period in which it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dated<T> {
+    pub value: T,
+    pub period: Period,
+}
+
+/// `set name: ElementType = { member [period], … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetDecl {
+    pub name: Ident,
+    pub element_type: Option<TypeExpr>,
+    pub members: Vec<Dated<Expr>>,
+    pub span: Span,
+}
+
+/// `param name: type = default`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub default: Expr,
+}
+
+/// A verdict or obligation kind: `authorised(basis: text)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindDecl {
+    pub name: Ident,
+    pub params: Vec<(Ident, TypeExpr)>,
+}
+
+/// A rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleDecl {
+    pub name: Ident,
+    pub citation: Option<Str>,
+    pub exception_to: Vec<Ident>,
+    pub in_force: Option<Period>,
+    pub when: Option<Expr>,
+    pub then: Vec<Conclusion>,
+    pub because: Option<Template>,
+    pub span: Span,
+}
+
+/// `kind(name: value, …)`: a verdict or an obligation with its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conclusion {
+    pub name: Ident,
+    pub args: Vec<Arg>,
+    pub span: Span,
+}
+
+/// `name: value`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    pub name: Ident,
+    pub value: Expr,
+}
+
+/// A `because` text with interpolated expressions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub parts: Vec<TemplatePart>,
+    pub span: Span,
+}
+
+/// A piece of a template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplatePart {
+    Text(String),
+    Hole(Expr),
+}
+
+/// `test "name" { given {…} param p = v expect … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestDecl {
+    pub name: Str,
+    pub given: Option<Expr>,
+    pub params: Vec<(Ident, Expr)>,
+    pub expectations: Vec<Expectation>,
+    pub span: Span,
+}
+
+/// What a test expects of the decision.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    Verdict(Conclusion),
+    DecidedBy(Ident),
+    Applied(Ident),
+    NotApplied(Ident),
+    Suppressed { rule: Ident, by: Ident },
+    Obligation(Conclusion),
+    NoObligation(Ident),
+}
+
+/// An expression with its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+/// The forms of expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Bool(bool),
+    Int(i64),
+    /// An exact decimal, as written.
+    Decimal(String),
+    Text(String),
+    Date(Date),
+    Duration(Duration),
+    None,
+    Name(Ident),
+    Field(Box<Expr>, Ident),
+    Call(Ident, Vec<Expr>),
+    Set(Vec<Expr>),
+    Record(Vec<Arg>),
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    Is(Box<Expr>, IsTest),
+    Quantifier(Quantifier, Ident, Box<Expr>, Box<Expr>),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+}
+
+/// Binary operators other than `and` and `or`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+    Add,
+    Sub,
+    Mul,
+}
+
+impl BinaryOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::In => "in",
+            BinaryOp::NotIn => "not in",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+        }
+    }
+}
+
+/// `is none`, `is some`, `is empty`, and their negations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IsTest {
+    pub negated: bool,
+    pub what: IsWhat,
+}
+
+/// What `is` tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IsWhat {
+    None,
+    Some,
+    Empty,
+}
+
+/// `some` or `every`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantifier {
+    Some,
+    Every,
+}

@@ -1,0 +1,78 @@
+//! Syntax errors: what the parser and the lowering to the AST can find wrong in a file.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use super::span::Span;
+
+/// A problem with the form of a `.licit` file.
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq, Eq)]
+pub enum SyntaxError {
+    #[error("unexpected {found}")]
+    #[diagnostic(code(licit::syntax::unexpected), help("expected {expected}"))]
+    Unexpected {
+        found: String,
+        expected: String,
+        #[label("expected {expected}")]
+        span: Span,
+    },
+
+    #[error("expression nested too deeply")]
+    #[diagnostic(
+        code(licit::syntax::too_deep),
+        help("split the condition into named constants or simpler rules; at most {} levels are allowed", super::parse::MAX_NESTING)
+    )]
+    TooDeep {
+        #[label("nesting exceeds the limit here")]
+        span: Span,
+    },
+
+    #[error("`{text}` is not a date")]
+    #[diagnostic(code(licit::syntax::invalid_date), help("{problem}"))]
+    InvalidDate {
+        text: String,
+        problem: String,
+        #[label("not a date")]
+        span: Span,
+    },
+
+    #[error("number too large")]
+    #[diagnostic(code(licit::syntax::number_too_large), help("whole numbers range from -9223372036854775808 to 9223372036854775807"))]
+    NumberTooLarge {
+        #[label("does not fit in 64 bits")]
+        span: Span,
+    },
+
+    #[error("`{found}` is not an operator of licit")]
+    #[diagnostic(code(licit::syntax::wrong_operator), help("write `{want}`"))]
+    WrongOperator {
+        found: &'static str,
+        want: &'static str,
+        #[label("use `{want}` here")]
+        span: Span,
+    },
+
+    #[error("a rule has at most one `{clause}` clause")]
+    #[diagnostic(code(licit::syntax::duplicate_clause), help("merge the two clauses into one"))]
+    DuplicateClause {
+        clause: &'static str,
+        #[label("second `{clause}`")]
+        span: Span,
+        #[label("first `{clause}` here")]
+        first: Span,
+    },
+}
+
+impl SyntaxError {
+    /// The main place of the error.
+    pub fn span(&self) -> Span {
+        match self {
+            SyntaxError::Unexpected { span, .. }
+            | SyntaxError::TooDeep { span }
+            | SyntaxError::InvalidDate { span, .. }
+            | SyntaxError::NumberTooLarge { span }
+            | SyntaxError::WrongOperator { span, .. }
+            | SyntaxError::DuplicateClause { span, .. } => *span,
+        }
+    }
+}

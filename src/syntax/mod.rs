@@ -1,0 +1,13 @@
+//! The syntax layer: grammar binding, AST with spans, and syntax errors. Nothing outside this
+//! module sees pest's types.
+
+pub mod ast;
+pub mod calendar;
+pub mod error;
+pub mod json;
+pub mod parse;
+pub mod span;
+
+pub use error::SyntaxError;
+pub use parse::parse;
+pub use span::Span;

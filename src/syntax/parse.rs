@@ -1,0 +1,927 @@
+//! Parsing: runs the pest grammar and lowers its pairs to the AST, collecting syntax errors.
+
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+
+use super::ast::*;
+use super::calendar::{Date, Duration};
+use super::error::SyntaxError;
+use super::span::Span;
+
+/// How deeply expressions may nest; deeper input is a syntax error, never a stack overflow.
+pub const MAX_NESTING: usize = 64;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/licit.pest"]
+struct LicitParser;
+
+/// Parses one file. Returns the AST when the text fits the grammar, and every problem found while
+/// lowering it (bad dates, operators written the C way, nesting too deep, repeated clauses).
+pub fn parse(text: &str) -> (Option<File>, Vec<SyntaxError>) {
+    let pairs = match LicitParser::parse(Rule::file, text) {
+        Ok(pairs) => pairs,
+        Err(error) => return (None, vec![convert_pest_error(&error, text)]),
+    };
+    let mut lowerer = Lowerer { errors: Vec::new() };
+    let file = pairs
+        .into_iter()
+        .next()
+        .map(|pair| lowerer.file(pair))
+        .unwrap_or(File {
+            header: None,
+            declarations: Vec::new(),
+        });
+    (Some(file), lowerer.errors)
+}
+
+fn convert_pest_error(error: &pest::error::Error<Rule>, text: &str) -> SyntaxError {
+    let (start, end) = match error.location {
+        InputLocation::Pos(pos) => (pos, pos),
+        InputLocation::Span((start, end)) => (start, end),
+    };
+    // Underline the token that was found, so the label sits on something visible.
+    let found_end = if end > start {
+        end
+    } else {
+        token_end(text, start)
+    };
+    let found = text.get(start..found_end).unwrap_or("").to_string();
+    let span = Span::new(start, found_end);
+    match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut expected: Vec<&'static str> = positives.iter().filter_map(|rule| describe(*rule)).collect();
+            expected.sort_unstable();
+            expected.dedup();
+            SyntaxError::Unexpected {
+                found: if found.is_empty() {
+                    "end of file".to_string()
+                } else {
+                    format!("`{found}`")
+                },
+                expected: join_alternatives(&expected),
+                span,
+            }
+        }
+        ErrorVariant::CustomError { message } if message.contains("limit") => SyntaxError::TooDeep { span },
+        ErrorVariant::CustomError { message } => SyntaxError::Unexpected {
+            found: format!("`{found}`"),
+            expected: message.clone(),
+            span,
+        },
+    }
+}
+
+/// The end of the token starting at `start`: a word, or one character.
+fn token_end(text: &str, start: usize) -> usize {
+    let rest = text.get(start..).unwrap_or("");
+    let word: usize = rest
+        .char_indices()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
+        .map(|(i, c)| i + c.len_utf8())
+        .last()
+        .unwrap_or(0);
+    if word > 0 {
+        return start + word;
+    }
+    start + rest.chars().next().map(char::len_utf8).unwrap_or(0)
+}
+
+fn join_alternatives(items: &[&str]) -> String {
+    match items {
+        [] => "something else".to_string(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// What a grammar rule is called in "expected …" messages; `None` for rules a user never needs to
+/// hear about. Exhaustive on purpose: a new grammar rule must be named here.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "end of file",
+        Rule::WHITESPACE | Rule::COMMENT | Rule::file | Rule::declaration => return None,
+        Rule::header => "a `policy` header",
+        Rule::in_force => "`in force`",
+        Rule::from_date => "`from`",
+        Rule::until_date => "`until`",
+        Rule::use_decl => "`use`",
+        Rule::enum_decl => "`enum`",
+        Rule::record_decl => "`record`",
+        Rule::input_decl => "`input`",
+        Rule::field_list | Rule::field_decl => "a field",
+        Rule::const_decl => "`const`",
+        Rule::const_version => "a value",
+        Rule::set_decl => "`set`",
+        Rule::set_member => "a set member",
+        Rule::dated => "`from` or `until`",
+        Rule::param_decl => "`param`",
+        Rule::verdicts_decl => "`verdicts`",
+        Rule::kind_decl => "a verdict or obligation kind",
+        Rule::param_field => "a parameter",
+        Rule::otherwise_decl => "`otherwise`",
+        Rule::obligation_decl => "`obligation`",
+        Rule::rule_decl => "`rule`",
+        Rule::rule_clause => "a rule clause",
+        Rule::exception_clause => "`exception to`",
+        Rule::when_clause => "`when`",
+        Rule::then_clause => "`then`",
+        Rule::conclusion => "a verdict or obligation",
+        Rule::arg => "an argument `name: value`",
+        Rule::because_clause => "`because`",
+        Rule::test_decl => "`test`",
+        Rule::test_item => "`given`, `param` or `expect`",
+        Rule::given => "`given`",
+        Rule::test_param => "`param`",
+        Rule::expect => "`expect`",
+        Rule::expectation => "an expectation",
+        Rule::expect_decided_by => "`decided by`",
+        Rule::expect_applied => "`applied`",
+        Rule::expect_not_applied => "`not applied`",
+        Rule::expect_suppressed => "`suppressed`",
+        Rule::expect_obligation => "`obligation`",
+        Rule::expect_no_obligation => "`no obligation`",
+        Rule::expect_verdict => "a verdict",
+        Rule::type_expr => "a type",
+        Rule::set_type => "`set of`",
+        Rule::optional_type => "`optional`",
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::comparison
+        | Rule::sum
+        | Rule::product
+        | Rule::postfix
+        | Rule::primary => "an expression",
+        Rule::quantifier => "`some` or `every`",
+        Rule::if_expr => "`if`",
+        Rule::cmp_tail => "a comparison",
+        Rule::is_test => "`is`",
+        Rule::in_test => "`in`",
+        Rule::not_in_test => "`not in`",
+        Rule::cmp_op => "a comparison operator",
+        Rule::bad_eq => "`==`",
+        Rule::bad_and => "`and`",
+        Rule::bad_or => "`or`",
+        Rule::bad_not => "`not`",
+        Rule::add_op => "`+` or `-`",
+        Rule::mul_op => "`*`",
+        Rule::call => "a function call",
+        Rule::set_lit => "a set `{…}`",
+        Rule::record_lit => "a record `{name: value}`",
+        Rule::duration => "a duration",
+        Rule::duration_unit => "`days`, `months` or `years`",
+        Rule::date => "a date",
+        Rule::decimal => "a decimal",
+        Rule::int => "a number",
+        Rule::string_lit | Rule::string => "a string",
+        Rule::string_inner => return None,
+        Rule::template => "a text in quotes",
+        Rule::template_text | Rule::template_hole => return None,
+        Rule::ident | Rule::ident_char | Rule::field_name => "a name",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::comma => "`,`",
+        Rule::colon => "`:`",
+        Rule::dot => "`.`",
+        Rule::assign => "`=`",
+        Rule::gt => "`>`",
+        Rule::keyword => "a keyword",
+        Rule::kw_policy => "`policy`",
+        Rule::kw_source => "`source`",
+        Rule::kw_in => "`in`",
+        Rule::kw_force => "`force`",
+        Rule::kw_from => "`from`",
+        Rule::kw_until => "`until`",
+        Rule::kw_use => "`use`",
+        Rule::kw_enum => "`enum`",
+        Rule::kw_record => "`record`",
+        Rule::kw_input => "`input`",
+        Rule::kw_const => "`const`",
+        Rule::kw_set => "`set`",
+        Rule::kw_param => "`param`",
+        Rule::kw_verdicts => "`verdicts`",
+        Rule::kw_otherwise => "`otherwise`",
+        Rule::kw_obligation => "`obligation`",
+        Rule::kw_rule => "`rule`",
+        Rule::kw_exception => "`exception`",
+        Rule::kw_to => "`to`",
+        Rule::kw_when => "`when`",
+        Rule::kw_then => "`then`",
+        Rule::kw_because => "`because`",
+        Rule::kw_test => "`test`",
+        Rule::kw_given => "`given`",
+        Rule::kw_expect => "`expect`",
+        Rule::kw_decided => "`decided`",
+        Rule::kw_by => "`by`",
+        Rule::kw_applied => "`applied`",
+        Rule::kw_suppressed => "`suppressed`",
+        Rule::kw_no => "`no`",
+        Rule::kw_of => "`of`",
+        Rule::kw_optional => "`optional`",
+        Rule::kw_some => "`some`",
+        Rule::kw_every => "`every`",
+        Rule::kw_if => "`if`",
+        Rule::kw_else => "`else`",
+        Rule::kw_or => "`or`",
+        Rule::kw_and => "`and`",
+        Rule::kw_not => "`not`",
+        Rule::kw_is => "`is`",
+        Rule::kw_none => "`none`",
+        Rule::kw_empty => "`empty`",
+        Rule::kw_true => "`true`",
+        Rule::kw_false => "`false`",
+    })
+}
+
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let span = pair.as_span();
+    Span::new(span.start(), span.end())
+}
+
+/// Turns pest pairs into the AST, noting problems as it goes.
+struct Lowerer {
+    errors: Vec<SyntaxError>,
+}
+
+impl Lowerer {
+    fn file(&mut self, pair: Pair<'_, Rule>) -> File {
+        let mut header = None;
+        let mut declarations = Vec::new();
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::header => header = Some(self.header(item)),
+                Rule::EOI => {}
+                _ => {
+                    if let Some(declaration) = self.declaration(item) {
+                        declarations.push(declaration);
+                    }
+                }
+            }
+        }
+        File { header, declarations }
+    }
+
+    fn header(&mut self, pair: Pair<'_, Rule>) -> Header {
+        let span = span_of(&pair);
+        let mut title = Str {
+            text: String::new(),
+            span,
+        };
+        let mut source = None;
+        let mut in_force = Period::default();
+        let mut seen_title = false;
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::string if !seen_title => {
+                    title = self.string(item);
+                    seen_title = true;
+                }
+                Rule::string => source = Some(self.string(item)),
+                Rule::in_force => in_force = self.period(item),
+                _ => {}
+            }
+        }
+        Header {
+            title,
+            source,
+            in_force,
+            span,
+        }
+    }
+
+    fn period(&mut self, pair: Pair<'_, Rule>) -> Period {
+        let mut period = Period::default();
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::from_date => period.from = item.into_inner().find(|p| p.as_rule() == Rule::date).map(|p| self.date(p)),
+                Rule::until_date => period.until = item.into_inner().find(|p| p.as_rule() == Rule::date).map(|p| self.date(p)),
+                _ => {}
+            }
+        }
+        period
+    }
+
+    fn date(&mut self, pair: Pair<'_, Rule>) -> DateLit {
+        let span = span_of(&pair);
+        let date = match Date::parse(pair.as_str()) {
+            Ok(date) => date,
+            Err(problem) => {
+                self.errors.push(SyntaxError::InvalidDate {
+                    text: pair.as_str().to_string(),
+                    problem: problem.to_string(),
+                    span,
+                });
+                Date::EPOCH
+            }
+        };
+        DateLit { date, span }
+    }
+
+    fn string(&mut self, pair: Pair<'_, Rule>) -> Str {
+        let span = span_of(&pair);
+        let raw = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
+        Str {
+            text: unescape(raw),
+            span,
+        }
+    }
+
+    fn ident(&mut self, pair: Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: span_of(&pair),
+        }
+    }
+
+    fn declaration(&mut self, pair: Pair<'_, Rule>) -> Option<Declaration> {
+        let span = span_of(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner().filter(|p| !is_punctuation(p.as_rule()));
+        Some(match rule {
+            Rule::use_decl => {
+                let path = inner.find(|p| p.as_rule() == Rule::string)?;
+                Declaration::Use(self.string(path))
+            }
+            Rule::enum_decl => {
+                let mut idents = inner.filter(|p| p.as_rule() == Rule::ident);
+                let name = self.ident(idents.next()?);
+                let members = idents.map(|p| self.ident(p)).collect();
+                Declaration::Enum(EnumDecl { name, members })
+            }
+            Rule::record_decl | Rule::input_decl => {
+                let name = self.ident(inner.find(|p| p.as_rule() == Rule::ident)?);
+                let fields = inner
+                    .find(|p| p.as_rule() == Rule::field_list)
+                    .map(|list| {
+                        list.into_inner()
+                            .filter(|p| p.as_rule() == Rule::field_decl)
+                            .filter_map(|p| self.field(p))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Declaration::Record(RecordDecl {
+                    name,
+                    is_input: rule == Rule::input_decl,
+                    fields,
+                })
+            }
+            Rule::const_decl => {
+                let mut name = None;
+                let mut ty = None;
+                let mut versions = Vec::new();
+                for item in inner {
+                    match item.as_rule() {
+                        Rule::ident => name = Some(self.ident(item)),
+                        Rule::type_expr => ty = self.type_expr(item),
+                        Rule::const_version => versions.push(self.dated_expr(item)?),
+                        _ => {}
+                    }
+                }
+                Declaration::Const(ConstDecl { name: name?, ty, versions })
+            }
+            Rule::set_decl => {
+                let mut name = None;
+                let mut element_type = None;
+                let mut members = Vec::new();
+                for item in inner {
+                    match item.as_rule() {
+                        Rule::ident => name = Some(self.ident(item)),
+                        Rule::type_expr => element_type = self.type_expr(item),
+                        Rule::set_member => members.push(self.dated_expr(item)?),
+                        _ => {}
+                    }
+                }
+                Declaration::Set(SetDecl {
+                    name: name?,
+                    element_type,
+                    members,
+                    span,
+                })
+            }
+            Rule::param_decl => {
+                let name = self.ident(inner.next()?);
+                let ty = self.type_expr(inner.next()?)?;
+                let default = self.expr(inner.next()?, 0)?;
+                Declaration::Param(ParamDecl { name, ty, default })
+            }
+            Rule::verdicts_decl => {
+                let kinds = inner.filter(|p| p.as_rule() == Rule::kind_decl).filter_map(|p| self.kind(p)).collect();
+                Declaration::Verdicts(kinds, span)
+            }
+            Rule::otherwise_decl => Declaration::Otherwise(self.ident(inner.find(|p| p.as_rule() == Rule::ident)?)),
+            Rule::obligation_decl => Declaration::Obligation(self.kind(inner.find(|p| p.as_rule() == Rule::kind_decl)?)?),
+            Rule::rule_decl => Declaration::Rule(self.rule(span, inner)?),
+            Rule::test_decl => Declaration::Test(self.test(span, inner)?),
+            _ => return None,
+        })
+    }
+
+    fn field(&mut self, pair: Pair<'_, Rule>) -> Option<FieldDecl> {
+        let mut inner = pair.into_inner().filter(|p| !is_punctuation(p.as_rule()));
+        let name = self.ident(inner.next()?);
+        let ty = self.type_expr(inner.next()?)?;
+        let default = match inner.next() {
+            Some(expr) => Some(self.expr(expr, 0)?),
+            None => None,
+        };
+        Some(FieldDecl { name, ty, default })
+    }
+
+    fn dated_expr(&mut self, pair: Pair<'_, Rule>) -> Option<Dated<Expr>> {
+        let mut value = None;
+        let mut period = Period::default();
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::expr => value = self.expr(item, 0),
+                Rule::dated => period = self.period(item),
+                _ => {}
+            }
+        }
+        Some(Dated { value: value?, period })
+    }
+
+    fn kind(&mut self, pair: Pair<'_, Rule>) -> Option<KindDecl> {
+        let mut name = None;
+        let mut params = Vec::new();
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::ident => name = Some(self.ident(item)),
+                Rule::param_field => {
+                    let mut inner = item.into_inner().filter(|p| !is_punctuation(p.as_rule()));
+                    let param_name = self.ident(inner.next()?);
+                    let ty = self.type_expr(inner.next()?)?;
+                    params.push((param_name, ty));
+                }
+                _ => {}
+            }
+        }
+        Some(KindDecl { name: name?, params })
+    }
+
+    fn type_expr(&mut self, pair: Pair<'_, Rule>) -> Option<TypeExpr> {
+        let span = span_of(&pair);
+        let inner = pair.into_inner().next()?;
+        Some(match inner.as_rule() {
+            Rule::ident => TypeExpr::Named(self.ident(inner)),
+            Rule::set_type => {
+                let element = inner.into_inner().find(|p| p.as_rule() == Rule::type_expr)?;
+                TypeExpr::Set(Box::new(self.type_expr(element)?), span)
+            }
+            Rule::optional_type => {
+                let element = inner.into_inner().find(|p| p.as_rule() == Rule::type_expr)?;
+                TypeExpr::Optional(Box::new(self.type_expr(element)?), span)
+            }
+            _ => return None,
+        })
+    }
+
+    fn rule<'a>(&mut self, span: Span, inner: impl Iterator<Item = Pair<'a, Rule>>) -> Option<RuleDecl> {
+        let mut name = None;
+        let mut citation = None;
+        let mut exception_to = Vec::new();
+        let mut in_force = None;
+        let mut when = None;
+        let mut then = Vec::new();
+        let mut because = None;
+        let mut seen: Vec<(&'static str, Span)> = Vec::new();
+        for item in inner {
+            let clause = match item.as_rule() {
+                Rule::exception_clause => Some("exception to"),
+                Rule::in_force => Some("in force"),
+                Rule::when_clause => Some("when"),
+                Rule::then_clause => Some("then"),
+                Rule::because_clause => Some("because"),
+                _ => None,
+            };
+            if let Some(clause) = clause {
+                let here = span_of(&item);
+                if let Some((_, first)) = seen.iter().find(|(c, _)| *c == clause) {
+                    self.errors.push(SyntaxError::DuplicateClause {
+                        clause,
+                        span: Span::new(here.start as usize, (here.start as usize + clause.len()).min(here.end as usize)),
+                        first: Span::new(first.start as usize, (first.start as usize + clause.len()).min(first.end as usize)),
+                    });
+                    continue;
+                }
+                seen.push((clause, here));
+            }
+            match item.as_rule() {
+                Rule::ident => name = Some(self.ident(item)),
+                Rule::string => citation = Some(self.string(item)),
+                Rule::exception_clause => {
+                    exception_to = item.into_inner().filter(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p)).collect();
+                }
+                Rule::in_force => in_force = Some(self.period(item)),
+                Rule::when_clause => {
+                    when = item.into_inner().find(|p| p.as_rule() == Rule::expr).and_then(|p| self.expr(p, 0));
+                }
+                Rule::then_clause => {
+                    then = item
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::conclusion)
+                        .filter_map(|p| self.conclusion(p))
+                        .collect();
+                }
+                Rule::because_clause => {
+                    because = item.into_inner().find(|p| p.as_rule() == Rule::template).and_then(|p| self.template(p));
+                }
+                _ => {}
+            }
+        }
+        Some(RuleDecl {
+            name: name?,
+            citation,
+            exception_to,
+            in_force,
+            when,
+            then,
+            because,
+            span,
+        })
+    }
+
+    fn conclusion(&mut self, pair: Pair<'_, Rule>) -> Option<Conclusion> {
+        let span = span_of(&pair);
+        let mut name = None;
+        let mut args = Vec::new();
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::ident => name = Some(self.ident(item)),
+                Rule::arg => args.push(self.arg(item)?),
+                _ => {}
+            }
+        }
+        Some(Conclusion { name: name?, args, span })
+    }
+
+    fn arg(&mut self, pair: Pair<'_, Rule>) -> Option<Arg> {
+        self.arg_at(pair, 0)
+    }
+
+    fn arg_at(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Option<Arg> {
+        let mut inner = pair.into_inner().filter(|p| !is_punctuation(p.as_rule()));
+        let name = self.ident(inner.next()?);
+        let value = self.expr(inner.next()?, depth)?;
+        Some(Arg { name, value })
+    }
+
+    fn template(&mut self, pair: Pair<'_, Rule>) -> Option<Template> {
+        let span = span_of(&pair);
+        let mut parts = Vec::new();
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::template_text => parts.push(TemplatePart::Text(unescape(item.as_str()))),
+                Rule::template_hole => {
+                    let expr = item.into_inner().find(|p| p.as_rule() == Rule::expr)?;
+                    parts.push(TemplatePart::Hole(self.expr(expr, 0)?));
+                }
+                _ => {}
+            }
+        }
+        Some(Template { parts, span })
+    }
+
+    fn test<'a>(&mut self, span: Span, inner: impl Iterator<Item = Pair<'a, Rule>>) -> Option<TestDecl> {
+        let mut name = None;
+        let mut given = None;
+        let mut params = Vec::new();
+        let mut expectations = Vec::new();
+        for item in inner {
+            match item.as_rule() {
+                Rule::string => name = Some(self.string(item)),
+                Rule::given => {
+                    let literal = item.into_inner().find(|p| matches!(p.as_rule(), Rule::record_lit | Rule::set_lit))?;
+                    given = self.expr_inner(literal, 0);
+                }
+                Rule::test_param => {
+                    let mut parts = item.into_inner().filter(|p| matches!(p.as_rule(), Rule::ident | Rule::expr));
+                    let param = self.ident(parts.next()?);
+                    let value = self.expr(parts.next()?, 0)?;
+                    params.push((param, value));
+                }
+                Rule::expect => {
+                    if let Some(expectation) = item.into_inner().find(|p| p.as_rule() != Rule::kw_expect).and_then(|p| self.expectation(p)) {
+                        expectations.push(expectation);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(TestDecl {
+            name: name?,
+            given,
+            params,
+            expectations,
+            span,
+        })
+    }
+
+    fn expectation(&mut self, pair: Pair<'_, Rule>) -> Option<Expectation> {
+        let rule = pair.as_rule();
+        let mut idents = Vec::new();
+        let mut conclusion = None;
+        for item in pair.into_inner() {
+            match item.as_rule() {
+                Rule::ident => idents.push(self.ident(item)),
+                Rule::conclusion => conclusion = self.conclusion(item),
+                _ => {}
+            }
+        }
+        let mut idents = idents.into_iter();
+        Some(match rule {
+            Rule::expect_decided_by => Expectation::DecidedBy(idents.next()?),
+            Rule::expect_applied => Expectation::Applied(idents.next()?),
+            Rule::expect_not_applied => Expectation::NotApplied(idents.next()?),
+            Rule::expect_suppressed => Expectation::Suppressed {
+                rule: idents.next()?,
+                by: idents.next()?,
+            },
+            Rule::expect_obligation => Expectation::Obligation(conclusion?),
+            Rule::expect_no_obligation => Expectation::NoObligation(idents.next()?),
+            Rule::expect_verdict => Expectation::Verdict(conclusion?),
+            _ => return None,
+        })
+    }
+
+    /// Lowers an expression rule at a given nesting depth.
+    fn expr(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Option<Expr> {
+        if depth > MAX_NESTING {
+            self.errors.push(SyntaxError::TooDeep { span: span_of(&pair) });
+            return None;
+        }
+        self.expr_inner(pair, depth + 1)
+    }
+
+    fn expr_inner(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Option<Expr> {
+        let span = span_of(&pair);
+        let rule = pair.as_rule();
+        let kind = match rule {
+            Rule::expr | Rule::primary => {
+                let inner = pair.into_inner().find(|p| !is_punctuation(p.as_rule()))?;
+                return self.expr(inner, depth);
+            }
+            Rule::or_expr | Rule::and_expr => {
+                let mut operands = Vec::new();
+                for item in pair.into_inner() {
+                    match item.as_rule() {
+                        Rule::kw_or | Rule::kw_and => {}
+                        Rule::bad_or => self.bad_operator("||", "or", &item),
+                        Rule::bad_and => self.bad_operator("&&", "and", &item),
+                        _ => operands.push(self.expr(item, depth)?),
+                    }
+                }
+                if operands.len() == 1 {
+                    return operands.pop();
+                }
+                if rule == Rule::or_expr {
+                    ExprKind::Or(operands)
+                } else {
+                    ExprKind::And(operands)
+                }
+            }
+            Rule::not_expr => {
+                let mut inner = pair.into_inner();
+                let first = inner.next()?;
+                match first.as_rule() {
+                    Rule::kw_not => ExprKind::Not(Box::new(self.expr(inner.next()?, depth)?)),
+                    Rule::bad_not => {
+                        self.bad_operator("!", "not", &first);
+                        ExprKind::Not(Box::new(self.expr(inner.next()?, depth)?))
+                    }
+                    _ => return self.expr(first, depth),
+                }
+            }
+            Rule::quantifier => {
+                let mut inner = pair.into_inner();
+                let quantifier = match inner.next()?.as_rule() {
+                    Rule::kw_every => Quantifier::Every,
+                    _ => Quantifier::Some,
+                };
+                let mut rest = inner.filter(|p| !matches!(p.as_rule(), Rule::kw_in | Rule::colon));
+                let variable = self.ident(rest.next()?);
+                let set = self.expr(rest.next()?, depth)?;
+                let body = self.expr(rest.next()?, depth)?;
+                ExprKind::Quantifier(quantifier, variable, Box::new(set), Box::new(body))
+            }
+            Rule::if_expr => {
+                let mut parts = pair.into_inner().filter(|p| p.as_rule() == Rule::expr);
+                let condition = self.expr(parts.next()?, depth)?;
+                let then = self.expr(parts.next()?, depth)?;
+                let otherwise = self.expr(parts.next()?, depth)?;
+                ExprKind::If(Box::new(condition), Box::new(then), Box::new(otherwise))
+            }
+            Rule::comparison => {
+                let mut inner = pair.into_inner();
+                let left = self.expr(inner.next()?, depth)?;
+                let Some(tail) = inner.next() else {
+                    return Some(left);
+                };
+                match tail.as_rule() {
+                    Rule::is_test => {
+                        let mut negated = false;
+                        let mut what = IsWhat::None;
+                        for word in tail.into_inner() {
+                            match word.as_rule() {
+                                Rule::kw_not => negated = true,
+                                Rule::kw_none => what = IsWhat::None,
+                                Rule::kw_some => what = IsWhat::Some,
+                                Rule::kw_empty => what = IsWhat::Empty,
+                                _ => {}
+                            }
+                        }
+                        ExprKind::Is(Box::new(left), IsTest { negated, what })
+                    }
+                    Rule::in_test | Rule::not_in_test => {
+                        let op = if tail.as_rule() == Rule::in_test { BinaryOp::In } else { BinaryOp::NotIn };
+                        let right = tail.into_inner().find(|p| p.as_rule() == Rule::sum)?;
+                        ExprKind::Binary(op, Box::new(left), Box::new(self.expr(right, depth)?))
+                    }
+                    Rule::cmp_op | Rule::bad_eq => {
+                        let op = match tail.as_str() {
+                            "!=" => BinaryOp::Ne,
+                            "<=" => BinaryOp::Le,
+                            ">=" => BinaryOp::Ge,
+                            "<" => BinaryOp::Lt,
+                            ">" => BinaryOp::Gt,
+                            "==" => BinaryOp::Eq,
+                            _ => {
+                                self.bad_operator("=", "==", &tail);
+                                BinaryOp::Eq
+                            }
+                        };
+                        let right = self.expr(inner.next()?, depth)?;
+                        ExprKind::Binary(op, Box::new(left), Box::new(right))
+                    }
+                    _ => return None,
+                }
+            }
+            Rule::sum | Rule::product => {
+                let mut inner = pair.into_inner();
+                let mut left = self.expr(inner.next()?, depth)?;
+                while let Some(op) = inner.next() {
+                    let op = match op.as_str() {
+                        "+" => BinaryOp::Add,
+                        "-" => BinaryOp::Sub,
+                        _ => BinaryOp::Mul,
+                    };
+                    let right = self.expr(inner.next()?, depth)?;
+                    let span = left.span.to(right.span);
+                    left = Expr {
+                        kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                        span,
+                    };
+                }
+                return Some(left);
+            }
+            Rule::postfix => {
+                let mut inner = pair.into_inner().filter(|p| p.as_rule() != Rule::dot);
+                let mut value = self.expr(inner.next()?, depth)?;
+                for field in inner {
+                    let field = self.ident(field);
+                    let span = value.span.to(field.span);
+                    value = Expr {
+                        kind: ExprKind::Field(Box::new(value), field),
+                        span,
+                    };
+                }
+                return Some(value);
+            }
+            Rule::call => {
+                let mut inner = pair.into_inner().filter(|p| !is_punctuation(p.as_rule()));
+                let name = self.ident(inner.next()?);
+                let mut args = Vec::new();
+                for arg in inner {
+                    args.push(self.expr(arg, depth)?);
+                }
+                ExprKind::Call(name, args)
+            }
+            Rule::set_lit => {
+                let mut members = Vec::new();
+                for member in pair.into_inner().filter(|p| p.as_rule() == Rule::expr) {
+                    members.push(self.expr(member, depth)?);
+                }
+                ExprKind::Set(members)
+            }
+            Rule::record_lit => {
+                let mut fields = Vec::new();
+                for field in pair.into_inner().filter(|p| p.as_rule() == Rule::arg) {
+                    fields.push(self.arg_at(field, depth)?);
+                }
+                ExprKind::Record(fields)
+            }
+            Rule::duration => {
+                let mut inner = pair.into_inner();
+                let count = self.int(inner.next()?)?;
+                let count = i32::try_from(count).unwrap_or(i32::MAX);
+                let unit = inner.next()?.as_str();
+                let duration = if unit.starts_with("year") {
+                    Duration {
+                        months: count.saturating_mul(12),
+                        days: 0,
+                    }
+                } else if unit.starts_with("month") {
+                    Duration { months: count, days: 0 }
+                } else {
+                    Duration { months: 0, days: count }
+                };
+                ExprKind::Duration(duration)
+            }
+            Rule::date => ExprKind::Date(self.date(pair).date),
+            Rule::decimal => ExprKind::Decimal(pair.as_str().to_string()),
+            Rule::int => ExprKind::Int(self.int(pair)?),
+            Rule::string_lit => {
+                let string = pair.into_inner().next()?;
+                ExprKind::Text(self.string(string).text)
+            }
+            Rule::kw_true => ExprKind::Bool(true),
+            Rule::kw_false => ExprKind::Bool(false),
+            Rule::kw_none => ExprKind::None,
+            Rule::ident => ExprKind::Name(self.ident(pair)),
+            _ => return None,
+        };
+        Some(Expr { kind, span })
+    }
+
+    fn int(&mut self, pair: Pair<'_, Rule>) -> Option<i64> {
+        match pair.as_str().parse::<i64>() {
+            Ok(value) => Some(value),
+            Err(_) => {
+                self.errors.push(SyntaxError::NumberTooLarge { span: span_of(&pair) });
+                Some(0)
+            }
+        }
+    }
+
+    fn bad_operator(&mut self, found: &'static str, want: &'static str, pair: &Pair<'_, Rule>) {
+        self.errors.push(SyntaxError::WrongOperator {
+            found,
+            want,
+            span: span_of(pair),
+        });
+    }
+}
+
+fn is_punctuation(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::lbrace | Rule::rbrace | Rule::lparen | Rule::rparen | Rule::comma | Rule::colon | Rule::dot | Rule::assign | Rule::gt
+    ) || is_keyword(rule)
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_policy
+            | Rule::kw_source
+            | Rule::kw_in
+            | Rule::kw_force
+            | Rule::kw_from
+            | Rule::kw_until
+            | Rule::kw_use
+            | Rule::kw_enum
+            | Rule::kw_record
+            | Rule::kw_input
+            | Rule::kw_const
+            | Rule::kw_set
+            | Rule::kw_param
+            | Rule::kw_verdicts
+            | Rule::kw_otherwise
+            | Rule::kw_obligation
+            | Rule::kw_rule
+            | Rule::kw_exception
+            | Rule::kw_to
+            | Rule::kw_when
+            | Rule::kw_then
+            | Rule::kw_because
+            | Rule::kw_test
+            | Rule::kw_given
+            | Rule::kw_expect
+            | Rule::kw_of
+            | Rule::kw_optional
+            | Rule::kw_if
+            | Rule::kw_else
+    )
+}
+
+/// Resolves `\"`, `\\`, `\n`, `\t` and `\{` escapes; any other escaped character stands for itself.
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
