@@ -25,7 +25,16 @@ pub fn suggestion_help(suggestion: &Option<String>, fallback: &str) -> String {
 #[derive(Debug, Clone, Error, Diagnostic)]
 pub enum CheckError {
     #[error("unknown name `{name}`")]
-    #[diagnostic(code(licit::check::unknown_name), help("{}", suggestion_help(suggestion, "declare it with `const`, `set` or `param`, or check the spelling")))]
+    #[diagnostic(
+        code(licit::check::unknown_name),
+        help(
+            "{}",
+            suggestion_help(
+                suggestion,
+                "declare it with `const`, `set` or `param`, or check the spelling"
+            )
+        )
+    )]
     UnknownName {
         name: String,
         suggestion: Option<String>,
@@ -34,7 +43,16 @@ pub enum CheckError {
     },
 
     #[error("unknown type `{name}`")]
-    #[diagnostic(code(licit::check::unknown_type), help("{}", suggestion_help(suggestion, "the built-in types are `bool`, `int`, `decimal`, `text`, `date` and `duration`; others are declared with `enum` or `record`")))]
+    #[diagnostic(
+        code(licit::check::unknown_type),
+        help(
+            "{}",
+            suggestion_help(
+                suggestion,
+                "the built-in types are `bool`, `int`, `decimal`, `text`, `date` and `duration`; others are declared with `enum` or `record`"
+            )
+        )
+    )]
     UnknownType {
         name: String,
         suggestion: Option<String>,
@@ -54,7 +72,10 @@ pub enum CheckError {
     },
 
     #[error("missing field `{field}` of `{record}`")]
-    #[diagnostic(code(licit::check::missing_field), help("give `{field}: …`, or declare a default for it in `{record}`"))]
+    #[diagnostic(
+        code(licit::check::missing_field),
+        help("give `{field}: …`, or declare a default for it in `{record}`")
+    )]
     MissingField {
         record: String,
         field: String,
@@ -63,7 +84,10 @@ pub enum CheckError {
     },
 
     #[error("`{name}` is defined twice")]
-    #[diagnostic(code(licit::check::duplicate_definition), help("`{name}` is first defined at {first}; rename one of them"))]
+    #[diagnostic(
+        code(licit::check::duplicate_definition),
+        help("`{name}` is first defined at {first}; rename one of them")
+    )]
     DuplicateDefinition {
         name: String,
         first: String,
@@ -93,7 +117,12 @@ pub enum CheckError {
     },
 
     #[error("condition is {found}, not a boolean")]
-    #[diagnostic(code(licit::check::not_boolean), help("a condition must be true or false; compare the value, for example `… == …` or `… is some`"))]
+    #[diagnostic(
+        code(licit::check::not_boolean),
+        help(
+            "a condition must be true or false; compare the value, for example `… == …` or `… is some`"
+        )
+    )]
     NotBoolean {
         found: String,
         #[label("this is {found}")]
@@ -112,7 +141,10 @@ pub enum CheckError {
     },
 
     #[error("`{name}` is a member of several enums: {enums}")]
-    #[diagnostic(code(licit::check::ambiguous_member), help("qualify it, for example `{example}`"))]
+    #[diagnostic(
+        code(licit::check::ambiguous_member),
+        help("qualify it, for example `{example}`")
+    )]
     AmbiguousMember {
         name: String,
         enums: String,
@@ -122,7 +154,10 @@ pub enum CheckError {
     },
 
     #[error("`{name}` may be none here")]
-    #[diagnostic(code(licit::check::maybe_none), help("test it first: `{name} is some and …`"))]
+    #[diagnostic(
+        code(licit::check::maybe_none),
+        help("test it first: `{name} is some and …`")
+    )]
     MaybeNone {
         name: String,
         #[label("optional value used as if always present")]
@@ -130,7 +165,13 @@ pub enum CheckError {
     },
 
     #[error("unknown verdict or obligation `{name}`")]
-    #[diagnostic(code(licit::check::unknown_kind), help("{}", suggestion_help(suggestion, "declare it in `verdicts` or with `obligation`")))]
+    #[diagnostic(
+        code(licit::check::unknown_kind),
+        help(
+            "{}",
+            suggestion_help(suggestion, "declare it in `verdicts` or with `obligation`")
+        )
+    )]
     UnknownKind {
         name: String,
         suggestion: Option<String>,
@@ -148,14 +189,20 @@ pub enum CheckError {
     },
 
     #[error("a rule concludes at most one verdict")]
-    #[diagnostic(code(licit::check::two_verdicts), help("split the rule, or make one of them an obligation"))]
+    #[diagnostic(
+        code(licit::check::two_verdicts),
+        help("split the rule, or make one of them an obligation")
+    )]
     TwoVerdicts {
         #[label("second verdict")]
         span: Span,
     },
 
     #[error("rule `{rule}` has no citation")]
-    #[diagnostic(code(licit::check::missing_citation), help("cite the article the rule encodes: `rule {rule} \"Art. 5(1)\"`"))]
+    #[diagnostic(
+        code(licit::check::missing_citation),
+        help("cite the article the rule encodes: `rule {rule} \"Art. 5(1)\"`")
+    )]
     MissingCitation {
         rule: String,
         #[label("needs a citation")]
@@ -163,7 +210,10 @@ pub enum CheckError {
     },
 
     #[error("`exception to` names unknown rule `{name}`")]
-    #[diagnostic(code(licit::check::unknown_rule), help("{}", suggestion_help(suggestion, "name a rule of this policy")))]
+    #[diagnostic(
+        code(licit::check::unknown_rule),
+        help("{}", suggestion_help(suggestion, "name a rule of this policy"))
+    )]
     UnknownRule {
         name: String,
         suggestion: Option<String>,
@@ -172,7 +222,12 @@ pub enum CheckError {
     },
 
     #[error("`{exception}` concludes a verdict but `{base}` concludes none for it to replace")]
-    #[diagnostic(code(licit::check::exception_replaces_nothing), help("make `{exception}` an exception to a rule that concludes a verdict, or make it a rule of its own"))]
+    #[diagnostic(
+        code(licit::check::exception_replaces_nothing),
+        help(
+            "make `{exception}` an exception to a rule that concludes a verdict, or make it a rule of its own"
+        )
+    )]
     ExceptionReplacesNothing {
         exception: String,
         base: String,
@@ -181,7 +236,12 @@ pub enum CheckError {
     },
 
     #[error("exceptions form a cycle: {cycle}")]
-    #[diagnostic(code(licit::check::exception_cycle), help("an exception cannot, through others, be an exception to itself; remove one `exception to`"))]
+    #[diagnostic(
+        code(licit::check::exception_cycle),
+        help(
+            "an exception cannot, through others, be an exception to itself; remove one `exception to`"
+        )
+    )]
     ExceptionCycle {
         cycle: String,
         #[label("the cycle closes here")]
@@ -189,7 +249,10 @@ pub enum CheckError {
     },
 
     #[error("`until` {until} is before `from` {from}")]
-    #[diagnostic(code(licit::check::period_reversed), help("swap the dates, or correct one of them"))]
+    #[diagnostic(
+        code(licit::check::period_reversed),
+        help("swap the dates, or correct one of them")
+    )]
     PeriodReversed {
         from: String,
         until: String,
@@ -198,7 +261,10 @@ pub enum CheckError {
     },
 
     #[error("cannot use `{path}`: {reason}")]
-    #[diagnostic(code(licit::check::missing_use), help("the path is relative to the file that says `use`"))]
+    #[diagnostic(
+        code(licit::check::missing_use),
+        help("the path is relative to the file that says `use`")
+    )]
     MissingUse {
         path: String,
         reason: String,
@@ -216,7 +282,16 @@ pub enum CheckError {
     },
 
     #[error("unknown function `{name}`")]
-    #[diagnostic(code(licit::check::unknown_function), help("{}", suggestion_help(suggestion, "the functions are `starts_with(text, prefix)` and `count(set)`")))]
+    #[diagnostic(
+        code(licit::check::unknown_function),
+        help(
+            "{}",
+            suggestion_help(
+                suggestion,
+                "the functions are `starts_with(text, prefix)` and `count(set)`"
+            )
+        )
+    )]
     UnknownFunction {
         name: String,
         suggestion: Option<String>,
@@ -234,7 +309,11 @@ pub enum CheckError {
     },
 
     #[error("{what} `{name}` is never used")]
-    #[diagnostic(code(licit::check::unused), severity(Warning), help("remove it, or use it in a rule"))]
+    #[diagnostic(
+        code(licit::check::unused),
+        severity(Warning),
+        help("remove it, or use it in a rule")
+    )]
     Unused {
         what: &'static str,
         name: String,
@@ -243,7 +322,11 @@ pub enum CheckError {
     },
 
     #[error("rule `{rule}` is never in force while the policy is")]
-    #[diagnostic(code(licit::check::never_in_force), severity(Warning), help("the policy is in force {policy_period}; the rule {rule_period}"))]
+    #[diagnostic(
+        code(licit::check::never_in_force),
+        severity(Warning),
+        help("the policy is in force {policy_period}; the rule {rule_period}")
+    )]
     NeverInForce {
         rule: String,
         policy_period: String,
@@ -253,7 +336,11 @@ pub enum CheckError {
     },
 
     #[error("condition does not depend on the case")]
-    #[diagnostic(code(licit::check::constant_condition), severity(Warning), help("it reads no fact of the case; make it depend on `case` or a `param`, or remove it"))]
+    #[diagnostic(
+        code(licit::check::constant_condition),
+        severity(Warning),
+        help("it reads no fact of the case; make it depend on `case` or a `param`, or remove it")
+    )]
     ConstantCondition {
         #[label("does not depend on the case")]
         span: Span,
@@ -265,7 +352,9 @@ impl CheckError {
     pub fn is_warning(&self) -> bool {
         matches!(
             self,
-            CheckError::Unused { .. } | CheckError::NeverInForce { .. } | CheckError::ConstantCondition { .. }
+            CheckError::Unused { .. }
+                | CheckError::NeverInForce { .. }
+                | CheckError::ConstantCondition { .. }
         )
     }
 }

@@ -5,8 +5,9 @@ use super::error::CheckError;
 use super::ir::{Arith, Compare, Expr, Type};
 use super::suggest;
 use super::{Checker, TypeSymbol, ValueSymbol};
-use crate::syntax::ast::{self, BinaryOp, ExprKind, IsWhat};
 use crate::syntax::Span;
+use crate::syntax::ast::{self, BinaryOp, ExprKind, IsWhat};
+use crate::syntax::parse::{STACK_GROWTH, STACK_RED_ZONE};
 
 /// What an expression may refer to, and what it has read.
 pub(super) struct Ctx {
@@ -66,7 +67,10 @@ fn path_key(expr: &ast::Expr) -> Option<String> {
 pub(super) fn narrow_after(condition: &ast::Expr, ctx: &mut Ctx) {
     match &condition.kind {
         ExprKind::Is(inner, test) => {
-            let present = matches!((test.what, test.negated), (IsWhat::Some, false) | (IsWhat::None, true));
+            let present = matches!(
+                (test.what, test.negated),
+                (IsWhat::Some, false) | (IsWhat::None, true)
+            );
             if present && let Some(key) = path_key(inner) {
                 ctx.narrowed.push(key);
             }
@@ -83,7 +87,10 @@ pub(super) fn narrow_after(condition: &ast::Expr, ctx: &mut Ctx) {
 /// After a false disjunct, the paths it proves present: `x is none or …`.
 fn narrow_after_false(condition: &ast::Expr, ctx: &mut Ctx) {
     if let ExprKind::Is(inner, test) = &condition.kind {
-        let present = matches!((test.what, test.negated), (IsWhat::None, false) | (IsWhat::Some, true));
+        let present = matches!(
+            (test.what, test.negated),
+            (IsWhat::None, false) | (IsWhat::Some, true)
+        );
         if present && let Some(key) = path_key(inner) {
             ctx.narrowed.push(key);
         }
@@ -104,8 +111,16 @@ impl Checker<'_> {
             Type::Text => "text".to_string(),
             Type::Date => "date".to_string(),
             Type::Duration => "duration".to_string(),
-            Type::Enum(index) => self.enums.get(*index).map(|e| e.name.clone()).unwrap_or_default(),
-            Type::Record(index) => self.records.get(*index).map(|r| r.name.clone()).unwrap_or_default(),
+            Type::Enum(index) => self
+                .enums
+                .get(*index)
+                .map(|e| e.name.clone())
+                .unwrap_or_default(),
+            Type::Record(index) => self
+                .records
+                .get(*index)
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
             Type::Set(inner) => format!("set of {}", self.type_text(inner)),
             Type::Optional(inner) => format!("optional {}", self.type_text(inner)),
             Type::NoneLiteral => "none".to_string(),
@@ -130,7 +145,10 @@ impl Checker<'_> {
         let (checked, ty) = self.expr(expr, Some(&Type::Bool), ctx);
         if !Self::fits(&ty, &Type::Bool) {
             let found = self.type_name(&ty);
-            self.error(CheckError::NotBoolean { found, span: expr.span });
+            self.error(CheckError::NotBoolean {
+                found,
+                span: expr.span,
+            });
         }
         checked
     }
@@ -146,8 +164,14 @@ impl Checker<'_> {
 
     fn mismatch(&mut self, expected: &Type, found: &Type, span: Span) {
         let help = match (expected.unwrap_optional(), found.unwrap_optional()) {
-            (Type::Decimal, Type::Int) => "there are no implicit conversions; write the number with a decimal point, `5.0`".to_string(),
-            (inner, Type::Optional(_)) | (inner, _) if matches!(found, Type::Optional(_)) && Self::fits(found.unwrap_optional(), inner) => {
+            (Type::Decimal, Type::Int) => {
+                "there are no implicit conversions; write the number with a decimal point, `5.0`"
+                    .to_string()
+            }
+            (inner, Type::Optional(_)) | (inner, _)
+                if matches!(found, Type::Optional(_))
+                    && Self::fits(found.unwrap_optional(), inner) =>
+            {
                 "the value may be none; test it first with `… is some and …`".to_string()
             }
             (Type::Set(_), _) => "write a set in braces: `{a, b}`".to_string(),
@@ -155,11 +179,33 @@ impl Checker<'_> {
         };
         let expected = self.type_name(expected);
         let found = self.type_name(found);
-        self.error(CheckError::TypeMismatch { expected, found, help, span });
+        self.error(CheckError::TypeMismatch {
+            expected,
+            found,
+            help,
+            span,
+        });
     }
 
     /// Types an expression; `expected` guides enum members, empty sets, records and `none`.
-    pub(super) fn expr(&mut self, expr: &ast::Expr, expected: Option<&Type>, ctx: &mut Ctx) -> (Expr, Type) {
+    pub(super) fn expr(
+        &mut self,
+        expr: &ast::Expr,
+        expected: Option<&Type>,
+        ctx: &mut Ctx,
+    ) -> (Expr, Type) {
+        // The syntax layer bounds nesting; this keeps small thread stacks safe all the same.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            self.expr_unguarded(expr, expected, ctx)
+        })
+    }
+
+    fn expr_unguarded(
+        &mut self,
+        expr: &ast::Expr,
+        expected: Option<&Type>,
+        ctx: &mut Ctx,
+    ) -> (Expr, Type) {
         let span = expr.span;
         match &expr.kind {
             ExprKind::Bool(value) => (Expr::Bool(*value), Type::Bool),
@@ -185,7 +231,8 @@ impl Checker<'_> {
             },
             ExprKind::Name(_) | ExprKind::Field(..) => {
                 let (checked, ty) = self.path(expr, expected, ctx);
-                let is_fact = matches!(path_root(&checked), Some(Expr::Case) | Some(Expr::Param(_)));
+                let is_fact =
+                    matches!(path_root(&checked), Some(Expr::Case) | Some(Expr::Param(_)));
                 if is_fact {
                     ctx.reads_facts = true;
                     let text = path_key(expr).unwrap_or_default();
@@ -215,7 +262,11 @@ impl Checker<'_> {
                     }
                 }
                 ctx.narrowed.truncate(narrowed_before);
-                let combined = if is_and { Expr::And(checked) } else { Expr::Or(checked) };
+                let combined = if is_and {
+                    Expr::And(checked)
+                } else {
+                    Expr::Or(checked)
+                };
                 (combined, Type::Bool)
             }
             ExprKind::Binary(op, left, right) => self.binary(*op, left, right, span, ctx),
@@ -228,13 +279,19 @@ impl Checker<'_> {
                             self.error(CheckError::TypeMismatch {
                                 expected: "an optional value".to_string(),
                                 found: found.clone(),
-                                help: format!("{found} is never none, so `is none` and `is some` do not apply"),
+                                help: format!(
+                                    "{found} is never none, so `is none` and `is some` do not apply"
+                                ),
                                 span: inner.span,
                             });
                         }
                         let is_none = Expr::IsNone(Box::new(checked));
                         let negate = (test.what == IsWhat::Some) != test.negated;
-                        if negate { Expr::Not(Box::new(is_none)) } else { is_none }
+                        if negate {
+                            Expr::Not(Box::new(is_none))
+                        } else {
+                            is_none
+                        }
                     }
                     IsWhat::Empty => {
                         if !matches!(ty, Type::Set(_) | Type::Error) {
@@ -247,7 +304,11 @@ impl Checker<'_> {
                             });
                         }
                         let is_empty = Expr::IsEmpty(Box::new(checked));
-                        if test.negated { Expr::Not(Box::new(is_empty)) } else { is_empty }
+                        if test.negated {
+                            Expr::Not(Box::new(is_empty))
+                        } else {
+                            is_empty
+                        }
                     }
                 };
                 (result, Type::Bool)
@@ -286,10 +347,18 @@ impl Checker<'_> {
                 narrow_after(condition, ctx);
                 let (then_checked, then_ty) = self.expr(then, expected, ctx);
                 ctx.narrowed.truncate(narrowed_before);
-                let result_ty = if then_ty == Type::NoneLiteral { expected.cloned().unwrap_or(then_ty) } else { then_ty };
+                let result_ty = if then_ty == Type::NoneLiteral {
+                    expected.cloned().unwrap_or(then_ty)
+                } else {
+                    then_ty
+                };
                 let else_checked = self.expect_type(otherwise, &result_ty, ctx);
                 (
-                    Expr::If(Box::new(condition_checked), Box::new(then_checked), Box::new(else_checked)),
+                    Expr::If(
+                        Box::new(condition_checked),
+                        Box::new(then_checked),
+                        Box::new(else_checked),
+                    ),
                     result_ty,
                 )
             }
@@ -305,7 +374,8 @@ impl Checker<'_> {
             ExprKind::Field(base, field) => {
                 // `Country.NO`: a member named with its enum.
                 if let ExprKind::Name(base_name) = &base.kind
-                    && let Some((TypeSymbol::Enum(index), _)) = self.types.get(&base_name.name).copied()
+                    && let Some((TypeSymbol::Enum(index), _)) =
+                        self.types.get(&base_name.name).copied()
                     && !ctx.locals.iter().any(|(local, _)| *local == base_name.name)
                     && !self.values.contains_key(&base_name.name)
                 {
@@ -322,9 +392,18 @@ impl Checker<'_> {
                                 (Expr::Field(Box::new(base_checked), position), ty)
                             }
                             None => {
-                                let fields: Vec<&str> = self.records[record].fields.iter().map(|f| f.name.as_str()).collect();
-                                let suggestion = suggest::closest(&field.name, fields.iter().copied());
-                                let fields = fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+                                let fields: Vec<&str> = self.records[record]
+                                    .fields
+                                    .iter()
+                                    .map(|f| f.name.as_str())
+                                    .collect();
+                                let suggestion =
+                                    suggest::closest(&field.name, fields.iter().copied());
+                                let fields = fields
+                                    .iter()
+                                    .map(|f| format!("`{f}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ");
                                 self.error(CheckError::UnknownField {
                                     record: self.records[record].name.clone(),
                                     field: field.name.clone(),
@@ -349,7 +428,10 @@ impl Checker<'_> {
                         self.error(CheckError::TypeMismatch {
                             expected: "a record".to_string(),
                             found,
-                            help: format!("only records have fields; `.{}` cannot be read here", field.name),
+                            help: format!(
+                                "only records have fields; `.{}` cannot be read here",
+                                field.name
+                            ),
                             span: base.span,
                         });
                         (Expr::Bool(false), Type::Error)
@@ -365,7 +447,12 @@ impl Checker<'_> {
     }
 
     fn name(&mut self, name: &ast::Ident, expected: Option<&Type>, ctx: &mut Ctx) -> (Expr, Type) {
-        if let Some(depth) = ctx.locals.iter().rev().position(|(local, _)| *local == name.name) {
+        if let Some(depth) = ctx
+            .locals
+            .iter()
+            .rev()
+            .position(|(local, _)| *local == name.name)
+        {
             let ty = ctx.locals[ctx.locals.len() - 1 - depth].1.clone();
             return (Expr::Local(depth), ty);
         }
@@ -392,7 +479,10 @@ impl Checker<'_> {
                 }
                 ValueSymbol::Set(index) => {
                     self.check_set(index);
-                    (Expr::NamedSet(index), Type::Set(Box::new(self.sets[index].element.clone())))
+                    (
+                        Expr::NamedSet(index),
+                        Type::Set(Box::new(self.sets[index].element.clone())),
+                    )
                 }
                 ValueSymbol::Param(index) => {
                     ctx.reads_facts = true;
@@ -417,7 +507,10 @@ impl Checker<'_> {
                 self.used_types[*enum_index] = true;
                 return (Expr::Member(*enum_index, *member), Type::Enum(*enum_index));
             }
-            let enums: Vec<String> = owners.iter().map(|(e, _)| format!("`{}`", self.enums[*e].name)).collect();
+            let enums: Vec<String> = owners
+                .iter()
+                .map(|(e, _)| format!("`{}`", self.enums[*e].name))
+                .collect();
             let example = format!("{}.{}", self.enums[owners[0].0].name, name.name);
             self.error(CheckError::AmbiguousMember {
                 name: name.name.clone(),
@@ -444,13 +537,22 @@ impl Checker<'_> {
 
     fn member_of(&mut self, enum_index: usize, name: &ast::Ident) -> (Expr, Type) {
         self.used_types[enum_index] = true;
-        match self.enums[enum_index].members.iter().position(|m| *m == name.name) {
+        match self.enums[enum_index]
+            .members
+            .iter()
+            .position(|m| *m == name.name)
+        {
             Some(member) => (Expr::Member(enum_index, member), Type::Enum(enum_index)),
             None => {
                 let members = &self.enums[enum_index].members;
                 let suggestion = suggest::closest(&name.name, members.iter().map(String::as_str));
-                let listed: Vec<String> = members.iter().take(12).map(|m| format!("`{m}`")).collect();
-                let more = if members.len() > 12 { format!(" and {} more", members.len() - 12) } else { String::new() };
+                let listed: Vec<String> =
+                    members.iter().take(12).map(|m| format!("`{m}`")).collect();
+                let more = if members.len() > 12 {
+                    format!(" and {} more", members.len() - 12)
+                } else {
+                    String::new()
+                };
                 self.error(CheckError::NotAMember {
                     value: name.name.clone(),
                     enum_name: self.enums[enum_index].name.clone(),
@@ -463,13 +565,24 @@ impl Checker<'_> {
         }
     }
 
-    fn call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span, ctx: &mut Ctx) -> (Expr, Type) {
+    fn call(
+        &mut self,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+        ctx: &mut Ctx,
+    ) -> (Expr, Type) {
         let arity = |checker: &mut Checker<'_>, want: usize, usage: &str| -> bool {
             if args.len() == want {
                 return true;
             }
             checker.error(CheckError::WrongArgument {
-                problem: format!("`{}` takes {want} argument{}, not {}", name.name, if want == 1 { "" } else { "s" }, args.len()),
+                problem: format!(
+                    "`{}` takes {want} argument{}, not {}",
+                    name.name,
+                    if want == 1 { "" } else { "s" },
+                    args.len()
+                ),
                 help: format!("write `{usage}`"),
                 span,
             });
@@ -486,7 +599,10 @@ impl Checker<'_> {
                     self.mismatch(&Type::Text, &text_ty, args[0].span);
                 }
                 let prefix = self.expect_type(&args[1], &Type::Text, ctx);
-                (Expr::StartsWith(Box::new(text), Box::new(prefix)), Type::Bool)
+                (
+                    Expr::StartsWith(Box::new(text), Box::new(prefix)),
+                    Type::Bool,
+                )
             }
             "count" => {
                 if !arity(self, 1, "count(set)") {
@@ -516,7 +632,13 @@ impl Checker<'_> {
         }
     }
 
-    fn set_literal(&mut self, members: &[ast::Expr], expected: Option<&Type>, span: Span, ctx: &mut Ctx) -> (Expr, Type) {
+    fn set_literal(
+        &mut self,
+        members: &[ast::Expr],
+        expected: Option<&Type>,
+        span: Span,
+        ctx: &mut Ctx,
+    ) -> (Expr, Type) {
         // `{}` where a record is wanted: a record of all defaults.
         if members.is_empty()
             && let Some(Type::Record(_)) = expected.map(Type::unwrap_optional)
@@ -539,11 +661,15 @@ impl Checker<'_> {
             }
         }
         match element {
-            Some(element) => (Expr::SetLit(checked, element.clone()), Type::Set(Box::new(element))),
+            Some(element) => (
+                Expr::SetLit(checked, element.clone()),
+                Type::Set(Box::new(element)),
+            ),
             None => {
                 self.error(CheckError::NeedsType {
                     what: "`{}`".to_string(),
-                    help: "compare with `is empty` instead, or use it where a set type is expected".to_string(),
+                    help: "compare with `is empty` instead, or use it where a set type is expected"
+                        .to_string(),
                     span,
                 });
                 (Expr::Bool(false), Type::Error)
@@ -551,7 +677,13 @@ impl Checker<'_> {
         }
     }
 
-    fn record_literal(&mut self, fields: &[ast::Arg], expected: Option<&Type>, span: Span, ctx: &mut Ctx) -> (Expr, Type) {
+    fn record_literal(
+        &mut self,
+        fields: &[ast::Arg],
+        expected: Option<&Type>,
+        span: Span,
+        ctx: &mut Ctx,
+    ) -> (Expr, Type) {
         let Some(Type::Record(record)) = expected.map(Type::unwrap_optional) else {
             self.error(CheckError::NeedsType {
                 what: "this record".to_string(),
@@ -578,9 +710,14 @@ impl Checker<'_> {
                     values[position] = Some(self.expect_type(&field.value, &ty, ctx));
                 }
                 None => {
-                    let names: Vec<&str> = definition.fields.iter().map(|f| f.name.as_str()).collect();
+                    let names: Vec<&str> =
+                        definition.fields.iter().map(|f| f.name.as_str()).collect();
                     let suggestion = suggest::closest(&field.name.name, names.iter().copied());
-                    let listed = names.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+                    let listed = names
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     self.error(CheckError::UnknownField {
                         record: definition.name.clone(),
                         field: field.name.name.clone(),
@@ -611,7 +748,14 @@ impl Checker<'_> {
         (Expr::RecordLit(record, filled), Type::Record(record))
     }
 
-    fn binary(&mut self, op: BinaryOp, left: &ast::Expr, right: &ast::Expr, span: Span, ctx: &mut Ctx) -> (Expr, Type) {
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        left: &ast::Expr,
+        right: &ast::Expr,
+        span: Span,
+        ctx: &mut Ctx,
+    ) -> (Expr, Type) {
         match op {
             BinaryOp::In | BinaryOp::NotIn => {
                 let (set, set_ty) = self.expr(right, None, ctx);
@@ -623,7 +767,8 @@ impl Checker<'_> {
                         self.error(CheckError::TypeMismatch {
                             expected: "a set".to_string(),
                             found,
-                            help: "`in` tests membership of a set; compare single values with `==`".to_string(),
+                            help: "`in` tests membership of a set; compare single values with `==`"
+                                .to_string(),
                             span: right.span,
                         });
                         Type::Error
@@ -637,18 +782,31 @@ impl Checker<'_> {
                         op: op.symbol().to_string(),
                         left: left_name,
                         right: right_name.clone(),
-                        help: format!("the members of {right_name} are {}", self.type_name(&element)),
+                        help: format!(
+                            "the members of {right_name} are {}",
+                            self.type_name(&element)
+                        ),
                         span,
                     });
                 }
                 let test = Expr::In(Box::new(value), Box::new(set));
-                let result = if op == BinaryOp::NotIn { Expr::Not(Box::new(test)) } else { test };
+                let result = if op == BinaryOp::NotIn {
+                    Expr::Not(Box::new(test))
+                } else {
+                    test
+                };
                 (result, Type::Bool)
             }
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => {
                 // Type the side that can stand alone first, so that a bare enum member on the
                 // other side is resolved by its type.
-                let left_is_bare = matches!(&left.kind, ExprKind::Name(n) if self.is_bare_member(&n.name, ctx)) || matches!(left.kind, ExprKind::None | ExprKind::Set(_));
+                let left_is_bare = matches!(&left.kind, ExprKind::Name(n) if self.is_bare_member(&n.name, ctx))
+                    || matches!(left.kind, ExprKind::None | ExprKind::Set(_));
                 let (left_checked, left_ty, right_checked, right_ty) = if left_is_bare {
                     let (r, rt) = self.expr(right, None, ctx);
                     let (l, lt) = self.expr(left, Some(&rt), ctx);
@@ -668,22 +826,30 @@ impl Checker<'_> {
                 };
                 let equality = matches!(compare, Compare::Eq | Compare::Ne);
                 let compatible = if equality {
-                    Self::fits(&left_ty, &Type::Optional(Box::new(right_ty.unwrap_optional().clone())))
-                        && Self::fits(&right_ty, &Type::Optional(Box::new(left_ty.unwrap_optional().clone())))
-                        || (left_ty == Type::NoneLiteral || right_ty == Type::NoneLiteral)
+                    Self::fits(
+                        &left_ty,
+                        &Type::Optional(Box::new(right_ty.unwrap_optional().clone())),
+                    ) && Self::fits(
+                        &right_ty,
+                        &Type::Optional(Box::new(left_ty.unwrap_optional().clone())),
+                    ) || (left_ty == Type::NoneLiteral || right_ty == Type::NoneLiteral)
                 } else {
                     left_ty == right_ty && matches!(left_ty, Type::Int | Type::Decimal | Type::Date)
                         || matches!((&left_ty, &right_ty), (Type::Error, _) | (_, Type::Error))
                 };
                 if !compatible {
-                    let help = if !equality && (matches!(left_ty, Type::Optional(_)) || matches!(right_ty, Type::Optional(_))) {
+                    let help = if !equality
+                        && (matches!(left_ty, Type::Optional(_))
+                            || matches!(right_ty, Type::Optional(_)))
+                    {
                         "the value may be none; test it first with `… is some and …`".to_string()
                     } else if !equality && left_ty == Type::Duration {
                         "durations in months and days cannot be ordered; compare the dates they lead to".to_string()
                     } else if equality {
                         "both sides of `==` must have the same type".to_string()
                     } else {
-                        "order is defined for `int`, `decimal` and `date` values of the same type".to_string()
+                        "order is defined for `int`, `decimal` and `date` values of the same type"
+                            .to_string()
                     };
                     let left_name = self.type_name(&left_ty);
                     let right_name = self.type_name(&right_ty);
@@ -695,7 +861,10 @@ impl Checker<'_> {
                         span,
                     });
                 }
-                (Expr::Compare(compare, Box::new(left_checked), Box::new(right_checked)), Type::Bool)
+                (
+                    Expr::Compare(compare, Box::new(left_checked), Box::new(right_checked)),
+                    Type::Bool,
+                )
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => {
                 let (left_checked, left_ty) = self.expr(left, None, ctx);
@@ -704,22 +873,45 @@ impl Checker<'_> {
                     (BinaryOp::Add, Type::Int, Type::Int) => Some((Arith::AddInt, Type::Int)),
                     (BinaryOp::Sub, Type::Int, Type::Int) => Some((Arith::SubInt, Type::Int)),
                     (BinaryOp::Mul, Type::Int, Type::Int) => Some((Arith::MulInt, Type::Int)),
-                    (BinaryOp::Add, Type::Decimal, Type::Decimal) => Some((Arith::AddDecimal, Type::Decimal)),
-                    (BinaryOp::Sub, Type::Decimal, Type::Decimal) => Some((Arith::SubDecimal, Type::Decimal)),
-                    (BinaryOp::Mul, Type::Decimal, Type::Decimal) => Some((Arith::MulDecimal, Type::Decimal)),
-                    (BinaryOp::Add, Type::Date, Type::Duration) => Some((Arith::AddDateDuration, Type::Date)),
-                    (BinaryOp::Sub, Type::Date, Type::Duration) => Some((Arith::SubDateDuration, Type::Date)),
-                    (BinaryOp::Add, Type::Duration, Type::Duration) => Some((Arith::AddDuration, Type::Duration)),
-                    (BinaryOp::Sub, Type::Duration, Type::Duration) => Some((Arith::SubDuration, Type::Duration)),
+                    (BinaryOp::Add, Type::Decimal, Type::Decimal) => {
+                        Some((Arith::AddDecimal, Type::Decimal))
+                    }
+                    (BinaryOp::Sub, Type::Decimal, Type::Decimal) => {
+                        Some((Arith::SubDecimal, Type::Decimal))
+                    }
+                    (BinaryOp::Mul, Type::Decimal, Type::Decimal) => {
+                        Some((Arith::MulDecimal, Type::Decimal))
+                    }
+                    (BinaryOp::Add, Type::Date, Type::Duration) => {
+                        Some((Arith::AddDateDuration, Type::Date))
+                    }
+                    (BinaryOp::Sub, Type::Date, Type::Duration) => {
+                        Some((Arith::SubDateDuration, Type::Date))
+                    }
+                    (BinaryOp::Add, Type::Duration, Type::Duration) => {
+                        Some((Arith::AddDuration, Type::Duration))
+                    }
+                    (BinaryOp::Sub, Type::Duration, Type::Duration) => {
+                        Some((Arith::SubDuration, Type::Duration))
+                    }
                     _ => None,
                 };
                 match arith {
-                    Some((arith, ty)) => (Expr::Arith(arith, Box::new(left_checked), Box::new(right_checked)), ty),
+                    Some((arith, ty)) => (
+                        Expr::Arith(arith, Box::new(left_checked), Box::new(right_checked)),
+                        ty,
+                    ),
                     None => {
                         if !matches!((&left_ty, &right_ty), (Type::Error, _) | (_, Type::Error)) {
-                            let help = if matches!(left_ty, Type::Optional(_)) || matches!(right_ty, Type::Optional(_)) {
-                                "the value may be none; test it first with `… is some and …`".to_string()
-                            } else if matches!((&left_ty, &right_ty), (Type::Int, Type::Decimal) | (Type::Decimal, Type::Int)) {
+                            let help = if matches!(left_ty, Type::Optional(_))
+                                || matches!(right_ty, Type::Optional(_))
+                            {
+                                "the value may be none; test it first with `… is some and …`"
+                                    .to_string()
+                            } else if matches!(
+                                (&left_ty, &right_ty),
+                                (Type::Int, Type::Decimal) | (Type::Decimal, Type::Int)
+                            ) {
                                 "there are no implicit conversions; write whole numbers as decimals, `5.0`".to_string()
                             } else {
                                 "`+` and `-` work on numbers of one type, on a date and a duration, and on durations; `*` on numbers".to_string()
@@ -743,7 +935,9 @@ impl Checker<'_> {
 
     /// Whether a bare name can only be an enum member (not a local, value or `case`).
     fn is_bare_member(&self, name: &str, ctx: &Ctx) -> bool {
-        !ctx.locals.iter().any(|(local, _)| local == name) && name != "case" && !self.values.contains_key(name)
+        !ctx.locals.iter().any(|(local, _)| local == name)
+            && name != "case"
+            && !self.values.contains_key(name)
     }
 }
 
@@ -751,7 +945,9 @@ impl Checker<'_> {
 fn path_root(expr: &Expr) -> Option<&Expr> {
     match expr {
         Expr::Field(base, _) => path_root(base),
-        Expr::Case | Expr::Param(_) | Expr::Local(_) | Expr::Const(_) | Expr::NamedSet(_) => Some(expr),
+        Expr::Case | Expr::Param(_) | Expr::Local(_) | Expr::Const(_) | Expr::NamedSet(_) => {
+            Some(expr)
+        }
         _ => None,
     }
 }

@@ -192,12 +192,23 @@ pub struct TestDef {
 /// A checked expectation.
 #[derive(Debug, Clone)]
 pub enum Expectation {
-    Verdict { kind: usize, args: Vec<Option<Expr>>, text: String },
+    Verdict {
+        kind: usize,
+        args: Vec<Option<Expr>>,
+        text: String,
+    },
     DecidedBy(usize),
     Applied(usize),
     NotApplied(usize),
-    Suppressed { rule: usize, by: usize },
-    Obligation { kind: usize, args: Vec<Option<Expr>>, text: String },
+    Suppressed {
+        rule: usize,
+        by: usize,
+    },
+    Obligation {
+        kind: usize,
+        args: Vec<Option<Expr>>,
+        text: String,
+    },
     NoObligation(usize),
 }
 
@@ -230,7 +241,11 @@ pub enum Expr {
     IsNone(Box<Expr>),
     IsEmpty(Box<Expr>),
     Arith(Arith, Box<Expr>, Box<Expr>),
-    Quantifier { every: bool, set: Box<Expr>, body: Box<Expr> },
+    Quantifier {
+        every: bool,
+        set: Box<Expr>,
+        body: Box<Expr>,
+    },
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     StartsWith(Box<Expr>, Box<Expr>),
     Count(Box<Expr>),

@@ -33,7 +33,12 @@ pub struct Source {
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset.min(text.len())).unwrap_or("");
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|s| s.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, column)
 }
 
@@ -50,7 +55,8 @@ pub fn check(sources: &[Source]) -> (Option<Policy>, Vec<Located>) {
 }
 
 impl Located {
-    fn error_span_start(&self) -> u32 {
+    /// Where the finding's first label starts, for ordering findings by place.
+    pub fn error_span_start(&self) -> u32 {
         let report: &dyn miette::Diagnostic = &self.error;
         report
             .labels()
@@ -84,7 +90,7 @@ enum KindSymbol {
 #[derive(Debug, Clone, PartialEq)]
 enum Progress {
     Pending,
-    InProgress,
+    Checking,
     Done,
 }
 
@@ -184,11 +190,17 @@ impl<'a> Checker<'a> {
     }
 
     fn error(&mut self, error: CheckError) {
-        self.errors.push(Located { file: self.file, error });
+        self.errors.push(Located {
+            file: self.file,
+            error,
+        });
     }
 
     fn place(&self, span: Span) -> Place {
-        Place { file: self.file, span }
+        Place {
+            file: self.file,
+            span,
+        }
     }
 
     fn describe_place(&self, place: Place) -> String {
@@ -200,6 +212,7 @@ impl<'a> Checker<'a> {
     fn run(&mut self) {
         self.collect();
         self.resolve_records_and_kinds();
+        self.check_input_date();
         self.check_params();
         for index in 0..self.consts.len() {
             self.check_const(index);
@@ -264,12 +277,19 @@ impl<'a> Checker<'a> {
                                     });
                                     continue;
                                 }
-                                self.members.entry(member.name.clone()).or_default().push((index, members.len()));
+                                self.members
+                                    .entry(member.name.clone())
+                                    .or_default()
+                                    .push((index, members.len()));
                                 members.push(member.name.clone());
                             }
                             if members.len() > 256 {
                                 self.error(CheckError::PolicyShape {
-                                    problem: format!("enum `{}` has {} members", decl.name.name, members.len()),
+                                    problem: format!(
+                                        "enum `{}` has {} members",
+                                        decl.name.name,
+                                        members.len()
+                                    ),
                                     help: "an enum has at most 256 members".to_string(),
                                     span: decl.name.span,
                                 });
@@ -343,7 +363,9 @@ impl<'a> Checker<'a> {
                             let first = self.describe_place(first);
                             self.error(CheckError::PolicyShape {
                                 problem: "verdicts are declared twice".to_string(),
-                                help: format!("they are first declared at {first}; keep one `verdicts` line"),
+                                help: format!(
+                                    "they are first declared at {first}; keep one `verdicts` line"
+                                ),
                                 span: *span,
                             });
                             continue;
@@ -396,7 +418,8 @@ impl<'a> Checker<'a> {
                             });
                             continue;
                         }
-                        self.rules_by_name.insert(rule.name.name.clone(), self.rule_asts.len());
+                        self.rules_by_name
+                            .insert(rule.name.name.clone(), self.rule_asts.len());
                         self.rule_asts.push((file, rule));
                     }
                     ast::Declaration::Test(test) => self.test_asts.push((file, test)),
@@ -404,11 +427,16 @@ impl<'a> Checker<'a> {
             }
         }
         self.file = self.header.map(|(file, _)| file).unwrap_or(0);
-        let anchor = self.header.map(|(_, header)| header.title.span).unwrap_or_default();
+        let anchor = self
+            .header
+            .map(|(_, header)| header.title.span)
+            .unwrap_or_default();
         if self.header.is_none() && self.sources.iter().any(|source| source.ast.is_some()) {
             self.error(CheckError::PolicyShape {
                 problem: "the policy has no `policy` header".to_string(),
-                help: "begin one file with `policy \"title\" source \"…\" in force from YYYY-MM-DD`".to_string(),
+                help:
+                    "begin one file with `policy \"title\" source \"…\" in force from YYYY-MM-DD`"
+                        .to_string(),
                 span: Span::new(0, 0),
             });
         }
@@ -419,7 +447,9 @@ impl<'a> Checker<'a> {
                 span: anchor,
             });
         }
-        if self.verdicts_declared.is_none() && (!self.rule_asts.is_empty() || !self.test_asts.is_empty()) {
+        if self.verdicts_declared.is_none()
+            && (!self.rule_asts.is_empty() || !self.test_asts.is_empty())
+        {
             self.error(CheckError::PolicyShape {
                 problem: "the policy declares no verdicts".to_string(),
                 help: "declare them strongest first: `verdicts licence_required > no_licence_required`".to_string(),
@@ -450,7 +480,8 @@ impl<'a> Checker<'a> {
             });
             return false;
         }
-        self.types.insert(name.name.clone(), (symbol, self.place(name.span)));
+        self.types
+            .insert(name.name.clone(), (symbol, self.place(name.span)));
         true
     }
 
@@ -472,7 +503,8 @@ impl<'a> Checker<'a> {
             });
             return false;
         }
-        self.values.insert(name.name.clone(), (symbol, self.place(name.span)));
+        self.values
+            .insert(name.name.clone(), (symbol, self.place(name.span)));
         self.used_values.insert(symbol, false);
         true
     }
@@ -487,7 +519,8 @@ impl<'a> Checker<'a> {
             });
             return false;
         }
-        self.kinds.insert(name.name.clone(), (symbol, self.place(name.span)));
+        self.kinds
+            .insert(name.name.clone(), (symbol, self.place(name.span)));
         true
     }
 
@@ -531,7 +564,11 @@ impl<'a> Checker<'a> {
                         Type::Record(index)
                     }
                     None => {
-                        let candidates: Vec<&str> = BUILTIN_TYPES.iter().copied().chain(self.types.keys().map(String::as_str)).collect();
+                        let candidates: Vec<&str> = BUILTIN_TYPES
+                            .iter()
+                            .copied()
+                            .chain(self.types.keys().map(String::as_str))
+                            .collect();
                         let suggestion = suggest::closest(other, candidates);
                         self.error(CheckError::UnknownType {
                             name: other.to_string(),
@@ -580,6 +617,23 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The input must carry the date of the act: it picks the rules in force.
+    fn check_input_date(&mut self) {
+        let Some(input) = self.input else { return };
+        let has_date = self.records[input]
+            .field_index("date")
+            .is_some_and(|position| self.records[input].fields[position].ty == Type::Date);
+        if !has_date {
+            let (file, decl) = self.record_asts[input];
+            self.file = file;
+            self.error(CheckError::PolicyShape {
+                problem: format!("input `{}` has no field `date: date`", decl.name.name),
+                help: "a case carries the date of the act, which picks the rules in force: add `date: date`".to_string(),
+                span: decl.name.span,
+            });
+        }
+    }
+
     fn kind_params(&mut self, decl: &ast::KindDecl) -> Vec<(String, Type)> {
         let mut params: Vec<(String, Type)> = Vec::new();
         for (name, ty) in &decl.params {
@@ -613,13 +667,17 @@ impl<'a> Checker<'a> {
     fn check_const(&mut self, index: usize) {
         match self.const_progress[index] {
             Progress::Done => return,
-            Progress::InProgress => {
+            Progress::Checking => {
                 let (file, decl) = self.const_asts[index];
                 self.errors.push(Located {
                     file,
                     error: CheckError::PolicyShape {
-                        problem: format!("constant `{}` is defined in terms of itself", decl.name.name),
-                        help: "give the constant a value that does not refer back to it".to_string(),
+                        problem: format!(
+                            "constant `{}` is defined in terms of itself",
+                            decl.name.name
+                        ),
+                        help: "give the constant a value that does not refer back to it"
+                            .to_string(),
                         span: decl.name.span,
                     },
                 });
@@ -627,7 +685,7 @@ impl<'a> Checker<'a> {
             }
             Progress::Pending => {}
         }
-        self.const_progress[index] = Progress::InProgress;
+        self.const_progress[index] = Progress::Checking;
         let saved_file = self.file;
         let (file, decl) = self.const_asts[index];
         self.file = file;
@@ -649,8 +707,12 @@ impl<'a> Checker<'a> {
             let dated = version.period.from.is_some() || version.period.until.is_some();
             if position + 1 == decl.versions.len() && dated {
                 self.error(CheckError::PolicyShape {
-                    problem: format!("constant `{}` has no value outside the dates given", decl.name.name),
-                    help: "end the list with an undated value, used when no dated one is in force".to_string(),
+                    problem: format!(
+                        "constant `{}` has no value outside the dates given",
+                        decl.name.name
+                    ),
+                    help: "end the list with an undated value, used when no dated one is in force"
+                        .to_string(),
                     span: version.value.span,
                 });
             }
@@ -665,7 +727,7 @@ impl<'a> Checker<'a> {
     fn check_set(&mut self, index: usize) {
         match self.set_progress[index] {
             Progress::Done => return,
-            Progress::InProgress => {
+            Progress::Checking => {
                 let (file, decl) = self.set_asts[index];
                 self.errors.push(Located {
                     file,
@@ -679,7 +741,7 @@ impl<'a> Checker<'a> {
             }
             Progress::Pending => {}
         }
-        self.set_progress[index] = Progress::InProgress;
+        self.set_progress[index] = Progress::Checking;
         let saved_file = self.file;
         let (file, decl) = self.set_asts[index];
         self.file = file;
@@ -701,7 +763,10 @@ impl<'a> Checker<'a> {
         if element.is_none() {
             self.error(CheckError::NeedsType {
                 what: format!("the empty set `{}`", decl.name.name),
-                help: format!("give the element type: `set {}: Country = {{}}`", decl.name.name),
+                help: format!(
+                    "give the element type: `set {}: Country = {{}}`",
+                    decl.name.name
+                ),
                 span: decl.name.span,
             });
         }
@@ -716,7 +781,9 @@ impl<'a> Checker<'a> {
             let (file, decl) = self.record_asts[index];
             self.file = file;
             for field in &decl.fields {
-                let Some(default) = &field.default else { continue };
+                let Some(default) = &field.default else {
+                    continue;
+                };
                 let Some(position) = self.records[index].field_index(&field.name.name) else {
                     continue;
                 };
@@ -731,11 +798,14 @@ impl<'a> Checker<'a> {
     fn check_verdict_order(&mut self) {
         let Some((file, name)) = self.otherwise else {
             if self.verdicts_declared.is_some() {
-                let place = self.verdicts_declared.unwrap_or(self.place(Span::default()));
+                let place = self
+                    .verdicts_declared
+                    .unwrap_or(self.place(Span::default()));
                 self.file = place.file;
                 self.error(CheckError::PolicyShape {
                     problem: "the policy does not say what holds when no rule applies".to_string(),
-                    help: "add `otherwise <verdict>`, for example `otherwise no_licence_required`".to_string(),
+                    help: "add `otherwise <verdict>`, for example `otherwise no_licence_required`"
+                        .to_string(),
                     span: place.span,
                 });
             }
@@ -753,7 +823,8 @@ impl<'a> Checker<'a> {
                 }
             }
             _ => {
-                let suggestion = suggest::closest(&name.name, self.verdicts.iter().map(|v| v.name.as_str()));
+                let suggestion =
+                    suggest::closest(&name.name, self.verdicts.iter().map(|v| v.name.as_str()));
                 self.error(CheckError::UnknownKind {
                     name: name.name.clone(),
                     suggestion,
@@ -781,7 +852,11 @@ impl<'a> Checker<'a> {
                     String::new()
                 }
             };
-            let in_force = rule.in_force.as_ref().map(|period| self.check_period(period)).unwrap_or_default();
+            let in_force = rule
+                .in_force
+                .as_ref()
+                .map(|period| self.check_period(period))
+                .unwrap_or_default();
             if let Some(policy) = policy_period {
                 let ends_before = matches!((in_force.until, policy.from), (Some(until), Some(from)) if until < from);
                 let starts_after = matches!((in_force.from, policy.until), (Some(from), Some(until)) if from > until);
@@ -799,7 +874,10 @@ impl<'a> Checker<'a> {
                 match self.rules_by_name.get(&base.name) {
                     Some(&base_index) => exception_to.push(base_index),
                     None => {
-                        let suggestion = suggest::closest(&base.name, self.rules_by_name.keys().map(String::as_str));
+                        let suggestion = suggest::closest(
+                            &base.name,
+                            self.rules_by_name.keys().map(String::as_str),
+                        );
                         self.error(CheckError::UnknownRule {
                             name: base.name.clone(),
                             suggestion,
@@ -817,9 +895,12 @@ impl<'a> Checker<'a> {
                 let mut ctx = Ctx::rule();
                 for conjunct in conjuncts {
                     ctx.reset_observed();
+                    let errors_before = self.errors.len();
                     let expr = self.condition(conjunct, &mut ctx);
-                    if !ctx.reads_facts_since_reset() {
-                        self.error(CheckError::ConstantCondition { span: conjunct.span });
+                    if !ctx.reads_facts_since_reset() && self.errors.len() == errors_before {
+                        self.error(CheckError::ConstantCondition {
+                            span: conjunct.span,
+                        });
                     }
                     conditions.push(Condition {
                         expr,
@@ -839,17 +920,25 @@ impl<'a> Checker<'a> {
                 match self.conclusion(conclusion, &mut ctx, true) {
                     Some((KindSymbol::Verdict(kind), args)) => {
                         if verdict.is_some() {
-                            self.error(CheckError::TwoVerdicts { span: conclusion.span });
+                            self.error(CheckError::TwoVerdicts {
+                                span: conclusion.span,
+                            });
                         }
                         verdict = Some(Conclusion {
                             kind,
-                            args: args.into_iter().map(|arg| arg.unwrap_or(Expr::Bool(false))).collect(),
+                            args: args
+                                .into_iter()
+                                .map(|arg| arg.unwrap_or(Expr::Bool(false)))
+                                .collect(),
                         });
                     }
                     Some((KindSymbol::Obligation(kind), args)) => {
                         obligations.push(Conclusion {
                             kind,
-                            args: args.into_iter().map(|arg| arg.unwrap_or(Expr::Bool(false))).collect(),
+                            args: args
+                                .into_iter()
+                                .map(|arg| arg.unwrap_or(Expr::Bool(false)))
+                                .collect(),
                         });
                     }
                     None => {}
@@ -870,7 +959,9 @@ impl<'a> Checker<'a> {
                 }
                 for part in &template.parts {
                     match part {
-                        ast::TemplatePart::Text(text) => because.push(TemplatePart::Text(text.clone())),
+                        ast::TemplatePart::Text(text) => {
+                            because.push(TemplatePart::Text(text.clone()))
+                        }
                         ast::TemplatePart::Hole(hole) => {
                             let (expr, _) = self.expr(hole, None, &mut ctx);
                             because.push(TemplatePart::Hole(expr));
@@ -897,7 +988,9 @@ impl<'a> Checker<'a> {
                 continue;
             }
             for (position, &base) in self.rules[index].exception_to.iter().enumerate() {
-                if self.rules[base].verdict.is_none() && self.rules[base].obligations.iter().len() > 0 {
+                if self.rules[base].verdict.is_none()
+                    && self.rules[base].obligations.iter().len() > 0
+                {
                     let span = rule_ast
                         .exception_to
                         .iter()
@@ -919,7 +1012,10 @@ impl<'a> Checker<'a> {
     }
 
     fn source_text(&self, span: Span) -> String {
-        let text = self.sources[self.file].text.get(span.start as usize..span.end as usize).unwrap_or("");
+        let text = self.sources[self.file]
+            .text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("");
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
@@ -936,7 +1032,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn visit_exceptions(&mut self, rule: usize, state: &mut [u8], stack: &mut Vec<usize>, reported: &mut [bool]) {
+    fn visit_exceptions(
+        &mut self,
+        rule: usize,
+        state: &mut [u8],
+        stack: &mut Vec<usize>,
+        reported: &mut [bool],
+    ) {
         state[rule] = 1;
         stack.push(rule);
         let bases = self.rules[rule].exception_to.clone();
@@ -950,7 +1052,10 @@ impl<'a> Checker<'a> {
                 for &m in &members {
                     reported[m] = true;
                 }
-                let mut names: Vec<String> = members.iter().map(|&m| self.rules[m].name.clone()).collect();
+                let mut names: Vec<String> = members
+                    .iter()
+                    .map(|&m| self.rules[m].name.clone())
+                    .collect();
                 names.push(self.rules[base].name.clone());
                 let (file, rule_ast) = self.rule_asts[rule];
                 let span = rule_ast
@@ -982,7 +1087,8 @@ impl<'a> Checker<'a> {
             let mut ctx = Ctx::constant();
             let given = match &test.given {
                 Some(given) => {
-                    let errors_before = self.errors.iter().filter(|e| !e.error.is_warning()).count();
+                    let errors_before =
+                        self.errors.iter().filter(|e| !e.error.is_warning()).count();
                     let expr = self.expect_type(given, &Type::Record(input), &mut ctx);
                     let errors_after = self.errors.iter().filter(|e| !e.error.is_warning()).count();
                     (errors_before == errors_after).then_some(expr)
@@ -1006,7 +1112,8 @@ impl<'a> Checker<'a> {
                         params.push((param, expr));
                     }
                     _ => {
-                        let candidates: Vec<&str> = self.params.iter().map(|p| p.name.as_str()).collect();
+                        let candidates: Vec<&str> =
+                            self.params.iter().map(|p| p.name.as_str()).collect();
                         let suggestion = suggest::closest(&name.name, candidates);
                         self.error(CheckError::UnknownName {
                             name: name.name.clone(),
@@ -1036,7 +1143,8 @@ impl<'a> Checker<'a> {
         match self.rules_by_name.get(&name.name) {
             Some(&index) => Some(index),
             None => {
-                let suggestion = suggest::closest(&name.name, self.rules_by_name.keys().map(String::as_str));
+                let suggestion =
+                    suggest::closest(&name.name, self.rules_by_name.keys().map(String::as_str));
                 self.error(CheckError::UnknownRule {
                     name: name.name.clone(),
                     suggestion,
@@ -1055,7 +1163,10 @@ impl<'a> Checker<'a> {
             ast::Expectation::Suppressed { rule, by } => {
                 let rule = self.rule_ref(rule);
                 let by = self.rule_ref(by);
-                Expectation::Suppressed { rule: rule?, by: by? }
+                Expectation::Suppressed {
+                    rule: rule?,
+                    by: by?,
+                }
             }
             ast::Expectation::Verdict(conclusion) | ast::Expectation::Obligation(conclusion) => {
                 let want_verdict = matches!(expectation, ast::Expectation::Verdict(_));
@@ -1063,10 +1174,15 @@ impl<'a> Checker<'a> {
                 let (symbol, args) = self.conclusion(conclusion, &mut Ctx::constant(), false)?;
                 match (symbol, want_verdict) {
                     (KindSymbol::Verdict(kind), true) => Expectation::Verdict { kind, args, text },
-                    (KindSymbol::Obligation(kind), false) => Expectation::Obligation { kind, args, text },
+                    (KindSymbol::Obligation(kind), false) => {
+                        Expectation::Obligation { kind, args, text }
+                    }
                     (KindSymbol::Obligation(_), true) => {
                         self.error(CheckError::WrongArgument {
-                            problem: format!("`{}` is an obligation, not a verdict", conclusion.name.name),
+                            problem: format!(
+                                "`{}` is an obligation, not a verdict",
+                                conclusion.name.name
+                            ),
                             help: format!("write `expect obligation {text}`"),
                             span: conclusion.name.span,
                         });
@@ -1074,7 +1190,10 @@ impl<'a> Checker<'a> {
                     }
                     (KindSymbol::Verdict(_), false) => {
                         self.error(CheckError::WrongArgument {
-                            problem: format!("`{}` is a verdict, not an obligation", conclusion.name.name),
+                            problem: format!(
+                                "`{}` is a verdict, not an obligation",
+                                conclusion.name.name
+                            ),
                             help: format!("write `expect {text}`"),
                             span: conclusion.name.span,
                         });
@@ -1085,7 +1204,10 @@ impl<'a> Checker<'a> {
             ast::Expectation::NoObligation(name) => match self.kinds.get(&name.name) {
                 Some((KindSymbol::Obligation(kind), _)) => Expectation::NoObligation(*kind),
                 _ => {
-                    let suggestion = suggest::closest(&name.name, self.obligations.iter().map(|o| o.name.as_str()));
+                    let suggestion = suggest::closest(
+                        &name.name,
+                        self.obligations.iter().map(|o| o.name.as_str()),
+                    );
                     self.error(CheckError::UnknownKind {
                         name: name.name.clone(),
                         suggestion,
@@ -1099,11 +1221,17 @@ impl<'a> Checker<'a> {
 
     /// Checks `kind(name: value, …)`. With `complete`, every parameter must be given (a rule's
     /// conclusion); otherwise missing ones are left open (a test's expectation).
-    fn conclusion(&mut self, conclusion: &ast::Conclusion, ctx: &mut Ctx, complete: bool) -> Option<(KindSymbol, Vec<Option<Expr>>)> {
+    fn conclusion(
+        &mut self,
+        conclusion: &ast::Conclusion,
+        ctx: &mut Ctx,
+        complete: bool,
+    ) -> Option<(KindSymbol, Vec<Option<Expr>>)> {
         let symbol = match self.kinds.get(&conclusion.name.name) {
             Some((symbol, _)) => *symbol,
             None => {
-                let suggestion = suggest::closest(&conclusion.name.name, self.kinds.keys().map(String::as_str));
+                let suggestion =
+                    suggest::closest(&conclusion.name.name, self.kinds.keys().map(String::as_str));
                 self.error(CheckError::UnknownKind {
                     name: conclusion.name.name.clone(),
                     suggestion,
@@ -1135,14 +1263,32 @@ impl<'a> Checker<'a> {
                     args[position] = Some(self.expect_type(&arg.value, &ty, ctx));
                 }
                 None => {
-                    let suggestion = suggest::closest(&arg.name.name, params.iter().map(|(n, _)| n.as_str()));
+                    let suggestion =
+                        suggest::closest(&arg.name.name, params.iter().map(|(n, _)| n.as_str()));
                     let expected = if params.is_empty() {
                         format!("`{}` takes no arguments", conclusion.name.name)
                     } else {
-                        format!("the parameters of `{}` are {}", conclusion.name.name, backticked(params.iter().map(|(n, _)| n.as_str())))
+                        format!(
+                            "the parameters of `{}` are {}",
+                            conclusion.name.name,
+                            backticked(params.iter().map(|(n, _)| n.as_str()))
+                        )
                     };
+                    // A misspelt parameter: check the value as the parameter meant, so that
+                    // the one mistake is reported once.
+                    let meant = suggestion
+                        .as_ref()
+                        .and_then(|name| params.iter().position(|(n, _)| n == name))
+                        .filter(|position| args[*position].is_none());
+                    if let Some(position) = meant {
+                        let ty = params[position].1.clone();
+                        args[position] = Some(self.expect_type(&arg.value, &ty, ctx));
+                    }
                     self.error(CheckError::WrongArgument {
-                        problem: format!("`{}` has no parameter `{}`", conclusion.name.name, arg.name.name),
+                        problem: format!(
+                            "`{}` has no parameter `{}`",
+                            conclusion.name.name, arg.name.name
+                        ),
                         help: suggestion_or(suggestion, expected),
                         span: arg.name.span,
                     });
@@ -1154,7 +1300,11 @@ impl<'a> Checker<'a> {
                 if args[position].is_none() {
                     self.error(CheckError::WrongArgument {
                         problem: format!("missing argument `{name}` of `{}`", conclusion.name.name),
-                        help: format!("give it: `{}({name}: …)` where `{name}` is {}", conclusion.name.name, self.type_name(ty)),
+                        help: format!(
+                            "give it: `{}({name}: …)` where `{name}` is {}",
+                            conclusion.name.name,
+                            self.type_name(ty)
+                        ),
                         span: conclusion.span,
                     });
                 }
@@ -1199,7 +1349,11 @@ impl<'a> Checker<'a> {
         }
         for (name, place, what) in unused_values {
             self.file = place.file;
-            self.error(CheckError::Unused { what, name, span: place.span });
+            self.error(CheckError::Unused {
+                what,
+                name,
+                span: place.span,
+            });
         }
         for (index, used) in self.used_obligations.clone().into_iter().enumerate() {
             if !used {
@@ -1216,7 +1370,10 @@ impl<'a> Checker<'a> {
 
     fn finish(&mut self) -> Option<Policy> {
         let (_, header) = self.header?;
-        let otherwise = match self.otherwise.and_then(|(_, name)| self.kinds.get(&name.name)) {
+        let otherwise = match self
+            .otherwise
+            .and_then(|(_, name)| self.kinds.get(&name.name))
+        {
             Some((KindSymbol::Verdict(index), _)) => *index,
             _ => return None,
         };
@@ -1254,7 +1411,10 @@ fn describe_period(period: &Period) -> String {
 }
 
 fn backticked<'s>(names: impl Iterator<Item = &'s str>) -> String {
-    names.map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn suggestion_or(suggestion: Option<String>, fallback: String) -> String {

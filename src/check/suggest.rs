@@ -7,7 +7,12 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     candidates
         .into_iter()
         .filter(|candidate| *candidate != name)
-        .map(|candidate| (edit_distance(&lowered, &candidate.to_lowercase()), candidate))
+        .map(|candidate| {
+            (
+                edit_distance(&lowered, &candidate.to_lowercase()),
+                candidate,
+            )
+        })
         .filter(|(distance, _)| *distance <= limit)
         .min_by_key(|(distance, candidate)| (*distance, candidate.len()))
         .map(|(_, candidate)| candidate.to_string())
@@ -23,7 +28,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut current = vec![i; b.len() + 1];
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            current[j] = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
+            current[j] = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 current[j] = current[j].min(previous2[j - 2] + 1);
             }
@@ -40,7 +47,10 @@ mod tests {
     #[test]
     fn finds_typos_and_ignores_strangers() {
         let names = ["destination", "date", "activity"];
-        assert_eq!(closest("destinaton", names), Some("destination".to_string()));
+        assert_eq!(
+            closest("destinaton", names),
+            Some("destination".to_string())
+        );
         assert_eq!(closest("actvity", names), Some("activity".to_string()));
         assert_eq!(closest("colour", names), None);
     }

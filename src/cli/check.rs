@@ -35,10 +35,21 @@ pub fn run(args: &CheckArgs) -> Exit {
         }
     }
     match args.format {
-        DiagnosticFormat::Json => super::print_out(&format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default())),
+        DiagnosticFormat::Json => super::print_out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        )),
         DiagnosticFormat::Human => {
-            let policies = if roots.len() == 1 { "1 policy".to_string() } else { format!("{} policies", roots.len()) };
-            eprintln!("checked {policies}: {errors} error{}, {warnings} warning{}", plural(errors), plural(warnings));
+            let policies = if roots.len() == 1 {
+                "1 policy".to_string()
+            } else {
+                format!("{} policies", roots.len())
+            };
+            eprintln!(
+                "checked {policies}: {errors} error{}, {warnings} warning{}",
+                plural(errors),
+                plural(warnings)
+            );
         }
     }
     if errors > 0 || (args.deny_warnings && warnings > 0) {

@@ -5,7 +5,9 @@ use std::io::{BufRead, BufWriter, Write};
 use super::args::{DecisionFormat, EvalArgs};
 use super::{Exit, checked_policy, parse_as_of, parse_params, print_out, print_plain, program};
 use crate::eval::{CaseError, Program, case_date, decode_case};
-use crate::report::decision::{TextStyle, decision_json, render_json, render_markdown, render_text};
+use crate::report::decision::{
+    TextStyle, decision_json, render_json, render_markdown, render_text,
+};
 use crate::report::diagnostic::{Sourced, render_human, to_json};
 use crate::syntax::calendar::Date;
 
@@ -31,7 +33,12 @@ pub fn run(args: &EvalArgs) -> Exit {
     }
 }
 
-fn decide_one(program: &Program, path: &std::path::Path, as_of: Option<Date>, format: DecisionFormat) -> Exit {
+fn decide_one(
+    program: &Program,
+    path: &std::path::Path,
+    as_of: Option<Date>,
+    format: DecisionFormat,
+) -> Exit {
     let text = match super::load::read_text(path) {
         Ok(text) => text,
         Err(error) => {
@@ -40,33 +47,45 @@ fn decide_one(program: &Program, path: &std::path::Path, as_of: Option<Date>, fo
         }
     };
     let name = path.display().to_string();
-    let case = match decode_case(&program.policy, &text) {
+    let case = match decode_case(program, &text) {
         Ok(case) => case,
         Err(errors) => {
-            let style = super::style_for_stderr();
-            for error in &errors {
-                eprint!(
-                    "{}",
-                    render_human(
-                        &Sourced {
-                            name: &name,
-                            text: &text,
-                            diagnostic: error,
-                        },
-                        style
-                    )
-                );
+            if format == DecisionFormat::Json {
+                let json = serde_json::json!({ "errors": errors_json(&name, &text, &errors) });
+                print_out(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&json).unwrap_or_default()
+                ));
+            } else {
+                let style = super::style_for_stderr();
+                for error in &errors {
+                    let item = Sourced {
+                        name: &name,
+                        text: &text,
+                        diagnostic: error,
+                    };
+                    eprint!("{}", render_human(&item, style));
+                }
             }
             return Exit::Invalid;
         }
     };
     let Some(date) = as_of.or_else(|| case_date(&program.policy, &case)) else {
-        eprintln!("error: the case has no `date`\n  help: give the date of the act in the case, or run with `--as-of YYYY-MM-DD`");
+        eprintln!(
+            "error: the case has no `date`\n  help: give the date of the act in the case, or run with `--as-of YYYY-MM-DD`"
+        );
         return Exit::Invalid;
     };
     let (decision, trace) = program.explain(&case, date);
     let rendered = match format {
-        DecisionFormat::Text => render_text(program, &decision, &trace, TextStyle { colour: super::stdout_colour() }),
+        DecisionFormat::Text => render_text(
+            program,
+            &decision,
+            &trace,
+            TextStyle {
+                colour: super::stdout_colour(),
+            },
+        ),
         DecisionFormat::Json => format!("{}\n", render_json(program, &decision, &trace, true)),
         DecisionFormat::Markdown => render_markdown(program, &decision, &trace),
     };
@@ -76,7 +95,12 @@ fn decide_one(program: &Program, path: &std::path::Path, as_of: Option<Date>, fo
 
 /// Decides every line of a JSONL stream, writing one JSON object per line in input order. A
 /// line that is not a valid case gets an error object with its line number; the rest go on.
-fn decide_batch(program: &Program, path: &std::path::Path, as_of: Option<Date>, explain: bool) -> Exit {
+fn decide_batch(
+    program: &Program,
+    path: &std::path::Path,
+    as_of: Option<Date>,
+    explain: bool,
+) -> Exit {
     let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -100,14 +124,19 @@ fn decide_batch(program: &Program, path: &std::path::Path, as_of: Option<Date>, 
             Ok(line) => line,
             Err(_) => {
                 bad_lines += 1;
-                let _ = writeln!(out, "{}", serde_json::json!({"line": number, "error": {"code": "licit::io::not_utf8", "message": "the line is not valid UTF-8"}}));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({"line": number, "error": {"code": "licit::io::not_utf8", "message": "the line is not valid UTF-8"}})
+                );
                 continue;
             }
         };
         if line.trim().is_empty() {
             continue;
         }
-        let result = decode_case(&program.policy, &line).map_err(|errors| errors_json(&name, &line, &errors));
+        let result =
+            decode_case(program, &line).map_err(|errors| errors_json(&name, &line, &errors));
         let object = match result {
             Ok(case) => match as_of.or_else(|| case_date(&program.policy, &case)) {
                 Some(date) => {
@@ -141,7 +170,10 @@ fn decide_batch(program: &Program, path: &std::path::Path, as_of: Option<Date>, 
     }
     let _ = out.flush();
     if bad_lines > 0 {
-        eprintln!("{bad_lines} line{} of `{name}` could not be decided; see the error objects", if bad_lines == 1 { "" } else { "s" });
+        eprintln!(
+            "{bad_lines} line{} of `{name}` could not be decided; see the error objects",
+            if bad_lines == 1 { "" } else { "s" }
+        );
         Exit::Invalid
     } else {
         Exit::Ok

@@ -14,7 +14,10 @@ use crate::syntax::{self, SyntaxError};
 #[derive(Debug, Error, Diagnostic)]
 pub enum LoadError {
     #[error("cannot read `{path}`: {reason}")]
-    #[diagnostic(code(licit::io::unreadable), help("check the path and its permissions"))]
+    #[diagnostic(
+        code(licit::io::unreadable),
+        help("check the path and its permissions")
+    )]
     Unreadable { path: String, reason: String },
 
     #[error("`{path}` is not valid UTF-8")]
@@ -24,7 +27,9 @@ pub enum LoadError {
     #[error("no policy in `{path}`")]
     #[diagnostic(
         code(licit::io::no_policy),
-        help("a policy is a `.licit` file, or a directory with a file that begins `policy \"title\"`")
+        help(
+            "a policy is a `.licit` file, or a directory with a file that begins `policy \"title\"`"
+        )
     )]
     NoPolicy { path: String },
 }
@@ -80,7 +85,10 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
 
 fn find_roots(dir: &Path, roots: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     let (files, dirs) = list(dir)?;
-    if files.iter().any(|file| read_text(file).is_ok_and(|text| has_header(&text))) {
+    if files
+        .iter()
+        .any(|file| read_text(file).is_ok_and(|text| has_header(&text)))
+    {
         roots.push(dir.to_path_buf());
         return Ok(());
     }
@@ -118,7 +126,9 @@ fn has_header(text: &str) -> bool {
         if line.is_empty() || line.starts_with('#') || line.starts_with("//") {
             continue;
         }
-        return line.strip_prefix("policy").is_some_and(|rest| rest.starts_with([' ', '\t', '"']));
+        return line
+            .strip_prefix("policy")
+            .is_some_and(|rest| rest.starts_with([' ', '\t', '"']));
     }
     false
 }
@@ -127,7 +137,11 @@ fn has_header(text: &str) -> bool {
 /// of their own.
 fn policy_files(dir: &Path, top: bool, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     let (files, dirs) = list(dir)?;
-    if !top && files.iter().any(|file| read_text(file).is_ok_and(|text| has_header(&text))) {
+    if !top
+        && files
+            .iter()
+            .any(|file| read_text(file).is_ok_and(|text| has_header(&text)))
+    {
         return Ok(());
     }
     out.extend(files);
@@ -177,7 +191,10 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
     // Resolve `use`s breadth-first; a used file that cannot be read is reported at the `use`.
     let mut next = 0;
     while next < loaded.sources.len() {
-        let base = queue[next].parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = queue[next]
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let wanted: Vec<String> = loaded.sources[next]
             .ast
             .as_ref()
@@ -205,7 +222,9 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
                     queue.push(path);
                     uses.push(Ok(index));
                 }
-                Err(LoadError::Unreadable { reason, .. }) => uses.push(Err(format!("`{}`: {reason}", path.display()))),
+                Err(LoadError::Unreadable { reason, .. }) => {
+                    uses.push(Err(format!("{reason} (looked for `{}`)", path.display())))
+                }
                 Err(error) => uses.push(Err(error.to_string())),
             }
         }
@@ -215,10 +234,17 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
     Ok(loaded)
 }
 
-fn add_source(loaded: &mut LoadedPolicy, index_of: &mut HashMap<PathBuf, usize>, path: &Path, text: String) -> usize {
+fn add_source(
+    loaded: &mut LoadedPolicy,
+    index_of: &mut HashMap<PathBuf, usize>,
+    path: &Path,
+    text: String,
+) -> usize {
     let (ast, errors) = syntax::parse(&text);
     let index = loaded.sources.len();
-    loaded.syntax_errors.extend(errors.into_iter().map(|error| (index, error)));
+    loaded
+        .syntax_errors
+        .extend(errors.into_iter().map(|error| (index, error)));
     loaded.sources.push(Source {
         name: path.display().to_string(),
         text,

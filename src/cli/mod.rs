@@ -45,7 +45,11 @@ pub fn run() -> Exit {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return if error.use_stderr() { Exit::Usage } else { Exit::Ok };
+            return if error.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Ok
+            };
         }
     };
     match cli.command {
@@ -120,7 +124,7 @@ impl CheckResult {
             let source = &self.loaded.sources[located.file];
             items.push((
                 located.file,
-                0,
+                located.error_span_start(),
                 Sourced {
                     name: &source.name,
                     text: &source.text,
@@ -135,7 +139,10 @@ impl CheckResult {
     /// Counts of errors and warnings.
     pub fn counts(&self) -> (usize, usize) {
         let diagnostics = self.diagnostics();
-        let warnings = diagnostics.iter().filter(|d| is_warning(d.diagnostic)).count();
+        let warnings = diagnostics
+            .iter()
+            .filter(|d| is_warning(d.diagnostic))
+            .count();
         (diagnostics.len() - warnings, warnings)
     }
 }
@@ -152,7 +159,11 @@ pub(crate) fn load_and_check(root: &Path) -> Result<CheckResult, load::LoadError
     } else {
         (None, Vec::new())
     };
-    let checked = if loaded.syntax_errors.is_empty() { checked } else { None };
+    let checked = if loaded.syntax_errors.is_empty() {
+        checked
+    } else {
+        None
+    };
     Ok(CheckResult {
         loaded,
         checked,
@@ -171,7 +182,10 @@ pub(crate) fn print_diagnostics(items: &[Sourced<'_>], format: DiagnosticFormat)
         }
         DiagnosticFormat::Json => {
             let json: Vec<_> = items.iter().map(to_json).collect();
-            print_out(&format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default()));
+            print_out(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            ));
         }
     }
 }
@@ -188,7 +202,12 @@ pub(crate) fn checked_policy(path: &Path) -> Result<Checked, Exit> {
     };
     if roots.len() > 1 {
         let names: Vec<String> = roots.iter().map(|r| format!("`{}`", r.display())).collect();
-        eprintln!("error: `{}` holds {} policies: {}; name one of them", path.display(), roots.len(), names.join(", "));
+        eprintln!(
+            "error: `{}` holds {} policies: {}; name one of them",
+            path.display(),
+            roots.len(),
+            names.join(", ")
+        );
         return Err(Exit::Usage);
     }
     let result = match load_and_check(&roots[0]) {
@@ -219,7 +238,14 @@ pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Opt
             let hint = match crate::check::closest_name(name.trim(), names.iter().copied()) {
                 Some(close) => format!("did you mean `{close}`?"),
                 None if names.is_empty() => "the policy has no parameters".to_string(),
-                None => format!("the parameters are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                None => format!(
+                    "the parameters are {}",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             };
             eprintln!("error: unknown parameter `{}`\n  help: {hint}", name.trim());
             return Err(Exit::Usage);
@@ -227,7 +253,10 @@ pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Opt
         match crate::eval::parse_param(policy, &policy.params[index].ty, text.trim()) {
             Ok(value) => values[index] = Some(value),
             Err(problem) => {
-                eprintln!("error: bad value for parameter `{}`: {problem}", name.trim());
+                eprintln!(
+                    "error: bad value for parameter `{}`: {problem}",
+                    name.trim()
+                );
                 return Err(Exit::Usage);
             }
         }
@@ -236,7 +265,9 @@ pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Opt
 }
 
 /// Reads `--as-of`.
-pub(crate) fn parse_as_of(as_of: &Option<String>) -> Result<Option<crate::syntax::calendar::Date>, Exit> {
+pub(crate) fn parse_as_of(
+    as_of: &Option<String>,
+) -> Result<Option<crate::syntax::calendar::Date>, Exit> {
     match as_of {
         None => Ok(None),
         Some(text) => match crate::syntax::calendar::Date::parse(text) {

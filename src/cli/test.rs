@@ -1,7 +1,10 @@
 //! `licit test`: run the `test` blocks of every policy under a path.
 
 use super::args::{TestArgs, TestFormat};
-use super::{Exit, load, load_and_check, parse_as_of, parse_params, print_diagnostics, print_out, print_plain, program};
+use super::{
+    Exit, load, load_and_check, parse_as_of, parse_params, print_diagnostics, print_out,
+    print_plain, program,
+};
 use crate::eval::{SuiteOptions, run_tests};
 use crate::report::decision::TextStyle;
 use crate::report::tests::{TestReportJson, render_failures, summary, tests_json};
@@ -56,8 +59,12 @@ pub fn run(args: &TestArgs) -> Exit {
         };
         let outcomes = run_tests(&policy, &base, &options);
         match args.format {
-            TestFormat::Human => print_out(&render_failures(&result.loaded.sources, &outcomes, style)),
-            TestFormat::Json => report.tests.extend(tests_json(&result.loaded.sources, &outcomes)),
+            TestFormat::Human => {
+                print_out(&render_failures(&result.loaded.sources, &outcomes, style))
+            }
+            TestFormat::Json => report
+                .tests
+                .extend(tests_json(&result.loaded.sources, &outcomes)),
         }
         all_outcomes.extend(outcomes);
     }
@@ -66,7 +73,10 @@ pub fn run(args: &TestArgs) -> Exit {
         TestFormat::Json => {
             report.passed = all_outcomes.iter().filter(|o| o.passed()).count();
             report.failed = all_outcomes.len() - report.passed;
-            print_out(&format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default()));
+            print_out(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            ));
         }
     }
     if invalid {

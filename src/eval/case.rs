@@ -10,6 +10,7 @@ use crate::syntax::Span;
 use crate::syntax::calendar::{Date, Duration};
 use crate::syntax::json::{self, Json, JsonError, JsonKind};
 
+use super::program::Program;
 use super::value::Value;
 
 /// A problem with a case file.
@@ -20,7 +21,10 @@ pub enum CaseError {
     Json(#[from] JsonError),
 
     #[error("missing field `{field}` in {record}")]
-    #[diagnostic(code(licit::case::missing_field), help("add `\"{field}\": …` ({expected})"))]
+    #[diagnostic(
+        code(licit::case::missing_field),
+        help("add `\"{field}\": …` with {expected}")
+    )]
     MissingField {
         field: String,
         record: String,
@@ -94,13 +98,21 @@ impl CaseError {
     }
 }
 
-/// Parses and decodes a case. Returns the case and the date it carries (its `date` field), or
-/// every problem found.
-pub fn decode_case(policy: &Policy, text: &str) -> Result<Value, Vec<CaseError>> {
+/// Parses and decodes a case, filling in defaults; returns the case or every problem found.
+pub fn decode_case(program: &Program, text: &str) -> Result<Value, Vec<CaseError>> {
     let json = json::parse(text).map_err(|error| vec![CaseError::Json(error)])?;
-    let mut decoder = Decoder { policy, errors: Vec::new() };
+    let policy = &*program.policy;
+    let mut decoder = Decoder {
+        policy,
+        program,
+        errors: Vec::new(),
+    };
     let value = decoder.value(&json, &Type::Record(policy.input), "the case");
-    if decoder.errors.is_empty() { Ok(value) } else { Err(decoder.errors) }
+    if decoder.errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(decoder.errors)
+    }
 }
 
 /// The date a decoded case carries in its `date` field, if its input has one.
@@ -117,6 +129,7 @@ pub fn case_date(policy: &Policy, case: &Value) -> Option<Date> {
 
 struct Decoder<'a> {
     policy: &'a Policy,
+    program: &'a Program,
     errors: Vec<CaseError>,
 }
 
@@ -129,9 +142,12 @@ impl Decoder<'_> {
             Type::Text => "a string".to_string(),
             Type::Date => "a date \"YYYY-MM-DD\"".to_string(),
             Type::Duration => "a duration such as \"5 years\"".to_string(),
-            Type::Enum(index) => format!("a `{}` (a string)", self.policy.enums[*index].name),
-            Type::Record(index) => format!("a `{}` (an object)", self.policy.records[*index].name),
-            Type::Set(inner) => format!("a list of {}", self.type_text(inner).trim_start_matches("a ").trim_start_matches("an ")),
+            Type::Enum(index) => format!(
+                "a member of `{}` as a string",
+                self.policy.enums[*index].name
+            ),
+            Type::Record(index) => format!("an object (`{}`)", self.policy.records[*index].name),
+            Type::Set(inner) => format!("a list, each item {}", self.type_text(inner)),
             Type::Optional(inner) => format!("{} or null", self.type_text(inner)),
             Type::NoneLiteral | Type::Error => "a value".to_string(),
         }
@@ -166,18 +182,20 @@ impl Decoder<'_> {
                     Value::None
                 }
             },
-            (Type::Decimal, JsonKind::Number(text) | JsonKind::String(text)) => match text.parse::<rust_decimal::Decimal>() {
-                Ok(d) => Value::Decimal(d),
-                Err(_) => {
-                    self.errors.push(CaseError::InvalidNumber {
-                        text: text.clone(),
-                        expected: "a decimal number",
-                        help: "write at most 28 significant digits, without an exponent",
-                        span: json.span,
-                    });
-                    Value::None
+            (Type::Decimal, JsonKind::Number(text) | JsonKind::String(text)) => {
+                match text.parse::<rust_decimal::Decimal>() {
+                    Ok(d) => Value::Decimal(d),
+                    Err(_) => {
+                        self.errors.push(CaseError::InvalidNumber {
+                            text: text.clone(),
+                            expected: "a decimal number",
+                            help: "write at most 28 significant digits, without an exponent",
+                            span: json.span,
+                        });
+                        Value::None
+                    }
                 }
-            },
+            }
             (Type::Date, JsonKind::String(text)) => match Date::parse(text) {
                 Ok(date) => Value::Date(date),
                 Err(problem) => {
@@ -191,7 +209,11 @@ impl Decoder<'_> {
             },
             (Type::Duration, JsonKind::String(text)) => match parse_duration(text) {
                 Some(duration) => Value::Duration(duration),
-                None => self.wrong(json, ty, "write a duration as \"5 years\", \"3 months\" or \"30 days\"".to_string()),
+                None => self.wrong(
+                    json,
+                    ty,
+                    "write a duration as \"5 years\", \"3 months\" or \"30 days\"".to_string(),
+                ),
             },
             (Type::Enum(index), JsonKind::String(text)) => {
                 let definition = &self.policy.enums[*index];
@@ -210,7 +232,10 @@ impl Decoder<'_> {
                 }
             }
             (Type::Set(inner), JsonKind::Array(items)) => {
-                let members: Vec<Value> = items.iter().map(|item| self.value(item, inner, place)).collect();
+                let members: Vec<Value> = items
+                    .iter()
+                    .map(|item| self.value(item, inner, place))
+                    .collect();
                 let enum_of = match **inner {
                     Type::Enum(index) => Some(small(index)),
                     _ => None,
@@ -218,12 +243,22 @@ impl Decoder<'_> {
                 Value::set_of(members, enum_of)
             }
             (Type::Record(index), JsonKind::Object(members)) => self.record(*index, json, members),
-            (Type::Set(_), _) => self.wrong(json, ty, "write a list in brackets: `[…]`".to_string()),
-            (Type::Text | Type::Date | Type::Enum(_) | Type::Duration, _) => {
-                self.wrong(json, ty, "write it as a string in double quotes".to_string())
+            (_, JsonKind::Null) => self.wrong(
+                json,
+                ty,
+                format!("{place} needs a value here; only optional fields may be null"),
+            ),
+            (Type::Set(_), _) => {
+                self.wrong(json, ty, "write a list in brackets: `[…]`".to_string())
             }
-            (Type::Record(_), _) => self.wrong(json, ty, "write an object: `{ \"field\": … }`".to_string()),
-            (_, JsonKind::Null) => self.wrong(json, ty, format!("{place} needs a value here; only optional fields may be null")),
+            (Type::Text | Type::Date | Type::Enum(_) | Type::Duration, _) => self.wrong(
+                json,
+                ty,
+                "write it as a string in double quotes".to_string(),
+            ),
+            (Type::Record(_), _) => {
+                self.wrong(json, ty, "write an object: `{ \"field\": … }`".to_string())
+            }
             _ => {
                 let expected = self.type_text(ty);
                 self.wrong(json, ty, format!("give {expected}"))
@@ -242,10 +277,18 @@ impl Decoder<'_> {
                     values[position] = Some(self.value(value, &ty, &place));
                 }
                 None => {
-                    let names: Vec<&str> = definition.fields.iter().map(|f| f.name.as_str()).collect();
+                    let names: Vec<&str> =
+                        definition.fields.iter().map(|f| f.name.as_str()).collect();
                     let help = match crate::check::closest_name(&key.name, names.iter().copied()) {
                         Some(name) => format!("did you mean `{name}`?"),
-                        None => format!("the fields are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                        None => format!(
+                            "the fields are {}",
+                            names
+                                .iter()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     };
                     self.errors.push(CaseError::UnknownField {
                         field: key.name.clone(),
@@ -261,7 +304,7 @@ impl Decoder<'_> {
             let field = &definition.fields[position];
             let value = match (value, &field.default, &field.ty) {
                 (Some(value), _, _) => value,
-                (None, Some(default), _) => constant(self.policy, default),
+                (None, Some(default), _) => self.program.constant_value(default),
                 (None, None, Type::Optional(_)) => Value::None,
                 (None, None, ty) => {
                     let expected = self.type_text(ty);
@@ -280,29 +323,6 @@ impl Decoder<'_> {
     }
 }
 
-/// The value of a field default (a constant expression without a case).
-fn constant(policy: &Policy, expr: &crate::check::ir::Expr) -> Value {
-    use crate::check::ir::Expr;
-    match expr {
-        Expr::Bool(b) => Value::Bool(*b),
-        Expr::Int(i) => Value::Int(*i),
-        Expr::Decimal(d) => Value::Decimal(*d),
-        Expr::Text(t) => Value::Text(t.as_str().into()),
-        Expr::Date(d) => Value::Date(*d),
-        Expr::Duration(d) => Value::Duration(*d),
-        Expr::Member(ty, member) => Value::Enum(small(*ty), small(*member)),
-        Expr::SetLit(members, element) => {
-            let enum_of = match element {
-                Type::Enum(index) => Some(small(*index)),
-                _ => None,
-            };
-            Value::set_of(members.iter().map(|m| constant(policy, m)).collect(), enum_of)
-        }
-        Expr::RecordLit(record, fields) => Value::Record(small(*record), fields.iter().map(|f| constant(policy, f)).collect()),
-        _ => Value::None,
-    }
-}
-
 fn small(index: usize) -> u16 {
     u16::try_from(index).unwrap_or(u16::MAX)
 }
@@ -312,7 +332,11 @@ fn member_help(text: &str, members: &[String]) -> String {
         Some(name) => format!("did you mean `{name}`?"),
         None => {
             let listed: Vec<String> = members.iter().take(12).map(|m| format!("`{m}`")).collect();
-            let more = if members.len() > 12 { format!(" and {} more", members.len() - 12) } else { String::new() };
+            let more = if members.len() > 12 {
+                format!(" and {} more", members.len() - 12)
+            } else {
+                String::new()
+            };
             format!("the members are {}{more}", listed.join(", "))
         }
     }
@@ -326,9 +350,18 @@ fn parse_duration(text: &str) -> Option<Duration> {
         return None;
     }
     match unit {
-        "year" | "years" => Some(Duration { months: count.saturating_mul(12), days: 0 }),
-        "month" | "months" => Some(Duration { months: count, days: 0 }),
-        "day" | "days" => Some(Duration { months: 0, days: count }),
+        "year" | "years" => Some(Duration {
+            months: count.saturating_mul(12),
+            days: 0,
+        }),
+        "month" | "months" => Some(Duration {
+            months: count,
+            days: 0,
+        }),
+        "day" | "days" => Some(Duration {
+            months: 0,
+            days: count,
+        }),
         _ => None,
     }
 }
@@ -341,16 +374,30 @@ pub fn parse_param(policy: &Policy, ty: &Type, text: &str) -> Result<Value, Stri
             "false" => Ok(Value::Bool(false)),
             _ => Err("expected `true` or `false`".to_string()),
         },
-        Type::Int => text.parse().map(Value::Int).map_err(|_| "expected a whole number".to_string()),
-        Type::Decimal => text.parse().map(Value::Decimal).map_err(|_| "expected a decimal number".to_string()),
+        Type::Int => text
+            .parse()
+            .map(Value::Int)
+            .map_err(|_| "expected a whole number".to_string()),
+        Type::Decimal => text
+            .parse()
+            .map(Value::Decimal)
+            .map_err(|_| "expected a decimal number".to_string()),
         Type::Text => Ok(Value::Text(text.into())),
-        Type::Date => Date::parse(text).map(Value::Date).map_err(|problem| problem.to_string()),
-        Type::Duration => parse_duration(text).map(Value::Duration).ok_or_else(|| "expected a duration such as `5 years`".to_string()),
+        Type::Date => Date::parse(text)
+            .map(Value::Date)
+            .map_err(|problem| problem.to_string()),
+        Type::Duration => parse_duration(text)
+            .map(Value::Duration)
+            .ok_or_else(|| "expected a duration such as `5 years`".to_string()),
         Type::Enum(index) => {
             let members = &policy.enums[*index].members;
             match members.iter().position(|m| m == text) {
                 Some(member) => Ok(Value::Enum(small(*index), small(member))),
-                None => Err(format!("`{text}` is not a member of `{}`; {}", policy.enums[*index].name, member_help(text, members))),
+                None => Err(format!(
+                    "`{text}` is not a member of `{}`; {}",
+                    policy.enums[*index].name,
+                    member_help(text, members)
+                )),
             }
         }
         Type::Optional(inner) => match text {
@@ -370,6 +417,8 @@ pub fn parse_param(policy: &Policy, ty: &Type, text: &str) -> Result<Value, Stri
             };
             Ok(Value::set_of(members?, enum_of))
         }
-        Type::Record(_) | Type::NoneLiteral | Type::Error => Err("this parameter cannot be set from the command line".to_string()),
+        Type::Record(_) | Type::NoneLiteral | Type::Error => {
+            Err("this parameter cannot be set from the command line".to_string())
+        }
     }
 }

@@ -37,12 +37,19 @@ impl Program {
             }
             Value::Record(record, fields) => {
                 out.push('{');
-                let names = self.policy.records.get(usize::from(*record)).map(|r| &r.fields);
+                let names = self
+                    .policy
+                    .records
+                    .get(usize::from(*record))
+                    .map(|r| &r.fields);
                 for (position, field) in fields.iter().enumerate() {
                     if position > 0 {
                         out.push_str(", ");
                     }
-                    let name = names.and_then(|n| n.get(position)).map(|f| f.name.as_str()).unwrap_or("?");
+                    let name = names
+                        .and_then(|n| n.get(position))
+                        .map(|f| f.name.as_str())
+                        .unwrap_or("?");
                     out.push_str(name);
                     out.push_str(": ");
                     self.write_value(field, out);

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::check::ir::{self, Arith, Compare, Period, Type};
 use crate::check::Policy;
+use crate::check::ir::{self, Arith, Compare, Period, Type};
 use crate::syntax::calendar::Date;
 
 use super::value::Value;
@@ -31,7 +31,11 @@ pub enum Expr {
     IsNone(Box<Expr>),
     IsEmpty(Box<Expr>),
     Arith(Arith, Box<Expr>, Box<Expr>),
-    Quantifier { every: bool, set: Box<Expr>, body: Box<Expr> },
+    Quantifier {
+        every: bool,
+        set: Box<Expr>,
+        body: Box<Expr>,
+    },
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     StartsWith(Box<Expr>, Box<Expr>),
     Count(Box<Expr>),
@@ -104,17 +108,36 @@ impl Program {
             .rules
             .iter()
             .map(|rule| Rule {
-                conditions: rule.conditions.iter().map(|c| program.lower_expr(&c.expr)).collect(),
+                conditions: rule
+                    .conditions
+                    .iter()
+                    .map(|c| program.lower_expr(&c.expr))
+                    .collect(),
                 observed: rule
                     .conditions
                     .iter()
-                    .map(|c| c.observed.iter().map(|(text, e)| (text.clone(), program.lower_expr(e))).collect())
+                    .map(|c| {
+                        c.observed
+                            .iter()
+                            .map(|(text, e)| (text.clone(), program.lower_expr(e)))
+                            .collect()
+                    })
                     .collect(),
-                verdict: rule.verdict.as_ref().map(|v| (v.kind, v.args.iter().map(|a| program.lower_expr(a)).collect())),
+                verdict: rule.verdict.as_ref().map(|v| {
+                    (
+                        v.kind,
+                        v.args.iter().map(|a| program.lower_expr(a)).collect(),
+                    )
+                }),
                 obligations: rule
                     .obligations
                     .iter()
-                    .map(|o| (o.kind, o.args.iter().map(|a| program.lower_expr(a)).collect()))
+                    .map(|o| {
+                        (
+                            o.kind,
+                            o.args.iter().map(|a| program.lower_expr(a)).collect(),
+                        )
+                    })
                     .collect(),
                 exception_to: rule.exception_to.clone(),
                 exceptions: Vec::new(),
@@ -157,8 +180,16 @@ impl Program {
         };
         add(&policy.in_force);
         policy.rules.iter().for_each(|rule| add(&rule.in_force));
-        policy.consts.iter().flat_map(|c| c.versions.iter()).for_each(|(_, period)| add(period));
-        policy.sets.iter().flat_map(|s| s.members.iter()).for_each(|(_, period)| add(period));
+        policy
+            .consts
+            .iter()
+            .flat_map(|c| c.versions.iter())
+            .for_each(|(_, period)| add(period));
+        policy
+            .sets
+            .iter()
+            .flat_map(|s| s.members.iter())
+            .for_each(|(_, period)| add(period));
         starts.sort();
         starts.dedup();
         // The first epoch starts before any date a case can have.
@@ -170,7 +201,11 @@ impl Program {
             .map(|start| {
                 let mut epoch = Epoch {
                     start,
-                    in_force: policy.rules.iter().map(|rule| rule.in_force.contains(start)).collect(),
+                    in_force: policy
+                        .rules
+                        .iter()
+                        .map(|rule| rule.in_force.contains(start))
+                        .collect(),
                     policy_in_force: policy.in_force.contains(start),
                     consts: Vec::new(),
                     sets: Vec::new(),
@@ -216,7 +251,9 @@ impl Program {
 
     fn evaluate_constant(&self, expr: &Expr, date: Date, epoch: &Epoch) -> Value {
         let case = Value::None;
-        super::run::Env::new(self, &case, epoch, date).value(expr).into_owned()
+        super::run::Env::new(self, &case, epoch, date)
+            .value(expr)
+            .into_owned()
     }
 
     /// The value of an expression that reads no case (a parameter default, a test's case), as
@@ -253,7 +290,9 @@ impl Program {
             ir::Expr::Case => Expr::Case,
             ir::Expr::Local(depth) => Expr::Local(*depth),
             ir::Expr::Const(index) => Expr::Const(*index),
-            ir::Expr::Param(index) => Expr::Value(self.params.get(*index).cloned().unwrap_or(Value::None)),
+            ir::Expr::Param(index) => {
+                Expr::Value(self.params.get(*index).cloned().unwrap_or(Value::None))
+            }
             ir::Expr::NamedSet(index) => Expr::NamedSet(*index),
             ir::Expr::Field(base, position) => Expr::Field(lower(base), *position),
             ir::Expr::SetLit(members, element) => {
@@ -272,7 +311,10 @@ impl Program {
                     Expr::SetLit(members, is_enum)
                 }
             }
-            ir::Expr::RecordLit(record, fields) => Expr::RecordLit(small(*record), fields.iter().map(|f| self.lower_expr(f)).collect()),
+            ir::Expr::RecordLit(record, fields) => Expr::RecordLit(
+                small(*record),
+                fields.iter().map(|f| self.lower_expr(f)).collect(),
+            ),
             ir::Expr::Not(inner) => Expr::Not(lower(inner)),
             ir::Expr::And(items) => Expr::And(items.iter().map(|i| self.lower_expr(i)).collect()),
             ir::Expr::Or(items) => Expr::Or(items.iter().map(|i| self.lower_expr(i)).collect()),

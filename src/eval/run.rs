@@ -84,7 +84,12 @@ pub(super) struct Env<'a> {
 }
 
 impl<'a> Env<'a> {
-    pub(super) fn new(program: &'a Program, case: &'a Value, epoch: &'a Epoch, date: Date) -> Env<'a> {
+    pub(super) fn new(
+        program: &'a Program,
+        case: &'a Value,
+        epoch: &'a Epoch,
+        date: Date,
+    ) -> Env<'a> {
         Env {
             program,
             case,
@@ -108,7 +113,12 @@ impl<'a> Env<'a> {
         match expr {
             Expr::Value(value) => Cow::Borrowed(value),
             Expr::Case => Cow::Borrowed(self.case),
-            Expr::Local(depth) => match self.locals.len().checked_sub(depth + 1).and_then(|i| self.locals.get(i)) {
+            Expr::Local(depth) => match self
+                .locals
+                .len()
+                .checked_sub(depth + 1)
+                .and_then(|i| self.locals.get(i))
+            {
                 Some(value) => Cow::Borrowed(*value),
                 None => Cow::Owned(Value::None),
             },
@@ -125,7 +135,9 @@ impl<'a> Env<'a> {
                     Some(value) => Cow::Borrowed(value),
                     None => Cow::Owned(Value::None),
                 },
-                Cow::Owned(Value::Record(_, fields)) => Cow::Owned(fields.get(*position).cloned().unwrap_or(Value::None)),
+                Cow::Owned(Value::Record(_, fields)) => {
+                    Cow::Owned(fields.get(*position).cloned().unwrap_or(Value::None))
+                }
                 _ => Cow::Owned(Value::None),
             },
             Expr::SetLit(members, is_enum) => {
@@ -133,7 +145,8 @@ impl<'a> Env<'a> {
                 Cow::Owned(Value::set_of(values, *is_enum))
             }
             Expr::RecordLit(record, fields) => {
-                let values: Vec<Value> = fields.iter().map(|f| self.value(f).into_owned()).collect();
+                let values: Vec<Value> =
+                    fields.iter().map(|f| self.value(f).into_owned()).collect();
                 Cow::Owned(Value::Record(*record, values.into()))
             }
             Expr::And(_) | Expr::Or(_) | Expr::Not(_) => Cow::Owned(Value::Bool(self.truth(expr))),
@@ -157,12 +170,16 @@ impl<'a> Env<'a> {
                 let holds = match (&*member, &*set) {
                     (Value::Enum(_, m), Value::EnumSet(_, s)) => s.contains(*m),
                     (Value::None, _) => false,
-                    (m, Value::Set(members)) => members.binary_search_by(|probe| probe.total_cmp(m)).is_ok(),
+                    (m, Value::Set(members)) => {
+                        members.binary_search_by(|probe| probe.total_cmp(m)).is_ok()
+                    }
                     _ => false,
                 };
                 Cow::Owned(Value::Bool(holds))
             }
-            Expr::IsNone(inner) => Cow::Owned(Value::Bool(matches!(*self.value(inner), Value::None))),
+            Expr::IsNone(inner) => {
+                Cow::Owned(Value::Bool(matches!(*self.value(inner), Value::None)))
+            }
             Expr::IsEmpty(inner) => {
                 let empty = match &*self.value(inner) {
                     Value::EnumSet(_, set) => set.is_empty(),
@@ -238,13 +255,23 @@ fn arithmetic(op: Arith, left: &Value, right: &Value) -> Value {
         (Arith::AddInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_add(*b)),
         (Arith::SubInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_sub(*b)),
         (Arith::MulInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_mul(*b)),
-        (Arith::AddDecimal, Value::Decimal(a), Value::Decimal(b)) => Value::Decimal(a.saturating_add(*b)),
-        (Arith::SubDecimal, Value::Decimal(a), Value::Decimal(b)) => Value::Decimal(a.saturating_sub(*b)),
-        (Arith::MulDecimal, Value::Decimal(a), Value::Decimal(b)) => Value::Decimal(a.saturating_mul(*b)),
+        (Arith::AddDecimal, Value::Decimal(a), Value::Decimal(b)) => {
+            Value::Decimal(a.saturating_add(*b))
+        }
+        (Arith::SubDecimal, Value::Decimal(a), Value::Decimal(b)) => {
+            Value::Decimal(a.saturating_sub(*b))
+        }
+        (Arith::MulDecimal, Value::Decimal(a), Value::Decimal(b)) => {
+            Value::Decimal(a.saturating_mul(*b))
+        }
         (Arith::AddDateDuration, Value::Date(d), Value::Duration(p)) => Value::Date(d.add(*p, 1)),
         (Arith::SubDateDuration, Value::Date(d), Value::Duration(p)) => Value::Date(d.add(*p, -1)),
-        (Arith::AddDuration, Value::Duration(a), Value::Duration(b)) => Value::Duration(a.plus(*b, 1)),
-        (Arith::SubDuration, Value::Duration(a), Value::Duration(b)) => Value::Duration(a.plus(*b, -1)),
+        (Arith::AddDuration, Value::Duration(a), Value::Duration(b)) => {
+            Value::Duration(a.plus(*b, 1))
+        }
+        (Arith::SubDuration, Value::Duration(a), Value::Duration(b)) => {
+            Value::Duration(a.plus(*b, -1))
+        }
         _ => Value::None,
     }
 }
@@ -262,13 +289,17 @@ impl Program {
         (decision, trace)
     }
 
-    fn run(&self, case: &Value, date: Date, mut trace: Option<&mut Trace>) -> Decision {
+    fn run(&self, case: &Value, date: Date, trace: Option<&mut Trace>) -> Decision {
         let epoch = self.epoch(date);
         let count = self.rules.len();
         // 0: not in force, 1: a condition failed, 2: conditions held, 3: triggered.
         let mut state = vec![0u8; count];
         let mut failed_at = vec![0usize; if trace.is_some() { count } else { 0 }];
-        let mut condition_traces: Vec<Vec<ConditionTrace>> = if trace.is_some() { vec![Vec::new(); count] } else { Vec::new() };
+        let mut condition_traces: Vec<Vec<ConditionTrace>> = if trace.is_some() {
+            vec![Vec::new(); count]
+        } else {
+            Vec::new()
+        };
         let mut env = Env::new(self, case, epoch, date);
         if epoch.policy_in_force {
             for index in 0..count {
@@ -313,11 +344,10 @@ impl Program {
         let suppressed = |index: usize| self.rules[index].exceptions.iter().any(|e| state[*e] == 3);
         let mut verdict: Option<(usize, usize)> = None;
         let mut obligations = Vec::new();
-        for index in 0..count {
+        for (index, rule) in self.rules.iter().enumerate() {
             if state[index] != 3 || suppressed(index) {
                 continue;
             }
-            let rule = &self.rules[index];
             if let Some((kind, _)) = &rule.verdict
                 && verdict.is_none_or(|(best, _)| *kind < best)
             {
@@ -325,7 +355,11 @@ impl Program {
             }
             for (kind, args) in &rule.obligations {
                 let args = args.iter().map(|a| env.value(a).into_owned()).collect();
-                obligations.push(Obligation { kind: *kind, args, rule: index });
+                obligations.push(Obligation {
+                    kind: *kind,
+                    args,
+                    rule: index,
+                });
             }
         }
         let (verdict_kind, verdict_args, decided_by) = match verdict {
@@ -338,18 +372,29 @@ impl Program {
             }
             None => (self.policy.otherwise, Vec::new(), None),
         };
-        if let Some(trace) = trace.as_deref_mut() {
+        if let Some(trace) = trace {
             for index in 0..count {
                 let status = match state[index] {
                     0 => Status::NotInForce,
-                    1 => Status::NotApplicable { failed: failed_at[index] },
+                    1 => Status::NotApplicable {
+                        failed: failed_at[index],
+                    },
                     2 => Status::BaseNotApplicable,
                     _ if suppressed(index) => Status::Suppressed {
-                        by: self.rules[index].exceptions.iter().copied().filter(|e| state[*e] == 3).collect(),
+                        by: self.rules[index]
+                            .exceptions
+                            .iter()
+                            .copied()
+                            .filter(|e| state[*e] == 3)
+                            .collect(),
                     },
                     _ => Status::Applied,
                 };
-                let because = if state[index] >= 2 { self.because(index, &mut env) } else { None };
+                let because = if state[index] >= 2 {
+                    self.because(index, &mut env)
+                } else {
+                    None
+                };
                 trace.rules.push(RuleTrace {
                     rule: index,
                     status,

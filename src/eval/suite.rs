@@ -44,12 +44,21 @@ pub struct SuiteOptions {
 }
 
 /// Runs the tests of a checked policy.
-pub fn run_tests(policy: &Arc<Policy>, base: &Arc<Program>, options: &SuiteOptions) -> Vec<TestOutcome> {
+pub fn run_tests(
+    policy: &Arc<Policy>,
+    base: &Arc<Program>,
+    options: &SuiteOptions,
+) -> Vec<TestOutcome> {
     let mut programs: Vec<(Vec<Option<Value>>, Arc<Program>)> = Vec::new();
     policy
         .tests
         .iter()
-        .filter(|test| options.filter.as_ref().is_none_or(|filter| test.name.contains(filter.as_str())))
+        .filter(|test| {
+            options
+                .filter
+                .as_ref()
+                .is_none_or(|filter| test.name.contains(filter.as_str()))
+        })
         .map(|test| {
             let program = program_for(policy, base, options, test, &mut programs);
             run_one(&program, test, options)
@@ -92,12 +101,16 @@ fn run_one(program: &Arc<Program>, test: &TestDef, options: &SuiteOptions) -> Te
         program: program.clone(),
     };
     let Some(given) = &test.given else {
-        outcome.failures.push("the test's case does not fit the policy's input".to_string());
+        outcome
+            .failures
+            .push("the test's case does not fit the policy's input".to_string());
         return outcome;
     };
     let case = program.constant_value(given);
     let Some(date) = options.as_of.or_else(|| case_date(&program.policy, &case)) else {
-        outcome.failures.push("the case has no `date`; give one, or run with `--as-of`".to_string());
+        outcome
+            .failures
+            .push("the case has no `date`; give one, or run with `--as-of`".to_string());
         return outcome;
     };
     let (decision, trace) = program.explain(&case, date);
@@ -111,30 +124,57 @@ fn run_one(program: &Arc<Program>, test: &TestDef, options: &SuiteOptions) -> Te
 }
 
 /// Says why an expectation does not hold, or `None` when it does.
-fn failure(program: &Program, decision: &Decision, trace: &Trace, expectation: &Expectation) -> Option<String> {
+fn failure(
+    program: &Program,
+    decision: &Decision,
+    trace: &Trace,
+    expectation: &Expectation,
+) -> Option<String> {
     let policy = &program.policy;
     let rule_name = |index: usize| policy.rules[index].name.as_str();
-    let status = |index: usize| trace.rules.iter().find(|r| r.rule == index).map(|r| &r.status);
-    let actual_verdict = program.format_conclusion(&policy.verdicts[decision.verdict], &decision.verdict_args);
+    let status = |index: usize| {
+        trace
+            .rules
+            .iter()
+            .find(|r| r.rule == index)
+            .map(|r| &r.status)
+    };
+    let actual_verdict =
+        program.format_conclusion(&policy.verdicts[decision.verdict], &decision.verdict_args);
     match expectation {
         Expectation::Verdict { kind, args, text } => {
             let matches = decision.verdict == *kind
                 && args.iter().zip(&decision.verdict_args).all(|(want, got)| {
-                    want.as_ref().is_none_or(|want| program.constant_value(want) == *got)
+                    want.as_ref()
+                        .is_none_or(|want| program.constant_value(want) == *got)
                 });
             (!matches).then(|| format!("expected verdict `{text}`, got `{actual_verdict}`"))
         }
         Expectation::DecidedBy(rule) => match decision.decided_by {
             Some(actual) if actual == *rule => None,
-            Some(actual) => Some(format!("expected the decision by `{}`, but `{}` decided it", rule_name(*rule), rule_name(actual))),
-            None => Some(format!("expected the decision by `{}`, but no rule applied (`otherwise`)", rule_name(*rule))),
+            Some(actual) => Some(format!(
+                "expected the decision by `{}`, but `{}` decided it",
+                rule_name(*rule),
+                rule_name(actual)
+            )),
+            None => Some(format!(
+                "expected the decision by `{}`, but no rule applied (`otherwise`)",
+                rule_name(*rule)
+            )),
         },
         Expectation::Applied(rule) => match status(*rule) {
             Some(Status::Applied) => None,
-            other => Some(format!("expected `{}` to apply, but it {}", rule_name(*rule), describe_status(policy, other))),
+            other => Some(format!(
+                "expected `{}` to apply, but it {}",
+                rule_name(*rule),
+                describe_status(policy, other)
+            )),
         },
         Expectation::NotApplied(rule) => match status(*rule) {
-            Some(Status::Applied) => Some(format!("expected `{}` not to apply, but it applied", rule_name(*rule))),
+            Some(Status::Applied) => Some(format!(
+                "expected `{}` not to apply, but it applied",
+                rule_name(*rule)
+            )),
             _ => None,
         },
         Expectation::Suppressed { rule, by } => match status(*rule) {
@@ -150,7 +190,8 @@ fn failure(program: &Program, decision: &Decision, trace: &Trace, expectation: &
             let found = decision.obligations.iter().any(|obligation| {
                 obligation.kind == *kind
                     && args.iter().zip(&obligation.args).all(|(want, got)| {
-                        want.as_ref().is_none_or(|want| program.constant_value(want) == *got)
+                        want.as_ref()
+                            .is_none_or(|want| program.constant_value(want) == *got)
                     })
             });
             if found {
@@ -159,9 +200,18 @@ fn failure(program: &Program, decision: &Decision, trace: &Trace, expectation: &
             let actual: Vec<String> = decision
                 .obligations
                 .iter()
-                .map(|o| format!("`{}`", program.format_conclusion(&policy.obligations[o.kind], &o.args)))
+                .map(|o| {
+                    format!(
+                        "`{}`",
+                        program.format_conclusion(&policy.obligations[o.kind], &o.args)
+                    )
+                })
                 .collect();
-            let actual = if actual.is_empty() { "none".to_string() } else { actual.join(", ") };
+            let actual = if actual.is_empty() {
+                "none".to_string()
+            } else {
+                actual.join(", ")
+            };
             Some(format!("expected obligation `{text}`, got {actual}"))
         }
         Expectation::NoObligation(kind) => {
@@ -175,7 +225,11 @@ fn failure(program: &Program, decision: &Decision, trace: &Trace, expectation: &
                 format!(
                     "expected no obligation `{}`, but {} imposed it",
                     policy.obligations[*kind].name,
-                    present.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+                    present
+                        .iter()
+                        .map(|r| format!("`{r}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             })
         }
@@ -187,11 +241,16 @@ fn describe_status(policy: &Policy, status: Option<&Status>) -> String {
         Some(Status::Applied) => "applied".to_string(),
         Some(Status::Suppressed { by }) => format!(
             "was suppressed by {}",
-            by.iter().map(|r| format!("`{}`", policy.rules[*r].name)).collect::<Vec<_>>().join(", ")
+            by.iter()
+                .map(|r| format!("`{}`", policy.rules[*r].name))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Some(Status::NotInForce) => "was not in force".to_string(),
         Some(Status::NotApplicable { .. }) => "did not apply".to_string(),
-        Some(Status::BaseNotApplicable) => "did not apply (the rule it is an exception to did not)".to_string(),
+        Some(Status::BaseNotApplicable) => {
+            "did not apply (the rule it is an exception to did not)".to_string()
+        }
         None => "was not considered".to_string(),
     }
 }

@@ -71,7 +71,10 @@ impl Value {
     /// A set's members as values (enum sets expanded).
     pub fn set_members(&self) -> Vec<Value> {
         match self {
-            Value::EnumSet(ty, set) => set.members().map(|member| Value::Enum(*ty, member)).collect(),
+            Value::EnumSet(ty, set) => set
+                .members()
+                .map(|member| Value::Enum(*ty, member))
+                .collect(),
             Value::Set(members) => members.to_vec(),
             _ => Vec::new(),
         }

@@ -15,10 +15,18 @@ pub struct TextStyle {
 
 impl TextStyle {
     fn bold(&self, text: &str) -> String {
-        if self.colour { format!("\x1b[1m{text}\x1b[0m") } else { text.to_string() }
+        if self.colour {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
     fn dim(&self, text: &str) -> String {
-        if self.colour { format!("\x1b[2m{text}\x1b[0m") } else { text.to_string() }
+        if self.colour {
+            format!("\x1b[2m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 }
 
@@ -36,8 +44,16 @@ fn observed_text(program: &Program, observed: &[(String, Value)]) -> String {
 }
 
 /// One line for a condition: its text, and the values it saw unless the text says it already.
-fn condition_line(program: &Program, rule: &RuleDef, trace: &crate::eval::run::ConditionTrace) -> String {
-    let text = rule.conditions.get(trace.index).map(|c| c.text.as_str()).unwrap_or("");
+fn condition_line(
+    program: &Program,
+    rule: &RuleDef,
+    trace: &crate::eval::run::ConditionTrace,
+) -> String {
+    let text = rule
+        .conditions
+        .get(trace.index)
+        .map(|c| c.text.as_str())
+        .unwrap_or("");
     match trace.observed.as_slice() {
         [] => text.to_string(),
         [(path, value)] if path == text => format!("{text} = {}", program.format_value(value)),
@@ -46,20 +62,45 @@ fn condition_line(program: &Program, rule: &RuleDef, trace: &crate::eval::run::C
 }
 
 /// Why a rule that did not apply did not: the condition that failed and what it saw.
-fn reason(program: &Program, rule: &RuleTrace) -> String {
+/// When a rule that is not in force would be: its own period, or the policy's when the policy
+/// itself is not in force on the date.
+fn in_force_text(program: &Program, decision: &Decision, rule: &RuleDef) -> String {
+    if decision.policy_in_force {
+        period_text(&rule.in_force)
+    } else {
+        format!(
+            "the policy is in force {}",
+            period_text(&program.policy.in_force)
+        )
+    }
+}
+
+fn reason(program: &Program, decision: &Decision, rule: &RuleTrace) -> String {
     let definition = &program.policy.rules[rule.rule];
     match &rule.status {
-        Status::NotApplicable { failed } => match rule.conditions.iter().find(|c| c.index == *failed) {
-            Some(condition) => format!("✗ {}", condition_line(program, definition, condition)),
-            None => "its condition is false".to_string(),
-        },
-        Status::BaseNotApplicable => {
-            let bases: Vec<&str> = definition.exception_to.iter().map(|b| program.policy.rules[*b].name.as_str()).collect();
-            format!("it is an exception to {}, which did not apply", bases.join(", "))
+        Status::NotApplicable { failed } => {
+            match rule.conditions.iter().find(|c| c.index == *failed) {
+                Some(condition) => format!("✗ {}", condition_line(program, definition, condition)),
+                None => "its condition is false".to_string(),
+            }
         }
-        Status::NotInForce => format!("in force {}", period_text(&definition.in_force)),
+        Status::BaseNotApplicable => {
+            let bases: Vec<&str> = definition
+                .exception_to
+                .iter()
+                .map(|b| program.policy.rules[*b].name.as_str())
+                .collect();
+            format!(
+                "it is an exception to {}, which did not apply",
+                bases.join(", ")
+            )
+        }
+        Status::NotInForce => format!("in force {}", in_force_text(program, decision, definition)),
         Status::Suppressed { by } => {
-            let names: Vec<String> = by.iter().map(|e| rule_label(&program.policy.rules[*e])).collect();
+            let names: Vec<String> = by
+                .iter()
+                .map(|e| rule_label(&program.policy.rules[*e]))
+                .collect();
             format!("by {}", names.join(", "))
         }
         Status::Applied => String::new(),
@@ -76,19 +117,37 @@ fn period_text(period: &Period) -> String {
 }
 
 /// The explanation as a tree for the terminal.
-pub fn render_text(program: &Program, decision: &Decision, trace: &Trace, style: TextStyle) -> String {
+pub fn render_text(
+    program: &Program,
+    decision: &Decision,
+    trace: &Trace,
+    style: TextStyle,
+) -> String {
     let policy = &program.policy;
     let mut out = String::new();
-    let verdict = program.format_conclusion(&policy.verdicts[decision.verdict], &decision.verdict_args);
+    let verdict =
+        program.format_conclusion(&policy.verdicts[decision.verdict], &decision.verdict_args);
     match decision.decided_by {
         Some(rule) => {
             let definition = &policy.rules[rule];
-            out.push_str(&format!("{}   by {} — {}\n", style.bold(&verdict), definition.name, definition.citation));
+            out.push_str(&format!(
+                "{}   by {} — {}\n",
+                style.bold(&verdict),
+                definition.name,
+                definition.citation
+            ));
         }
-        None => out.push_str(&format!("{}   no rule applies: the policy's `otherwise` verdict\n", style.bold(&verdict))),
+        None => out.push_str(&format!(
+            "{}   no rule applies: the policy's `otherwise` verdict\n",
+            style.bold(&verdict)
+        )),
     }
     if !decision.policy_in_force {
-        out.push_str(&format!("  the policy is not in force on {} (in force {})\n", decision.date, period_text(&policy.in_force)));
+        out.push_str(&format!(
+            "  the policy is not in force on {} (in force {})\n",
+            decision.date,
+            period_text(&policy.in_force)
+        ));
     }
     let applied_first = decision.decided_by.into_iter().chain(
         trace
@@ -98,7 +157,9 @@ pub fn render_text(program: &Program, decision: &Decision, trace: &Trace, style:
             .map(|r| r.rule),
     );
     for (position, rule) in applied_first.enumerate() {
-        let Some(rule_trace) = trace.rules.iter().find(|r| r.rule == rule) else { continue };
+        let Some(rule_trace) = trace.rules.iter().find(|r| r.rule == rule) else {
+            continue;
+        };
         let definition = &policy.rules[rule];
         if position > 0 {
             let conclusion = definition
@@ -106,13 +167,19 @@ pub fn render_text(program: &Program, decision: &Decision, trace: &Trace, style:
                 .as_ref()
                 .map(|v| policy.verdicts[v.kind].name.clone())
                 .unwrap_or_else(|| "obligations only".to_string());
-            out.push_str(&format!("also applied: {} — {conclusion}\n", rule_label(definition)));
+            out.push_str(&format!(
+                "also applied: {} — {conclusion}\n",
+                rule_label(definition)
+            ));
         }
         if let Some(because) = &rule_trace.because {
             out.push_str(&format!("  because {because}\n"));
         }
         for condition in &rule_trace.conditions {
-            out.push_str(&format!("  ✓ {}\n", condition_line(program, definition, condition)));
+            out.push_str(&format!(
+                "  ✓ {}\n",
+                condition_line(program, definition, condition)
+            ));
         }
         if definition.conditions.is_empty() {
             out.push_str("  ✓ (no condition: applies whenever in force)\n");
@@ -134,20 +201,35 @@ pub fn render_text(program: &Program, decision: &Decision, trace: &Trace, style:
             Status::Applied => {}
             Status::NotInForce => not_in_force.push(definition.name.as_str()),
             Status::Suppressed { .. } => {
-                out.push_str(&format!("suppressed: {} {}\n", rule_label(definition), reason(program, rule)));
+                out.push_str(&format!(
+                    "suppressed: {} {}\n",
+                    rule_label(definition),
+                    reason(program, decision, rule)
+                ));
             }
             Status::NotApplicable { .. } | Status::BaseNotApplicable => {
-                out.push_str(&format!("not applicable: {} — {}\n", rule_label(definition), reason(program, rule)));
+                out.push_str(&format!(
+                    "not applicable: {} — {}\n",
+                    rule_label(definition),
+                    reason(program, decision, rule)
+                ));
             }
         }
     }
     if !not_in_force.is_empty() {
-        out.push_str(&style.dim(&format!("not in force on {}: {}\n", decision.date, not_in_force.join(", "))));
+        out.push_str(&style.dim(&format!(
+            "not in force on {}: {}\n",
+            decision.date,
+            not_in_force.join(", ")
+        )));
         if style.colour {
             out.push('\n');
         }
     }
-    out.push_str(&style.dim(&format!("decided under \"{}\" as of {}\n", policy.title, decision.date)));
+    out.push_str(&style.dim(&format!(
+        "decided under \"{}\" as of {}\n",
+        policy.title, decision.date
+    )));
     out
 }
 
@@ -162,12 +244,25 @@ pub fn value_json(program: &Program, value: &Value) -> Json {
         Value::Date(d) => Json::String(d.to_string()),
         Value::Duration(d) => Json::String(d.to_string()),
         Value::Enum(ty, member) => Json::String(program.member_name(*ty, *member).to_string()),
-        Value::EnumSet(..) | Value::Set(_) => Json::Array(value.set_members().iter().map(|m| value_json(program, m)).collect()),
+        Value::EnumSet(..) | Value::Set(_) => Json::Array(
+            value
+                .set_members()
+                .iter()
+                .map(|m| value_json(program, m))
+                .collect(),
+        ),
         Value::Record(record, fields) => {
             let mut object = Map::new();
-            let names = program.policy.records.get(usize::from(*record)).map(|r| &r.fields);
+            let names = program
+                .policy
+                .records
+                .get(usize::from(*record))
+                .map(|r| &r.fields);
             for (position, field) in fields.iter().enumerate() {
-                let name = names.and_then(|n| n.get(position)).map(|f| f.name.clone()).unwrap_or_default();
+                let name = names
+                    .and_then(|n| n.get(position))
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default();
                 object.insert(name, value_json(program, field));
             }
             Json::Object(object)
@@ -247,7 +342,11 @@ pub struct ConditionJson {
     pub observed: Map<String, Json>,
 }
 
-fn conclusion_json(program: &Program, kind: &crate::check::ir::KindDef, args: &[Value]) -> Map<String, Json> {
+fn conclusion_json(
+    program: &Program,
+    kind: &crate::check::ir::KindDef,
+    args: &[Value],
+) -> Map<String, Json> {
     kind.params
         .iter()
         .zip(args)
@@ -271,14 +370,25 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
                 .conditions
                 .iter()
                 .map(|c| ConditionJson {
-                    condition: definition.conditions.get(c.index).map(|d| d.text.clone()).unwrap_or_default(),
+                    condition: definition
+                        .conditions
+                        .get(c.index)
+                        .map(|d| d.text.clone())
+                        .unwrap_or_default(),
                     holds: c.holds,
-                    observed: c.observed.iter().map(|(path, value)| (path.clone(), value_json(program, value))).collect(),
+                    observed: c
+                        .observed
+                        .iter()
+                        .map(|(path, value)| (path.clone(), value_json(program, value)))
+                        .collect(),
                 })
                 .collect();
             let (status, suppressed_by) = match &rule.status {
                 Status::Applied => ("applied", Vec::new()),
-                Status::Suppressed { by } => ("suppressed", by.iter().map(|e| policy.rules[*e].name.clone()).collect()),
+                Status::Suppressed { by } => (
+                    "suppressed",
+                    by.iter().map(|e| policy.rules[*e].name.clone()).collect(),
+                ),
                 Status::NotApplicable { .. } => ("not_applicable", Vec::new()),
                 Status::BaseNotApplicable => ("base_not_applicable", Vec::new()),
                 Status::NotInForce => ("not_in_force", Vec::new()),
@@ -290,10 +400,15 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
                 status,
                 because: rule.because.clone(),
                 suppressed_by,
-                exception_to: definition.exception_to.iter().map(|b| policy.rules[*b].name.clone()).collect(),
+                exception_to: definition
+                    .exception_to
+                    .iter()
+                    .map(|b| policy.rules[*b].name.clone())
+                    .collect(),
                 conditions,
                 failed_condition,
-                in_force: (rule.status == Status::NotInForce).then(|| period_text(&definition.in_force)),
+                in_force: (rule.status == Status::NotInForce)
+                    .then(|| in_force_text(program, decision, definition)),
             }
         })
         .collect();
@@ -306,7 +421,11 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
         policy_in_force: decision.policy_in_force,
         verdict: ConclusionJson {
             kind: policy.verdicts[decision.verdict].name.clone(),
-            args: conclusion_json(program, &policy.verdicts[decision.verdict], &decision.verdict_args),
+            args: conclusion_json(
+                program,
+                &policy.verdicts[decision.verdict],
+                &decision.verdict_args,
+            ),
         },
         decided_by: decision.decided_by.map(rule_ref),
         obligations: decision
@@ -326,7 +445,11 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
 /// The decision as a JSON string (pretty or one line).
 pub fn render_json(program: &Program, decision: &Decision, trace: &Trace, pretty: bool) -> String {
     let json = decision_json(program, decision, trace);
-    let text = if pretty { serde_json::to_string_pretty(&json) } else { serde_json::to_string(&json) };
+    let text = if pretty {
+        serde_json::to_string_pretty(&json)
+    } else {
+        serde_json::to_string(&json)
+    };
     text.unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
 }
 
@@ -338,7 +461,8 @@ fn markdown_cell(text: &str) -> String {
 pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) -> String {
     let policy = &program.policy;
     let mut out = String::new();
-    let verdict = program.format_conclusion(&policy.verdicts[decision.verdict], &decision.verdict_args);
+    let verdict =
+        program.format_conclusion(&policy.verdicts[decision.verdict], &decision.verdict_args);
     out.push_str(&format!("## Decision: `{verdict}`\n\n"));
     match decision.decided_by {
         Some(rule) => out.push_str(&format!(
@@ -359,7 +483,11 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
         if !rule_trace.conditions.is_empty() {
             out.push_str("| | condition | facts |\n|---|---|---|\n");
             for condition in &rule_trace.conditions {
-                let text = policy.rules[rule].conditions.get(condition.index).map(|c| c.text.as_str()).unwrap_or("");
+                let text = policy.rules[rule]
+                    .conditions
+                    .get(condition.index)
+                    .map(|c| c.text.as_str())
+                    .unwrap_or("");
                 out.push_str(&format!(
                     "| ✓ | `{}` | {} |\n",
                     markdown_cell(text),
@@ -382,7 +510,9 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
         }
         out.push('\n');
     }
-    out.push_str("### Every rule considered\n\n| rule | citation | status | why |\n|---|---|---|---|\n");
+    out.push_str(
+        "### Every rule considered\n\n| rule | citation | status | why |\n|---|---|---|---|\n",
+    );
     for rule in &trace.rules {
         let definition = &policy.rules[rule.rule];
         let status = match rule.status {
@@ -393,7 +523,7 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
         };
         let why = match &rule.status {
             Status::Applied => rule.because.clone().unwrap_or_default(),
-            _ => reason(program, rule),
+            _ => reason(program, decision, rule),
         };
         out.push_str(&format!(
             "| {} | {} | {status} | {} |\n",

@@ -26,7 +26,9 @@ pub fn render_human(item: &Sourced<'_>, style: Style) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false);
     let with_source = WithSource {
         inner: item.diagnostic,
         source: NamedSource::new(item.name, item.text.to_string()),
@@ -72,7 +74,8 @@ pub fn to_json(item: &Sourced<'_>) -> JsonDiagnostic {
             labels
                 .map(|label| {
                     let (line, column) = line_column(item.text, label.offset());
-                    let (end_line, end_column) = line_column(item.text, label.offset() + label.len());
+                    let (end_line, end_column) =
+                        line_column(item.text, label.offset() + label.len());
                     JsonLabel {
                         message: label.label().map(str::to_string),
                         line,
@@ -94,8 +97,16 @@ pub fn to_json(item: &Sourced<'_>) -> JsonDiagnostic {
         column,
         end_line,
         end_column,
-        severity: if is_warning(item.diagnostic) { "warning" } else { "error" },
-        code: item.diagnostic.code().map(|c| c.to_string()).unwrap_or_default(),
+        severity: if is_warning(item.diagnostic) {
+            "warning"
+        } else {
+            "error"
+        },
+        code: item
+            .diagnostic
+            .code()
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
         message: item.diagnostic.to_string(),
         help: item.diagnostic.help().map(|h| h.to_string()),
         labels,
@@ -104,7 +115,10 @@ pub fn to_json(item: &Sourced<'_>) -> JsonDiagnostic {
 
 /// Whether a diagnostic is a warning.
 pub fn is_warning(diagnostic: &dyn Diagnostic) -> bool {
-    matches!(diagnostic.severity(), Some(Severity::Warning) | Some(Severity::Advice))
+    matches!(
+        diagnostic.severity(),
+        Some(Severity::Warning) | Some(Severity::Advice)
+    )
 }
 
 /// Lends a diagnostic its source text for rendering.

@@ -80,7 +80,8 @@ impl Date {
     pub fn add(self, duration: Duration, sign: i32) -> Date {
         let days = self.0.saturating_add(sign.saturating_mul(duration.days));
         let (year, month, day) = civil_from_days(days);
-        let months_total = (year as i64) * 12 + (month as i64 - 1) + (sign as i64) * (duration.months as i64);
+        let months_total =
+            (year as i64) * 12 + (month as i64 - 1) + (sign as i64) * (duration.months as i64);
         let new_year = months_total.div_euclid(12).clamp(-9999, 9999) as i32;
         let new_month = (months_total.rem_euclid(12) + 1) as u32;
         let new_day = day.min(days_in_month(new_year, new_month));
@@ -106,7 +107,9 @@ impl Duration {
     /// The sum of two durations.
     pub fn plus(self, other: Duration, sign: i32) -> Duration {
         Duration {
-            months: self.months.saturating_add(sign.saturating_mul(other.months)),
+            months: self
+                .months
+                .saturating_add(sign.saturating_mul(other.months)),
             days: self.days.saturating_add(sign.saturating_mul(other.days)),
         }
     }
@@ -175,7 +178,14 @@ mod tests {
         let date = Date::parse("2024-02-29").unwrap();
         assert_eq!(date.to_string(), "2024-02-29");
         assert_eq!(Date::parse("1970-01-01").unwrap().days(), 0);
-        assert_eq!(Date::parse("2023-02-29"), Err(DateProblem::Day { year: 2023, month: 2, day: 29 }));
+        assert_eq!(
+            Date::parse("2023-02-29"),
+            Err(DateProblem::Day {
+                year: 2023,
+                month: 2,
+                day: 29
+            })
+        );
         assert_eq!(Date::parse("2022-13-01"), Err(DateProblem::Month(13)));
         assert_eq!(Date::parse("2022-1-01"), Err(DateProblem::Shape));
     }
@@ -185,8 +195,27 @@ mod tests {
         let date = Date::parse("2024-01-31").unwrap();
         let month = Duration { months: 1, days: 0 };
         assert_eq!(date.add(month, 1).to_string(), "2024-02-29");
-        let five_years = Duration { months: 60, days: 0 };
-        assert_eq!(Date::parse("2022-03-01").unwrap().add(five_years, 1).to_string(), "2027-03-01");
-        assert_eq!(date.add(Duration { months: 0, days: 30 }, -1).to_string(), "2024-01-01");
+        let five_years = Duration {
+            months: 60,
+            days: 0,
+        };
+        assert_eq!(
+            Date::parse("2022-03-01")
+                .unwrap()
+                .add(five_years, 1)
+                .to_string(),
+            "2027-03-01"
+        );
+        assert_eq!(
+            date.add(
+                Duration {
+                    months: 0,
+                    days: 30
+                },
+                -1
+            )
+            .to_string(),
+            "2024-01-01"
+        );
     }
 }

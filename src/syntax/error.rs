@@ -20,7 +20,10 @@ pub enum SyntaxError {
     #[error("expression nested too deeply")]
     #[diagnostic(
         code(licit::syntax::too_deep),
-        help("split the condition into named constants or simpler rules; at most {} levels are allowed", super::parse::MAX_NESTING)
+        help(
+            "split the condition into named constants or simpler rules; at most {} levels are allowed",
+            super::parse::MAX_NESTING
+        )
     )]
     TooDeep {
         #[label("nesting exceeds the limit here")]
@@ -37,7 +40,10 @@ pub enum SyntaxError {
     },
 
     #[error("number too large")]
-    #[diagnostic(code(licit::syntax::number_too_large), help("whole numbers range from -9223372036854775808 to 9223372036854775807"))]
+    #[diagnostic(
+        code(licit::syntax::number_too_large),
+        help("whole numbers range from -9223372036854775808 to 9223372036854775807")
+    )]
     NumberTooLarge {
         #[label("does not fit in 64 bits")]
         span: Span,
@@ -53,7 +59,10 @@ pub enum SyntaxError {
     },
 
     #[error("a rule has at most one `{clause}` clause")]
-    #[diagnostic(code(licit::syntax::duplicate_clause), help("merge the two clauses into one"))]
+    #[diagnostic(
+        code(licit::syntax::duplicate_clause),
+        help("merge the two clauses into one")
+    )]
     DuplicateClause {
         clause: &'static str,
         #[label("second `{clause}`")]

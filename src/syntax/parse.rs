@@ -12,6 +12,12 @@ use super::span::Span;
 /// How deeply expressions may nest; deeper input is a syntax error, never a stack overflow.
 pub const MAX_NESTING: usize = 64;
 
+/// When less stack than this is left, recursive passes continue on a new stack segment of
+/// `STACK_GROWTH` bytes: one nesting level can take over 100 KiB in a debug build.
+pub const STACK_RED_ZONE: usize = 512 * 1024;
+/// The size of each new stack segment.
+pub const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/licit.pest"]
 struct LicitParser;
@@ -19,6 +25,11 @@ struct LicitParser;
 /// Parses one file. Returns the AST when the text fits the grammar, and every problem found while
 /// lowering it (bad dates, operators written the C way, nesting too deep, repeated clauses).
 pub fn parse(text: &str) -> (Option<File>, Vec<SyntaxError>) {
+    // Refuse deep nesting before pest sees it, so the error is the same on every machine
+    // rather than wherever pest's stack guard happens to stop.
+    if let Some(span) = too_deep(text) {
+        return (None, vec![SyntaxError::TooDeep { span }]);
+    }
     let pairs = match LicitParser::parse(Rule::file, text) {
         Ok(pairs) => pairs,
         Err(error) => return (None, vec![convert_pest_error(&error, text)]),
@@ -35,22 +46,103 @@ pub fn parse(text: &str) -> (Option<File>, Vec<SyntaxError>) {
     (Some(file), lowerer.errors)
 }
 
+/// The place where brackets, or a run of `not`s, first nest deeper than `MAX_NESTING`.
+fn too_deep(text: &str) -> Option<Span> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut nots = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'(' | b'{' => {
+                depth += 1;
+                nots = 0;
+                if depth > MAX_NESTING {
+                    return Some(Span::new(i, i + 1));
+                }
+            }
+            b')' | b'}' => {
+                depth = depth.saturating_sub(1);
+                nots = 0;
+            }
+            b'!' if bytes.get(i + 1) != Some(&b'=') => {
+                nots += 1;
+                if nots > MAX_NESTING {
+                    return Some(Span::new(i, i + 1));
+                }
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                if &bytes[start..i] == b"not" {
+                    nots += 1;
+                    if nots > MAX_NESTING {
+                        return Some(Span::new(start, i));
+                    }
+                } else {
+                    nots = 0;
+                }
+                continue;
+            }
+            c if c.is_ascii_whitespace() => {}
+            _ => nots = 0,
+        }
+        i += 1;
+    }
+    None
+}
+
 fn convert_pest_error(error: &pest::error::Error<Rule>, text: &str) -> SyntaxError {
     let (start, end) = match error.location {
         InputLocation::Pos(pos) => (pos, pos),
         InputLocation::Span((start, end)) => (start, end),
     };
     // Underline the token that was found, so the label sits on something visible.
-    let found_end = if end > start {
-        end
+    let at_end = end <= start && start >= text.trim_end().len();
+    let (start, found_end) = if end > start {
+        (start, end)
+    } else if start >= text.trim_end().len() {
+        // At the end of the file: underline the last visible character.
+        let last = text
+            .trim_end()
+            .char_indices()
+            .last()
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        (last, text.trim_end().len())
     } else {
-        token_end(text, start)
+        (start, token_end(text, start))
     };
-    let found = text.get(start..found_end).unwrap_or("").to_string();
+    let found = if at_end {
+        String::new()
+    } else {
+        text.get(start..found_end).unwrap_or("").to_string()
+    };
     let span = Span::new(start, found_end);
     match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
-            let mut expected: Vec<&'static str> = positives.iter().filter_map(|rule| describe(*rule)).collect();
+            let mut expected: Vec<&'static str> = positives
+                .iter()
+                .filter_map(|rule| describe(*rule))
+                .collect();
             expected.sort_unstable();
             expected.dedup();
             SyntaxError::Unexpected {
@@ -63,7 +155,9 @@ fn convert_pest_error(error: &pest::error::Error<Rule>, text: &str) -> SyntaxErr
                 span,
             }
         }
-        ErrorVariant::CustomError { message } if message.contains("limit") => SyntaxError::TooDeep { span },
+        ErrorVariant::CustomError { message } if message.contains("limit") => {
+            SyntaxError::TooDeep { span }
+        }
         ErrorVariant::CustomError { message } => SyntaxError::Unexpected {
             found: format!("`{found}`"),
             expected: message.clone(),
@@ -237,9 +331,11 @@ fn describe(rule: Rule) -> Option<&'static str> {
     })
 }
 
+/// The span of a pair, without the whitespace pest may have consumed at its end.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let span = pair.as_span();
-    Span::new(span.start(), span.end())
+    let trimmed = pair.as_str().trim_end().len();
+    Span::new(span.start(), span.start() + trimmed)
 }
 
 /// Turns pest pairs into the AST, noting problems as it goes.
@@ -262,7 +358,10 @@ impl Lowerer {
                 }
             }
         }
-        File { header, declarations }
+        File {
+            header,
+            declarations,
+        }
     }
 
     fn header(&mut self, pair: Pair<'_, Rule>) -> Header {
@@ -297,8 +396,18 @@ impl Lowerer {
         let mut period = Period::default();
         for item in pair.into_inner() {
             match item.as_rule() {
-                Rule::from_date => period.from = item.into_inner().find(|p| p.as_rule() == Rule::date).map(|p| self.date(p)),
-                Rule::until_date => period.until = item.into_inner().find(|p| p.as_rule() == Rule::date).map(|p| self.date(p)),
+                Rule::from_date => {
+                    period.from = item
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::date)
+                        .map(|p| self.date(p))
+                }
+                Rule::until_date => {
+                    period.until = item
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::date)
+                        .map(|p| self.date(p))
+                }
                 _ => {}
             }
         }
@@ -381,7 +490,11 @@ impl Lowerer {
                         _ => {}
                     }
                 }
-                Declaration::Const(ConstDecl { name: name?, ty, versions })
+                Declaration::Const(ConstDecl {
+                    name: name?,
+                    ty,
+                    versions,
+                })
             }
             Rule::set_decl => {
                 let mut name = None;
@@ -409,11 +522,18 @@ impl Lowerer {
                 Declaration::Param(ParamDecl { name, ty, default })
             }
             Rule::verdicts_decl => {
-                let kinds = inner.filter(|p| p.as_rule() == Rule::kind_decl).filter_map(|p| self.kind(p)).collect();
+                let kinds = inner
+                    .filter(|p| p.as_rule() == Rule::kind_decl)
+                    .filter_map(|p| self.kind(p))
+                    .collect();
                 Declaration::Verdicts(kinds, span)
             }
-            Rule::otherwise_decl => Declaration::Otherwise(self.ident(inner.find(|p| p.as_rule() == Rule::ident)?)),
-            Rule::obligation_decl => Declaration::Obligation(self.kind(inner.find(|p| p.as_rule() == Rule::kind_decl)?)?),
+            Rule::otherwise_decl => {
+                Declaration::Otherwise(self.ident(inner.find(|p| p.as_rule() == Rule::ident)?))
+            }
+            Rule::obligation_decl => {
+                Declaration::Obligation(self.kind(inner.find(|p| p.as_rule() == Rule::kind_decl)?)?)
+            }
             Rule::rule_decl => Declaration::Rule(self.rule(span, inner)?),
             Rule::test_decl => Declaration::Test(self.test(span, inner)?),
             _ => return None,
@@ -441,7 +561,10 @@ impl Lowerer {
                 _ => {}
             }
         }
-        Some(Dated { value: value?, period })
+        Some(Dated {
+            value: value?,
+            period,
+        })
     }
 
     fn kind(&mut self, pair: Pair<'_, Rule>) -> Option<KindDecl> {
@@ -459,7 +582,10 @@ impl Lowerer {
                 _ => {}
             }
         }
-        Some(KindDecl { name: name?, params })
+        Some(KindDecl {
+            name: name?,
+            params,
+        })
     }
 
     fn type_expr(&mut self, pair: Pair<'_, Rule>) -> Option<TypeExpr> {
@@ -468,18 +594,26 @@ impl Lowerer {
         Some(match inner.as_rule() {
             Rule::ident => TypeExpr::Named(self.ident(inner)),
             Rule::set_type => {
-                let element = inner.into_inner().find(|p| p.as_rule() == Rule::type_expr)?;
+                let element = inner
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::type_expr)?;
                 TypeExpr::Set(Box::new(self.type_expr(element)?), span)
             }
             Rule::optional_type => {
-                let element = inner.into_inner().find(|p| p.as_rule() == Rule::type_expr)?;
+                let element = inner
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::type_expr)?;
                 TypeExpr::Optional(Box::new(self.type_expr(element)?), span)
             }
             _ => return None,
         })
     }
 
-    fn rule<'a>(&mut self, span: Span, inner: impl Iterator<Item = Pair<'a, Rule>>) -> Option<RuleDecl> {
+    fn rule<'a>(
+        &mut self,
+        span: Span,
+        inner: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<RuleDecl> {
         let mut name = None;
         let mut citation = None;
         let mut exception_to = Vec::new();
@@ -502,8 +636,14 @@ impl Lowerer {
                 if let Some((_, first)) = seen.iter().find(|(c, _)| *c == clause) {
                     self.errors.push(SyntaxError::DuplicateClause {
                         clause,
-                        span: Span::new(here.start as usize, (here.start as usize + clause.len()).min(here.end as usize)),
-                        first: Span::new(first.start as usize, (first.start as usize + clause.len()).min(first.end as usize)),
+                        span: Span::new(
+                            here.start as usize,
+                            (here.start as usize + clause.len()).min(here.end as usize),
+                        ),
+                        first: Span::new(
+                            first.start as usize,
+                            (first.start as usize + clause.len()).min(first.end as usize),
+                        ),
                     });
                     continue;
                 }
@@ -513,11 +653,18 @@ impl Lowerer {
                 Rule::ident => name = Some(self.ident(item)),
                 Rule::string => citation = Some(self.string(item)),
                 Rule::exception_clause => {
-                    exception_to = item.into_inner().filter(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p)).collect();
+                    exception_to = item
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::ident)
+                        .map(|p| self.ident(p))
+                        .collect();
                 }
                 Rule::in_force => in_force = Some(self.period(item)),
                 Rule::when_clause => {
-                    when = item.into_inner().find(|p| p.as_rule() == Rule::expr).and_then(|p| self.expr(p, 0));
+                    when = item
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::expr)
+                        .and_then(|p| self.expr(p, 0));
                 }
                 Rule::then_clause => {
                     then = item
@@ -527,7 +674,10 @@ impl Lowerer {
                         .collect();
                 }
                 Rule::because_clause => {
-                    because = item.into_inner().find(|p| p.as_rule() == Rule::template).and_then(|p| self.template(p));
+                    because = item
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::template)
+                        .and_then(|p| self.template(p));
                 }
                 _ => {}
             }
@@ -555,7 +705,11 @@ impl Lowerer {
                 _ => {}
             }
         }
-        Some(Conclusion { name: name?, args, span })
+        Some(Conclusion {
+            name: name?,
+            args,
+            span,
+        })
     }
 
     fn arg(&mut self, pair: Pair<'_, Rule>) -> Option<Arg> {
@@ -565,7 +719,7 @@ impl Lowerer {
     fn arg_at(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Option<Arg> {
         let mut inner = pair.into_inner().filter(|p| !is_punctuation(p.as_rule()));
         let name = self.ident(inner.next()?);
-        let value = self.expr(inner.next()?, depth)?;
+        let value = self.nested(inner.next()?, depth)?;
         Some(Arg { name, value })
     }
 
@@ -585,7 +739,11 @@ impl Lowerer {
         Some(Template { parts, span })
     }
 
-    fn test<'a>(&mut self, span: Span, inner: impl Iterator<Item = Pair<'a, Rule>>) -> Option<TestDecl> {
+    fn test<'a>(
+        &mut self,
+        span: Span,
+        inner: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<TestDecl> {
         let mut name = None;
         let mut given = None;
         let mut params = Vec::new();
@@ -594,17 +752,25 @@ impl Lowerer {
             match item.as_rule() {
                 Rule::string => name = Some(self.string(item)),
                 Rule::given => {
-                    let literal = item.into_inner().find(|p| matches!(p.as_rule(), Rule::record_lit | Rule::set_lit))?;
+                    let literal = item
+                        .into_inner()
+                        .find(|p| matches!(p.as_rule(), Rule::record_lit | Rule::set_lit))?;
                     given = self.expr_inner(literal, 0);
                 }
                 Rule::test_param => {
-                    let mut parts = item.into_inner().filter(|p| matches!(p.as_rule(), Rule::ident | Rule::expr));
+                    let mut parts = item
+                        .into_inner()
+                        .filter(|p| matches!(p.as_rule(), Rule::ident | Rule::expr));
                     let param = self.ident(parts.next()?);
                     let value = self.expr(parts.next()?, 0)?;
                     params.push((param, value));
                 }
                 Rule::expect => {
-                    if let Some(expectation) = item.into_inner().find(|p| p.as_rule() != Rule::kw_expect).and_then(|p| self.expectation(p)) {
+                    if let Some(expectation) = item
+                        .into_inner()
+                        .find(|p| p.as_rule() != Rule::kw_expect)
+                        .and_then(|p| self.expectation(p))
+                    {
                         expectations.push(expectation);
                     }
                 }
@@ -647,13 +813,25 @@ impl Lowerer {
         })
     }
 
-    /// Lowers an expression rule at a given nesting depth.
+    /// Lowers an expression rule at the same nesting depth.
     fn expr(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Option<Expr> {
-        if depth > MAX_NESTING {
-            self.errors.push(SyntaxError::TooDeep { span: span_of(&pair) });
+        self.expr_inner(pair, depth)
+    }
+
+    /// Lowers an expression one level deeper (inside parentheses, `not`, a quantifier, a call,
+    /// a literal), refusing to go past the nesting limit.
+    fn nested(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Option<Expr> {
+        if depth >= MAX_NESTING {
+            self.errors.push(SyntaxError::TooDeep {
+                span: span_of(&pair),
+            });
             return None;
         }
-        self.expr_inner(pair, depth + 1)
+        // Each level costs several frames here; grow the stack on the heap rather than
+        // overflow it when a thread's stack is small.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            self.expr_inner(pair, depth + 1)
+        })
     }
 
     fn expr_inner(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Option<Expr> {
@@ -687,10 +865,10 @@ impl Lowerer {
                 let mut inner = pair.into_inner();
                 let first = inner.next()?;
                 match first.as_rule() {
-                    Rule::kw_not => ExprKind::Not(Box::new(self.expr(inner.next()?, depth)?)),
+                    Rule::kw_not => ExprKind::Not(Box::new(self.nested(inner.next()?, depth)?)),
                     Rule::bad_not => {
                         self.bad_operator("!", "not", &first);
-                        ExprKind::Not(Box::new(self.expr(inner.next()?, depth)?))
+                        ExprKind::Not(Box::new(self.nested(inner.next()?, depth)?))
                     }
                     _ => return self.expr(first, depth),
                 }
@@ -703,15 +881,15 @@ impl Lowerer {
                 };
                 let mut rest = inner.filter(|p| !matches!(p.as_rule(), Rule::kw_in | Rule::colon));
                 let variable = self.ident(rest.next()?);
-                let set = self.expr(rest.next()?, depth)?;
-                let body = self.expr(rest.next()?, depth)?;
+                let set = self.nested(rest.next()?, depth)?;
+                let body = self.nested(rest.next()?, depth)?;
                 ExprKind::Quantifier(quantifier, variable, Box::new(set), Box::new(body))
             }
             Rule::if_expr => {
                 let mut parts = pair.into_inner().filter(|p| p.as_rule() == Rule::expr);
-                let condition = self.expr(parts.next()?, depth)?;
-                let then = self.expr(parts.next()?, depth)?;
-                let otherwise = self.expr(parts.next()?, depth)?;
+                let condition = self.nested(parts.next()?, depth)?;
+                let then = self.nested(parts.next()?, depth)?;
+                let otherwise = self.nested(parts.next()?, depth)?;
                 ExprKind::If(Box::new(condition), Box::new(then), Box::new(otherwise))
             }
             Rule::comparison => {
@@ -736,7 +914,11 @@ impl Lowerer {
                         ExprKind::Is(Box::new(left), IsTest { negated, what })
                     }
                     Rule::in_test | Rule::not_in_test => {
-                        let op = if tail.as_rule() == Rule::in_test { BinaryOp::In } else { BinaryOp::NotIn };
+                        let op = if tail.as_rule() == Rule::in_test {
+                            BinaryOp::In
+                        } else {
+                            BinaryOp::NotIn
+                        };
                         let right = tail.into_inner().find(|p| p.as_rule() == Rule::sum)?;
                         ExprKind::Binary(op, Box::new(left), Box::new(self.expr(right, depth)?))
                     }
@@ -762,7 +944,15 @@ impl Lowerer {
             Rule::sum | Rule::product => {
                 let mut inner = pair.into_inner();
                 let mut left = self.expr(inner.next()?, depth)?;
+                let mut terms = depth;
                 while let Some(op) = inner.next() {
+                    // `a + b + c` nests to the left: each term is a level.
+                    terms += 1;
+                    if terms >= MAX_NESTING {
+                        self.errors
+                            .push(SyntaxError::TooDeep { span: span_of(&op) });
+                        return None;
+                    }
                     let op = match op.as_str() {
                         "+" => BinaryOp::Add,
                         "-" => BinaryOp::Sub,
@@ -778,9 +968,22 @@ impl Lowerer {
                 return Some(left);
             }
             Rule::postfix => {
-                let mut inner = pair.into_inner().filter(|p| p.as_rule() != Rule::dot);
-                let mut value = self.expr(inner.next()?, depth)?;
-                for field in inner {
+                let mut inner = pair
+                    .into_inner()
+                    .filter(|p| !matches!(p.as_rule(), Rule::dot | Rule::rparen));
+                let first = inner.next()?;
+                let mut value = if first.as_rule() == Rule::lparen {
+                    self.nested(inner.next()?, depth)?
+                } else {
+                    self.expr(first, depth)?
+                };
+                for (levels, field) in inner.enumerate() {
+                    if depth + levels >= MAX_NESTING {
+                        self.errors.push(SyntaxError::TooDeep {
+                            span: span_of(&field),
+                        });
+                        return None;
+                    }
                     let field = self.ident(field);
                     let span = value.span.to(field.span);
                     value = Expr {
@@ -795,14 +998,14 @@ impl Lowerer {
                 let name = self.ident(inner.next()?);
                 let mut args = Vec::new();
                 for arg in inner {
-                    args.push(self.expr(arg, depth)?);
+                    args.push(self.nested(arg, depth)?);
                 }
                 ExprKind::Call(name, args)
             }
             Rule::set_lit => {
                 let mut members = Vec::new();
                 for member in pair.into_inner().filter(|p| p.as_rule() == Rule::expr) {
-                    members.push(self.expr(member, depth)?);
+                    members.push(self.nested(member, depth)?);
                 }
                 ExprKind::Set(members)
             }
@@ -824,9 +1027,15 @@ impl Lowerer {
                         days: 0,
                     }
                 } else if unit.starts_with("month") {
-                    Duration { months: count, days: 0 }
+                    Duration {
+                        months: count,
+                        days: 0,
+                    }
                 } else {
-                    Duration { months: 0, days: count }
+                    Duration {
+                        months: 0,
+                        days: count,
+                    }
                 };
                 ExprKind::Duration(duration)
             }
@@ -850,7 +1059,9 @@ impl Lowerer {
         match pair.as_str().parse::<i64>() {
             Ok(value) => Some(value),
             Err(_) => {
-                self.errors.push(SyntaxError::NumberTooLarge { span: span_of(&pair) });
+                self.errors.push(SyntaxError::NumberTooLarge {
+                    span: span_of(&pair),
+                });
                 Some(0)
             }
         }
@@ -868,7 +1079,15 @@ impl Lowerer {
 fn is_punctuation(rule: Rule) -> bool {
     matches!(
         rule,
-        Rule::lbrace | Rule::rbrace | Rule::lparen | Rule::rparen | Rule::comma | Rule::colon | Rule::dot | Rule::assign | Rule::gt
+        Rule::lbrace
+            | Rule::rbrace
+            | Rule::lparen
+            | Rule::rparen
+            | Rule::comma
+            | Rule::colon
+            | Rule::dot
+            | Rule::assign
+            | Rule::gt
     ) || is_keyword(rule)
 }
 
