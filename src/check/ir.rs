@@ -192,6 +192,9 @@ pub struct TestDef {
 /// A checked expectation.
 #[derive(Debug, Clone)]
 pub enum Expectation {
+    /// The rendered explanation equals the stored one (compared by the command line, which
+    /// reads the file).
+    Explanation,
     Verdict {
         kind: usize,
         args: Vec<Option<Expr>>,

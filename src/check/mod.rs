@@ -1157,6 +1157,7 @@ impl<'a> Checker<'a> {
 
     fn expectation(&mut self, expectation: &ast::Expectation) -> Option<Expectation> {
         Some(match expectation {
+            ast::Expectation::Explanation => Expectation::Explanation,
             ast::Expectation::DecidedBy(rule) => Expectation::DecidedBy(self.rule_ref(rule)?),
             ast::Expectation::Applied(rule) => Expectation::Applied(self.rule_ref(rule)?),
             ast::Expectation::NotApplied(rule) => Expectation::NotApplied(self.rule_ref(rule)?),

@@ -21,6 +21,21 @@ pub enum Command {
     Eval(EvalArgs),
     /// Run the `test` blocks of policies.
     Test(TestArgs),
+    /// Print policies in the canonical layout, or check that they are.
+    Fmt(FmtArgs),
+}
+
+/// `licit fmt`
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// A `.licit` file or a directory (every `.licit` file below it).
+    pub path: PathBuf,
+    /// Do not write; list the files that would change and fail if there are any.
+    #[arg(long)]
+    pub check: bool,
+    /// Print the formatted text of a single file instead of writing it.
+    #[arg(long, conflicts_with = "check")]
+    pub stdout: bool,
 }
 
 /// `licit check`
@@ -64,6 +79,15 @@ pub struct EvalArgs {
 /// `licit test`
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
+    /// Report which rules, exceptions and conditions the tests cover.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Fail when a policy's coverage is below this percentage (implies `--coverage`).
+    #[arg(long, value_name = "PCT")]
+    pub min_coverage: Option<f64>,
+    /// Write or refresh the stored explanations of tests that `expect explanation`.
+    #[arg(long)]
+    pub update: bool,
     /// A policy file, a policy directory, or a directory of policies.
     pub path: PathBuf,
     /// Run only the tests whose name contains this text.
@@ -100,4 +124,5 @@ pub enum DecisionFormat {
 pub enum TestFormat {
     Human,
     Json,
+    Junit,
 }

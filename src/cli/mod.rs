@@ -4,6 +4,7 @@
 pub mod args;
 mod check;
 mod eval;
+mod fmt;
 mod load;
 mod test;
 
@@ -56,6 +57,7 @@ pub fn run() -> Exit {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
     }
 }
 

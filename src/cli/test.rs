@@ -1,13 +1,30 @@
-//! `licit test`: run the `test` blocks of every policy under a path.
+//! `licit test`: run the `test` blocks of every policy under a path, with coverage, stored
+//! explanations, and human, JSON or JUnit output.
 
-use super::args::{TestArgs, TestFormat};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::args::{DiagnosticFormat, TestArgs, TestFormat};
 use super::{
     Exit, load, load_and_check, parse_as_of, parse_params, print_diagnostics, print_out,
     print_plain, program,
 };
-use crate::eval::{SuiteOptions, run_tests};
-use crate::report::decision::TextStyle;
+use crate::check::{Policy, Source};
+use crate::eval::coverage::{RuleCoverage, coverage};
+use crate::eval::{SuiteOptions, TestOutcome, run_tests};
+use crate::report::coverage::{coverage_json, percent, render_coverage, totals};
+use crate::report::decision::{TextStyle, render_text};
+use crate::report::diff::line_diff;
+use crate::report::junit::{Suite, render_junit};
 use crate::report::tests::{TestReportJson, render_failures, summary, tests_json};
+
+/// One policy's run.
+struct PolicyRun {
+    name: String,
+    sources: Vec<Source>,
+    policy: Arc<Policy>,
+    outcomes: Vec<TestOutcome>,
+}
 
 /// Runs `licit test`.
 pub fn run(args: &TestArgs) -> Exit {
@@ -23,15 +40,7 @@ pub fn run(args: &TestArgs) -> Exit {
         Err(exit) => return exit,
     };
     let mut invalid = false;
-    let mut all_outcomes = Vec::new();
-    let mut report = TestReportJson {
-        passed: 0,
-        failed: 0,
-        tests: Vec::new(),
-    };
-    let style = TextStyle {
-        colour: super::stdout_colour(),
-    };
+    let mut runs: Vec<PolicyRun> = Vec::new();
     for root in &roots {
         let result = match load_and_check(root) {
             Ok(result) => result,
@@ -41,12 +50,11 @@ pub fn run(args: &TestArgs) -> Exit {
                 continue;
             }
         };
-        print_diagnostics(&result.diagnostics(), super::args::DiagnosticFormat::Human);
+        print_diagnostics(&result.diagnostics(), DiagnosticFormat::Human);
         let Some(policy) = result.checked.clone() else {
             invalid = true;
             continue;
         };
-        // Parameters named on the command line must exist in every policy they are run on.
         let params = match parse_params(&policy, &args.params) {
             Ok(params) => params,
             Err(exit) => return exit,
@@ -57,33 +65,173 @@ pub fn run(args: &TestArgs) -> Exit {
             params,
             filter: args.filter.clone(),
         };
-        let outcomes = run_tests(&policy, &base, &options);
-        match args.format {
-            TestFormat::Human => {
-                print_out(&render_failures(&result.loaded.sources, &outcomes, style))
-            }
-            TestFormat::Json => report
-                .tests
-                .extend(tests_json(&result.loaded.sources, &outcomes)),
-        }
-        all_outcomes.extend(outcomes);
+        let mut outcomes = run_tests(&policy, &base, &options);
+        compare_explanations(&result.loaded.sources, &mut outcomes, args.update);
+        runs.push(PolicyRun {
+            name: root.display().to_string(),
+            sources: result.loaded.sources,
+            policy,
+            outcomes,
+        });
     }
+    let wants_coverage = args.coverage || args.min_coverage.is_some();
+    let coverages: Vec<Vec<RuleCoverage>> = runs
+        .iter()
+        .map(|run| coverage(&run.policy, &run.outcomes))
+        .collect();
+    let all: Vec<&TestOutcome> = runs.iter().flat_map(|run| run.outcomes.iter()).collect();
+    let failed = all.iter().any(|o| !o.passed());
+    let style = TextStyle {
+        colour: super::stdout_colour(),
+    };
     match args.format {
-        TestFormat::Human => print_out(&format!("{}\n", summary(&all_outcomes))),
+        TestFormat::Human => {
+            for run in &runs {
+                print_out(&render_failures(&run.sources, &run.outcomes, style));
+            }
+            let outcomes: Vec<TestOutcome> = all.iter().map(|o| (*o).clone()).collect();
+            print_out(&format!("{}\n", summary(&outcomes)));
+            if wants_coverage {
+                for (run, rules) in runs.iter().zip(&coverages) {
+                    print_out(&render_coverage(
+                        &run.name,
+                        &run.sources,
+                        &run.policy,
+                        rules,
+                    ));
+                }
+            }
+        }
         TestFormat::Json => {
-            report.passed = all_outcomes.iter().filter(|o| o.passed()).count();
-            report.failed = all_outcomes.len() - report.passed;
+            let mut report = TestReportJson {
+                passed: all.iter().filter(|o| o.passed()).count(),
+                failed: all.iter().filter(|o| !o.passed()).count(),
+                tests: runs
+                    .iter()
+                    .flat_map(|run| tests_json(&run.sources, &run.outcomes))
+                    .collect(),
+                coverage: Vec::new(),
+            };
+            if wants_coverage {
+                report.coverage = runs
+                    .iter()
+                    .zip(&coverages)
+                    .map(|(run, rules)| coverage_json(&run.name, &run.sources, &run.policy, rules))
+                    .collect();
+            }
             print_out(&format!(
                 "{}\n",
                 serde_json::to_string_pretty(&report).unwrap_or_default()
             ));
         }
+        TestFormat::Junit => {
+            let suites: Vec<Suite<'_>> = runs
+                .iter()
+                .map(|run| Suite {
+                    name: &run.name,
+                    sources: &run.sources,
+                    outcomes: &run.outcomes,
+                })
+                .collect();
+            print_out(&render_junit(&suites));
+            if wants_coverage {
+                for (run, rules) in runs.iter().zip(&coverages) {
+                    eprint!(
+                        "{}",
+                        render_coverage(&run.name, &run.sources, &run.policy, rules)
+                    );
+                }
+            }
+        }
+    }
+    let mut below = false;
+    if let Some(minimum) = args.min_coverage {
+        for (run, rules) in runs.iter().zip(&coverages) {
+            let (covered, total) = totals(rules);
+            let share = percent(covered, total);
+            if share + 1e-9 < minimum {
+                below = true;
+                eprintln!(
+                    "coverage of {} is {share:.1}%, below the minimum of {minimum}%",
+                    run.name
+                );
+            }
+        }
     }
     if invalid {
         Exit::Invalid
-    } else if all_outcomes.iter().any(|o| !o.passed()) {
+    } else if failed || below {
         Exit::Failures
     } else {
         Exit::Ok
+    }
+}
+
+/// Where the stored explanation of a test lives: `explanations/<name>.txt` beside its file.
+fn explanation_path(sources: &[Source], outcome: &TestOutcome) -> Option<PathBuf> {
+    let file = Path::new(&sources.get(outcome.place.file)?.name);
+    let slug: String = outcome
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    Some(
+        file.parent()
+            .unwrap_or(Path::new("."))
+            .join("explanations")
+            .join(format!("{slug}.txt")),
+    )
+}
+
+/// Compares (or, with `update`, stores) the explanations of tests that `expect explanation`.
+fn compare_explanations(sources: &[Source], outcomes: &mut [TestOutcome], update: bool) {
+    for outcome in outcomes.iter_mut().filter(|o| o.expects_explanation) {
+        let Some((decision, trace)) = &outcome.decision else {
+            continue;
+        };
+        let Some(path) = explanation_path(sources, outcome) else {
+            continue;
+        };
+        let actual = render_text(&outcome.program, decision, trace, TextStyle::default());
+        let stored = std::fs::read_to_string(&path).ok();
+        if stored.as_deref() == Some(actual.as_str()) {
+            continue;
+        }
+        if update {
+            let written = path
+                .parent()
+                .map(std::fs::create_dir_all)
+                .unwrap_or(Ok(()))
+                .and_then(|()| std::fs::write(&path, &actual));
+            if let Err(error) = written {
+                outcome.failures.push(format!(
+                    "cannot write `{}`: {}",
+                    path.display(),
+                    load::io_reason(&error)
+                ));
+            }
+            continue;
+        }
+        match stored {
+            None => outcome.failures.push(format!(
+                "no stored explanation at `{}`; run `licit test --update` to write it",
+                path.display()
+            )),
+            Some(stored) => outcome.failures.push(format!(
+                "the explanation differs from `{}` (- stored, + actual); run `licit test --update` to accept it:\n{}",
+                path.display(),
+                line_diff(&stored, &actual).trim_end()
+            )),
+        }
     }
 }

@@ -23,6 +23,8 @@ pub struct TestOutcome {
     pub decision: Option<(Decision, Trace)>,
     /// The program the test ran with (its parameters may differ from the defaults).
     pub program: Arc<Program>,
+    /// Whether the test expects its explanation to equal a stored one.
+    pub expects_explanation: bool,
 }
 
 impl TestOutcome {
@@ -99,6 +101,10 @@ fn run_one(program: &Arc<Program>, test: &TestDef, options: &SuiteOptions) -> Te
         failures: Vec::new(),
         decision: None,
         program: program.clone(),
+        expects_explanation: test
+            .expectations
+            .iter()
+            .any(|e| matches!(e, Expectation::Explanation)),
     };
     let Some(given) = &test.given else {
         outcome
@@ -142,6 +148,8 @@ fn failure(
     let actual_verdict =
         program.format_conclusion(&policy.verdicts[decision.verdict], &decision.verdict_args);
     match expectation {
+        // Compared by the caller, which holds the stored explanation.
+        Expectation::Explanation => None,
         Expectation::Verdict { kind, args, text } => {
             let matches = decision.verdict == *kind
                 && args.iter().zip(&decision.verdict_args).all(|(want, got)| {

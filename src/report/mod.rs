@@ -1,6 +1,9 @@
 //! The report layer: renders diagnostics, decisions and test results as text, JSON and
 //! Markdown. It returns strings; only `cli` writes them.
 
+pub mod coverage;
 pub mod decision;
 pub mod diagnostic;
+pub mod diff;
+pub mod junit;
 pub mod tests;

@@ -26,7 +26,10 @@ pub fn render_failures(sources: &[Source], outcomes: &[TestOutcome], style: Text
         let (file, line) = location(sources, outcome);
         out.push_str(&format!("FAIL {file}:{line} \"{}\"\n", outcome.name));
         for failure in &outcome.failures {
-            out.push_str(&format!("  {failure}\n"));
+            for (index, line) in failure.lines().enumerate() {
+                let indent = if index == 0 { "  " } else { "    " };
+                out.push_str(&format!("{indent}{line}\n"));
+            }
         }
         if let Some((decision, trace)) = &outcome.decision {
             out.push_str("  explanation of the actual decision:\n");
@@ -51,6 +54,9 @@ pub struct TestReportJson {
     pub passed: usize,
     pub failed: usize,
     pub tests: Vec<TestJson>,
+    /// With `--coverage`: one entry per policy.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coverage: Vec<super::coverage::CoverageJson>,
 }
 
 /// One test in the JSON report.

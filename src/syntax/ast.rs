@@ -198,11 +198,16 @@ pub struct TestDecl {
 /// What a test expects of the decision.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expectation {
+    /// The rendered explanation equals the file stored for the test.
+    Explanation,
     Verdict(Conclusion),
     DecidedBy(Ident),
     Applied(Ident),
     NotApplied(Ident),
-    Suppressed { rule: Ident, by: Ident },
+    Suppressed {
+        rule: Ident,
+        by: Ident,
+    },
     Obligation(Conclusion),
     NoObligation(Ident),
 }

@@ -4,6 +4,7 @@
 pub mod ast;
 pub mod calendar;
 pub mod error;
+pub mod format;
 pub mod json;
 pub mod parse;
 pub mod span;

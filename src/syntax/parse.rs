@@ -229,6 +229,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::test_param => "`param`",
         Rule::expect => "`expect`",
         Rule::expectation => "an expectation",
+        Rule::expect_explanation => "`explanation`",
         Rule::expect_decided_by => "`decided by`",
         Rule::expect_applied => "`applied`",
         Rule::expect_not_applied => "`not applied`",
@@ -328,14 +329,37 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_empty => "`empty`",
         Rule::kw_true => "`true`",
         Rule::kw_false => "`false`",
+        Rule::kw_explanation => "`explanation`",
     })
 }
 
-/// The span of a pair, without the whitespace pest may have consumed at its end.
+/// The span of a pair, without the whitespace and comments pest may have consumed at its end:
+/// it ends where its last token ends.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let span = pair.as_span();
-    let trimmed = pair.as_str().trim_end().len();
-    Span::new(span.start(), span.start() + trimmed)
+    if is_atomic(pair.as_rule()) {
+        return Span::new(span.start(), span.end());
+    }
+    let end = pair
+        .clone()
+        .into_inner()
+        .flatten()
+        .filter(|inner| {
+            // Atomic rules hold no skipped whitespace, so their ends are exact; so are tokens.
+            is_atomic(inner.as_rule()) || inner.clone().into_inner().next().is_none()
+        })
+        .map(|token| token.as_span().end())
+        .max()
+        .unwrap_or_else(|| span.start() + pair.as_str().trim_end().len());
+    Span::new(span.start(), end)
+}
+
+/// Rules that pest matches without skipping whitespace inside, so their spans are exact.
+fn is_atomic(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::string | Rule::template | Rule::duration | Rule::date | Rule::decimal | Rule::int
+    )
 }
 
 /// Turns pest pairs into the AST, noting problems as it goes.
@@ -799,6 +823,7 @@ impl Lowerer {
         }
         let mut idents = idents.into_iter();
         Some(match rule {
+            Rule::expect_explanation => Expectation::Explanation,
             Rule::expect_decided_by => Expectation::DecidedBy(idents.next()?),
             Rule::expect_applied => Expectation::Applied(idents.next()?),
             Rule::expect_not_applied => Expectation::NotApplied(idents.next()?),

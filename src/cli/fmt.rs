@@ -1,0 +1,106 @@
+//! `licit fmt`: rewrite `.licit` files in the canonical layout, or check that they are in it.
+
+use std::path::{Path, PathBuf};
+
+use super::args::FmtArgs;
+use super::{Exit, print_out, print_plain};
+use crate::report::diagnostic::{Sourced, render_human};
+
+/// Runs `licit fmt`.
+pub fn run(args: &FmtArgs) -> Exit {
+    let files = match licit_files(&args.path) {
+        Ok(files) => files,
+        Err(error) => {
+            print_plain(&error);
+            return Exit::Invalid;
+        }
+    };
+    let mut invalid = false;
+    let mut changed = Vec::new();
+    for file in &files {
+        let text = match super::load::read_text(file) {
+            Ok(text) => text,
+            Err(error) => {
+                print_plain(&error);
+                invalid = true;
+                continue;
+            }
+        };
+        let formatted = match crate::syntax::format::format(&text) {
+            Ok(formatted) => formatted,
+            Err(errors) => {
+                let name = file.display().to_string();
+                for error in &errors {
+                    let item = Sourced {
+                        name: &name,
+                        text: &text,
+                        diagnostic: error,
+                    };
+                    eprint!("{}", render_human(&item, super::style_for_stderr()));
+                }
+                invalid = true;
+                continue;
+            }
+        };
+        if args.stdout {
+            print_out(&formatted);
+            continue;
+        }
+        if formatted == text {
+            continue;
+        }
+        changed.push(file.display().to_string());
+        if !args.check
+            && let Err(error) = std::fs::write(file, &formatted)
+        {
+            print_plain(&super::load::LoadError::Unreadable {
+                path: file.display().to_string(),
+                reason: super::load::io_reason(&error),
+            });
+            invalid = true;
+        }
+    }
+    if args.check {
+        for file in &changed {
+            print_out(&format!("would reformat {file}\n"));
+        }
+    } else if !args.stdout {
+        for file in &changed {
+            print_out(&format!("formatted {file}\n"));
+        }
+    }
+    if invalid {
+        Exit::Invalid
+    } else if args.check && !changed.is_empty() {
+        Exit::Failures
+    } else {
+        Exit::Ok
+    }
+}
+
+/// The `.licit` files at a path, sorted.
+fn licit_files(path: &Path) -> Result<Vec<PathBuf>, super::load::LoadError> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    walk(path, &mut files)?;
+    files.sort();
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), super::load::LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|error| super::load::LoadError::Unreadable {
+        path: dir.display().to_string(),
+        reason: super::load::io_reason(&error),
+    })?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if path.extension().is_some_and(|ext| ext == "licit") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
