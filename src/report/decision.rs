@@ -195,6 +195,9 @@ pub fn render_text(
         ));
     }
     let mut not_in_force = Vec::new();
+    // Rules that failed on the same condition with the same facts are listed together, so a
+    // case is not buried under every rule of another activity.
+    let mut not_applicable: Vec<(String, Vec<String>)> = Vec::new();
     for rule in &trace.rules {
         let definition = &policy.rules[rule.rule];
         match &rule.status {
@@ -208,13 +211,16 @@ pub fn render_text(
                 ));
             }
             Status::NotApplicable { .. } | Status::BaseNotApplicable => {
-                out.push_str(&format!(
-                    "not applicable: {} — {}\n",
-                    rule_label(definition),
-                    reason(program, decision, rule)
-                ));
+                let why = reason(program, decision, rule);
+                match not_applicable.iter_mut().find(|(seen, _)| *seen == why) {
+                    Some((_, rules)) => rules.push(rule_label(definition)),
+                    None => not_applicable.push((why, vec![rule_label(definition)])),
+                }
             }
         }
+    }
+    for (why, rules) in &not_applicable {
+        out.push_str(&format!("not applicable: {} — {why}\n", rules.join(", ")));
     }
     if !not_in_force.is_empty() {
         out.push_str(&style.dim(&format!(
