@@ -288,7 +288,7 @@ pub enum CheckError {
             "{}",
             suggestion_help(
                 suggestion,
-                "the functions are `starts_with(text, prefix)` and `count(set)`"
+                "the functions are `starts_with(text, prefix)`, `count(set)` and `end_of_year(date)`"
             )
         )
     )]

@@ -42,6 +42,11 @@ impl Ctx {
         }
     }
 
+    /// Binds a variable (a rule's `for`) for everything checked in this context.
+    pub fn bind(&mut self, name: &str, ty: Type) {
+        self.locals.push((name.to_string(), ty));
+    }
+
     /// Forgets what was read so far.
     pub fn reset_observed(&mut self) {
         self.observed.clear();
@@ -604,6 +609,13 @@ impl Checker<'_> {
                     Type::Bool,
                 )
             }
+            "end_of_year" => {
+                if !arity(self, 1, "end_of_year(date)") {
+                    return (Expr::Bool(false), Type::Error);
+                }
+                let date = self.expect_type(&args[0], &Type::Date, ctx);
+                (Expr::EndOfYear(Box::new(date)), Type::Date)
+            }
             "count" => {
                 if !arity(self, 1, "count(set)") {
                     return (Expr::Bool(false), Type::Error);
@@ -621,7 +633,7 @@ impl Checker<'_> {
                 (Expr::Count(Box::new(set)), Type::Int)
             }
             other => {
-                let suggestion = suggest::closest(other, ["starts_with", "count"]);
+                let suggestion = suggest::closest(other, ["starts_with", "count", "end_of_year"]);
                 self.error(CheckError::UnknownFunction {
                     name: other.to_string(),
                     suggestion,

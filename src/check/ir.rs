@@ -147,12 +147,23 @@ pub struct RuleDef {
     pub citation: String,
     pub exception_to: Vec<usize>,
     pub in_force: Period,
+    /// `for x in S`: the rule applies for the first member of `S` whose conditions hold.
+    pub for_each: Option<ForEach>,
     /// The condition split at its top-level `and`s; empty when the rule has no `when`.
     pub conditions: Vec<Condition>,
     pub verdict: Option<Conclusion>,
     pub obligations: Vec<Conclusion>,
     pub because: Vec<TemplatePart>,
     pub place: Place,
+}
+
+/// A rule's `for x in S`.
+#[derive(Debug, Clone)]
+pub struct ForEach {
+    pub variable: String,
+    pub set: Expr,
+    /// The set as written, for explanations.
+    pub text: String,
 }
 
 /// One conjunct of a rule's condition, with its source text for explanations.
@@ -252,6 +263,8 @@ pub enum Expr {
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     StartsWith(Box<Expr>, Box<Expr>),
     Count(Box<Expr>),
+    /// The last day of the calendar year of a date.
+    EndOfYear(Box<Expr>),
 }
 
 /// Comparison operators.

@@ -886,13 +886,48 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
+            // `for x in S`: the set is read in the rule's context; `x` is then bound in the
+            // condition, the conclusion and the `because` text.
+            let mut for_each = None;
+            let mut binding: Option<(String, Type)> = None;
+            if let Some((variable, set)) = &rule.for_each {
+                let mut ctx = Ctx::rule();
+                let (set_expr, set_ty) = self.expr(set, None, &mut ctx);
+                let element = match &set_ty {
+                    Type::Set(element) => (**element).clone(),
+                    Type::Error => Type::Error,
+                    other => {
+                        let found = self.type_name(other);
+                        self.error(CheckError::TypeMismatch {
+                            expected: "a set".to_string(),
+                            found,
+                            help: "`for` ranges over the members of a set".to_string(),
+                            span: set.span,
+                        });
+                        Type::Error
+                    }
+                };
+                binding = Some((variable.name.clone(), element));
+                for_each = Some(ForEach {
+                    variable: variable.name.clone(),
+                    set: set_expr,
+                    text: self.source_text(set.span),
+                });
+            }
+            let rule_ctx = || {
+                let mut ctx = Ctx::rule();
+                if let Some((name, ty)) = &binding {
+                    ctx.bind(name, ty.clone());
+                }
+                ctx
+            };
             let mut conditions = Vec::new();
             if let Some(when) = &rule.when {
                 let conjuncts: Vec<&ast::Expr> = match &when.kind {
                     ast::ExprKind::And(operands) => operands.iter().collect(),
                     _ => vec![when],
                 };
-                let mut ctx = Ctx::rule();
+                let mut ctx = rule_ctx();
                 for conjunct in conjuncts {
                     ctx.reset_observed();
                     let errors_before = self.errors.len();
@@ -913,7 +948,7 @@ impl<'a> Checker<'a> {
             let mut verdict = None;
             let mut obligations = Vec::new();
             for conclusion in &rule.then {
-                let mut ctx = Ctx::rule();
+                let mut ctx = rule_ctx();
                 if let Some(when) = &rule.when {
                     expr::narrow_after(when, &mut ctx);
                 }
@@ -953,7 +988,7 @@ impl<'a> Checker<'a> {
             }
             let mut because = Vec::new();
             if let Some(template) = &rule.because {
-                let mut ctx = Ctx::rule();
+                let mut ctx = rule_ctx();
                 if let Some(when) = &rule.when {
                     expr::narrow_after(when, &mut ctx);
                 }
@@ -974,6 +1009,7 @@ impl<'a> Checker<'a> {
                 citation,
                 exception_to,
                 in_force,
+                for_each,
                 conditions,
                 verdict,
                 obligations,
@@ -1157,7 +1193,7 @@ impl<'a> Checker<'a> {
 
     fn expectation(&mut self, expectation: &ast::Expectation) -> Option<Expectation> {
         Some(match expectation {
-            ast::Expectation::Explanation => Expectation::Explanation,
+            ast::Expectation::Explanation(_) => Expectation::Explanation,
             ast::Expectation::DecidedBy(rule) => Expectation::DecidedBy(self.rule_ref(rule)?),
             ast::Expectation::Applied(rule) => Expectation::Applied(self.rule_ref(rule)?),
             ast::Expectation::NotApplied(rule) => Expectation::NotApplied(self.rule_ref(rule)?),

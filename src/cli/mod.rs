@@ -5,7 +5,7 @@ pub mod args;
 mod check;
 mod eval;
 mod fmt;
-mod load;
+pub mod load;
 mod test;
 
 use std::io::{IsTerminal, Write};
@@ -100,7 +100,7 @@ pub(crate) struct Checked {
 }
 
 /// What loading and checking one policy found.
-pub(crate) struct CheckResult {
+pub struct CheckResult {
     pub loaded: LoadedPolicy,
     pub checked: Option<Arc<Policy>>,
     pub check_errors: Vec<crate::check::Located>,
@@ -150,7 +150,7 @@ impl CheckResult {
 }
 
 /// Loads and checks the policy at a path (a file or a policy directory).
-pub(crate) fn load_and_check(root: &Path) -> Result<CheckResult, load::LoadError> {
+pub fn load_and_check(root: &Path) -> Result<CheckResult, load::LoadError> {
     let loaded = load::load(root)?;
     let parsed_all = loaded.sources.iter().all(|source| source.ast.is_some());
     // A file that did not parse would make every name it declares look unknown: report the

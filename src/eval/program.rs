@@ -39,11 +39,14 @@ pub enum Expr {
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     StartsWith(Box<Expr>, Box<Expr>),
     Count(Box<Expr>),
+    EndOfYear(Box<Expr>),
 }
 
 /// A rule ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// `for x in S`: the set whose members are tried in turn, bound as the innermost local.
+    pub for_each: Option<Expr>,
     pub conditions: Vec<Expr>,
     /// For each condition, the facts it reads, shown in explanations.
     pub observed: Vec<Vec<(String, Expr)>>,
@@ -72,6 +75,29 @@ pub struct Epoch {
     pub policy_in_force: bool,
     pub consts: Vec<Value>,
     pub sets: Vec<Value>,
+    /// The rules in force, in order (empty when the policy is not in force).
+    pub rules: Vec<u32>,
+    /// Rules in force that no index excludes: visited for every case.
+    pub unindexed: Vec<u32>,
+    /// Rules in force that can only apply when a fact of the case is one of some enum members.
+    pub indexes: Vec<RuleIndex>,
+}
+
+/// Rules grouped by the member a fact of the case must be for them to apply: a case visits only
+/// the rules of its own member.
+#[derive(Debug, Clone)]
+pub struct RuleIndex {
+    /// The fields from the case to the fact, `case.activity` as `[1]`.
+    pub path: Vec<usize>,
+    /// For each member of the fact's enum, the rules that need it, in order.
+    pub by_member: Vec<Vec<u32>>,
+}
+
+/// What members a rule's key condition accepts.
+#[derive(Debug, Clone)]
+enum KeyMembers {
+    Members(super::value::EnumSet),
+    NamedSet(usize),
 }
 
 /// A policy lowered for evaluation, with its parameters fixed.
@@ -83,6 +109,8 @@ pub struct Program {
     pub order: Vec<usize>,
     pub epochs: Vec<Epoch>,
     pub params: Vec<Value>,
+    /// For each rule, the condition by which it is indexed, if any.
+    keys: Vec<Option<(Vec<usize>, KeyMembers)>>,
 }
 
 impl Program {
@@ -94,6 +122,7 @@ impl Program {
             order: Vec::new(),
             epochs: Vec::new(),
             params: Vec::new(),
+            keys: Vec::new(),
         };
         let mut params = Vec::new();
         for (index, param) in policy.params.iter().enumerate() {
@@ -108,6 +137,7 @@ impl Program {
             .rules
             .iter()
             .map(|rule| Rule {
+                for_each: rule.for_each.as_ref().map(|f| program.lower_expr(&f.set)),
                 conditions: rule
                     .conditions
                     .iter()
@@ -157,6 +187,11 @@ impl Program {
             }
         }
         program.order = exception_order(&program.rules);
+        program.keys = program
+            .rules
+            .iter()
+            .map(|rule| rule.conditions.iter().find_map(index_key))
+            .collect();
         program.epochs = program.build_epochs();
         program
     }
@@ -209,6 +244,9 @@ impl Program {
                     policy_in_force: policy.in_force.contains(start),
                     consts: Vec::new(),
                     sets: Vec::new(),
+                    rules: Vec::new(),
+                    unindexed: Vec::new(),
+                    indexes: Vec::new(),
                 };
                 // Constants and sets may refer to each other; they are built in dependency
                 // order by evaluating on demand with what is already built.
@@ -220,9 +258,49 @@ impl Program {
                     let value = self.set_value_at(index, start, &epoch);
                     epoch.sets.push(value);
                 }
+                self.index_rules(&mut epoch);
                 epoch
             })
             .collect()
+    }
+
+    /// Lists the rules in force in an epoch and groups those with a key condition by member.
+    fn index_rules(&self, epoch: &mut Epoch) {
+        if !epoch.policy_in_force {
+            return;
+        }
+        for (rule, key) in self.keys.iter().enumerate() {
+            if !epoch.in_force[rule] {
+                continue;
+            }
+            let rule_id = u32::try_from(rule).unwrap_or(u32::MAX);
+            epoch.rules.push(rule_id);
+            let members = match key {
+                Some((_, KeyMembers::Members(members))) => Some(*members),
+                Some((_, KeyMembers::NamedSet(set))) => match epoch.sets.get(*set) {
+                    Some(Value::EnumSet(_, members)) => Some(*members),
+                    _ => None,
+                },
+                None => None,
+            };
+            let (Some((path, _)), Some(members)) = (key, members) else {
+                epoch.unindexed.push(rule_id);
+                continue;
+            };
+            let position = match epoch.indexes.iter().position(|index| index.path == *path) {
+                Some(position) => position,
+                None => {
+                    epoch.indexes.push(RuleIndex {
+                        path: path.clone(),
+                        by_member: vec![Vec::new(); 256],
+                    });
+                    epoch.indexes.len() - 1
+                }
+            };
+            for member in members.members() {
+                epoch.indexes[position].by_member[usize::from(member)].push(rule_id);
+            }
+        }
     }
 
     pub(super) fn const_value_at(&self, index: usize, date: Date, epoch: &Epoch) -> Value {
@@ -269,6 +347,9 @@ impl Program {
                     policy_in_force: true,
                     consts: Vec::new(),
                     sets: Vec::new(),
+                    rules: Vec::new(),
+                    unindexed: Vec::new(),
+                    indexes: Vec::new(),
                 };
                 self.evaluate_constant(&lowered, date, &epoch)
             }
@@ -331,6 +412,7 @@ impl Program {
             ir::Expr::If(c, a, b) => Expr::If(lower(c), lower(a), lower(b)),
             ir::Expr::StartsWith(a, b) => Expr::StartsWith(lower(a), lower(b)),
             ir::Expr::Count(a) => Expr::Count(lower(a)),
+            ir::Expr::EndOfYear(a) => Expr::EndOfYear(lower(a)),
         }
     }
 }
@@ -344,6 +426,61 @@ fn small(index: usize) -> u16 {
 fn enum_of(element: &Type) -> Option<u16> {
     match element {
         Type::Enum(index) => Some(small(*index)),
+        _ => None,
+    }
+}
+
+/// A condition that holds only when a fact of the case is one of some enum members:
+/// `case.activity == export`, `case.destination in listed`, or an `or` of such on one fact.
+fn index_key(condition: &Expr) -> Option<(Vec<usize>, KeyMembers)> {
+    match condition {
+        Expr::Compare(Compare::Eq, left, right) => match (&**left, &**right) {
+            (path, Expr::Value(Value::Enum(_, member)))
+            | (Expr::Value(Value::Enum(_, member)), path) => {
+                let mut members = super::value::EnumSet::default();
+                members.insert(*member);
+                Some((case_path(path)?, KeyMembers::Members(members)))
+            }
+            _ => None,
+        },
+        Expr::In(member, set) => {
+            let path = case_path(member)?;
+            match &**set {
+                Expr::Value(Value::EnumSet(_, members)) => {
+                    Some((path, KeyMembers::Members(*members)))
+                }
+                Expr::NamedSet(index) => Some((path, KeyMembers::NamedSet(*index))),
+                _ => None,
+            }
+        }
+        Expr::Or(items) => {
+            let mut path = None;
+            let mut union = super::value::EnumSet::default();
+            for item in items {
+                let (item_path, KeyMembers::Members(members)) = index_key(item)? else {
+                    return None;
+                };
+                if path.as_ref().is_some_and(|p| *p != item_path) {
+                    return None;
+                }
+                path = Some(item_path);
+                union = union.union(&members);
+            }
+            Some((path?, KeyMembers::Members(union)))
+        }
+        _ => None,
+    }
+}
+
+/// The field positions of a path from the case: `case.item.annex_i` as `[3, 1]`.
+fn case_path(expr: &Expr) -> Option<Vec<usize>> {
+    match expr {
+        Expr::Case => Some(Vec::new()),
+        Expr::Field(base, position) => {
+            let mut path = case_path(base)?;
+            path.push(*position);
+            Some(path)
+        }
         _ => None,
     }
 }

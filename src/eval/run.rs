@@ -48,6 +48,8 @@ pub struct RuleTrace {
     pub conditions: Vec<ConditionTrace>,
     /// The `because` text with its values filled in, for rules whose conditions held.
     pub because: Option<String>,
+    /// For a rule with `for x in S`: the member for which its conditions held.
+    pub binding: Option<Value>,
 }
 
 /// The fate of a rule on a case.
@@ -72,6 +74,46 @@ pub struct ConditionTrace {
     pub holds: bool,
     /// The facts the condition read, with their values (`none` when absent).
     pub observed: Vec<(String, Value)>,
+}
+
+/// The state of a rule during one decision.
+const NOT_VISITED: u8 = 0;
+const CONDITION_FAILED: u8 = 1;
+const CONDITIONS_HOLD: u8 = 2;
+const TRIGGERED: u8 = 3;
+/// An exception whose conditions held but none of whose bases was triggered.
+const NO_BASE: u8 = 4;
+
+/// Per-thread working memory of decisions, so that deciding allocates nothing of its own.
+#[derive(Default)]
+struct Scratch {
+    state: Vec<u8>,
+    candidates: Vec<u32>,
+    /// For rules with `for`: the member that made them apply.
+    bindings: Vec<(u32, Value)>,
+}
+
+/// The result of evaluating a rule's conditions.
+struct ConditionsOutcome {
+    holds: bool,
+    /// The condition that was false.
+    failed: usize,
+    traces: Vec<ConditionTrace>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// The value at a path of fields from a record.
+fn field_at<'v>(mut value: &'v Value, path: &[usize]) -> Option<&'v Value> {
+    for position in path {
+        match value {
+            Value::Record(_, fields) => value = fields.get(*position)?,
+            _ => return None,
+        }
+    }
+    Some(value)
 }
 
 /// What an evaluation reads: the case, quantifier variables, and the epoch of the case's date.
@@ -194,18 +236,46 @@ impl<'a> Env<'a> {
                 Cow::Owned(arithmetic(*op, &left, &right))
             }
             Expr::Quantifier { every, set, body } => {
+                // `some` stops at the first member for which the body holds, `every` at the
+                // first for which it does not.
                 let set = self.value(set);
-                let members: Vec<Value> = set.set_members();
-                let mut result = *every;
-                for member in &members {
-                    // The member lives only for this loop; evaluate the body with a copy.
-                    let holds = self.with_local(member, body);
-                    if holds != *every {
-                        result = holds;
-                        break;
+                let holds = match (&set, &*set) {
+                    (Cow::Borrowed(Value::Set(members)), _) => {
+                        let mut result = *every;
+                        for member in members.iter() {
+                            self.locals.push(member);
+                            let holds = self.truth(body);
+                            self.locals.pop();
+                            if holds != *every {
+                                result = holds;
+                                break;
+                            }
+                        }
+                        result
                     }
-                }
-                Cow::Owned(Value::Bool(result))
+                    (_, Value::EnumSet(ty, members)) => {
+                        let mut result = *every;
+                        for member in members.members() {
+                            let member = Value::Enum(*ty, member);
+                            if self.with_local(&member, body) != *every {
+                                result = !*every;
+                                break;
+                            }
+                        }
+                        result
+                    }
+                    (_, other) => {
+                        let mut result = *every;
+                        for member in other.set_members() {
+                            if self.with_local(&member, body) != *every {
+                                result = !*every;
+                                break;
+                            }
+                        }
+                        result
+                    }
+                };
+                Cow::Owned(Value::Bool(holds))
             }
             Expr::If(condition, then, otherwise) => {
                 if self.truth(condition) {
@@ -221,6 +291,17 @@ impl<'a> Env<'a> {
                 };
                 Cow::Owned(Value::Bool(holds))
             }
+            Expr::EndOfYear(date) => match &*self.value(date) {
+                Value::Date(date) => {
+                    let (year, _, _) = date.ymd();
+                    Cow::Owned(
+                        Date::from_ymd(year, 12, 31)
+                            .map(Value::Date)
+                            .unwrap_or(Value::None),
+                    )
+                }
+                _ => Cow::Owned(Value::None),
+            },
             Expr::Count(set) => {
                 let count = match &*self.value(set) {
                     Value::EnumSet(_, set) => set.len(),
@@ -290,10 +371,33 @@ impl Program {
     }
 
     fn run(&self, case: &Value, date: Date, trace: Option<&mut Trace>) -> Decision {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.run_with(case, date, trace, &mut scratch),
+            // Only a re-entrant call finds the scratch busy; it gets its own.
+            Err(_) => self.run_with(case, date, trace, &mut Scratch::default()),
+        })
+    }
+
+    fn run_with(
+        &self,
+        case: &Value,
+        date: Date,
+        mut trace: Option<&mut Trace>,
+        scratch: &mut Scratch,
+    ) -> Decision {
         let epoch = self.epoch(date);
         let count = self.rules.len();
-        // 0: not in force, 1: a condition failed, 2: conditions held, 3: triggered.
-        let mut state = vec![0u8; count];
+        if scratch.state.len() < count {
+            scratch.state.resize(count, NOT_VISITED);
+        }
+        // Without an explanation only the rules an index leaves for this case are visited; with
+        // one, every rule in force is, so that each can say why it did not apply.
+        scratch.candidates.clear();
+        if trace.is_some() {
+            scratch.candidates.extend_from_slice(&epoch.rules);
+        } else {
+            self.candidates(case, epoch, &mut scratch.candidates);
+        }
         let mut failed_at = vec![0usize; if trace.is_some() { count } else { 0 }];
         let mut condition_traces: Vec<Vec<ConditionTrace>> = if trace.is_some() {
             vec![Vec::new(); count]
@@ -301,60 +405,73 @@ impl Program {
             Vec::new()
         };
         let mut env = Env::new(self, case, epoch, date);
-        if epoch.policy_in_force {
-            for index in 0..count {
-                if !epoch.in_force[index] {
-                    continue;
-                }
-                let rule = &self.rules[index];
-                let mut holds = true;
-                for (position, condition) in rule.conditions.iter().enumerate() {
-                    let value = env.truth(condition);
-                    if trace.is_some() {
-                        let observed = rule.observed[position]
-                            .iter()
-                            .map(|(text, expr)| (text.clone(), env.value(expr).into_owned()))
-                            .collect();
-                        condition_traces[index].push(ConditionTrace {
-                            index: position,
-                            holds: value,
-                            observed,
-                        });
-                        if !value {
-                            failed_at[index] = position;
+        let state = &mut scratch.state;
+        scratch.bindings.clear();
+        let tracing = trace.is_some();
+        for &rule_id in &scratch.candidates {
+            let index = rule_id as usize;
+            let rule = &self.rules[index];
+            let outcome = match &rule.for_each {
+                None => self.conditions(index, &mut env, tracing),
+                Some(set) => {
+                    // The first member for which every condition holds is the rule's binding.
+                    let members = env.value(set).set_members();
+                    let mut outcome = ConditionsOutcome {
+                        holds: false,
+                        failed: 0,
+                        traces: Vec::new(),
+                    };
+                    for member in &members {
+                        let mut inner = Env::new(self, case, epoch, date);
+                        inner.locals.push(member);
+                        outcome = self.conditions(index, &mut inner, tracing);
+                        if outcome.holds {
+                            scratch.bindings.push((rule_id, member.clone()));
+                            break;
                         }
                     }
-                    if !value {
-                        holds = false;
-                        break;
-                    }
+                    outcome
                 }
-                state[index] = if holds { 2 } else { 1 };
+            };
+            if tracing {
+                failed_at[index] = outcome.failed;
+                condition_traces[index] = outcome.traces;
             }
+            state[index] = if outcome.holds {
+                CONDITIONS_HOLD
+            } else {
+                CONDITION_FAILED
+            };
         }
-        // An exception is triggered only when one of its bases is; bases come first in `order`.
-        for &index in &self.order {
-            if state[index] == 2 {
-                let bases = &self.rules[index].exception_to;
-                if bases.is_empty() || bases.iter().any(|base| state[*base] == 3) {
-                    state[index] = 3;
-                }
-            }
+        for &rule_id in &scratch.candidates {
+            self.resolve(rule_id as usize, state);
         }
-        let suppressed = |index: usize| self.rules[index].exceptions.iter().any(|e| state[*e] == 3);
+        let suppressed = |index: usize, state: &[u8]| {
+            self.rules[index]
+                .exceptions
+                .iter()
+                .any(|e| state[*e] == TRIGGERED)
+        };
         let mut verdict: Option<(usize, usize)> = None;
         let mut obligations = Vec::new();
-        for (index, rule) in self.rules.iter().enumerate() {
-            if state[index] != 3 || suppressed(index) {
+        for &rule_id in &scratch.candidates {
+            let index = rule_id as usize;
+            if state[index] != TRIGGERED || suppressed(index, state) {
                 continue;
             }
+            let rule = &self.rules[index];
             if let Some((kind, _)) = &rule.verdict
                 && verdict.is_none_or(|(best, _)| *kind < best)
             {
                 verdict = Some((*kind, index));
             }
+            let binding = scratch
+                .bindings
+                .iter()
+                .find(|(r, _)| *r == rule_id)
+                .map(|(_, v)| v);
             for (kind, args) in &rule.obligations {
-                let args = args.iter().map(|a| env.value(a).into_owned()).collect();
+                let args = self.arguments(args, binding, &mut env);
                 obligations.push(Obligation {
                     kind: *kind,
                     args,
@@ -364,34 +481,44 @@ impl Program {
         }
         let (verdict_kind, verdict_args, decided_by) = match verdict {
             Some((kind, rule)) => {
+                let binding = scratch
+                    .bindings
+                    .iter()
+                    .find(|(r, _)| *r as usize == rule)
+                    .map(|(_, v)| v);
                 let args = match &self.rules[rule].verdict {
-                    Some((_, args)) => args.iter().map(|a| env.value(a).into_owned()).collect(),
+                    Some((_, args)) => self.arguments(args, binding, &mut env),
                     None => Vec::new(),
                 };
                 (kind, args, Some(rule))
             }
             None => (self.policy.otherwise, Vec::new(), None),
         };
-        if let Some(trace) = trace {
+        if let Some(trace) = trace.as_deref_mut() {
             for index in 0..count {
                 let status = match state[index] {
-                    0 => Status::NotInForce,
-                    1 => Status::NotApplicable {
+                    NOT_VISITED => Status::NotInForce,
+                    CONDITION_FAILED => Status::NotApplicable {
                         failed: failed_at[index],
                     },
-                    2 => Status::BaseNotApplicable,
-                    _ if suppressed(index) => Status::Suppressed {
+                    NO_BASE => Status::BaseNotApplicable,
+                    _ if suppressed(index, state) => Status::Suppressed {
                         by: self.rules[index]
                             .exceptions
                             .iter()
                             .copied()
-                            .filter(|e| state[*e] == 3)
+                            .filter(|e| state[*e] == TRIGGERED)
                             .collect(),
                     },
                     _ => Status::Applied,
                 };
-                let because = if state[index] >= 2 {
-                    self.because(index, &mut env)
+                let binding = scratch
+                    .bindings
+                    .iter()
+                    .find(|(r, _)| *r as usize == index)
+                    .map(|(_, v)| v);
+                let because = if matches!(state[index], TRIGGERED | NO_BASE) {
+                    self.because(index, binding, &mut env)
                 } else {
                     None
                 };
@@ -400,8 +527,13 @@ impl Program {
                     status,
                     conditions: std::mem::take(&mut condition_traces[index]),
                     because,
+                    binding: binding.cloned(),
                 });
             }
+        }
+        // Leave the scratch as it was found: only visited rules were touched.
+        for &rule_id in &scratch.candidates {
+            scratch.state[rule_id as usize] = NOT_VISITED;
         }
         Decision {
             date,
@@ -413,11 +545,50 @@ impl Program {
         }
     }
 
-    fn because<'a>(&'a self, index: usize, env: &mut Env<'a>) -> Option<String> {
+    /// Whether a rule whose conditions were evaluated is triggered: its conditions hold and, if
+    /// it is an exception, one of the rules it is an exception to is triggered.
+    fn resolve(&self, index: usize, state: &mut [u8]) -> bool {
+        match state[index] {
+            TRIGGERED => true,
+            CONDITIONS_HOLD => {
+                let bases = &self.rules[index].exception_to;
+                // Exceptions are acyclic (the checker says so), so this recursion ends.
+                let triggered =
+                    bases.is_empty() || bases.iter().any(|base| self.resolve(*base, state));
+                state[index] = if triggered { TRIGGERED } else { NO_BASE };
+                triggered
+            }
+            _ => false,
+        }
+    }
+
+    /// The rules a case can trigger in an epoch: those no index excludes and those indexed under
+    /// the case's own members, in rule order.
+    fn candidates(&self, case: &Value, epoch: &Epoch, out: &mut Vec<u32>) {
+        out.extend_from_slice(&epoch.unindexed);
+        for index in &epoch.indexes {
+            if let Some(Value::Enum(_, member)) = field_at(case, &index.path)
+                && let Some(rules) = index.by_member.get(usize::from(*member))
+            {
+                out.extend_from_slice(rules);
+            }
+        }
+        if !epoch.indexes.is_empty() {
+            out.sort_unstable();
+        }
+    }
+
+    fn because<'a>(
+        &'a self,
+        index: usize,
+        binding: Option<&'a Value>,
+        env: &mut Env<'a>,
+    ) -> Option<String> {
         let parts = &self.rules[index].because;
         if parts.is_empty() {
             return None;
         }
+        env.locals.extend(binding);
         let mut text = String::new();
         for part in parts {
             match part {
@@ -428,6 +599,59 @@ impl Program {
                 },
             }
         }
+        if binding.is_some() {
+            env.locals.pop();
+        }
         Some(text)
+    }
+
+    /// The values of a conclusion's arguments, with the rule's `for` member bound if it has one.
+    fn arguments<'a>(
+        &'a self,
+        args: &'a [Expr],
+        binding: Option<&'a Value>,
+        env: &mut Env<'a>,
+    ) -> Vec<Value> {
+        env.locals.extend(binding);
+        let values = args.iter().map(|a| env.value(a).into_owned()).collect();
+        if binding.is_some() {
+            env.locals.pop();
+        }
+        values
+    }
+
+    /// Evaluates a rule's conditions in order, stopping at the first that is false.
+    fn conditions<'a>(
+        &'a self,
+        index: usize,
+        env: &mut Env<'a>,
+        tracing: bool,
+    ) -> ConditionsOutcome {
+        let rule = &self.rules[index];
+        let mut outcome = ConditionsOutcome {
+            holds: true,
+            failed: 0,
+            traces: Vec::new(),
+        };
+        for (position, condition) in rule.conditions.iter().enumerate() {
+            let value = env.truth(condition);
+            if tracing {
+                let observed = rule.observed[position]
+                    .iter()
+                    .map(|(text, expr)| (text.clone(), env.value(expr).into_owned()))
+                    .collect();
+                outcome.traces.push(ConditionTrace {
+                    index: position,
+                    holds: value,
+                    observed,
+                });
+            }
+            if !value {
+                outcome.holds = false;
+                outcome.failed = position;
+                break;
+            }
+        }
+        outcome
     }
 }

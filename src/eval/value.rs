@@ -56,9 +56,29 @@ impl EnumSet {
         self.0.iter().map(|word| word.count_ones() as usize).sum()
     }
 
+    /// The members of either set.
+    pub fn union(&self, other: &EnumSet) -> EnumSet {
+        EnumSet([
+            self.0[0] | other.0[0],
+            self.0[1] | other.0[1],
+            self.0[2] | other.0[2],
+            self.0[3] | other.0[3],
+        ])
+    }
+
     /// The members, in enum order.
     pub fn members(&self) -> impl Iterator<Item = u16> + '_ {
-        (0..256u16).filter(|member| self.contains(*member))
+        self.0.iter().enumerate().flat_map(|(word, bits)| {
+            let mut bits = *bits;
+            std::iter::from_fn(move || {
+                if bits == 0 {
+                    return None;
+                }
+                let bit = bits.trailing_zeros();
+                bits &= bits - 1;
+                Some((word as u32 * 64 + bit) as u16)
+            })
+        })
     }
 }
 

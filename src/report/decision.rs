@@ -79,9 +79,21 @@ fn reason(program: &Program, decision: &Decision, rule: &RuleTrace) -> String {
     let definition = &program.policy.rules[rule.rule];
     match &rule.status {
         Status::NotApplicable { failed } => {
-            match rule.conditions.iter().find(|c| c.index == *failed) {
-                Some(condition) => format!("✗ {}", condition_line(program, definition, condition)),
-                None => "its condition is false".to_string(),
+            let failed_line = rule
+                .conditions
+                .iter()
+                .find(|c| c.index == *failed)
+                .map(|condition| format!("✗ {}", condition_line(program, definition, condition)));
+            match (&definition.for_each, failed_line) {
+                (Some(each), None) => format!("✗ there is no member of {}", each.text),
+                (Some(each), Some(line)) => {
+                    format!(
+                        "no member of {} meets every condition; for the last one, {line}",
+                        each.text
+                    )
+                }
+                (None, Some(line)) => line,
+                (None, None) => "its condition is false".to_string(),
             }
         }
         Status::BaseNotApplicable => {
@@ -174,6 +186,14 @@ pub fn render_text(
         }
         if let Some(because) = &rule_trace.because {
             out.push_str(&format!("  because {because}\n"));
+        }
+        if let (Some(each), Some(binding)) = (&definition.for_each, &rule_trace.binding) {
+            out.push_str(&format!(
+                "  for {} = {} in {}\n",
+                each.variable,
+                program.format_value(binding),
+                each.text
+            ));
         }
         for condition in &rule_trace.conditions {
             out.push_str(&format!(
@@ -338,6 +358,9 @@ pub struct RuleJson {
     pub failed_condition: Option<ConditionJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_force: Option<String>,
+    /// For a rule with `for x in S` that applied: the variable and the member bound to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub binding: Option<Map<String, Json>>,
 }
 
 /// A condition with its truth and the facts it read.
@@ -415,6 +438,13 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
                 failed_condition,
                 in_force: (rule.status == Status::NotInForce)
                     .then(|| in_force_text(program, decision, definition)),
+                binding: match (&definition.for_each, &rule.binding) {
+                    (Some(each), Some(value)) => Some(Map::from_iter([(
+                        each.variable.clone(),
+                        value_json(program, value),
+                    )])),
+                    _ => None,
+                },
             }
         })
         .collect();

@@ -150,6 +150,8 @@ pub struct RuleDecl {
     pub citation: Option<Str>,
     pub exception_to: Vec<Ident>,
     pub in_force: Option<Period>,
+    /// `for x in S`: the variable and the set it ranges over.
+    pub for_each: Option<(Ident, Expr)>,
     pub when: Option<Expr>,
     pub then: Vec<Conclusion>,
     pub because: Option<Template>,
@@ -199,7 +201,7 @@ pub struct TestDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expectation {
     /// The rendered explanation equals the file stored for the test.
-    Explanation,
+    Explanation(Span),
     Verdict(Conclusion),
     DecidedBy(Ident),
     Applied(Ident),

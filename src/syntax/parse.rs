@@ -330,6 +330,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_true => "`true`",
         Rule::kw_false => "`false`",
         Rule::kw_explanation => "`explanation`",
+        Rule::kw_for => "`for`",
+        Rule::for_clause => "`for`",
     })
 }
 
@@ -643,6 +645,7 @@ impl Lowerer {
         let mut exception_to = Vec::new();
         let mut in_force = None;
         let mut when = None;
+        let mut for_each = None;
         let mut then = Vec::new();
         let mut because = None;
         let mut seen: Vec<(&'static str, Span)> = Vec::new();
@@ -650,6 +653,7 @@ impl Lowerer {
             let clause = match item.as_rule() {
                 Rule::exception_clause => Some("exception to"),
                 Rule::in_force => Some("in force"),
+                Rule::for_clause => Some("for"),
                 Rule::when_clause => Some("when"),
                 Rule::then_clause => Some("then"),
                 Rule::because_clause => Some("because"),
@@ -684,6 +688,16 @@ impl Lowerer {
                         .collect();
                 }
                 Rule::in_force => in_force = Some(self.period(item)),
+                Rule::for_clause => {
+                    let mut parts = item
+                        .into_inner()
+                        .filter(|p| matches!(p.as_rule(), Rule::ident | Rule::sum));
+                    let variable = parts.next().map(|p| self.ident(p));
+                    let set = parts.next().and_then(|p| self.expr(p, 0));
+                    if let (Some(variable), Some(set)) = (variable, set) {
+                        for_each = Some((variable, set));
+                    }
+                }
                 Rule::when_clause => {
                     when = item
                         .into_inner()
@@ -711,6 +725,7 @@ impl Lowerer {
             citation,
             exception_to,
             in_force,
+            for_each,
             when,
             then,
             because,
@@ -812,6 +827,7 @@ impl Lowerer {
 
     fn expectation(&mut self, pair: Pair<'_, Rule>) -> Option<Expectation> {
         let rule = pair.as_rule();
+        let span = span_of(&pair);
         let mut idents = Vec::new();
         let mut conclusion = None;
         for item in pair.into_inner() {
@@ -823,7 +839,7 @@ impl Lowerer {
         }
         let mut idents = idents.into_iter();
         Some(match rule {
-            Rule::expect_explanation => Expectation::Explanation,
+            Rule::expect_explanation => Expectation::Explanation(span),
             Rule::expect_decided_by => Expectation::DecidedBy(idents.next()?),
             Rule::expect_applied => Expectation::Applied(idents.next()?),
             Rule::expect_not_applied => Expectation::NotApplied(idents.next()?),

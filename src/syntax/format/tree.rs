@@ -1,0 +1,506 @@
+//! The layout tree: the file as nested lines and blocks, each piece knowing where it starts in the
+//! source so that comments can be attached to it. Built from the AST, independent of comments.
+
+use super::expr::{self, level};
+use super::scan::Scan;
+use crate::syntax::ast::{
+    Declaration, Expectation, Expr, ExprKind, File, Header, RecordDecl, RuleDecl, TestDecl,
+};
+
+/// The widest a line may be before a list wraps or an `or` chain in a condition breaks.
+pub(super) const WIDTH: usize = 100;
+
+/// One piece of the layout with the comments attached to it.
+#[derive(Debug)]
+pub(super) struct Node {
+    /// The byte offset in the source of the piece's first token.
+    pub start: usize,
+    pub shape: Shape,
+    /// Which run of one-line declarations a top-level declaration can share without blank lines.
+    pub group: Group,
+    /// Comments on their own lines before the piece.
+    pub leading: Vec<usize>,
+    /// Comments at the end of the piece's first line (blocks) or of its only line (leaves).
+    pub head: Vec<usize>,
+    /// Comments at the end of the piece's last line.
+    pub trailing: Vec<usize>,
+    /// Comments on their own lines after the last child of a block, before its closing line.
+    pub dangling: Vec<usize>,
+}
+
+/// How a piece is laid out.
+#[derive(Debug)]
+pub(super) enum Shape {
+    /// Fixed lines; the first at the piece's indentation, the rest with their own extra indentation.
+    Text(Vec<String>),
+    /// A head line, children indented by two spaces, and an optional closing line. `empty` is the
+    /// one-line form used when there are no children and no comments inside.
+    Block {
+        head: Option<String>,
+        children: Vec<Node>,
+        close: Option<String>,
+        empty: Option<String>,
+    },
+    /// A comma-separated list in braces: `open items close` on one line if it fits and holds no
+    /// comments; otherwise `head`, the items indented (several to a line when `fill`), and `}`.
+    List {
+        head: String,
+        open: String,
+        close: String,
+        items: Vec<Node>,
+        fill: bool,
+    },
+    /// A `when` condition that is an `and` chain: the first conjunct after `when`, each of the
+    /// others on its own line after `and`, aligned under the first.
+    Chain(Vec<Node>),
+}
+
+/// Kinds of one-line declarations that may stand on consecutive lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Group {
+    None,
+    Use,
+    Enum,
+    Set,
+    Const,
+    Param,
+    Obligation,
+    Verdicts,
+    Otherwise,
+}
+
+impl Node {
+    fn new(start: usize, shape: Shape) -> Node {
+        Node {
+            start,
+            shape,
+            group: Group::None,
+            leading: Vec::new(),
+            head: Vec::new(),
+            trailing: Vec::new(),
+            dangling: Vec::new(),
+        }
+    }
+
+    fn line(start: usize, text: String) -> Node {
+        Node::new(start, Shape::Text(vec![text]))
+    }
+
+    fn grouped(mut self, group: Group) -> Node {
+        self.group = group;
+        self
+    }
+
+    /// The children, in the order they are printed.
+    pub fn children(&self) -> &[Node] {
+        match &self.shape {
+            Shape::Text(_) => &[],
+            Shape::Block { children, .. } => children,
+            Shape::List { items, .. } => items,
+            Shape::Chain(children) => children,
+        }
+    }
+
+    /// Whether the piece ends with a closing brace of its own.
+    pub fn has_close(&self) -> bool {
+        match &self.shape {
+            Shape::Text(_) | Shape::Chain(_) => false,
+            Shape::Block { close, .. } => close.is_some(),
+            Shape::List { .. } => true,
+        }
+    }
+}
+
+/// The layout of a whole file: a block without head whose children are the declarations.
+pub(super) fn file(file: &File, scan: &Scan<'_>) -> Node {
+    let mut children = Vec::new();
+    if let Some(header) = &file.header {
+        children.push(self::header(header, scan));
+    }
+    for declaration in &file.declarations {
+        children.push(self::declaration(declaration, scan));
+    }
+    Node::new(
+        0,
+        Shape::Block {
+            head: None,
+            children,
+            close: None,
+            empty: None,
+        },
+    )
+}
+
+fn header(header: &Header, scan: &Scan<'_>) -> Node {
+    let mut children = Vec::new();
+    if let Some(source) = &header.source {
+        let start = scan.keyword_before(source.span.start as usize, "source");
+        children.push(Node::line(
+            start,
+            format!("source {}", expr::string(&source.text)),
+        ));
+    }
+    if let Some(date) = header.in_force.from.or(header.in_force.until) {
+        let start = scan.keyword_before(date.span.start as usize, "in");
+        children.push(Node::line(
+            start,
+            format!("in force{}", expr::period(&header.in_force)),
+        ));
+    }
+    Node::new(
+        header.span.start as usize,
+        Shape::Block {
+            head: Some(format!("policy {}", expr::string(&header.title.text))),
+            children,
+            close: None,
+            empty: None,
+        },
+    )
+}
+
+fn declaration(declaration: &Declaration, scan: &Scan<'_>) -> Node {
+    let keyword = |offset: u32, word: &str| scan.keyword_before(offset as usize, word);
+    match declaration {
+        Declaration::Use(path) => Node::line(
+            keyword(path.span.start, "use"),
+            format!("use {}", expr::string(&path.text)),
+        )
+        .grouped(Group::Use),
+        Declaration::Enum(decl) => {
+            let items = decl
+                .members
+                .iter()
+                .map(|member| Node::line(member.span.start as usize, member.name.clone()))
+                .collect();
+            Node::new(
+                keyword(decl.name.span.start, "enum"),
+                Shape::List {
+                    head: format!("enum {} {{", decl.name.name),
+                    open: format!("enum {} {{ ", decl.name.name),
+                    close: " }".to_string(),
+                    items,
+                    fill: true,
+                },
+            )
+            .grouped(Group::Enum)
+        }
+        Declaration::Record(decl) => record(decl, scan),
+        Declaration::Const(decl) => {
+            let versions: Vec<String> = decl
+                .versions
+                .iter()
+                .map(|version| {
+                    format!(
+                        "{}{}",
+                        expr::expr(&version.value),
+                        expr::period(&version.period)
+                    )
+                })
+                .collect();
+            Node::line(
+                keyword(decl.name.span.start, "const"),
+                format!(
+                    "const {}{} = {}",
+                    decl.name.name,
+                    annotation(decl.ty.as_ref()),
+                    versions.join(", ")
+                ),
+            )
+            .grouped(Group::Const)
+        }
+        Declaration::Set(decl) => {
+            let items = decl
+                .members
+                .iter()
+                .map(|member| {
+                    Node::line(
+                        scan.with_open_parens(member.value.span.start as usize),
+                        format!(
+                            "{}{}",
+                            expr::expr(&member.value),
+                            expr::period(&member.period)
+                        ),
+                    )
+                })
+                .collect();
+            let prefix = format!(
+                "set {}{} = {{",
+                decl.name.name,
+                annotation(decl.element_type.as_ref())
+            );
+            Node::new(
+                decl.span.start as usize,
+                Shape::List {
+                    head: prefix.clone(),
+                    open: prefix,
+                    close: "}".to_string(),
+                    items,
+                    fill: true,
+                },
+            )
+            .grouped(Group::Set)
+        }
+        Declaration::Param(decl) => Node::line(
+            keyword(decl.name.span.start, "param"),
+            format!(
+                "param {}: {} = {}",
+                decl.name.name,
+                expr::type_expr(&decl.ty),
+                expr::expr(&decl.default)
+            ),
+        )
+        .grouped(Group::Param),
+        Declaration::Verdicts(kinds, span) => {
+            let kinds: Vec<String> = kinds.iter().map(expr::kind).collect();
+            Node::line(
+                span.start as usize,
+                format!("verdicts {}", kinds.join(" > ")),
+            )
+            .grouped(Group::Verdicts)
+        }
+        Declaration::Otherwise(verdict) => Node::line(
+            keyword(verdict.span.start, "otherwise"),
+            format!("otherwise {}", verdict.name),
+        )
+        .grouped(Group::Otherwise),
+        Declaration::Obligation(kind) => Node::line(
+            keyword(kind.name.span.start, "obligation"),
+            format!("obligation {}", expr::kind(kind)),
+        )
+        .grouped(Group::Obligation),
+        Declaration::Rule(rule) => self::rule(rule, scan),
+        Declaration::Test(test) => self::test(test, scan),
+    }
+}
+
+/// `: Type`, or nothing.
+fn annotation(ty: Option<&crate::syntax::ast::TypeExpr>) -> String {
+    ty.map(|ty| format!(": {}", expr::type_expr(ty)))
+        .unwrap_or_default()
+}
+
+fn record(decl: &RecordDecl, scan: &Scan<'_>) -> Node {
+    let word = if decl.is_input { "input" } else { "record" };
+    let children = decl
+        .fields
+        .iter()
+        .map(|field| {
+            let default = field
+                .default
+                .as_ref()
+                .map(|value| format!(" = {}", expr::expr(value)))
+                .unwrap_or_default();
+            Node::line(
+                field.name.span.start as usize,
+                format!(
+                    "{}: {}{default}",
+                    field.name.name,
+                    expr::type_expr(&field.ty)
+                ),
+            )
+        })
+        .collect();
+    Node::new(
+        scan.keyword_before(decl.name.span.start as usize, word),
+        Shape::Block {
+            head: Some(format!("{word} {} {{", decl.name.name)),
+            children,
+            close: Some("}".to_string()),
+            empty: Some(format!("{word} {} {{}}", decl.name.name)),
+        },
+    )
+}
+
+fn rule(rule: &RuleDecl, scan: &Scan<'_>) -> Node {
+    let keyword = |offset: u32, word: &str| scan.keyword_before(offset as usize, word);
+    let mut clauses = Vec::new();
+    if let Some(first) = rule.exception_to.first() {
+        let names: Vec<&str> = rule.exception_to.iter().map(|n| n.name.as_str()).collect();
+        clauses.push(Node::line(
+            keyword(first.span.start, "exception"),
+            format!("exception to {}", names.join(", ")),
+        ));
+    }
+    if let Some(period) = &rule.in_force {
+        let start = period
+            .from
+            .or(period.until)
+            .map_or(rule.span.start as usize, |date| {
+                keyword(date.span.start, "in")
+            });
+        clauses.push(Node::line(
+            start,
+            format!("in force{}", expr::period(period)),
+        ));
+    }
+    if let Some((variable, set)) = &rule.for_each {
+        clauses.push(Node::line(
+            keyword(variable.span.start, "for"),
+            format!("for {} in {}", variable.name, expr::expr(set)),
+        ));
+    }
+    if let Some(condition) = &rule.when {
+        clauses.push(when(condition, keyword(condition.span.start, "when"), scan));
+    }
+    if let Some(first) = rule.then.first() {
+        let conclusions: Vec<String> = rule.then.iter().map(expr::conclusion).collect();
+        clauses.push(Node::line(
+            keyword(first.span.start, "then"),
+            format!("then {}", conclusions.join(", ")),
+        ));
+    }
+    if let Some(because) = &rule.because {
+        clauses.push(Node::line(
+            keyword(because.span.start, "because"),
+            format!("because {}", expr::template(because)),
+        ));
+    }
+    let citation = rule
+        .citation
+        .as_ref()
+        .map(|citation| format!(" {}", expr::string(&citation.text)))
+        .unwrap_or_default();
+    Node::new(
+        rule.span.start as usize,
+        Shape::Block {
+            head: Some(format!("rule {}{citation}", rule.name.name)),
+            children: clauses,
+            close: None,
+            empty: None,
+        },
+    )
+}
+
+/// The indentation of a rule's clauses.
+const CLAUSE_INDENT: usize = 2;
+/// The width of `when ` and ` and `, after which a condition's conjuncts start.
+const CONDITION_COLUMN: usize = 5;
+
+/// The `when` clause: a top-level `and` chain puts each conjunct on its own line; an `or` chain that
+/// does not fit in a line puts each alternative on its own line.
+fn when(condition: &Expr, start: usize, scan: &Scan<'_>) -> Node {
+    match &condition.kind {
+        ExprKind::And(conjuncts) => {
+            let children = conjuncts
+                .iter()
+                .map(|conjunct| {
+                    let lines = match &conjunct.kind {
+                        ExprKind::Or(alternatives) => {
+                            alternatives_lines(alternatives, CONDITION_COLUMN + 1, true)
+                        }
+                        _ => vec![expr::at(conjunct, level::NOT)],
+                    };
+                    Node::new(
+                        scan.with_open_parens(conjunct.span.start as usize),
+                        Shape::Text(lines),
+                    )
+                })
+                .collect();
+            Node::new(start, Shape::Chain(children))
+        }
+        ExprKind::Or(alternatives) => {
+            let mut lines = alternatives_lines(alternatives, CONDITION_COLUMN, false);
+            if let Some(first) = lines.first_mut() {
+                first.insert_str(0, "when ");
+            }
+            Node::new(start, Shape::Text(lines))
+        }
+        _ => Node::line(start, format!("when {}", expr::expr(condition))),
+    }
+}
+
+/// An `or` chain whose first alternative starts at `column` (after `when ` or ` and `): on one
+/// line if it fits, otherwise one alternative to a line with `or` before it, aligned under the
+/// first. `parenthesised` chains (conjuncts of an `and`) are wrapped in parentheses, and `column`
+/// is then the column of the first alternative, just after the `(`.
+fn alternatives_lines(alternatives: &[Expr], column: usize, parenthesised: bool) -> Vec<String> {
+    let texts: Vec<String> = alternatives
+        .iter()
+        .map(|alternative| expr::at(alternative, level::AND))
+        .collect();
+    let (open, close) = if parenthesised { ("(", ")") } else { ("", "") };
+    let one_line = format!("{open}{}{close}", texts.join(" or "));
+    let width = CLAUSE_INDENT + column - open.len() + one_line.chars().count();
+    if width <= WIDTH {
+        return vec![one_line];
+    }
+    let indent = " ".repeat(column.saturating_sub(3));
+    let last = texts.len().saturating_sub(1);
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let end = if i == last { close } else { "" };
+            if i == 0 {
+                format!("{open}{text}{end}")
+            } else {
+                format!("{indent}or {text}{end}")
+            }
+        })
+        .collect()
+}
+
+fn test(test: &TestDecl, scan: &Scan<'_>) -> Node {
+    let keyword = |offset: u32, word: &str| scan.keyword_before(offset as usize, word);
+    let mut items = Vec::new();
+    if let Some(given) = &test.given {
+        let start = keyword(given.span.start, "given");
+        items.push(match &given.kind {
+            ExprKind::Record(fields) => {
+                let fields = fields
+                    .iter()
+                    .map(|field| Node::line(field.name.span.start as usize, expr::arg(field)))
+                    .collect();
+                Node::new(
+                    start,
+                    Shape::List {
+                        head: "given {".to_string(),
+                        open: "given { ".to_string(),
+                        close: " }".to_string(),
+                        items: fields,
+                        fill: false,
+                    },
+                )
+            }
+            _ => Node::line(start, format!("given {}", expr::expr(given))),
+        });
+    }
+    for (name, value) in &test.params {
+        items.push(Node::line(
+            keyword(name.span.start, "param"),
+            format!("param {} = {}", name.name, expr::expr(value)),
+        ));
+    }
+    for expectation in &test.expectations {
+        let (first, text) = match expectation {
+            Expectation::Explanation(span) => (*span, "explanation".to_string()),
+            Expectation::Verdict(verdict) => (verdict.span, expr::conclusion(verdict)),
+            Expectation::DecidedBy(rule) => (rule.span, format!("decided by {}", rule.name)),
+            Expectation::Applied(rule) => (rule.span, format!("applied {}", rule.name)),
+            Expectation::NotApplied(rule) => (rule.span, format!("not applied {}", rule.name)),
+            Expectation::Suppressed { rule, by } => (
+                rule.span,
+                format!("suppressed {} by {}", rule.name, by.name),
+            ),
+            Expectation::Obligation(obligation) => (
+                obligation.span,
+                format!("obligation {}", expr::conclusion(obligation)),
+            ),
+            Expectation::NoObligation(kind) => (kind.span, format!("no obligation {}", kind.name)),
+        };
+        items.push(Node::line(
+            keyword(first.start, "expect"),
+            format!("expect {text}"),
+        ));
+    }
+    let name = expr::string(&test.name.text);
+    Node::new(
+        test.span.start as usize,
+        Shape::Block {
+            head: Some(format!("test {name} {{")),
+            children: items,
+            close: Some("}".to_string()),
+            empty: Some(format!("test {name} {{}}")),
+        },
+    )
+}
