@@ -382,7 +382,7 @@ impl Program {
         &self,
         case: &Value,
         date: Date,
-        mut trace: Option<&mut Trace>,
+        trace: Option<&mut Trace>,
         scratch: &mut Scratch,
     ) -> Decision {
         let epoch = self.epoch(date);
@@ -494,7 +494,7 @@ impl Program {
             }
             None => (self.policy.otherwise, Vec::new(), None),
         };
-        if let Some(trace) = trace.as_deref_mut() {
+        if let Some(trace) = trace {
             for index in 0..count {
                 let status = match state[index] {
                     NOT_VISITED => Status::NotInForce,
