@@ -41,6 +41,8 @@ fn check_large(c: &mut Criterion) {
                 text: text.clone(),
                 ast,
                 uses: Vec::new(),
+                layer: 0,
+                amends_error: None,
             }];
             let (policy, findings) = check(&sources);
             assert!(policy.is_some(), "{findings:?}");

@@ -209,7 +209,7 @@ pub enum CheckError {
         span: Span,
     },
 
-    #[error("`exception to` names unknown rule `{name}`")]
+    #[error("unknown rule `{name}`")]
     #[diagnostic(
         code(licit::check::unknown_rule),
         help("{}", suggestion_help(suggestion, "name a rule of this policy"))
@@ -266,6 +266,20 @@ pub enum CheckError {
         help("the path is relative to the file that says `use`")
     )]
     MissingUse {
+        path: String,
+        reason: String,
+        #[label("not found")]
+        span: Span,
+    },
+
+    #[error("cannot amend `{path}`: {reason}")]
+    #[diagnostic(
+        code(licit::check::missing_base),
+        help(
+            "`amends` takes the path of the amended policy's directory, relative to this policy's directory"
+        )
+    )]
+    MissingBase {
         path: String,
         reason: String,
         #[label("not found")]

@@ -76,6 +76,17 @@ pub struct Policy {
     pub obligations: Vec<KindDef>,
     pub rules: Vec<RuleDef>,
     pub tests: Vec<TestDef>,
+    /// What amendments changed, in order; empty for a policy that amends nothing.
+    pub amendments: Vec<Amendment>,
+}
+
+/// One change an amendment made, with the article of the amending act.
+#[derive(Debug, Clone)]
+pub struct Amendment {
+    /// What it does: "adds rule `x`", "removes members from set `y`".
+    pub change: String,
+    pub citation: String,
+    pub place: Place,
 }
 
 /// `enum`
@@ -123,6 +134,8 @@ pub struct SetDef {
     pub name: String,
     pub element: Type,
     pub members: Vec<(Expr, Period)>,
+    /// Members an amendment removes, in the periods given.
+    pub removed: Vec<(Expr, Period)>,
 }
 
 /// `param`

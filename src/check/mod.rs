@@ -27,6 +27,11 @@ pub struct Source {
     pub ast: Option<ast::File>,
     /// For each `use` of the file, in order: the file it names, or why it could not be read.
     pub uses: Vec<Result<FileId, String>>,
+    /// Which policy of an amendment chain the file belongs to: 0 for the deepest base, and the
+    /// policy being checked has the highest layer. A used file has the layer of its user.
+    pub layer: usize,
+    /// When the file's header `amends` a policy that could not be read: why.
+    pub amends_error: Option<String>,
 }
 
 /// The line and column (both from 1) of a byte offset.
@@ -126,6 +131,12 @@ struct Checker<'a> {
     obligations: Vec<KindDef>,
     obligation_asts: Vec<(FileId, &'a ast::KindDecl)>,
     rule_asts: Vec<(FileId, &'a ast::RuleDecl)>,
+    /// Rules an amendment repeals: their index, the place of the repeal, their name.
+    repealed: Vec<(usize, Place, String)>,
+    set_changes: Vec<(usize, FileId, &'a ast::Declaration)>,
+    const_changes: HashMap<usize, (FileId, &'a ast::Declaration)>,
+    param_changes: HashMap<usize, (FileId, &'a ast::Declaration)>,
+    amendments: Vec<Amendment>,
     rules: Vec<RuleDef>,
     test_asts: Vec<(FileId, &'a ast::TestDecl)>,
     tests: Vec<TestDef>,
@@ -179,6 +190,11 @@ impl<'a> Checker<'a> {
             obligations: Vec::new(),
             obligation_asts: Vec::new(),
             rule_asts: Vec::new(),
+            repealed: Vec::new(),
+            set_changes: Vec::new(),
+            const_changes: HashMap::new(),
+            param_changes: HashMap::new(),
+            amendments: Vec::new(),
             rules: Vec::new(),
             test_asts: Vec::new(),
             tests: Vec::new(),
@@ -228,13 +244,28 @@ impl<'a> Checker<'a> {
         self.report_unused();
     }
 
-    /// First pass: registers every declaration under its name.
+    /// First pass: registers every declaration under its name, applying amendments in order.
     fn collect(&mut self) {
         let sources = self.sources;
+        let top_layer = sources.iter().map(|source| source.layer).max().unwrap_or(0);
         for (file, source) in sources.iter().enumerate() {
             self.file = file;
             let Some(ast) = &source.ast else { continue };
             if let Some(header) = &ast.header {
+                if let (Some(reason), Some(path)) = (&source.amends_error, &header.amends) {
+                    self.error(CheckError::MissingBase {
+                        path: path.text.clone(),
+                        reason: reason.clone(),
+                        span: path.span,
+                    });
+                }
+                // An amendment's header supersedes the header of the policy it amends.
+                let superseded = self
+                    .header
+                    .is_some_and(|(first_file, _)| self.sources[first_file].layer < source.layer);
+                if superseded {
+                    self.header = None;
+                }
                 match self.header {
                     Some((first_file, first)) => {
                         let first = self.describe_place(Place {
@@ -342,6 +373,7 @@ impl<'a> Checker<'a> {
                                 name: decl.name.name.clone(),
                                 element: Type::Error,
                                 members: Vec::new(),
+                                removed: Vec::new(),
                             });
                             self.set_asts.push((file, decl));
                             self.set_progress.push(Progress::Pending);
@@ -422,10 +454,135 @@ impl<'a> Checker<'a> {
                             .insert(rule.name.name.clone(), self.rule_asts.len());
                         self.rule_asts.push((file, rule));
                     }
-                    ast::Declaration::Test(test) => self.test_asts.push((file, test)),
+                    // The tests of an amended policy are the amendment's own.
+                    ast::Declaration::Test(test) => {
+                        if source.layer == top_layer {
+                            self.test_asts.push((file, test));
+                        }
+                    }
+                    ast::Declaration::AddRule(rule) => {
+                        if self.amendment_allowed(source, rule.name.span, "add rule") {
+                            if self.rules_by_name.contains_key(&rule.name.name) {
+                                self.error(CheckError::PolicyShape {
+                                    problem: format!(
+                                        "rule `{}` is already in the policy this amends",
+                                        rule.name.name
+                                    ),
+                                    help: format!(
+                                        "write `replace rule {}` to replace it",
+                                        rule.name.name
+                                    ),
+                                    span: rule.name.span,
+                                });
+                                continue;
+                            }
+                            self.rules_by_name
+                                .insert(rule.name.name.clone(), self.rule_asts.len());
+                            self.rule_asts.push((file, rule));
+                            self.amendment_note(
+                                format!("adds rule `{}`", rule.name.name),
+                                &rule.citation,
+                            );
+                        }
+                    }
+                    ast::Declaration::ReplaceRule(rule) => {
+                        if self.amendment_allowed(source, rule.name.span, "replace rule") {
+                            match self.rules_by_name.get(&rule.name.name) {
+                                Some(&index) => {
+                                    self.rule_asts[index] = (file, rule);
+                                    self.amendment_note(
+                                        format!("replaces rule `{}`", rule.name.name),
+                                        &rule.citation,
+                                    );
+                                }
+                                None => self.unknown_amended_rule(&rule.name),
+                            }
+                        }
+                    }
+                    ast::Declaration::RepealRule {
+                        name,
+                        citation,
+                        span,
+                    } => {
+                        if self.amendment_allowed(source, *span, "repeal rule") {
+                            match self.rules_by_name.remove(&name.name) {
+                                Some(index) => {
+                                    self.repealed.push((
+                                        index,
+                                        self.place(name.span),
+                                        name.name.clone(),
+                                    ));
+                                    self.amendment_note(
+                                        format!("repeals rule `{}`", name.name),
+                                        citation,
+                                    );
+                                }
+                                None => self.unknown_amended_rule(name),
+                            }
+                        }
+                    }
+                    ast::Declaration::ChangeSet {
+                        name,
+                        citation,
+                        add,
+                        span,
+                        ..
+                    } => {
+                        if self.amendment_allowed(source, *span, "change set") {
+                            match self.values.get(&name.name) {
+                                Some((ValueSymbol::Set(index), _)) => {
+                                    let index = *index;
+                                    self.set_changes.push((index, file, declaration));
+                                    let what = if *add {
+                                        "adds members to"
+                                    } else {
+                                        "removes members from"
+                                    };
+                                    self.amendment_note(
+                                        format!("{what} set `{}`", name.name),
+                                        citation,
+                                    );
+                                }
+                                _ => self.unknown_amended_value(name, "set"),
+                            }
+                        }
+                    }
+                    ast::Declaration::ChangeValue {
+                        name,
+                        citation,
+                        is_param,
+                        span,
+                        ..
+                    } => {
+                        if self.amendment_allowed(source, *span, "change") {
+                            match (self.values.get(&name.name), is_param) {
+                                (Some((ValueSymbol::Const(index), _)), false) => {
+                                    let index = *index;
+                                    self.const_changes.insert(index, (file, declaration));
+                                    self.amendment_note(
+                                        format!("changes constant `{}`", name.name),
+                                        citation,
+                                    );
+                                }
+                                (Some((ValueSymbol::Param(index), _)), true) => {
+                                    let index = *index;
+                                    self.param_changes.insert(index, (file, declaration));
+                                    self.amendment_note(
+                                        format!("changes parameter `{}`", name.name),
+                                        citation,
+                                    );
+                                }
+                                _ => self.unknown_amended_value(
+                                    name,
+                                    if *is_param { "parameter" } else { "constant" },
+                                ),
+                            }
+                        }
+                    }
                 }
             }
         }
+        self.remove_repealed_rules();
         self.file = self.header.map(|(file, _)| file).unwrap_or(0);
         let anchor = self
             .header
@@ -456,6 +613,91 @@ impl<'a> Checker<'a> {
                 span: anchor,
             });
         }
+    }
+
+    /// Whether an amendment's change may stand here (only in a policy that `amends` another).
+    fn amendment_allowed(&mut self, source: &Source, span: Span, what: &str) -> bool {
+        if source.layer > 0 {
+            return true;
+        }
+        self.error(CheckError::PolicyShape {
+            problem: format!("`{what}` belongs in an amendment"),
+            help: "say which policy this amends in the header: `amends \"../dual-use\"`; in a policy of its own, declare the rule or value directly".to_string(),
+            span,
+        });
+        false
+    }
+
+    fn amendment_note(&mut self, change: String, citation: &Option<ast::Str>) {
+        self.amendments.push(Amendment {
+            change,
+            citation: citation
+                .as_ref()
+                .map(|c| c.text.clone())
+                .unwrap_or_default(),
+            place: self.place(citation.as_ref().map(|c| c.span).unwrap_or_default()),
+        });
+    }
+
+    fn unknown_amended_rule(&mut self, name: &ast::Ident) {
+        let suggestion =
+            suggest::closest(&name.name, self.rules_by_name.keys().map(String::as_str));
+        self.error(CheckError::UnknownRule {
+            name: name.name.clone(),
+            suggestion,
+            span: name.span,
+        });
+    }
+
+    fn unknown_amended_value(&mut self, name: &ast::Ident, what: &str) {
+        let suggestion = suggest::closest(&name.name, self.values.keys().map(String::as_str));
+        self.error(CheckError::UnknownName {
+            name: name.name.clone(),
+            suggestion: suggestion
+                .or_else(|| Some(format!("a {what} of the policy this amends")))
+                .filter(|s| !s.starts_with("a ")),
+            span: name.span,
+        });
+    }
+
+    /// Drops repealed rules, keeping the others in order, and says which remaining rules were
+    /// exceptions to a repealed one (at the repeal, where the amendment can fix it).
+    fn remove_repealed_rules(&mut self) {
+        if self.repealed.is_empty() {
+            return;
+        }
+        let repealed: Vec<usize> = self.repealed.iter().map(|(index, _, _)| *index).collect();
+        let kept: Vec<(FileId, &ast::RuleDecl)> = self
+            .rule_asts
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !repealed.contains(index))
+            .map(|(_, rule)| *rule)
+            .collect();
+        for (_, place, name) in self.repealed.clone() {
+            for (_, rule) in &kept {
+                if rule.exception_to.iter().any(|base| base.name == name) {
+                    self.errors.push(Located {
+                        file: place.file,
+                        error: CheckError::PolicyShape {
+                            problem: format!(
+                                "`{}` is an exception to `{name}`, which this repeals",
+                                rule.name.name
+                            ),
+                            help: format!("repeal or replace `{}` too", rule.name.name),
+                            span: place.span,
+                        },
+                    });
+                }
+            }
+        }
+        self.rule_asts = kept;
+        self.rules_by_name = self
+            .rule_asts
+            .iter()
+            .enumerate()
+            .map(|(index, (_, rule))| (rule.name.name.clone(), index))
+            .collect();
     }
 
     fn first_place_text(&self, place: Place) -> String {
@@ -657,7 +899,16 @@ impl<'a> Checker<'a> {
             self.file = file;
             let ty = self.resolve_type(&decl.ty);
             let mut ctx = Ctx::constant();
-            let default = self.expect_type(&decl.default, &ty, &mut ctx);
+            let mut default = self.expect_type(&decl.default, &ty, &mut ctx);
+            // An amendment's `change param` gives a new default.
+            if let Some(&(change_file, ast::Declaration::ChangeValue { versions, .. })) =
+                self.param_changes.get(&index)
+            {
+                self.file = change_file;
+                if let Some(version) = versions.first() {
+                    default = self.expect_type(&version.value, &ty, &mut Ctx::constant());
+                }
+            }
             self.params[index].ty = ty;
             self.params[index].default = default;
         }
@@ -691,7 +942,15 @@ impl<'a> Checker<'a> {
         self.file = file;
         let mut ty = decl.ty.as_ref().map(|ty| self.resolve_type(ty));
         let mut versions = Vec::new();
-        for (position, version) in decl.versions.iter().enumerate() {
+        // An amendment's `change const` replaces the versions, keeping the declared type.
+        let declared_versions = match self.const_changes.get(&index) {
+            Some(&(change_file, ast::Declaration::ChangeValue { versions, .. })) => {
+                self.file = change_file;
+                versions
+            }
+            _ => &decl.versions,
+        };
+        for (position, version) in declared_versions.iter().enumerate() {
             let mut ctx = Ctx::constant();
             let (expr, found) = match &ty {
                 Some(ty) => {
@@ -705,7 +964,7 @@ impl<'a> Checker<'a> {
             }
             let period = self.check_period(&version.period);
             let dated = version.period.from.is_some() || version.period.until.is_some();
-            if position + 1 == decl.versions.len() && dated {
+            if position + 1 == declared_versions.len() && dated {
                 self.error(CheckError::PolicyShape {
                     problem: format!(
                         "constant `{}` has no value outside the dates given",
@@ -770,8 +1029,38 @@ impl<'a> Checker<'a> {
                 span: decl.name.span,
             });
         }
-        self.sets[index].element = element.unwrap_or(Type::Error);
+        self.sets[index].element = element.clone().unwrap_or(Type::Error);
+        // Amendments add and remove members, in order.
+        let mut removed = Vec::new();
+        let changes: Vec<(FileId, &ast::Declaration)> = self
+            .set_changes
+            .iter()
+            .filter(|(set, _, _)| *set == index)
+            .map(|(_, file, change)| (*file, *change))
+            .collect();
+        for (change_file, change) in changes {
+            let ast::Declaration::ChangeSet {
+                add,
+                members: changed,
+                ..
+            } = change
+            else {
+                continue;
+            };
+            self.file = change_file;
+            let element_ty = element.clone().unwrap_or(Type::Error);
+            for member in changed {
+                let expr = self.expect_type(&member.value, &element_ty, &mut Ctx::constant());
+                let period = self.check_period(&member.period);
+                if *add {
+                    members.push((expr, period));
+                } else {
+                    removed.push((expr, period));
+                }
+            }
+        }
         self.sets[index].members = members;
+        self.sets[index].removed = removed;
         self.set_progress[index] = Progress::Done;
         self.file = saved_file;
     }
@@ -873,6 +1162,9 @@ impl<'a> Checker<'a> {
             for base in &rule.exception_to {
                 match self.rules_by_name.get(&base.name) {
                     Some(&base_index) => exception_to.push(base_index),
+                    None if self.repealed.iter().any(|(_, _, name)| *name == base.name) => {
+                        // Reported at the repeal, where the amendment can fix it.
+                    }
                     None => {
                         let suggestion = suggest::closest(
                             &base.name,
@@ -1432,6 +1724,7 @@ impl<'a> Checker<'a> {
             obligations: std::mem::take(&mut self.obligations),
             rules: std::mem::take(&mut self.rules),
             tests: std::mem::take(&mut self.tests),
+            amendments: std::mem::take(&mut self.amendments),
         })
     }
 }

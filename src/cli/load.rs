@@ -168,13 +168,68 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Reads a policy: its files, then every file they `use`, each once.
+/// Reads a policy: the policies it amends (base first), its own files, then every file they
+/// `use`, each once.
 pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
-    let mut paths = Vec::new();
-    if root.is_dir() {
-        policy_files(root, true, &mut paths)?;
-    } else {
-        paths.push(root.to_path_buf());
+    // Follow `amends` from the policy to its base, its base's base, and so on.
+    let mut layers: Vec<Vec<(PathBuf, String)>> = Vec::new();
+    let mut amends_errors: Vec<(usize, usize, String)> = Vec::new();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut current = root.to_path_buf();
+    loop {
+        let mut paths = Vec::new();
+        if current.is_dir() {
+            policy_files(&current, true, &mut paths)?;
+        } else {
+            paths.push(current.clone());
+        }
+        let mut files = Vec::new();
+        for path in paths {
+            let text = read_text(&path)?;
+            files.push((path, text));
+        }
+        seen.push(std::fs::canonicalize(&current).unwrap_or_else(|_| current.clone()));
+        let amends = files.iter().enumerate().find_map(|(index, (_, text))| {
+            let (ast, _) = syntax::parse(text);
+            ast.and_then(|ast| ast.header)
+                .and_then(|header| header.amends)
+                .map(|path| (index, path.text))
+        });
+        let layer = layers.len();
+        layers.push(files);
+        let Some((file, relative)) = amends else {
+            break;
+        };
+        let dir = if current.is_dir() {
+            current.clone()
+        } else {
+            current.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        let base = normalize(&dir.join(&relative));
+        let canonical = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
+        if seen.contains(&canonical) {
+            amends_errors.push((
+                layer,
+                file,
+                format!(
+                    "`{}` amends, through others, this policy itself",
+                    base.display()
+                ),
+            ));
+            break;
+        }
+        if !base.exists() {
+            amends_errors.push((
+                layer,
+                file,
+                format!(
+                    "no such file or directory (looked for `{}`)",
+                    base.display()
+                ),
+            ));
+            break;
+        }
+        current = base;
     }
     let mut loaded = LoadedPolicy {
         root: root.display().to_string(),
@@ -183,10 +238,21 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
     };
     let mut index_of: HashMap<PathBuf, usize> = HashMap::new();
     let mut queue: Vec<PathBuf> = Vec::new();
-    for path in paths {
-        let text = read_text(&path)?;
-        add_source(&mut loaded, &mut index_of, &path, text);
-        queue.push(path);
+    let count = layers.len();
+    // The deepest base is layer 0; the policy named on the command line is the last layer.
+    for (position, files) in layers.into_iter().rev().enumerate() {
+        let layer = count - 1 - position;
+        let layer_number = position;
+        for (file_index, (path, text)) in files.into_iter().enumerate() {
+            let index = add_source(&mut loaded, &mut index_of, &path, text, layer_number);
+            if let Some((_, _, reason)) = amends_errors
+                .iter()
+                .find(|(l, f, _)| *l == layer && *f == file_index)
+            {
+                loaded.sources[index].amends_error = Some(reason.clone());
+            }
+            queue.push(path);
+        }
     }
     // Resolve `use`s breadth-first; a used file that cannot be read is reported at the `use`.
     let mut next = 0;
@@ -218,7 +284,8 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
             }
             match read_text(&path) {
                 Ok(text) => {
-                    let index = add_source(&mut loaded, &mut index_of, &path, text);
+                    let layer = loaded.sources[next].layer;
+                    let index = add_source(&mut loaded, &mut index_of, &path, text, layer);
                     queue.push(path);
                     uses.push(Ok(index));
                 }
@@ -239,6 +306,7 @@ fn add_source(
     index_of: &mut HashMap<PathBuf, usize>,
     path: &Path,
     text: String,
+    layer: usize,
 ) -> usize {
     let (ast, errors) = syntax::parse(&text);
     let index = loaded.sources.len();
@@ -250,6 +318,8 @@ fn add_source(
         text,
         ast,
         uses: Vec::new(),
+        layer,
+        amends_error: None,
     });
     let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     index_of.insert(key, index);

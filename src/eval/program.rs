@@ -223,7 +223,7 @@ impl Program {
         policy
             .sets
             .iter()
-            .flat_map(|s| s.members.iter())
+            .flat_map(|s| s.members.iter().chain(s.removed.iter()))
             .for_each(|(_, period)| add(period));
         starts.sort();
         starts.dedup();
@@ -318,11 +318,18 @@ impl Program {
 
     pub(super) fn set_value_at(&self, index: usize, date: Date, epoch: &Epoch) -> Value {
         let definition = &self.policy.sets[index];
+        let removed: Vec<Value> = definition
+            .removed
+            .iter()
+            .filter(|(_, period)| period.contains(date))
+            .map(|(expr, _)| self.evaluate_constant(&self.lower_expr(expr), date, epoch))
+            .collect();
         let members = definition
             .members
             .iter()
             .filter(|(_, period)| period.contains(date))
             .map(|(expr, _)| self.evaluate_constant(&self.lower_expr(expr), date, epoch))
+            .filter(|value| !removed.contains(value))
             .collect();
         Value::set_of(members, enum_of(&definition.element))
     }

@@ -30,6 +30,8 @@ pub struct Header {
     pub title: Str,
     pub source: Option<Str>,
     pub in_force: Period,
+    /// `amends "path"`: the policy this one amends.
+    pub amends: Option<Str>,
     pub span: Span,
 }
 
@@ -61,6 +63,32 @@ pub enum Declaration {
     Obligation(KindDecl),
     Rule(RuleDecl),
     Test(TestDecl),
+    /// `add rule …` in an amendment.
+    AddRule(RuleDecl),
+    /// `replace rule …` in an amendment.
+    ReplaceRule(RuleDecl),
+    /// `repeal rule name "citation"` in an amendment.
+    RepealRule {
+        name: Ident,
+        citation: Option<Str>,
+        span: Span,
+    },
+    /// `change set name "citation" += {…}` (`add`) or `-= {…}` in an amendment.
+    ChangeSet {
+        name: Ident,
+        citation: Option<Str>,
+        add: bool,
+        members: Vec<Dated<Expr>>,
+        span: Span,
+    },
+    /// `change const name "citation" = …` or `change param …` in an amendment.
+    ChangeValue {
+        name: Ident,
+        citation: Option<Str>,
+        is_param: bool,
+        versions: Vec<Dated<Expr>>,
+        span: Span,
+    },
 }
 
 /// `enum Name { a, b }`

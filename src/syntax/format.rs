@@ -6,6 +6,7 @@
 //! from the syntax tree with the fewest parentheses that keep their meaning (`expr`).
 
 mod attach;
+mod condition;
 mod expr;
 mod render;
 mod scan;

@@ -331,6 +331,14 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_false => "`false`",
         Rule::kw_explanation => "`explanation`",
         Rule::kw_for => "`for`",
+        Rule::kw_amends | Rule::amends_clause => "`amends`",
+        Rule::kw_add | Rule::add_rule => "`add`",
+        Rule::kw_replace | Rule::replace_rule => "`replace`",
+        Rule::kw_repeal | Rule::repeal_rule => "`repeal`",
+        Rule::kw_change | Rule::change_set | Rule::change_value => "`change`",
+        Rule::source_clause => "`source`",
+        Rule::plus_assign => "`+=`",
+        Rule::minus_assign => "`-=`",
         Rule::for_clause => "`for`",
     })
 }
@@ -397,15 +405,23 @@ impl Lowerer {
             span,
         };
         let mut source = None;
+        let mut amends = None;
         let mut in_force = Period::default();
-        let mut seen_title = false;
         for item in pair.into_inner() {
             match item.as_rule() {
-                Rule::string if !seen_title => {
-                    title = self.string(item);
-                    seen_title = true;
+                Rule::string => title = self.string(item),
+                Rule::source_clause => {
+                    source = item
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::string)
+                        .map(|p| self.string(p));
                 }
-                Rule::string => source = Some(self.string(item)),
+                Rule::amends_clause => {
+                    amends = item
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::string)
+                        .map(|p| self.string(p));
+                }
                 Rule::in_force => in_force = self.period(item),
                 _ => {}
             }
@@ -414,6 +430,7 @@ impl Lowerer {
             title,
             source,
             in_force,
+            amends,
             span,
         }
     }
@@ -561,6 +578,72 @@ impl Lowerer {
                 Declaration::Obligation(self.kind(inner.find(|p| p.as_rule() == Rule::kind_decl)?)?)
             }
             Rule::rule_decl => Declaration::Rule(self.rule(span, inner)?),
+            Rule::add_rule | Rule::replace_rule => {
+                let rule_pair = inner.find(|p| p.as_rule() == Rule::rule_decl)?;
+                let rule_span = span_of(&rule_pair);
+                let parts = rule_pair
+                    .into_inner()
+                    .filter(|p| !is_punctuation(p.as_rule()));
+                let decl = self.rule(rule_span, parts)?;
+                if rule == Rule::add_rule {
+                    Declaration::AddRule(decl)
+                } else {
+                    Declaration::ReplaceRule(decl)
+                }
+            }
+            Rule::repeal_rule => {
+                let mut name = None;
+                let mut citation = None;
+                for item in inner {
+                    match item.as_rule() {
+                        Rule::ident => name = Some(self.ident(item)),
+                        Rule::string => citation = Some(self.string(item)),
+                        _ => {}
+                    }
+                }
+                Declaration::RepealRule {
+                    name: name?,
+                    citation,
+                    span,
+                }
+            }
+            Rule::change_set | Rule::change_value => {
+                let mut name = None;
+                let mut citation = None;
+                let mut add = true;
+                let mut is_param = false;
+                let mut members = Vec::new();
+                for item in inner {
+                    match item.as_rule() {
+                        Rule::ident => name = Some(self.ident(item)),
+                        Rule::string => citation = Some(self.string(item)),
+                        Rule::minus_assign => add = false,
+                        Rule::kw_param => is_param = true,
+                        Rule::set_member | Rule::const_version => {
+                            members.push(self.dated_expr(item)?)
+                        }
+                        _ => {}
+                    }
+                }
+                let name = name?;
+                if rule == Rule::change_set {
+                    Declaration::ChangeSet {
+                        name,
+                        citation,
+                        add,
+                        members,
+                        span,
+                    }
+                } else {
+                    Declaration::ChangeValue {
+                        name,
+                        citation,
+                        is_param,
+                        versions: members,
+                        span,
+                    }
+                }
+            }
             Rule::test_decl => Declaration::Test(self.test(span, inner)?),
             _ => return None,
         })

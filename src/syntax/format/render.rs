@@ -33,9 +33,10 @@ pub(super) fn render(root: &Node, comments: &[Comment]) -> String {
 }
 
 fn finish(lines: &[Out]) -> String {
+    let columns = comment_columns(lines);
     let mut text = String::new();
     let mut blank_pending = false;
-    for line in lines {
+    for (line, column) in lines.iter().zip(columns) {
         match line {
             Out::Blank => blank_pending = !text.is_empty(),
             Out::Line {
@@ -50,9 +51,8 @@ fn finish(lines: &[Out]) -> String {
                 text.push_str(&" ".repeat(*indent));
                 text.push_str(code);
                 if let Some(comment) = comment {
-                    if !code.is_empty() {
-                        text.push_str("  ");
-                    }
+                    let used = indent + width(code);
+                    text.push_str(&" ".repeat(column.saturating_sub(used).max(2)));
                     text.push_str(comment);
                 }
                 text.push('\n');
@@ -60,6 +60,41 @@ fn finish(lines: &[Out]) -> String {
         }
     }
     text
+}
+
+/// The column at which each line's trailing comment starts: consecutive lines at one indentation
+/// that all end with a comment have their comments lined up, two spaces after the longest code.
+fn comment_columns(lines: &[Out]) -> Vec<usize> {
+    let code_end = |line: &Out| match line {
+        Out::Line {
+            indent,
+            text,
+            comment: Some(_),
+        } => Some((*indent, indent + width(text))),
+        Out::Line { .. } | Out::Blank => None,
+    };
+    let mut columns = vec![0; lines.len()];
+    let mut start = 0;
+    while start < lines.len() {
+        let Some((indent, _)) = code_end(&lines[start]) else {
+            start += 1;
+            continue;
+        };
+        let mut end = start;
+        let mut column = 0;
+        while let Some((line_indent, line_end)) = lines.get(end).and_then(code_end) {
+            if line_indent != indent {
+                break;
+            }
+            column = column.max(line_end + 2);
+            end += 1;
+        }
+        for slot in &mut columns[start..end] {
+            *slot = column;
+        }
+        start = end;
+    }
+    columns
 }
 
 fn width(text: &str) -> usize {
@@ -199,7 +234,9 @@ impl Renderer<'_> {
             } => self.list(node, indent, (head, open, close), items, *fill),
             Shape::Chain(conjuncts) => {
                 for (i, conjunct) in conjuncts.iter().enumerate() {
-                    self.leading(indent, &conjunct.leading);
+                    // Comments between conjuncts line up with `and`.
+                    let comment_indent = if i == 0 { indent } else { indent + 1 };
+                    self.leading(comment_indent, &conjunct.leading);
                     let prefix = if i == 0 { "when " } else { " and " };
                     let lines = text_lines(conjunct);
                     let last = lines.len().saturating_sub(1);
@@ -251,7 +288,9 @@ impl Renderer<'_> {
         for (item, text) in items.iter().zip(texts) {
             let piece = format!("{text},");
             let too_wide = inner + width(&current) + 1 + width(&piece) > WIDTH;
-            if !current.is_empty() && (!fill || !item.leading.is_empty() || too_wide) {
+            // An item with a comment after it has a line of its own, which the comment is about.
+            let alone = !item.leading.is_empty() || !item.trailing.is_empty();
+            if !current.is_empty() && (!fill || alone || too_wide) {
                 self.line(inner, std::mem::take(&mut current), &[]);
             }
             self.leading(inner, &item.leading);
@@ -295,7 +334,10 @@ fn adjacent(
         | (Group::Set, Group::Set)
         | (Group::Const, Group::Const)
         | (Group::Param, Group::Param)
-        | (Group::Obligation, Group::Obligation) => true,
+        | (Group::Obligation, Group::Obligation)
+        | (Group::Repeal, Group::Repeal)
+        | (Group::ChangeSet, Group::ChangeSet)
+        | (Group::ChangeValue, Group::ChangeValue) => true,
         _ => false,
     }
 }

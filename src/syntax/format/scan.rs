@@ -199,10 +199,12 @@ impl Scan<'_> {
         self.text.get(token.start..token.end).unwrap_or("")
     }
 
-    /// The start of the nearest token before `offset` that is the word `word` (the keyword that
-    /// opens a construct whose first named part is at `offset`), or `offset` if there is none near.
+    /// The start of the nearest token at or before `offset` that is the word `word` (the keyword
+    /// that opens a construct whose first named part is at `offset`), or `offset` if there is none
+    /// near.
     pub fn keyword_before(&self, offset: usize, word: &str) -> usize {
-        let index = self.index_at(offset);
+        // The token at `offset` itself counts: a construct's span may start at its keyword.
+        let index = self.index_at(offset + 1);
         self.tokens[..index]
             .iter()
             .rev()

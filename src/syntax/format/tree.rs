@@ -1,10 +1,12 @@
 //! The layout tree: the file as nested lines and blocks, each piece knowing where it starts in the
 //! source so that comments can be attached to it. Built from the AST, independent of comments.
 
+use super::condition;
 use super::expr::{self, level};
 use super::scan::Scan;
 use crate::syntax::ast::{
-    Declaration, Expectation, Expr, ExprKind, File, Header, RecordDecl, RuleDecl, TestDecl,
+    Dated, Declaration, Expectation, Expr, ExprKind, File, Header, RecordDecl, RuleDecl, Str,
+    TestDecl, TypeExpr,
 };
 
 /// The widest a line may be before a list wraps or an `or` chain in a condition breaks.
@@ -67,6 +69,9 @@ pub(super) enum Group {
     Obligation,
     Verdicts,
     Otherwise,
+    Repeal,
+    ChangeSet,
+    ChangeValue,
 }
 
 impl Node {
@@ -140,6 +145,13 @@ fn header(header: &Header, scan: &Scan<'_>) -> Node {
             format!("source {}", expr::string(&source.text)),
         ));
     }
+    if let Some(amends) = &header.amends {
+        let start = scan.keyword_before(amends.span.start as usize, "amends");
+        children.push(Node::line(
+            start,
+            format!("amends {}", expr::string(&amends.text)),
+        ));
+    }
     if let Some(date) = header.in_force.from.or(header.in_force.until) {
         let start = scan.keyword_before(date.span.start as usize, "in");
         children.push(Node::line(
@@ -185,44 +197,18 @@ fn declaration(declaration: &Declaration, scan: &Scan<'_>) -> Node {
             .grouped(Group::Enum)
         }
         Declaration::Record(decl) => record(decl, scan),
-        Declaration::Const(decl) => {
-            let versions: Vec<String> = decl
-                .versions
-                .iter()
-                .map(|version| {
-                    format!(
-                        "{}{}",
-                        expr::expr(&version.value),
-                        expr::period(&version.period)
-                    )
-                })
-                .collect();
-            Node::line(
-                keyword(decl.name.span.start, "const"),
-                format!(
-                    "const {}{} = {}",
-                    decl.name.name,
-                    annotation(decl.ty.as_ref()),
-                    versions.join(", ")
-                ),
-            )
-            .grouped(Group::Const)
-        }
+        Declaration::Const(decl) => Node::line(
+            keyword(decl.name.span.start, "const"),
+            format!(
+                "const {}{} = {}",
+                decl.name.name,
+                annotation(decl.ty.as_ref()),
+                dated_values(&decl.versions)
+            ),
+        )
+        .grouped(Group::Const),
         Declaration::Set(decl) => {
-            let items = decl
-                .members
-                .iter()
-                .map(|member| {
-                    Node::line(
-                        scan.with_open_parens(member.value.span.start as usize),
-                        format!(
-                            "{}{}",
-                            expr::expr(&member.value),
-                            expr::period(&member.period)
-                        ),
-                    )
-                })
-                .collect();
+            let items = set_members(&decl.members, scan);
             let prefix = format!(
                 "set {}{} = {{",
                 decl.name.name,
@@ -268,13 +254,105 @@ fn declaration(declaration: &Declaration, scan: &Scan<'_>) -> Node {
             format!("obligation {}", expr::kind(kind)),
         )
         .grouped(Group::Obligation),
-        Declaration::Rule(rule) => self::rule(rule, scan),
+        Declaration::Rule(rule) => self::rule(rule, "", scan),
+        Declaration::AddRule(rule) => self::rule(rule, "add", scan),
+        Declaration::ReplaceRule(rule) => self::rule(rule, "replace", scan),
+        Declaration::RepealRule {
+            name,
+            citation,
+            span,
+        } => Node::line(
+            keyword(span.start, "repeal"),
+            format!("repeal rule {}{}", name.name, cited(citation.as_ref())),
+        )
+        .grouped(Group::Repeal),
+        Declaration::ChangeSet {
+            name,
+            citation,
+            add,
+            members,
+            span,
+        } => {
+            let prefix = format!(
+                "change set {}{} {} {{",
+                name.name,
+                cited(citation.as_ref()),
+                if *add { "+=" } else { "-=" }
+            );
+            Node::new(
+                keyword(span.start, "change"),
+                Shape::List {
+                    head: prefix.clone(),
+                    open: prefix,
+                    close: "}".to_string(),
+                    items: set_members(members, scan),
+                    fill: true,
+                },
+            )
+            .grouped(Group::ChangeSet)
+        }
+        Declaration::ChangeValue {
+            name,
+            citation,
+            is_param,
+            versions,
+            span,
+        } => Node::line(
+            keyword(span.start, "change"),
+            format!(
+                "change {} {}{} = {}",
+                if *is_param { "param" } else { "const" },
+                name.name,
+                cited(citation.as_ref()),
+                dated_values(versions)
+            ),
+        )
+        .grouped(Group::ChangeValue),
         Declaration::Test(test) => self::test(test, scan),
     }
 }
 
+/// The members of a set, each a piece of its own.
+fn set_members(members: &[Dated<Expr>], scan: &Scan<'_>) -> Vec<Node> {
+    members
+        .iter()
+        .map(|member| {
+            Node::line(
+                scan.with_open_parens(member.value.span.start as usize),
+                format!(
+                    "{}{}",
+                    expr::expr(&member.value),
+                    expr::period(&member.period)
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The versions of a constant: `5 years from 2021-09-09, 3 years`.
+fn dated_values(versions: &[Dated<Expr>]) -> String {
+    let versions: Vec<String> = versions
+        .iter()
+        .map(|version| {
+            format!(
+                "{}{}",
+                expr::expr(&version.value),
+                expr::period(&version.period)
+            )
+        })
+        .collect();
+    versions.join(", ")
+}
+
+/// ` "citation"`, or nothing.
+fn cited(citation: Option<&Str>) -> String {
+    citation
+        .map(|citation| format!(" {}", expr::string(&citation.text)))
+        .unwrap_or_default()
+}
+
 /// `: Type`, or nothing.
-fn annotation(ty: Option<&crate::syntax::ast::TypeExpr>) -> String {
+fn annotation(ty: Option<&TypeExpr>) -> String {
     ty.map(|ty| format!(": {}", expr::type_expr(ty)))
         .unwrap_or_default()
 }
@@ -311,14 +389,15 @@ fn record(decl: &RecordDecl, scan: &Scan<'_>) -> Node {
     )
 }
 
-fn rule(rule: &RuleDecl, scan: &Scan<'_>) -> Node {
+/// A rule, or with `amendment` (`add`, `replace`) a rule an amendment adds or replaces.
+fn rule(rule: &RuleDecl, amendment: &str, scan: &Scan<'_>) -> Node {
     let keyword = |offset: u32, word: &str| scan.keyword_before(offset as usize, word);
     let mut clauses = Vec::new();
     if let Some(first) = rule.exception_to.first() {
-        let names: Vec<&str> = rule.exception_to.iter().map(|n| n.name.as_str()).collect();
-        clauses.push(Node::line(
+        let names: Vec<String> = rule.exception_to.iter().map(|n| n.name.clone()).collect();
+        clauses.push(Node::new(
             keyword(first.span.start, "exception"),
-            format!("exception to {}", names.join(", ")),
+            Shape::Text(filled("exception to", &names)),
         ));
     }
     if let Some(period) = &rule.in_force {
@@ -336,7 +415,7 @@ fn rule(rule: &RuleDecl, scan: &Scan<'_>) -> Node {
     if let Some((variable, set)) = &rule.for_each {
         clauses.push(Node::line(
             keyword(variable.span.start, "for"),
-            format!("for {} in {}", variable.name, expr::expr(set)),
+            format!("for {} in {}", variable.name, expr::at(set, level::SUM)),
         ));
     }
     if let Some(condition) = &rule.when {
@@ -344,9 +423,9 @@ fn rule(rule: &RuleDecl, scan: &Scan<'_>) -> Node {
     }
     if let Some(first) = rule.then.first() {
         let conclusions: Vec<String> = rule.then.iter().map(expr::conclusion).collect();
-        clauses.push(Node::line(
+        clauses.push(Node::new(
             keyword(first.span.start, "then"),
-            format!("then {}", conclusions.join(", ")),
+            Shape::Text(filled("then", &conclusions)),
         ));
     }
     if let Some(because) = &rule.because {
@@ -355,15 +434,19 @@ fn rule(rule: &RuleDecl, scan: &Scan<'_>) -> Node {
             format!("because {}", expr::template(because)),
         ));
     }
-    let citation = rule
-        .citation
-        .as_ref()
-        .map(|citation| format!(" {}", expr::string(&citation.text)))
-        .unwrap_or_default();
+    let (start, word) = if amendment.is_empty() {
+        (rule.span.start as usize, String::new())
+    } else {
+        (keyword(rule.span.start, amendment), format!("{amendment} "))
+    };
     Node::new(
-        rule.span.start as usize,
+        start,
         Shape::Block {
-            head: Some(format!("rule {}{citation}", rule.name.name)),
+            head: Some(format!(
+                "{word}rule {}{}",
+                rule.name.name,
+                cited(rule.citation.as_ref())
+            )),
             children: clauses,
             close: None,
             empty: None,
@@ -371,73 +454,71 @@ fn rule(rule: &RuleDecl, scan: &Scan<'_>) -> Node {
     )
 }
 
-/// The indentation of a rule's clauses.
-const CLAUSE_INDENT: usize = 2;
 /// The width of `when ` and ` and `, after which a condition's conjuncts start.
 const CONDITION_COLUMN: usize = 5;
 
-/// The `when` clause: a top-level `and` chain puts each conjunct on its own line; an `or` chain that
-/// does not fit in a line puts each alternative on its own line.
-fn when(condition: &Expr, start: usize, scan: &Scan<'_>) -> Node {
-    match &condition.kind {
+/// The `when` clause: a top-level `and` chain puts each conjunct on its own line; a condition or
+/// conjunct too long for a line breaks its own chains (`condition::lines`).
+fn when(when_expr: &Expr, start: usize, scan: &Scan<'_>) -> Node {
+    match &when_expr.kind {
         ExprKind::And(conjuncts) => {
             let children = conjuncts
                 .iter()
-                .map(|conjunct| {
-                    let lines = match &conjunct.kind {
-                        ExprKind::Or(alternatives) => {
-                            alternatives_lines(alternatives, CONDITION_COLUMN + 1, true)
-                        }
-                        _ => vec![expr::at(conjunct, level::NOT)],
+                .enumerate()
+                .map(|(i, conjunct)| {
+                    let lines = condition::lines(conjunct, CONDITION_COLUMN, level::NOT, false);
+                    // A conjunct starts at its `and`, so a comment before the `and` comes
+                    // before the conjunct.
+                    let first = scan.with_open_parens(conjunct.span.start as usize);
+                    let start = if i == 0 {
+                        first
+                    } else {
+                        scan.keyword_before(first, "and")
                     };
-                    Node::new(
-                        scan.with_open_parens(conjunct.span.start as usize),
-                        Shape::Text(lines),
-                    )
+                    Node::new(start, Shape::Text(lines))
                 })
                 .collect();
             Node::new(start, Shape::Chain(children))
         }
-        ExprKind::Or(alternatives) => {
-            let mut lines = alternatives_lines(alternatives, CONDITION_COLUMN, false);
+        _ => {
+            let mut lines = condition::lines(when_expr, CONDITION_COLUMN, level::ANY, true);
             if let Some(first) = lines.first_mut() {
                 first.insert_str(0, "when ");
             }
             Node::new(start, Shape::Text(lines))
         }
-        _ => Node::line(start, format!("when {}", expr::expr(condition))),
     }
 }
 
-/// An `or` chain whose first alternative starts at `column` (after `when ` or ` and `): on one
-/// line if it fits, otherwise one alternative to a line with `or` before it, aligned under the
-/// first. `parenthesised` chains (conjuncts of an `and`) are wrapped in parentheses, and `column`
-/// is then the column of the first alternative, just after the `(`.
-fn alternatives_lines(alternatives: &[Expr], column: usize, parenthesised: bool) -> Vec<String> {
-    let texts: Vec<String> = alternatives
-        .iter()
-        .map(|alternative| expr::at(alternative, level::AND))
-        .collect();
-    let (open, close) = if parenthesised { ("(", ")") } else { ("", "") };
-    let one_line = format!("{open}{}{close}", texts.join(" or "));
-    let width = CLAUSE_INDENT + column - open.len() + one_line.chars().count();
-    if width <= WIDTH {
+/// `keyword a, b, c` on one line if it fits, otherwise filled onto lines indented by four spaces
+/// (two more than the clause).
+fn filled(keyword: &str, items: &[String]) -> Vec<String> {
+    let one_line = format!("{keyword} {}", items.join(", "));
+    if condition::CLAUSE_INDENT + one_line.chars().count() <= WIDTH {
         return vec![one_line];
     }
-    let indent = " ".repeat(column.saturating_sub(3));
-    let last = texts.len().saturating_sub(1);
-    texts
-        .iter()
-        .enumerate()
-        .map(|(i, text)| {
-            let end = if i == last { close } else { "" };
-            if i == 0 {
-                format!("{open}{text}{end}")
-            } else {
-                format!("{indent}or {text}{end}")
-            }
-        })
-        .collect()
+    let mut lines = Vec::new();
+    let mut current = keyword.to_string();
+    let last = items.len().saturating_sub(1);
+    for (i, item) in items.iter().enumerate() {
+        let piece = if i == last {
+            item.clone()
+        } else {
+            format!("{item},")
+        };
+        let is_first = lines.is_empty() && current == keyword;
+        let fits =
+            condition::CLAUSE_INDENT + current.chars().count() + 1 + piece.chars().count() <= WIDTH;
+        if !is_first && !fits {
+            lines.push(std::mem::replace(&mut current, "  ".to_string()));
+            current.push_str(&piece);
+        } else {
+            current.push(' ');
+            current.push_str(&piece);
+        }
+    }
+    lines.push(current);
+    lines
 }
 
 fn test(test: &TestDecl, scan: &Scan<'_>) -> Node {
