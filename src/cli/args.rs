@@ -23,6 +23,27 @@ pub enum Command {
     Test(TestArgs),
     /// Print policies in the canonical layout, or check that they are.
     Fmt(FmtArgs),
+    /// Compare two versions of a policy over cases: every case whose outcome changes.
+    Diff(DiffArgs),
+}
+
+/// `licit diff`
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The policy before the change.
+    pub old: PathBuf,
+    /// The policy after the change (for example an amendment of OLD).
+    pub new: PathBuf,
+    /// Cases to decide under both: JSON files, JSONL files, and the cases of the `test` blocks of
+    /// policies, under this path. Without it, the cases of both policies' own tests.
+    #[arg(long)]
+    pub cases: Option<PathBuf>,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = DecisionFormat::Text)]
+    pub format: DecisionFormat,
+    /// Decide every case as of this date instead of its own.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
 }
 
 /// `licit fmt`

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod check;
+mod diff;
 mod eval;
 mod fmt;
 pub mod load;
@@ -58,6 +59,7 @@ pub fn run() -> Exit {
         Command::Eval(args) => eval::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
 

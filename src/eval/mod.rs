@@ -3,6 +3,7 @@
 //! fits its input cannot fail.
 
 pub mod case;
+pub mod compare;
 pub mod coverage;
 mod format;
 pub mod program;

@@ -327,17 +327,17 @@ fn adjacent(
     if !before_one_line || !after_one_line {
         return false;
     }
-    match (before, after) {
-        (Group::Verdicts, Group::Otherwise) => true,
-        (Group::Use, Group::Use)
-        | (Group::Enum, Group::Enum)
-        | (Group::Set, Group::Set)
-        | (Group::Const, Group::Const)
-        | (Group::Param, Group::Param)
-        | (Group::Obligation, Group::Obligation)
-        | (Group::Repeal, Group::Repeal)
-        | (Group::ChangeSet, Group::ChangeSet)
-        | (Group::ChangeValue, Group::ChangeValue) => true,
-        _ => false,
-    }
+    matches!(
+        (before, after),
+        (Group::Verdicts, Group::Otherwise)
+            | (Group::Use, Group::Use)
+            | (Group::Enum, Group::Enum)
+            | (Group::Set, Group::Set)
+            | (Group::Const, Group::Const)
+            | (Group::Param, Group::Param)
+            | (Group::Obligation, Group::Obligation)
+            | (Group::Repeal, Group::Repeal)
+            | (Group::ChangeSet, Group::ChangeSet)
+            | (Group::ChangeValue, Group::ChangeValue)
+    )
 }

@@ -1,0 +1,199 @@
+//! `licit diff OLD NEW`: decide the same cases under two versions of a policy and report every
+//! case whose verdict, basis or obligations change.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::args::{DecisionFormat, DiffArgs};
+use super::{
+    Exit, checked_policy, load, load_and_check, parse_as_of, print_out, print_plain, program,
+};
+use crate::eval::compare::{Comparison, compare};
+use crate::eval::{Program, case_date, decode_case};
+use crate::report::comparison::{
+    Compared, Sides, diff_json, render_markdown_report, render_text_report,
+};
+use crate::report::decision::{TextStyle, value_json};
+
+/// A case as JSON text, with where it came from.
+struct CaseText {
+    label: String,
+    json: String,
+}
+
+/// Runs `licit diff`.
+pub fn run(args: &DiffArgs) -> Exit {
+    let old = match checked_policy(&args.old) {
+        Ok(checked) => checked,
+        Err(exit) => return exit,
+    };
+    let new = match checked_policy(&args.new) {
+        Ok(checked) => checked,
+        Err(exit) => return exit,
+    };
+    let as_of = match parse_as_of(&args.as_of) {
+        Ok(as_of) => as_of,
+        Err(exit) => return exit,
+    };
+    let old_program = program(&old.policy, &[]);
+    let new_program = program(&new.policy, &[]);
+    let mut cases = Vec::new();
+    let mut invalid = false;
+    match &args.cases {
+        Some(path) => invalid |= !gather(path, &mut cases),
+        None => {
+            tests_as_cases(&old_program, "", &mut cases);
+            tests_as_cases(&new_program, "", &mut cases);
+        }
+    }
+    // The same case may come from both policies' tests: keep the first.
+    let mut seen = std::collections::HashSet::new();
+    cases.retain(|case| seen.insert(case.json.clone()));
+    let mut compared: Vec<(String, Comparison)> = Vec::new();
+    for case in &cases {
+        let old_case = decode_case(&old_program, &case.json);
+        let new_case = decode_case(&new_program, &case.json);
+        let (Ok(old_case), Ok(new_case)) = (old_case, new_case) else {
+            eprintln!(
+                "error: {}: the case does not fit the input of both policies; skipped",
+                case.label
+            );
+            invalid = true;
+            continue;
+        };
+        let Some(date) = as_of.or_else(|| case_date(&old_program.policy, &old_case)) else {
+            eprintln!("error: {}: the case has no `date`; skipped", case.label);
+            invalid = true;
+            continue;
+        };
+        let comparison = compare(&old_program, &old_case, &new_program, &new_case, date);
+        compared.push((case.label.clone(), comparison));
+    }
+    let items: Vec<Compared<'_>> = compared
+        .iter()
+        .map(|(label, comparison)| Compared { label, comparison })
+        .collect();
+    let old_name = args.old.display().to_string();
+    let new_name = args.new.display().to_string();
+    let sides = Sides {
+        old_name: &old_name,
+        new_name: &new_name,
+        old: &old_program,
+        new: &new_program,
+    };
+    let total = items.len();
+    let rendered = match args.format {
+        DecisionFormat::Text => render_text_report(
+            &sides,
+            &items,
+            total,
+            TextStyle {
+                colour: super::stdout_colour(),
+            },
+        ),
+        DecisionFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&diff_json(&sides, &items, total)).unwrap_or_default()
+        ),
+        DecisionFormat::Markdown => render_markdown_report(&sides, &items, total),
+    };
+    print_out(&rendered);
+    if invalid {
+        Exit::Invalid
+    } else if items.iter().any(|item| item.comparison.changed()) {
+        Exit::Failures
+    } else {
+        Exit::Ok
+    }
+}
+
+/// The cases of a policy's tests, as JSON.
+fn tests_as_cases(program: &Arc<Program>, prefix: &str, out: &mut Vec<CaseText>) {
+    for test in &program.policy.tests {
+        let Some(given) = &test.given else { continue };
+        let value = program.constant_value(given);
+        out.push(CaseText {
+            label: format!("{prefix}test \"{}\"", test.name),
+            json: value_json(program, &value).to_string(),
+        });
+    }
+}
+
+/// Collects the cases under a path; false when something could not be read.
+fn gather(path: &Path, out: &mut Vec<CaseText>) -> bool {
+    let mut ok = true;
+    let mut files = Vec::new();
+    if path.is_file() {
+        files.push(path.to_path_buf());
+    } else {
+        walk(path, &mut files);
+        files.sort();
+    }
+    for file in &files {
+        let extension = file.extension().and_then(|e| e.to_str()).unwrap_or("");
+        match extension {
+            "json" | "jsonl" => match load::read_text(file) {
+                Ok(text) if extension == "json" => out.push(CaseText {
+                    label: file.display().to_string(),
+                    json: text,
+                }),
+                Ok(text) => {
+                    for (index, line) in text.lines().enumerate() {
+                        if !line.trim().is_empty() {
+                            out.push(CaseText {
+                                label: format!("{}:{}", file.display(), index + 1),
+                                json: line.to_string(),
+                            });
+                        }
+                    }
+                }
+                Err(error) => {
+                    print_plain(&error);
+                    ok = false;
+                }
+            },
+            _ => {}
+        }
+    }
+    // Tests of the policies under the path contribute their cases too.
+    if path.is_dir()
+        && let Ok(roots) = load::discover(path)
+    {
+        for root in roots {
+            match load_and_check(&root) {
+                Ok(result) => match result.checked {
+                    Some(policy) => {
+                        let program = program(&policy, &[]);
+                        tests_as_cases(&program, &format!("{}: ", root.display()), out);
+                    }
+                    None => {
+                        eprintln!(
+                            "error: the tests of `{}` were skipped: the policy does not check",
+                            root.display()
+                        );
+                        ok = false;
+                    }
+                },
+                Err(error) => {
+                    print_plain(&error);
+                    ok = false;
+                }
+            }
+        }
+    }
+    ok
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Comparing two policies on one case: the outcome (verdict with its arguments, and the
+//! obligations) under each, and the rules whose fate differs.
+
+use super::program::Program;
+use super::run::{Decision, Status, Trace};
+use super::value::Value;
+
+/// What a decision amounts to, comparable across policies: the verdict as written and the
+/// obligations as written, sorted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub verdict: String,
+    pub obligations: Vec<String>,
+}
+
+impl Program {
+    /// The outcome of a decision, written as licit writes it.
+    pub fn outcome(&self, decision: &Decision) -> Outcome {
+        let verdict = self.format_conclusion(
+            &self.policy.verdicts[decision.verdict],
+            &decision.verdict_args,
+        );
+        let mut obligations: Vec<String> = decision
+            .obligations
+            .iter()
+            .map(|o| self.format_conclusion(&self.policy.obligations[o.kind], &o.args))
+            .collect();
+        obligations.sort();
+        obligations.dedup();
+        Outcome {
+            verdict,
+            obligations,
+        }
+    }
+}
+
+/// One case decided under both policies.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub old: (Decision, Trace),
+    pub new: (Decision, Trace),
+    pub old_outcome: Outcome,
+    pub new_outcome: Outcome,
+    /// Rules whose fate differs between the two (by name), with their status under each:
+    /// a rule only one policy has counts when it applied there.
+    pub responsible: Vec<String>,
+}
+
+impl Comparison {
+    /// Whether the verdict, its arguments or the obligations differ.
+    pub fn changed(&self) -> bool {
+        self.old_outcome != self.new_outcome
+    }
+}
+
+/// Decides a case under both policies (each with the case decoded for it) and compares.
+pub fn compare(
+    old: &Program,
+    old_case: &Value,
+    new: &Program,
+    new_case: &Value,
+    date: super::super::syntax::calendar::Date,
+) -> Comparison {
+    let (old_decision, old_trace) = old.explain(old_case, date);
+    let (new_decision, new_trace) = new.explain(new_case, date);
+    let applied = |program: &Program, trace: &Trace| -> Vec<(String, bool)> {
+        trace
+            .rules
+            .iter()
+            .map(|rule| {
+                (
+                    program.policy.rules[rule.rule].name.clone(),
+                    rule.status == Status::Applied,
+                )
+            })
+            .collect()
+    };
+    let old_applied = applied(old, &old_trace);
+    let new_applied = applied(new, &new_trace);
+    let mut responsible = Vec::new();
+    for (name, applied_old) in &old_applied {
+        let applied_new = new_applied
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, a)| *a)
+            .unwrap_or(false);
+        if *applied_old != applied_new {
+            responsible.push(name.clone());
+        }
+    }
+    for (name, applied_new) in &new_applied {
+        if *applied_new && !old_applied.iter().any(|(n, _)| n == name) {
+            responsible.push(name.clone());
+        }
+    }
+    let old_outcome = old.outcome(&old_decision);
+    let new_outcome = new.outcome(&new_decision);
+    Comparison {
+        old: (old_decision, old_trace),
+        new: (new_decision, new_trace),
+        old_outcome,
+        new_outcome,
+        responsible,
+    }
+}

@@ -1,0 +1,173 @@
+//! Rendering `licit diff`: every case whose outcome changes, with both explanations and the
+//! rules responsible, as text, JSON or Markdown.
+
+use serde::Serialize;
+
+use crate::eval::Program;
+use crate::eval::compare::Comparison;
+
+use super::decision::{DecisionJson, TextStyle, decision_json, render_text};
+
+/// A compared case with its label (`file`, `file:line`, or a test's name).
+pub struct Compared<'a> {
+    pub label: &'a str,
+    pub comparison: &'a Comparison,
+}
+
+/// The two policies compared.
+pub struct Sides<'a> {
+    pub old_name: &'a str,
+    pub new_name: &'a str,
+    pub old: &'a Program,
+    pub new: &'a Program,
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines().map(|line| format!("{by}{line}\n")).collect()
+}
+
+/// The text report: a summary line, then each changed case.
+pub fn render_text_report(
+    sides: &Sides<'_>,
+    cases: &[Compared<'_>],
+    total: usize,
+    style: TextStyle,
+) -> String {
+    let changed: Vec<&Compared<'_>> = cases.iter().filter(|c| c.comparison.changed()).collect();
+    let mut out = format!(
+        "{} of {total} case{} change{} between {} and {}\n",
+        changed.len(),
+        if total == 1 { "" } else { "s" },
+        if changed.len() == 1 { "s" } else { "" },
+        sides.old_name,
+        sides.new_name
+    );
+    for case in changed {
+        let comparison = case.comparison;
+        out.push_str(&format!("\n{}\n", case.label));
+        out.push_str(&format!(
+            "  verdict: {} → {}\n",
+            comparison.old_outcome.verdict, comparison.new_outcome.verdict
+        ));
+        if comparison.old_outcome.obligations != comparison.new_outcome.obligations {
+            out.push_str(&format!(
+                "  obligations: [{}] → [{}]\n",
+                comparison.old_outcome.obligations.join(", "),
+                comparison.new_outcome.obligations.join(", ")
+            ));
+        }
+        if !comparison.responsible.is_empty() {
+            out.push_str(&format!(
+                "  rules responsible: {}\n",
+                comparison.responsible.join(", ")
+            ));
+        }
+        out.push_str(&format!("  under {}:\n", sides.old_name));
+        out.push_str(&indent(
+            &render_text(sides.old, &comparison.old.0, &comparison.old.1, style),
+            "    ",
+        ));
+        out.push_str(&format!("  under {}:\n", sides.new_name));
+        out.push_str(&indent(
+            &render_text(sides.new, &comparison.new.0, &comparison.new.1, style),
+            "    ",
+        ));
+    }
+    out
+}
+
+/// The JSON report of `licit diff --format json`.
+#[derive(Debug, Serialize)]
+pub struct DiffJson {
+    pub old: String,
+    pub new: String,
+    pub cases: usize,
+    pub changed: Vec<ChangeJson>,
+}
+
+/// One changed case.
+#[derive(Debug, Serialize)]
+pub struct ChangeJson {
+    pub case: String,
+    pub old_verdict: String,
+    pub new_verdict: String,
+    pub old_obligations: Vec<String>,
+    pub new_obligations: Vec<String>,
+    pub rules_responsible: Vec<String>,
+    pub old_decision: DecisionJson,
+    pub new_decision: DecisionJson,
+}
+
+/// Builds the JSON report.
+pub fn diff_json(sides: &Sides<'_>, cases: &[Compared<'_>], total: usize) -> DiffJson {
+    DiffJson {
+        old: sides.old_name.to_string(),
+        new: sides.new_name.to_string(),
+        cases: total,
+        changed: cases
+            .iter()
+            .filter(|c| c.comparison.changed())
+            .map(|case| {
+                let comparison = case.comparison;
+                ChangeJson {
+                    case: case.label.to_string(),
+                    old_verdict: comparison.old_outcome.verdict.clone(),
+                    new_verdict: comparison.new_outcome.verdict.clone(),
+                    old_obligations: comparison.old_outcome.obligations.clone(),
+                    new_obligations: comparison.new_outcome.obligations.clone(),
+                    rules_responsible: comparison.responsible.clone(),
+                    old_decision: decision_json(sides.old, &comparison.old.0, &comparison.old.1),
+                    new_decision: decision_json(sides.new, &comparison.new.0, &comparison.new.1),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The Markdown report: a table of changes, then each change with both explanations.
+pub fn render_markdown_report(sides: &Sides<'_>, cases: &[Compared<'_>], total: usize) -> String {
+    let changed: Vec<&Compared<'_>> = cases.iter().filter(|c| c.comparison.changed()).collect();
+    let mut out = format!(
+        "# Changes from {} to {}\n\n{} of {total} cases change.\n\n",
+        sides.old_name,
+        sides.new_name,
+        changed.len()
+    );
+    if changed.is_empty() {
+        return out;
+    }
+    out.push_str("| case | before | after | rules responsible |\n|---|---|---|---|\n");
+    for case in &changed {
+        out.push_str(&format!(
+            "| {} | `{}` | `{}` | {} |\n",
+            cell(case.label),
+            cell(&case.comparison.old_outcome.verdict),
+            cell(&case.comparison.new_outcome.verdict),
+            cell(&case.comparison.responsible.join(", "))
+        ));
+    }
+    for case in &changed {
+        let comparison = case.comparison;
+        out.push_str(&format!("\n## {}\n\n", case.label));
+        out.push_str(&format!("Before ({}):\n\n```\n", sides.old_name));
+        out.push_str(&render_text(
+            sides.old,
+            &comparison.old.0,
+            &comparison.old.1,
+            TextStyle::default(),
+        ));
+        out.push_str(&format!("```\n\nAfter ({}):\n\n```\n", sides.new_name));
+        out.push_str(&render_text(
+            sides.new,
+            &comparison.new.0,
+            &comparison.new.1,
+            TextStyle::default(),
+        ));
+        out.push_str("```\n");
+    }
+    out
+}
