@@ -2,6 +2,7 @@
 //! optional trace, and decoding JSON cases. No I/O; evaluating a checked policy on a case that
 //! fits its input cannot fail.
 
+pub mod bdd;
 pub mod case;
 pub mod compare;
 pub mod coverage;

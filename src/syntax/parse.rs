@@ -492,6 +492,11 @@ impl Lowerer {
     fn declaration(&mut self, pair: Pair<'_, Rule>) -> Option<Declaration> {
         let span = span_of(&pair);
         let rule = pair.as_rule();
+        // Keywords are filtered out below; `change param` is told from `change const` here.
+        let changes_param = pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::kw_param);
         let mut inner = pair.into_inner().filter(|p| !is_punctuation(p.as_rule()));
         Some(match rule {
             Rule::use_decl => {
@@ -611,14 +616,13 @@ impl Lowerer {
                 let mut name = None;
                 let mut citation = None;
                 let mut add = true;
-                let mut is_param = false;
+                let is_param = changes_param;
                 let mut members = Vec::new();
                 for item in inner {
                     match item.as_rule() {
                         Rule::ident => name = Some(self.ident(item)),
                         Rule::string => citation = Some(self.string(item)),
                         Rule::minus_assign => add = false,
-                        Rule::kw_param => is_param = true,
                         Rule::set_member | Rule::const_version => {
                             members.push(self.dated_expr(item)?)
                         }

@@ -1,0 +1,231 @@
+//! Reduced ordered binary decision diagrams: the engine of the exhaustive search for cases on
+//! which two policies differ. Small on purpose: variables, the usual operations with memoised
+//! if-then-else, and one satisfying assignment that follows preferred values.
+
+use std::collections::HashMap;
+
+/// A node: `FALSE`, `TRUE`, or an index into the manager's nodes.
+pub type Node = u32;
+
+/// The constant false.
+pub const FALSE: Node = 0;
+/// The constant true.
+pub const TRUE: Node = 1;
+
+/// Too many nodes: the search gives up rather than exhaust memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLarge;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Branch {
+    var: u32,
+    low: Node,
+    high: Node,
+}
+
+/// Owns every node and the caches.
+#[derive(Debug)]
+pub struct Manager {
+    nodes: Vec<Branch>,
+    unique: HashMap<Branch, Node>,
+    ite_cache: HashMap<(Node, Node, Node), Node>,
+    limit: usize,
+}
+
+impl Manager {
+    /// A manager that refuses to grow past `limit` nodes.
+    pub fn new(limit: usize) -> Manager {
+        // Slots 0 and 1 stand for the constants; their branches are never read.
+        let terminal = Branch {
+            var: u32::MAX,
+            low: FALSE,
+            high: FALSE,
+        };
+        Manager {
+            nodes: vec![terminal, terminal],
+            unique: HashMap::new(),
+            ite_cache: HashMap::new(),
+            limit,
+        }
+    }
+
+    /// How many nodes exist.
+    pub fn size(&self) -> usize {
+        self.nodes.len()
+    }
+
+    fn var_of(&self, node: Node) -> u32 {
+        self.nodes[node as usize].var
+    }
+
+    fn make(&mut self, var: u32, low: Node, high: Node) -> Result<Node, TooLarge> {
+        if low == high {
+            return Ok(low);
+        }
+        let branch = Branch { var, low, high };
+        if let Some(&node) = self.unique.get(&branch) {
+            return Ok(node);
+        }
+        if self.nodes.len() >= self.limit {
+            return Err(TooLarge);
+        }
+        let node = Node::try_from(self.nodes.len()).map_err(|_| TooLarge)?;
+        self.nodes.push(branch);
+        self.unique.insert(branch, node);
+        Ok(node)
+    }
+
+    /// The variable itself.
+    pub fn var(&mut self, var: u32) -> Result<Node, TooLarge> {
+        self.make(var, FALSE, TRUE)
+    }
+
+    /// If `f` then `g` else `h`.
+    pub fn ite(&mut self, f: Node, g: Node, h: Node) -> Result<Node, TooLarge> {
+        if f == TRUE {
+            return Ok(g);
+        }
+        if f == FALSE {
+            return Ok(h);
+        }
+        if g == h {
+            return Ok(g);
+        }
+        if g == TRUE && h == FALSE {
+            return Ok(f);
+        }
+        if let Some(&node) = self.ite_cache.get(&(f, g, h)) {
+            return Ok(node);
+        }
+        let top = [f, g, h]
+            .iter()
+            .filter(|n| **n > TRUE)
+            .map(|n| self.var_of(*n))
+            .min()
+            .unwrap_or(u32::MAX);
+        let (f0, f1) = self.cofactors(f, top);
+        let (g0, g1) = self.cofactors(g, top);
+        let (h0, h1) = self.cofactors(h, top);
+        let low = self.ite(f0, g0, h0)?;
+        let high = self.ite(f1, g1, h1)?;
+        let node = self.make(top, low, high)?;
+        self.ite_cache.insert((f, g, h), node);
+        Ok(node)
+    }
+
+    fn cofactors(&self, node: Node, var: u32) -> (Node, Node) {
+        if node <= TRUE {
+            return (node, node);
+        }
+        let branch = self.nodes[node as usize];
+        if branch.var == var {
+            (branch.low, branch.high)
+        } else {
+            (node, node)
+        }
+    }
+
+    /// Not `a`.
+    pub fn not(&mut self, a: Node) -> Result<Node, TooLarge> {
+        self.ite(a, FALSE, TRUE)
+    }
+
+    /// `a` and `b`.
+    pub fn and(&mut self, a: Node, b: Node) -> Result<Node, TooLarge> {
+        self.ite(a, b, FALSE)
+    }
+
+    /// `a` or `b`.
+    pub fn or(&mut self, a: Node, b: Node) -> Result<Node, TooLarge> {
+        self.ite(a, TRUE, b)
+    }
+
+    /// The conjunction of several nodes.
+    pub fn all(&mut self, nodes: impl IntoIterator<Item = Node>) -> Result<Node, TooLarge> {
+        let mut result = TRUE;
+        for node in nodes {
+            result = self.and(result, node)?;
+            if result == FALSE {
+                break;
+            }
+        }
+        Ok(result)
+    }
+
+    /// The disjunction of several nodes.
+    pub fn any(&mut self, nodes: impl IntoIterator<Item = Node>) -> Result<Node, TooLarge> {
+        let mut result = FALSE;
+        for node in nodes {
+            result = self.or(result, node)?;
+            if result == TRUE {
+                break;
+            }
+        }
+        Ok(result)
+    }
+
+    /// Exactly one of the variables is true.
+    pub fn exactly_one(&mut self, vars: &[u32]) -> Result<Node, TooLarge> {
+        // Built from the last variable up: "none so far" and "one so far" chains.
+        let mut none = TRUE;
+        let mut one = FALSE;
+        for &var in vars.iter().rev() {
+            let new_one = self.make(var, one, none)?;
+            let new_none = self.make(var, none, FALSE)?;
+            one = new_one;
+            none = new_none;
+        }
+        Ok(one)
+    }
+
+    /// One satisfying assignment of `node`, following `prefer(var)` wherever the diagram allows:
+    /// the variables on the path with their values. `None` when `node` is false.
+    pub fn satisfy(&self, node: Node, prefer: impl Fn(u32) -> bool) -> Option<Vec<(u32, bool)>> {
+        if node == FALSE {
+            return None;
+        }
+        let mut path = Vec::new();
+        let mut current = node;
+        while current > TRUE {
+            let branch = self.nodes[current as usize];
+            let wanted = prefer(branch.var);
+            let (first, second) = if wanted {
+                (branch.high, branch.low)
+            } else {
+                (branch.low, branch.high)
+            };
+            // In a reduced diagram every node but FALSE has a satisfying path.
+            if first != FALSE {
+                path.push((branch.var, wanted));
+                current = first;
+            } else {
+                path.push((branch.var, !wanted));
+                current = second;
+            }
+        }
+        Some(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_and_assignments() {
+        let mut m = Manager::new(10_000);
+        let a = m.var(0).unwrap();
+        let b = m.var(1).unwrap();
+        let a_and_b = m.and(a, b).unwrap();
+        let not_a = m.not(a).unwrap();
+        assert_eq!(m.and(a_and_b, not_a).unwrap(), FALSE);
+        let either = m.or(a, b).unwrap();
+        let path = m.satisfy(either, |_| false).unwrap();
+        assert!(path.contains(&(1, true)) || path.contains(&(0, true)));
+        let one = m.exactly_one(&[0, 1, 2]).unwrap();
+        let two = m.and(one, a_and_b).unwrap();
+        assert_eq!(two, FALSE);
+        let only_c = m.satisfy(one, |var| var == 2).unwrap();
+        assert!(only_c.contains(&(2, true)));
+    }
+}
