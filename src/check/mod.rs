@@ -1146,7 +1146,10 @@ impl<'a> Checker<'a> {
                 .as_ref()
                 .map(|period| self.check_period(period))
                 .unwrap_or_default();
-            if let Some(policy) = policy_period {
+            // Rules inherited from the policy an amendment amends may lie outside its period.
+            let inherited =
+                self.sources[file].layer < self.sources.iter().map(|s| s.layer).max().unwrap_or(0);
+            if let Some(policy) = policy_period.filter(|_| !inherited) {
                 let ends_before = matches!((in_force.until, policy.from), (Some(until), Some(from)) if until < from);
                 let starts_after = matches!((in_force.from, policy.until), (Some(from), Some(until)) if from > until);
                 if ends_before || starts_after {

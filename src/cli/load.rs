@@ -158,7 +158,12 @@ fn normalize(path: &Path) -> PathBuf {
         match component {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                // `..` cancels a name before it, but not another `..` (nor the root).
+                let ends_in_name =
+                    matches!(out.components().next_back(), Some(Component::Normal(_)));
+                if ends_in_name {
+                    out.pop();
+                } else {
                     out.push("..");
                 }
             }

@@ -9,6 +9,7 @@ pub mod coverage;
 mod format;
 pub mod program;
 pub mod run;
+pub mod search;
 pub mod suite;
 pub mod value;
 

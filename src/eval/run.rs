@@ -83,6 +83,10 @@ const CONDITIONS_HOLD: u8 = 2;
 const TRIGGERED: u8 = 3;
 /// An exception whose conditions held but none of whose bases was triggered.
 const NO_BASE: u8 = 4;
+/// Triggered, and no exception to it applies.
+const APPLIED: u8 = 5;
+/// Triggered, but an exception to it applies.
+const SUPPRESSED: u8 = 6;
 
 /// Per-thread working memory of decisions, so that deciding allocates nothing of its own.
 #[derive(Default)]
@@ -446,17 +450,15 @@ impl Program {
         for &rule_id in &scratch.candidates {
             self.resolve(rule_id as usize, state);
         }
-        let suppressed = |index: usize, state: &[u8]| {
-            self.rules[index]
-                .exceptions
-                .iter()
-                .any(|e| state[*e] == TRIGGERED)
-        };
+        for &rule_id in &scratch.candidates {
+            self.settle(rule_id as usize, state);
+        }
+        let suppressed = |index: usize, state: &[u8]| state[index] == SUPPRESSED;
         let mut verdict: Option<(usize, usize)> = None;
         let mut obligations = Vec::new();
         for &rule_id in &scratch.candidates {
             let index = rule_id as usize;
-            if state[index] != TRIGGERED || suppressed(index, state) {
+            if state[index] != APPLIED {
                 continue;
             }
             let rule = &self.rules[index];
@@ -507,7 +509,7 @@ impl Program {
                             .exceptions
                             .iter()
                             .copied()
-                            .filter(|e| state[*e] == TRIGGERED)
+                            .filter(|e| state[*e] == APPLIED)
                             .collect(),
                     },
                     _ => Status::Applied,
@@ -517,7 +519,7 @@ impl Program {
                     .iter()
                     .find(|(r, _)| *r as usize == index)
                     .map(|(_, v)| v);
-                let because = if matches!(state[index], TRIGGERED | NO_BASE) {
+                let because = if matches!(state[index], APPLIED | SUPPRESSED | NO_BASE) {
                     self.because(index, binding, &mut env)
                 } else {
                     None
@@ -549,7 +551,7 @@ impl Program {
     /// it is an exception, one of the rules it is an exception to is triggered.
     fn resolve(&self, index: usize, state: &mut [u8]) -> bool {
         match state[index] {
-            TRIGGERED => true,
+            TRIGGERED | APPLIED | SUPPRESSED => true,
             CONDITIONS_HOLD => {
                 let bases = &self.rules[index].exception_to;
                 // Exceptions are acyclic (the checker says so), so this recursion ends.
@@ -560,6 +562,20 @@ impl Program {
             }
             _ => false,
         }
+    }
+
+    /// Whether a triggered rule applies: no exception to it applies. An exception that is itself
+    /// suppressed (an exception to the exception applies) does not suppress its base.
+    fn settle(&self, index: usize, state: &mut [u8]) -> u8 {
+        if state[index] == TRIGGERED {
+            // Exceptions are acyclic, so this recursion ends.
+            let suppressed = self.rules[index]
+                .exceptions
+                .iter()
+                .any(|exception| self.settle(*exception, state) == APPLIED);
+            state[index] = if suppressed { SUPPRESSED } else { APPLIED };
+        }
+        state[index]
     }
 
     /// The rules a case can trigger in an epoch: those no index excludes and those indexed under

@@ -150,7 +150,7 @@ pub fn render_text(
             ));
         }
         None => out.push_str(&format!(
-            "{}   no rule applies: the policy's `otherwise` verdict\n",
+            "{}   no rule concludes a verdict: the policy's `otherwise` verdict\n",
             style.bold(&verdict)
         )),
     }
@@ -173,7 +173,7 @@ pub fn render_text(
             continue;
         };
         let definition = &policy.rules[rule];
-        if position > 0 {
+        if position > 0 || decision.decided_by.is_none() {
             let conclusion = definition
                 .verdict
                 .as_ref()

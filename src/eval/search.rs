@@ -1,0 +1,1405 @@
+//! The exhaustive search for cases on which two policies disagree.
+//!
+//! Every fact of a case is reduced to the classes of values that the two policies' conditions
+//! can tell apart: members of an enum that belong to the same sets, texts by the constants and
+//! prefixes they are compared with, dates by the dates they are compared with. Each fact becomes
+//! boolean variables (one per class, exactly one true; one per class for a set), every condition
+//! a binary decision diagram, and for each date on which anything changes, each policy's outcome
+//! a partition of all cases. Where the partitions disagree there is a difference, and a
+//! satisfying assignment that prefers default values is its smallest witness. Sets of records
+//! (licences) are searched with at most one member. Each witness is decided again concretely
+//! under both policies before it is reported, so a reported difference is always real.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::check::ir::{Compare, Type};
+use crate::syntax::calendar::{Date, Duration};
+
+use super::bdd::{FALSE, Manager, Node, TRUE, TooLarge};
+use super::compare::{Comparison, compare};
+use super::program::{Epoch, Expr, Program};
+use super::value::{EnumSet, Value};
+
+/// One way the two policies disagree, with a concrete case that shows it.
+#[derive(Debug, Clone)]
+pub struct Difference {
+    /// The outcome under the old policy and under the new one, as written.
+    pub old_outcome: String,
+    pub new_outcome: String,
+    /// The witness case (a value of the old policy's input type) and its date.
+    pub case: Value,
+    pub date: Date,
+    /// The witness decided under both policies.
+    pub comparison: Comparison,
+}
+
+/// What the search found.
+#[derive(Debug, Clone, Default)]
+pub struct SearchReport {
+    pub differences: Vec<Difference>,
+    /// Conditions the search could only approximate; when empty, "no difference" is a proof
+    /// over the classes described above.
+    pub approximations: Vec<String>,
+    /// How many dates were examined.
+    pub dates: usize,
+    /// Differences found symbolically that did not show when decided concretely.
+    pub unconfirmed: usize,
+}
+
+/// Why the search could not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchError {
+    /// The two policies do not take the same input.
+    DifferentInputs(String),
+    /// The decision diagrams grew past the limit.
+    TooLarge,
+}
+
+impl From<TooLarge> for SearchError {
+    fn from(_: TooLarge) -> SearchError {
+        SearchError::TooLarge
+    }
+}
+
+/// The value classes of each type, shared by both policies.
+#[derive(Debug, Default)]
+struct Domain {
+    /// For each enum (by index in the old policy): the classes of members, and each member's class.
+    enum_classes: Vec<Vec<Vec<u16>>>,
+    enum_class_of: Vec<Vec<usize>>,
+    texts: Vec<String>,
+    ints: Vec<i64>,
+    decimals: Vec<rust_decimal::Decimal>,
+    dates: Vec<Date>,
+    durations: Vec<Duration>,
+}
+
+/// A fact of the case (or of the one member of a set of records) and its variables.
+#[derive(Debug, Clone)]
+struct Slot {
+    ty: Type,
+    /// For a scalar: one variable per class, then one for `none` if optional. For a set: one per
+    /// class. For a bool: one. For a set of records: one, "has a member".
+    vars: Vec<u32>,
+    /// The variable preferred true in witnesses (the default value's class), if any.
+    preferred: Option<u32>,
+}
+
+/// A symbolic value during the search.
+#[derive(Debug, Clone)]
+enum Sym {
+    Known(Value),
+    Bool(Node),
+    /// A scalar fact: its slot.
+    Scalar(usize),
+    /// A set of enum members or texts: its slot.
+    Bits(usize),
+    /// A record of the case, or the member of a set of records: its path and record type.
+    Record(Vec<String>, usize),
+    /// A set of records: its path, record type and "has a member" slot.
+    Records(Vec<String>, usize, usize),
+}
+
+struct Search<'p> {
+    old: &'p Program,
+    new: &'p Program,
+    domain: Domain,
+    manager: Manager,
+    slots: Vec<Slot>,
+    slot_of: HashMap<Vec<String>, usize>,
+    next_var: u32,
+    approximations: Vec<String>,
+}
+
+/// Searches for every way two policies with the same input can decide differently.
+pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError> {
+    check_same_input(old, new)?;
+    let mut search = Search {
+        old,
+        new,
+        domain: Domain::default(),
+        manager: Manager::new(4_000_000),
+        slots: Vec::new(),
+        slot_of: HashMap::new(),
+        next_var: 0,
+        approximations: Vec::new(),
+    };
+    search.build_domain();
+    let dates = search.dates_to_examine();
+    let mut report = SearchReport {
+        dates: dates.len(),
+        ..SearchReport::default()
+    };
+    let mut found: BTreeMap<(String, String), Difference> = BTreeMap::new();
+    for date in dates {
+        for (region, old_outcome, new_outcome) in search.differences_on(date)? {
+            let key = (old_outcome.clone(), new_outcome.clone());
+            if found.contains_key(&key) {
+                continue;
+            }
+            let case = search.witness(region, date)?;
+            match search.confirm(&case, date) {
+                Some(comparison) => {
+                    found.insert(
+                        key,
+                        Difference {
+                            old_outcome: comparison.old_outcome.describe(),
+                            new_outcome: comparison.new_outcome.describe(),
+                            case,
+                            date,
+                            comparison,
+                        },
+                    );
+                }
+                None => report.unconfirmed += 1,
+            }
+        }
+    }
+    report.differences = found.into_values().collect();
+    report.approximations = search.approximations;
+    report.approximations.sort();
+    report.approximations.dedup();
+    Ok(report)
+}
+
+impl super::compare::Outcome {
+    /// The outcome in one line: the verdict, then the obligations.
+    pub fn describe(&self) -> String {
+        if self.obligations.is_empty() {
+            self.verdict.clone()
+        } else {
+            format!("{} with {}", self.verdict, self.obligations.join(", "))
+        }
+    }
+}
+
+/// The inputs must have the same fields and enums, so that a case means the same to both.
+fn check_same_input(old: &Program, new: &Program) -> Result<(), SearchError> {
+    fn shape(program: &Program, ty: &Type, depth: usize) -> String {
+        let policy = &program.policy;
+        match ty {
+            Type::Enum(index) => format!("enum {:?}", policy.enums[*index].members),
+            Type::Record(index) if depth < 8 => {
+                let fields: Vec<String> = policy.records[*index]
+                    .fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.name, shape(program, &f.ty, depth + 1)))
+                    .collect();
+                format!("{{{}}}", fields.join(", "))
+            }
+            Type::Set(inner) => format!("set of {}", shape(program, inner, depth + 1)),
+            Type::Optional(inner) => format!("optional {}", shape(program, inner, depth + 1)),
+            other => format!("{other:?}"),
+        }
+    }
+    let old_shape = shape(old, &Type::Record(old.policy.input), 0);
+    let new_shape = shape(new, &Type::Record(new.policy.input), 0);
+    if old_shape == new_shape {
+        Ok(())
+    } else {
+        Err(SearchError::DifferentInputs(
+            "the two policies' inputs differ; compare them over given cases with `--cases`"
+                .to_string(),
+        ))
+    }
+}
+
+/// Every expression of a program that the search reads: conditions and `for` sets of rules.
+fn program_exprs(program: &Program) -> Vec<&Expr> {
+    let mut exprs = Vec::new();
+    for rule in &program.rules {
+        exprs.extend(rule.conditions.iter());
+        exprs.extend(rule.for_each.iter());
+        if let Some((_, args)) = &rule.verdict {
+            exprs.extend(args.iter());
+        }
+    }
+    exprs
+}
+
+fn visit<'e>(expr: &'e Expr, out: &mut impl FnMut(&'e Expr)) {
+    out(expr);
+    match expr {
+        Expr::Value(_) | Expr::Case | Expr::Local(_) | Expr::Const(_) | Expr::NamedSet(_) => {}
+        Expr::Field(inner, _)
+        | Expr::Not(inner)
+        | Expr::IsNone(inner)
+        | Expr::IsEmpty(inner)
+        | Expr::Count(inner)
+        | Expr::EndOfYear(inner) => visit(inner, out),
+        Expr::SetLit(items, _) | Expr::RecordLit(_, items) | Expr::And(items) | Expr::Or(items) => {
+            items.iter().for_each(|item| visit(item, out))
+        }
+        Expr::Compare(_, a, b) | Expr::In(a, b) | Expr::Arith(_, a, b) | Expr::StartsWith(a, b) => {
+            visit(a, out);
+            visit(b, out);
+        }
+        Expr::Quantifier { set, body, .. } => {
+            visit(set, out);
+            visit(body, out);
+        }
+        Expr::If(c, a, b) => {
+            visit(c, out);
+            visit(a, out);
+            visit(b, out);
+        }
+    }
+}
+
+/// Every constant value a program's conditions, sets and constants can compare facts with.
+fn constants(program: &Program) -> Vec<Value> {
+    let mut values = Vec::new();
+    for expr in program_exprs(program) {
+        visit(expr, &mut |e| {
+            if let Expr::Value(value) = e {
+                values.push(value.clone());
+            }
+        });
+    }
+    for epoch in &program.epochs {
+        values.extend(epoch.consts.iter().cloned());
+        values.extend(epoch.sets.iter().cloned());
+    }
+    values.extend(program.params.iter().cloned());
+    values
+}
+
+impl Search<'_> {
+    fn build_domain(&mut self) {
+        let enums = &self.old.policy.enums;
+        let mut values = constants(self.old);
+        values.extend(constants(self.new));
+        // Enum members are split into classes by every set and literal that mentions them.
+        let mut tests: Vec<Vec<EnumSet>> = vec![Vec::new(); enums.len()];
+        let mut texts = Vec::new();
+        let mut ints = vec![0i64];
+        let mut decimals = vec![rust_decimal::Decimal::ZERO];
+        let mut dates = Vec::new();
+        let mut durations = Vec::new();
+        let mut stack: Vec<Value> = values;
+        while let Some(value) = stack.pop() {
+            match value {
+                Value::Enum(ty, member) => {
+                    let mut set = EnumSet::default();
+                    set.insert(member);
+                    if let Some(list) = tests.get_mut(usize::from(ty)) {
+                        list.push(set);
+                    }
+                }
+                Value::EnumSet(ty, set) => {
+                    if let Some(list) = tests.get_mut(usize::from(ty)) {
+                        list.push(set);
+                    }
+                }
+                Value::Text(text) => texts.push(text.to_string()),
+                Value::Int(i) => ints.extend([i.saturating_sub(1), i, i.saturating_add(1)]),
+                Value::Decimal(d) => {
+                    let step = rust_decimal::Decimal::new(1, d.scale().max(1));
+                    decimals.extend([d - step, d, d + step]);
+                }
+                Value::Date(d) => dates.extend([d.add(one_day(), -1), d, d.add(one_day(), 1)]),
+                Value::Duration(d) => durations.push(d),
+                Value::Set(members) | Value::Record(_, members) => {
+                    stack.extend(members.iter().cloned())
+                }
+                Value::Bool(_) | Value::None => {}
+            }
+        }
+        for (index, definition) in enums.iter().enumerate() {
+            let count = definition.members.len();
+            let mut classes: Vec<Vec<u16>> = Vec::new();
+            let mut class_of = vec![0usize; count];
+            let mut keys: Vec<Vec<bool>> = Vec::new();
+            for (member, slot) in class_of.iter_mut().enumerate() {
+                let member_id = u16::try_from(member).unwrap_or(u16::MAX);
+                let key: Vec<bool> = tests[index]
+                    .iter()
+                    .map(|set| set.contains(member_id))
+                    .collect();
+                match keys.iter().position(|k| *k == key) {
+                    Some(class) => {
+                        classes[class].push(member_id);
+                        *slot = class;
+                    }
+                    None => {
+                        keys.push(key);
+                        classes.push(vec![member_id]);
+                        *slot = classes.len() - 1;
+                    }
+                }
+            }
+            self.domain.enum_classes.push(classes);
+            self.domain.enum_class_of.push(class_of);
+        }
+        // Texts: each constant, each constant followed by more (it is then only a prefix), and
+        // a text like no constant.
+        texts.sort();
+        texts.dedup();
+        let mut representatives = Vec::new();
+        for text in &texts {
+            representatives.push(text.clone());
+            representatives.push(format!("{text}~"));
+        }
+        representatives.push("~other".to_string());
+        representatives.sort();
+        representatives.dedup();
+        self.domain.texts = representatives;
+        ints.sort_unstable();
+        ints.dedup();
+        self.domain.ints = ints;
+        decimals.sort();
+        decimals.dedup();
+        self.domain.decimals = decimals;
+        dates.sort();
+        dates.dedup();
+        self.domain.dates = dates;
+        durations.sort_by_key(|d| (d.months, d.days));
+        durations.dedup();
+        self.domain.durations = durations;
+    }
+
+    /// The dates on which something can change: every epoch start of both policies and every
+    /// date the conditions compare with (and the day after it).
+    fn dates_to_examine(&self) -> Vec<Date> {
+        let mut dates: Vec<Date> = self
+            .old
+            .epochs
+            .iter()
+            .chain(self.new.epochs.iter())
+            .map(|e| e.start)
+            .collect();
+        for program in [self.old, self.new] {
+            for expr in program_exprs(program) {
+                visit(expr, &mut |e| {
+                    if let Expr::Value(Value::Date(d)) = e {
+                        dates.push(*d);
+                        dates.push(d.add(one_day(), 1));
+                    }
+                });
+            }
+        }
+        // Keep dates in the span either policy is in force, or the first date of all.
+        dates.sort();
+        dates.dedup();
+        dates
+    }
+
+    /// The number of classes of a scalar type.
+    fn class_count(&self, ty: &Type) -> usize {
+        match ty {
+            Type::Bool => 2,
+            Type::Enum(index) => self
+                .domain
+                .enum_classes
+                .get(*index)
+                .map(Vec::len)
+                .unwrap_or(0),
+            Type::Text => self.domain.texts.len(),
+            Type::Int => self.domain.ints.len(),
+            Type::Decimal => self.domain.decimals.len(),
+            Type::Date => self.domain.dates.len(),
+            Type::Duration => self.domain.durations.len().max(1),
+            _ => 0,
+        }
+    }
+
+    /// The class of a known value of a scalar type, if it has one.
+    fn class_of(&self, ty: &Type, value: &Value) -> Option<usize> {
+        match (ty, value) {
+            (Type::Enum(index), Value::Enum(_, member)) => self
+                .domain
+                .enum_class_of
+                .get(*index)?
+                .get(usize::from(*member))
+                .copied(),
+            (Type::Text, Value::Text(text)) => self.domain.texts.iter().position(|t| **t == **text),
+            (Type::Int, Value::Int(i)) => self.domain.ints.iter().position(|x| x == i),
+            (Type::Decimal, Value::Decimal(d)) => self.domain.decimals.iter().position(|x| x == d),
+            (Type::Date, Value::Date(d)) => self.domain.dates.iter().position(|x| x == d),
+            (Type::Duration, Value::Duration(d)) => {
+                self.domain.durations.iter().position(|x| x == d)
+            }
+            _ => None,
+        }
+    }
+
+    /// The value standing for a class.
+    fn representative(&self, ty: &Type, class: usize) -> Value {
+        match ty {
+            Type::Bool => Value::Bool(class == 1),
+            Type::Enum(index) => {
+                let member = self
+                    .domain
+                    .enum_classes
+                    .get(*index)
+                    .and_then(|classes| classes.get(class))
+                    .and_then(|members| members.first())
+                    .copied()
+                    .unwrap_or(0);
+                Value::Enum(u16::try_from(*index).unwrap_or(u16::MAX), member)
+            }
+            Type::Text => Value::Text(
+                self.domain
+                    .texts
+                    .get(class)
+                    .cloned()
+                    .unwrap_or_default()
+                    .into(),
+            ),
+            Type::Int => Value::Int(self.domain.ints.get(class).copied().unwrap_or(0)),
+            Type::Decimal => {
+                Value::Decimal(self.domain.decimals.get(class).copied().unwrap_or_default())
+            }
+            Type::Date => Value::Date(self.domain.dates.get(class).copied().unwrap_or(Date::EPOCH)),
+            Type::Duration => Value::Duration(
+                self.domain
+                    .durations
+                    .get(class)
+                    .copied()
+                    .unwrap_or_default(),
+            ),
+            _ => Value::None,
+        }
+    }
+
+    fn fresh(&mut self) -> u32 {
+        let var = self.next_var;
+        self.next_var += 1;
+        var
+    }
+
+    /// The slot of a fact, created on first use.
+    fn slot(&mut self, path: &[String], ty: &Type) -> usize {
+        if let Some(&slot) = self.slot_of.get(path) {
+            return slot;
+        }
+        let (vars, preferred) = match ty {
+            Type::Bool => {
+                let var = self.fresh();
+                (vec![var], None)
+            }
+            Type::Optional(inner) => {
+                let count = self.class_count(inner);
+                let vars: Vec<u32> = (0..=count).map(|_| self.fresh()).collect();
+                let none = vars.last().copied();
+                (vars, none)
+            }
+            Type::Set(inner) if matches!(**inner, Type::Record(_)) => {
+                let var = self.fresh();
+                (vec![var], None)
+            }
+            Type::Set(inner) => {
+                let count = self.class_count(inner);
+                ((0..count).map(|_| self.fresh()).collect(), None)
+            }
+            scalar => {
+                let count = self.class_count(scalar).max(1);
+                let vars: Vec<u32> = (0..count).map(|_| self.fresh()).collect();
+                let first = vars.first().copied();
+                (vars, first)
+            }
+        };
+        let slot = self.slots.len();
+        self.slots.push(Slot {
+            ty: ty.clone(),
+            vars,
+            preferred,
+        });
+        self.slot_of.insert(path.to_vec(), slot);
+        slot
+    }
+
+    /// Every difference between the two policies' outcomes on one date: the region of cases,
+    /// and the two outcomes as written.
+    fn differences_on(&mut self, date: Date) -> Result<Vec<(Node, String, String)>, SearchError> {
+        let old = self.old;
+        let new = self.new;
+        let old_outcomes = self.outcomes(old, date)?;
+        let new_outcomes = self.outcomes(new, date)?;
+        let mut regions = Vec::new();
+        for (old_outcome, old_region) in &old_outcomes {
+            for (new_outcome, new_region) in &new_outcomes {
+                if old_outcome == new_outcome {
+                    continue;
+                }
+                let region = self.manager.and(*old_region, *new_region)?;
+                if region != FALSE {
+                    regions.push((region, old_outcome.clone(), new_outcome.clone()));
+                }
+            }
+        }
+        Ok(regions)
+    }
+
+    /// A program's outcomes on a date: for each outcome as written (verdict, then obligations),
+    /// the region of cases that get it.
+    fn outcomes(
+        &mut self,
+        program: &Program,
+        date: Date,
+    ) -> Result<Vec<(String, Node)>, SearchError> {
+        let epoch = program.epoch(date);
+        let count = program.rules.len();
+        // Each rule's conditions (with its `for`), when in force.
+        let mut holds = vec![FALSE; count];
+        for &rule_id in &epoch.rules {
+            let index = rule_id as usize;
+            holds[index] = self.rule_condition(program, epoch, date, index)?;
+        }
+        let mut triggered: Vec<Option<Node>> = vec![None; count];
+        for index in 0..count {
+            self.triggered(program, index, &holds, &mut triggered)?;
+        }
+        let mut applied_memo: Vec<Option<Node>> = vec![None; count];
+        let mut applied = Vec::with_capacity(count);
+        for index in 0..count {
+            applied.push(self.applied(program, index, &triggered, &mut applied_memo)?);
+        }
+        // The deciding rule: the strongest verdict, the first rule among equals.
+        let mut taken = FALSE;
+        let mut verdict_regions: Vec<(String, Node)> = Vec::new();
+        for kind in 0..program.policy.verdicts.len() {
+            for (index, rule) in program.rules.iter().enumerate() {
+                let Some((rule_kind, args)) = &rule.verdict else {
+                    continue;
+                };
+                if *rule_kind != kind || applied[index] == FALSE {
+                    continue;
+                }
+                let not_taken = self.manager.not(taken)?;
+                let decides = self.manager.and(applied[index], not_taken)?;
+                taken = self.manager.or(taken, applied[index])?;
+                let text = self.conclusion_text(
+                    program,
+                    epoch,
+                    date,
+                    &program.policy.verdicts[kind],
+                    args,
+                );
+                verdict_regions.push((text, decides));
+            }
+        }
+        let otherwise = self.manager.not(taken)?;
+        verdict_regions.push((
+            program.policy.verdicts[program.policy.otherwise]
+                .name
+                .clone(),
+            otherwise,
+        ));
+        // Obligations: each one as written, present where a rule imposing it applies.
+        let mut obligations: BTreeMap<String, Node> = BTreeMap::new();
+        for (index, rule) in program.rules.iter().enumerate() {
+            for (kind, args) in &rule.obligations {
+                if applied[index] == FALSE {
+                    continue;
+                }
+                let text = self.conclusion_text(
+                    program,
+                    epoch,
+                    date,
+                    &program.policy.obligations[*kind],
+                    args,
+                );
+                let present = obligations.entry(text).or_insert(FALSE);
+                *present = self.manager.or(*present, applied[index])?;
+            }
+        }
+        // Refine the verdict regions by every obligation's presence.
+        let mut outcomes: Vec<(String, Node)> = Vec::new();
+        for (verdict, region) in verdict_regions {
+            let mut parts: Vec<(Vec<String>, Node)> = vec![(Vec::new(), region)];
+            for (obligation, present) in &obligations {
+                let absent = self.manager.not(*present)?;
+                let mut next = Vec::new();
+                for (list, node) in parts {
+                    let with = self.manager.and(node, *present)?;
+                    let without = self.manager.and(node, absent)?;
+                    if with != FALSE {
+                        let mut list_with = list.clone();
+                        list_with.push(obligation.clone());
+                        next.push((list_with, with));
+                    }
+                    if without != FALSE {
+                        next.push((list, without));
+                    }
+                }
+                parts = next;
+            }
+            for (list, node) in parts {
+                let text = if list.is_empty() {
+                    verdict.clone()
+                } else {
+                    format!("{verdict} with {}", list.join(", "))
+                };
+                match outcomes.iter_mut().find(|(t, _)| *t == text) {
+                    Some((_, existing)) => *existing = self.manager.or(*existing, node)?,
+                    None => outcomes.push((text, node)),
+                }
+            }
+        }
+        Ok(outcomes)
+    }
+
+    fn triggered(
+        &mut self,
+        program: &Program,
+        index: usize,
+        holds: &[Node],
+        memo: &mut Vec<Option<Node>>,
+    ) -> Result<Node, SearchError> {
+        if let Some(node) = memo[index] {
+            return Ok(node);
+        }
+        let rule = &program.rules[index];
+        let mut result = holds[index];
+        if !rule.exception_to.is_empty() && result != FALSE {
+            let mut any_base = FALSE;
+            for &base in &rule.exception_to {
+                let t = self.triggered(program, base, holds, memo)?;
+                any_base = self.manager.or(any_base, t)?;
+            }
+            result = self.manager.and(result, any_base)?;
+        }
+        memo[index] = Some(result);
+        Ok(result)
+    }
+
+    /// Where a rule applies: triggered, and no exception to it applies.
+    fn applied(
+        &mut self,
+        program: &Program,
+        index: usize,
+        triggered: &[Option<Node>],
+        memo: &mut Vec<Option<Node>>,
+    ) -> Result<Node, SearchError> {
+        if let Some(node) = memo[index] {
+            return Ok(node);
+        }
+        let mut suppressed = FALSE;
+        for &exception in &program.rules[index].exceptions {
+            let applies = self.applied(program, exception, triggered, memo)?;
+            suppressed = self.manager.or(suppressed, applies)?;
+        }
+        let not_suppressed = self.manager.not(suppressed)?;
+        let own = triggered[index].unwrap_or(FALSE);
+        let node = self.manager.and(own, not_suppressed)?;
+        memo[index] = Some(node);
+        Ok(node)
+    }
+
+    /// A conclusion as written when its arguments are known on this date, otherwise with the
+    /// expression of each unknown argument.
+    fn conclusion_text(
+        &mut self,
+        program: &Program,
+        epoch: &Epoch,
+        date: Date,
+        kind: &crate::check::ir::KindDef,
+        args: &[Expr],
+    ) -> String {
+        if kind.params.is_empty() {
+            return kind.name.clone();
+        }
+        let parts: Vec<String> = kind
+            .params
+            .iter()
+            .zip(args)
+            .map(|((name, _), arg)| {
+                let mut env = SymEnv {
+                    program,
+                    epoch,
+                    date,
+                    locals: Vec::new(),
+                };
+                match self.sym(arg, &mut env) {
+                    Ok(Sym::Known(value)) => format!("{name}: {}", program.format_value(&value)),
+                    _ => format!("{name}: <depends on the case>"),
+                }
+            })
+            .collect();
+        format!("{}({})", kind.name, parts.join(", "))
+    }
+
+    /// The region where a rule's conditions hold (for its first member, with `for`).
+    fn rule_condition(
+        &mut self,
+        program: &Program,
+        epoch: &Epoch,
+        date: Date,
+        index: usize,
+    ) -> Result<Node, SearchError> {
+        let rule = &program.rules[index];
+        let mut env = SymEnv {
+            program,
+            epoch,
+            date,
+            locals: Vec::new(),
+        };
+        match &rule.for_each {
+            None => self.conjunction(&rule.conditions, &mut env),
+            Some(set) => {
+                let set = self.sym(set, &mut env)?;
+                self.over_members(set, true, &mut env, &mut |search, env| {
+                    search.conjunction(&rule.conditions, env)
+                })
+            }
+        }
+    }
+
+    fn conjunction(
+        &mut self,
+        conditions: &[Expr],
+        env: &mut SymEnv<'_>,
+    ) -> Result<Node, SearchError> {
+        let mut result = TRUE;
+        for condition in conditions {
+            let node = self.truth(condition, env)?;
+            result = self.manager.and(result, node)?;
+            if result == FALSE {
+                break;
+            }
+        }
+        Ok(result)
+    }
+
+    /// `some` (or `every`) member of a symbolic set satisfies `body`.
+    fn over_members(
+        &mut self,
+        set: Sym,
+        some: bool,
+        env: &mut SymEnv<'_>,
+        body: &mut dyn FnMut(&mut Self, &mut SymEnv<'_>) -> Result<Node, SearchError>,
+    ) -> Result<Node, SearchError> {
+        let mut result = if some { FALSE } else { TRUE };
+        match set {
+            Sym::Known(value) => {
+                for member in value.set_members() {
+                    env.locals.push(Sym::Known(member));
+                    let holds = body(self, env);
+                    env.locals.pop();
+                    let holds = holds?;
+                    result = if some {
+                        self.manager.or(result, holds)?
+                    } else {
+                        self.manager.and(result, holds)?
+                    };
+                }
+            }
+            Sym::Bits(slot) => {
+                let Type::Set(element) = self.slots[slot].ty.clone() else {
+                    return Ok(self.opaque("a set"));
+                };
+                for class in 0..self.slots[slot].vars.len() {
+                    let bit = self.manager.var(self.slots[slot].vars[class])?;
+                    env.locals
+                        .push(Sym::Known(self.representative(&element, class)));
+                    let holds = body(self, env);
+                    env.locals.pop();
+                    let holds = holds?;
+                    let part = if some {
+                        self.manager.and(bit, holds)?
+                    } else {
+                        let not_bit = self.manager.not(bit)?;
+                        self.manager.or(not_bit, holds)?
+                    };
+                    result = if some {
+                        self.manager.or(result, part)?
+                    } else {
+                        self.manager.and(result, part)?
+                    };
+                }
+            }
+            Sym::Records(path, record, present_slot) => {
+                let present = self.manager.var(self.slots[present_slot].vars[0])?;
+                let mut member_path = path;
+                member_path.push("0".to_string());
+                env.locals.push(Sym::Record(member_path, record));
+                let holds = body(self, env);
+                env.locals.pop();
+                let holds = holds?;
+                result = if some {
+                    self.manager.and(present, holds)?
+                } else {
+                    let absent = self.manager.not(present)?;
+                    self.manager.or(absent, holds)?
+                };
+            }
+            _ => result = self.opaque("a quantifier over a value the search cannot enumerate"),
+        }
+        Ok(result)
+    }
+
+    /// A fresh variable standing for a condition the search cannot encode exactly.
+    fn opaque(&mut self, what: &str) -> Node {
+        self.approximations.push(what.to_string());
+        let var = self.fresh();
+        self.manager.var(var).unwrap_or(FALSE)
+    }
+
+    fn truth(&mut self, expr: &Expr, env: &mut SymEnv<'_>) -> Result<Node, SearchError> {
+        let value = self.sym(expr, env)?;
+        Ok(match value {
+            Sym::Bool(node) => node,
+            Sym::Known(value) => {
+                if value.as_bool() {
+                    TRUE
+                } else {
+                    FALSE
+                }
+            }
+            Sym::Scalar(slot) if self.slots[slot].ty == Type::Bool => {
+                self.manager.var(self.slots[slot].vars[0])?
+            }
+            _ => self.opaque("a condition that is not a truth value"),
+        })
+    }
+
+    /// The known value of an expression, or its symbolic form.
+    fn sym(&mut self, expr: &Expr, env: &mut SymEnv<'_>) -> Result<Sym, SearchError> {
+        Ok(match expr {
+            Expr::Value(value) => Sym::Known(value.clone()),
+            Expr::Case => Sym::Record(Vec::new(), env.program.policy.input),
+            Expr::Local(depth) => match env
+                .locals
+                .len()
+                .checked_sub(depth + 1)
+                .and_then(|i| env.locals.get(i))
+            {
+                Some(sym) => sym.clone(),
+                None => Sym::Known(Value::None),
+            },
+            Expr::Const(index) => {
+                Sym::Known(env.epoch.consts.get(*index).cloned().unwrap_or(Value::None))
+            }
+            Expr::NamedSet(index) => {
+                Sym::Known(env.epoch.sets.get(*index).cloned().unwrap_or(Value::None))
+            }
+            Expr::Field(base, position) => {
+                let base = self.sym(base, env)?;
+                self.field(base, *position, env)
+            }
+            Expr::SetLit(members, element) => {
+                let mut values = Vec::new();
+                for member in members {
+                    match self.sym(member, env)? {
+                        Sym::Known(value) => values.push(value),
+                        _ => return Ok(Sym::Bool(self.opaque("a set built from facts"))),
+                    }
+                }
+                Sym::Known(Value::set_of(values, *element))
+            }
+            Expr::RecordLit(..) => Sym::Bool(self.opaque("a record built in a condition")),
+            Expr::Not(inner) => {
+                let node = self.truth(inner, env)?;
+                Sym::Bool(self.manager.not(node)?)
+            }
+            Expr::And(items) => {
+                let mut result = TRUE;
+                for item in items {
+                    let node = self.truth(item, env)?;
+                    result = self.manager.and(result, node)?;
+                }
+                Sym::Bool(result)
+            }
+            Expr::Or(items) => {
+                let mut result = FALSE;
+                for item in items {
+                    let node = self.truth(item, env)?;
+                    result = self.manager.or(result, node)?;
+                }
+                Sym::Bool(result)
+            }
+            Expr::Compare(op, a, b) => {
+                let a = self.sym(a, env)?;
+                let b = self.sym(b, env)?;
+                Sym::Bool(self.compare(*op, a, b)?)
+            }
+            Expr::In(member, set) => {
+                let member = self.sym(member, env)?;
+                let set = self.sym(set, env)?;
+                Sym::Bool(self.membership(member, set)?)
+            }
+            Expr::IsNone(inner) => match self.sym(inner, env)? {
+                Sym::Known(value) => Sym::Known(Value::Bool(matches!(value, Value::None))),
+                Sym::Scalar(slot) if matches!(self.slots[slot].ty, Type::Optional(_)) => {
+                    let none = self.slots[slot].vars.last().copied().unwrap_or(0);
+                    Sym::Bool(self.manager.var(none)?)
+                }
+                _ => Sym::Known(Value::Bool(false)),
+            },
+            Expr::IsEmpty(inner) => match self.sym(inner, env)? {
+                Sym::Known(value) => Sym::Known(Value::Bool(value.set_members().is_empty())),
+                Sym::Bits(slot) => {
+                    let vars = self.slots[slot].vars.clone();
+                    let mut result = TRUE;
+                    for var in vars {
+                        let bit = self.manager.var(var)?;
+                        let not_bit = self.manager.not(bit)?;
+                        result = self.manager.and(result, not_bit)?;
+                    }
+                    Sym::Bool(result)
+                }
+                Sym::Records(_, _, slot) => {
+                    let present = self.manager.var(self.slots[slot].vars[0])?;
+                    Sym::Bool(self.manager.not(present)?)
+                }
+                _ => Sym::Bool(self.opaque("`is empty` of a value the search cannot enumerate")),
+            },
+            Expr::Arith(op, a, b) => match (self.sym(a, env)?, self.sym(b, env)?) {
+                (Sym::Known(a), Sym::Known(b)) => Sym::Known(super::run::arithmetic(*op, &a, &b)),
+                _ => Sym::Bool(self.opaque("arithmetic on facts of the case")),
+            },
+            Expr::Quantifier { every, set, body } => {
+                let set = self.sym(set, env)?;
+                let node = self.over_members(set, !*every, env, &mut |search, env| {
+                    search.truth(body, env)
+                })?;
+                Sym::Bool(node)
+            }
+            Expr::If(condition, then, otherwise) => {
+                let condition = self.truth(condition, env)?;
+                let then_sym = self.sym(then, env)?;
+                let otherwise_sym = self.sym(otherwise, env)?;
+                match (condition, then_sym, otherwise_sym) {
+                    (TRUE, then_sym, _) => then_sym,
+                    (FALSE, _, otherwise_sym) => otherwise_sym,
+                    (c, Sym::Bool(a), Sym::Bool(b)) => Sym::Bool(self.manager.ite(c, a, b)?),
+                    (c, Sym::Known(a), Sym::Known(b))
+                        if a.as_bool() || b.as_bool() || matches!(a, Value::Bool(_)) =>
+                    {
+                        let a = if a.as_bool() { TRUE } else { FALSE };
+                        let b = if b.as_bool() { TRUE } else { FALSE };
+                        Sym::Bool(self.manager.ite(c, a, b)?)
+                    }
+                    _ => Sym::Bool(self.opaque("`if` choosing between facts")),
+                }
+            }
+            Expr::StartsWith(text, prefix) => {
+                let text = self.sym(text, env)?;
+                let prefix = self.sym(prefix, env)?;
+                match (text, prefix) {
+                    (Sym::Known(Value::Text(t)), Sym::Known(Value::Text(p))) => {
+                        Sym::Known(Value::Bool(t.starts_with(&*p)))
+                    }
+                    (Sym::Known(_), Sym::Known(_)) => Sym::Known(Value::Bool(false)),
+                    (Sym::Scalar(slot), Sym::Known(Value::Text(p))) => {
+                        let texts: Vec<bool> = self
+                            .domain
+                            .texts
+                            .iter()
+                            .map(|t| t.starts_with(&*p))
+                            .collect();
+                        Sym::Bool(self.scalar_where(slot, |class| {
+                            texts.get(class).copied().unwrap_or(false)
+                        })?)
+                    }
+                    _ => Sym::Bool(self.opaque("`starts_with` with a prefix from the case")),
+                }
+            }
+            Expr::Count(inner) => match self.sym(inner, env)? {
+                Sym::Known(value) => Sym::Known(Value::Int(
+                    i64::try_from(value.set_members().len()).unwrap_or(i64::MAX),
+                )),
+                _ => Sym::Bool(self.opaque("`count` of a set of the case")),
+            },
+            Expr::EndOfYear(inner) => match self.sym(inner, env)? {
+                Sym::Known(Value::Date(date)) => Sym::Known(
+                    Date::from_ymd(date.ymd().0, 12, 31)
+                        .map(Value::Date)
+                        .unwrap_or(Value::None),
+                ),
+                _ => {
+                    Sym::Bool(self.opaque("`end_of_year` of a date of the case other than its own"))
+                }
+            },
+        })
+    }
+
+    /// A field of a symbolic record: the case's `date` is the date being examined; other facts
+    /// get slots.
+    fn field(&mut self, base: Sym, position: usize, env: &mut SymEnv<'_>) -> Sym {
+        match base {
+            Sym::Known(Value::Record(_, fields)) => {
+                Sym::Known(fields.get(position).cloned().unwrap_or(Value::None))
+            }
+            Sym::Record(path, record) => {
+                let Some(field) = env
+                    .program
+                    .policy
+                    .records
+                    .get(record)
+                    .and_then(|r| r.fields.get(position))
+                else {
+                    return Sym::Known(Value::None);
+                };
+                if path.is_empty() && field.name == "date" && field.ty == Type::Date {
+                    return Sym::Known(Value::Date(env.date));
+                }
+                let mut field_path = path;
+                field_path.push(field.name.clone());
+                match &field.ty {
+                    Type::Record(inner) => Sym::Record(field_path, *inner),
+                    Type::Set(inner) => match **inner {
+                        Type::Record(element) => {
+                            let slot = self.slot(&field_path, &field.ty);
+                            Sym::Records(field_path, element, slot)
+                        }
+                        _ => Sym::Bits(self.slot(&field_path, &field.ty)),
+                    },
+                    Type::Optional(inner) if matches!(**inner, Type::Record(_)) => {
+                        Sym::Known(Value::None)
+                    }
+                    ty => Sym::Scalar(self.slot(&field_path, ty)),
+                }
+            }
+            _ => Sym::Known(Value::None),
+        }
+    }
+
+    /// The region where a scalar slot's class satisfies `wanted` (never when it is `none`).
+    fn scalar_where(
+        &mut self,
+        slot: usize,
+        wanted: impl Fn(usize) -> bool,
+    ) -> Result<Node, SearchError> {
+        let optional = matches!(self.slots[slot].ty, Type::Optional(_));
+        let vars = self.slots[slot].vars.clone();
+        let classes = if optional {
+            vars.len().saturating_sub(1)
+        } else {
+            vars.len()
+        };
+        let mut result = FALSE;
+        for (class, var) in vars.iter().enumerate().take(classes) {
+            if wanted(class) {
+                let node = self.manager.var(*var)?;
+                result = self.manager.or(result, node)?;
+            }
+        }
+        Ok(result)
+    }
+
+    fn scalar_type(&self, slot: usize) -> Type {
+        self.slots[slot].ty.unwrap_optional().clone()
+    }
+
+    fn compare(&mut self, op: Compare, a: Sym, b: Sym) -> Result<Node, SearchError> {
+        let holds = |order: std::cmp::Ordering| match op {
+            Compare::Eq => order.is_eq(),
+            Compare::Ne => order.is_ne(),
+            Compare::Lt => order.is_lt(),
+            Compare::Le => order.is_le(),
+            Compare::Gt => order.is_gt(),
+            Compare::Ge => order.is_ge(),
+        };
+        match (a, b) {
+            (Sym::Known(a), Sym::Known(b)) => Ok(if holds(a.total_cmp(&b)) { TRUE } else { FALSE }),
+            (Sym::Scalar(slot), Sym::Known(value)) | (Sym::Known(value), Sym::Scalar(slot))
+                if matches!(op, Compare::Eq | Compare::Ne) =>
+            {
+                let ty = self.scalar_type(slot);
+                let equal = match (&value, self.class_of(&ty, &value)) {
+                    (Value::None, _) => match self.slots[slot].ty {
+                        Type::Optional(_) => {
+                            let none = self.slots[slot].vars.last().copied().unwrap_or(0);
+                            self.manager.var(none)?
+                        }
+                        _ => FALSE,
+                    },
+                    (_, Some(class)) => self.scalar_where(slot, |c| c == class)?,
+                    (_, None) => FALSE,
+                };
+                Ok(if op == Compare::Eq {
+                    equal
+                } else {
+                    self.manager.not(equal)?
+                })
+            }
+            (Sym::Scalar(slot), Sym::Known(value)) => {
+                let ty = self.scalar_type(slot);
+                let count = self.class_count(&ty);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| holds(self.representative(&ty, c).total_cmp(&value)))
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::Known(value), Sym::Scalar(slot)) => {
+                let ty = self.scalar_type(slot);
+                let count = self.class_count(&ty);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| holds(value.total_cmp(&self.representative(&ty, c))))
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::Scalar(x), Sym::Scalar(y)) if self.scalar_type(x) == self.scalar_type(y) => {
+                let ty = self.scalar_type(x);
+                let count = self.class_count(&ty);
+                let x_vars = self.slots[x].vars.clone();
+                let y_vars = self.slots[y].vars.clone();
+                let mut result = FALSE;
+                for (i, x_var) in x_vars.iter().enumerate().take(count) {
+                    for (j, y_var) in y_vars.iter().enumerate().take(count) {
+                        if holds(
+                            self.representative(&ty, i)
+                                .total_cmp(&self.representative(&ty, j)),
+                        ) {
+                            let xi = self.manager.var(*x_var)?;
+                            let yj = self.manager.var(*y_var)?;
+                            let both = self.manager.and(xi, yj)?;
+                            result = self.manager.or(result, both)?;
+                        }
+                    }
+                }
+                Ok(result)
+            }
+            (Sym::Bool(a), Sym::Known(Value::Bool(b)))
+            | (Sym::Known(Value::Bool(b)), Sym::Bool(a))
+                if matches!(op, Compare::Eq | Compare::Ne) =>
+            {
+                let equal = if b { a } else { self.manager.not(a)? };
+                Ok(if op == Compare::Eq {
+                    equal
+                } else {
+                    self.manager.not(equal)?
+                })
+            }
+            _ => Ok(self.opaque("a comparison of facts the search cannot encode")),
+        }
+    }
+
+    fn membership(&mut self, member: Sym, set: Sym) -> Result<Node, SearchError> {
+        match (member, set) {
+            (Sym::Known(Value::None), _) => Ok(FALSE),
+            (Sym::Known(member), Sym::Known(set)) => {
+                let inside = set.set_members().contains(&member);
+                Ok(if inside { TRUE } else { FALSE })
+            }
+            (Sym::Scalar(slot), Sym::Known(set)) => {
+                let ty = self.scalar_type(slot);
+                let members = set.set_members();
+                let count = self.class_count(&ty);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| members.contains(&self.representative(&ty, c)))
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::Known(member), Sym::Bits(slot)) => {
+                let Type::Set(element) = self.slots[slot].ty.clone() else {
+                    return Ok(FALSE);
+                };
+                match self.class_of(&element, &member) {
+                    Some(class) => Ok(self.manager.var(self.slots[slot].vars[class])?),
+                    None => Ok(FALSE),
+                }
+            }
+            (Sym::Scalar(x), Sym::Bits(s)) => {
+                let x_vars = self.slots[x].vars.clone();
+                let s_vars = self.slots[s].vars.clone();
+                let mut result = FALSE;
+                for (class, bit) in s_vars.iter().enumerate() {
+                    let Some(x_var) = x_vars.get(class) else {
+                        break;
+                    };
+                    let xi = self.manager.var(*x_var)?;
+                    let si = self.manager.var(*bit)?;
+                    let both = self.manager.and(xi, si)?;
+                    result = self.manager.or(result, both)?;
+                }
+                Ok(result)
+            }
+            _ => Ok(self.opaque("a membership test the search cannot encode")),
+        }
+    }
+
+    /// The valid assignments of every slot used: one class each for scalars.
+    fn well_formed(&mut self) -> Result<Node, SearchError> {
+        let mut result = TRUE;
+        for slot in self.slots.clone() {
+            let scalar = !matches!(slot.ty, Type::Set(_) | Type::Bool);
+            if scalar {
+                let one = self.manager.exactly_one(&slot.vars)?;
+                result = self.manager.and(result, one)?;
+            }
+        }
+        Ok(result)
+    }
+
+    /// A case in the region, preferring defaults: the old policy's input value.
+    fn witness(&mut self, region: Node, date: Date) -> Result<Value, SearchError> {
+        let valid = self.well_formed()?;
+        let region = self.manager.and(region, valid)?;
+        let preferred: Vec<u32> = self.slots.iter().filter_map(|s| s.preferred).collect();
+        let assignment = self
+            .manager
+            .satisfy(region, |var| preferred.contains(&var))
+            .unwrap_or_default();
+        let truth: HashMap<u32, bool> = assignment.into_iter().collect();
+        let input = self.old.policy.input;
+        Ok(self.build_record(&[], input, &truth, date))
+    }
+
+    fn build_record(
+        &self,
+        path: &[String],
+        record: usize,
+        truth: &HashMap<u32, bool>,
+        date: Date,
+    ) -> Value {
+        let definition = &self.old.policy.records[record];
+        let fields: Vec<Value> = definition
+            .fields
+            .iter()
+            .map(|field| {
+                let mut field_path = path.to_vec();
+                field_path.push(field.name.clone());
+                if path.is_empty() && field.name == "date" && field.ty == Type::Date {
+                    return Value::Date(date);
+                }
+                self.build_field(&field_path, &field.ty, field.default.as_ref(), truth, date)
+            })
+            .collect();
+        Value::Record(u16::try_from(record).unwrap_or(u16::MAX), fields.into())
+    }
+
+    fn build_field(
+        &self,
+        path: &[String],
+        ty: &Type,
+        default: Option<&crate::check::ir::Expr>,
+        truth: &HashMap<u32, bool>,
+        date: Date,
+    ) -> Value {
+        let is_true = |var: &u32| truth.get(var).copied().unwrap_or(false);
+        let slot = self.slot_of.get(path).map(|s| &self.slots[*s]);
+        match (ty, slot) {
+            (Type::Record(inner), _) => self.build_record(path, *inner, truth, date),
+            (Type::Set(inner), Some(slot)) if matches!(**inner, Type::Record(_)) => {
+                let Type::Record(element) = **inner else {
+                    return Value::Set(Vec::new().into());
+                };
+                if slot.vars.first().is_some_and(is_true) {
+                    let mut member_path = path.to_vec();
+                    member_path.push("0".to_string());
+                    Value::Set(vec![self.build_record(&member_path, element, truth, date)].into())
+                } else {
+                    Value::Set(Vec::new().into())
+                }
+            }
+            (Type::Set(inner), Some(slot)) => {
+                let members: Vec<Value> = slot
+                    .vars
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, var)| is_true(var))
+                    .map(|(class, _)| self.representative(inner, class))
+                    .collect();
+                let enum_of = match **inner {
+                    Type::Enum(index) => Some(u16::try_from(index).unwrap_or(u16::MAX)),
+                    _ => None,
+                };
+                Value::set_of(members, enum_of)
+            }
+            (Type::Bool, Some(slot)) => Value::Bool(slot.vars.first().is_some_and(is_true)),
+            (Type::Optional(inner), Some(slot)) => {
+                let classes = slot.vars.len().saturating_sub(1);
+                match slot.vars.iter().take(classes).position(is_true) {
+                    Some(class) => self.representative(inner, class),
+                    None => Value::None,
+                }
+            }
+            (scalar, Some(slot)) => {
+                let class = slot.vars.iter().position(is_true).unwrap_or(0);
+                self.representative(scalar, class)
+            }
+            (ty, None) => match default {
+                Some(default) => self.old.constant_value(default),
+                None => self.default_of(ty, path, date),
+            },
+        }
+    }
+
+    /// A plain value for a fact no condition reads.
+    fn default_of(&self, ty: &Type, path: &[String], date: Date) -> Value {
+        match ty {
+            Type::Bool => Value::Bool(false),
+            Type::Int => Value::Int(0),
+            Type::Decimal => Value::Decimal(rust_decimal::Decimal::ZERO),
+            Type::Text => Value::Text(format!("witness {}", path.join(".")).into()),
+            Type::Date => Value::Date(date),
+            Type::Duration => Value::Duration(Duration::default()),
+            Type::Enum(index) => Value::Enum(u16::try_from(*index).unwrap_or(u16::MAX), 0),
+            Type::Set(inner) => match **inner {
+                Type::Enum(index) => {
+                    Value::set_of(Vec::new(), Some(u16::try_from(index).unwrap_or(u16::MAX)))
+                }
+                _ => Value::Set(Vec::new().into()),
+            },
+            Type::Optional(_) | Type::NoneLiteral | Type::Error => Value::None,
+            Type::Record(index) => {
+                let truth = HashMap::new();
+                self.build_record(path, *index, &truth, date)
+            }
+        }
+    }
+
+    /// Decides the witness concretely under both policies; `None` if they agree after all.
+    fn confirm(&self, case: &Value, date: Date) -> Option<Comparison> {
+        let new_case = rebase(
+            case,
+            &Type::Record(self.old.policy.input),
+            &Type::Record(self.new.policy.input),
+            self.new,
+        );
+        let comparison = compare(self.old, case, self.new, &new_case, date);
+        comparison.changed().then_some(comparison)
+    }
+}
+
+/// A value of the old policy's input type as a value of the new one's: the same shape, with the
+/// new policy's indices of records and enums.
+pub fn rebase(value: &Value, old_ty: &Type, new_ty: &Type, new: &Program) -> Value {
+    match (value, old_ty.unwrap_optional(), new_ty.unwrap_optional()) {
+        (Value::Enum(_, member), _, Type::Enum(index)) => {
+            Value::Enum(u16::try_from(*index).unwrap_or(u16::MAX), *member)
+        }
+        (Value::EnumSet(_, set), _, Type::Set(inner)) => match **inner {
+            Type::Enum(index) => Value::EnumSet(u16::try_from(index).unwrap_or(u16::MAX), *set),
+            _ => value.clone(),
+        },
+        (Value::Set(members), Type::Set(old_inner), Type::Set(new_inner)) => {
+            let members = members
+                .iter()
+                .map(|m| rebase(m, old_inner, new_inner, new))
+                .collect();
+            Value::set_of(members, None)
+        }
+        (Value::Record(_, fields), Type::Record(_), Type::Record(new_index)) => {
+            let definition = &new.policy.records[*new_index];
+            let rebased: Vec<Value> = fields
+                .iter()
+                .zip(&definition.fields)
+                .map(|(field, new_field)| {
+                    // Field types match by shape, so the new type stands for both.
+                    rebase(field, &new_field.ty, &new_field.ty, new)
+                })
+                .collect();
+            Value::Record(
+                u16::try_from(*new_index).unwrap_or(u16::MAX),
+                rebased.into(),
+            )
+        }
+        _ => value.clone(),
+    }
+}
+
+/// What symbolic evaluation reads: the program, the epoch of the date, quantifier variables.
+struct SymEnv<'p> {
+    program: &'p Program,
+    epoch: &'p Epoch,
+    date: Date,
+    locals: Vec<Sym>,
+}
+
+fn one_day() -> Duration {
+    Duration { months: 0, days: 1 }
+}
