@@ -168,6 +168,8 @@ pub struct RuleDef {
     pub obligations: Vec<Conclusion>,
     pub because: Vec<TemplatePart>,
     pub place: Place,
+    /// Whether the rule comes unchanged from a policy this one amends.
+    pub inherited: bool,
 }
 
 /// A rule's `for x in S`.

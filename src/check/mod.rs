@@ -1310,6 +1310,7 @@ impl<'a> Checker<'a> {
                 obligations,
                 because,
                 place: self.place(rule.span),
+                inherited,
             });
         }
         // An exception that concludes a verdict must have a base with a verdict to replace.

@@ -44,6 +44,13 @@ pub struct DiffArgs {
     /// Decide every case as of this date instead of its own.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Search for every kind of case on which the two differ, with a witness each (the default
+    /// without `--cases`).
+    #[arg(long)]
+    pub search: bool,
+    /// Write each witness the search finds as a `test` block into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub emit_tests: Option<PathBuf>,
 }
 
 /// `licit fmt`

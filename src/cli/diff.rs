@@ -9,6 +9,7 @@ use super::{
     Exit, checked_policy, load, load_and_check, parse_as_of, print_out, print_plain, program,
 };
 use crate::eval::compare::{Comparison, compare};
+use crate::eval::search::{SearchError, search};
 use crate::eval::{Program, case_date, decode_case};
 use crate::report::comparison::{
     Compared, Sides, diff_json, render_markdown_report, render_text_report,
@@ -39,13 +40,10 @@ pub fn run(args: &DiffArgs) -> Exit {
     let new_program = program(&new.policy, &[]);
     let mut cases = Vec::new();
     let mut invalid = false;
-    match &args.cases {
-        Some(path) => invalid |= !gather(path, &mut cases),
-        None => {
-            tests_as_cases(&old_program, "", &mut cases);
-            tests_as_cases(&new_program, "", &mut cases);
-        }
+    if let Some(path) = &args.cases {
+        invalid |= !gather(path, &mut cases);
     }
+    let searching = args.search || args.cases.is_none();
     // The same case may come from both policies' tests: keep the first.
     let mut seen = std::collections::HashSet::new();
     cases.retain(|case| seen.insert(case.json.clone()));
@@ -69,10 +67,76 @@ pub fn run(args: &DiffArgs) -> Exit {
         let comparison = compare(&old_program, &old_case, &new_program, &new_case, date);
         compared.push((case.label.clone(), comparison));
     }
-    let items: Vec<Compared<'_>> = compared
+    // The search: every kind of difference, with its smallest witness.
+    let mut witnesses: Vec<(String, Comparison, serde_json::Value)> = Vec::new();
+    if searching {
+        let started = std::time::Instant::now();
+        match search(&old_program, &new_program) {
+            Ok(report) => {
+                for (index, difference) in report.differences.into_iter().enumerate() {
+                    let label = format!(
+                        "difference {}: {} → {}",
+                        index + 1,
+                        difference.old_outcome,
+                        difference.new_outcome
+                    );
+                    let case = value_json(&old_program, &difference.case);
+                    witnesses.push((label, difference.comparison, case));
+                }
+                eprintln!(
+                    "searched {} dates in {:.2} s: {} kind{} of difference",
+                    report.dates,
+                    started.elapsed().as_secs_f64(),
+                    witnesses.len(),
+                    if witnesses.len() == 1 { "" } else { "s" }
+                );
+                if !report.approximations.is_empty() {
+                    eprintln!(
+                        "warning: the search approximated {}; a difference that needs these may be missed",
+                        report.approximations.join("; ")
+                    );
+                }
+                if report.unconfirmed > 0 {
+                    eprintln!(
+                        "note: {} symbolic difference(s) did not show when decided concretely and were dropped",
+                        report.unconfirmed
+                    );
+                }
+            }
+            Err(SearchError::DifferentInputs(reason)) => {
+                eprintln!("error: cannot search: {reason}");
+                return Exit::Usage;
+            }
+            Err(SearchError::TooLarge) => {
+                eprintln!(
+                    "error: the search grew too large for this machine; compare over given cases with `--cases`"
+                );
+                return Exit::Invalid;
+            }
+        }
+    }
+    if let Some(dir) = &args.emit_tests
+        && let Err(reason) = emit_tests(dir, &new_program, &witnesses)
+    {
+        eprintln!(
+            "error: cannot write tests into `{}`: {reason}",
+            dir.display()
+        );
+        invalid = true;
+    }
+    let mut items: Vec<Compared<'_>> = witnesses
         .iter()
-        .map(|(label, comparison)| Compared { label, comparison })
+        .map(|(label, comparison, case)| Compared {
+            label,
+            comparison,
+            case: Some(case),
+        })
         .collect();
+    items.extend(compared.iter().map(|(label, comparison)| Compared {
+        label,
+        comparison,
+        case: None,
+    }));
     let old_name = args.old.display().to_string();
     let new_name = args.new.display().to_string();
     let sides = Sides {
@@ -105,6 +169,33 @@ pub fn run(args: &DiffArgs) -> Exit {
     } else {
         Exit::Ok
     }
+}
+
+/// Writes each witness as a `test` block of the new policy: a found difference becomes a
+/// regression test.
+fn emit_tests(
+    dir: &Path,
+    new: &Program,
+    witnesses: &[(String, Comparison, serde_json::Value)],
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| load::io_reason(&e))?;
+    let mut text = String::from(
+        "# Witnesses found by `licit diff --search`: each case and what the new policy decides.\n",
+    );
+    for (label, comparison, _) in witnesses {
+        let (decision, _) = &comparison.new;
+        let given = new.format_value(&comparison.new_case).replace('\n', " ");
+        text.push_str(&format!("\ntest {:?} {{\n  given {given}\n", label));
+        text.push_str(&format!("  expect {}\n", comparison.new_outcome.verdict));
+        if let Some(rule) = decision.decided_by {
+            text.push_str(&format!(
+                "  expect decided by {}\n",
+                new.policy.rules[rule].name
+            ));
+        }
+        text.push_str("}\n");
+    }
+    std::fs::write(dir.join("diff-witnesses.licit"), text).map_err(|e| load::io_reason(&e))
 }
 
 /// The cases of a policy's tests, as JSON.

@@ -37,6 +37,8 @@ impl Program {
 /// One case decided under both policies.
 #[derive(Debug, Clone)]
 pub struct Comparison {
+    /// The case as the new policy read it.
+    pub new_case: Value,
     pub old: (Decision, Trace),
     pub new: (Decision, Trace),
     pub old_outcome: Outcome,
@@ -96,6 +98,7 @@ pub fn compare(
     let old_outcome = old.outcome(&old_decision);
     let new_outcome = new.outcome(&new_decision);
     Comparison {
+        new_case: new_case.clone(),
         old: (old_decision, old_trace),
         new: (new_decision, new_trace),
         old_outcome,

@@ -45,7 +45,8 @@ impl RuleCoverage {
     }
 }
 
-/// Coverage of every rule of a policy by a set of test outcomes (all of that policy).
+/// Coverage of every rule of a policy by a set of test outcomes (all of that policy). The rules
+/// an amendment inherits unchanged are left out: their own policy's tests cover them.
 pub fn coverage(policy: &Policy, outcomes: &[TestOutcome]) -> Vec<RuleCoverage> {
     let mut rules: Vec<RuleCoverage> = policy
         .rules
@@ -59,12 +60,13 @@ pub fn coverage(policy: &Policy, outcomes: &[TestOutcome]) -> Vec<RuleCoverage> 
             conditions: vec![(false, false); definition.conditions.len()],
         })
         .collect();
+    rules.retain(|rule| !policy.rules[rule.rule].inherited);
     for outcome in outcomes {
         let Some((_, trace)) = &outcome.decision else {
             continue;
         };
         for rule_trace in &trace.rules {
-            let Some(rule) = rules.get_mut(rule_trace.rule) else {
+            let Some(rule) = rules.iter_mut().find(|r| r.rule == rule_trace.rule) else {
                 continue;
             };
             match &rule_trace.status {
@@ -85,7 +87,7 @@ pub fn coverage(policy: &Policy, outcomes: &[TestOutcome]) -> Vec<RuleCoverage> 
             }
             if let Status::Suppressed { by } = &rule_trace.status {
                 for exception in by {
-                    if let Some(exception) = rules.get_mut(*exception) {
+                    if let Some(exception) = rules.iter_mut().find(|r| r.rule == *exception) {
                         exception.suppressed_base = Some(true);
                     }
                 }

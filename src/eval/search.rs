@@ -78,11 +78,13 @@ struct Domain {
 #[derive(Debug, Clone)]
 struct Slot {
     ty: Type,
-    /// For a scalar: one variable per class, then one for `none` if optional. For a set: one per
-    /// class. For a bool: one. For a set of records: one, "has a member".
+    /// For a scalar: the bits of its value's number in binary (for an optional scalar, 0 is
+    /// `none` and class `c` is `c + 1`); all bits false is the first value, preferred in
+    /// witnesses. For a set: one variable per class. For a bool: one. For a set of records:
+    /// one, "has a member".
     vars: Vec<u32>,
-    /// The variable preferred true in witnesses (the default value's class), if any.
-    preferred: Option<u32>,
+    /// For a scalar: how many values the bits encode.
+    count: usize,
 }
 
 /// A symbolic value during the search.
@@ -98,6 +100,11 @@ enum Sym {
     Record(Vec<String>, usize),
     /// A set of records: its path, record type and "has a member" slot.
     Records(Vec<String>, usize, usize),
+    /// A set inside the member of a set of records: its path.
+    Atoms(Vec<String>),
+    /// A date fact moved by a duration (`l.valid_from + 5 years`): its slot, the duration and
+    /// the direction.
+    Shifted(usize, Duration, i32),
 }
 
 struct Search<'p> {
@@ -109,6 +116,26 @@ struct Search<'p> {
     slot_of: HashMap<Vec<String>, usize>,
     next_var: u32,
     approximations: Vec<String>,
+    /// Sets inside the member of a set of records (a licence's items): each membership test
+    /// is a variable of its own, and one more says the set is empty.
+    atom_sets: HashMap<Vec<String>, AtomSet>,
+    /// The rule being encoded, to say where an approximation is.
+    current_rule: String,
+}
+
+/// A set of a record searched by the membership tests made of it.
+#[derive(Debug, Clone, Default)]
+struct AtomSet {
+    empty: u32,
+    /// What is tested to be a member, and the variable for "it is".
+    atoms: Vec<(Member, u32)>,
+}
+
+/// The thing tested to be a member of an atom set.
+#[derive(Debug, Clone, PartialEq)]
+enum Member {
+    Known(Value),
+    Slot(usize),
 }
 
 /// Searches for every way two policies with the same input can decide differently.
@@ -123,6 +150,8 @@ pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError>
         slot_of: HashMap::new(),
         next_var: 0,
         approximations: Vec::new(),
+        atom_sets: HashMap::new(),
+        current_rule: String::new(),
     };
     search.build_domain();
     let dates = search.dates_to_examine();
@@ -130,16 +159,18 @@ pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError>
         dates: dates.len(),
         ..SearchReport::default()
     };
-    let mut found: BTreeMap<(String, String), Difference> = BTreeMap::new();
+    // One witness per kind of difference: the verdicts, the rules that decide them, and the
+    // kinds of obligation (not their dates) under each.
+    let mut found: BTreeMap<Vec<String>, Difference> = BTreeMap::new();
     for date in dates {
-        for (region, old_outcome, new_outcome) in search.differences_on(date)? {
-            let key = (old_outcome.clone(), new_outcome.clone());
-            if found.contains_key(&key) {
-                continue;
-            }
+        for (region, _, _) in search.differences_on(date)? {
             let case = search.witness(region, date)?;
             match search.confirm(&case, date) {
                 Some(comparison) => {
+                    let key = difference_kind(old, new, &comparison);
+                    if found.contains_key(&key) {
+                        continue;
+                    }
                     found.insert(
                         key,
                         Difference {
@@ -160,6 +191,35 @@ pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError>
     report.approximations.sort();
     report.approximations.dedup();
     Ok(report)
+}
+
+/// What makes two differences the same kind: the verdicts, the deciding rules, and the kinds of
+/// obligation under each.
+fn difference_kind(old: &Program, new: &Program, comparison: &Comparison) -> Vec<String> {
+    let rule = |program: &Program, decision: &super::run::Decision| {
+        decision
+            .decided_by
+            .map(|r| program.policy.rules[r].name.clone())
+            .unwrap_or_default()
+    };
+    let kinds = |program: &Program, decision: &super::run::Decision| {
+        let mut kinds: Vec<String> = decision
+            .obligations
+            .iter()
+            .map(|o| program.policy.obligations[o.kind].name.clone())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds.join(",")
+    };
+    vec![
+        comparison.old_outcome.verdict.clone(),
+        comparison.new_outcome.verdict.clone(),
+        rule(old, &comparison.old.0),
+        rule(new, &comparison.new.0),
+        kinds(old, &comparison.old.0),
+        kinds(new, &comparison.new.0),
+    ]
 }
 
 impl super::compare::Outcome {
@@ -338,9 +398,9 @@ impl Search<'_> {
         let mut representatives = Vec::new();
         for text in &texts {
             representatives.push(text.clone());
-            representatives.push(format!("{text}~"));
+            representatives.push(format!("{text}.z9"));
         }
-        representatives.push("~other".to_string());
+        representatives.push("other".to_string());
         representatives.sort();
         representatives.dedup();
         self.domain.texts = representatives;
@@ -350,6 +410,18 @@ impl Search<'_> {
         decimals.sort();
         decimals.dedup();
         self.domain.decimals = decimals;
+        // Dates a shifted date fact is compared with, moved back: every examined date and
+        // every constant date, less (and plus) every duration, and the days around them.
+        let mut points = dates.clone();
+        points.extend(self.dates_to_examine());
+        for point in points {
+            for duration in &durations {
+                for sign in [-1, 1] {
+                    let moved = point.add(*duration, sign);
+                    dates.extend([moved.add(one_day(), -1), moved, moved.add(one_day(), 1)]);
+                }
+            }
+        }
         dates.sort();
         dates.dedup();
         self.domain.dates = dates;
@@ -378,10 +450,16 @@ impl Search<'_> {
                 });
             }
         }
-        // Keep dates in the span either policy is in force, or the first date of all.
         dates.sort();
         dates.dedup();
-        dates
+        // Compare where both policies are in force; an amendment says nothing about the time
+        // before it. Where they never overlap, compare everywhere.
+        let both: Vec<Date> = dates
+            .iter()
+            .copied()
+            .filter(|d| self.old.epoch(*d).policy_in_force && self.new.epoch(*d).policy_in_force)
+            .collect();
+        if both.is_empty() { dates } else { both }
     }
 
     /// The number of classes of a scalar type.
@@ -473,37 +551,27 @@ impl Search<'_> {
         if let Some(&slot) = self.slot_of.get(path) {
             return slot;
         }
-        let (vars, preferred) = match ty {
-            Type::Bool => {
-                let var = self.fresh();
-                (vec![var], None)
+        let (vars, count) = match ty {
+            Type::Bool => (vec![self.fresh()], 0),
+            Type::Set(inner) if matches!(**inner, Type::Record(_)) => (vec![self.fresh()], 0),
+            Type::Set(inner) => {
+                let classes = self.class_count(inner);
+                ((0..classes).map(|_| self.fresh()).collect(), 0)
             }
             Type::Optional(inner) => {
-                let count = self.class_count(inner);
-                let vars: Vec<u32> = (0..=count).map(|_| self.fresh()).collect();
-                let none = vars.last().copied();
-                (vars, none)
-            }
-            Type::Set(inner) if matches!(**inner, Type::Record(_)) => {
-                let var = self.fresh();
-                (vec![var], None)
-            }
-            Type::Set(inner) => {
-                let count = self.class_count(inner);
-                ((0..count).map(|_| self.fresh()).collect(), None)
+                let count = self.class_count(inner) + 1;
+                ((0..bits_for(count)).map(|_| self.fresh()).collect(), count)
             }
             scalar => {
                 let count = self.class_count(scalar).max(1);
-                let vars: Vec<u32> = (0..count).map(|_| self.fresh()).collect();
-                let first = vars.first().copied();
-                (vars, first)
+                ((0..bits_for(count)).map(|_| self.fresh()).collect(), count)
             }
         };
         let slot = self.slots.len();
         self.slots.push(Slot {
             ty: ty.clone(),
             vars,
-            preferred,
+            count,
         });
         self.slot_of.insert(path.to_vec(), slot);
         slot
@@ -729,6 +797,7 @@ impl Search<'_> {
         index: usize,
     ) -> Result<Node, SearchError> {
         let rule = &program.rules[index];
+        self.current_rule = program.policy.rules[index].name.clone();
         let mut env = SymEnv {
             program,
             epoch,
@@ -831,7 +900,8 @@ impl Search<'_> {
 
     /// A fresh variable standing for a condition the search cannot encode exactly.
     fn opaque(&mut self, what: &str) -> Node {
-        self.approximations.push(what.to_string());
+        self.approximations
+            .push(format!("{what} (in rule `{}`)", self.current_rule));
         let var = self.fresh();
         self.manager.var(var).unwrap_or(FALSE)
     }
@@ -922,8 +992,7 @@ impl Search<'_> {
             Expr::IsNone(inner) => match self.sym(inner, env)? {
                 Sym::Known(value) => Sym::Known(Value::Bool(matches!(value, Value::None))),
                 Sym::Scalar(slot) if matches!(self.slots[slot].ty, Type::Optional(_)) => {
-                    let none = self.slots[slot].vars.last().copied().unwrap_or(0);
-                    Sym::Bool(self.manager.var(none)?)
+                    Sym::Bool(self.value_node(slot, 0)?)
                 }
                 _ => Sym::Known(Value::Bool(false)),
             },
@@ -943,10 +1012,28 @@ impl Search<'_> {
                     let present = self.manager.var(self.slots[slot].vars[0])?;
                     Sym::Bool(self.manager.not(present)?)
                 }
+                Sym::Atoms(path) => {
+                    let empty = self.atom_sets.get(&path).map(|set| set.empty).unwrap_or(0);
+                    Sym::Bool(self.manager.var(empty)?)
+                }
                 _ => Sym::Bool(self.opaque("`is empty` of a value the search cannot enumerate")),
             },
             Expr::Arith(op, a, b) => match (self.sym(a, env)?, self.sym(b, env)?) {
                 (Sym::Known(a), Sym::Known(b)) => Sym::Known(super::run::arithmetic(*op, &a, &b)),
+                (Sym::Scalar(slot), Sym::Known(Value::Duration(d)))
+                    if matches!(
+                        op,
+                        crate::check::ir::Arith::AddDateDuration
+                            | crate::check::ir::Arith::SubDateDuration
+                    ) && self.scalar_type(slot) == Type::Date =>
+                {
+                    let sign = if *op == crate::check::ir::Arith::AddDateDuration {
+                        1
+                    } else {
+                        -1
+                    };
+                    Sym::Shifted(slot, d, sign)
+                }
                 _ => Sym::Bool(self.opaque("arithmetic on facts of the case")),
             },
             Expr::Quantifier { every, set, body } => {
@@ -1044,6 +1131,14 @@ impl Search<'_> {
                             let slot = self.slot(&field_path, &field.ty);
                             Sym::Records(field_path, element, slot)
                         }
+                        _ if field_path.iter().any(|part| part == "0") => {
+                            let empty = self.fresh();
+                            self.atom_sets.entry(field_path.clone()).or_insert(AtomSet {
+                                empty,
+                                atoms: Vec::new(),
+                            });
+                            Sym::Atoms(field_path)
+                        }
                         _ => Sym::Bits(self.slot(&field_path, &field.ty)),
                     },
                     Type::Optional(inner) if matches!(**inner, Type::Record(_)) => {
@@ -1062,19 +1157,35 @@ impl Search<'_> {
         slot: usize,
         wanted: impl Fn(usize) -> bool,
     ) -> Result<Node, SearchError> {
-        let optional = matches!(self.slots[slot].ty, Type::Optional(_));
-        let vars = self.slots[slot].vars.clone();
-        let classes = if optional {
-            vars.len().saturating_sub(1)
-        } else {
-            vars.len()
-        };
+        let offset = self.offset(slot);
         let mut result = FALSE;
-        for (class, var) in vars.iter().enumerate().take(classes) {
-            if wanted(class) {
-                let node = self.manager.var(*var)?;
+        for index in offset..self.slots[slot].count {
+            if wanted(index - offset) {
+                let node = self.value_node(slot, index)?;
                 result = self.manager.or(result, node)?;
             }
+        }
+        Ok(result)
+    }
+
+    /// 1 for an optional scalar (whose value 0 is `none`), else 0.
+    fn offset(&self, slot: usize) -> usize {
+        usize::from(matches!(self.slots[slot].ty, Type::Optional(_)))
+    }
+
+    /// The region where a scalar slot holds the value numbered `index`.
+    fn value_node(&mut self, slot: usize, index: usize) -> Result<Node, SearchError> {
+        let vars = self.slots[slot].vars.clone();
+        let mut result = TRUE;
+        // Built from the last bit up, so each step adds one node above the rest.
+        for (position, var) in vars.iter().enumerate().rev() {
+            let bit = self.manager.var(*var)?;
+            let literal = if index >> position & 1 == 1 {
+                bit
+            } else {
+                self.manager.not(bit)?
+            };
+            result = self.manager.and(literal, result)?;
         }
         Ok(result)
     }
@@ -1100,10 +1211,7 @@ impl Search<'_> {
                 let ty = self.scalar_type(slot);
                 let equal = match (&value, self.class_of(&ty, &value)) {
                     (Value::None, _) => match self.slots[slot].ty {
-                        Type::Optional(_) => {
-                            let none = self.slots[slot].vars.last().copied().unwrap_or(0);
-                            self.manager.var(none)?
-                        }
+                        Type::Optional(_) => self.value_node(slot, 0)?,
                         _ => FALSE,
                     },
                     (_, Some(class)) => self.scalar_where(slot, |c| c == class)?,
@@ -1114,6 +1222,30 @@ impl Search<'_> {
                 } else {
                     self.manager.not(equal)?
                 })
+            }
+            (Sym::Shifted(slot, duration, sign), Sym::Known(value)) => {
+                let count = self.class_count(&Type::Date);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| match self.representative(&Type::Date, c) {
+                        Value::Date(d) => {
+                            holds(Value::Date(d.add(duration, sign)).total_cmp(&value))
+                        }
+                        _ => false,
+                    })
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::Known(value), Sym::Shifted(slot, duration, sign)) => {
+                let count = self.class_count(&Type::Date);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| match self.representative(&Type::Date, c) {
+                        Value::Date(d) => {
+                            holds(value.total_cmp(&Value::Date(d.add(duration, sign))))
+                        }
+                        _ => false,
+                    })
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
             }
             (Sym::Scalar(slot), Sym::Known(value)) => {
                 let ty = self.scalar_type(slot);
@@ -1134,17 +1266,16 @@ impl Search<'_> {
             (Sym::Scalar(x), Sym::Scalar(y)) if self.scalar_type(x) == self.scalar_type(y) => {
                 let ty = self.scalar_type(x);
                 let count = self.class_count(&ty);
-                let x_vars = self.slots[x].vars.clone();
-                let y_vars = self.slots[y].vars.clone();
+                let (x_offset, y_offset) = (self.offset(x), self.offset(y));
                 let mut result = FALSE;
-                for (i, x_var) in x_vars.iter().enumerate().take(count) {
-                    for (j, y_var) in y_vars.iter().enumerate().take(count) {
+                for i in 0..count {
+                    for j in 0..count {
                         if holds(
                             self.representative(&ty, i)
                                 .total_cmp(&self.representative(&ty, j)),
                         ) {
-                            let xi = self.manager.var(*x_var)?;
-                            let yj = self.manager.var(*y_var)?;
+                            let xi = self.value_node(x, i + x_offset)?;
+                            let yj = self.value_node(y, j + y_offset)?;
                             let both = self.manager.and(xi, yj)?;
                             result = self.manager.or(result, both)?;
                         }
@@ -1170,6 +1301,45 @@ impl Search<'_> {
     fn membership(&mut self, member: Sym, set: Sym) -> Result<Node, SearchError> {
         match (member, set) {
             (Sym::Known(Value::None), _) => Ok(FALSE),
+            (member, Sym::Atoms(path)) => {
+                let member = match member {
+                    Sym::Known(value) => Member::Known(value),
+                    Sym::Scalar(slot) => Member::Slot(slot),
+                    _ => return Ok(self.opaque("a membership test the search cannot encode")),
+                };
+                // An optional fact that is none is a member of nothing.
+                let present = match &member {
+                    Member::Slot(slot) if matches!(self.slots[*slot].ty, Type::Optional(_)) => {
+                        let none = self.value_node(*slot, 0)?;
+                        self.manager.not(none)?
+                    }
+                    _ => TRUE,
+                };
+                let existing = self.atom_sets.get(&path).and_then(|set| {
+                    set.atoms
+                        .iter()
+                        .find(|(m, _)| *m == member)
+                        .map(|(_, var)| *var)
+                });
+                let var = match existing {
+                    Some(var) => var,
+                    None => {
+                        let var = self.fresh();
+                        let empty = self.fresh();
+                        self.atom_sets
+                            .entry(path)
+                            .or_insert(AtomSet {
+                                empty,
+                                atoms: Vec::new(),
+                            })
+                            .atoms
+                            .push((member, var));
+                        var
+                    }
+                };
+                let atom = self.manager.var(var)?;
+                Ok(self.manager.and(atom, present)?)
+            }
             (Sym::Known(member), Sym::Known(set)) => {
                 let inside = set.set_members().contains(&member);
                 Ok(if inside { TRUE } else { FALSE })
@@ -1193,14 +1363,14 @@ impl Search<'_> {
                 }
             }
             (Sym::Scalar(x), Sym::Bits(s)) => {
-                let x_vars = self.slots[x].vars.clone();
+                let offset = self.offset(x);
                 let s_vars = self.slots[s].vars.clone();
                 let mut result = FALSE;
                 for (class, bit) in s_vars.iter().enumerate() {
-                    let Some(x_var) = x_vars.get(class) else {
+                    if class + offset >= self.slots[x].count {
                         break;
-                    };
-                    let xi = self.manager.var(*x_var)?;
+                    }
+                    let xi = self.value_node(x, class + offset)?;
                     let si = self.manager.var(*bit)?;
                     let both = self.manager.and(xi, si)?;
                     result = self.manager.or(result, both)?;
@@ -1214,11 +1384,26 @@ impl Search<'_> {
     /// The valid assignments of every slot used: one class each for scalars.
     fn well_formed(&mut self) -> Result<Node, SearchError> {
         let mut result = TRUE;
-        for slot in self.slots.clone() {
-            let scalar = !matches!(slot.ty, Type::Set(_) | Type::Bool);
-            if scalar {
-                let one = self.manager.exactly_one(&slot.vars)?;
-                result = self.manager.and(result, one)?;
+        for slot in 0..self.slots.len() {
+            let count = self.slots[slot].count;
+            let scalar = !matches!(self.slots[slot].ty, Type::Set(_) | Type::Bool);
+            if scalar && count < 1 << self.slots[slot].vars.len() {
+                let mut valid = FALSE;
+                for index in 0..count {
+                    let node = self.value_node(slot, index)?;
+                    valid = self.manager.or(valid, node)?;
+                }
+                result = self.manager.and(result, valid)?;
+            }
+        }
+        let sets: Vec<AtomSet> = self.atom_sets.values().cloned().collect();
+        for set in sets {
+            let empty = self.manager.var(set.empty)?;
+            for (_, var) in set.atoms {
+                let atom = self.manager.var(var)?;
+                let both = self.manager.and(empty, atom)?;
+                let not_both = self.manager.not(both)?;
+                result = self.manager.and(result, not_both)?;
             }
         }
         Ok(result)
@@ -1228,11 +1413,8 @@ impl Search<'_> {
     fn witness(&mut self, region: Node, date: Date) -> Result<Value, SearchError> {
         let valid = self.well_formed()?;
         let region = self.manager.and(region, valid)?;
-        let preferred: Vec<u32> = self.slots.iter().filter_map(|s| s.preferred).collect();
-        let assignment = self
-            .manager
-            .satisfy(region, |var| preferred.contains(&var))
-            .unwrap_or_default();
+        // All bits false is each fact's first value: `none`, false, the first class.
+        let assignment = self.manager.satisfy(region, |_| false).unwrap_or_default();
         let truth: HashMap<u32, bool> = assignment.into_iter().collect();
         let input = self.old.policy.input;
         Ok(self.build_record(&[], input, &truth, date))
@@ -1270,6 +1452,36 @@ impl Search<'_> {
         date: Date,
     ) -> Value {
         let is_true = |var: &u32| truth.get(var).copied().unwrap_or(false);
+        if let (Type::Set(inner), Some(set)) = (ty, self.atom_sets.get(path)) {
+            let mut members: Vec<Value> = set
+                .atoms
+                .iter()
+                .filter(|(_, var)| is_true(var))
+                .filter_map(|(member, _)| match member {
+                    Member::Known(value) => Some(value.clone()),
+                    Member::Slot(slot) => {
+                        let slot = &self.slots[*slot];
+                        let index = number(slot, &is_true);
+                        match &slot.ty {
+                            Type::Optional(_) if index == 0 => None,
+                            Type::Optional(element) => {
+                                Some(self.representative(element, index - 1))
+                            }
+                            element => Some(self.representative(element, index)),
+                        }
+                    }
+                })
+                .collect();
+            // A set that is not empty but holds none of the tested members holds another value.
+            if members.is_empty() && !is_true(&set.empty) {
+                members.push(self.default_of(inner, path, date));
+            }
+            let enum_of = match **inner {
+                Type::Enum(index) => Some(u16::try_from(index).unwrap_or(u16::MAX)),
+                _ => None,
+            };
+            return Value::set_of(members, enum_of);
+        }
         let slot = self.slot_of.get(path).map(|s| &self.slots[*s]);
         match (ty, slot) {
             (Type::Record(inner), _) => self.build_record(path, *inner, truth, date),
@@ -1300,17 +1512,11 @@ impl Search<'_> {
                 Value::set_of(members, enum_of)
             }
             (Type::Bool, Some(slot)) => Value::Bool(slot.vars.first().is_some_and(is_true)),
-            (Type::Optional(inner), Some(slot)) => {
-                let classes = slot.vars.len().saturating_sub(1);
-                match slot.vars.iter().take(classes).position(is_true) {
-                    Some(class) => self.representative(inner, class),
-                    None => Value::None,
-                }
-            }
-            (scalar, Some(slot)) => {
-                let class = slot.vars.iter().position(is_true).unwrap_or(0);
-                self.representative(scalar, class)
-            }
+            (Type::Optional(inner), Some(slot)) => match number(slot, &is_true) {
+                0 => Value::None,
+                index => self.representative(inner, index - 1),
+            },
+            (scalar, Some(slot)) => self.representative(scalar, number(slot, &is_true)),
             (ty, None) => match default {
                 Some(default) => self.old.constant_value(default),
                 None => self.default_of(ty, path, date),
@@ -1324,7 +1530,13 @@ impl Search<'_> {
             Type::Bool => Value::Bool(false),
             Type::Int => Value::Int(0),
             Type::Decimal => Value::Decimal(rust_decimal::Decimal::ZERO),
-            Type::Text => Value::Text(format!("witness {}", path.join(".")).into()),
+            Type::Text => Value::Text(
+                format!(
+                    "example {}",
+                    path.last().map(String::as_str).unwrap_or("text")
+                )
+                .into(),
+            ),
             Type::Date => Value::Date(date),
             Type::Duration => Value::Duration(Duration::default()),
             Type::Enum(index) => Value::Enum(u16::try_from(*index).unwrap_or(u16::MAX), 0),
@@ -1398,6 +1610,25 @@ struct SymEnv<'p> {
     epoch: &'p Epoch,
     date: Date,
     locals: Vec<Sym>,
+}
+
+/// How many bits number `count` values.
+fn bits_for(count: usize) -> usize {
+    let mut bits = 1;
+    while 1usize << bits < count {
+        bits += 1;
+    }
+    bits
+}
+
+/// The number a scalar slot's bits spell in an assignment.
+fn number(slot: &Slot, is_true: &impl Fn(&u32) -> bool) -> usize {
+    slot.vars
+        .iter()
+        .enumerate()
+        .filter(|(_, var)| is_true(var))
+        .map(|(position, _)| 1usize << position)
+        .sum()
 }
 
 fn one_day() -> Duration {

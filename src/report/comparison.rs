@@ -12,6 +12,8 @@ use super::decision::{DecisionJson, TextStyle, decision_json, render_text};
 pub struct Compared<'a> {
     pub label: &'a str,
     pub comparison: &'a Comparison,
+    /// A witness found by the search: the case, in the case format.
+    pub case: Option<&'a serde_json::Value>,
 }
 
 /// The two policies compared.
@@ -62,6 +64,9 @@ pub fn render_text_report(
                 comparison.responsible.join(", ")
             ));
         }
+        if let Some(witness) = case.case {
+            out.push_str(&format!("  case: {witness}\n"));
+        }
         out.push_str(&format!("  under {}:\n", sides.old_name));
         out.push_str(&indent(
             &render_text(sides.old, &comparison.old.0, &comparison.old.1, style),
@@ -94,6 +99,9 @@ pub struct ChangeJson {
     pub old_obligations: Vec<String>,
     pub new_obligations: Vec<String>,
     pub rules_responsible: Vec<String>,
+    /// The witness case, when the search found it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<serde_json::Value>,
     pub old_decision: DecisionJson,
     pub new_decision: DecisionJson,
 }
@@ -116,6 +124,7 @@ pub fn diff_json(sides: &Sides<'_>, cases: &[Compared<'_>], total: usize) -> Dif
                     old_obligations: comparison.old_outcome.obligations.clone(),
                     new_obligations: comparison.new_outcome.obligations.clone(),
                     rules_responsible: comparison.responsible.clone(),
+                    witness: case.case.cloned(),
                     old_decision: decision_json(sides.old, &comparison.old.0, &comparison.old.1),
                     new_decision: decision_json(sides.new, &comparison.new.0, &comparison.new.1),
                 }
@@ -153,6 +162,12 @@ pub fn render_markdown_report(sides: &Sides<'_>, cases: &[Compared<'_>], total: 
     for case in &changed {
         let comparison = case.comparison;
         out.push_str(&format!("\n## {}\n\n", case.label));
+        if let Some(witness) = case.case {
+            out.push_str(&format!(
+                "Case:\n\n```json\n{}\n```\n\n",
+                serde_json::to_string_pretty(witness).unwrap_or_default()
+            ));
+        }
         out.push_str(&format!("Before ({}):\n\n```\n", sides.old_name));
         out.push_str(&render_text(
             sides.old,
