@@ -102,6 +102,13 @@ pub struct EvalArgs {
     /// Set a parameter of the policy: `--param name=value`; may be repeated.
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
+    /// Decide the case with a fact changed: `--what-if item.cyber_surveillance=false` (the
+    /// value is JSON, or text); may be repeated.
+    #[arg(long = "what-if", value_name = "FIELD=VALUE", requires = "case")]
+    pub what_if: Vec<String>,
+    /// List the smallest changes to the case's facts that would give this verdict.
+    #[arg(long, value_name = "VERDICT", requires = "case")]
+    pub why_not: Option<String>,
 }
 
 /// `licit test`

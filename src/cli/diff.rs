@@ -70,7 +70,6 @@ pub fn run(args: &DiffArgs) -> Exit {
     // The search: every kind of difference, with its smallest witness.
     let mut witnesses: Vec<(String, Comparison, serde_json::Value)> = Vec::new();
     if searching {
-        let started = std::time::Instant::now();
         match search(&old_program, &new_program) {
             Ok(report) => {
                 for (index, difference) in report.differences.into_iter().enumerate() {
@@ -84,9 +83,9 @@ pub fn run(args: &DiffArgs) -> Exit {
                     witnesses.push((label, difference.comparison, case));
                 }
                 eprintln!(
-                    "searched {} dates in {:.2} s: {} kind{} of difference",
+                    "searched {} date{} on which the rules change: {} kind{} of difference",
                     report.dates,
-                    started.elapsed().as_secs_f64(),
+                    if report.dates == 1 { "" } else { "s" },
                     witnesses.len(),
                     if witnesses.len() == 1 { "" } else { "s" }
                 );

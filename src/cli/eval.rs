@@ -27,13 +27,16 @@ pub fn run(args: &EvalArgs) -> Exit {
     };
     let program = program(&checked.policy, &params);
     match (&args.case, &args.batch) {
+        (Some(case), _) if !args.what_if.is_empty() || args.why_not.is_some() => {
+            super::whatif::run(&program, case, as_of, args)
+        }
         (Some(case), _) => decide_one(&program, case, as_of, args.format),
         (None, Some(batch)) => decide_batch(&program, batch, as_of, args.explain),
         (None, None) => Exit::Usage,
     }
 }
 
-fn decide_one(
+pub(super) fn decide_one(
     program: &Program,
     path: &std::path::Path,
     as_of: Option<Date>,

@@ -8,6 +8,7 @@ mod eval;
 mod fmt;
 pub mod load;
 mod test;
+mod whatif;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;

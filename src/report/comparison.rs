@@ -24,6 +24,33 @@ pub struct Sides<'a> {
     pub new: &'a Program,
 }
 
+/// The summary line(s): kinds of difference the search found, and given cases that change.
+fn summary(sides: &Sides<'_>, cases: &[Compared<'_>], total: usize) -> String {
+    let found = cases.iter().filter(|c| c.case.is_some()).count();
+    let given = total - found;
+    let given_changed = cases
+        .iter()
+        .filter(|c| c.case.is_none() && c.comparison.changed())
+        .count();
+    let mut out = String::new();
+    if found > 0 || given == 0 {
+        out.push_str(&format!(
+            "{found} kind{} of case decided differently by {} and {}\n",
+            if found == 1 { "" } else { "s" },
+            sides.old_name,
+            sides.new_name
+        ));
+    }
+    if given > 0 {
+        out.push_str(&format!(
+            "{given_changed} of {given} given case{} change{}\n",
+            if given == 1 { "" } else { "s" },
+            if given_changed == 1 { "s" } else { "" }
+        ));
+    }
+    out
+}
+
 fn indent(text: &str, by: &str) -> String {
     text.lines().map(|line| format!("{by}{line}\n")).collect()
 }
@@ -36,14 +63,7 @@ pub fn render_text_report(
     style: TextStyle,
 ) -> String {
     let changed: Vec<&Compared<'_>> = cases.iter().filter(|c| c.comparison.changed()).collect();
-    let mut out = format!(
-        "{} of {total} case{} change{} between {} and {}\n",
-        changed.len(),
-        if total == 1 { "" } else { "s" },
-        if changed.len() == 1 { "s" } else { "" },
-        sides.old_name,
-        sides.new_name
-    );
+    let mut out = summary(sides, cases, total);
     for case in changed {
         let comparison = case.comparison;
         out.push_str(&format!("\n{}\n", case.label));
@@ -141,11 +161,14 @@ fn cell(text: &str) -> String {
 pub fn render_markdown_report(sides: &Sides<'_>, cases: &[Compared<'_>], total: usize) -> String {
     let changed: Vec<&Compared<'_>> = cases.iter().filter(|c| c.comparison.changed()).collect();
     let mut out = format!(
-        "# Changes from {} to {}\n\n{} of {total} cases change.\n\n",
+        "# Changes from {} to {}\n\n{}\n",
         sides.old_name,
         sides.new_name,
-        changed.len()
+        summary(sides, cases, total)
+            .replace('\n', "\n\n")
+            .trim_end()
     );
+    out.push('\n');
     if changed.is_empty() {
         return out;
     }
