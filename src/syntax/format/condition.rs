@@ -20,7 +20,7 @@ pub(super) fn lines(condition: &Expr, column: usize, min: u8, top: bool) -> Vec<
         return vec![one_line];
     }
     let chain = match &condition.kind {
-        ExprKind::Or(operands) => Some(("or", operands, level::AND)),
+        ExprKind::Or(operands) => Some(("or", operands, level::NOT)),
         ExprKind::And(operands) => Some(("and", operands, level::NOT)),
         _ => None,
     };

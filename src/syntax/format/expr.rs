@@ -128,7 +128,7 @@ fn write_bare(expr: &Expr, out: &mut String) {
             write(operand, level::NOT, out);
         }
         ExprKind::And(operands) => write_list(operands, level::NOT, " and ", out),
-        ExprKind::Or(operands) => write_list(operands, level::AND, " or ", out),
+        ExprKind::Or(operands) => write_list(operands, level::NOT, " or ", out),
         ExprKind::Binary(op, left, right) => {
             let (left_min, right_min) = match op {
                 BinaryOp::Add | BinaryOp::Sub => (level::SUM, level::PRODUCT),
