@@ -93,6 +93,9 @@ pub struct EvalArgs {
     /// With `--batch`, include each decision's explanation.
     #[arg(long, requires = "batch")]
     pub explain: bool,
+    /// With `--batch`, how many threads decide (default: all cores).
+    #[arg(long, requires = "batch", value_name = "N")]
+    pub jobs: Option<usize>,
     /// How to print the decision.
     #[arg(long, value_enum, default_value_t = DecisionFormat::Text)]
     pub format: DecisionFormat,

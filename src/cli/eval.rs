@@ -1,14 +1,12 @@
 //! `licit eval`: decide one case and explain it, or stream decisions for a JSONL batch.
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufRead, BufWriter};
 
 use super::args::{DecisionFormat, EvalArgs};
 use super::{Exit, checked_policy, parse_as_of, parse_params, print_out, print_plain, program};
-use crate::eval::{CaseError, Program, case_date, decode_case};
-use crate::report::decision::{
-    TextStyle, decision_json, render_json, render_markdown, render_text,
-};
-use crate::report::diagnostic::{Sourced, render_human, to_json};
+use crate::eval::{Program, case_date, decode_case};
+use crate::report::decision::{TextStyle, render_json, render_markdown, render_text};
+use crate::report::diagnostic::{Sourced, render_human};
 use crate::syntax::calendar::Date;
 
 /// Runs `licit eval`.
@@ -31,7 +29,7 @@ pub fn run(args: &EvalArgs) -> Exit {
             super::whatif::run(&program, case, as_of, args)
         }
         (Some(case), _) => decide_one(&program, case, as_of, args.format),
-        (None, Some(batch)) => decide_batch(&program, batch, as_of, args.explain),
+        (None, Some(batch)) => decide_batch(&program, batch, as_of, args.explain, args.jobs),
         (None, None) => Exit::Usage,
     }
 }
@@ -54,7 +52,7 @@ pub(super) fn decide_one(
         Ok(case) => case,
         Err(errors) => {
             if format == DecisionFormat::Json {
-                let json = serde_json::json!({ "errors": errors_json(&name, &text, &errors) });
+                let json = serde_json::json!({ "errors": super::batch::errors_json(&name, &text, &errors) });
                 print_out(&format!(
                     "{}\n",
                     serde_json::to_string_pretty(&json).unwrap_or_default()
@@ -103,12 +101,13 @@ fn decide_batch(
     path: &std::path::Path,
     as_of: Option<Date>,
     explain: bool,
+    jobs: Option<usize>,
 ) -> Exit {
-    let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
+    let mut reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
         match std::fs::File::open(path) {
-            Ok(file) => Box::new(std::io::BufReader::new(file)),
+            Ok(file) => Box::new(std::io::BufReader::with_capacity(1 << 20, file)),
             Err(error) => {
                 print_plain(&super::load::LoadError::Unreadable {
                     path: path.display().to_string(),
@@ -119,80 +118,22 @@ fn decide_batch(
         }
     };
     let name = path.display().to_string();
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    let mut bad_lines = 0usize;
-    for (index, line) in reader.lines().enumerate() {
-        let number = index + 1;
-        let line = match line {
-            Ok(line) => line,
-            Err(_) => {
-                bad_lines += 1;
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    serde_json::json!({"line": number, "error": {"code": "licit::io::not_utf8", "message": "the line is not valid UTF-8"}})
-                );
-                continue;
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let result =
-            decode_case(program, &line).map_err(|errors| errors_json(&name, &line, &errors));
-        let object = match result {
-            Ok(case) => match as_of.or_else(|| case_date(&program.policy, &case)) {
-                Some(date) => {
-                    let (decision, trace) = program.explain(&case, date);
-                    let mut json = decision_json(program, &decision, &trace);
-                    if !explain {
-                        json.explanation.clear();
-                    }
-                    let mut value = serde_json::to_value(&json).unwrap_or_default();
-                    if let Some(object) = value.as_object_mut() {
-                        object.insert("line".to_string(), serde_json::json!(number));
-                        if !explain {
-                            object.remove("explanation");
-                        }
-                    }
-                    value
-                }
-                None => {
-                    bad_lines += 1;
-                    serde_json::json!({"line": number, "error": {"code": "licit::case::missing_field", "message": "the case has no `date`"}})
-                }
-            },
-            Err(errors) => {
-                bad_lines += 1;
-                serde_json::json!({"line": number, "errors": errors})
-            }
-        };
-        if writeln!(out, "{object}").is_err() {
-            break;
-        }
-    }
-    let _ = out.flush();
-    if bad_lines > 0 {
+    let jobs = jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1)
+    });
+    let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let summary = super::batch::run(program, &name, &mut *reader, &mut out, as_of, explain, jobs);
+    if summary.bad_lines > 0 {
         eprintln!(
-            "{bad_lines} line{} of `{name}` could not be decided; see the error objects",
-            if bad_lines == 1 { "" } else { "s" }
+            "{} of {} line{} of `{name}` could not be decided; see the error objects",
+            summary.bad_lines,
+            summary.lines,
+            if summary.lines == 1 { "" } else { "s" }
         );
         Exit::Invalid
     } else {
         Exit::Ok
     }
-}
-
-fn errors_json(name: &str, line: &str, errors: &[CaseError]) -> Vec<serde_json::Value> {
-    errors
-        .iter()
-        .map(|error| {
-            serde_json::to_value(to_json(&Sourced {
-                name,
-                text: line,
-                diagnostic: error,
-            }))
-            .unwrap_or_default()
-        })
-        .collect()
 }

@@ -478,6 +478,54 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
     }
 }
 
+/// One decision as a compact JSON line for batches: `line`, `date`, `verdict`, `decided_by` and
+/// `obligations`, as in docs/decision-json.md, without the explanation. Written directly, as the
+/// fast path of `--batch`.
+pub fn render_decision_line(program: &Program, decision: &Decision, line: usize) -> String {
+    let policy = &program.policy;
+    let quote = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string());
+    let args = |kind: &crate::check::ir::KindDef, values: &[Value]| -> String {
+        let parts: Vec<String> = kind
+            .params
+            .iter()
+            .zip(values)
+            .map(|((name, _), value)| format!("{}:{}", quote(name), value_json(program, value)))
+            .collect();
+        format!("{{{}}}", parts.join(","))
+    };
+    let verdict = &policy.verdicts[decision.verdict];
+    let decided_by = match decision.decided_by {
+        Some(rule) => format!(
+            "{{\"rule\":{},\"citation\":{}}}",
+            quote(&policy.rules[rule].name),
+            quote(&policy.rules[rule].citation)
+        ),
+        None => "null".to_string(),
+    };
+    let obligations: Vec<String> = decision
+        .obligations
+        .iter()
+        .map(|o| {
+            let kind = &policy.obligations[o.kind];
+            format!(
+                "{{\"kind\":{},\"args\":{},\"rule\":{},\"citation\":{}}}",
+                quote(&kind.name),
+                args(kind, &o.args),
+                quote(&policy.rules[o.rule].name),
+                quote(&policy.rules[o.rule].citation)
+            )
+        })
+        .collect();
+    format!(
+        "{{\"line\":{line},\"date\":\"{}\",\"policy_in_force\":{},\"verdict\":{{\"kind\":{},\"args\":{}}},\"decided_by\":{decided_by},\"obligations\":[{}]}}",
+        decision.date,
+        decision.policy_in_force,
+        quote(&verdict.name),
+        args(verdict, &decision.verdict_args),
+        obligations.join(",")
+    )
+}
+
 /// The decision as a JSON string (pretty or one line).
 pub fn render_json(program: &Program, decision: &Decision, trace: &Trace, pretty: bool) -> String {
     let json = decision_json(program, decision, trace);

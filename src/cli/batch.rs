@@ -1,0 +1,181 @@
+//! `licit eval --batch`: decide a JSONL stream on all cores, writing one JSON object per line in
+//! input order, in chunks so that memory stays constant whatever the stream's length.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::eval::{CaseError, Program, case_date, decode_case};
+use crate::report::decision::{decision_json, render_decision_line};
+use crate::report::diagnostic::{Sourced, to_json};
+use crate::syntax::calendar::Date;
+
+/// How many lines are read, decided and written at a time.
+const CHUNK: usize = 8192;
+
+/// What a batch run saw.
+pub struct BatchSummary {
+    pub lines: usize,
+    pub bad_lines: usize,
+}
+
+/// Decides every line of `reader` and writes the results to `out`.
+pub fn run(
+    program: &Program,
+    name: &str,
+    reader: &mut dyn BufRead,
+    out: &mut dyn Write,
+    as_of: Option<Date>,
+    explain: bool,
+    jobs: usize,
+) -> BatchSummary {
+    let progress = std::io::stderr().is_terminal();
+    let mut summary = BatchSummary {
+        lines: 0,
+        bad_lines: 0,
+    };
+    let mut chunk: Vec<(usize, Result<String, ()>)> = Vec::with_capacity(CHUNK);
+    let mut buffer = Vec::new();
+    let mut number = 0usize;
+    loop {
+        chunk.clear();
+        let mut finished = false;
+        while chunk.len() < CHUNK {
+            buffer.clear();
+            match reader.read_until(b'\n', &mut buffer) {
+                Ok(0) => {
+                    finished = true;
+                    break;
+                }
+                Ok(_) => {
+                    number += 1;
+                    while buffer.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                        buffer.pop();
+                    }
+                    if buffer.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    chunk.push((number, String::from_utf8(buffer.clone()).map_err(|_| ())));
+                }
+                Err(_) => {
+                    finished = true;
+                    break;
+                }
+            }
+        }
+        let results = decide_chunk(program, name, &chunk, as_of, explain, jobs);
+        for (line, ok) in &results {
+            summary.lines += 1;
+            if !ok {
+                summary.bad_lines += 1;
+            }
+            if out.write_all(line.as_bytes()).is_err() || out.write_all(b"\n").is_err() {
+                return summary;
+            }
+        }
+        if progress {
+            eprint!("\r{} cases decided", summary.lines);
+        }
+        if finished {
+            break;
+        }
+    }
+    if progress {
+        eprintln!();
+    }
+    let _ = out.flush();
+    summary
+}
+
+/// Decides a chunk of lines on `jobs` threads; results in input order.
+fn decide_chunk(
+    program: &Program,
+    name: &str,
+    chunk: &[(usize, Result<String, ()>)],
+    as_of: Option<Date>,
+    explain: bool,
+    jobs: usize,
+) -> Vec<(String, bool)> {
+    let jobs = jobs.max(1);
+    if jobs == 1 || chunk.len() < 64 {
+        return chunk
+            .iter()
+            .map(|(n, line)| decide_line(program, name, *n, line, as_of, explain))
+            .collect();
+    }
+    let per_job = chunk.len().div_ceil(jobs);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunk
+            .chunks(per_job)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(n, line)| decide_line(program, name, *n, line, as_of, explain))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    vec![(
+                        r#"{"error":{"message":"a worker stopped"}}"#.to_string(),
+                        false,
+                    )]
+                })
+            })
+            .collect()
+    })
+}
+
+/// One line's output and whether it was decided.
+fn decide_line(
+    program: &Program,
+    name: &str,
+    number: usize,
+    line: &Result<String, ()>,
+    as_of: Option<Date>,
+    explain: bool,
+) -> (String, bool) {
+    let Ok(line) = line else {
+        let error = serde_json::json!({"line": number, "errors": [{"code": "licit::io::not_utf8", "message": "the line is not valid UTF-8"}]});
+        return (error.to_string(), false);
+    };
+    let case = match decode_case(program, line) {
+        Ok(case) => case,
+        Err(errors) => {
+            let json =
+                serde_json::json!({"line": number, "errors": errors_json(name, line, &errors)});
+            return (json.to_string(), false);
+        }
+    };
+    let Some(date) = as_of.or_else(|| case_date(&program.policy, &case)) else {
+        let json = serde_json::json!({"line": number, "errors": [{"code": "licit::case::missing_field", "message": "the case has no `date`"}]});
+        return (json.to_string(), false);
+    };
+    if explain {
+        let (decision, trace) = program.explain(&case, date);
+        let mut value =
+            serde_json::to_value(decision_json(program, &decision, &trace)).unwrap_or_default();
+        if let Some(object) = value.as_object_mut() {
+            object.insert("line".to_string(), serde_json::json!(number));
+        }
+        return (value.to_string(), true);
+    }
+    let decision = program.decide(&case, date);
+    (render_decision_line(program, &decision, number), true)
+}
+
+/// Case errors as diagnostics JSON, pointing into the line.
+pub fn errors_json(name: &str, line: &str, errors: &[CaseError]) -> Vec<serde_json::Value> {
+    errors
+        .iter()
+        .map(|error| {
+            serde_json::to_value(to_json(&Sourced {
+                name,
+                text: line,
+                diagnostic: error,
+            }))
+            .unwrap_or_default()
+        })
+        .collect()
+}
