@@ -99,3 +99,110 @@ fn shipped_policies_pass_their_tests() {
     assert_eq!(code, 0, "licit test policies failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
+
+/// Each file in `tests/analyze/` shows one finding of `licit check --analyze`.
+#[test]
+fn analysis_findings() {
+    insta::glob!("analyze", "*.licit", |path| {
+        let file = relative(path);
+        let input = std::fs::read_to_string(path).expect("input is readable");
+        let result = licit(&["check", "--analyze", &file]);
+        insta::assert_snapshot!(transcript(
+            &format!("licit check --analyze {file}"),
+            &input,
+            result
+        ));
+    });
+}
+
+/// The witness of every finding, decided by `licit eval`, really shows the finding.
+#[test]
+fn analysis_witnesses_show_their_findings() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/analyze"))
+        .expect("folder")
+    {
+        let path = entry.expect("entry").path();
+        let file = relative(&path);
+        let (_, stdout, _) = licit(&["check", "--analyze", "--format", "json", &file]);
+        let diagnostics: Vec<serde_json::Value> =
+            serde_json::from_str(&stdout).expect("JSON diagnostics");
+        for diagnostic in diagnostics {
+            let code = diagnostic["code"].as_str().unwrap_or_default().to_string();
+            let help = diagnostic["help"].as_str().unwrap_or_default();
+            let Some(json) = help
+                .strip_prefix("for example: ")
+                .and_then(|rest| rest.lines().next())
+            else {
+                continue;
+            };
+            let label = diagnostic["labels"][0]["message"]
+                .as_str()
+                .unwrap_or_default();
+            let names: Vec<String> = format!(
+                "{} {label}",
+                diagnostic["message"].as_str().unwrap_or_default()
+            )
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+            let case = std::env::temp_dir().join(format!(
+                "licit-witness-{}-{checked}.json",
+                std::process::id()
+            ));
+            std::fs::write(&case, json).expect("witness written");
+            let (_, decision, _) = licit(&[
+                "eval",
+                &file,
+                "--case",
+                case.to_str().expect("path"),
+                "--format",
+                "json",
+            ]);
+            let decision: serde_json::Value =
+                serde_json::from_str(&decision).expect("decision JSON");
+            let status = |rule: &str| {
+                decision["explanation"]
+                    .as_array()
+                    .and_then(|rules| rules.iter().find(|r| r["rule"] == rule))
+                    .map(|r| r["status"].as_str().unwrap_or_default().to_string())
+                    .unwrap_or_default()
+            };
+            let decided_by = decision["decided_by"]["rule"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            match code.as_str() {
+                "licit::analyze::always_masked" => {
+                    assert_ne!(decided_by, names[0], "{file}: the masked rule decided");
+                    assert!(
+                        ["applied", "suppressed"].contains(&status(&names[0]).as_str()),
+                        "{file}: {decision}"
+                    );
+                }
+                "licit::analyze::exception_never_bites" => {
+                    assert_eq!(
+                        status(&names[0]),
+                        "base_not_applicable",
+                        "{file}: {decision}"
+                    );
+                }
+                "licit::analyze::redundant" | "licit::analyze::conflict" => {
+                    assert_eq!(status(&names[0]), "applied", "{file}: {decision}");
+                    assert_eq!(status(&names[1]), "applied", "{file}: {decision}");
+                }
+                "licit::analyze::assert_violated" => {
+                    assert!(
+                        decision["verdict"]["kind"].is_string(),
+                        "{file}: {decision}"
+                    );
+                }
+                other => panic!("{file}: a witness for an unexpected finding {other}"),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "only {checked} witnesses were checked");
+}

@@ -78,6 +78,8 @@ pub struct Policy {
     pub tests: Vec<TestDef>,
     /// What amendments changed, in order; empty for a policy that amends nothing.
     pub amendments: Vec<Amendment>,
+    /// Properties `licit check --analyze` proves or refutes.
+    pub asserts: Vec<AssertDef>,
 }
 
 /// One change an amendment made, with the article of the amending act.
@@ -170,6 +172,36 @@ pub struct RuleDef {
     pub place: Place,
     /// Whether the rule comes unchanged from a policy this one amends.
     pub inherited: bool,
+    /// Analysis findings that are intended, with the reason: `(finding, reason)`.
+    pub allows: Vec<(String, String)>,
+}
+
+/// The analysis findings a rule may `allow`.
+pub const FINDINGS: [&str; 5] = [
+    "never_applies",
+    "always_masked",
+    "exception_never_bites",
+    "redundant",
+    "conflict",
+];
+
+/// `assert "name" when … expect …`: a property of every case.
+#[derive(Debug, Clone)]
+pub struct AssertDef {
+    pub name: String,
+    pub place: Place,
+    /// The cases it speaks of; `None` for all.
+    pub when: Option<Expr>,
+    pub expect: AssertCheck,
+}
+
+/// What an assertion requires.
+#[derive(Debug, Clone)]
+pub enum AssertCheck {
+    /// The verdict is one of these kinds.
+    Verdicts(Vec<usize>),
+    /// This rule does not decide.
+    NotDecidedBy(usize),
 }
 
 /// A rule's `for x in S`.

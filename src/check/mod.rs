@@ -139,6 +139,8 @@ struct Checker<'a> {
     amendments: Vec<Amendment>,
     rules: Vec<RuleDef>,
     test_asts: Vec<(FileId, &'a ast::TestDecl)>,
+    assert_asts: Vec<(FileId, &'a ast::AssertDecl)>,
+    asserts: Vec<AssertDef>,
     tests: Vec<TestDef>,
 
     /// Usage marks for the "never used" warnings, by declaration kind.
@@ -197,6 +199,8 @@ impl<'a> Checker<'a> {
             amendments: Vec::new(),
             rules: Vec::new(),
             test_asts: Vec::new(),
+            assert_asts: Vec::new(),
+            asserts: Vec::new(),
             tests: Vec::new(),
             used_types: Vec::new(),
             used_records: Vec::new(),
@@ -241,6 +245,7 @@ impl<'a> Checker<'a> {
         self.check_rules();
         self.check_exception_cycles();
         self.check_tests();
+        self.check_asserts();
         self.report_unused();
     }
 
@@ -453,6 +458,11 @@ impl<'a> Checker<'a> {
                         self.rules_by_name
                             .insert(rule.name.name.clone(), self.rule_asts.len());
                         self.rule_asts.push((file, rule));
+                    }
+                    ast::Declaration::Assert(assertion) => {
+                        if source.layer == top_layer {
+                            self.assert_asts.push((file, assertion));
+                        }
                     }
                     // The tests of an amended policy are the amendment's own.
                     ast::Declaration::Test(test) => {
@@ -1181,6 +1191,25 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
+            let mut allows = Vec::new();
+            for (finding, reason) in &rule.allows {
+                if ir::FINDINGS.contains(&finding.name.as_str()) {
+                    allows.push((finding.name.clone(), reason.text.clone()));
+                } else {
+                    let suggestion = suggest::closest(&finding.name, ir::FINDINGS);
+                    self.error(CheckError::WrongArgument {
+                        problem: format!("`{}` is not an analysis finding", finding.name),
+                        help: suggestion_or(
+                            suggestion,
+                            format!(
+                                "the findings are {}",
+                                backticked(ir::FINDINGS.iter().copied())
+                            ),
+                        ),
+                        span: finding.span,
+                    });
+                }
+            }
             // `for x in S`: the set is read in the rule's context; `x` is then bound in the
             // condition, the conclusion and the `because` text.
             let mut for_each = None;
@@ -1311,6 +1340,7 @@ impl<'a> Checker<'a> {
                 because,
                 place: self.place(rule.span),
                 inherited,
+                allows,
             });
         }
         // An exception that concludes a verdict must have a base with a verdict to replace.
@@ -1467,6 +1497,49 @@ impl<'a> Checker<'a> {
                 given,
                 params,
                 expectations,
+            });
+        }
+    }
+
+    fn check_asserts(&mut self) {
+        for index in 0..self.assert_asts.len() {
+            let (file, assertion) = self.assert_asts[index];
+            self.file = file;
+            let when = assertion
+                .when
+                .as_ref()
+                .map(|condition| self.condition(condition, &mut Ctx::rule()));
+            let expect = match &assertion.expect {
+                ast::AssertExpectation::NotDecidedBy(rule) => match self.rule_ref(rule) {
+                    Some(rule) => AssertCheck::NotDecidedBy(rule),
+                    None => continue,
+                },
+                ast::AssertExpectation::Verdicts(kinds) => {
+                    let mut resolved = Vec::new();
+                    for kind in kinds {
+                        match self.kinds.get(&kind.name) {
+                            Some((KindSymbol::Verdict(verdict), _)) => resolved.push(*verdict),
+                            _ => {
+                                let suggestion = suggest::closest(
+                                    &kind.name,
+                                    self.verdicts.iter().map(|v| v.name.as_str()),
+                                );
+                                self.error(CheckError::UnknownKind {
+                                    name: kind.name.clone(),
+                                    suggestion,
+                                    span: kind.span,
+                                });
+                            }
+                        }
+                    }
+                    AssertCheck::Verdicts(resolved)
+                }
+            };
+            self.asserts.push(AssertDef {
+                name: assertion.name.text.clone(),
+                place: self.place(assertion.span),
+                when,
+                expect,
             });
         }
     }
@@ -1729,6 +1802,7 @@ impl<'a> Checker<'a> {
             rules: std::mem::take(&mut self.rules),
             tests: std::mem::take(&mut self.tests),
             amendments: std::mem::take(&mut self.amendments),
+            asserts: std::mem::take(&mut self.asserts),
         })
     }
 }

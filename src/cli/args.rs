@@ -74,6 +74,10 @@ pub struct CheckArgs {
     /// Fail when there are warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Also search for drafting mistakes (rules that never apply, are always masked, are
+    /// redundant or conflict; exceptions that never bite) and prove the policy's `assert`s.
+    #[arg(long)]
+    pub analyze: bool,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub format: DiagnosticFormat,

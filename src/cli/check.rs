@@ -2,7 +2,8 @@
 
 use super::args::{CheckArgs, DiagnosticFormat};
 use super::{Exit, load, load_and_check, print_diagnostics, print_plain};
-use crate::report::diagnostic::to_json;
+use crate::report::analysis::{AnalysisDiagnostic, assert_diagnostic, finding_diagnostic};
+use crate::report::diagnostic::{Sourced, to_json};
 
 /// Runs `licit check`.
 pub fn run(args: &CheckArgs) -> Exit {
@@ -25,10 +26,27 @@ pub fn run(args: &CheckArgs) -> Exit {
                 continue;
             }
         };
-        let diagnostics = result.diagnostics();
+        let mut diagnostics = result.diagnostics();
         let (e, w) = result.counts();
         errors += e;
         warnings += w;
+        let findings = match (&result.checked, args.analyze) {
+            (Some(policy), true) => analyze(root, &result, policy),
+            _ => Vec::new(),
+        };
+        for finding in &findings {
+            if finding.is_error() {
+                errors += 1;
+            } else {
+                warnings += 1;
+            }
+            let source = &result.loaded.sources[finding.file];
+            diagnostics.push(Sourced {
+                name: &source.name,
+                text: &source.text,
+                diagnostic: finding,
+            });
+        }
         match args.format {
             DiagnosticFormat::Human => print_diagnostics(&diagnostics, DiagnosticFormat::Human),
             DiagnosticFormat::Json => json.extend(diagnostics.iter().map(to_json)),
@@ -61,4 +79,49 @@ pub fn run(args: &CheckArgs) -> Exit {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// Runs the analysis of a checked policy: findings as warnings, broken assertions as errors;
+/// proven assertions are reported on standard error.
+fn analyze(
+    root: &std::path::Path,
+    result: &super::CheckResult,
+    policy: &std::sync::Arc<crate::check::Policy>,
+) -> Vec<AnalysisDiagnostic> {
+    let program = super::program(policy, &[]);
+    let analysis = match crate::eval::search::analyze(&program) {
+        Ok(analysis) => analysis,
+        Err(_) => {
+            eprintln!(
+                "error: the analysis of `{}` grew too large for this machine",
+                root.display()
+            );
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for finding in &analysis.findings {
+        let rule = &policy.rules[finding.rule];
+        let text = &result.loaded.sources[rule.place.file].text;
+        let start = rule.place.span.start as usize;
+        let end = text[start.min(text.len())..]
+            .find('\n')
+            .map(|n| start + n)
+            .unwrap_or(text.len());
+        out.push(finding_diagnostic(&program, finding, (start, end)));
+    }
+    for outcome in &analysis.asserts {
+        match assert_diagnostic(&program, outcome) {
+            Some(diagnostic) => out.push(diagnostic),
+            None => eprintln!("proven: assert \"{}\"", policy.asserts[outcome.assert].name),
+        }
+    }
+    if !analysis.approximations.is_empty() {
+        eprintln!(
+            "note: the analysis of `{}` approximated {}",
+            root.display(),
+            analysis.approximations.join("; ")
+        );
+    }
+    out
 }

@@ -364,7 +364,7 @@ impl Program {
         }
     }
 
-    fn lower_expr(&self, expr: &ir::Expr) -> Expr {
+    pub(super) fn lower_expr(&self, expr: &ir::Expr) -> Expr {
         let lower = |e: &ir::Expr| Box::new(self.lower_expr(e));
         match expr {
             ir::Expr::Bool(b) => Expr::Value(Value::Bool(*b)),

@@ -599,11 +599,9 @@ impl Search<'_> {
 
     /// A program's outcomes on a date: for each outcome as written (verdict, then obligations),
     /// the region of cases that get it.
-    fn outcomes(
-        &mut self,
-        program: &Program,
-        date: Date,
-    ) -> Result<Vec<(String, Node)>, SearchError> {
+    /// Each rule's regions on a date: where its conditions hold, where it is triggered, where it
+    /// applies, and where it decides the verdict (with the verdict as written).
+    fn rule_regions(&mut self, program: &Program, date: Date) -> Result<RuleRegions, SearchError> {
         let epoch = program.epoch(date);
         let count = program.rules.len();
         // Each rule's conditions (with its `for`), when in force.
@@ -612,40 +610,71 @@ impl Search<'_> {
             let index = rule_id as usize;
             holds[index] = self.rule_condition(program, epoch, date, index)?;
         }
-        let mut triggered: Vec<Option<Node>> = vec![None; count];
+        let mut triggered_memo: Vec<Option<Node>> = vec![None; count];
+        let mut triggered = Vec::with_capacity(count);
         for index in 0..count {
-            self.triggered(program, index, &holds, &mut triggered)?;
+            triggered.push(self.triggered(program, index, &holds, &mut triggered_memo)?);
         }
         let mut applied_memo: Vec<Option<Node>> = vec![None; count];
         let mut applied = Vec::with_capacity(count);
         for index in 0..count {
-            applied.push(self.applied(program, index, &triggered, &mut applied_memo)?);
+            applied.push(self.applied(program, index, &triggered_memo, &mut applied_memo)?);
         }
         // The deciding rule: the strongest verdict, the first rule among equals.
         let mut taken = FALSE;
-        let mut verdict_regions: Vec<(String, Node)> = Vec::new();
+        let mut decides = vec![FALSE; count];
+        let mut verdicts: Vec<Option<String>> = vec![None; count];
         for kind in 0..program.policy.verdicts.len() {
             for (index, rule) in program.rules.iter().enumerate() {
                 let Some((rule_kind, args)) = &rule.verdict else {
                     continue;
                 };
-                if *rule_kind != kind || applied[index] == FALSE {
+                if *rule_kind != kind {
                     continue;
                 }
-                let not_taken = self.manager.not(taken)?;
-                let decides = self.manager.and(applied[index], not_taken)?;
-                taken = self.manager.or(taken, applied[index])?;
-                let text = self.conclusion_text(
+                verdicts[index] = Some(self.conclusion_text(
                     program,
                     epoch,
                     date,
                     &program.policy.verdicts[kind],
                     args,
-                );
-                verdict_regions.push((text, decides));
+                ));
+                if applied[index] == FALSE {
+                    continue;
+                }
+                let not_taken = self.manager.not(taken)?;
+                decides[index] = self.manager.and(applied[index], not_taken)?;
+                taken = self.manager.or(taken, applied[index])?;
             }
         }
         let otherwise = self.manager.not(taken)?;
+        Ok(RuleRegions {
+            holds,
+            triggered,
+            applied,
+            decides,
+            verdicts,
+            otherwise,
+        })
+    }
+
+    fn outcomes(
+        &mut self,
+        program: &Program,
+        date: Date,
+    ) -> Result<Vec<(String, Node)>, SearchError> {
+        let epoch = program.epoch(date);
+        let regions = self.rule_regions(program, date)?;
+        let applied = regions.applied.clone();
+        let mut verdict_regions: Vec<(String, Node)> = Vec::new();
+        for (index, text) in regions.verdicts.iter().enumerate() {
+            if let Some(text) = text
+                && regions.decides[index] != FALSE
+            {
+                verdict_regions.push((text.clone(), regions.decides[index]));
+            }
+        }
+        let otherwise = regions.otherwise;
         verdict_regions.push((
             program.policy.verdicts[program.policy.otherwise]
                 .name
@@ -1602,6 +1631,18 @@ pub fn rebase(value: &Value, old_ty: &Type, new_ty: &Type, new: &Program) -> Val
     }
 }
 
+/// Each rule's regions on one date.
+struct RuleRegions {
+    holds: Vec<Node>,
+    triggered: Vec<Node>,
+    applied: Vec<Node>,
+    decides: Vec<Node>,
+    /// Each rule's verdict as written, if it concludes one.
+    verdicts: Vec<Option<String>>,
+    /// Where no rule concludes a verdict.
+    otherwise: Node,
+}
+
 /// What symbolic evaluation reads: the program, the epoch of the date, quantifier variables.
 struct SymEnv<'p> {
     program: &'p Program,
@@ -1920,4 +1961,312 @@ impl Search<'_> {
             _ => false,
         }
     }
+}
+
+/// A kind of drafting mistake the analysis finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingKind {
+    /// No case satisfies the rule's conditions on any date it is in force.
+    NeverApplies,
+    /// The rule is triggered, but a stronger verdict or an exception always wins.
+    AlwaysMasked,
+    /// An exception whose conditions hold only where the rule it is an exception to does not.
+    ExceptionNeverBites,
+    /// Wherever the rule applies, another rule with the same conclusion applies too.
+    Redundant,
+    /// Two rules conclude the same verdict kind with different arguments on one case.
+    Conflict,
+}
+
+impl FindingKind {
+    /// The name used in codes and in `allow` clauses.
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::NeverApplies => "never_applies",
+            FindingKind::AlwaysMasked => "always_masked",
+            FindingKind::ExceptionNeverBites => "exception_never_bites",
+            FindingKind::Redundant => "redundant",
+            FindingKind::Conflict => "conflict",
+        }
+    }
+}
+
+/// One finding of the analysis.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub rule: usize,
+    /// The other rule involved: the masking, covering or conflicting one.
+    pub other: Option<usize>,
+    /// A case that shows it, when one can (never for `NeverApplies`).
+    pub witness: Option<(Value, Date)>,
+}
+
+/// The outcome of one `assert`.
+#[derive(Debug, Clone)]
+pub struct AssertOutcome {
+    pub assert: usize,
+    /// A case that breaks it; `None` when it is proven.
+    pub counterexample: Option<(Value, Date)>,
+}
+
+/// What `licit check --analyze` found.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub findings: Vec<Finding>,
+    pub asserts: Vec<AssertOutcome>,
+    pub approximations: Vec<String>,
+    pub dates: usize,
+}
+
+/// Looks for drafting mistakes in one policy and proves or refutes its assertions.
+pub fn analyze(program: &Program) -> Result<Analysis, SearchError> {
+    let mut search = Search {
+        old: program,
+        new: program,
+        domain: Domain::default(),
+        manager: Manager::new(4_000_000),
+        slots: Vec::new(),
+        slot_of: HashMap::new(),
+        next_var: 0,
+        approximations: Vec::new(),
+        atom_sets: HashMap::new(),
+        current_rule: String::new(),
+    };
+    search.build_domain();
+    let dates = search.dates_to_examine();
+    let count = program.rules.len();
+    let rules = &program.policy.rules;
+    // Over all dates: where each rule's conditions held, it was triggered, applied, decided.
+    let mut ever_holds: Vec<Option<(Node, Date)>> = vec![None; count];
+    let mut ever_triggered: Vec<Option<(Node, Date)>> = vec![None; count];
+    let mut ever_applied: Vec<Option<(Node, Date)>> = vec![None; count];
+    let mut ever_decides = vec![false; count];
+    let mut covered_by: Vec<Vec<usize>> = (0..count)
+        .map(|r| {
+            (0..count)
+                .filter(|s| *s != r && same_conclusion(program, r, *s))
+                .collect()
+        })
+        .collect();
+    let mut conflicts: Vec<(usize, usize, Node, Date)> = Vec::new();
+    let mut assert_witness: Vec<Option<(Node, Date)>> = vec![None; program.policy.asserts.len()];
+    for &date in &dates {
+        let regions = search.rule_regions(program, date)?;
+        for rule in 0..count {
+            let record = |slot: &mut Option<(Node, Date)>, node: Node| {
+                if slot.is_none() && node != FALSE {
+                    *slot = Some((node, date));
+                }
+            };
+            record(&mut ever_holds[rule], regions.holds[rule]);
+            record(&mut ever_triggered[rule], regions.triggered[rule]);
+            record(&mut ever_applied[rule], regions.applied[rule]);
+            ever_decides[rule] |= regions.decides[rule] != FALSE;
+            // A rule stays a candidate for redundancy while every application is also one of
+            // the other rule's.
+            let mut still = Vec::new();
+            for &other in &covered_by[rule] {
+                let not_other = search.manager.not(regions.applied[other])?;
+                let alone = search.manager.and(regions.applied[rule], not_other)?;
+                if alone == FALSE {
+                    still.push(other);
+                }
+            }
+            covered_by[rule] = still;
+        }
+        for r in 0..count {
+            for s in (r + 1)..count {
+                let (Some(a), Some(b)) = (&regions.verdicts[r], &regions.verdicts[s]) else {
+                    continue;
+                };
+                let same_kind = program.rules[r].verdict.as_ref().map(|v| v.0)
+                    == program.rules[s].verdict.as_ref().map(|v| v.0);
+                let ordered =
+                    rules[r].exception_to.contains(&s) || rules[s].exception_to.contains(&r);
+                if !same_kind
+                    || a == b
+                    || ordered
+                    || conflicts.iter().any(|(x, y, _, _)| (*x, *y) == (r, s))
+                {
+                    continue;
+                }
+                let both = search.manager.and(regions.applied[r], regions.applied[s])?;
+                if both != FALSE {
+                    conflicts.push((r, s, both, date));
+                }
+            }
+        }
+        let epoch = program.epoch(date);
+        for (index, assertion) in program.policy.asserts.iter().enumerate() {
+            if assert_witness[index].is_some() {
+                continue;
+            }
+            let scope = match &assertion.when {
+                Some(condition) => {
+                    let lowered = program.lower_expr(condition);
+                    let mut env = SymEnv {
+                        program,
+                        epoch,
+                        date,
+                        locals: Vec::new(),
+                    };
+                    search.current_rule = format!("assert {}", assertion.name);
+                    search.truth(&lowered, &mut env)?
+                }
+                None => TRUE,
+            };
+            let allowed = match &assertion.expect {
+                crate::check::ir::AssertCheck::Verdicts(kinds) => {
+                    let mut allowed = if kinds.contains(&program.policy.otherwise) {
+                        regions.otherwise
+                    } else {
+                        FALSE
+                    };
+                    for (rule, definition) in program.rules.iter().enumerate() {
+                        if definition
+                            .verdict
+                            .as_ref()
+                            .is_some_and(|(kind, _)| kinds.contains(kind))
+                        {
+                            allowed = search.manager.or(allowed, regions.decides[rule])?;
+                        }
+                    }
+                    allowed
+                }
+                crate::check::ir::AssertCheck::NotDecidedBy(rule) => {
+                    search.manager.not(regions.decides[*rule])?
+                }
+            };
+            let not_allowed = search.manager.not(allowed)?;
+            let violation = search.manager.and(scope, not_allowed)?;
+            if violation != FALSE {
+                assert_witness[index] = Some((violation, date));
+            }
+        }
+    }
+    let mut analysis = Analysis {
+        dates: dates.len(),
+        ..Analysis::default()
+    };
+    let in_force_somewhere = |rule: usize| {
+        program
+            .epochs
+            .iter()
+            .any(|e| e.policy_in_force && e.in_force[rule])
+    };
+    for rule in 0..count {
+        if !in_force_somewhere(rule) {
+            continue;
+        }
+        let exception = !program.rules[rule].exception_to.is_empty();
+        let finding = |kind, other, witness| Finding {
+            kind,
+            rule,
+            other,
+            witness,
+        };
+        if ever_holds[rule].is_none() {
+            analysis
+                .findings
+                .push(finding(FindingKind::NeverApplies, None, None));
+            continue;
+        }
+        if exception && ever_triggered[rule].is_none() {
+            let (region, date) = ever_holds[rule].unwrap_or((FALSE, Date::EPOCH));
+            let witness = search.witness(region, date)?;
+            let base = program.rules[rule].exception_to.first().copied();
+            analysis.findings.push(finding(
+                FindingKind::ExceptionNeverBites,
+                base,
+                Some((witness, date)),
+            ));
+            continue;
+        }
+        if let (Some(&other), Some((region, date))) = (covered_by[rule].first(), ever_applied[rule])
+        {
+            // Of two rules that cover each other, report the later one only.
+            if !(covered_by[other].contains(&rule) && other > rule) {
+                let witness = search.witness(region, date)?;
+                analysis.findings.push(finding(
+                    FindingKind::Redundant,
+                    Some(other),
+                    Some((witness, date)),
+                ));
+            }
+            continue;
+        }
+        let in_conflict = conflicts
+            .iter()
+            .any(|(r, s, _, _)| *r == rule || *s == rule);
+        if program.rules[rule].verdict.is_some()
+            && !ever_decides[rule]
+            && !in_conflict
+            && let Some((region, date)) = ever_triggered[rule]
+        {
+            let witness = search.witness(region, date)?;
+            let decided = program.decide(&witness, date).decided_by;
+            analysis.findings.push(finding(
+                FindingKind::AlwaysMasked,
+                decided,
+                Some((witness, date)),
+            ));
+        }
+    }
+    for (r, s, region, date) in conflicts {
+        let witness = search.witness(region, date)?;
+        analysis.findings.push(Finding {
+            kind: FindingKind::Conflict,
+            rule: s,
+            other: Some(r),
+            witness: Some((witness, date)),
+        });
+    }
+    // Findings a rule allows, with a reason, are intended.
+    let allows = |rule: usize, kind: FindingKind| {
+        rules[rule]
+            .allows
+            .iter()
+            .any(|(name, _)| name == kind.name())
+    };
+    analysis.findings.retain(|f| {
+        !(allows(f.rule, f.kind)
+            || f.kind == FindingKind::Conflict && f.other.is_some_and(|o| allows(o, f.kind)))
+    });
+    for (index, violation) in assert_witness.into_iter().enumerate() {
+        let counterexample = match violation {
+            Some((region, date)) => Some((search.witness(region, date)?, date)),
+            None => None,
+        };
+        analysis.asserts.push(AssertOutcome {
+            assert: index,
+            counterexample,
+        });
+    }
+    search.approximations.sort();
+    search.approximations.dedup();
+    analysis.approximations = search.approximations;
+    Ok(analysis)
+}
+
+/// Whether two rules conclude the same: the same verdict expression and the same obligations.
+fn same_conclusion(program: &Program, a: usize, b: usize) -> bool {
+    let (ra, rb) = (&program.rules[a], &program.rules[b]);
+    let verdict = |rule: &super::program::Rule| {
+        rule.verdict
+            .as_ref()
+            .map(|(kind, args)| format!("{kind}{args:?}"))
+    };
+    let obligations = |rule: &super::program::Rule| {
+        let mut list: Vec<String> = rule
+            .obligations
+            .iter()
+            .map(|(kind, args)| format!("{kind}{args:?}"))
+            .collect();
+        list.sort();
+        list
+    };
+    verdict(ra) == verdict(rb)
+        && obligations(ra) == obligations(rb)
+        && (ra.verdict.is_some() || !ra.obligations.is_empty())
 }

@@ -1,6 +1,7 @@
 //! The report layer: renders diagnostics, decisions and test results as text, JSON and
 //! Markdown. It returns strings; only `cli` writes them.
 
+pub mod analysis;
 pub mod comparison;
 pub mod coverage;
 pub mod decision;

@@ -63,6 +63,8 @@ pub enum Declaration {
     Obligation(KindDecl),
     Rule(RuleDecl),
     Test(TestDecl),
+    /// `assert "name" when … expect …`
+    Assert(AssertDecl),
     /// `add rule …` in an amendment.
     AddRule(RuleDecl),
     /// `replace rule …` in an amendment.
@@ -183,7 +185,27 @@ pub struct RuleDecl {
     pub when: Option<Expr>,
     pub then: Vec<Conclusion>,
     pub because: Option<Template>,
+    /// `allow finding "reason"` clauses: analysis findings that are intended.
+    pub allows: Vec<(Ident, Str)>,
     pub span: Span,
+}
+
+/// A property every case must have.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssertDecl {
+    pub name: Str,
+    pub when: Option<Expr>,
+    pub expect: AssertExpectation,
+    pub span: Span,
+}
+
+/// What an assertion expects of every case in its scope.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssertExpectation {
+    /// The verdict is one of these kinds.
+    Verdicts(Vec<Ident>),
+    /// The rule does not decide.
+    NotDecidedBy(Ident),
 }
 
 /// `kind(name: value, …)`: a verdict or an obligation with its arguments.

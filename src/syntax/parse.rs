@@ -331,6 +331,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_false => "`false`",
         Rule::kw_explanation => "`explanation`",
         Rule::kw_for => "`for`",
+        Rule::kw_assert | Rule::assert_decl => "`assert`",
+        Rule::kw_allow | Rule::allow_clause => "`allow`",
+        Rule::assert_not_decided => "`not decided by`",
+        Rule::assert_verdicts | Rule::assert_expectation => "verdict kinds",
         Rule::kw_amends | Rule::amends_clause => "`amends`",
         Rule::kw_add | Rule::add_rule => "`add`",
         Rule::kw_replace | Rule::replace_rule => "`replace`",
@@ -649,6 +653,41 @@ impl Lowerer {
                 }
             }
             Rule::test_decl => Declaration::Test(self.test(span, inner)?),
+            Rule::assert_decl => {
+                let mut name = None;
+                let mut when = None;
+                let mut expect = None;
+                for item in inner {
+                    match item.as_rule() {
+                        Rule::string => name = Some(self.string(item)),
+                        Rule::when_clause => {
+                            when = item
+                                .into_inner()
+                                .find(|p| p.as_rule() == Rule::expr)
+                                .and_then(|p| self.expr(p, 0));
+                        }
+                        Rule::assert_not_decided => {
+                            let rule = item.into_inner().find(|p| p.as_rule() == Rule::ident)?;
+                            expect = Some(AssertExpectation::NotDecidedBy(self.ident(rule)));
+                        }
+                        Rule::assert_verdicts => {
+                            let kinds = item
+                                .into_inner()
+                                .filter(|p| p.as_rule() == Rule::ident)
+                                .map(|p| self.ident(p))
+                                .collect();
+                            expect = Some(AssertExpectation::Verdicts(kinds));
+                        }
+                        _ => {}
+                    }
+                }
+                Declaration::Assert(AssertDecl {
+                    name: name?,
+                    when,
+                    expect: expect?,
+                    span,
+                })
+            }
             _ => return None,
         })
     }
@@ -733,6 +772,7 @@ impl Lowerer {
         let mut in_force = None;
         let mut when = None;
         let mut for_each = None;
+        let mut allows = Vec::new();
         let mut then = Vec::new();
         let mut because = None;
         let mut seen: Vec<(&'static str, Span)> = Vec::new();
@@ -775,6 +815,18 @@ impl Lowerer {
                         .collect();
                 }
                 Rule::in_force => in_force = Some(self.period(item)),
+                Rule::allow_clause => {
+                    let mut parts = item.into_inner();
+                    let finding = parts
+                        .find(|p| p.as_rule() == Rule::ident)
+                        .map(|p| self.ident(p));
+                    let reason = parts
+                        .find(|p| p.as_rule() == Rule::string)
+                        .map(|p| self.string(p));
+                    if let (Some(finding), Some(reason)) = (finding, reason) {
+                        allows.push((finding, reason));
+                    }
+                }
                 Rule::for_clause => {
                     let mut parts = item
                         .into_inner()
@@ -816,6 +868,7 @@ impl Lowerer {
             when,
             then,
             because,
+            allows,
             span,
         })
     }

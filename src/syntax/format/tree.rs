@@ -254,6 +254,41 @@ fn declaration(declaration: &Declaration, scan: &Scan<'_>) -> Node {
             format!("obligation {}", expr::kind(kind)),
         )
         .grouped(Group::Obligation),
+        Declaration::Assert(decl) => {
+            let expectation = match &decl.expect {
+                crate::syntax::ast::AssertExpectation::Verdicts(kinds) => kinds
+                    .iter()
+                    .map(|k| k.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+                crate::syntax::ast::AssertExpectation::NotDecidedBy(rule) => {
+                    format!("not decided by {}", rule.name)
+                }
+            };
+            let mut children = Vec::new();
+            if let Some(condition) = &decl.when {
+                children.push(when(condition, keyword(condition.span.start, "when"), scan));
+            }
+            let expect_at = match &decl.expect {
+                crate::syntax::ast::AssertExpectation::Verdicts(kinds) => {
+                    kinds.first().map(|k| k.span.start).unwrap_or(decl.span.end)
+                }
+                crate::syntax::ast::AssertExpectation::NotDecidedBy(rule) => rule.span.start,
+            };
+            children.push(Node::line(
+                keyword(expect_at, "expect"),
+                format!("expect {expectation}"),
+            ));
+            Node::new(
+                decl.span.start as usize,
+                Shape::Block {
+                    head: Some(format!("assert {}", expr::string(&decl.name.text))),
+                    children,
+                    close: None,
+                    empty: None,
+                },
+            )
+        }
         Declaration::Rule(rule) => self::rule(rule, "", scan),
         Declaration::AddRule(rule) => self::rule(rule, "add", scan),
         Declaration::ReplaceRule(rule) => self::rule(rule, "replace", scan),
@@ -432,6 +467,12 @@ fn rule(rule: &RuleDecl, amendment: &str, scan: &Scan<'_>) -> Node {
         clauses.push(Node::line(
             keyword(because.span.start, "because"),
             format!("because {}", expr::template(because)),
+        ));
+    }
+    for (finding, reason) in &rule.allows {
+        clauses.push(Node::line(
+            keyword(finding.span.start, "allow"),
+            format!("allow {} {}", finding.name, expr::string(&reason.text)),
         ));
     }
     let (start, word) = if amendment.is_empty() {
