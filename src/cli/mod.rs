@@ -2,7 +2,7 @@
 //! subcommand; this one holds what they share.
 
 pub mod args;
-mod batch;
+pub mod batch;
 mod check;
 mod diff;
 mod eval;

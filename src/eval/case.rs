@@ -100,6 +100,9 @@ impl CaseError {
 
 /// Parses and decodes a case, filling in defaults; returns the case or every problem found.
 pub fn decode_case(program: &Program, text: &str) -> Result<Value, Vec<CaseError>> {
+    if let Some(value) = decode_case_fast(program, text) {
+        return Ok(value);
+    }
     let json = json::parse(text).map_err(|error| vec![CaseError::Json(error)])?;
     let policy = &*program.policy;
     let mut decoder = Decoder {
@@ -419,6 +422,205 @@ pub fn parse_param(policy: &Policy, ty: &Type, text: &str) -> Result<Value, Stri
         }
         Type::Record(_) | Type::NoneLiteral | Type::Error => {
             Err("this parameter cannot be set from the command line".to_string())
+        }
+    }
+}
+
+/// The lookup tables of the fast reader: enum members by name, and each record field's value
+/// when a case leaves it out (`None` for a required field).
+#[derive(Debug, Clone, Default)]
+pub struct CaseShape {
+    members: Vec<std::collections::HashMap<Box<str>, u16>>,
+    defaults: Vec<Vec<Option<Value>>>,
+}
+
+impl CaseShape {
+    /// The tables of a program's policy.
+    pub(super) fn of(program: &Program) -> CaseShape {
+        let policy = &program.policy;
+        let members = policy
+            .enums
+            .iter()
+            .map(|e| {
+                e.members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| (m.as_str().into(), small(i)))
+                    .collect()
+            })
+            .collect();
+        let defaults = policy
+            .records
+            .iter()
+            .map(|record| {
+                record
+                    .fields
+                    .iter()
+                    .map(|field| match (&field.default, &field.ty) {
+                        (Some(default), _) => Some(program.constant_value(default)),
+                        (None, Type::Optional(_)) => Some(Value::None),
+                        (None, _) => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        CaseShape { members, defaults }
+    }
+}
+
+/// Reads a case that is well formed in one pass, without building a JSON tree; `None` for
+/// anything unusual (an error, an escape in a name), which the careful reader then explains.
+pub fn decode_case_fast(program: &Program, text: &str) -> Option<Value> {
+    let mut reader = FastReader {
+        bytes: text.as_bytes(),
+        at: 0,
+        program,
+    };
+    let value = reader.value(&Type::Record(program.policy.input), 0)?;
+    reader.skip_space();
+    (reader.at == reader.bytes.len()).then_some(value)
+}
+
+struct FastReader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    program: &'a Program,
+}
+
+impl<'a> FastReader<'a> {
+    fn skip_space(&mut self) {
+        while self
+            .bytes
+            .get(self.at)
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        self.skip_space();
+        (self.bytes.get(self.at) == Some(&byte)).then(|| self.at += 1)
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_space();
+        self.bytes.get(self.at).copied()
+    }
+
+    /// A string without escapes, as a slice of the text.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        while let Some(&byte) = self.bytes.get(self.at) {
+            match byte {
+                b'"' => {
+                    let text = std::str::from_utf8(self.bytes.get(start..self.at)?).ok()?;
+                    self.at += 1;
+                    return Some(text);
+                }
+                b'\\' => return None,
+                byte if byte < 0x20 => return None,
+                _ => self.at += 1,
+            }
+        }
+        None
+    }
+
+    fn literal(&mut self, word: &[u8]) -> bool {
+        self.skip_space();
+        if self.bytes.get(self.at..self.at + word.len()) == Some(word) {
+            self.at += word.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn value(&mut self, ty: &Type, depth: usize) -> Option<Value> {
+        if depth > 32 {
+            return None;
+        }
+        match ty {
+            Type::Optional(inner) => {
+                if self.literal(b"null") {
+                    Some(Value::None)
+                } else {
+                    self.value(inner, depth)
+                }
+            }
+            Type::Bool => {
+                if self.literal(b"true") {
+                    Some(Value::Bool(true))
+                } else if self.literal(b"false") {
+                    Some(Value::Bool(false))
+                } else {
+                    None
+                }
+            }
+            Type::Text => self.string().map(|s| Value::Text(s.into())),
+            Type::Date => Date::parse(self.string()?).ok().map(Value::Date),
+            Type::Enum(index) => {
+                let name = self.string()?;
+                let member = *self.program.shape.members.get(*index)?.get(name)?;
+                Some(Value::Enum(small(*index), member))
+            }
+            Type::Set(inner) => {
+                self.eat(b'[')?;
+                let mut members = Vec::new();
+                if self.peek() == Some(b']') {
+                    self.at += 1;
+                } else {
+                    loop {
+                        members.push(self.value(inner, depth + 1)?);
+                        if self.eat(b',').is_some() {
+                            continue;
+                        }
+                        self.eat(b']')?;
+                        break;
+                    }
+                }
+                let enum_of = match **inner {
+                    Type::Enum(index) => Some(small(index)),
+                    _ => None,
+                };
+                Some(Value::set_of(members, enum_of))
+            }
+            Type::Record(index) => {
+                let definition = self.program.policy.records.get(*index)?;
+                let mut fields: Vec<Option<Value>> = vec![None; definition.fields.len()];
+                self.eat(b'{')?;
+                if self.peek() == Some(b'}') {
+                    self.at += 1;
+                } else {
+                    loop {
+                        let key = self.string()?;
+                        self.eat(b':')?;
+                        let position = definition.fields.iter().position(|f| f.name == key)?;
+                        if fields[position].is_some() {
+                            return None;
+                        }
+                        fields[position] =
+                            Some(self.value(&definition.fields[position].ty, depth + 1)?);
+                        if self.eat(b',').is_some() {
+                            continue;
+                        }
+                        self.eat(b'}')?;
+                        break;
+                    }
+                }
+                let defaults = self.program.shape.defaults.get(*index)?;
+                let mut values = Vec::with_capacity(fields.len());
+                for (position, field) in fields.into_iter().enumerate() {
+                    values.push(match field {
+                        Some(value) => value,
+                        None => defaults.get(position)?.clone()?,
+                    });
+                }
+                Some(Value::Record(small(*index), values.into()))
+            }
+            // Numbers and durations are rare in cases: the careful reader handles them.
+            Type::Int | Type::Decimal | Type::Duration | Type::NoneLiteral | Type::Error => None,
         }
     }
 }

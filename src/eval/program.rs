@@ -38,6 +38,8 @@ pub enum Expr {
     },
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     StartsWith(Box<Expr>, Box<Expr>),
+    /// `some e in S: starts_with(x, e)` with `S` a set of texts: some member is a prefix of `x`.
+    AnyPrefix(Box<Expr>, Box<Expr>),
     Count(Box<Expr>),
     EndOfYear(Box<Expr>),
 }
@@ -111,6 +113,8 @@ pub struct Program {
     pub params: Vec<Value>,
     /// For each rule, the condition by which it is indexed, if any.
     keys: Vec<Option<(Vec<usize>, KeyMembers)>>,
+    /// What reading JSON cases quickly needs: members by name, fields' defaults.
+    pub(super) shape: super::case::CaseShape,
 }
 
 impl Program {
@@ -123,6 +127,7 @@ impl Program {
             epochs: Vec::new(),
             params: Vec::new(),
             keys: Vec::new(),
+            shape: super::case::CaseShape::default(),
         };
         let mut params = Vec::new();
         for (index, param) in policy.params.iter().enumerate() {
@@ -187,12 +192,33 @@ impl Program {
             }
         }
         program.order = exception_order(&program.rules);
+        // Index each rule by its most selective key condition: the one that lets through the
+        // fewest members (a destination before an activity).
+        let enum_sizes: Vec<usize> = policy
+            .enums
+            .iter()
+            .map(|e| e.members.len().max(1))
+            .collect();
         program.keys = program
             .rules
             .iter()
-            .map(|rule| rule.conditions.iter().find_map(index_key))
+            .map(|rule| {
+                rule.conditions
+                    .iter()
+                    .filter_map(index_key)
+                    .min_by_key(|(_, members, ty)| match members {
+                        // The share of the enum's members the key lets through, in thousandths.
+                        KeyMembers::Members(set) => {
+                            let size = enum_sizes.get(usize::from(*ty)).copied().unwrap_or(1);
+                            set.len() * 1000 / size
+                        }
+                        KeyMembers::NamedSet(_) => usize::MAX,
+                    })
+                    .map(|(path, members, _)| (path, members))
+            })
             .collect();
         program.epochs = program.build_epochs();
+        program.shape = super::case::CaseShape::of(&program);
         program
     }
 
@@ -411,6 +437,18 @@ impl Program {
             ir::Expr::IsNone(a) => Expr::IsNone(lower(a)),
             ir::Expr::IsEmpty(a) => Expr::IsEmpty(lower(a)),
             ir::Expr::Arith(op, a, b) => Expr::Arith(*op, lower(a), lower(b)),
+            ir::Expr::Quantifier {
+                every: false,
+                set,
+                body,
+            } if matches!(&**body, ir::Expr::StartsWith(text, prefix)
+                    if matches!(**prefix, ir::Expr::Local(0)) && !reads_locals(text)) =>
+            {
+                let ir::Expr::StartsWith(text, _) = &**body else {
+                    return Expr::Value(Value::Bool(false));
+                };
+                Expr::AnyPrefix(lower(text), lower(set))
+            }
             ir::Expr::Quantifier { every, set, body } => Expr::Quantifier {
                 every: *every,
                 set: lower(set),
@@ -421,6 +459,46 @@ impl Program {
             ir::Expr::Count(a) => Expr::Count(lower(a)),
             ir::Expr::EndOfYear(a) => Expr::EndOfYear(lower(a)),
         }
+    }
+}
+
+/// Whether an expression reads a quantifier's variable.
+fn reads_locals(expr: &ir::Expr) -> bool {
+    let mut found = false;
+    visit_ir(expr, &mut |e| found |= matches!(e, ir::Expr::Local(_)));
+    found
+}
+
+fn visit_ir(expr: &ir::Expr, out: &mut dyn FnMut(&ir::Expr)) {
+    out(expr);
+    match expr {
+        ir::Expr::Field(inner, _)
+        | ir::Expr::Not(inner)
+        | ir::Expr::IsNone(inner)
+        | ir::Expr::IsEmpty(inner)
+        | ir::Expr::Count(inner)
+        | ir::Expr::EndOfYear(inner) => visit_ir(inner, out),
+        ir::Expr::SetLit(items, _)
+        | ir::Expr::RecordLit(_, items)
+        | ir::Expr::And(items)
+        | ir::Expr::Or(items) => items.iter().for_each(|item| visit_ir(item, out)),
+        ir::Expr::Compare(_, a, b)
+        | ir::Expr::In(a, b)
+        | ir::Expr::Arith(_, a, b)
+        | ir::Expr::StartsWith(a, b) => {
+            visit_ir(a, out);
+            visit_ir(b, out);
+        }
+        ir::Expr::Quantifier { set, body, .. } => {
+            visit_ir(set, out);
+            visit_ir(body, out);
+        }
+        ir::Expr::If(c, a, b) => {
+            visit_ir(c, out);
+            visit_ir(a, out);
+            visit_ir(b, out);
+        }
+        _ => {}
     }
 }
 
@@ -439,32 +517,42 @@ fn enum_of(element: &Type) -> Option<u16> {
 
 /// A condition that holds only when a fact of the case is one of some enum members:
 /// `case.activity == export`, `case.destination in listed`, or an `or` of such on one fact.
-fn index_key(condition: &Expr) -> Option<(Vec<usize>, KeyMembers)> {
+fn index_key(condition: &Expr) -> Option<(Vec<usize>, KeyMembers, u16)> {
     match condition {
         Expr::Compare(Compare::Eq, left, right) => match (&**left, &**right) {
-            (path, Expr::Value(Value::Enum(_, member)))
-            | (Expr::Value(Value::Enum(_, member)), path) => {
+            (path, Expr::Value(Value::Enum(ty, member)))
+            | (Expr::Value(Value::Enum(ty, member)), path) => {
                 let mut members = super::value::EnumSet::default();
                 members.insert(*member);
-                Some((case_path(path)?, KeyMembers::Members(members)))
+                Some((case_path(path)?, KeyMembers::Members(members), *ty))
             }
             _ => None,
         },
+        // `EU001 in case.general_authorisations`: the case's set must hold the member.
+        Expr::In(member, set) if matches!(**member, Expr::Value(Value::Enum(..))) => {
+            let Expr::Value(Value::Enum(ty, member)) = **member else {
+                return None;
+            };
+            let mut members = super::value::EnumSet::default();
+            members.insert(member);
+            Some((case_path(set)?, KeyMembers::Members(members), ty))
+        }
         Expr::In(member, set) => {
             let path = case_path(member)?;
             match &**set {
-                Expr::Value(Value::EnumSet(_, members)) => {
-                    Some((path, KeyMembers::Members(*members)))
+                Expr::Value(Value::EnumSet(ty, members)) => {
+                    Some((path, KeyMembers::Members(*members), *ty))
                 }
-                Expr::NamedSet(index) => Some((path, KeyMembers::NamedSet(*index))),
+                Expr::NamedSet(index) => Some((path, KeyMembers::NamedSet(*index), u16::MAX)),
                 _ => None,
             }
         }
         Expr::Or(items) => {
             let mut path = None;
             let mut union = super::value::EnumSet::default();
+            let mut enum_ty = u16::MAX;
             for item in items {
-                let (item_path, KeyMembers::Members(members)) = index_key(item)? else {
+                let (item_path, KeyMembers::Members(members), ty) = index_key(item)? else {
                     return None;
                 };
                 if path.as_ref().is_some_and(|p| *p != item_path) {
@@ -472,8 +560,9 @@ fn index_key(condition: &Expr) -> Option<(Vec<usize>, KeyMembers)> {
                 }
                 path = Some(item_path);
                 union = union.union(&members);
+                enum_ty = ty;
             }
-            Some((path?, KeyMembers::Members(union)))
+            Some((path?, KeyMembers::Members(union), enum_ty))
         }
         _ => None,
     }

@@ -306,6 +306,24 @@ impl<'a> Env<'a> {
                 }
                 _ => Cow::Owned(Value::None),
             },
+            Expr::AnyPrefix(text, set) => {
+                let holds = match (&*self.value(text), &*self.value(set)) {
+                    (Value::Text(text), Value::Set(members)) => text
+                        .char_indices()
+                        .map(|(i, c)| i + c.len_utf8())
+                        .any(|end| {
+                            let prefix = &text[..end];
+                            members
+                                .binary_search_by(|m| match m {
+                                    Value::Text(m) => (**m).cmp(prefix),
+                                    other => other.total_cmp(&Value::Text(prefix.into())),
+                                })
+                                .is_ok()
+                        }),
+                    _ => false,
+                };
+                Cow::Owned(Value::Bool(holds))
+            }
             Expr::Count(set) => {
                 let count = match &*self.value(set) {
                     Value::EnumSet(_, set) => set.len(),
@@ -583,14 +601,26 @@ impl Program {
     fn candidates(&self, case: &Value, epoch: &Epoch, out: &mut Vec<u32>) {
         out.extend_from_slice(&epoch.unindexed);
         for index in &epoch.indexes {
-            if let Some(Value::Enum(_, member)) = field_at(case, &index.path)
-                && let Some(rules) = index.by_member.get(usize::from(*member))
-            {
-                out.extend_from_slice(rules);
+            match field_at(case, &index.path) {
+                Some(Value::Enum(_, member)) => {
+                    if let Some(rules) = index.by_member.get(usize::from(*member)) {
+                        out.extend_from_slice(rules);
+                    }
+                }
+                // A set of the case: the rules of each of its members.
+                Some(Value::EnumSet(_, members)) => {
+                    for member in members.members() {
+                        if let Some(rules) = index.by_member.get(usize::from(member)) {
+                            out.extend_from_slice(rules);
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         if !epoch.indexes.is_empty() {
             out.sort_unstable();
+            out.dedup();
         }
     }
 

@@ -288,7 +288,11 @@ fn visit<'e>(expr: &'e Expr, out: &mut impl FnMut(&'e Expr)) {
         Expr::SetLit(items, _) | Expr::RecordLit(_, items) | Expr::And(items) | Expr::Or(items) => {
             items.iter().for_each(|item| visit(item, out))
         }
-        Expr::Compare(_, a, b) | Expr::In(a, b) | Expr::Arith(_, a, b) | Expr::StartsWith(a, b) => {
+        Expr::Compare(_, a, b)
+        | Expr::In(a, b)
+        | Expr::Arith(_, a, b)
+        | Expr::StartsWith(a, b)
+        | Expr::AnyPrefix(a, b) => {
             visit(a, out);
             visit(b, out);
         }
@@ -1102,6 +1106,38 @@ impl Search<'_> {
                             .texts
                             .iter()
                             .map(|t| t.starts_with(&*p))
+                            .collect();
+                        Sym::Bool(self.scalar_where(slot, |class| {
+                            texts.get(class).copied().unwrap_or(false)
+                        })?)
+                    }
+                    _ => Sym::Bool(self.opaque("`starts_with` with a prefix from the case")),
+                }
+            }
+            Expr::AnyPrefix(text, set) => {
+                let text = self.sym(text, env)?;
+                let set = self.sym(set, env)?;
+                match (text, set) {
+                    (Sym::Known(Value::Text(t)), Sym::Known(set)) => Sym::Known(Value::Bool(
+                        set.set_members()
+                            .iter()
+                            .any(|m| matches!(m, Value::Text(p) if t.starts_with(&**p))),
+                    )),
+                    (Sym::Known(_), Sym::Known(_)) => Sym::Known(Value::Bool(false)),
+                    (Sym::Scalar(slot), Sym::Known(set)) => {
+                        let prefixes: Vec<String> = set
+                            .set_members()
+                            .iter()
+                            .filter_map(|m| match m {
+                                Value::Text(p) => Some(p.to_string()),
+                                _ => None,
+                            })
+                            .collect();
+                        let texts: Vec<bool> = self
+                            .domain
+                            .texts
+                            .iter()
+                            .map(|t| prefixes.iter().any(|p| t.starts_with(p.as_str())))
                             .collect();
                         Sym::Bool(self.scalar_where(slot, |class| {
                             texts.get(class).copied().unwrap_or(false)
