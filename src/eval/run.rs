@@ -73,7 +73,7 @@ pub struct ConditionTrace {
     pub index: usize,
     pub holds: bool,
     /// The facts the condition read, with their values (`none` when absent).
-    pub observed: Vec<(String, Value)>,
+    pub observed: Vec<(std::sync::Arc<str>, Value)>,
 }
 
 /// The state of a rule during one decision.

@@ -35,7 +35,7 @@ fn rule_label(rule: &RuleDef) -> String {
 }
 
 /// `path = value, path = value` for the facts a condition read.
-fn observed_text(program: &Program, observed: &[(String, Value)]) -> String {
+fn observed_text(program: &Program, observed: &[(std::sync::Arc<str>, Value)]) -> String {
     observed
         .iter()
         .map(|(path, value)| format!("{path} = {}", program.format_value(value)))
@@ -56,7 +56,7 @@ fn condition_line(
         .unwrap_or("");
     match trace.observed.as_slice() {
         [] => text.to_string(),
-        [(path, value)] if path == text => format!("{text} = {}", program.format_value(value)),
+        [(path, value)] if **path == *text => format!("{text} = {}", program.format_value(value)),
         observed => format!("{text}   ({})", observed_text(program, observed)),
     }
 }
@@ -408,7 +408,7 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
                     observed: c
                         .observed
                         .iter()
-                        .map(|(path, value)| (path.clone(), value_json(program, value)))
+                        .map(|(path, value)| (path.to_string(), value_json(program, value)))
                         .collect(),
                 })
                 .collect();
