@@ -11,6 +11,8 @@ use crate::syntax::Span;
 pub struct Located {
     pub file: FileId,
     pub error: CheckError,
+    /// Found in a `test` block: the test fails, but the policy and its other tests stand.
+    pub in_test: bool,
 }
 
 /// "did you mean `x`?" as help text, or a fallback.

@@ -239,6 +239,8 @@ pub enum TemplatePart {
 /// A `test` block.
 #[derive(Debug, Clone)]
 pub struct TestDef {
+    /// The test has errors (reported as diagnostics): it fails whatever the decision.
+    pub broken: bool,
     pub name: String,
     pub place: Place,
     /// The case, a record literal of the input type; `None` when it did not check.

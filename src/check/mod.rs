@@ -52,7 +52,10 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 pub fn check(sources: &[Source]) -> (Option<Policy>, Vec<Located>) {
     let mut checker = Checker::new(sources);
     checker.run();
-    let has_error = checker.errors.iter().any(|found| !found.error.is_warning());
+    let has_error = checker
+        .errors
+        .iter()
+        .any(|found| !found.error.is_warning() && !found.in_test);
     let policy = if has_error { None } else { checker.finish() };
     let mut errors = checker.errors;
     errors.sort_by_key(|found| (found.file, found.error_span_start()));
@@ -211,6 +214,7 @@ impl<'a> Checker<'a> {
 
     fn error(&mut self, error: CheckError) {
         self.errors.push(Located {
+            in_test: false,
             file: self.file,
             error,
         });
@@ -688,6 +692,7 @@ impl<'a> Checker<'a> {
             for (_, rule) in &kept {
                 if rule.exception_to.iter().any(|base| base.name == name) {
                     self.errors.push(Located {
+                        in_test: false,
                         file: place.file,
                         error: CheckError::PolicyShape {
                             problem: format!(
@@ -931,6 +936,7 @@ impl<'a> Checker<'a> {
             Progress::Checking => {
                 let (file, decl) = self.const_asts[index];
                 self.errors.push(Located {
+                    in_test: false,
                     file,
                     error: CheckError::PolicyShape {
                         problem: format!(
@@ -999,6 +1005,7 @@ impl<'a> Checker<'a> {
             Progress::Checking => {
                 let (file, decl) = self.set_asts[index];
                 self.errors.push(Located {
+                    in_test: false,
                     file,
                     error: CheckError::PolicyShape {
                         problem: format!("set `{}` is defined in terms of itself", decl.name.name),
@@ -1361,6 +1368,7 @@ impl<'a> Checker<'a> {
                         .map(|name| name.span)
                         .unwrap_or(rule_ast.name.span);
                     self.errors.push(Located {
+                        in_test: false,
                         file,
                         error: CheckError::ExceptionReplacesNothing {
                             exception: self.rules[index].name.clone(),
@@ -1427,6 +1435,7 @@ impl<'a> Checker<'a> {
                     .map(|name| name.span)
                     .unwrap_or(rule_ast.name.span);
                 self.errors.push(Located {
+                    in_test: false,
                     file,
                     error: CheckError::ExceptionCycle {
                         cycle: names.join(" → "),
@@ -1446,6 +1455,7 @@ impl<'a> Checker<'a> {
         for index in 0..self.test_asts.len() {
             let (file, test) = self.test_asts[index];
             self.file = file;
+            let errors_before_test = self.errors.len();
             let mut ctx = Ctx::constant();
             let given = match &test.given {
                 Some(given) => {
@@ -1491,7 +1501,15 @@ impl<'a> Checker<'a> {
                     expectations.push(checked);
                 }
             }
+            // A mistake in a test fails that test; the policy and the other tests stand.
+            let broken = self.errors[errors_before_test..]
+                .iter()
+                .any(|e| !e.error.is_warning());
+            for found in &mut self.errors[errors_before_test..] {
+                found.in_test = true;
+            }
             self.tests.push(TestDef {
+                broken,
                 name: test.name.text.clone(),
                 place: self.place(test.span),
                 given,

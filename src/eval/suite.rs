@@ -106,6 +106,12 @@ fn run_one(program: &Arc<Program>, test: &TestDef, options: &SuiteOptions) -> Te
             .iter()
             .any(|e| matches!(e, Expectation::Explanation)),
     };
+    if test.broken {
+        outcome
+            .failures
+            .push("the test has mistakes (see the diagnostics above)".to_string());
+        return outcome;
+    }
     let Some(given) = &test.given else {
         outcome
             .failures
