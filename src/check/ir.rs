@@ -239,8 +239,9 @@ pub enum TemplatePart {
 /// A `test` block.
 #[derive(Debug, Clone)]
 pub struct TestDef {
-    /// The test has errors (reported as diagnostics): it fails whatever the decision.
-    pub broken: bool,
+    /// The test's mistakes (also reported as diagnostics), each with its place: a test with
+    /// any fails whatever the decision.
+    pub broken: Vec<String>,
     pub name: String,
     pub place: Place,
     /// The case, a record literal of the input type; `None` when it did not check.

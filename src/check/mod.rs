@@ -1502,9 +1502,20 @@ impl<'a> Checker<'a> {
                 }
             }
             // A mistake in a test fails that test; the policy and the other tests stand.
-            let broken = self.errors[errors_before_test..]
+            let broken: Vec<String> = self.errors[errors_before_test..]
                 .iter()
-                .any(|e| !e.error.is_warning());
+                .filter(|e| !e.error.is_warning())
+                .map(|e| {
+                    let at = self.describe_place(Place {
+                        file: e.file,
+                        span: Span::new(
+                            e.error_span_start() as usize,
+                            e.error_span_start() as usize,
+                        ),
+                    });
+                    format!("{at}: {}", e.error)
+                })
+                .collect();
             for found in &mut self.errors[errors_before_test..] {
                 found.in_test = true;
             }

@@ -106,10 +106,12 @@ fn run_one(program: &Arc<Program>, test: &TestDef, options: &SuiteOptions) -> Te
             .iter()
             .any(|e| matches!(e, Expectation::Explanation)),
     };
-    if test.broken {
-        outcome
-            .failures
-            .push("the test has mistakes (see the diagnostics above)".to_string());
+    if !test.broken.is_empty() {
+        outcome.failures = test
+            .broken
+            .iter()
+            .map(|problem| format!("the test has a mistake: {problem}"))
+            .collect();
         return outcome;
     }
     let Some(given) = &test.given else {
