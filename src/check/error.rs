@@ -351,6 +351,23 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error("exception `{exception}` is never in force when `{base}` is")]
+    #[diagnostic(
+        code(licit::check::exception_out_of_force),
+        severity(Warning),
+        help(
+            "`{exception}` is in force {exception_period}, `{base}` {base_period}; correct a date, or make it an exception to the rule in force then"
+        )
+    )]
+    ExceptionOutOfForce {
+        exception: String,
+        base: String,
+        exception_period: String,
+        base_period: String,
+        #[label("never in force together")]
+        span: Span,
+    },
+
     #[error("condition does not depend on the case")]
     #[diagnostic(
         code(licit::check::constant_condition),
@@ -371,6 +388,7 @@ impl CheckError {
             CheckError::Unused { .. }
                 | CheckError::NeverInForce { .. }
                 | CheckError::ConstantCondition { .. }
+                | CheckError::ExceptionOutOfForce { .. }
         )
     }
 }

@@ -1379,6 +1379,34 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        // An exception in force only when the rule it is an exception to is not can never bite.
+        for index in 0..self.rules.len() {
+            let (file, rule_ast) = self.rule_asts[index];
+            for &base in &self.rules[index].exception_to {
+                let (own, theirs) = (self.rules[index].in_force, self.rules[base].in_force);
+                let disjoint = matches!((own.until, theirs.from), (Some(until), Some(from)) if until < from)
+                    || matches!((theirs.until, own.from), (Some(until), Some(from)) if until < from);
+                if disjoint {
+                    let span = rule_ast
+                        .exception_to
+                        .iter()
+                        .find(|name| name.name == self.rules[base].name)
+                        .map(|name| name.span)
+                        .unwrap_or(rule_ast.name.span);
+                    self.errors.push(Located {
+                        in_test: false,
+                        file,
+                        error: CheckError::ExceptionOutOfForce {
+                            exception: self.rules[index].name.clone(),
+                            base: self.rules[base].name.clone(),
+                            exception_period: describe_period(&own),
+                            base_period: describe_period(&theirs),
+                            span,
+                        },
+                    });
+                }
+            }
+        }
     }
 
     fn source_text(&self, span: Span) -> String {
