@@ -45,7 +45,7 @@ pub struct RuleTrace {
     pub rule: usize,
     pub status: Status,
     /// The conditions evaluated, in order, up to the first that failed.
-    pub conditions: Vec<ConditionTrace>,
+    pub conditions: smallvec::SmallVec<[ConditionTrace; 2]>,
     /// The `because` text with its values filled in, for rules whose conditions held.
     pub because: Option<String>,
     /// For a rule with `for x in S`: the member for which its conditions held.
@@ -73,7 +73,7 @@ pub struct ConditionTrace {
     pub index: usize,
     pub holds: bool,
     /// The facts the condition read, with their values (`none` when absent).
-    pub observed: Vec<(std::sync::Arc<str>, Value)>,
+    pub observed: smallvec::SmallVec<[(std::sync::Arc<str>, Value); 2]>,
 }
 
 /// The state of a rule during one decision.
@@ -102,7 +102,7 @@ struct ConditionsOutcome {
     holds: bool,
     /// The condition that was false.
     failed: usize,
-    traces: Vec<ConditionTrace>,
+    traces: smallvec::SmallVec<[ConditionTrace; 2]>,
 }
 
 thread_local! {
@@ -404,7 +404,7 @@ impl Program {
         &self,
         case: &Value,
         date: Date,
-        trace: Option<&mut Trace>,
+        mut trace: Option<&mut Trace>,
         scratch: &mut Scratch,
     ) -> Decision {
         let epoch = self.epoch(date);
@@ -420,12 +420,17 @@ impl Program {
         } else {
             self.candidates(case, epoch, &mut scratch.candidates);
         }
-        let mut failed_at = vec![0usize; if trace.is_some() { count } else { 0 }];
-        let mut condition_traces: Vec<Vec<ConditionTrace>> = if trace.is_some() {
-            vec![Vec::new(); count]
-        } else {
-            Vec::new()
-        };
+        // The explanation is filled in place: one entry per rule, in order.
+        if let Some(trace) = trace.as_deref_mut() {
+            trace.rules.clear();
+            trace.rules.extend((0..count).map(|rule| RuleTrace {
+                rule,
+                status: Status::NotInForce,
+                conditions: smallvec::SmallVec::new(),
+                because: None,
+                binding: None,
+            }));
+        }
         let mut env = Env::new(self, case, epoch, date);
         let state = &mut scratch.state;
         scratch.bindings.clear();
@@ -441,7 +446,7 @@ impl Program {
                     let mut outcome = ConditionsOutcome {
                         holds: false,
                         failed: 0,
-                        traces: Vec::new(),
+                        traces: smallvec::SmallVec::new(),
                     };
                     for member in &members {
                         let mut inner = Env::new(self, case, epoch, date);
@@ -455,9 +460,9 @@ impl Program {
                     outcome
                 }
             };
-            if tracing {
-                failed_at[index] = outcome.failed;
-                condition_traces[index] = outcome.traces;
+            if let Some(entry) = trace.as_deref_mut().and_then(|t| t.rules.get_mut(index)) {
+                entry.status = Status::NotApplicable { failed: outcome.failed };
+                entry.conditions = outcome.traces;
             }
             state[index] = if outcome.holds {
                 CONDITIONS_HOLD
@@ -515,12 +520,11 @@ impl Program {
             None => (self.policy.otherwise, Vec::new(), None),
         };
         if let Some(trace) = trace {
-            for index in 0..count {
+            for &rule_id in &scratch.candidates {
+                let index = rule_id as usize;
                 let status = match state[index] {
                     NOT_VISITED => Status::NotInForce,
-                    CONDITION_FAILED => Status::NotApplicable {
-                        failed: failed_at[index],
-                    },
+                    CONDITION_FAILED => continue,
                     NO_BASE => Status::BaseNotApplicable,
                     _ if suppressed(index, state) => Status::Suppressed {
                         by: self.rules[index]
@@ -535,20 +539,14 @@ impl Program {
                 let binding = scratch
                     .bindings
                     .iter()
-                    .find(|(r, _)| *r as usize == index)
+                    .find(|(r, _)| *r == rule_id)
                     .map(|(_, v)| v);
-                let because = if matches!(state[index], APPLIED | SUPPRESSED | NO_BASE) {
-                    self.because(index, binding, &mut env)
-                } else {
-                    None
-                };
-                trace.rules.push(RuleTrace {
-                    rule: index,
-                    status,
-                    conditions: std::mem::take(&mut condition_traces[index]),
-                    because,
-                    binding: binding.cloned(),
-                });
+                let because = self.because(index, binding, &mut env);
+                if let Some(entry) = trace.rules.get_mut(index) {
+                    entry.status = status;
+                    entry.because = because;
+                    entry.binding = binding.cloned();
+                }
             }
         }
         // Leave the scratch as it was found: only visited rules were touched.
@@ -677,7 +675,7 @@ impl Program {
         let mut outcome = ConditionsOutcome {
             holds: true,
             failed: 0,
-            traces: Vec::new(),
+            traces: smallvec::SmallVec::new(),
         };
         for (position, condition) in rule.conditions.iter().enumerate() {
             let value = env.truth(condition);
