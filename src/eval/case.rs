@@ -472,6 +472,7 @@ impl CaseShape {
 /// anything unusual (an error, an escape in a name), which the careful reader then explains.
 pub fn decode_case_fast(program: &Program, text: &str) -> Option<Value> {
     let mut reader = FastReader {
+        text,
         bytes: text.as_bytes(),
         at: 0,
         program,
@@ -482,6 +483,7 @@ pub fn decode_case_fast(program: &Program, text: &str) -> Option<Value> {
 }
 
 struct FastReader<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     at: usize,
     program: &'a Program,
@@ -515,7 +517,8 @@ impl<'a> FastReader<'a> {
         while let Some(&byte) = self.bytes.get(self.at) {
             match byte {
                 b'"' => {
-                    let text = std::str::from_utf8(self.bytes.get(start..self.at)?).ok()?;
+                    // Both ends are ASCII quotes, so they are character boundaries.
+                    let text = self.text.get(start..self.at)?;
                     self.at += 1;
                     return Some(text);
                 }

@@ -461,7 +461,9 @@ impl Program {
                 }
             };
             if let Some(entry) = trace.as_deref_mut().and_then(|t| t.rules.get_mut(index)) {
-                entry.status = Status::NotApplicable { failed: outcome.failed };
+                entry.status = Status::NotApplicable {
+                    failed: outcome.failed,
+                };
                 entry.conditions = outcome.traces;
             }
             state[index] = if outcome.holds {

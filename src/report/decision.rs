@@ -483,47 +483,82 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
 /// fast path of `--batch`.
 pub fn render_decision_line(program: &Program, decision: &Decision, line: usize) -> String {
     let policy = &program.policy;
-    let quote = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string());
-    let args = |kind: &crate::check::ir::KindDef, values: &[Value]| -> String {
-        let parts: Vec<String> = kind
-            .params
-            .iter()
-            .zip(values)
-            .map(|((name, _), value)| format!("{}:{}", quote(name), value_json(program, value)))
-            .collect();
-        format!("{{{}}}", parts.join(","))
+    let mut out = String::with_capacity(256);
+    let args = |out: &mut String, kind: &crate::check::ir::KindDef, values: &[Value]| {
+        out.push('{');
+        for (position, ((name, _), value)) in kind.params.iter().zip(values).enumerate() {
+            if position > 0 {
+                out.push(',');
+            }
+            push_json_str(out, name);
+            out.push(':');
+            match value {
+                Value::Text(text) => push_json_str(out, text),
+                Value::Date(date) => {
+                    out.push('"');
+                    out.push_str(&date.to_string());
+                    out.push('"');
+                }
+                other => out.push_str(&value_json(program, other).to_string()),
+            }
+        }
+        out.push('}');
     };
+    out.push_str("{\"line\":");
+    out.push_str(&line.to_string());
+    out.push_str(",\"date\":\"");
+    out.push_str(&decision.date.to_string());
+    out.push_str("\",\"policy_in_force\":");
+    out.push_str(if decision.policy_in_force {
+        "true"
+    } else {
+        "false"
+    });
     let verdict = &policy.verdicts[decision.verdict];
-    let decided_by = match decision.decided_by {
-        Some(rule) => format!(
-            "{{\"rule\":{},\"citation\":{}}}",
-            quote(&policy.rules[rule].name),
-            quote(&policy.rules[rule].citation)
-        ),
-        None => "null".to_string(),
-    };
-    let obligations: Vec<String> = decision
-        .obligations
-        .iter()
-        .map(|o| {
-            let kind = &policy.obligations[o.kind];
-            format!(
-                "{{\"kind\":{},\"args\":{},\"rule\":{},\"citation\":{}}}",
-                quote(&kind.name),
-                args(kind, &o.args),
-                quote(&policy.rules[o.rule].name),
-                quote(&policy.rules[o.rule].citation)
-            )
-        })
-        .collect();
-    format!(
-        "{{\"line\":{line},\"date\":\"{}\",\"policy_in_force\":{},\"verdict\":{{\"kind\":{},\"args\":{}}},\"decided_by\":{decided_by},\"obligations\":[{}]}}",
-        decision.date,
-        decision.policy_in_force,
-        quote(&verdict.name),
-        args(verdict, &decision.verdict_args),
-        obligations.join(",")
-    )
+    out.push_str(",\"verdict\":{\"kind\":");
+    push_json_str(&mut out, &verdict.name);
+    out.push_str(",\"args\":");
+    args(&mut out, verdict, &decision.verdict_args);
+    out.push_str("},\"decided_by\":");
+    match decision.decided_by {
+        Some(rule) => {
+            out.push_str("{\"rule\":");
+            push_json_str(&mut out, &policy.rules[rule].name);
+            out.push_str(",\"citation\":");
+            push_json_str(&mut out, &policy.rules[rule].citation);
+            out.push('}');
+        }
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"obligations\":[");
+    for (position, obligation) in decision.obligations.iter().enumerate() {
+        if position > 0 {
+            out.push(',');
+        }
+        let kind = &policy.obligations[obligation.kind];
+        out.push_str("{\"kind\":");
+        push_json_str(&mut out, &kind.name);
+        out.push_str(",\"args\":");
+        args(&mut out, kind, &obligation.args);
+        out.push_str(",\"rule\":");
+        push_json_str(&mut out, &policy.rules[obligation.rule].name);
+        out.push_str(",\"citation\":");
+        push_json_str(&mut out, &policy.rules[obligation.rule].citation);
+        out.push('}');
+    }
+    out.push_str("]}");
+    out
+}
+
+/// Writes a JSON string, escaping only where needed.
+fn push_json_str(out: &mut String, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string()));
+    }
 }
 
 /// The decision as a JSON string (pretty or one line).
