@@ -674,6 +674,18 @@ impl Program {
         tracing: bool,
     ) -> ConditionsOutcome {
         let rule = &self.rules[index];
+        if !tracing {
+            // Without an explanation, nothing but the answer: no trace to build or move.
+            let failed = rule
+                .conditions
+                .iter()
+                .position(|condition| !env.truth(condition));
+            return ConditionsOutcome {
+                holds: failed.is_none(),
+                failed: failed.unwrap_or(0),
+                traces: smallvec::SmallVec::new(),
+            };
+        }
         let mut outcome = ConditionsOutcome {
             holds: true,
             failed: 0,
