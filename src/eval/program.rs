@@ -83,6 +83,11 @@ pub struct Epoch {
     pub unindexed: Vec<u32>,
     /// Rules in force that can only apply when a fact of the case is one of some enum members.
     pub indexes: Vec<RuleIndex>,
+    /// The facts key conditions read, as paths from the case.
+    pub key_paths: Vec<Vec<usize>>,
+    /// For each rule, its key conditions: the fact (an index into `key_paths`) and the members
+    /// it must be, or one of which a set of the case must hold.
+    pub requirements: Vec<Vec<(u16, super::value::EnumSet)>>,
 }
 
 /// Rules grouped by the member a fact of the case must be for them to apply: a case visits only
@@ -113,6 +118,8 @@ pub struct Program {
     pub params: Vec<Value>,
     /// For each rule, the condition by which it is indexed, if any.
     keys: Vec<Option<(Vec<usize>, KeyMembers)>>,
+    /// For each rule, every key condition it has: a rule whose key fails is not visited.
+    requirements: Vec<Vec<(Vec<usize>, KeyMembers)>>,
     /// What reading JSON cases quickly needs: members by name, fields' defaults.
     pub(super) shape: super::case::CaseShape,
 }
@@ -127,6 +134,7 @@ impl Program {
             epochs: Vec::new(),
             params: Vec::new(),
             keys: Vec::new(),
+            requirements: Vec::new(),
             shape: super::case::CaseShape::default(),
         };
         let mut params = Vec::new();
@@ -217,6 +225,17 @@ impl Program {
                     .map(|(path, members, _)| (path, members))
             })
             .collect();
+        program.requirements = program
+            .rules
+            .iter()
+            .map(|rule| {
+                rule.conditions
+                    .iter()
+                    .filter_map(index_key)
+                    .map(|(path, members, _)| (path, members))
+                    .collect()
+            })
+            .collect();
         program.epochs = program.build_epochs();
         program.shape = super::case::CaseShape::of(&program);
         program
@@ -273,6 +292,8 @@ impl Program {
                     rules: Vec::new(),
                     unindexed: Vec::new(),
                     indexes: Vec::new(),
+                    key_paths: Vec::new(),
+                    requirements: Vec::new(),
                 };
                 // Constants and sets may refer to each other; they are built in dependency
                 // order by evaluating on demand with what is already built.
@@ -294,6 +315,27 @@ impl Program {
     fn index_rules(&self, epoch: &mut Epoch) {
         if !epoch.policy_in_force {
             return;
+        }
+        for requirements in &self.requirements {
+            let mut resolved = Vec::new();
+            for (path, key) in requirements {
+                let members = match key {
+                    KeyMembers::Members(members) => *members,
+                    KeyMembers::NamedSet(set) => match epoch.sets.get(*set) {
+                        Some(Value::EnumSet(_, members)) => *members,
+                        _ => continue,
+                    },
+                };
+                let position = match epoch.key_paths.iter().position(|p| p == path) {
+                    Some(position) => position,
+                    None => {
+                        epoch.key_paths.push(path.clone());
+                        epoch.key_paths.len() - 1
+                    }
+                };
+                resolved.push((u16::try_from(position).unwrap_or(u16::MAX), members));
+            }
+            epoch.requirements.push(resolved);
         }
         for (rule, key) in self.keys.iter().enumerate() {
             if !epoch.in_force[rule] {
@@ -383,6 +425,8 @@ impl Program {
                     rules: Vec::new(),
                     unindexed: Vec::new(),
                     indexes: Vec::new(),
+                    key_paths: Vec::new(),
+                    requirements: Vec::new(),
                 };
                 self.evaluate_constant(&lowered, date, &epoch)
             }

@@ -599,19 +599,46 @@ impl Program {
     /// The rules a case can trigger in an epoch: those no index excludes and those indexed under
     /// the case's own members, in rule order.
     fn candidates(&self, case: &Value, epoch: &Epoch, out: &mut Vec<u32>) {
-        out.extend_from_slice(&epoch.unindexed);
+        // The facts key conditions read, each looked up once.
+        let facts: smallvec::SmallVec<[Option<&Value>; 16]> = epoch
+            .key_paths
+            .iter()
+            .map(|path| field_at(case, path))
+            .collect();
+        // A rule stays a candidate only if every key condition it has can hold.
+        let possible = |rule: u32| {
+            epoch
+                .requirements
+                .get(rule as usize)
+                .is_none_or(|requirements| {
+                    requirements.iter().all(|(fact, members)| {
+                        match facts.get(usize::from(*fact)).copied().flatten() {
+                            Some(Value::Enum(_, member)) => members.contains(*member),
+                            Some(Value::EnumSet(_, held)) => !held.intersection(members).is_empty(),
+                            _ => false,
+                        }
+                    })
+                })
+        };
+        out.extend(
+            epoch
+                .unindexed
+                .iter()
+                .copied()
+                .filter(|rule| possible(*rule)),
+        );
         for index in &epoch.indexes {
             match field_at(case, &index.path) {
                 Some(Value::Enum(_, member)) => {
                     if let Some(rules) = index.by_member.get(usize::from(*member)) {
-                        out.extend_from_slice(rules);
+                        out.extend(rules.iter().copied().filter(|rule| possible(*rule)));
                     }
                 }
                 // A set of the case: the rules of each of its members.
                 Some(Value::EnumSet(_, members)) => {
                     for member in members.members() {
                         if let Some(rules) = index.by_member.get(usize::from(member)) {
-                            out.extend_from_slice(rules);
+                            out.extend(rules.iter().copied().filter(|rule| possible(*rule)));
                         }
                     }
                 }

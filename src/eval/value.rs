@@ -56,6 +56,16 @@ impl EnumSet {
         self.0.iter().map(|word| word.count_ones() as usize).sum()
     }
 
+    /// The members of both sets.
+    pub fn intersection(&self, other: &EnumSet) -> EnumSet {
+        EnumSet([
+            self.0[0] & other.0[0],
+            self.0[1] & other.0[1],
+            self.0[2] & other.0[2],
+            self.0[3] & other.0[3],
+        ])
+    }
+
     /// The members of either set.
     pub fn union(&self, other: &EnumSet) -> EnumSet {
         EnumSet([
