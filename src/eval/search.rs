@@ -141,19 +141,7 @@ enum Member {
 /// Searches for every way two policies with the same input can decide differently.
 pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError> {
     check_same_input(old, new)?;
-    let mut search = Search {
-        old,
-        new,
-        domain: Domain::default(),
-        manager: Manager::new(4_000_000),
-        slots: Vec::new(),
-        slot_of: HashMap::new(),
-        next_var: 0,
-        approximations: Vec::new(),
-        atom_sets: HashMap::new(),
-        current_rule: String::new(),
-    };
-    search.build_domain();
+    let mut search = Search::new(old, new);
     let dates = search.dates_to_examine();
     let mut report = SearchReport {
         dates: dates.len(),
@@ -326,7 +314,25 @@ fn constants(program: &Program) -> Vec<Value> {
     values
 }
 
-impl Search<'_> {
+impl<'p> Search<'p> {
+    /// A search over two policies (the same one twice to analyse one), with its domain built.
+    fn new(old: &'p Program, new: &'p Program) -> Search<'p> {
+        let mut search = Search {
+            old,
+            new,
+            domain: Domain::default(),
+            manager: Manager::new(4_000_000),
+            slots: Vec::new(),
+            slot_of: HashMap::new(),
+            next_var: 0,
+            approximations: Vec::new(),
+            atom_sets: HashMap::new(),
+            current_rule: String::new(),
+        };
+        search.build_domain();
+        search
+    }
+
     fn build_domain(&mut self) {
         let enums = &self.old.policy.enums;
         let mut values = constants(self.old);
@@ -1728,19 +1734,7 @@ pub fn why_not(
     date: Date,
     verdict: usize,
 ) -> Result<Vec<(Vec<FactChange>, Value)>, SearchError> {
-    let mut search = Search {
-        old: program,
-        new: program,
-        domain: Domain::default(),
-        manager: Manager::new(4_000_000),
-        slots: Vec::new(),
-        slot_of: HashMap::new(),
-        next_var: 0,
-        approximations: Vec::new(),
-        atom_sets: HashMap::new(),
-        current_rule: String::new(),
-    };
-    search.build_domain();
+    let mut search = Search::new(program, program);
     let kind_name = program.policy.verdicts[verdict].name.clone();
     let outcomes = search.outcomes(program, date)?;
     let mut target = FALSE;
@@ -2057,19 +2051,7 @@ pub struct Analysis {
 
 /// Looks for drafting mistakes in one policy and proves or refutes its assertions.
 pub fn analyze(program: &Program) -> Result<Analysis, SearchError> {
-    let mut search = Search {
-        old: program,
-        new: program,
-        domain: Domain::default(),
-        manager: Manager::new(4_000_000),
-        slots: Vec::new(),
-        slot_of: HashMap::new(),
-        next_var: 0,
-        approximations: Vec::new(),
-        atom_sets: HashMap::new(),
-        current_rule: String::new(),
-    };
-    search.build_domain();
+    let mut search = Search::new(program, program);
     let dates = search.dates_to_examine();
     let count = program.rules.len();
     let rules = &program.policy.rules;
