@@ -51,7 +51,7 @@ pub struct Rule {
     pub for_each: Option<Expr>,
     pub conditions: Vec<Expr>,
     /// For each condition, the facts it reads, shown in explanations.
-    pub observed: Vec<Vec<(Arc<str>, Expr)>>,
+    pub observed: Vec<Vec<Expr>>,
     pub verdict: Option<(usize, Vec<Expr>)>,
     pub obligations: Vec<(usize, Vec<Expr>)>,
     pub exception_to: Vec<usize>,
@@ -162,7 +162,7 @@ impl Program {
                     .map(|c| {
                         c.observed
                             .iter()
-                            .map(|(text, e)| (Arc::from(text.as_str()), program.lower_expr(e)))
+                            .map(|(_, e)| program.lower_expr(e))
                             .collect()
                     })
                     .collect(),

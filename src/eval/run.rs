@@ -73,7 +73,8 @@ pub struct ConditionTrace {
     pub index: usize,
     pub holds: bool,
     /// The facts the condition read, with their values (`none` when absent).
-    pub observed: smallvec::SmallVec<[(std::sync::Arc<str>, Value); 2]>,
+    /// In the order of the checked rule's `observed` list, which names them.
+    pub observed: smallvec::SmallVec<[Value; 2]>,
 }
 
 /// The state of a rule during one decision.
@@ -97,13 +98,8 @@ struct Scratch {
     bindings: Vec<(u32, Value)>,
 }
 
-/// The result of evaluating a rule's conditions.
-struct ConditionsOutcome {
-    holds: bool,
-    /// The condition that was false.
-    failed: usize,
-    traces: smallvec::SmallVec<[ConditionTrace; 2]>,
-}
+/// Where an explanation records a rule's conditions as they are evaluated.
+type ConditionSink = smallvec::SmallVec<[ConditionTrace; 2]>;
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
@@ -434,39 +430,36 @@ impl Program {
         let mut env = Env::new(self, case, epoch, date);
         let state = &mut scratch.state;
         scratch.bindings.clear();
-        let tracing = trace.is_some();
         for &rule_id in &scratch.candidates {
             let index = rule_id as usize;
             let rule = &self.rules[index];
-            let outcome = match &rule.for_each {
-                None => self.conditions(index, &mut env, tracing),
+            // The explanation's entry for the rule receives the conditions in place.
+            let mut sink = trace.as_deref_mut().and_then(|t| t.rules.get_mut(index)).map(|entry| &mut entry.conditions);
+            let (holds, failed) = match &rule.for_each {
+                None => self.conditions(index, &mut env, sink.as_deref_mut()),
                 Some(set) => {
                     // The first member for which every condition holds is the rule's binding.
                     let members = env.value(set).set_members();
-                    let mut outcome = ConditionsOutcome {
-                        holds: false,
-                        failed: 0,
-                        traces: smallvec::SmallVec::new(),
-                    };
+                    let mut result = (false, 0);
                     for member in &members {
+                        if let Some(sink) = sink.as_deref_mut() {
+                            sink.clear();
+                        }
                         let mut inner = Env::new(self, case, epoch, date);
                         inner.locals.push(member);
-                        outcome = self.conditions(index, &mut inner, tracing);
-                        if outcome.holds {
+                        result = self.conditions(index, &mut inner, sink.as_deref_mut());
+                        if result.0 {
                             scratch.bindings.push((rule_id, member.clone()));
                             break;
                         }
                     }
-                    outcome
+                    result
                 }
             };
             if let Some(entry) = trace.as_deref_mut().and_then(|t| t.rules.get_mut(index)) {
-                entry.status = Status::NotApplicable {
-                    failed: outcome.failed,
-                };
-                entry.conditions = outcome.traces;
+                entry.status = Status::NotApplicable { failed };
             }
-            state[index] = if outcome.holds {
+            state[index] = if holds {
                 CONDITIONS_HOLD
             } else {
                 CONDITION_FAILED
@@ -693,50 +686,29 @@ impl Program {
         values
     }
 
-    /// Evaluates a rule's conditions in order, stopping at the first that is false.
-    fn conditions<'a>(
-        &'a self,
-        index: usize,
-        env: &mut Env<'a>,
-        tracing: bool,
-    ) -> ConditionsOutcome {
+    /// Evaluates a rule's conditions in order, stopping at the first that is false: whether
+    /// they all hold, and the one that did not. With a sink, each is recorded with its facts.
+    fn conditions<'a>(&'a self, index: usize, env: &mut Env<'a>, sink: Option<&mut ConditionSink>) -> (bool, usize) {
         let rule = &self.rules[index];
-        if !tracing {
-            // Without an explanation, nothing but the answer: no trace to build or move.
-            let failed = rule
-                .conditions
-                .iter()
-                .position(|condition| !env.truth(condition));
-            return ConditionsOutcome {
-                holds: failed.is_none(),
-                failed: failed.unwrap_or(0),
-                traces: smallvec::SmallVec::new(),
-            };
-        }
-        let mut outcome = ConditionsOutcome {
-            holds: true,
-            failed: 0,
-            traces: smallvec::SmallVec::new(),
+        let Some(sink) = sink else {
+            let failed = rule.conditions.iter().position(|condition| !env.truth(condition));
+            return (failed.is_none(), failed.unwrap_or(0));
         };
         for (position, condition) in rule.conditions.iter().enumerate() {
             let value = env.truth(condition);
-            if tracing {
-                let observed = rule.observed[position]
-                    .iter()
-                    .map(|(text, expr)| (text.clone(), env.value(expr).into_owned()))
-                    .collect();
-                outcome.traces.push(ConditionTrace {
-                    index: position,
-                    holds: value,
-                    observed,
-                });
-            }
+            let observed = rule.observed[position]
+                .iter()
+                .map(|expr| env.value(expr).into_owned())
+                .collect();
+            sink.push(ConditionTrace {
+                index: position,
+                holds: value,
+                observed,
+            });
             if !value {
-                outcome.holds = false;
-                outcome.failed = position;
-                break;
+                return (false, position);
             }
         }
-        outcome
+        (true, 0)
     }
 }

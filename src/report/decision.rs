@@ -34,8 +34,14 @@ fn rule_label(rule: &RuleDef) -> String {
     format!("{} ({})", rule.name, rule.citation)
 }
 
+/// The facts a condition read, named: `(case.destination, CN)`.
+fn observed<'a>(rule: &'a RuleDef, trace: &'a crate::eval::run::ConditionTrace) -> Vec<(&'a str, &'a Value)> {
+    let names = rule.conditions.get(trace.index).map(|c| c.observed.as_slice()).unwrap_or(&[]);
+    names.iter().map(|(name, _)| name.as_str()).zip(trace.observed.iter()).collect()
+}
+
 /// `path = value, path = value` for the facts a condition read.
-fn observed_text(program: &Program, observed: &[(std::sync::Arc<str>, Value)]) -> String {
+fn observed_text(program: &Program, observed: &[(&str, &Value)]) -> String {
     observed
         .iter()
         .map(|(path, value)| format!("{path} = {}", program.format_value(value)))
@@ -44,20 +50,12 @@ fn observed_text(program: &Program, observed: &[(std::sync::Arc<str>, Value)]) -
 }
 
 /// One line for a condition: its text, and the values it saw unless the text says it already.
-fn condition_line(
-    program: &Program,
-    rule: &RuleDef,
-    trace: &crate::eval::run::ConditionTrace,
-) -> String {
-    let text = rule
-        .conditions
-        .get(trace.index)
-        .map(|c| c.text.as_str())
-        .unwrap_or("");
-    match trace.observed.as_slice() {
+fn condition_line(program: &Program, rule: &RuleDef, trace: &crate::eval::run::ConditionTrace) -> String {
+    let text = rule.conditions.get(trace.index).map(|c| c.text.as_str()).unwrap_or("");
+    match observed(rule, trace).as_slice() {
         [] => text.to_string(),
-        [(path, value)] if **path == *text => format!("{text} = {}", program.format_value(value)),
-        observed => format!("{text}   ({})", observed_text(program, observed)),
+        [(path, value)] if *path == text => format!("{text} = {}", program.format_value(value)),
+        facts => format!("{text}   ({})", observed_text(program, facts)),
     }
 }
 
@@ -405,9 +403,8 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
                         .map(|d| d.text.clone())
                         .unwrap_or_default(),
                     holds: c.holds,
-                    observed: c
-                        .observed
-                        .iter()
+                    observed: observed(definition, c)
+                        .into_iter()
                         .map(|(path, value)| (path.to_string(), value_json(program, value)))
                         .collect(),
                 })
@@ -610,7 +607,7 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
                 out.push_str(&format!(
                     "| ✓ | `{}` | {} |\n",
                     markdown_cell(text),
-                    markdown_cell(&observed_text(program, &condition.observed))
+                    markdown_cell(&observed_text(program, &observed(&policy.rules[rule], condition)))
                 ));
             }
             out.push('\n');
