@@ -434,7 +434,10 @@ impl Program {
             let index = rule_id as usize;
             let rule = &self.rules[index];
             // The explanation's entry for the rule receives the conditions in place.
-            let mut sink = trace.as_deref_mut().and_then(|t| t.rules.get_mut(index)).map(|entry| &mut entry.conditions);
+            let mut sink = trace
+                .as_deref_mut()
+                .and_then(|t| t.rules.get_mut(index))
+                .map(|entry| &mut entry.conditions);
             let (holds, failed) = match &rule.for_each {
                 None => self.conditions(index, &mut env, sink.as_deref_mut()),
                 Some(set) => {
@@ -688,10 +691,18 @@ impl Program {
 
     /// Evaluates a rule's conditions in order, stopping at the first that is false: whether
     /// they all hold, and the one that did not. With a sink, each is recorded with its facts.
-    fn conditions<'a>(&'a self, index: usize, env: &mut Env<'a>, sink: Option<&mut ConditionSink>) -> (bool, usize) {
+    fn conditions<'a>(
+        &'a self,
+        index: usize,
+        env: &mut Env<'a>,
+        sink: Option<&mut ConditionSink>,
+    ) -> (bool, usize) {
         let rule = &self.rules[index];
         let Some(sink) = sink else {
-            let failed = rule.conditions.iter().position(|condition| !env.truth(condition));
+            let failed = rule
+                .conditions
+                .iter()
+                .position(|condition| !env.truth(condition));
             return (failed.is_none(), failed.unwrap_or(0));
         };
         for (position, condition) in rule.conditions.iter().enumerate() {

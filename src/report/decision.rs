@@ -35,9 +35,20 @@ fn rule_label(rule: &RuleDef) -> String {
 }
 
 /// The facts a condition read, named: `(case.destination, CN)`.
-fn observed<'a>(rule: &'a RuleDef, trace: &'a crate::eval::run::ConditionTrace) -> Vec<(&'a str, &'a Value)> {
-    let names = rule.conditions.get(trace.index).map(|c| c.observed.as_slice()).unwrap_or(&[]);
-    names.iter().map(|(name, _)| name.as_str()).zip(trace.observed.iter()).collect()
+fn observed<'a>(
+    rule: &'a RuleDef,
+    trace: &'a crate::eval::run::ConditionTrace,
+) -> Vec<(&'a str, &'a Value)> {
+    let names = rule
+        .conditions
+        .get(trace.index)
+        .map(|c| c.observed.as_slice())
+        .unwrap_or(&[]);
+    names
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .zip(trace.observed.iter())
+        .collect()
 }
 
 /// `path = value, path = value` for the facts a condition read.
@@ -50,8 +61,16 @@ fn observed_text(program: &Program, observed: &[(&str, &Value)]) -> String {
 }
 
 /// One line for a condition: its text, and the values it saw unless the text says it already.
-fn condition_line(program: &Program, rule: &RuleDef, trace: &crate::eval::run::ConditionTrace) -> String {
-    let text = rule.conditions.get(trace.index).map(|c| c.text.as_str()).unwrap_or("");
+fn condition_line(
+    program: &Program,
+    rule: &RuleDef,
+    trace: &crate::eval::run::ConditionTrace,
+) -> String {
+    let text = rule
+        .conditions
+        .get(trace.index)
+        .map(|c| c.text.as_str())
+        .unwrap_or("");
     match observed(rule, trace).as_slice() {
         [] => text.to_string(),
         [(path, value)] if *path == text => format!("{text} = {}", program.format_value(value)),
@@ -607,7 +626,10 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
                 out.push_str(&format!(
                     "| ✓ | `{}` | {} |\n",
                     markdown_cell(text),
-                    markdown_cell(&observed_text(program, &observed(&policy.rules[rule], condition)))
+                    markdown_cell(&observed_text(
+                        program,
+                        &observed(&policy.rules[rule], condition)
+                    ))
                 ));
             }
             out.push('\n');
