@@ -80,8 +80,17 @@ pub fn generated_cases(count: usize) -> Vec<String> {
         .collect()
 }
 
+/// How the generated rules never apply.
+#[derive(Clone, Copy)]
+enum Never {
+    /// A condition on the case's date that no case meets (`case.date > 2200-01-01`).
+    Dated,
+    /// A combination of concerns no case in the mix has.
+    Facts,
+}
+
 /// The EU rulebook's sources, with `extra` generated rules that never apply appended.
-fn rulebook(extra: usize) -> Arc<Program> {
+fn rulebook(extra: usize, never: Never) -> Arc<Program> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/eu/dual-use");
     let result = licit::cli::load_and_check(&root).unwrap_or_else(|_| panic!("the rulebook loads"));
     let mut sources: Vec<Source> = result.loaded.sources;
@@ -92,9 +101,13 @@ fn rulebook(extra: usize) -> Arc<Program> {
             // Each targets one destination and reads the activity and a concern, as real rules
             // do, spread over every country; the year they wait for never comes.
             let country = &countries[index % countries.len()];
+            let last = match never {
+                Never::Dated => "case.date > 2200-01-01",
+                Never::Facts => "illegal_military_parts in case.informed",
+            };
             let _ = writeln!(
                 text,
-                "rule generated_{index} \"Art. {index} (generated)\"\n  when case.activity == export\n   and case.destination == {country}\n   and wmd in case.aware\n   and case.date > 2200-01-01\n  then licence_required"
+                "rule generated_{index} \"Art. {index} (generated)\"\n  when case.activity == export\n   and case.destination == {country}\n   and wmd in case.aware\n   and {last}\n  then licence_required"
             );
         }
         let (ast, errors) = licit::syntax::parse(&text);
@@ -143,7 +156,7 @@ fn decoded(program: &Program, texts: &[String]) -> Vec<(Value, Date)> {
 
 fn decide(c: &mut Criterion) {
     let texts = generated_cases(10_000);
-    let program = rulebook(0);
+    let program = rulebook(0, Never::Facts);
     let cases = decoded(&program, &texts);
     let mut group = c.benchmark_group("eu-mix");
     group.throughput(Throughput::Elements(cases.len() as u64));
@@ -184,10 +197,16 @@ fn decide(c: &mut Criterion) {
 
     let mut scaling = c.benchmark_group("eu-mix-scaling");
     scaling.throughput(Throughput::Elements(cases.len() as u64));
-    for extra in [0usize, 1_000, 10_000] {
-        let program = rulebook(extra);
+    for (extra, never, name) in [
+        (0usize, Never::Facts, "none"),
+        (1_000, Never::Facts, "by-facts"),
+        (10_000, Never::Facts, "by-facts"),
+        (1_000, Never::Dated, "by-date"),
+        (10_000, Never::Dated, "by-date"),
+    ] {
+        let program = rulebook(extra, never);
         let cases = decoded(&program, &texts);
-        scaling.bench_function(format!("decide+{extra}-rules"), |b| {
+        scaling.bench_function(format!("decide+{extra}-rules-never-{name}"), |b| {
             b.iter(|| {
                 for (case, date) in &cases {
                     black_box(program.decide(black_box(case), *date));

@@ -120,6 +120,9 @@ pub struct Program {
     keys: Vec<Option<(Vec<usize>, KeyMembers)>>,
     /// For each rule, every key condition it has: a rule whose key fails is not visited.
     requirements: Vec<Vec<(Vec<usize>, KeyMembers)>>,
+    /// For each rule, the dates its conditions on `case.date` allow (`case.date > 2025-01-01`):
+    /// outside them the rule is in force but cannot apply, so deciding does not visit it.
+    implied: Vec<Period>,
     /// What reading JSON cases quickly needs: members by name, fields' defaults.
     pub(super) shape: super::case::CaseShape,
 }
@@ -135,6 +138,7 @@ impl Program {
             params: Vec::new(),
             keys: Vec::new(),
             requirements: Vec::new(),
+            implied: Vec::new(),
             shape: super::case::CaseShape::default(),
         };
         let mut params = Vec::new();
@@ -236,6 +240,15 @@ impl Program {
                     .collect()
             })
             .collect();
+        let date_field = policy
+            .records
+            .get(policy.input)
+            .and_then(|input| input.field_index("date"));
+        program.implied = program
+            .rules
+            .iter()
+            .map(|rule| implied_period(&rule.conditions, date_field))
+            .collect();
         program.epochs = program.build_epochs();
         program.shape = super::case::CaseShape::of(&program);
         program
@@ -260,6 +273,7 @@ impl Program {
         };
         add(&policy.in_force);
         policy.rules.iter().for_each(|rule| add(&rule.in_force));
+        self.implied.iter().for_each(|period| add(period));
         policy
             .consts
             .iter()
@@ -343,6 +357,15 @@ impl Program {
             }
             let rule_id = u32::try_from(rule).unwrap_or(u32::MAX);
             epoch.rules.push(rule_id);
+            // Explanations visit every rule in force; deciding skips those whose own date
+            // conditions exclude the epoch.
+            if self
+                .implied
+                .get(rule)
+                .is_some_and(|period| !period.contains(epoch.start))
+            {
+                continue;
+            }
             let members = match key {
                 Some((_, KeyMembers::Members(members))) => Some(*members),
                 Some((_, KeyMembers::NamedSet(set))) => match epoch.sets.get(*set) {
@@ -610,6 +633,57 @@ fn index_key(condition: &Expr) -> Option<(Vec<usize>, KeyMembers, u16)> {
         }
         _ => None,
     }
+}
+
+/// The dates a rule's conditions on the case's date allow: `case.date > D` and the like,
+/// between the date field and a constant date.
+fn implied_period(conditions: &[Expr], date_field: Option<usize>) -> Period {
+    let mut period = Period::default();
+    let Some(date_field) = date_field else {
+        return period;
+    };
+    let one_day = crate::syntax::calendar::Duration { months: 0, days: 1 };
+    for condition in conditions {
+        let Expr::Compare(op, left, right) = condition else {
+            continue;
+        };
+        let (op, date) = match (&**left, &**right) {
+            (Expr::Field(base, field), Expr::Value(Value::Date(d)))
+                if matches!(**base, Expr::Case) && *field == date_field =>
+            {
+                (*op, *d)
+            }
+            (Expr::Value(Value::Date(d)), Expr::Field(base, field))
+                if matches!(**base, Expr::Case) && *field == date_field =>
+            {
+                // `D < case.date` is `case.date > D`.
+                let flipped = match op {
+                    Compare::Lt => Compare::Gt,
+                    Compare::Le => Compare::Ge,
+                    Compare::Gt => Compare::Lt,
+                    Compare::Ge => Compare::Le,
+                    other => *other,
+                };
+                (flipped, *d)
+            }
+            _ => continue,
+        };
+        let (from, until) = match op {
+            Compare::Gt => (Some(date.add(one_day, 1)), None),
+            Compare::Ge => (Some(date), None),
+            Compare::Lt => (None, Some(date.add(one_day, -1))),
+            Compare::Le => (None, Some(date)),
+            Compare::Eq => (Some(date), Some(date)),
+            Compare::Ne => (None, None),
+        };
+        if let Some(from) = from {
+            period.from = Some(period.from.map_or(from, |f| f.max(from)));
+        }
+        if let Some(until) = until {
+            period.until = Some(period.until.map_or(until, |u| u.min(until)));
+        }
+    }
+    period
 }
 
 /// The field positions of a path from the case: `case.item.annex_i` as `[3, 1]`.
