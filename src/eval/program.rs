@@ -273,7 +273,7 @@ impl Program {
         };
         add(&policy.in_force);
         policy.rules.iter().for_each(|rule| add(&rule.in_force));
-        self.implied.iter().for_each(|period| add(period));
+        self.implied.iter().for_each(&mut add);
         policy
             .consts
             .iter()
