@@ -133,6 +133,24 @@ impl Checker<'_> {
         }
     }
 
+    /// The element type of a set, or an error (reported once, with `help`) when `ty` is not a set.
+    pub(super) fn set_element(&mut self, ty: &Type, span: Span, help: &str) -> Type {
+        match ty {
+            Type::Set(element) => (**element).clone(),
+            Type::Error => Type::Error,
+            other => {
+                let found = self.type_name(other);
+                self.error(CheckError::TypeMismatch {
+                    expected: "a set".to_string(),
+                    found,
+                    help: help.to_string(),
+                    span,
+                });
+                Type::Error
+            }
+        }
+    }
+
     /// Whether a value of type `found` may stand where `expected` is wanted.
     pub(super) fn fits(found: &Type, expected: &Type) -> bool {
         match (found, expected) {
@@ -299,15 +317,7 @@ impl Checker<'_> {
                         }
                     }
                     IsWhat::Empty => {
-                        if !matches!(ty, Type::Set(_) | Type::Error) {
-                            let found = self.type_name(&ty);
-                            self.error(CheckError::TypeMismatch {
-                                expected: "a set".to_string(),
-                                found,
-                                help: "`is empty` applies to sets".to_string(),
-                                span: inner.span,
-                            });
-                        }
+                        self.set_element(&ty, inner.span, "`is empty` applies to sets");
                         let is_empty = Expr::IsEmpty(Box::new(checked));
                         if test.negated {
                             Expr::Not(Box::new(is_empty))
@@ -320,20 +330,11 @@ impl Checker<'_> {
             }
             ExprKind::Quantifier(quantifier, variable, set, body) => {
                 let (set_checked, set_ty) = self.expr(set, None, ctx);
-                let element = match &set_ty {
-                    Type::Set(element) => (**element).clone(),
-                    Type::Error => Type::Error,
-                    other => {
-                        let found = self.type_name(other);
-                        self.error(CheckError::TypeMismatch {
-                            expected: "a set".to_string(),
-                            found,
-                            help: "`some` and `every` range over the members of a set".to_string(),
-                            span: set.span,
-                        });
-                        Type::Error
-                    }
-                };
+                let element = self.set_element(
+                    &set_ty,
+                    set.span,
+                    "`some` and `every` range over the members of a set",
+                );
                 ctx.locals.push((variable.name.clone(), element));
                 let body_checked = self.condition(body, ctx);
                 ctx.locals.pop();
@@ -621,15 +622,7 @@ impl Checker<'_> {
                     return (Expr::Bool(false), Type::Error);
                 }
                 let (set, ty) = self.expr(&args[0], None, ctx);
-                if !matches!(ty, Type::Set(_) | Type::Error) {
-                    let found = self.type_name(&ty);
-                    self.error(CheckError::TypeMismatch {
-                        expected: "a set".to_string(),
-                        found,
-                        help: "`count` counts the members of a set".to_string(),
-                        span: args[0].span,
-                    });
-                }
+                self.set_element(&ty, args[0].span, "`count` counts the members of a set");
                 (Expr::Count(Box::new(set)), Type::Int)
             }
             other => {
@@ -771,21 +764,11 @@ impl Checker<'_> {
         match op {
             BinaryOp::In | BinaryOp::NotIn => {
                 let (set, set_ty) = self.expr(right, None, ctx);
-                let element = match &set_ty {
-                    Type::Set(element) => (**element).clone(),
-                    Type::Error => Type::Error,
-                    other => {
-                        let found = self.type_name(other);
-                        self.error(CheckError::TypeMismatch {
-                            expected: "a set".to_string(),
-                            found,
-                            help: "`in` tests membership of a set; compare single values with `==`"
-                                .to_string(),
-                            span: right.span,
-                        });
-                        Type::Error
-                    }
-                };
+                let element = self.set_element(
+                    &set_ty,
+                    right.span,
+                    "`in` tests membership of a set; compare single values with `==`",
+                );
                 let (value, value_ty) = self.expr(left, Some(&element), ctx);
                 if !Self::fits(&value_ty, &Type::Optional(Box::new(element.clone()))) {
                     let left_name = self.type_name(&value_ty);

@@ -328,6 +328,20 @@ pub enum Compare {
     Ge,
 }
 
+impl Compare {
+    /// Whether two values in this order satisfy the comparison.
+    pub fn holds(self, order: std::cmp::Ordering) -> bool {
+        match self {
+            Compare::Eq => order.is_eq(),
+            Compare::Ne => order.is_ne(),
+            Compare::Lt => order.is_lt(),
+            Compare::Le => order.is_le(),
+            Compare::Gt => order.is_gt(),
+            Compare::Ge => order.is_ge(),
+        }
+    }
+}
+
 /// Arithmetic operators, by the types they work on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arith {

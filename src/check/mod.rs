@@ -1224,20 +1224,8 @@ impl<'a> Checker<'a> {
             if let Some((variable, set)) = &rule.for_each {
                 let mut ctx = Ctx::rule();
                 let (set_expr, set_ty) = self.expr(set, None, &mut ctx);
-                let element = match &set_ty {
-                    Type::Set(element) => (**element).clone(),
-                    Type::Error => Type::Error,
-                    other => {
-                        let found = self.type_name(other);
-                        self.error(CheckError::TypeMismatch {
-                            expected: "a set".to_string(),
-                            found,
-                            help: "`for` ranges over the members of a set".to_string(),
-                            span: set.span,
-                        });
-                        Type::Error
-                    }
-                };
+                let element =
+                    self.set_element(&set_ty, set.span, "`for` ranges over the members of a set");
                 binding = Some((variable.name.clone(), element));
                 for_each = Some(ForEach {
                     variable: variable.name.clone(),
@@ -1356,17 +1344,11 @@ impl<'a> Checker<'a> {
             if self.rules[index].verdict.is_none() {
                 continue;
             }
-            for (position, &base) in self.rules[index].exception_to.iter().enumerate() {
+            for &base in &self.rules[index].exception_to {
                 if self.rules[base].verdict.is_none()
                     && self.rules[base].obligations.iter().len() > 0
                 {
-                    let span = rule_ast
-                        .exception_to
-                        .iter()
-                        .filter(|name| self.rules_by_name.contains_key(&name.name))
-                        .nth(position)
-                        .map(|name| name.span)
-                        .unwrap_or(rule_ast.name.span);
+                    let span = exception_span(rule_ast, &self.rules[base].name);
                     self.errors.push(Located {
                         in_test: false,
                         file,
@@ -1387,12 +1369,7 @@ impl<'a> Checker<'a> {
                 let disjoint = matches!((own.until, theirs.from), (Some(until), Some(from)) if until < from)
                     || matches!((theirs.until, own.from), (Some(until), Some(from)) if until < from);
                 if disjoint {
-                    let span = rule_ast
-                        .exception_to
-                        .iter()
-                        .find(|name| name.name == self.rules[base].name)
-                        .map(|name| name.span)
-                        .unwrap_or(rule_ast.name.span);
+                    let span = exception_span(rule_ast, &self.rules[base].name);
                     self.errors.push(Located {
                         in_test: false,
                         file,
@@ -1456,12 +1433,7 @@ impl<'a> Checker<'a> {
                     .collect();
                 names.push(self.rules[base].name.clone());
                 let (file, rule_ast) = self.rule_asts[rule];
-                let span = rule_ast
-                    .exception_to
-                    .iter()
-                    .find(|name| name.name == self.rules[base].name)
-                    .map(|name| name.span)
-                    .unwrap_or(rule_ast.name.span);
+                let span = exception_span(rule_ast, &self.rules[base].name);
                 self.errors.push(Located {
                     in_test: false,
                     file,
@@ -1865,6 +1837,15 @@ impl<'a> Checker<'a> {
 }
 
 const BUILTIN_TYPES: [&str; 6] = ["bool", "int", "decimal", "text", "date", "duration"];
+
+/// Where a rule names the rule it is an exception to, or its name when it does not.
+fn exception_span(rule: &ast::RuleDecl, base: &str) -> Span {
+    rule.exception_to
+        .iter()
+        .find(|name| name.name == base)
+        .map(|name| name.span)
+        .unwrap_or(rule.name.span)
+}
 
 fn describe_period(period: &Period) -> String {
     match (period.from, period.until) {

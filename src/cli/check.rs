@@ -3,7 +3,7 @@
 use super::args::{CheckArgs, DiagnosticFormat};
 use super::{Exit, load, load_and_check, print_diagnostics, print_plain};
 use crate::report::analysis::{AnalysisDiagnostic, assert_diagnostic, finding_diagnostic};
-use crate::report::diagnostic::{Sourced, to_json};
+use crate::report::diagnostic::{Sourced, is_warning, to_json};
 
 /// Runs `licit check`.
 pub fn run(args: &CheckArgs) -> Exit {
@@ -27,9 +27,12 @@ pub fn run(args: &CheckArgs) -> Exit {
             }
         };
         let mut diagnostics = result.diagnostics();
-        let (e, w) = result.counts();
-        errors += e;
-        warnings += w;
+        let found_warnings = diagnostics
+            .iter()
+            .filter(|d| is_warning(d.diagnostic))
+            .count();
+        errors += diagnostics.len() - found_warnings;
+        warnings += found_warnings;
         let findings = match (&result.checked, args.analyze) {
             (Some(policy), true) => analyze(root, &result, policy),
             _ => Vec::new(),

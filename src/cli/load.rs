@@ -173,11 +173,18 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// A file read and parsed: its path, its text, its AST (if it parsed) and its syntax errors.
+type ParsedFile = (
+    PathBuf,
+    String,
+    (Option<syntax::ast::File>, Vec<SyntaxError>),
+);
+
 /// Reads a policy: the policies it amends (base first), its own files, then every file they
 /// `use`, each once.
 pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
     // Follow `amends` from the policy to its base, its base's base, and so on.
-    let mut layers: Vec<Vec<(PathBuf, String)>> = Vec::new();
+    let mut layers: Vec<Vec<ParsedFile>> = Vec::new();
     let mut amends_errors: Vec<(usize, usize, String)> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut current = root.to_path_buf();
@@ -188,18 +195,24 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
         } else {
             paths.push(current.clone());
         }
+        // Each file is parsed here, once: the header says whether the policy amends another.
         let mut files = Vec::new();
         for path in paths {
             let text = read_text(&path)?;
-            files.push((path, text));
+            let parsed = syntax::parse(&text);
+            files.push((path, text, parsed));
         }
         seen.push(std::fs::canonicalize(&current).unwrap_or_else(|_| current.clone()));
-        let amends = files.iter().enumerate().find_map(|(index, (_, text))| {
-            let (ast, _) = syntax::parse(text);
-            ast.and_then(|ast| ast.header)
-                .and_then(|header| header.amends)
-                .map(|path| (index, path.text))
-        });
+        let amends = files
+            .iter()
+            .enumerate()
+            .find_map(|(index, (_, _, (ast, _)))| {
+                let header = ast.as_ref()?.header.as_ref()?;
+                header
+                    .amends
+                    .as_ref()
+                    .map(|path| (index, path.text.clone()))
+            });
         let layer = layers.len();
         layers.push(files);
         let Some((file, relative)) = amends else {
@@ -248,8 +261,15 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
     for (position, files) in layers.into_iter().rev().enumerate() {
         let layer = count - 1 - position;
         let layer_number = position;
-        for (file_index, (path, text)) in files.into_iter().enumerate() {
-            let index = add_source(&mut loaded, &mut index_of, &path, text, layer_number);
+        for (file_index, (path, text, parsed)) in files.into_iter().enumerate() {
+            let index = add_source(
+                &mut loaded,
+                &mut index_of,
+                &path,
+                text,
+                parsed,
+                layer_number,
+            );
             if let Some((_, _, reason)) = amends_errors
                 .iter()
                 .find(|(l, f, _)| *l == layer && *f == file_index)
@@ -290,7 +310,8 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
             match read_text(&path) {
                 Ok(text) => {
                     let layer = loaded.sources[next].layer;
-                    let index = add_source(&mut loaded, &mut index_of, &path, text, layer);
+                    let parsed = syntax::parse(&text);
+                    let index = add_source(&mut loaded, &mut index_of, &path, text, parsed, layer);
                     queue.push(path);
                     uses.push(Ok(index));
                 }
@@ -311,9 +332,9 @@ fn add_source(
     index_of: &mut HashMap<PathBuf, usize>,
     path: &Path,
     text: String,
+    (ast, errors): (Option<syntax::ast::File>, Vec<SyntaxError>),
     layer: usize,
 ) -> usize {
-    let (ast, errors) = syntax::parse(&text);
     let index = loaded.sources.len();
     loaded
         .syntax_errors

@@ -20,7 +20,7 @@ use miette::Diagnostic;
 
 use crate::check::Policy;
 use crate::eval::{Program, Value};
-use crate::report::diagnostic::{Sourced, Style, is_warning, render_human, to_json};
+use crate::report::diagnostic::{Sourced, Style, render_human, to_json};
 use args::{Cli, Command, DiagnosticFormat};
 pub use load::LoadedPolicy;
 
@@ -140,16 +140,6 @@ impl CheckResult {
         }
         items.sort_by_key(|(file, start, _)| (*file, *start));
         items.into_iter().map(|(_, _, item)| item).collect()
-    }
-
-    /// Counts of errors and warnings.
-    pub fn counts(&self) -> (usize, usize) {
-        let diagnostics = self.diagnostics();
-        let warnings = diagnostics
-            .iter()
-            .filter(|d| is_warning(d.diagnostic))
-            .count();
-        (diagnostics.len() - warnings, warnings)
     }
 }
 

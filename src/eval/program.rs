@@ -112,8 +112,6 @@ enum KeyMembers {
 pub struct Program {
     pub policy: Arc<Policy>,
     pub rules: Vec<Rule>,
-    /// Rules in an order in which every rule comes after the rules it is an exception to.
-    pub order: Vec<usize>,
     pub epochs: Vec<Epoch>,
     pub params: Vec<Value>,
     /// For each rule, the condition by which it is indexed, if any.
@@ -133,7 +131,6 @@ impl Program {
         let mut program = Program {
             policy: policy.clone(),
             rules: Vec::new(),
-            order: Vec::new(),
             epochs: Vec::new(),
             params: Vec::new(),
             keys: Vec::new(),
@@ -203,39 +200,38 @@ impl Program {
                 program.rules[base].exceptions.push(index);
             }
         }
-        program.order = exception_order(&program.rules);
-        // Index each rule by its most selective key condition: the one that lets through the
-        // fewest members (a destination before an activity).
         let enum_sizes: Vec<usize> = policy
             .enums
             .iter()
             .map(|e| e.members.len().max(1))
             .collect();
-        program.keys = program
+        // Every key condition of each rule; the rule is indexed by the most selective one,
+        // the one that lets through the smallest share of its enum's members (a destination
+        // before an activity).
+        let keys_of: Vec<Vec<(Vec<usize>, KeyMembers, u16)>> = program
             .rules
             .iter()
-            .map(|rule| {
-                rule.conditions
-                    .iter()
-                    .filter_map(index_key)
+            .map(|rule| rule.conditions.iter().filter_map(index_key).collect())
+            .collect();
+        program.keys = keys_of
+            .iter()
+            .map(|keys| {
+                keys.iter()
                     .min_by_key(|(_, members, ty)| match members {
-                        // The share of the enum's members the key lets through, in thousandths.
+                        // In thousandths of the enum.
                         KeyMembers::Members(set) => {
                             let size = enum_sizes.get(usize::from(*ty)).copied().unwrap_or(1);
                             set.len() * 1000 / size
                         }
                         KeyMembers::NamedSet(_) => usize::MAX,
                     })
-                    .map(|(path, members, _)| (path, members))
+                    .map(|(path, members, _)| (path.clone(), members.clone()))
             })
             .collect();
-        program.requirements = program
-            .rules
-            .iter()
-            .map(|rule| {
-                rule.conditions
-                    .iter()
-                    .filter_map(index_key)
+        program.requirements = keys_of
+            .into_iter()
+            .map(|keys| {
+                keys.into_iter()
                     .map(|(path, members, _)| (path, members))
                     .collect()
             })
@@ -697,25 +693,4 @@ fn case_path(expr: &Expr) -> Option<Vec<usize>> {
         }
         _ => None,
     }
-}
-
-/// Orders rules so that each comes after the rules it is an exception to (the checker has
-/// ruled out cycles; any left would only be placed last).
-fn exception_order(rules: &[Rule]) -> Vec<usize> {
-    let mut placed = vec![false; rules.len()];
-    let mut order = Vec::with_capacity(rules.len());
-    while order.len() < rules.len() {
-        let before = order.len();
-        for index in 0..rules.len() {
-            if !placed[index] && rules[index].exception_to.iter().all(|base| placed[*base]) {
-                placed[index] = true;
-                order.push(index);
-            }
-        }
-        if order.len() == before {
-            order.extend((0..rules.len()).filter(|i| !placed[*i]));
-            break;
-        }
-    }
-    order
 }

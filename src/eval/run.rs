@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::check::ir::{Arith, Compare};
+use crate::check::ir::Arith;
 use crate::syntax::calendar::Date;
 
 use super::program::{Epoch, Expr, Part, Program};
@@ -195,16 +195,7 @@ impl<'a> Env<'a> {
             Expr::Compare(op, left, right) => {
                 let left = self.value(left);
                 let right = self.value(right);
-                let order = left.total_cmp(&right);
-                let holds = match op {
-                    Compare::Eq => order.is_eq(),
-                    Compare::Ne => order.is_ne(),
-                    Compare::Lt => order.is_lt(),
-                    Compare::Le => order.is_le(),
-                    Compare::Gt => order.is_gt(),
-                    Compare::Ge => order.is_ge(),
-                };
-                Cow::Owned(Value::Bool(holds))
+                Cow::Owned(Value::Bool(op.holds(left.total_cmp(&right))))
             }
             Expr::In(member, set) => {
                 let member = self.value(member);

@@ -1264,14 +1264,7 @@ impl<'p> Search<'p> {
     }
 
     fn compare(&mut self, op: Compare, a: Sym, b: Sym) -> Result<Node, SearchError> {
-        let holds = |order: std::cmp::Ordering| match op {
-            Compare::Eq => order.is_eq(),
-            Compare::Ne => order.is_ne(),
-            Compare::Lt => order.is_lt(),
-            Compare::Le => order.is_le(),
-            Compare::Gt => order.is_gt(),
-            Compare::Ge => order.is_ge(),
-        };
+        let holds = |order: std::cmp::Ordering| op.holds(order);
         match (a, b) {
             (Sym::Known(a), Sym::Known(b)) => Ok(if holds(a.total_cmp(&b)) { TRUE } else { FALSE }),
             (Sym::Scalar(slot), Sym::Known(value)) | (Sym::Known(value), Sym::Scalar(slot))
