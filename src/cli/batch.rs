@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use crate::eval::{CaseError, Program, case_date, decode_case};
+use crate::eval::{CaseError, Program, Trace, case_date, decode_case};
 use crate::report::decision::{decision_json, render_decision_line};
 use crate::report::diagnostic::{Sourced, to_json};
 use crate::syntax::calendar::Date;
@@ -96,9 +96,10 @@ fn decide_chunk(
 ) -> Vec<(String, bool)> {
     let jobs = jobs.max(1);
     if jobs == 1 || chunk.len() < 64 {
+        let mut trace = Trace { rules: Vec::new() };
         return chunk
             .iter()
-            .map(|(n, line)| decide_line(program, name, *n, line, as_of, explain))
+            .map(|(n, line)| decide_line(program, name, *n, line, as_of, explain, &mut trace))
             .collect();
     }
     let per_job = chunk.len().div_ceil(jobs);
@@ -107,8 +108,11 @@ fn decide_chunk(
             .chunks(per_job)
             .map(|part| {
                 scope.spawn(move || {
+                    let mut trace = Trace { rules: Vec::new() };
                     part.iter()
-                        .map(|(n, line)| decide_line(program, name, *n, line, as_of, explain))
+                        .map(|(n, line)| {
+                            decide_line(program, name, *n, line, as_of, explain, &mut trace)
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -127,7 +131,8 @@ fn decide_chunk(
     })
 }
 
-/// One line's output and whether it was decided.
+/// One line's output and whether it was decided. An explanation is written into `trace`, whose
+/// memory serves one line after another.
 fn decide_line(
     program: &Program,
     name: &str,
@@ -135,6 +140,7 @@ fn decide_line(
     line: &Result<String, ()>,
     as_of: Option<Date>,
     explain: bool,
+    trace: &mut Trace,
 ) -> (String, bool) {
     let Ok(line) = line else {
         let error = serde_json::json!({"line": number, "errors": [{"code": "licit::io::not_utf8", "message": "the line is not valid UTF-8"}]});
@@ -153,9 +159,9 @@ fn decide_line(
         return (json.to_string(), false);
     };
     if explain {
-        let (decision, trace) = program.explain(&case, date);
+        let decision = program.explain_into(&case, date, trace);
         let mut value =
-            serde_json::to_value(decision_json(program, &decision, &trace)).unwrap_or_default();
+            serde_json::to_value(decision_json(program, &decision, trace)).unwrap_or_default();
         if let Some(object) = value.as_object_mut() {
             object.insert("line".to_string(), serde_json::json!(number));
         }

@@ -7,7 +7,7 @@ use crate::check::Policy;
 use crate::check::ir::{self, Arith, Compare, Period, Type};
 use crate::syntax::calendar::Date;
 
-use super::value::Value;
+use super::value::{EnumSet, Value};
 
 /// An expression ready to evaluate: no names, no parameters, constant parts folded.
 #[derive(Debug, Clone)]
@@ -79,31 +79,108 @@ pub struct Epoch {
     pub sets: Vec<Value>,
     /// The rules in force, in order (empty when the policy is not in force).
     pub rules: Vec<u32>,
-    /// Rules in force that no index excludes: visited for every case.
-    pub unindexed: Vec<u32>,
-    /// Rules in force that can only apply when a fact of the case is one of some enum members.
-    pub indexes: Vec<RuleIndex>,
+    /// The rules deciding visits (in force, not excluded by their own dates), as a tree of
+    /// tests on the case's key facts; the root is the first node.
+    pub tree: Vec<RuleNode>,
     /// The facts key conditions read, as paths from the case.
     pub key_paths: Vec<Vec<usize>>,
-    /// For each rule, its key conditions: the fact (an index into `key_paths`) and the members
-    /// it must be, or one of which a set of the case must hold.
-    pub requirements: Vec<Vec<(u16, super::value::EnumSet)>>,
+    /// Every rule's key conditions.
+    pub requirements: Requirements,
 }
 
-/// Rules grouped by the member a fact of the case must be for them to apply: a case visits only
-/// the rules of its own member.
-#[derive(Debug, Clone)]
-pub struct RuleIndex {
-    /// The fields from the case to the fact, `case.activity` as `[1]`.
-    pub path: Vec<usize>,
-    /// For each member of the fact's enum, the rules that need it, in order.
-    pub by_member: Vec<Vec<u32>>,
+/// Each rule's key conditions: the fact (an index into the epoch's `key_paths`) and the
+/// members it must be, or one of which a set of the case must hold. A rule one of whose key
+/// conditions fails cannot apply, so deciding does not visit it.
+#[derive(Debug, Clone, Default)]
+pub struct Requirements {
+    /// For each rule, its conditions' range in `list`.
+    spans: Vec<(u32, u32)>,
+    list: Vec<(u16, EnumSet)>,
 }
+
+impl Requirements {
+    /// The key conditions of a rule.
+    pub fn of(&self, rule: u32) -> &[(u16, EnumSet)] {
+        match self.spans.get(rule as usize) {
+            Some(&(start, end)) => self.list.get(start as usize..end as usize).unwrap_or(&[]),
+            None => &[],
+        }
+    }
+
+    fn push(&mut self, requirements: impl IntoIterator<Item = (u16, EnumSet)>) {
+        let start = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
+        self.list.extend(requirements);
+        let end = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
+        self.spans.push((start, end));
+    }
+}
+
+/// A node of an epoch's rule tree: a case visits only the branches its facts take, so the
+/// rules it visits do not grow with rules that its facts cannot trigger.
+#[derive(Debug, Clone)]
+pub enum RuleNode {
+    /// Rules whose key conditions are tested one by one.
+    Leaf(Vec<u32>),
+    /// Rules split by a fact (an index into `key_paths`): for each member, the node of the rules
+    /// that need the fact to be or hold it (sorted by member), and the node of those with no
+    /// key condition on the fact.
+    Split {
+        fact: u16,
+        by_member: Branches,
+        /// `None` when every rule of the node has a key condition on the fact.
+        rest: Option<u32>,
+    },
+}
+
+/// The nodes of a split by member: a table indexed by member when there are many, a sorted
+/// list otherwise.
+#[derive(Debug, Clone)]
+pub enum Branches {
+    Sorted(Vec<(u16, u32)>),
+    Table(Vec<u32>),
+}
+
+/// A split with at least this many branches looks members up in a table.
+const TABLE_BRANCHES: usize = 16;
+
+impl Branches {
+    /// The node of the rules that need a member.
+    pub fn get(&self, member: u16) -> Option<u32> {
+        match self {
+            Branches::Sorted(list) => list
+                .binary_search_by_key(&member, |(m, _)| *m)
+                .ok()
+                .and_then(|i| list.get(i))
+                .map(|(_, node)| *node),
+            Branches::Table(table) => table
+                .get(usize::from(member))
+                .copied()
+                .filter(|node| *node != u32::MAX),
+        }
+    }
+
+    fn of(list: Vec<(u16, u32)>) -> Branches {
+        if list.len() < TABLE_BRANCHES {
+            return Branches::Sorted(list);
+        }
+        let size = list
+            .last()
+            .map_or(0, |(member, _)| usize::from(*member) + 1);
+        let mut table = vec![u32::MAX; size];
+        for (member, node) in list {
+            table[usize::from(member)] = node;
+        }
+        Branches::Table(table)
+    }
+}
+
+/// A node with at most this many rules is not split further.
+const LEAF_RULES: usize = 4;
 
 /// What members a rule's key condition accepts.
 #[derive(Debug, Clone)]
 enum KeyMembers {
-    Members(super::value::EnumSet),
+    Members(EnumSet),
     NamedSet(usize),
 }
 
@@ -114,10 +191,8 @@ pub struct Program {
     pub rules: Vec<Rule>,
     pub epochs: Vec<Epoch>,
     pub params: Vec<Value>,
-    /// For each rule, the condition by which it is indexed, if any.
-    keys: Vec<Option<(Vec<usize>, KeyMembers)>>,
-    /// For each rule, every key condition it has: a rule whose key fails is not visited.
-    requirements: Vec<Vec<(Vec<usize>, KeyMembers)>>,
+    /// For each rule, every key condition it has, with the enum of its fact when known.
+    requirements: Vec<Vec<(Vec<usize>, KeyMembers, u16)>>,
     /// For each rule, the dates its conditions on `case.date` allow (`case.date > 2025-01-01`):
     /// outside them the rule is in force but cannot apply, so deciding does not visit it.
     implied: Vec<Period>,
@@ -133,7 +208,6 @@ impl Program {
             rules: Vec::new(),
             epochs: Vec::new(),
             params: Vec::new(),
-            keys: Vec::new(),
             requirements: Vec::new(),
             implied: Vec::new(),
             shape: super::case::CaseShape::default(),
@@ -200,41 +274,10 @@ impl Program {
                 program.rules[base].exceptions.push(index);
             }
         }
-        let enum_sizes: Vec<usize> = policy
-            .enums
-            .iter()
-            .map(|e| e.members.len().max(1))
-            .collect();
-        // Every key condition of each rule; the rule is indexed by the most selective one,
-        // the one that lets through the smallest share of its enum's members (a destination
-        // before an activity).
-        let keys_of: Vec<Vec<(Vec<usize>, KeyMembers, u16)>> = program
+        program.requirements = program
             .rules
             .iter()
             .map(|rule| rule.conditions.iter().filter_map(index_key).collect())
-            .collect();
-        program.keys = keys_of
-            .iter()
-            .map(|keys| {
-                keys.iter()
-                    .min_by_key(|(_, members, ty)| match members {
-                        // In thousandths of the enum.
-                        KeyMembers::Members(set) => {
-                            let size = enum_sizes.get(usize::from(*ty)).copied().unwrap_or(1);
-                            set.len() * 1000 / size
-                        }
-                        KeyMembers::NamedSet(_) => usize::MAX,
-                    })
-                    .map(|(path, members, _)| (path.clone(), members.clone()))
-            })
-            .collect();
-        program.requirements = keys_of
-            .into_iter()
-            .map(|keys| {
-                keys.into_iter()
-                    .map(|(path, members, _)| (path, members))
-                    .collect()
-            })
             .collect();
         let date_field = policy
             .records
@@ -300,10 +343,9 @@ impl Program {
                     consts: Vec::new(),
                     sets: Vec::new(),
                     rules: Vec::new(),
-                    unindexed: Vec::new(),
-                    indexes: Vec::new(),
+                    tree: Vec::new(),
                     key_paths: Vec::new(),
-                    requirements: Vec::new(),
+                    requirements: Requirements::default(),
                 };
                 // Constants and sets may refer to each other; they are built in dependency
                 // order by evaluating on demand with what is already built.
@@ -321,18 +363,20 @@ impl Program {
             .collect()
     }
 
-    /// Lists the rules in force in an epoch and groups those with a key condition by member.
+    /// Lists the rules in force in an epoch and builds the tree of those deciding visits.
     fn index_rules(&self, epoch: &mut Epoch) {
         if !epoch.policy_in_force {
             return;
         }
+        // The size of each key fact's enum, to weigh how selective a condition on it is.
+        let mut sizes: Vec<usize> = Vec::new();
         for requirements in &self.requirements {
             let mut resolved = Vec::new();
-            for (path, key) in requirements {
-                let members = match key {
-                    KeyMembers::Members(members) => *members,
+            for (path, key, ty) in requirements {
+                let (members, ty) = match key {
+                    KeyMembers::Members(members) => (*members, *ty),
                     KeyMembers::NamedSet(set) => match epoch.sets.get(*set) {
-                        Some(Value::EnumSet(_, members)) => *members,
+                        Some(Value::EnumSet(ty, members)) => (*members, *ty),
                         _ => continue,
                     },
                 };
@@ -340,14 +384,19 @@ impl Program {
                     Some(position) => position,
                     None => {
                         epoch.key_paths.push(path.clone());
+                        sizes.push(256);
                         epoch.key_paths.len() - 1
                     }
                 };
+                if let Some(size) = self.policy.enums.get(usize::from(ty)) {
+                    sizes[position] = size.members.len().max(1);
+                }
                 resolved.push((u16::try_from(position).unwrap_or(u16::MAX), members));
             }
             epoch.requirements.push(resolved);
         }
-        for (rule, key) in self.keys.iter().enumerate() {
+        let mut visited = Vec::new();
+        for rule in 0..self.rules.len() {
             if !epoch.in_force[rule] {
                 continue;
             }
@@ -358,36 +407,20 @@ impl Program {
             if self
                 .implied
                 .get(rule)
-                .is_some_and(|period| !period.contains(epoch.start))
+                .is_none_or(|period| period.contains(epoch.start))
             {
-                continue;
-            }
-            let members = match key {
-                Some((_, KeyMembers::Members(members))) => Some(*members),
-                Some((_, KeyMembers::NamedSet(set))) => match epoch.sets.get(*set) {
-                    Some(Value::EnumSet(_, members)) => Some(*members),
-                    _ => None,
-                },
-                None => None,
-            };
-            let (Some((path, _)), Some(members)) = (key, members) else {
-                epoch.unindexed.push(rule_id);
-                continue;
-            };
-            let position = match epoch.indexes.iter().position(|index| index.path == *path) {
-                Some(position) => position,
-                None => {
-                    epoch.indexes.push(RuleIndex {
-                        path: path.clone(),
-                        by_member: vec![Vec::new(); 256],
-                    });
-                    epoch.indexes.len() - 1
-                }
-            };
-            for member in members.members() {
-                epoch.indexes[position].by_member[usize::from(member)].push(rule_id);
+                visited.push(rule_id);
             }
         }
+        let mut grower = TreeGrower {
+            requirements: &epoch.requirements,
+            sizes: &sizes,
+            nodes: Vec::new(),
+            used: Vec::new(),
+            budget: 64 * visited.len() + 4096,
+        };
+        grower.grow(visited);
+        epoch.tree = grower.nodes;
     }
 
     pub(super) fn const_value_at(&self, index: usize, date: Date, epoch: &Epoch) -> Value {
@@ -442,10 +475,9 @@ impl Program {
                     consts: Vec::new(),
                     sets: Vec::new(),
                     rules: Vec::new(),
-                    unindexed: Vec::new(),
-                    indexes: Vec::new(),
+                    tree: Vec::new(),
                     key_paths: Vec::new(),
-                    requirements: Vec::new(),
+                    requirements: Requirements::default(),
                 };
                 self.evaluate_constant(&lowered, date, &epoch)
             }
@@ -525,6 +557,87 @@ impl Program {
     }
 }
 
+/// Builds an epoch's rule tree: each node splits its rules by the fact that leaves a case the
+/// fewest rules to test, until a node has few rules or no split helps.
+struct TreeGrower<'a> {
+    requirements: &'a Requirements,
+    /// The size of each key fact's enum.
+    sizes: &'a [usize],
+    nodes: Vec<RuleNode>,
+    /// The facts the path from the root has split by.
+    used: Vec<u16>,
+    /// How many more rules may be placed in nodes: a rule needing several members is placed
+    /// under each, and this bounds the copies.
+    budget: usize,
+}
+
+impl TreeGrower<'_> {
+    /// Adds the node of some rules (in order) and returns its index.
+    fn grow(&mut self, rules: Vec<u32>) -> u32 {
+        let id = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
+        self.nodes.push(RuleNode::Leaf(Vec::new()));
+        self.budget = self.budget.saturating_sub(rules.len());
+        let Some(fact) = self.best_split(&rules) else {
+            self.nodes[id as usize] = RuleNode::Leaf(rules);
+            return id;
+        };
+        let mut rest = Vec::new();
+        let mut by_member: std::collections::BTreeMap<u16, Vec<u32>> = Default::default();
+        for rule in rules {
+            match self.requirements.of(rule).iter().find(|(f, _)| *f == fact) {
+                Some((_, members)) => {
+                    for member in members.members() {
+                        by_member.entry(member).or_default().push(rule);
+                    }
+                }
+                None => rest.push(rule),
+            }
+        }
+        self.used.push(fact);
+        let rest = (!rest.is_empty()).then(|| self.grow(rest));
+        let by_member = by_member
+            .into_iter()
+            .map(|(member, rules)| (member, self.grow(rules)))
+            .collect();
+        self.used.pop();
+        self.nodes[id as usize] = RuleNode::Split {
+            fact,
+            by_member: Branches::of(by_member),
+            rest,
+        };
+        id
+    }
+
+    /// The fact to split some rules by, if splitting saves a case at least two rule tests:
+    /// the expected rules left to test are those without a key condition on the fact, plus
+    /// each of the others in the share of the fact's members it accepts.
+    fn best_split(&self, rules: &[u32]) -> Option<u16> {
+        if rules.len() <= LEAF_RULES || self.budget == 0 {
+            return None;
+        }
+        let mut best: Option<(f64, u16)> = None;
+        for fact in 0..self.sizes.len() {
+            let fact = u16::try_from(fact).unwrap_or(u16::MAX);
+            if self.used.contains(&fact) {
+                continue;
+            }
+            let size = self.sizes.get(usize::from(fact)).copied().unwrap_or(256) as f64;
+            let mut cost = 0.0;
+            for rule in rules {
+                cost += match self.requirements.of(*rule).iter().find(|(f, _)| *f == fact) {
+                    Some((_, members)) => members.len() as f64 / size,
+                    None => 1.0,
+                };
+            }
+            if best.is_none_or(|(lowest, _)| cost < lowest) {
+                best = Some((cost, fact));
+            }
+        }
+        best.filter(|(cost, _)| rules.len() as f64 - cost >= 2.0)
+            .map(|(_, fact)| fact)
+    }
+}
+
 /// Whether an expression reads a quantifier's variable.
 fn reads_locals(expr: &ir::Expr) -> bool {
     let mut found = false;
@@ -585,7 +698,7 @@ fn index_key(condition: &Expr) -> Option<(Vec<usize>, KeyMembers, u16)> {
         Expr::Compare(Compare::Eq, left, right) => match (&**left, &**right) {
             (path, Expr::Value(Value::Enum(ty, member)))
             | (Expr::Value(Value::Enum(ty, member)), path) => {
-                let mut members = super::value::EnumSet::default();
+                let mut members = EnumSet::default();
                 members.insert(*member);
                 Some((case_path(path)?, KeyMembers::Members(members), *ty))
             }
@@ -596,7 +709,7 @@ fn index_key(condition: &Expr) -> Option<(Vec<usize>, KeyMembers, u16)> {
             let Expr::Value(Value::Enum(ty, member)) = **member else {
                 return None;
             };
-            let mut members = super::value::EnumSet::default();
+            let mut members = EnumSet::default();
             members.insert(member);
             Some((case_path(set)?, KeyMembers::Members(members), ty))
         }
@@ -612,7 +725,7 @@ fn index_key(condition: &Expr) -> Option<(Vec<usize>, KeyMembers, u16)> {
         }
         Expr::Or(items) => {
             let mut path = None;
-            let mut union = super::value::EnumSet::default();
+            let mut union = EnumSet::default();
             let mut enum_ty = u16::MAX;
             for item in items {
                 let (item_path, KeyMembers::Members(members), ty) = index_key(item)? else {

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::check::ir::Arith;
 use crate::syntax::calendar::Date;
 
-use super::program::{Epoch, Expr, Part, Program};
+use super::program::{Epoch, Expr, Part, Program, RuleNode};
 use super::value::Value;
 
 /// The outcome for one case.
@@ -74,7 +74,7 @@ pub struct ConditionTrace {
     pub holds: bool,
     /// The facts the condition read, with their values (`none` when absent).
     /// In the order of the checked rule's `observed` list, which names them.
-    pub observed: smallvec::SmallVec<[Value; 2]>,
+    pub observed: smallvec::SmallVec<[Value; 1]>,
 }
 
 /// The state of a rule during one decision.
@@ -379,6 +379,12 @@ impl Program {
         (decision, trace)
     }
 
+    /// Decides a case and writes its explanation into `trace`, reusing its memory: what deciding
+    /// many cases with their explanations one after another calls.
+    pub fn explain_into(&self, case: &Value, date: Date, trace: &mut Trace) -> Decision {
+        self.run(case, date, Some(trace))
+    }
+
     fn run(&self, case: &Value, date: Date, trace: Option<&mut Trace>) -> Decision {
         SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
             Ok(mut scratch) => self.run_with(case, date, trace, &mut scratch),
@@ -409,8 +415,16 @@ impl Program {
         }
         // The explanation is filled in place: one entry per rule, in order.
         if let Some(trace) = trace.as_deref_mut() {
-            trace.rules.clear();
-            trace.rules.extend((0..count).map(|rule| RuleTrace {
+            trace.rules.truncate(count);
+            for (rule, entry) in trace.rules.iter_mut().enumerate() {
+                entry.rule = rule;
+                entry.status = Status::NotInForce;
+                entry.conditions.clear();
+                entry.because = None;
+                entry.binding = None;
+            }
+            let start = trace.rules.len();
+            trace.rules.extend((start..count).map(|rule| RuleTrace {
                 rule,
                 status: Status::NotInForce,
                 conditions: smallvec::SmallVec::new(),
@@ -583,8 +597,8 @@ impl Program {
         state[index]
     }
 
-    /// The rules a case can trigger in an epoch: those no index excludes and those indexed under
-    /// the case's own members, in rule order.
+    /// The rules a case can trigger in an epoch, in rule order: those of the branches of the
+    /// epoch's rule tree its facts take whose key conditions all hold.
     fn candidates(&self, case: &Value, epoch: &Epoch, out: &mut Vec<u32>) {
         // The facts key conditions read, each looked up once.
         let facts: smallvec::SmallVec<[Option<&Value>; 16]> = epoch
@@ -592,47 +606,48 @@ impl Program {
             .iter()
             .map(|path| field_at(case, path))
             .collect();
-        // A rule stays a candidate only if every key condition it has can hold.
-        let possible = |rule: u32| {
-            epoch
-                .requirements
-                .get(rule as usize)
-                .is_none_or(|requirements| {
-                    requirements.iter().all(|(fact, members)| {
-                        match facts.get(usize::from(*fact)).copied().flatten() {
-                            Some(Value::Enum(_, member)) => members.contains(*member),
-                            Some(Value::EnumSet(_, held)) => !held.intersection(members).is_empty(),
-                            _ => false,
+        if epoch.tree.is_empty() {
+            return;
+        }
+        let mut pending: smallvec::SmallVec<[u32; 16]> = smallvec::smallvec![0];
+        let mut leaves = 0;
+        while let Some(node) = pending.pop() {
+            match epoch.tree.get(node as usize) {
+                Some(RuleNode::Leaf(rules)) => {
+                    leaves += 1;
+                    out.extend(rules.iter().copied().filter(|rule| {
+                        // A rule stays a candidate only if every key condition it has can hold.
+                        epoch.requirements.of(*rule).iter().all(|(fact, members)| {
+                            match facts.get(usize::from(*fact)).copied().flatten() {
+                                Some(Value::Enum(_, member)) => members.contains(*member),
+                                Some(Value::EnumSet(_, held)) => {
+                                    !held.intersection(members).is_empty()
+                                }
+                                _ => false,
+                            }
+                        })
+                    }));
+                }
+                Some(RuleNode::Split {
+                    fact,
+                    by_member,
+                    rest,
+                }) => {
+                    pending.extend(*rest);
+                    match facts.get(usize::from(*fact)).copied().flatten() {
+                        Some(Value::Enum(_, member)) => pending.extend(by_member.get(*member)),
+                        // A set of the case: the branch of each of its members.
+                        Some(Value::EnumSet(_, held)) => {
+                            pending.extend(held.members().filter_map(|m| by_member.get(m)));
                         }
-                    })
-                })
-        };
-        out.extend(
-            epoch
-                .unindexed
-                .iter()
-                .copied()
-                .filter(|rule| possible(*rule)),
-        );
-        for index in &epoch.indexes {
-            match field_at(case, &index.path) {
-                Some(Value::Enum(_, member)) => {
-                    if let Some(rules) = index.by_member.get(usize::from(*member)) {
-                        out.extend(rules.iter().copied().filter(|rule| possible(*rule)));
+                        _ => {}
                     }
                 }
-                // A set of the case: the rules of each of its members.
-                Some(Value::EnumSet(_, members)) => {
-                    for member in members.members() {
-                        if let Some(rules) = index.by_member.get(usize::from(member)) {
-                            out.extend(rules.iter().copied().filter(|rule| possible(*rule)));
-                        }
-                    }
-                }
-                _ => {}
+                None => {}
             }
         }
-        if !epoch.indexes.is_empty() {
+        // Several leaves (and a rule under several members of a set) give rules out of order.
+        if leaves > 1 {
             out.sort_unstable();
             out.dedup();
         }
