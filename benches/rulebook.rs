@@ -34,7 +34,7 @@ fn decide(c: &mut Criterion) {
     });
     // As a batch explains one case after another: the explanation's memory is reused.
     group.bench_function("decide+explain-into", |b| {
-        let mut trace = licit::eval::Trace { rules: Vec::new() };
+        let mut trace = licit::eval::Trace::default();
         b.iter(|| {
             for (case, date) in &cases {
                 black_box(program.explain_into(black_box(case), *date, &mut trace));

@@ -30,7 +30,7 @@ fn cases() -> Vec<String> {
 /// Checks that deciding and explaining agree on every case; returns how many cases the
 /// generated rules decided, to show the tree's deeper branches were taken.
 fn agree(name: &str, program: &Program, texts: &[String]) -> usize {
-    let mut trace = Trace { rules: Vec::new() };
+    let mut trace = Trace::default();
     let mut generated = 0;
     for ((case, date), text) in decoded(program, texts).iter().zip(texts) {
         let decided = program.decide(case, *date);

@@ -96,7 +96,7 @@ fn decide_chunk(
 ) -> Vec<(String, bool)> {
     let jobs = jobs.max(1);
     if jobs == 1 || chunk.len() < 64 {
-        let mut trace = Trace { rules: Vec::new() };
+        let mut trace = Trace::default();
         return chunk
             .iter()
             .map(|(n, line)| decide_line(program, name, *n, line, as_of, explain, &mut trace))
@@ -108,7 +108,7 @@ fn decide_chunk(
             .chunks(per_job)
             .map(|part| {
                 scope.spawn(move || {
-                    let mut trace = Trace { rules: Vec::new() };
+                    let mut trace = Trace::default();
                     part.iter()
                         .map(|(n, line)| {
                             decide_line(program, name, *n, line, as_of, explain, &mut trace)

@@ -76,7 +76,7 @@ pub fn coverage(policy: &Policy, outcomes: &[TestOutcome]) -> Vec<RuleCoverage> 
                 | Status::Suppressed { .. } => rule.not_applied = true,
                 Status::NotInForce => {}
             }
-            for condition in &rule_trace.conditions {
+            for condition in trace.conditions(rule_trace) {
                 if let Some(seen) = rule.conditions.get_mut(condition.index) {
                     if condition.holds {
                         seen.0 = true;

@@ -34,9 +34,21 @@ pub struct Obligation {
 }
 
 /// What happened to each rule: the explanation, as data.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Trace {
+    /// One entry per rule of the policy, in order.
     pub rules: Vec<RuleTrace>,
+    /// The conditions every rule evaluated, rule after rule: each rule's `conditions` is a range
+    /// of this list. One list, rather than one per rule, is what makes explaining cheap.
+    pub conditions: Vec<ConditionTrace>,
+}
+
+impl Trace {
+    /// The conditions a rule evaluated, in order, up to the first that failed.
+    pub fn conditions(&self, rule: &RuleTrace) -> &[ConditionTrace] {
+        let range = rule.conditions.start as usize..rule.conditions.end as usize;
+        self.conditions.get(range).unwrap_or(&[])
+    }
 }
 
 /// What happened to one rule.
@@ -44,8 +56,9 @@ pub struct Trace {
 pub struct RuleTrace {
     pub rule: usize,
     pub status: Status,
-    /// The conditions evaluated, in order, up to the first that failed.
-    pub conditions: smallvec::SmallVec<[ConditionTrace; 2]>,
+    /// The conditions evaluated, in order, up to the first that failed: a range of the trace's
+    /// `conditions` (read them with `Trace::conditions`).
+    pub conditions: std::ops::Range<u32>,
     /// The `because` text with its values filled in, for rules whose conditions held.
     pub because: Option<String>,
     /// For a rule with `for x in S`: the member for which its conditions held.
@@ -99,7 +112,7 @@ struct Scratch {
 }
 
 /// Where an explanation records a rule's conditions as they are evaluated.
-type ConditionSink = smallvec::SmallVec<[ConditionTrace; 2]>;
+type ConditionSink = Vec<ConditionTrace>;
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
@@ -374,7 +387,11 @@ impl Program {
 
     /// Decides a case and explains the decision.
     pub fn explain(&self, case: &Value, date: Date) -> (Decision, Trace) {
-        let mut trace = Trace { rules: Vec::new() };
+        // Room up front for every rule and two conditions each, so the lists seldom grow.
+        let mut trace = Trace {
+            rules: Vec::with_capacity(self.rules.len()),
+            conditions: Vec::with_capacity(2 * self.rules.len()),
+        };
         let decision = self.run(case, date, Some(&mut trace));
         (decision, trace)
     }
@@ -416,10 +433,11 @@ impl Program {
         // The explanation is filled in place: one entry per rule, in order.
         if let Some(trace) = trace.as_deref_mut() {
             trace.rules.truncate(count);
+            trace.conditions.clear();
             for (rule, entry) in trace.rules.iter_mut().enumerate() {
                 entry.rule = rule;
                 entry.status = Status::NotInForce;
-                entry.conditions.clear();
+                entry.conditions = 0..0;
                 entry.because = None;
                 entry.binding = None;
             }
@@ -427,7 +445,7 @@ impl Program {
             trace.rules.extend((start..count).map(|rule| RuleTrace {
                 rule,
                 status: Status::NotInForce,
-                conditions: smallvec::SmallVec::new(),
+                conditions: 0..0,
                 because: None,
                 binding: None,
             }));
@@ -438,11 +456,9 @@ impl Program {
         for &rule_id in &scratch.candidates {
             let index = rule_id as usize;
             let rule = &self.rules[index];
-            // The explanation's entry for the rule receives the conditions in place.
-            let mut sink = trace
-                .as_deref_mut()
-                .and_then(|t| t.rules.get_mut(index))
-                .map(|entry| &mut entry.conditions);
+            // The explanation's conditions receive the rule's in place, after the rules before.
+            let mut sink = trace.as_deref_mut().map(|t| &mut t.conditions);
+            let start = sink.as_ref().map_or(0, |sink| sink.len());
             let (holds, failed) = match &rule.for_each {
                 None => self.conditions(index, &mut env, sink.as_deref_mut()),
                 Some(set) => {
@@ -451,7 +467,7 @@ impl Program {
                     let mut result = (false, 0);
                     for member in &members {
                         if let Some(sink) = sink.as_deref_mut() {
-                            sink.clear();
+                            sink.truncate(start);
                         }
                         let mut inner = Env::new(self, case, epoch, date);
                         inner.locals.push(member);
@@ -464,8 +480,12 @@ impl Program {
                     result
                 }
             };
-            if let Some(entry) = trace.as_deref_mut().and_then(|t| t.rules.get_mut(index)) {
-                entry.status = Status::NotApplicable { failed };
+            if let Some(trace) = trace.as_deref_mut() {
+                let end = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
+                if let Some(entry) = trace.rules.get_mut(index) {
+                    entry.status = Status::NotApplicable { failed };
+                    entry.conditions = u32::try_from(start).unwrap_or(u32::MAX)..end;
+                }
             }
             state[index] = if holds {
                 CONDITIONS_HOLD
@@ -713,15 +733,17 @@ impl Program {
         };
         for (position, condition) in rule.conditions.iter().enumerate() {
             let value = env.truth(condition);
-            let observed = rule.observed[position]
-                .iter()
-                .map(|expr| env.value(expr).into_owned())
-                .collect();
+            // Built in place: the facts are written straight into the entry.
             sink.push(ConditionTrace {
                 index: position,
                 holds: value,
-                observed,
+                observed: smallvec::SmallVec::new(),
             });
+            if let Some(entry) = sink.last_mut() {
+                for expr in &rule.observed[position] {
+                    entry.observed.push(env.value(expr).into_owned());
+                }
+            }
             if !value {
                 return (false, position);
             }

@@ -92,12 +92,12 @@ fn in_force_text(program: &Program, decision: &Decision, rule: &RuleDef) -> Stri
     }
 }
 
-fn reason(program: &Program, decision: &Decision, rule: &RuleTrace) -> String {
+fn reason(program: &Program, decision: &Decision, trace: &Trace, rule: &RuleTrace) -> String {
     let definition = &program.policy.rules[rule.rule];
     match &rule.status {
         Status::NotApplicable { failed } => {
-            let failed_line = rule
-                .conditions
+            let failed_line = trace
+                .conditions(rule)
                 .iter()
                 .find(|c| c.index == *failed)
                 .map(|condition| format!("✗ {}", condition_line(program, definition, condition)));
@@ -212,7 +212,7 @@ pub fn render_text(
                 each.text
             ));
         }
-        for condition in &rule_trace.conditions {
+        for condition in trace.conditions(rule_trace) {
             out.push_str(&format!(
                 "  ✓ {}\n",
                 condition_line(program, definition, condition)
@@ -244,11 +244,11 @@ pub fn render_text(
                 out.push_str(&format!(
                     "suppressed: {} {}\n",
                     rule_label(definition),
-                    reason(program, decision, rule)
+                    reason(program, decision, trace, rule)
                 ));
             }
             Status::NotApplicable { .. } | Status::BaseNotApplicable => {
-                let why = reason(program, decision, rule);
+                let why = reason(program, decision, trace, rule);
                 match not_applicable.iter_mut().find(|(seen, _)| *seen == why) {
                     Some((_, rules)) => rules.push(rule_label(definition)),
                     None => not_applicable.push((why, vec![rule_label(definition)])),
@@ -412,8 +412,8 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
         .iter()
         .map(|rule| {
             let definition = &policy.rules[rule.rule];
-            let conditions: Vec<ConditionJson> = rule
-                .conditions
+            let conditions: Vec<ConditionJson> = trace
+                .conditions(rule)
                 .iter()
                 .map(|c| ConditionJson {
                     condition: definition
@@ -615,9 +615,9 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
         if let Some(because) = &rule_trace.because {
             out.push_str(&format!("> because {because}\n\n"));
         }
-        if !rule_trace.conditions.is_empty() {
+        if !trace.conditions(rule_trace).is_empty() {
             out.push_str("| | condition | facts |\n|---|---|---|\n");
-            for condition in &rule_trace.conditions {
+            for condition in trace.conditions(rule_trace) {
                 let text = policy.rules[rule]
                     .conditions
                     .get(condition.index)
@@ -661,7 +661,7 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
         };
         let why = match &rule.status {
             Status::Applied => rule.because.clone().unwrap_or_default(),
-            _ => reason(program, decision, rule),
+            _ => reason(program, decision, trace, rule),
         };
         out.push_str(&format!(
             "| {} | {} | {status} | {} |\n",
