@@ -52,7 +52,7 @@ pub(super) fn decide_one(
         Ok(case) => case,
         Err(errors) => {
             if format == DecisionFormat::Json {
-                let json = serde_json::json!({ "errors": super::batch::errors_json(&name, &text, &errors) });
+                let json = serde_json::json!({ "errors": super::batch::errors_json(&name, 1, &text, &errors) });
                 print_out(&format!(
                     "{}\n",
                     serde_json::to_string_pretty(&json).unwrap_or_default()

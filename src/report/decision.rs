@@ -317,6 +317,9 @@ pub fn value_json(program: &Program, value: &Value) -> Json {
 /// The decision object of `licit eval --format json`; documented in docs/decision-json.md.
 #[derive(Debug, Serialize)]
 pub struct DecisionJson {
+    /// In a batch, the case's line number in the input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
     pub policy: PolicyJson,
     pub date: String,
     pub policy_in_force: bool,
@@ -465,6 +468,7 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
         })
         .collect();
     DecisionJson {
+        line: None,
         policy: PolicyJson {
             title: policy.title.clone(),
             source: policy.source.clone(),
