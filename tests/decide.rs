@@ -74,3 +74,104 @@ fn deciding_agrees_with_explaining_when_the_rule_tree_is_deep() {
         "no case was decided by a generated rule, so their branches were not tested"
     );
 }
+
+/// A policy of `count` rules, each in force from its own day (every third one also until a
+/// later day), written to a temporary folder and lowered.
+#[expect(
+    clippy::expect_used,
+    reason = "a test should stop loudly when its own fixture cannot be built"
+)]
+fn rules_from_their_own_days(count: usize) -> std::sync::Arc<Program> {
+    use licit::syntax::calendar::{Date, Duration};
+    let mut text = String::from(
+        "policy \"dated rules\"\n  in force from 2000-01-01\n\nenum Country { AA, BB, CC }\nenum Concern { wmd, repression }\n\ninput Case {\n  date: date\n  destination: Country\n  informed: set of Concern = {}\n}\n\nverdicts licence_required > no_licence_required\notherwise no_licence_required\n",
+    );
+    let first = Date::from_ymd(2000, 1, 1).expect("a date");
+    let day = |n: usize| {
+        first.add(
+            Duration {
+                months: 0,
+                days: n as i32,
+            },
+            1,
+        )
+    };
+    for index in 0..count {
+        let until = match index % 3 {
+            0 => format!(" until {}", day(index + 40)),
+            _ => String::new(),
+        };
+        let destination = ["AA", "BB"][index % 2];
+        text.push_str(&format!(
+            "\nrule r{index} \"Art. {index}\"\n  in force from {}{until}\n  when case.destination == {destination}\n   and repression in case.informed\n  then licence_required\n",
+            day(index)
+        ));
+    }
+    let folder = std::env::temp_dir().join(format!("licit-dated-{count}-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a temporary folder");
+    std::fs::write(folder.join("policy.licit"), text).expect("the policy is written");
+    let program = policy_with_rules(folder.to_str().expect("a UTF-8 path"), 0, Never::Facts);
+    let _ = std::fs::remove_dir_all(&folder);
+    program
+}
+
+/// Cases on every tenth day from before the first rule to after the last, for each destination
+/// and concern.
+#[expect(
+    clippy::expect_used,
+    reason = "a test should stop loudly when its own fixture cannot be built"
+)]
+fn dated_cases(days: usize) -> Vec<String> {
+    use licit::syntax::calendar::{Date, Duration};
+    let first = Date::from_ymd(1999, 12, 1).expect("a date");
+    let mut texts = Vec::new();
+    for n in (0..days + 90).step_by(10) {
+        let date = first.add(
+            Duration {
+                months: 0,
+                days: n as i32,
+            },
+            1,
+        );
+        for destination in ["AA", "BB", "CC"] {
+            for informed in ["[]", "[\"repression\"]"] {
+                texts.push(format!(
+                    r#"{{"date":"{date}","destination":"{destination}","informed":{informed}}}"#
+                ));
+            }
+        }
+    }
+    texts
+}
+
+/// Epochs split at every rule's dates while that stays small; with thousands of rules each from
+/// its own day they split only where values change (two epochs here, not thousands, each with a
+/// copy of the rules), and deciding tests each rule's dates instead. Both decide alike.
+#[test]
+fn rules_from_their_own_days_decide_alike_whether_epochs_split_by_them_or_not() {
+    for (count, split_by_rules) in [(300, true), (3_000, false)] {
+        let program = rules_from_their_own_days(count);
+        assert_eq!(
+            program.epochs.len() > count,
+            split_by_rules,
+            "{count} rules: {} epochs",
+            program.epochs.len()
+        );
+        agree(
+            &format!("{count} dated rules"),
+            &program,
+            &dated_cases(count),
+        );
+        // r0 (AA, until 2000-02-10) decides early in 2000; r2 (AA) once r0 is out of force.
+        for (date, rule) in [("2000-01-05", "r0"), ("2000-03-01", "r2")] {
+            let text =
+                format!(r#"{{"date":"{date}","destination":"AA","informed":["repression"]}}"#);
+            let (case, date) = decoded(&program, &[text]).remove(0);
+            let decided = program.decide(&case, date).decided_by;
+            assert_eq!(
+                decided.map(|r| program.policy.rules[r].name.as_str()),
+                Some(rule)
+            );
+        }
+    }
+}

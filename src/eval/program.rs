@@ -67,31 +67,51 @@ pub enum Part {
     Hole(Expr),
 }
 
-/// A stretch of dates in which every rule's being in force, every constant and every set stays
-/// the same.
+/// A stretch of dates in which every constant and every set stays the same, and so, unless the
+/// policy has too many rules each from its own date to split by all of them, does every rule's
+/// being in force.
 #[derive(Debug, Clone)]
 pub struct Epoch {
     /// The first day of the epoch; it lasts until the next epoch's start.
     pub start: Date,
-    pub in_force: Vec<bool>,
+    /// The last day of the epoch, if another follows.
+    pub end: Option<Date>,
     pub policy_in_force: bool,
     pub consts: Vec<Value>,
     pub sets: Vec<Value>,
-    /// The rules in force, in order (empty when the policy is not in force).
+    /// The rules in force on some day of the epoch, in order (empty when the policy is not in
+    /// force); explaining visits those in force on the case's date.
     pub rules: Vec<u32>,
     /// The rules deciding visits (in force, not excluded by their own dates), as a tree of
     /// tests on the case's key facts; the root is the first node.
     pub tree: Vec<RuleNode>,
     /// The facts key conditions read, as paths from the case.
-    pub key_paths: Vec<Vec<usize>>,
-    /// Every rule's key conditions.
-    pub requirements: Requirements,
+    pub key_paths: Arc<Vec<Vec<usize>>>,
+    /// Every rule's key conditions: the same for epochs in which no set they read changes.
+    pub requirements: Arc<Requirements>,
+}
+
+impl Epoch {
+    /// An epoch with nothing built yet.
+    fn new(start: Date, end: Option<Date>, policy_in_force: bool) -> Epoch {
+        Epoch {
+            start,
+            end,
+            policy_in_force,
+            consts: Vec::new(),
+            sets: Vec::new(),
+            rules: Vec::new(),
+            tree: Vec::new(),
+            key_paths: Arc::default(),
+            requirements: Arc::default(),
+        }
+    }
 }
 
 /// Each rule's key conditions: the fact (an index into the epoch's `key_paths`) and the
 /// members it must be, or one of which a set of the case must hold. A rule one of whose key
 /// conditions fails cannot apply, so deciding does not visit it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Requirements {
     /// For each rule, its conditions' range in `list`.
     spans: Vec<(u32, u32)>,
@@ -174,6 +194,11 @@ impl Branches {
     }
 }
 
+/// Epochs split at every date a rule comes into force or goes out of it while the number of
+/// epochs times the number of rules stays under this; past it (thousands of rules, each from
+/// its own date) they split only where constants, sets or the policy's being in force change.
+const EPOCH_RULE_BUDGET: usize = 1 << 20;
+
 /// A node with at most this many rules is not split further.
 const LEAF_RULES: usize = 4;
 
@@ -196,6 +221,9 @@ pub struct Program {
     /// For each rule, the dates its conditions on `case.date` allow (`case.date > 2025-01-01`):
     /// outside them the rule is in force but cannot apply, so deciding does not visit it.
     implied: Vec<Period>,
+    /// For each rule, the days it can apply: in force, and allowed by its own conditions on
+    /// `case.date`.
+    pub(super) live: Vec<Period>,
     /// What reading JSON cases quickly needs: members by name, fields' defaults.
     pub(super) shape: super::case::CaseShape,
 }
@@ -210,6 +238,7 @@ impl Program {
             params: Vec::new(),
             requirements: Vec::new(),
             implied: Vec::new(),
+            live: Vec::new(),
             shape: super::case::CaseShape::default(),
         };
         let mut params = Vec::new();
@@ -288,6 +317,12 @@ impl Program {
             .iter()
             .map(|rule| implied_period(&rule.conditions, date_field))
             .collect();
+        program.live = policy
+            .rules
+            .iter()
+            .zip(&program.implied)
+            .map(|(rule, implied)| intersection(&rule.in_force, implied))
+            .collect();
         program.epochs = program.build_epochs();
         program.shape = super::case::CaseShape::of(&program);
         program
@@ -299,80 +334,108 @@ impl Program {
         &self.epochs[position.saturating_sub(1)]
     }
 
+    /// The dates on which something can change: a constant, a set, the policy's being in force
+    /// or a rule's, or what a rule's own conditions on `case.date` allow.
+    pub fn change_dates(&self) -> Vec<Date> {
+        let (mut dates, rules) = self.boundaries();
+        dates.extend(rules);
+        dates.sort();
+        dates.dedup();
+        dates
+    }
+
+    /// The first days of the periods of constants, set members and the policy; and those of
+    /// the rules' periods, in force and allowed by their own conditions on `case.date`.
+    fn boundaries(&self) -> (Vec<Date>, Vec<Date>) {
+        let policy = &self.policy;
+        let starts = |periods: &mut dyn Iterator<Item = &Period>| -> Vec<Date> {
+            let one_day = crate::syntax::calendar::Duration { months: 0, days: 1 };
+            periods
+                .flat_map(|period| [period.from, period.until.map(|u| u.add(one_day, 1))])
+                .flatten()
+                .collect()
+        };
+        let values = starts(
+            &mut std::iter::once(&policy.in_force)
+                .chain(
+                    policy
+                        .consts
+                        .iter()
+                        .flat_map(|c| c.versions.iter().map(|v| &v.1)),
+                )
+                .chain(
+                    policy
+                        .sets
+                        .iter()
+                        .flat_map(|s| s.members.iter().chain(s.removed.iter()).map(|m| &m.1)),
+                ),
+        );
+        let rules = starts(
+            &mut policy
+                .rules
+                .iter()
+                .map(|rule| &rule.in_force)
+                .chain(self.implied.iter()),
+        );
+        (values, rules)
+    }
+
     fn build_epochs(&self) -> Vec<Epoch> {
         let policy = &self.policy;
-        let mut starts: Vec<Date> = Vec::new();
-        let mut add = |period: &Period| {
-            if let Some(from) = period.from {
-                starts.push(from);
-            }
-            if let Some(until) = period.until {
-                starts.push(until.add(crate::syntax::calendar::Duration { months: 0, days: 1 }, 1));
-            }
-        };
-        add(&policy.in_force);
-        policy.rules.iter().for_each(|rule| add(&rule.in_force));
-        self.implied.iter().for_each(&mut add);
-        policy
-            .consts
-            .iter()
-            .flat_map(|c| c.versions.iter())
-            .for_each(|(_, period)| add(period));
-        policy
-            .sets
-            .iter()
-            .flat_map(|s| s.members.iter().chain(s.removed.iter()))
-            .for_each(|(_, period)| add(period));
+        let (mut starts, rule_starts) = self.boundaries();
         starts.sort();
         starts.dedup();
+        let mut every = starts.clone();
+        every.extend(rule_starts);
+        every.sort();
+        every.dedup();
+        // Epochs split at the rules' dates too, so that deciding never reaches a rule out of
+        // force, unless that would build too many copies of the rules' tree: then a rule's
+        // dates are tested when a case reaches it.
+        if every.len().saturating_mul(self.rules.len().max(1)) <= EPOCH_RULE_BUDGET {
+            starts = every;
+        }
         // The first epoch starts before any date a case can have.
         let first = Date::from_ymd(1, 1, 1).unwrap_or(Date::EPOCH);
         let mut epoch_starts = vec![first];
         epoch_starts.extend(starts.into_iter().filter(|d| *d > first));
-        epoch_starts
-            .into_iter()
-            .map(|start| {
-                let mut epoch = Epoch {
-                    start,
-                    in_force: policy
-                        .rules
-                        .iter()
-                        .map(|rule| rule.in_force.contains(start))
-                        .collect(),
-                    policy_in_force: policy.in_force.contains(start),
-                    consts: Vec::new(),
-                    sets: Vec::new(),
-                    rules: Vec::new(),
-                    tree: Vec::new(),
-                    key_paths: Vec::new(),
-                    requirements: Requirements::default(),
-                };
-                // Constants and sets may refer to each other; they are built in dependency
-                // order by evaluating on demand with what is already built.
-                for index in 0..policy.consts.len() {
-                    let value = self.const_value_at(index, start, &epoch);
-                    epoch.consts.push(value);
-                }
-                for index in 0..policy.sets.len() {
-                    let value = self.set_value_at(index, start, &epoch);
-                    epoch.sets.push(value);
-                }
-                self.index_rules(&mut epoch);
-                epoch
-            })
-            .collect()
+        let one_day = crate::syntax::calendar::Duration { months: 0, days: 1 };
+        let mut epochs: Vec<Epoch> = Vec::with_capacity(epoch_starts.len());
+        for (position, start) in epoch_starts.iter().enumerate() {
+            let start = *start;
+            let end = epoch_starts
+                .get(position + 1)
+                .map(|next| next.add(one_day, -1));
+            let mut epoch = Epoch::new(start, end, policy.in_force.contains(start));
+            // Constants and sets may refer to each other; they are built in dependency
+            // order by evaluating on demand with what is already built.
+            for index in 0..policy.consts.len() {
+                let value = self.const_value_at(index, start, &epoch);
+                epoch.consts.push(value);
+            }
+            for index in 0..policy.sets.len() {
+                let value = self.set_value_at(index, start, &epoch);
+                epoch.sets.push(value);
+            }
+            self.index_rules(&mut epoch, epochs.last());
+            epochs.push(epoch);
+        }
+        epochs
     }
 
-    /// Lists the rules in force in an epoch and builds the tree of those deciding visits.
-    fn index_rules(&self, epoch: &mut Epoch) {
+    /// Lists the rules in force in an epoch and builds the tree of those deciding visits. The
+    /// key conditions are shared with the previous epoch when they are the same.
+    fn index_rules(&self, epoch: &mut Epoch, previous: Option<&Epoch>) {
         if !epoch.policy_in_force {
             return;
         }
+        let mut key_paths: Vec<Vec<usize>> = Vec::new();
+        let mut requirements = Requirements::default();
         // The size of each key fact's enum, to weigh how selective a condition on it is.
         let mut sizes: Vec<usize> = Vec::new();
-        for requirements in &self.requirements {
+        for keys in &self.requirements {
             let mut resolved = Vec::new();
-            for (path, key, ty) in requirements {
+            for (path, key, ty) in keys {
                 let (members, ty) = match key {
                     KeyMembers::Members(members) => (*members, *ty),
                     KeyMembers::NamedSet(set) => match epoch.sets.get(*set) {
@@ -380,12 +443,15 @@ impl Program {
                         _ => continue,
                     },
                 };
-                let position = match epoch.key_paths.iter().position(|p| p == path) {
+                let position = match key_paths.iter().position(|p| p == path) {
                     Some(position) => position,
+                    // Past the facts a `u16` can number, a condition is simply not a key
+                    // (the rule is then visited more often, never wrongly skipped).
+                    None if key_paths.len() >= usize::from(u16::MAX) => continue,
                     None => {
-                        epoch.key_paths.push(path.clone());
+                        key_paths.push(path.clone());
                         sizes.push(256);
-                        epoch.key_paths.len() - 1
+                        key_paths.len() - 1
                     }
                 };
                 if let Some(size) = self.policy.enums.get(usize::from(ty)) {
@@ -393,11 +459,23 @@ impl Program {
                 }
                 resolved.push((u16::try_from(position).unwrap_or(u16::MAX), members));
             }
-            epoch.requirements.push(resolved);
+            requirements.push(resolved);
+        }
+        match previous {
+            Some(previous)
+                if *previous.requirements == requirements && *previous.key_paths == key_paths =>
+            {
+                epoch.requirements = previous.requirements.clone();
+                epoch.key_paths = previous.key_paths.clone();
+            }
+            _ => {
+                epoch.requirements = Arc::new(requirements);
+                epoch.key_paths = Arc::new(key_paths);
+            }
         }
         let mut visited = Vec::new();
-        for rule in 0..self.rules.len() {
-            if !epoch.in_force[rule] {
+        for (rule, definition) in self.policy.rules.iter().enumerate() {
+            if !overlaps(&definition.in_force, epoch.start, epoch.end) {
                 continue;
             }
             let rule_id = u32::try_from(rule).unwrap_or(u32::MAX);
@@ -405,9 +483,9 @@ impl Program {
             // Explanations visit every rule in force; deciding skips those whose own date
             // conditions exclude the epoch.
             if self
-                .implied
+                .live
                 .get(rule)
-                .is_none_or(|period| period.contains(epoch.start))
+                .is_some_and(|live| overlaps(live, epoch.start, epoch.end))
             {
                 visited.push(rule_id);
             }
@@ -468,17 +546,7 @@ impl Program {
         let date = self.policy.in_force.from.unwrap_or(Date::EPOCH);
         match self.epochs.is_empty() {
             true => {
-                let epoch = Epoch {
-                    start: date,
-                    in_force: Vec::new(),
-                    policy_in_force: true,
-                    consts: Vec::new(),
-                    sets: Vec::new(),
-                    rules: Vec::new(),
-                    tree: Vec::new(),
-                    key_paths: Vec::new(),
-                    requirements: Requirements::default(),
-                };
+                let epoch = Epoch::new(date, None, true);
                 self.evaluate_constant(&lowered, date, &epoch)
             }
             false => self.evaluate_constant(&lowered, date, self.epoch(date)),
@@ -793,6 +861,31 @@ fn implied_period(conditions: &[Expr], date_field: Option<usize>) -> Period {
         }
     }
     period
+}
+
+/// The days in both periods.
+fn intersection(a: &Period, b: &Period) -> Period {
+    let later = |x: Option<Date>, y: Option<Date>| match (x, y) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    };
+    let earlier = |x: Option<Date>, y: Option<Date>| match (x, y) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    Period {
+        from: later(a.from, b.from),
+        until: earlier(a.until, b.until),
+    }
+}
+
+/// Whether a period has a day from `start` to `end` (to the end of time when `None`).
+fn overlaps(period: &Period, start: Date, end: Option<Date>) -> bool {
+    period.until.is_none_or(|until| until >= start)
+        && match (period.from, end) {
+            (Some(from), Some(end)) => from <= end,
+            _ => true,
+        }
 }
 
 /// The field positions of a path from the case: `case.item.annex_i` as `[3, 1]`.

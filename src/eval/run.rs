@@ -426,9 +426,14 @@ impl Program {
         // one, every rule in force is, so that each can say why it did not apply.
         scratch.candidates.clear();
         if trace.is_some() {
-            scratch.candidates.extend_from_slice(&epoch.rules);
+            scratch.candidates.extend(
+                epoch
+                    .rules
+                    .iter()
+                    .filter(|rule| self.policy.rules[**rule as usize].in_force.contains(date)),
+            );
         } else {
-            self.candidates(case, epoch, &mut scratch.candidates);
+            self.candidates(case, epoch, date, &mut scratch.candidates);
         }
         // The explanation is filled in place: one entry per rule, in order.
         if let Some(trace) = trace.as_deref_mut() {
@@ -619,7 +624,7 @@ impl Program {
 
     /// The rules a case can trigger in an epoch, in rule order: those of the branches of the
     /// epoch's rule tree its facts take whose key conditions all hold.
-    fn candidates(&self, case: &Value, epoch: &Epoch, out: &mut Vec<u32>) {
+    fn candidates(&self, case: &Value, epoch: &Epoch, date: Date, out: &mut Vec<u32>) {
         // The facts key conditions read, each looked up once.
         let facts: smallvec::SmallVec<[Option<&Value>; 16]> = epoch
             .key_paths
@@ -636,7 +641,9 @@ impl Program {
                 Some(RuleNode::Leaf(rules)) => {
                     leaves += 1;
                     out.extend(rules.iter().copied().filter(|rule| {
-                        // A rule stays a candidate only if every key condition it has can hold.
+                        // A rule stays a candidate only if every key condition it has can hold
+                        // and it can apply on the date (which its epoch says, unless the policy
+                        // has too many rules' dates to split epochs by all of them).
                         epoch.requirements.of(*rule).iter().all(|(fact, members)| {
                             match facts.get(usize::from(*fact)).copied().flatten() {
                                 Some(Value::Enum(_, member)) => members.contains(*member),
@@ -645,7 +652,10 @@ impl Program {
                                 }
                                 _ => false,
                             }
-                        })
+                        }) && self
+                            .live
+                            .get(*rule as usize)
+                            .is_some_and(|p| p.contains(date))
                     }));
                 }
                 Some(RuleNode::Split {

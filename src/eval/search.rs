@@ -441,13 +441,10 @@ impl<'p> Search<'p> {
     /// The dates on which something can change: every epoch start of both policies and every
     /// date the conditions compare with (and the day after it).
     fn dates_to_examine(&self) -> Vec<Date> {
-        let mut dates: Vec<Date> = self
-            .old
-            .epochs
-            .iter()
-            .chain(self.new.epochs.iter())
-            .map(|e| e.start)
-            .collect();
+        let mut dates: Vec<Date> = self.old.change_dates();
+        dates.extend(self.new.change_dates());
+        // The first epoch starts before any date a case can have.
+        dates.extend(self.old.epochs.first().map(|e| e.start));
         for program in [self.old, self.new] {
             for expr in program_exprs(program) {
                 visit(expr, &mut |e| {
@@ -618,7 +615,9 @@ impl<'p> Search<'p> {
         let mut holds = vec![FALSE; count];
         for &rule_id in &epoch.rules {
             let index = rule_id as usize;
-            holds[index] = self.rule_condition(program, epoch, date, index)?;
+            if program.policy.rules[index].in_force.contains(date) {
+                holds[index] = self.rule_condition(program, epoch, date, index)?;
+            }
         }
         let mut triggered_memo: Vec<Option<Node>> = vec![None; count];
         let mut triggered = Vec::with_capacity(count);
@@ -2160,11 +2159,13 @@ pub fn analyze(program: &Program) -> Result<Analysis, SearchError> {
         dates: dates.len(),
         ..Analysis::default()
     };
+    let change_dates = program.change_dates();
     let in_force_somewhere = |rule: usize| {
-        program
-            .epochs
-            .iter()
-            .any(|e| e.policy_in_force && e.in_force[rule])
+        let in_force = &program.policy.rules[rule].in_force;
+        // Whether a rule and the policy are in force together changes only on these dates.
+        std::iter::once(Date::EPOCH)
+            .chain(change_dates.iter().copied())
+            .any(|d| program.policy.in_force.contains(d) && in_force.contains(d))
     };
     for rule in 0..count {
         if !in_force_somewhere(rule) {
