@@ -265,11 +265,17 @@ pub enum CheckError {
     #[error("cannot use `{path}`: {reason}")]
     #[diagnostic(
         code(licit::check::missing_use),
-        help("the path is relative to the file that says `use`")
+        help("the path is relative to the file that says `use`{}", match hidden {
+            0 => String::new(),
+            1 => "; fix this first: 1 error about an unknown name or type is not shown, as it may come from this file".to_string(),
+            n => format!("; fix this first: {n} errors about unknown names and types are not shown, as they may all come from this file"),
+        })
     )]
     MissingUse {
         path: String,
         reason: String,
+        /// How many errors about unknown names and types are hidden behind this one.
+        hidden: usize,
         #[label("not found")]
         span: Span,
     },

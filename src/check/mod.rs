@@ -58,8 +58,34 @@ pub fn check(sources: &[Source]) -> (Option<Policy>, Vec<Located>) {
         .any(|found| !found.error.is_warning() && !found.in_test);
     let policy = if has_error { None } else { checker.finish() };
     let mut errors = checker.errors;
+    hide_what_a_missing_use_explains(&mut errors);
     errors.sort_by_key(|found| (found.file, found.error_span_start()));
     (policy, errors)
+}
+
+/// When a `use`d file cannot be read, every name it declares is unknown wherever it is used:
+/// hundreds of errors with one cause. Those about unknown names and types are hidden and
+/// counted on the `use` that failed, the one thing to fix.
+fn hide_what_a_missing_use_explains(errors: &mut Vec<Located>) {
+    if !errors
+        .iter()
+        .any(|found| matches!(found.error, CheckError::MissingUse { .. }))
+    {
+        return;
+    }
+    let before = errors.len();
+    errors.retain(|found| {
+        !matches!(
+            found.error,
+            CheckError::UnknownName { .. } | CheckError::UnknownType { .. }
+        )
+    });
+    let hidden_count = before - errors.len();
+    for found in errors.iter_mut() {
+        if let CheckError::MissingUse { hidden, .. } = &mut found.error {
+            *hidden = hidden_count;
+        }
+    }
 }
 
 impl Located {
@@ -299,6 +325,7 @@ impl<'a> Checker<'a> {
                             self.error(CheckError::MissingUse {
                                 path: path.text.clone(),
                                 reason: reason.clone(),
+                                hidden: 0,
                                 span: path.span,
                             });
                         }
