@@ -2060,6 +2060,7 @@ pub fn analyze(program: &Program) -> Result<Analysis, SearchError> {
         })
         .collect();
     let mut conflicts: Vec<(usize, usize, Node, Date)> = Vec::new();
+    let mut reported: std::collections::HashSet<(usize, usize)> = Default::default();
     let mut assert_witness: Vec<Option<(Node, Date)>> = vec![None; program.policy.asserts.len()];
     for &date in &dates {
         let regions = search.rule_regions(program, date)?;
@@ -2074,9 +2075,17 @@ pub fn analyze(program: &Program) -> Result<Analysis, SearchError> {
             record(&mut ever_applied[rule], regions.applied[rule]);
             ever_decides[rule] |= regions.decides[rule] != FALSE;
             // A rule stays a candidate for redundancy while every application is also one of
-            // the other rule's.
+            // the other rule's: always so where it does not apply, or applies where the other
+            // does.
+            if regions.applied[rule] == FALSE {
+                continue;
+            }
             let mut still = Vec::new();
             for &other in &covered_by[rule] {
+                if regions.applied[other] == regions.applied[rule] {
+                    still.push(other);
+                    continue;
+                }
                 let not_other = search.manager.not(regions.applied[other])?;
                 let alone = search.manager.and(regions.applied[rule], not_other)?;
                 if alone == FALSE {
@@ -2085,27 +2094,46 @@ pub fn analyze(program: &Program) -> Result<Analysis, SearchError> {
             }
             covered_by[rule] = still;
         }
-        for r in 0..count {
-            for s in (r + 1)..count {
-                let (Some(a), Some(b)) = (&regions.verdicts[r], &regions.verdicts[s]) else {
-                    continue;
-                };
-                let same_kind = program.rules[r].verdict.as_ref().map(|v| v.0)
-                    == program.rules[s].verdict.as_ref().map(|v| v.0);
-                let ordered =
-                    rules[r].exception_to.contains(&s) || rules[s].exception_to.contains(&r);
-                if !same_kind
-                    || a == b
-                    || ordered
-                    || conflicts.iter().any(|(x, y, _, _)| (*x, *y) == (r, s))
-                {
-                    continue;
-                }
-                let both = search.manager.and(regions.applied[r], regions.applied[s])?;
-                if both != FALSE {
-                    conflicts.push((r, s, both, date));
+        // Two rules conflict where both apply with verdicts of the same kind written
+        // differently. Rules that apply on this date are grouped by verdict as written, and
+        // only groups of the same kind with different texts are paired.
+        let mut applying: Vec<(usize, &str, usize)> = (0..count)
+            .filter(|rule| regions.applied[*rule] != FALSE)
+            .filter_map(|rule| {
+                let kind = program.rules[rule].verdict.as_ref()?.0;
+                Some((kind, regions.verdicts[rule].as_deref()?, rule))
+            })
+            .collect();
+        applying.sort_unstable();
+        let groups: Vec<&[(usize, &str, usize)]> =
+            applying.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)).collect();
+        let mut found: Vec<(usize, usize, Node)> = Vec::new();
+        for (position, group) in groups.iter().enumerate() {
+            for other in groups[position + 1..]
+                .iter()
+                .take_while(|other| other[0].0 == group[0].0)
+            {
+                for &(_, _, a) in group.iter() {
+                    for &(_, _, b) in other.iter() {
+                        let (r, s) = (a.min(b), a.max(b));
+                        let ordered = rules[r].exception_to.contains(&s)
+                            || rules[s].exception_to.contains(&r);
+                        if ordered || reported.contains(&(r, s)) {
+                            continue;
+                        }
+                        let both = search.manager.and(regions.applied[r], regions.applied[s])?;
+                        if both != FALSE {
+                            found.push((r, s, both));
+                        }
+                    }
                 }
             }
+        }
+        // In the order of the rules, as they are reported.
+        found.sort_unstable_by_key(|(r, s, _)| (*r, *s));
+        for (r, s, both) in found {
+            reported.insert((r, s));
+            conflicts.push((r, s, both, date));
         }
         let epoch = program.epoch(date);
         for (index, assertion) in program.policy.asserts.iter().enumerate() {
