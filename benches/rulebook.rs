@@ -57,7 +57,13 @@ fn decide(c: &mut Criterion) {
         b.iter(|| {
             let mut reader = std::io::Cursor::new(jsonl.as_bytes());
             let mut out = Vec::with_capacity(jsonl.len() * 2);
-            licit::cli::batch::run(&program, "bench", &mut reader, &mut out, None, false, jobs);
+            let options = licit::cli::batch::BatchOptions {
+                as_of: None,
+                explain: false,
+                jobs,
+                progress: licit::cli::batch::Progress::Off,
+            };
+            licit::cli::batch::run(&program, "bench", &mut reader, &mut out, &options);
             black_box(out.len())
         })
     });

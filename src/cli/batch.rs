@@ -1,7 +1,7 @@
 //! `licit eval --batch`: decide a JSONL stream on all cores, writing one JSON object per line in
 //! input order, in chunks so that memory stays constant whatever the stream's length.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, Write};
 
 use crate::eval::{CaseError, Program, Trace, case_date, decode_case};
 use crate::report::decision::{decision_json, render_decision_line};
@@ -12,6 +12,74 @@ use crate::syntax::calendar::Date;
 const CHUNK: usize = 8192;
 /// The same with `--explain`, whose lines are a thousand times longer: memory stays small.
 const EXPLAINED_CHUNK: usize = 256;
+
+/// How a batch run is made.
+pub struct BatchOptions {
+    /// Decide every case as of this date instead of its own.
+    pub as_of: Option<Date>,
+    /// Write the whole explanation on each line.
+    pub explain: bool,
+    /// How many threads decide.
+    pub jobs: usize,
+    pub progress: Progress,
+}
+
+/// What a batch run shows on standard error as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Off,
+    /// Cases decided and the rate: the input's size is not known (standard input).
+    Count,
+    /// A bar over the input's size in bytes, cases decided and the rate.
+    Bar {
+        total_bytes: u64,
+    },
+}
+
+/// One line of progress: `[#########-----------]  45%  450,000 cases  1.08 M/s`.
+pub fn progress_line(progress: Progress, bytes: u64, cases: usize, seconds: f64) -> String {
+    let rate = if seconds > 0.0 {
+        cases as f64 / seconds
+    } else {
+        0.0
+    };
+    let rate = match rate {
+        r if r >= 1e6 => format!("{:.2} M/s", r / 1e6),
+        r if r >= 1e3 => format!("{:.1} k/s", r / 1e3),
+        r => format!("{r:.0}/s"),
+    };
+    let cases = thousands(cases);
+    match progress {
+        Progress::Bar { total_bytes } if total_bytes > 0 => {
+            const WIDTH: u64 = 20;
+            let done = bytes.min(total_bytes);
+            let filled = (done * WIDTH / total_bytes) as usize;
+            let bar = format!(
+                "{}{}",
+                "#".repeat(filled),
+                "-".repeat(WIDTH as usize - filled)
+            );
+            format!(
+                "[{bar}] {:>3}%  {cases} cases  {rate}",
+                done * 100 / total_bytes
+            )
+        }
+        _ => format!("{cases} cases  {rate}"),
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(number: usize) -> String {
+    let digits = number.to_string();
+    let mut out = String::new();
+    for (position, digit) in digits.chars().enumerate() {
+        if position > 0 && (digits.len() - position).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
 
 /// What a batch run saw.
 pub struct BatchSummary {
@@ -25,11 +93,17 @@ pub fn run(
     name: &str,
     reader: &mut dyn BufRead,
     out: &mut dyn Write,
-    as_of: Option<Date>,
-    explain: bool,
-    jobs: usize,
+    options: &BatchOptions,
 ) -> BatchSummary {
-    let progress = std::io::stderr().is_terminal();
+    let BatchOptions {
+        as_of,
+        explain,
+        jobs,
+        progress,
+    } = *options;
+    let started = std::time::Instant::now();
+    let mut shown = started;
+    let mut bytes: u64 = 0;
     let mut summary = BatchSummary {
         lines: 0,
         bad_lines: 0,
@@ -48,7 +122,8 @@ pub fn run(
                     finished = true;
                     break;
                 }
-                Ok(_) => {
+                Ok(read) => {
+                    bytes += read as u64;
                     number += 1;
                     while buffer.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                         buffer.pop();
@@ -74,14 +149,20 @@ pub fn run(
                 return summary;
             }
         }
-        if progress {
-            eprint!("\r{} cases decided", summary.lines);
+        // At most ten times a second, and once at the end.
+        if progress != Progress::Off && (finished || shown.elapsed().as_millis() >= 100) {
+            shown = std::time::Instant::now();
+            let seconds = started.elapsed().as_secs_f64();
+            eprint!(
+                "\r{}",
+                progress_line(progress, bytes, summary.lines, seconds)
+            );
         }
         if finished {
             break;
         }
     }
-    if progress {
+    if progress != Progress::Off {
         eprintln!();
     }
     let _ = out.flush();
@@ -196,4 +277,23 @@ pub fn errors_json(
             serde_json::to_value(json).unwrap_or_default()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Progress, progress_line};
+
+    #[test]
+    fn progress_lines() {
+        let bar = Progress::Bar { total_bytes: 1000 };
+        assert_eq!(
+            progress_line(bar, 450, 450_000, 0.5),
+            "[#########-----------]  45%  450,000 cases  900.0 k/s"
+        );
+        assert_eq!(
+            progress_line(bar, 1000, 1_234_567, 1.0),
+            "[####################] 100%  1,234,567 cases  1.23 M/s"
+        );
+        assert_eq!(progress_line(Progress::Count, 0, 12, 0.0), "12 cases  0/s");
+    }
 }

@@ -1,8 +1,9 @@
 //! `licit eval`: decide one case and explain it, or stream decisions for a JSONL batch.
 
-use std::io::{BufRead, BufWriter};
+use std::io::{BufRead, BufWriter, IsTerminal};
 
 use super::args::{DecisionFormat, EvalArgs};
+use super::batch::{BatchOptions, Progress};
 use super::{Exit, checked_policy, parse_as_of, parse_params, print_out, print_plain, program};
 use crate::eval::{Program, case_date, decode_case};
 use crate::report::decision::{TextStyle, render_json, render_markdown, render_text};
@@ -103,11 +104,24 @@ fn decide_batch(
     explain: bool,
     jobs: Option<usize>,
 ) -> Exit {
+    // Progress only for a person watching, and not over decisions written to the same
+    // terminal: a bar when the input's size is known.
+    let watched = std::io::stderr().is_terminal() && !std::io::stdout().is_terminal();
+    let mut progress = match watched {
+        true => Progress::Count,
+        false => Progress::Off,
+    };
     let mut reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
         match std::fs::File::open(path) {
-            Ok(file) => Box::new(std::io::BufReader::with_capacity(1 << 20, file)),
+            Ok(file) => {
+                if let Some(total_bytes) = file.metadata().ok().map(|m| m.len()).filter(|_| watched)
+                {
+                    progress = Progress::Bar { total_bytes };
+                }
+                Box::new(std::io::BufReader::with_capacity(1 << 20, file))
+            }
             Err(error) => {
                 print_plain(&super::load::LoadError::Unreadable {
                     path: path.display().to_string(),
@@ -124,7 +138,13 @@ fn decide_batch(
             .unwrap_or(1)
     });
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    let summary = super::batch::run(program, &name, &mut *reader, &mut out, as_of, explain, jobs);
+    let options = BatchOptions {
+        as_of,
+        explain,
+        jobs,
+        progress,
+    };
+    let summary = super::batch::run(program, &name, &mut *reader, &mut out, &options);
     if summary.bad_lines > 0 {
         eprintln!(
             "{} of {} line{} of `{name}` could not be decided; see the error objects",
