@@ -32,6 +32,17 @@ pub enum LoadError {
         )
     )]
     NoPolicy { path: String },
+
+    #[error("`{path}` holds {count} policies: {names}")]
+    #[diagnostic(
+        code(licit::io::many_policies),
+        help("name one of them; `licit check` and `licit test` take a folder of several")
+    )]
+    ManyPolicies {
+        path: String,
+        count: usize,
+        names: String,
+    },
 }
 
 /// A policy read from disk: its sources (own files first, then used modules) and the syntax

@@ -5,6 +5,7 @@ pub mod args;
 pub mod batch;
 mod check;
 mod diff;
+pub mod embed;
 mod eval;
 mod fmt;
 pub mod load;
@@ -167,6 +168,24 @@ pub fn load_and_check(root: &Path) -> Result<CheckResult, load::LoadError> {
     })
 }
 
+/// Loads and checks the one policy at a path: a policy file or folder, or a folder that holds
+/// exactly one.
+pub fn load_one(path: &Path) -> Result<CheckResult, load::LoadError> {
+    let roots = load::discover(path)?;
+    match roots.as_slice() {
+        [root] => load_and_check(root),
+        _ => Err(load::LoadError::ManyPolicies {
+            path: path.display().to_string(),
+            count: roots.len(),
+            names: roots
+                .iter()
+                .map(|r| format!("`{}`", r.display()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
 /// Prints diagnostics in the chosen format.
 pub(crate) fn print_diagnostics(items: &[Sourced<'_>], format: DiagnosticFormat) {
     match format {
@@ -189,25 +208,13 @@ pub(crate) fn print_diagnostics(items: &[Sourced<'_>], format: DiagnosticFormat)
 /// Loads, checks and reports the one policy at a path; `None` (with diagnostics printed) when
 /// it is not usable.
 pub(crate) fn checked_policy(path: &Path) -> Result<Checked, Exit> {
-    let roots = match load::discover(path) {
-        Ok(roots) => roots,
-        Err(error) => {
-            print_plain(&error);
-            return Err(Exit::Invalid);
-        }
-    };
-    if roots.len() > 1 {
-        let names: Vec<String> = roots.iter().map(|r| format!("`{}`", r.display())).collect();
-        eprintln!(
-            "error: `{}` holds {} policies: {}; name one of them",
-            path.display(),
-            roots.len(),
-            names.join(", ")
-        );
-        return Err(Exit::Usage);
-    }
-    let result = match load_and_check(&roots[0]) {
+    let result = match load_one(path) {
         Ok(result) => result,
+        // Naming a folder of several policies where one is wanted is a usage error.
+        Err(error @ load::LoadError::ManyPolicies { .. }) => {
+            print_plain(&error);
+            return Err(Exit::Usage);
+        }
         Err(error) => {
             print_plain(&error);
             return Err(Exit::Invalid);

@@ -41,7 +41,7 @@ pub fn render_human(item: &Sourced<'_>, style: Style) -> String {
 }
 
 /// A diagnostic in the documented JSON form of `licit check --format json`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct JsonDiagnostic {
     pub file: String,
     pub line: usize,
@@ -56,7 +56,7 @@ pub struct JsonDiagnostic {
 }
 
 /// A labelled place of a diagnostic.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct JsonLabel {
     pub message: Option<String>,
     pub line: usize,
