@@ -260,11 +260,17 @@ pub fn render_text(
         out.push_str(&format!("not applicable: {} — {why}\n", rules.join(", ")));
     }
     if !not_in_force.is_empty() {
-        out.push_str(&style.dim(&format!(
-            "not in force on {}: {}\n",
-            decision.date,
-            not_in_force.join(", ")
-        )));
+        // A long list says how long it is rather than burying the decision under it.
+        const SHOWN: usize = 30;
+        let names = match not_in_force.len() {
+            n if n <= SHOWN => not_in_force.join(", "),
+            n => format!(
+                "{} and {} more (`--format json` lists every rule)",
+                not_in_force[..SHOWN].join(", "),
+                n - SHOWN
+            ),
+        };
+        out.push_str(&style.dim(&format!("not in force on {}: {names}\n", decision.date)));
         if style.colour {
             out.push('\n');
         }
