@@ -175,3 +175,72 @@ fn rules_from_their_own_days_decide_alike_whether_epochs_split_by_them_or_not() 
         }
     }
 }
+
+/// A sanctions list: `count` entities, each listed from its own day (every fifth delisted 30
+/// days later), and a rule that prohibits exports to a listed end user.
+#[expect(
+    clippy::expect_used,
+    reason = "a test should stop loudly when its own fixture cannot be built"
+)]
+fn sanctions_list(count: usize) -> std::sync::Arc<Program> {
+    use licit::syntax::calendar::{Date, Duration};
+    let first = Date::from_ymd(2014, 1, 1).expect("a date");
+    let day = |n: usize| {
+        first.add(
+            Duration {
+                months: 0,
+                days: n as i32,
+            },
+            1,
+        )
+    };
+    let members: Vec<String> = (0..count)
+        .map(|n| match n % 5 {
+            0 => format!("\"ENTITY-{n:05}\" from {} until {}", day(n), day(n + 30)),
+            _ => format!("\"ENTITY-{n:05}\" from {}", day(n)),
+        })
+        .collect();
+    let text = format!(
+        "policy \"sanctions list\"\n  in force from 2014-01-01\n\nenum Country {{ AA, BB }}\n\ninput Case {{\n  date: date\n  destination: Country\n  end_user: text\n}}\n\nverdicts prohibited > no_licence_required\notherwise no_licence_required\n\nset listed_entities: text = {{\n  {}\n}}\n\nrule listed \"Art. 2\"\n  when case.end_user in listed_entities\n  then prohibited\n",
+        members.join(",\n  ")
+    );
+    let folder =
+        std::env::temp_dir().join(format!("licit-sanctions-{count}-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a temporary folder");
+    std::fs::write(folder.join("policy.licit"), text).expect("the policy is written");
+    let program = policy_with_rules(folder.to_str().expect("a UTF-8 path"), 0, Never::Facts);
+    let _ = std::fs::remove_dir_all(&folder);
+    program
+}
+
+/// A set of texts whose members come and go on their own dates is kept once, with the dates,
+/// not built again for every date (which held thousands of copies): the epochs stay few, and
+/// membership follows each member's dates.
+#[test]
+fn a_dated_sanctions_list_is_asked_on_the_case_date() {
+    let program = sanctions_list(2_000);
+    assert!(program.epochs.len() < 5, "{} epochs", program.epochs.len());
+    let mut texts = Vec::new();
+    for (entity, date, verdict) in [
+        // Listed from 2014-01-12.
+        (11, "2014-01-11", "no_licence_required"),
+        (11, "2014-01-12", "prohibited"),
+        (11, "2020-01-01", "prohibited"),
+        // Listed from 2014-01-06 until 2014-02-05, then delisted.
+        (5, "2014-02-05", "prohibited"),
+        (5, "2014-02-06", "no_licence_required"),
+        // The last, listed from 2019-06-23; and one never listed.
+        (1_999, "2019-06-22", "no_licence_required"),
+        (1_999, "2019-06-23", "prohibited"),
+        (2_000, "2020-01-01", "no_licence_required"),
+    ] {
+        let text =
+            format!(r#"{{"date":"{date}","destination":"AA","end_user":"ENTITY-{entity:05}"}}"#);
+        let (case, date) = decoded(&program, std::slice::from_ref(&text)).remove(0);
+        let decision = program.decide(&case, date);
+        let name = &program.policy.verdicts[decision.verdict].name;
+        assert_eq!(name, verdict, "{text}");
+        texts.push(text);
+    }
+    agree("sanctions list", &program, &texts);
+}

@@ -224,8 +224,103 @@ pub struct Program {
     /// For each rule, the days it can apply: in force, and allowed by its own conditions on
     /// `case.date`.
     pub(super) live: Vec<Period>,
+    /// For each named set, whether it is kept with its members' dates rather than built for
+    /// every epoch (see `DatedSet`).
+    dated_sets: Vec<Option<DatedSet>>,
     /// What reading JSON cases quickly needs: members by name, fields' defaults.
     pub(super) shape: super::case::CaseShape,
+}
+
+/// A set of texts, numbers or dates whose members come and go on their own dates, such as a
+/// sanctions list of entities each listed on its day. It is kept once, each member with its
+/// period, and asked about membership on the case's date: building it for every date a member
+/// changes would hold thousands of copies of it (5,000 dated entries took 1 GB). Only sets that
+/// no constant or other set reads are kept so; epochs do not split at their members' dates.
+#[derive(Debug, Clone)]
+pub struct DatedSet {
+    /// Sorted by value: each member with a period, and whether the period removes it (an
+    /// amendment's `-=`).
+    entries: Vec<(Value, Period, bool)>,
+}
+
+impl DatedSet {
+    /// Whether a value is a member on a date.
+    pub fn contains(&self, value: &Value, date: Date) -> bool {
+        self.holds(|member| member.total_cmp(value), date)
+    }
+
+    /// Whether some member is a prefix of a text on a date: `some e in S: starts_with(x, e)`.
+    pub fn has_prefix_of(&self, text: &str, date: Date) -> bool {
+        text.char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .any(|end| {
+                let prefix = &text[..end];
+                self.holds(
+                    |member| match member {
+                        Value::Text(member) => (**member).cmp(prefix),
+                        other => other.total_cmp(&Value::Text(prefix.into())),
+                    },
+                    date,
+                )
+            })
+    }
+
+    /// Whether the member that `order` finds (by comparing members with it) is in the set on a
+    /// date: listed in a period that holds the date, and not removed in one.
+    fn holds(&self, order: impl Fn(&Value) -> std::cmp::Ordering, date: Date) -> bool {
+        let start = self
+            .entries
+            .partition_point(|(member, _, _)| order(member) == std::cmp::Ordering::Less);
+        let mut listed = false;
+        for (member, period, removed) in &self.entries[start..] {
+            if order(member) != std::cmp::Ordering::Equal {
+                break;
+            }
+            if period.contains(date) {
+                if *removed {
+                    return false;
+                }
+                listed = true;
+            }
+        }
+        listed
+    }
+
+    /// The set as it is on a date.
+    pub fn at(&self, date: Date) -> Value {
+        let mut members: Vec<Value> = Vec::new();
+        let mut index = 0;
+        while let Some((value, _, _)) = self.entries.get(index) {
+            // The entries of one value are together: it is a member if one lists it on the
+            // date and none removes it.
+            let end = index
+                + self.entries[index..]
+                    .iter()
+                    .take_while(|(other, _, _)| other.total_cmp(value).is_eq())
+                    .count();
+            let entries = &self.entries[index..end];
+            let listed = entries
+                .iter()
+                .any(|(_, p, removed)| !removed && p.contains(date));
+            let removed = entries
+                .iter()
+                .any(|(_, p, removed)| *removed && p.contains(date));
+            if listed && !removed {
+                members.push(value.clone());
+            }
+            index = end;
+        }
+        // Already sorted and without repeats.
+        Value::Set(members.into())
+    }
+
+    /// Every value that is a member on some date.
+    pub fn every_member(&self) -> impl Iterator<Item = &Value> {
+        self.entries
+            .iter()
+            .filter(|(_, _, removed)| !removed)
+            .map(|(member, _, _)| member)
+    }
 }
 
 impl Program {
@@ -239,6 +334,7 @@ impl Program {
             requirements: Vec::new(),
             implied: Vec::new(),
             live: Vec::new(),
+            dated_sets: Vec::new(),
             shape: super::case::CaseShape::default(),
         };
         let mut params = Vec::new();
@@ -250,6 +346,7 @@ impl Program {
             params.push(value);
         }
         program.params = params;
+        program.dated_sets = program.dated_sets();
         program.rules = policy
             .rules
             .iter()
@@ -328,6 +425,65 @@ impl Program {
         program
     }
 
+    /// The named set with this index, if it is kept with its members' dates.
+    pub fn dated_set(&self, index: usize) -> Option<&DatedSet> {
+        self.dated_sets.get(index)?.as_ref()
+    }
+
+    /// Which named sets to keep with their members' dates: those of values other than enum
+    /// members (whose sets are small bitsets) with dated members written as plain values, that
+    /// no constant or other set reads.
+    fn dated_sets(&self) -> Vec<Option<DatedSet>> {
+        let policy = &self.policy;
+        let mut read = vec![false; policy.sets.len()];
+        let mut mark = |expr: &ir::Expr| {
+            visit_ir(expr, &mut |e| {
+                if let ir::Expr::NamedSet(index) = e
+                    && let Some(flag) = read.get_mut(*index)
+                {
+                    *flag = true;
+                }
+            })
+        };
+        policy
+            .consts
+            .iter()
+            .flat_map(|c| c.versions.iter())
+            .chain(
+                policy
+                    .sets
+                    .iter()
+                    .flat_map(|s| s.members.iter().chain(&s.removed)),
+            )
+            .for_each(|(expr, _)| mark(expr));
+        policy
+            .sets
+            .iter()
+            .enumerate()
+            .map(|(index, set)| {
+                let dated = set
+                    .members
+                    .iter()
+                    .chain(&set.removed)
+                    .any(|(_, period)| period.from.is_some() || period.until.is_some());
+                if read[index] || enum_of(&set.element).is_some() || !dated {
+                    return None;
+                }
+                let mut entries = Vec::new();
+                for (list, removed) in [(&set.members, false), (&set.removed, true)] {
+                    for (expr, period) in list {
+                        match self.lower_expr(expr) {
+                            Expr::Value(value) => entries.push((value, *period, removed)),
+                            _ => return None,
+                        }
+                    }
+                }
+                entries.sort_by(|a, b| a.0.total_cmp(&b.0));
+                Some(DatedSet { entries })
+            })
+            .collect()
+    }
+
     /// The epoch that holds a date.
     pub fn epoch(&self, date: Date) -> &Epoch {
         let position = self.epochs.partition_point(|epoch| epoch.start <= date);
@@ -339,6 +495,7 @@ impl Program {
     pub fn change_dates(&self) -> Vec<Date> {
         let (mut dates, rules) = self.boundaries();
         dates.extend(rules);
+        dates.extend(self.dated_sets_boundaries());
         dates.sort();
         dates.dedup();
         dates
@@ -367,7 +524,9 @@ impl Program {
                     policy
                         .sets
                         .iter()
-                        .flat_map(|s| s.members.iter().chain(s.removed.iter()).map(|m| &m.1)),
+                        .enumerate()
+                        .filter(|(index, _)| self.dated_set(*index).is_none())
+                        .flat_map(|(_, s)| s.members.iter().chain(s.removed.iter()).map(|m| &m.1)),
                 ),
         );
         let rules = starts(
@@ -378,6 +537,18 @@ impl Program {
                 .chain(self.implied.iter()),
         );
         (values, rules)
+    }
+
+    /// The first days of the periods of the members of sets kept with their dates.
+    fn dated_sets_boundaries(&self) -> Vec<Date> {
+        let one_day = crate::syntax::calendar::Duration { months: 0, days: 1 };
+        self.dated_sets
+            .iter()
+            .flatten()
+            .flat_map(|set| set.entries.iter())
+            .flat_map(|(_, period, _)| [period.from, period.until.map(|u| u.add(one_day, 1))])
+            .flatten()
+            .collect()
     }
 
     fn build_epochs(&self) -> Vec<Epoch> {
@@ -414,7 +585,11 @@ impl Program {
                 epoch.consts.push(value);
             }
             for index in 0..policy.sets.len() {
-                let value = self.set_value_at(index, start, &epoch);
+                // A set kept with its dates is asked on the case's date instead.
+                let value = match self.dated_set(index) {
+                    Some(_) => Value::None,
+                    None => self.set_value_at(index, start, &epoch),
+                };
                 epoch.sets.push(value);
             }
             self.index_rules(&mut epoch, epochs.last());

@@ -181,10 +181,17 @@ impl<'a> Env<'a> {
                 Some(value) => Cow::Borrowed(value),
                 None => Cow::Owned(self.program.const_value_at(*index, self.date, self.epoch)),
             },
-            Expr::NamedSet(index) => match self.epoch.sets.get(*index) {
-                Some(value) => Cow::Borrowed(value),
-                None => Cow::Owned(self.program.set_value_at(*index, self.date, self.epoch)),
-            },
+            // A set kept with its members' dates is built for the date when it is needed whole;
+            // membership asks it directly (below).
+            Expr::NamedSet(index) => {
+                match (self.program.dated_set(*index), self.epoch.sets.get(*index)) {
+                    (Some(dated), _) => Cow::Owned(dated.at(self.date)),
+                    (None, Some(value)) => Cow::Borrowed(value),
+                    (None, None) => {
+                        Cow::Owned(self.program.set_value_at(*index, self.date, self.epoch))
+                    }
+                }
+            }
             Expr::Field(base, position) => match self.value(base) {
                 Cow::Borrowed(Value::Record(_, fields)) => match fields.get(*position) {
                     Some(value) => Cow::Borrowed(value),
@@ -211,17 +218,15 @@ impl<'a> Env<'a> {
                 Cow::Owned(Value::Bool(op.holds(left.total_cmp(&right))))
             }
             Expr::In(member, set) => {
+                if let Expr::NamedSet(index) = &**set
+                    && let Some(dated) = self.program.dated_set(*index)
+                {
+                    let holds = dated.contains(&self.value(member), self.date);
+                    return Cow::Owned(Value::Bool(holds));
+                }
                 let member = self.value(member);
                 let set = self.value(set);
-                let holds = match (&*member, &*set) {
-                    (Value::Enum(_, m), Value::EnumSet(_, s)) => s.contains(*m),
-                    (Value::None, _) => false,
-                    (m, Value::Set(members)) => {
-                        members.binary_search_by(|probe| probe.total_cmp(m)).is_ok()
-                    }
-                    _ => false,
-                };
-                Cow::Owned(Value::Bool(holds))
+                Cow::Owned(Value::Bool(set.has_member(&member)))
             }
             Expr::IsNone(inner) => {
                 Cow::Owned(Value::Bool(matches!(*self.value(inner), Value::None)))
@@ -307,6 +312,15 @@ impl<'a> Env<'a> {
                 _ => Cow::Owned(Value::None),
             },
             Expr::AnyPrefix(text, set) => {
+                if let Expr::NamedSet(index) = &**set
+                    && let Some(dated) = self.program.dated_set(*index)
+                {
+                    let holds = match &*self.value(text) {
+                        Value::Text(text) => dated.has_prefix_of(text, self.date),
+                        _ => false,
+                    };
+                    return Cow::Owned(Value::Bool(holds));
+                }
                 let holds = match (&*self.value(text), &*self.value(set)) {
                     (Value::Text(text), Value::Set(members)) => text
                         .char_indices()

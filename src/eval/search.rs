@@ -310,6 +310,12 @@ fn constants(program: &Program) -> Vec<Value> {
         values.extend(epoch.consts.iter().cloned());
         values.extend(epoch.sets.iter().cloned());
     }
+    // The members of sets kept with their dates, on every date.
+    for index in 0..program.policy.sets.len() {
+        if let Some(dated) = program.dated_set(index) {
+            values.push(Value::set_of(dated.every_member().cloned().collect(), None));
+        }
+    }
     values.extend(program.params.iter().cloned());
     values
 }
@@ -495,10 +501,15 @@ impl<'p> Search<'p> {
                 .get(*index)?
                 .get(usize::from(*member))
                 .copied(),
-            (Type::Text, Value::Text(text)) => self.domain.texts.iter().position(|t| **t == **text),
-            (Type::Int, Value::Int(i)) => self.domain.ints.iter().position(|x| x == i),
-            (Type::Decimal, Value::Decimal(d)) => self.domain.decimals.iter().position(|x| x == d),
-            (Type::Date, Value::Date(d)) => self.domain.dates.iter().position(|x| x == d),
+            // The classes of these types are kept sorted.
+            (Type::Text, Value::Text(text)) => self
+                .domain
+                .texts
+                .binary_search_by(|t| t.as_str().cmp(text))
+                .ok(),
+            (Type::Int, Value::Int(i)) => self.domain.ints.binary_search(i).ok(),
+            (Type::Decimal, Value::Decimal(d)) => self.domain.decimals.binary_search(d).ok(),
+            (Type::Date, Value::Date(d)) => self.domain.dates.binary_search(d).ok(),
             (Type::Duration, Value::Duration(d)) => {
                 self.domain.durations.iter().position(|x| x == d)
             }
@@ -977,9 +988,11 @@ impl<'p> Search<'p> {
             Expr::Const(index) => {
                 Sym::Known(env.epoch.consts.get(*index).cloned().unwrap_or(Value::None))
             }
-            Expr::NamedSet(index) => {
-                Sym::Known(env.epoch.sets.get(*index).cloned().unwrap_or(Value::None))
-            }
+            Expr::NamedSet(index) => match env.program.dated_set(*index) {
+                // Kept with its members' dates: built for the date examined.
+                Some(dated) => Sym::Known(dated.at(env.date)),
+                None => Sym::Known(env.epoch.sets.get(*index).cloned().unwrap_or(Value::None)),
+            },
             Expr::Field(base, position) => {
                 let base = self.sym(base, env)?;
                 self.field(base, *position, env)
@@ -1402,16 +1415,35 @@ impl<'p> Search<'p> {
                 Ok(self.manager.and(atom, present)?)
             }
             (Sym::Known(member), Sym::Known(set)) => {
-                let inside = set.set_members().contains(&member);
-                Ok(if inside { TRUE } else { FALSE })
+                Ok(if set.has_member(&member) { TRUE } else { FALSE })
             }
             (Sym::Scalar(slot), Sym::Known(set)) => {
                 let ty = self.scalar_type(slot);
-                let members = set.set_members();
                 let count = self.class_count(&ty);
-                let truths: Vec<bool> = (0..count)
-                    .map(|c| members.contains(&self.representative(&ty, c)))
-                    .collect();
+                let truths: Vec<bool> = match (&ty, &set) {
+                    // Texts are many (two classes for every text constant, a sanctions list
+                    // has thousands): the classes and the set's members are both sorted, so
+                    // one pass over both says which classes are members.
+                    (Type::Text, Value::Set(members)) => {
+                        let mut members = members.iter().filter_map(|m| match m {
+                            Value::Text(m) => Some(&**m),
+                            _ => None,
+                        });
+                        let mut next = members.next();
+                        (0..count)
+                            .map(|c| {
+                                let text = self.domain.texts.get(c).map_or("", String::as_str);
+                                while next.is_some_and(|m| m < text) {
+                                    next = members.next();
+                                }
+                                next == Some(text)
+                            })
+                            .collect()
+                    }
+                    _ => (0..count)
+                        .map(|c| set.has_member(&self.representative(&ty, c)))
+                        .collect(),
+                };
                 self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
             }
             (Sym::Known(member), Sym::Bits(slot)) => {

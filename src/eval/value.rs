@@ -126,6 +126,20 @@ impl Value {
         Value::Set(members.into())
     }
 
+    /// Whether this set holds a value: a bit test for enum members, a binary search otherwise
+    /// (sets are kept sorted). `none` is a member of nothing, and a value that is not a set
+    /// holds nothing.
+    pub fn has_member(&self, member: &Value) -> bool {
+        match (member, self) {
+            (Value::None, _) => false,
+            (Value::Enum(_, m), Value::EnumSet(_, set)) => set.contains(*m),
+            (m, Value::Set(members)) => {
+                members.binary_search_by(|probe| probe.total_cmp(m)).is_ok()
+            }
+            _ => false,
+        }
+    }
+
     /// A total order over values of one type; values of different types order by kind.
     pub fn total_cmp(&self, other: &Value) -> Ordering {
         match (self, other) {
