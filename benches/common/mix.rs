@@ -10,11 +10,17 @@ use licit::check::{Source, check};
 use licit::eval::{Program, Value, case_date, decode_case};
 use licit::syntax::calendar::Date;
 
-/// A deterministic mix of cases in the case format: activities, destinations (EU, EU001,
-/// sanctioned, others), listed and unlisted items, concerns, general authorisations, licences.
+/// The first `count` cases of the mix.
 pub fn generated_cases(count: usize) -> Vec<String> {
+    case_mix().take(count).collect()
+}
+
+/// A deterministic, endless mix of cases in the case format: activities, destinations (EU,
+/// EU001, sanctioned, others), listed and unlisted items, concerns, general authorisations,
+/// licences.
+pub fn case_mix() -> impl Iterator<Item = String> {
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = |n: u64| {
+    let mut next = move |n: u64| {
         state = state
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
@@ -53,8 +59,7 @@ pub fn generated_cases(count: usize) -> Vec<String> {
         "[\"military_end_use\"]",
     ];
     let authorisations = ["[]", "[]", "[\"EU001\"]", "[\"EU001\",\"EU002\"]"];
-    (0..count)
-        .map(|_| {
+    std::iter::repeat(()).map(move |_| {
             let licences = if next(10) == 0 {
                 r#"[{"id":"NL-1","kind":"individual","items":["5A002.a.1"],"destinations":["CN"],"end_users":[],"valid_from":"2020-01-01","valid_until":"2030-12-31"}]"#
             } else {
@@ -75,7 +80,6 @@ pub fn generated_cases(count: usize) -> Vec<String> {
                 licences
             )
         })
-        .collect()
 }
 
 /// How the generated rules never apply.
