@@ -34,7 +34,14 @@ pub fn run(args: &CheckArgs) -> Exit {
         errors += diagnostics.len() - found_warnings;
         warnings += found_warnings;
         let findings = match (&result.checked, args.analyze) {
-            (Some(policy), true) => analyze(root, &result, policy),
+            (Some(policy), true) => match analyze(root, &result, policy) {
+                Some(findings) => findings,
+                // An analysis that was asked for and could not be made is an error.
+                None => {
+                    errors += 1;
+                    Vec::new()
+                }
+            },
             _ => Vec::new(),
         };
         for finding in &findings {
@@ -85,21 +92,19 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Runs the analysis of a checked policy: findings as warnings, broken assertions as errors;
-/// proven assertions are reported on standard error.
+/// proven assertions are reported on standard error. `None` (with the reason printed) when the
+/// analysis cannot be made.
 fn analyze(
     root: &std::path::Path,
     result: &super::CheckResult,
     policy: &std::sync::Arc<crate::check::Policy>,
-) -> Vec<AnalysisDiagnostic> {
+) -> Option<Vec<AnalysisDiagnostic>> {
     let program = super::program(policy, &[]);
     let analysis = match crate::eval::search::analyze(&program) {
         Ok(analysis) => analysis,
-        Err(_) => {
-            eprintln!(
-                "error: the analysis of `{}` grew too large for this machine",
-                root.display()
-            );
-            return Vec::new();
+        Err(error) => {
+            eprintln!("error: cannot analyse `{}`: {error}", root.display());
+            return None;
         }
     };
     let mut out = Vec::new();
@@ -126,5 +131,5 @@ fn analyze(
             analysis.approximations.join("; ")
         );
     }
-    out
+    Some(out)
 }

@@ -106,10 +106,8 @@ pub fn run(args: &DiffArgs) -> Exit {
                 eprintln!("error: cannot search: {reason}");
                 return Exit::Usage;
             }
-            Err(SearchError::TooLarge) => {
-                eprintln!(
-                    "error: the search grew too large for this machine; compare over given cases with `--cases`"
-                );
+            Err(error @ (SearchError::TooLarge | SearchError::TooManyDates { .. })) => {
+                eprintln!("error: {error}; compare over given cases with `--cases`");
                 return Exit::Invalid;
             }
         }

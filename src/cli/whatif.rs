@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::args::{DecisionFormat, EvalArgs};
 use super::{Exit, load, print_out, print_plain};
-use crate::eval::search::{SearchError, why_not};
+use crate::eval::search::why_not;
 use crate::eval::{Program, case_date, decode_case};
 use crate::report::decision::{
     TextStyle, decision_json, render_json, render_markdown, render_text, value_json,
@@ -97,12 +97,8 @@ pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs)
     let (decision, trace) = program.explain(&case, date);
     let answers = match why_not(program, &case, date, verdict) {
         Ok(answers) => answers,
-        Err(SearchError::TooLarge) => {
-            eprintln!("error: the search grew too large for this machine");
-            return Exit::Invalid;
-        }
-        Err(SearchError::DifferentInputs(reason)) => {
-            eprintln!("error: {reason}");
+        Err(error) => {
+            eprintln!("error: {error}");
             return Exit::Invalid;
         }
     };

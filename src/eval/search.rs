@@ -53,6 +53,35 @@ pub enum SearchError {
     DifferentInputs(String),
     /// The decision diagrams grew past the limit.
     TooLarge,
+    /// So many rules change on so many dates that the search would take many minutes: it
+    /// builds every rule's regions on every date where something changes.
+    TooManyDates { dates: usize, rules: usize },
+}
+
+impl std::fmt::Display for SearchError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SearchError::DifferentInputs(reason) => formatter.write_str(reason),
+            SearchError::TooLarge => {
+                formatter.write_str("the search grew too large for this machine")
+            }
+            SearchError::TooManyDates { dates, rules } => write!(
+                formatter,
+                "the search would build {rules} rules' regions on each of {dates} dates on which something changes, more than the {SEARCH_RULE_DATES} rule-dates it takes on (about a minute)"
+            ),
+        }
+    }
+}
+
+/// The rules times the dates beyond which a search does not start (about a minute of work).
+const SEARCH_RULE_DATES: usize = 50_000_000;
+
+/// Refuses a search of `rules` rules over `dates` dates past the budget.
+fn within_budget(dates: usize, rules: usize) -> Result<(), SearchError> {
+    match dates.saturating_mul(rules) > SEARCH_RULE_DATES {
+        true => Err(SearchError::TooManyDates { dates, rules }),
+        false => Ok(()),
+    }
 }
 
 impl From<TooLarge> for SearchError {
@@ -143,6 +172,7 @@ pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError>
     check_same_input(old, new)?;
     let mut search = Search::new(old, new);
     let dates = search.dates_to_examine();
+    within_budget(dates.len(), old.rules.len() + new.rules.len())?;
     let mut report = SearchReport {
         dates: dates.len(),
         ..SearchReport::default()
@@ -2078,6 +2108,7 @@ pub fn analyze(program: &Program) -> Result<Analysis, SearchError> {
     let mut search = Search::new(program, program);
     let dates = search.dates_to_examine();
     let count = program.rules.len();
+    within_budget(dates.len(), count)?;
     let rules = &program.policy.rules;
     // Over all dates: where each rule's conditions held, it was triggered, applied, decided.
     let mut ever_holds: Vec<Option<(Node, Date)>> = vec![None; count];
