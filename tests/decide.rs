@@ -77,25 +77,11 @@ fn deciding_agrees_with_explaining_when_the_rule_tree_is_deep() {
 
 /// A policy of `count` rules, each in force from its own day (every third one also until a
 /// later day), written to a temporary folder and lowered.
-#[expect(
-    clippy::expect_used,
-    reason = "a test should stop loudly when its own fixture cannot be built"
-)]
 fn rules_from_their_own_days(count: usize) -> std::sync::Arc<Program> {
-    use licit::syntax::calendar::{Date, Duration};
     let mut text = String::from(
         "policy \"dated rules\"\n  in force from 2000-01-01\n\nenum Country { AA, BB, CC }\nenum Concern { wmd, repression }\n\ninput Case {\n  date: date\n  destination: Country\n  informed: set of Concern = {}\n}\n\nverdicts licence_required > no_licence_required\notherwise no_licence_required\n",
     );
-    let first = Date::from_ymd(2000, 1, 1).expect("a date");
-    let day = |n: usize| {
-        first.add(
-            Duration {
-                months: 0,
-                days: n as i32,
-            },
-            1,
-        )
-    };
+    let day = |n: usize| day_after(2000, n);
     for index in 0..count {
         let until = match index % 3 {
             0 => format!(" until {}", day(index + 40)),
@@ -107,7 +93,28 @@ fn rules_from_their_own_days(count: usize) -> std::sync::Arc<Program> {
             day(index)
         ));
     }
-    let folder = std::env::temp_dir().join(format!("licit-dated-{count}-{}", std::process::id()));
+    lowered(&format!("dated-{count}"), &text)
+}
+
+/// The day `n` days after the first of January of a year.
+#[expect(
+    clippy::expect_used,
+    reason = "a test should stop loudly when its own fixture cannot be built"
+)]
+fn day_after(year: i32, n: usize) -> licit::syntax::calendar::Date {
+    use licit::syntax::calendar::{Date, Duration};
+    let days = i32::try_from(n).expect("a small number of days");
+    let first = Date::from_ymd(year, 1, 1).expect("a date");
+    first.add(Duration { months: 0, days }, 1)
+}
+
+/// A policy from its text, written to a temporary folder, loaded and lowered.
+#[expect(
+    clippy::expect_used,
+    reason = "a test should stop loudly when its own fixture cannot be built"
+)]
+fn lowered(name: &str, text: &str) -> std::sync::Arc<Program> {
+    let folder = std::env::temp_dir().join(format!("licit-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&folder).expect("a temporary folder");
     std::fs::write(folder.join("policy.licit"), text).expect("the policy is written");
     let program = policy_with_rules(folder.to_str().expect("a UTF-8 path"), 0, Never::Facts);
@@ -117,22 +124,11 @@ fn rules_from_their_own_days(count: usize) -> std::sync::Arc<Program> {
 
 /// Cases on every tenth day from before the first rule to after the last, for each destination
 /// and concern.
-#[expect(
-    clippy::expect_used,
-    reason = "a test should stop loudly when its own fixture cannot be built"
-)]
 fn dated_cases(days: usize) -> Vec<String> {
-    use licit::syntax::calendar::{Date, Duration};
-    let first = Date::from_ymd(1999, 12, 1).expect("a date");
     let mut texts = Vec::new();
     for n in (0..days + 90).step_by(10) {
-        let date = first.add(
-            Duration {
-                months: 0,
-                days: n as i32,
-            },
-            1,
-        );
+        // From 1999-12-01, a month before the first rule.
+        let date = day_after(1999, 334 + n).to_string();
         for destination in ["AA", "BB", "CC"] {
             for informed in ["[]", "[\"repression\"]"] {
                 texts.push(format!(
@@ -178,22 +174,8 @@ fn rules_from_their_own_days_decide_alike_whether_epochs_split_by_them_or_not() 
 
 /// A sanctions list: `count` entities, each listed from its own day (every fifth delisted 30
 /// days later), and a rule that prohibits exports to a listed end user.
-#[expect(
-    clippy::expect_used,
-    reason = "a test should stop loudly when its own fixture cannot be built"
-)]
 fn sanctions_list(count: usize) -> std::sync::Arc<Program> {
-    use licit::syntax::calendar::{Date, Duration};
-    let first = Date::from_ymd(2014, 1, 1).expect("a date");
-    let day = |n: usize| {
-        first.add(
-            Duration {
-                months: 0,
-                days: n as i32,
-            },
-            1,
-        )
-    };
+    let day = |n: usize| day_after(2014, n);
     let members: Vec<String> = (0..count)
         .map(|n| match n % 5 {
             0 => format!("\"ENTITY-{n:05}\" from {} until {}", day(n), day(n + 30)),
@@ -204,13 +186,7 @@ fn sanctions_list(count: usize) -> std::sync::Arc<Program> {
         "policy \"sanctions list\"\n  in force from 2014-01-01\n\nenum Country {{ AA, BB }}\n\ninput Case {{\n  date: date\n  destination: Country\n  end_user: text\n}}\n\nverdicts prohibited > no_licence_required\notherwise no_licence_required\n\nset listed_entities: text = {{\n  {}\n}}\n\nrule listed \"Art. 2\"\n  when case.end_user in listed_entities\n  then prohibited\n",
         members.join(",\n  ")
     );
-    let folder =
-        std::env::temp_dir().join(format!("licit-sanctions-{count}-{}", std::process::id()));
-    std::fs::create_dir_all(&folder).expect("a temporary folder");
-    std::fs::write(folder.join("policy.licit"), text).expect("the policy is written");
-    let program = policy_with_rules(folder.to_str().expect("a UTF-8 path"), 0, Never::Facts);
-    let _ = std::fs::remove_dir_all(&folder);
-    program
+    lowered(&format!("sanctions-{count}"), &text)
 }
 
 /// A set of texts whose members come and go on their own dates is kept once, with the dates,
