@@ -30,6 +30,11 @@ pub(super) fn lines(condition: &Expr, column: usize, min: u8, top: bool) -> Vec<
         (Some((word, operands, operand_min)), _) => {
             let mut result = Vec::new();
             for (i, operand) in operands.iter().enumerate() {
+                // A quantifier keeps its parentheses, as on one line.
+                let operand_min = match operand.kind {
+                    ExprKind::Quantifier(..) => level::COMPARISON,
+                    _ => operand_min,
+                };
                 if i == 0 {
                     result.extend(lines(operand, inner, operand_min, false));
                     continue;
@@ -48,7 +53,12 @@ pub(super) fn lines(condition: &Expr, column: usize, min: u8, top: bool) -> Vec<
             result
         }
         (None, ExprKind::Not(operand)) => {
-            prefixed("not ", lines(operand, inner + 4, level::NOT, false))
+            // A quantifier under `not` keeps its parentheses, as on one line.
+            let min = match operand.kind {
+                ExprKind::Quantifier(..) => level::COMPARISON,
+                _ => level::NOT,
+            };
+            prefixed("not ", lines(operand, inner + 4, min, false))
         }
         (None, ExprKind::Quantifier(quantifier, variable, set, body)) => {
             let word = match quantifier {

@@ -87,6 +87,16 @@ fn write(expr: &Expr, min: u8, out: &mut String) {
     }
 }
 
+/// An operand of `and`, `or` or `not`: a quantifier goes in parentheses, so that where its
+/// body ends is plain to a reader (`not (some c in s: p) and q`), though the grammar needs none.
+fn write_operand(operand: &Expr, out: &mut String) {
+    let min = match operand.kind {
+        ExprKind::Quantifier(..) => level::COMPARISON,
+        _ => level::NOT,
+    };
+    write(operand, min, out);
+}
+
 fn write_list(items: &[Expr], min: u8, separator: &str, out: &mut String) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
@@ -125,10 +135,20 @@ fn write_bare(expr: &Expr, out: &mut String) {
         ExprKind::Record(fields) => out.push_str(&record(fields)),
         ExprKind::Not(operand) => {
             out.push_str("not ");
-            write(operand, level::NOT, out);
+            write_operand(operand, out);
         }
-        ExprKind::And(operands) => write_list(operands, level::NOT, " and ", out),
-        ExprKind::Or(operands) => write_list(operands, level::NOT, " or ", out),
+        ExprKind::And(operands) | ExprKind::Or(operands) => {
+            let separator = match &expr.kind {
+                ExprKind::And(_) => " and ",
+                _ => " or ",
+            };
+            for (i, operand) in operands.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(separator);
+                }
+                write_operand(operand, out);
+            }
+        }
         ExprKind::Binary(op, left, right) => {
             let (left_min, right_min) = match op {
                 BinaryOp::Add | BinaryOp::Sub => (level::SUM, level::PRODUCT),
