@@ -173,7 +173,8 @@ fn rules_from_their_own_days_decide_alike_whether_epochs_split_by_them_or_not() 
 }
 
 /// A sanctions list: `count` entities, each listed from its own day (every fifth delisted 30
-/// days later), and a rule that prohibits exports to a listed end user.
+/// days later), a rule that prohibits exports to a listed end user, and one that requires a
+/// licence for an end user whose name begins with a listed one's.
 fn sanctions_list(count: usize) -> std::sync::Arc<Program> {
     let day = |n: usize| day_after(2014, n);
     let members: Vec<String> = (0..count)
@@ -183,7 +184,7 @@ fn sanctions_list(count: usize) -> std::sync::Arc<Program> {
         })
         .collect();
     let text = format!(
-        "policy \"sanctions list\"\n  in force from 2014-01-01\n\nenum Country {{ AA, BB }}\n\ninput Case {{\n  date: date\n  destination: Country\n  end_user: text\n}}\n\nverdicts prohibited > no_licence_required\notherwise no_licence_required\n\nset listed_entities: text = {{\n  {}\n}}\n\nrule listed \"Art. 2\"\n  when case.end_user in listed_entities\n  then prohibited\n",
+        "policy \"sanctions list\"\n  in force from 2014-01-01\n\nenum Country {{ AA, BB }}\n\ninput Case {{\n  date: date\n  destination: Country\n  end_user: text\n}}\n\nverdicts prohibited > licence_required > no_licence_required\notherwise no_licence_required\n\nset listed_entities: text = {{\n  {}\n}}\n\nrule listed \"Art. 2\"\n  when case.end_user in listed_entities\n  then prohibited\n\nrule part_of_listed \"Art. 3\"\n  when some e in listed_entities: starts_with(case.end_user, e)\n  then licence_required\n",
         members.join(",\n  ")
     );
     lowered(&format!("sanctions-{count}"), &text)
@@ -209,9 +210,14 @@ fn a_dated_sanctions_list_is_asked_on_the_case_date() {
         (1_999, "2019-06-22", "no_licence_required"),
         (1_999, "2019-06-23", "prohibited"),
         (2_000, "2020-01-01", "no_licence_required"),
+        // A branch whose name begins with a listed entity's, by the prefix test.
+        (11, "2014-01-12/BRANCH", "licence_required"),
+        (11, "2014-01-11/BRANCH", "no_licence_required"),
     ] {
-        let text =
-            format!(r#"{{"date":"{date}","destination":"AA","end_user":"ENTITY-{entity:05}"}}"#);
+        let (date, branch) = date.split_once('/').unwrap_or((date, ""));
+        let text = format!(
+            r#"{{"date":"{date}","destination":"AA","end_user":"ENTITY-{entity:05}{branch}"}}"#
+        );
         let (case, date) = decoded(&program, std::slice::from_ref(&text)).remove(0);
         let decision = program.decide(&case, date);
         let name = &program.policy.verdicts[decision.verdict].name;
