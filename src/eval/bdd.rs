@@ -2,36 +2,10 @@
 //! which two policies differ. Small on purpose: variables, the usual operations with memoised
 //! if-then-else, and one satisfying assignment that follows preferred values.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use super::hash::FastMap;
 
-/// A fast hasher for the tables' keys, which are node and variable numbers: the default
-/// (SipHash) resists keys chosen by an attacker, which these are not, at several times the cost.
-#[derive(Default, Clone, Copy)]
-struct NumberHasher(u64);
-
-impl NumberHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for NumberHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        bytes.iter().for_each(|byte| self.add(u64::from(*byte)));
-    }
-
-    fn write_u32(&mut self, number: u32) {
-        self.add(u64::from(number));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A table keyed by numbers.
-type Table<K> = HashMap<K, Node, BuildHasherDefault<NumberHasher>>;
+/// A table keyed by node and variable numbers.
+type Table<K> = FastMap<K, Node>;
 
 /// A node: `FALSE`, `TRUE`, or an index into the manager's nodes.
 pub type Node = u32;

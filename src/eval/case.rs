@@ -430,7 +430,7 @@ pub fn parse_param(policy: &Policy, ty: &Type, text: &str) -> Result<Value, Stri
 /// when a case leaves it out (`None` for a required field).
 #[derive(Debug, Clone, Default)]
 pub struct CaseShape {
-    members: Vec<std::collections::HashMap<Box<str>, u16>>,
+    members: Vec<super::hash::FastMap<Box<str>, u16>>,
     defaults: Vec<Vec<Option<Value>>>,
 }
 
@@ -570,12 +570,20 @@ impl<'a> FastReader<'a> {
             }
             Type::Set(inner) => {
                 self.eat(b'[')?;
+                // A set of enum members goes straight into its bits.
+                let mut bits = match **inner {
+                    Type::Enum(index) => Some((small(index), super::value::EnumSet::default())),
+                    _ => None,
+                };
                 let mut members = Vec::new();
                 if self.peek() == Some(b']') {
                     self.at += 1;
                 } else {
                     loop {
-                        members.push(self.value(inner, depth + 1)?);
+                        match (&mut bits, self.value(inner, depth + 1)?) {
+                            (Some((_, set)), Value::Enum(_, member)) => set.insert(member),
+                            (_, member) => members.push(member),
+                        }
                         if self.eat(b',').is_some() {
                             continue;
                         }
@@ -583,28 +591,41 @@ impl<'a> FastReader<'a> {
                         break;
                     }
                 }
-                let enum_of = match **inner {
-                    Type::Enum(index) => Some(small(index)),
-                    _ => None,
-                };
-                Some(Value::set_of(members, enum_of))
+                Some(match bits {
+                    Some((ty, set)) => Value::EnumSet(ty, set),
+                    None => Value::set_of(members, None),
+                })
             }
             Type::Record(index) => {
                 let definition = self.program.policy.records.get(*index)?;
-                let mut fields: Vec<Option<Value>> = vec![None; definition.fields.len()];
+                let defaults = self.program.shape.defaults.get(*index)?;
+                // Every field starts as its default (`none` for a required one, which must then
+                // be given) and is overwritten where the case gives it.
+                let mut values: Vec<Value> = defaults
+                    .iter()
+                    .map(|default| default.clone().unwrap_or(Value::None))
+                    .collect();
+                let mut given = vec![false; values.len()];
                 self.eat(b'{')?;
                 if self.peek() == Some(b'}') {
                     self.at += 1;
                 } else {
+                    // Cases usually give the fields in their declared order: the next one is
+                    // tried first.
+                    let mut expected = 0;
                     loop {
                         let key = self.string()?;
                         self.eat(b':')?;
-                        let position = definition.fields.iter().position(|f| f.name == key)?;
-                        if fields[position].is_some() {
+                        let position = match definition.fields.get(expected) {
+                            Some(field) if field.name == key => expected,
+                            _ => definition.fields.iter().position(|f| f.name == key)?,
+                        };
+                        expected = position + 1;
+                        if std::mem::replace(given.get_mut(position)?, true) {
                             return None;
                         }
-                        fields[position] =
-                            Some(self.value(&definition.fields[position].ty, depth + 1)?);
+                        let ty = &definition.fields.get(position)?.ty;
+                        *values.get_mut(position)? = self.value(ty, depth + 1)?;
                         if self.eat(b',').is_some() {
                             continue;
                         }
@@ -612,15 +633,12 @@ impl<'a> FastReader<'a> {
                         break;
                     }
                 }
-                let defaults = self.program.shape.defaults.get(*index)?;
-                let mut values = Vec::with_capacity(fields.len());
-                for (position, field) in fields.into_iter().enumerate() {
-                    values.push(match field {
-                        Some(value) => value,
-                        None => defaults.get(position)?.clone()?,
-                    });
-                }
-                Some(Value::Record(small(*index), values.into()))
+                // A required field the case does not give: the careful reader says so.
+                let complete = given
+                    .iter()
+                    .zip(defaults)
+                    .all(|(given, default)| *given || default.is_some());
+                complete.then(|| Value::Record(small(*index), values.into()))
             }
             // Numbers and durations are rare in cases: the careful reader handles them.
             Type::Int | Type::Decimal | Type::Duration | Type::NoneLiteral | Type::Error => None,

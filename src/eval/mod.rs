@@ -7,6 +7,7 @@ pub mod case;
 pub mod compare;
 pub mod coverage;
 mod format;
+mod hash;
 pub mod program;
 pub mod run;
 pub mod search;
