@@ -3,9 +3,9 @@
 
 use std::io::{BufRead, Write};
 
-use crate::eval::{CaseError, Program, Trace, case_date, decode_case};
+use crate::eval::{Program, Trace, case_date, decode_case};
 use crate::report::decision::{decision_json, render_decision_line};
-use crate::report::diagnostic::{Sourced, to_json};
+use crate::report::diagnostic::{JsonDiagnostic, Sourced, to_json};
 use crate::syntax::calendar::Date;
 
 /// How many lines are read, decided and written at a time.
@@ -226,20 +226,23 @@ fn decide_line(
     explain: bool,
     trace: &mut Trace,
 ) -> (String, bool) {
+    // A line that is not a case: an object with its number and its diagnostics.
+    let error_line = |errors: Vec<JsonDiagnostic>| {
+        let json = ErrorLine {
+            line: number,
+            errors,
+        };
+        (serde_json::to_string(&json).unwrap_or_default(), false)
+    };
     let Ok(line) = line else {
-        let error = serde_json::json!({"line": number, "errors": [{"code": "licit::io::not_utf8", "message": "the line is not valid UTF-8"}]});
-        return (error.to_string(), false);
+        return error_line(errors_json(name, number, "", &[LineProblem::NotUtf8]));
     };
     let case = match decode_case(program, line) {
         Ok(case) => case,
-        Err(errors) => {
-            let json = serde_json::json!({"line": number, "errors": errors_json(name, number, line, &errors)});
-            return (json.to_string(), false);
-        }
+        Err(errors) => return error_line(errors_json(name, number, line, &errors)),
     };
     let Some(date) = as_of.or_else(|| case_date(&program.policy, &case)) else {
-        let json = serde_json::json!({"line": number, "errors": [{"code": "licit::case::missing_field", "message": "the case has no `date`"}]});
-        return (json.to_string(), false);
+        return error_line(errors_json(name, number, line, &[LineProblem::NoDate]));
     };
     if explain {
         let decision = program.explain_into(&case, date, trace);
@@ -253,12 +256,12 @@ fn decide_line(
 
 /// Case errors as diagnostics JSON, pointing into the text: a case file, or the line of a batch
 /// that starts on line `first_line` of its file.
-pub fn errors_json(
+pub fn errors_json<D: miette::Diagnostic>(
     name: &str,
     first_line: usize,
     text: &str,
-    errors: &[CaseError],
-) -> Vec<serde_json::Value> {
+    errors: &[D],
+) -> Vec<JsonDiagnostic> {
     let shift = first_line.saturating_sub(1);
     errors
         .iter()
@@ -274,9 +277,30 @@ pub fn errors_json(
                 label.line += shift;
                 label.end_line += shift;
             }
-            serde_json::to_value(json).unwrap_or_default()
+            json
         })
         .collect()
+}
+
+/// A line of a batch that cannot be read as a case, besides what decoding finds.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+enum LineProblem {
+    #[error("the line is not valid UTF-8")]
+    #[diagnostic(code(licit::io::not_utf8), help("save the file as UTF-8"))]
+    NotUtf8,
+    #[error("the case has no `date`")]
+    #[diagnostic(
+        code(licit::case::missing_field),
+        help("give the case a `date`, or decide the batch as of one with `--as-of DATE`")
+    )]
+    NoDate,
+}
+
+/// The object a line that cannot be decided gets: its number first, as decided lines have.
+#[derive(serde::Serialize)]
+struct ErrorLine {
+    line: usize,
+    errors: Vec<JsonDiagnostic>,
 }
 
 #[cfg(test)]
