@@ -140,7 +140,7 @@ fn problems_are_diagnostics() {
         "truncated JSON",
         rulebook
             .explain(&CHINA_MILITARY[..40])
-            .map(|d| d.verdict.kind.clone()),
+            .map(|d| d.verdict.kind.to_string()),
     );
     insta::assert_snapshot!(transcript);
 }

@@ -156,7 +156,7 @@ impl Rulebook {
 
     /// Decides a case given as JSON and explains the decision: the object documented in
     /// `docs/decision-json.md` (serialise it with `serde_json`).
-    pub fn explain(&self, case: &str) -> Result<DecisionJson, Problems> {
+    pub fn explain(&self, case: &str) -> Result<DecisionJson<'_>, Problems> {
         let (value, date) = self.read(case, None)?;
         let mut trace = Trace::default();
         let decision = self.program.explain_into(&value, date, &mut trace);

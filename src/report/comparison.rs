@@ -103,16 +103,16 @@ pub fn render_text_report(
 
 /// The JSON report of `licit diff --format json`.
 #[derive(Debug, Serialize)]
-pub struct DiffJson {
+pub struct DiffJson<'p> {
     pub old: String,
     pub new: String,
     pub cases: usize,
-    pub changed: Vec<ChangeJson>,
+    pub changed: Vec<ChangeJson<'p>>,
 }
 
 /// One changed case.
 #[derive(Debug, Serialize)]
-pub struct ChangeJson {
+pub struct ChangeJson<'p> {
     pub case: String,
     pub old_verdict: String,
     pub new_verdict: String,
@@ -122,12 +122,12 @@ pub struct ChangeJson {
     /// The witness case, when the search found it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub witness: Option<serde_json::Value>,
-    pub old_decision: DecisionJson,
-    pub new_decision: DecisionJson,
+    pub old_decision: DecisionJson<'p>,
+    pub new_decision: DecisionJson<'p>,
 }
 
 /// Builds the JSON report.
-pub fn diff_json(sides: &Sides<'_>, cases: &[Compared<'_>], total: usize) -> DiffJson {
+pub fn diff_json<'p>(sides: &Sides<'p>, cases: &[Compared<'_>], total: usize) -> DiffJson<'p> {
     DiffJson {
         old: sides.old_name.to_string(),
         new: sides.new_name.to_string(),

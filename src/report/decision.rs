@@ -322,66 +322,67 @@ pub fn value_json(program: &Program, value: &Value) -> Json {
 
 /// The decision object of `licit eval --format json`; documented in docs/decision-json.md.
 #[derive(Debug, Serialize)]
-pub struct DecisionJson {
+/// Names, citations and condition texts are borrowed from the policy.
+pub struct DecisionJson<'p> {
     /// In a batch, the case's line number in the input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    pub policy: PolicyJson,
+    pub policy: PolicyJson<'p>,
     pub date: String,
     pub policy_in_force: bool,
-    pub verdict: ConclusionJson,
-    pub decided_by: Option<RuleRefJson>,
-    pub obligations: Vec<ObligationJson>,
-    pub explanation: Vec<RuleJson>,
+    pub verdict: ConclusionJson<'p>,
+    pub decided_by: Option<RuleRefJson<'p>>,
+    pub obligations: Vec<ObligationJson<'p>>,
+    pub explanation: Vec<RuleJson<'p>>,
 }
 
 /// The policy a decision was made under.
 #[derive(Debug, Serialize)]
-pub struct PolicyJson {
-    pub title: String,
-    pub source: Option<String>,
+pub struct PolicyJson<'p> {
+    pub title: &'p str,
+    pub source: Option<&'p str>,
 }
 
 /// A verdict or obligation.
 #[derive(Debug, Serialize)]
-pub struct ConclusionJson {
-    pub kind: String,
+pub struct ConclusionJson<'p> {
+    pub kind: &'p str,
     pub args: Map<String, Json>,
 }
 
 /// A rule named with its citation.
 #[derive(Debug, Serialize)]
-pub struct RuleRefJson {
-    pub rule: String,
-    pub citation: String,
+pub struct RuleRefJson<'p> {
+    pub rule: &'p str,
+    pub citation: &'p str,
 }
 
 /// An obligation with the rule that imposes it.
 #[derive(Debug, Serialize)]
-pub struct ObligationJson {
-    pub kind: String,
+pub struct ObligationJson<'p> {
+    pub kind: &'p str,
     pub args: Map<String, Json>,
-    pub rule: String,
-    pub citation: String,
+    pub rule: &'p str,
+    pub citation: &'p str,
 }
 
 /// What happened to one rule.
 #[derive(Debug, Serialize)]
-pub struct RuleJson {
-    pub rule: String,
-    pub citation: String,
+pub struct RuleJson<'p> {
+    pub rule: &'p str,
+    pub citation: &'p str,
     /// `applied`, `suppressed`, `not_applicable`, `base_not_applicable` or `not_in_force`.
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub because: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub suppressed_by: Vec<String>,
+    pub suppressed_by: Vec<&'p str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub exception_to: Vec<String>,
+    pub exception_to: Vec<&'p str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub conditions: Vec<ConditionJson>,
+    pub conditions: Vec<ConditionJson<'p>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub failed_condition: Option<ConditionJson>,
+    pub failed_condition: Option<ConditionJson<'p>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_force: Option<String>,
     /// For a rule with `for x in S` that applied: the variable and the member bound to it.
@@ -391,8 +392,8 @@ pub struct RuleJson {
 
 /// A condition with its truth and the facts it read.
 #[derive(Debug, Serialize, Clone)]
-pub struct ConditionJson {
-    pub condition: String,
+pub struct ConditionJson<'p> {
+    pub condition: &'p str,
     pub holds: bool,
     pub observed: Map<String, Json>,
 }
@@ -410,11 +411,15 @@ fn conclusion_json(
 }
 
 /// Builds the JSON object of a decision.
-pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> DecisionJson {
+pub fn decision_json<'p>(
+    program: &'p Program,
+    decision: &Decision,
+    trace: &Trace,
+) -> DecisionJson<'p> {
     let policy = &program.policy;
     let rule_ref = |index: usize| RuleRefJson {
-        rule: policy.rules[index].name.clone(),
-        citation: policy.rules[index].citation.clone(),
+        rule: &policy.rules[index].name,
+        citation: &policy.rules[index].citation,
     };
     let explanation = trace
         .rules
@@ -428,8 +433,7 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
                     condition: definition
                         .conditions
                         .get(c.index)
-                        .map(|d| d.text.clone())
-                        .unwrap_or_default(),
+                        .map_or("", |d| d.text.as_str()),
                     holds: c.holds,
                     observed: observed(definition, c)
                         .into_iter()
@@ -441,7 +445,7 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
                 Status::Applied => ("applied", Vec::new()),
                 Status::Suppressed { by } => (
                     "suppressed",
-                    by.iter().map(|e| policy.rules[*e].name.clone()).collect(),
+                    by.iter().map(|e| policy.rules[*e].name.as_str()).collect(),
                 ),
                 Status::NotApplicable { .. } => ("not_applicable", Vec::new()),
                 Status::BaseNotApplicable => ("base_not_applicable", Vec::new()),
@@ -449,15 +453,15 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
             };
             let failed_condition = conditions.iter().find(|c| !c.holds).cloned();
             RuleJson {
-                rule: definition.name.clone(),
-                citation: definition.citation.clone(),
+                rule: &definition.name,
+                citation: &definition.citation,
                 status,
                 because: rule.because.clone(),
                 suppressed_by,
                 exception_to: definition
                     .exception_to
                     .iter()
-                    .map(|b| policy.rules[*b].name.clone())
+                    .map(|b| policy.rules[*b].name.as_str())
                     .collect(),
                 conditions,
                 failed_condition,
@@ -476,13 +480,13 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
     DecisionJson {
         line: None,
         policy: PolicyJson {
-            title: policy.title.clone(),
-            source: policy.source.clone(),
+            title: &policy.title,
+            source: policy.source.as_deref(),
         },
         date: decision.date.to_string(),
         policy_in_force: decision.policy_in_force,
         verdict: ConclusionJson {
-            kind: policy.verdicts[decision.verdict].name.clone(),
+            kind: &policy.verdicts[decision.verdict].name,
             args: conclusion_json(
                 program,
                 &policy.verdicts[decision.verdict],
@@ -494,10 +498,10 @@ pub fn decision_json(program: &Program, decision: &Decision, trace: &Trace) -> D
             .obligations
             .iter()
             .map(|o| ObligationJson {
-                kind: policy.obligations[o.kind].name.clone(),
+                kind: &policy.obligations[o.kind].name,
                 args: conclusion_json(program, &policy.obligations[o.kind], &o.args),
-                rule: policy.rules[o.rule].name.clone(),
-                citation: policy.rules[o.rule].citation.clone(),
+                rule: &policy.rules[o.rule].name,
+                citation: &policy.rules[o.rule].citation,
             })
             .collect(),
         explanation,

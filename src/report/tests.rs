@@ -50,10 +50,10 @@ pub fn summary(outcomes: &[TestOutcome]) -> String {
 
 /// The JSON report of `licit test --format json`.
 #[derive(Debug, Serialize)]
-pub struct TestReportJson {
+pub struct TestReportJson<'p> {
     pub passed: usize,
     pub failed: usize,
-    pub tests: Vec<TestJson>,
+    pub tests: Vec<TestJson<'p>>,
     /// With `--coverage`: one entry per policy.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub coverage: Vec<super::coverage::CoverageJson>,
@@ -61,17 +61,17 @@ pub struct TestReportJson {
 
 /// One test in the JSON report.
 #[derive(Debug, Serialize)]
-pub struct TestJson {
+pub struct TestJson<'p> {
     pub name: String,
     pub file: String,
     pub line: usize,
     pub passed: bool,
     pub failures: Vec<String>,
-    pub decision: Option<DecisionJson>,
+    pub decision: Option<DecisionJson<'p>>,
 }
 
 /// Builds the JSON report entries of one policy's tests.
-pub fn tests_json(sources: &[Source], outcomes: &[TestOutcome]) -> Vec<TestJson> {
+pub fn tests_json<'p>(sources: &[Source], outcomes: &'p [TestOutcome]) -> Vec<TestJson<'p>> {
     outcomes
         .iter()
         .map(|outcome| {
