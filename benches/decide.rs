@@ -2,13 +2,15 @@
 //! each on the cases of its own test suite, with and without the explanation. Run with
 //! `cargo bench --bench decide`.
 
-use std::hint::black_box;
 use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use licit::eval::{Program, Value, case_date};
 use licit::syntax::calendar::Date;
+
+#[path = "common/measure.rs"]
+mod measure;
 
 /// A policy's program and the cases of its tests, with their dates.
 fn load(relative: &str) -> (Arc<Program>, Vec<(Value, Date)>) {
@@ -32,20 +34,8 @@ fn bench_policy(c: &mut Criterion, name: &str, relative: &str) {
     let (program, cases) = load(relative);
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(cases.len() as u64));
-    group.bench_function("decide", |b| {
-        b.iter(|| {
-            for (case, date) in &cases {
-                black_box(program.decide(black_box(case), *date));
-            }
-        })
-    });
-    group.bench_function("decide+explain", |b| {
-        b.iter(|| {
-            for (case, date) in &cases {
-                black_box(program.explain(black_box(case), *date));
-            }
-        })
-    });
+    measure::decisions(&mut group, "decide", &program, &cases);
+    measure::explanations(&mut group, "decide+explain", &program, &cases);
     group.finish();
 }
 

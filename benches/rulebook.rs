@@ -7,6 +7,8 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use licit::eval::decode_case;
 
+#[path = "common/measure.rs"]
+mod measure;
 #[path = "common/mix.rs"]
 mod mix;
 
@@ -18,20 +20,8 @@ fn decide(c: &mut Criterion) {
     let cases = decoded(&program, &texts);
     let mut group = c.benchmark_group("eu-mix");
     group.throughput(Throughput::Elements(cases.len() as u64));
-    group.bench_function("decide", |b| {
-        b.iter(|| {
-            for (case, date) in &cases {
-                black_box(program.decide(black_box(case), *date));
-            }
-        })
-    });
-    group.bench_function("decide+explain", |b| {
-        b.iter(|| {
-            for (case, date) in &cases {
-                black_box(program.explain(black_box(case), *date));
-            }
-        })
-    });
+    measure::decisions(&mut group, "decide", &program, &cases);
+    measure::explanations(&mut group, "decide+explain", &program, &cases);
     // As a batch explains one case after another: the explanation's memory is reused.
     group.bench_function("decide+explain-into", |b| {
         let mut trace = licit::eval::Trace::default();
@@ -80,13 +70,8 @@ fn decide(c: &mut Criterion) {
     ] {
         let program = rulebook(extra, never);
         let cases = decoded(&program, &texts);
-        scaling.bench_function(format!("decide+{extra}-rules-never-{name}"), |b| {
-            b.iter(|| {
-                for (case, date) in &cases {
-                    black_box(program.decide(black_box(case), *date));
-                }
-            })
-        });
+        let name = format!("decide+{extra}-rules-never-{name}");
+        measure::decisions(&mut scaling, &name, &program, &cases);
     }
     scaling.finish();
 }

@@ -1145,26 +1145,47 @@ impl<'a> Checker<'a> {
             return;
         };
         self.file = file;
-        match self.kinds.get(&name.name) {
-            Some((KindSymbol::Verdict(index), _)) => {
-                if !self.verdicts[*index].params.is_empty() {
-                    self.error(CheckError::WrongArgument {
-                        problem: format!("`otherwise` verdict `{}` takes arguments", name.name),
-                        help: "choose a verdict without parameters for `otherwise`".to_string(),
-                        span: name.span,
-                    });
-                }
-            }
-            _ => {
-                let suggestion =
-                    suggest::closest(&name.name, self.verdicts.iter().map(|v| v.name.as_str()));
-                self.error(CheckError::UnknownKind {
-                    name: name.name.clone(),
-                    suggestion,
-                    span: name.span,
-                });
-            }
+        if let Some(index) = self.verdict_named(name)
+            && !self.verdicts[index].params.is_empty()
+        {
+            self.error(CheckError::WrongArgument {
+                problem: format!("`otherwise` verdict `{}` takes arguments", name.name),
+                help: "choose a verdict without parameters for `otherwise`".to_string(),
+                span: name.span,
+            });
         }
+    }
+
+    /// The verdict a name stands for; where it stands for none (or for an obligation), an
+    /// `unknown_kind` error that suggests the closest verdict.
+    fn verdict_named(&mut self, name: &ast::Ident) -> Option<usize> {
+        if let Some((KindSymbol::Verdict(index), _)) = self.kinds.get(&name.name) {
+            return Some(*index);
+        }
+        let suggestion =
+            suggest::closest(&name.name, self.verdicts.iter().map(|v| v.name.as_str()));
+        self.unknown_kind(name, suggestion);
+        None
+    }
+
+    /// The obligation a name stands for; where it stands for none (or for a verdict), an
+    /// `unknown_kind` error that suggests the closest obligation.
+    fn obligation_named(&mut self, name: &ast::Ident) -> Option<usize> {
+        if let Some((KindSymbol::Obligation(index), _)) = self.kinds.get(&name.name) {
+            return Some(*index);
+        }
+        let suggestion =
+            suggest::closest(&name.name, self.obligations.iter().map(|o| o.name.as_str()));
+        self.unknown_kind(name, suggestion);
+        None
+    }
+
+    fn unknown_kind(&mut self, name: &ast::Ident, suggestion: Option<String>) {
+        self.error(CheckError::UnknownKind {
+            name: name.name.clone(),
+            suggestion,
+            span: name.span,
+        });
     }
 
     fn check_rules(&mut self) {
@@ -1571,23 +1592,10 @@ impl<'a> Checker<'a> {
                     None => continue,
                 },
                 ast::AssertExpectation::Verdicts(kinds) => {
-                    let mut resolved = Vec::new();
-                    for kind in kinds {
-                        match self.kinds.get(&kind.name) {
-                            Some((KindSymbol::Verdict(verdict), _)) => resolved.push(*verdict),
-                            _ => {
-                                let suggestion = suggest::closest(
-                                    &kind.name,
-                                    self.verdicts.iter().map(|v| v.name.as_str()),
-                                );
-                                self.error(CheckError::UnknownKind {
-                                    name: kind.name.clone(),
-                                    suggestion,
-                                    span: kind.span,
-                                });
-                            }
-                        }
-                    }
+                    let resolved = kinds
+                        .iter()
+                        .filter_map(|kind| self.verdict_named(kind))
+                        .collect();
                     AssertCheck::Verdicts(resolved)
                 }
             };
@@ -1663,21 +1671,9 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            ast::Expectation::NoObligation(name) => match self.kinds.get(&name.name) {
-                Some((KindSymbol::Obligation(kind), _)) => Expectation::NoObligation(*kind),
-                _ => {
-                    let suggestion = suggest::closest(
-                        &name.name,
-                        self.obligations.iter().map(|o| o.name.as_str()),
-                    );
-                    self.error(CheckError::UnknownKind {
-                        name: name.name.clone(),
-                        suggestion,
-                        span: name.span,
-                    });
-                    return None;
-                }
-            },
+            ast::Expectation::NoObligation(name) => {
+                Expectation::NoObligation(self.obligation_named(name)?)
+            }
         })
     }
 
@@ -1694,11 +1690,7 @@ impl<'a> Checker<'a> {
             None => {
                 let suggestion =
                     suggest::closest(&conclusion.name.name, self.kinds.keys().map(String::as_str));
-                self.error(CheckError::UnknownKind {
-                    name: conclusion.name.name.clone(),
-                    suggestion,
-                    span: conclusion.name.span,
-                });
+                self.unknown_kind(&conclusion.name, suggestion);
                 return None;
             }
         };

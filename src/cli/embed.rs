@@ -21,7 +21,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::eval::{Decision, Program, Trace, case_date, decode_case, parse_param};
+use crate::eval::{Decision, Program, Trace, case_date, decode_case};
 use crate::report::decision::{DecisionJson, decision_json};
 use crate::report::diagnostic::{JsonDiagnostic, Sourced, Style, render_human, to_json};
 use crate::syntax::calendar::Date;
@@ -112,23 +112,23 @@ impl Rulebook {
         let policy = &self.program.policy;
         let mut values: Vec<_> = self.program.params.iter().cloned().map(Some).collect();
         for (name, text) in params {
-            let Some(index) = policy.params.iter().position(|p| p.name == *name) else {
-                let known: Vec<String> = policy
-                    .params
-                    .iter()
-                    .map(|p| format!("`{}`", p.name))
-                    .collect();
-                return Err(Problems::plain(&Problem::Unknown {
-                    name: name.to_string(),
-                    known: match known.is_empty() {
-                        true => "none".to_string(),
-                        false => known.join(", "),
-                    },
-                }));
-            };
-            match parse_param(policy, &policy.params[index].ty, text) {
-                Ok(value) => values[index] = Some(value),
-                Err(problem) => {
+            match super::set_param(policy, name, text, &mut values) {
+                Ok(()) => {}
+                Err(super::ParamError::Unknown) => {
+                    let known: Vec<String> = policy
+                        .params
+                        .iter()
+                        .map(|p| format!("`{}`", p.name))
+                        .collect();
+                    return Err(Problems::plain(&Problem::Unknown {
+                        name: name.to_string(),
+                        known: match known.is_empty() {
+                            true => "none".to_string(),
+                            false => known.join(", "),
+                        },
+                    }));
+                }
+                Err(super::ParamError::BadValue(problem)) => {
                     return Err(Problems::plain(&Problem::BadValue {
                         name: name.to_string(),
                         problem,

@@ -236,26 +236,26 @@ pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Opt
             eprintln!("error: `--param {param}` needs the form `name=value`");
             return Err(Exit::Usage);
         };
-        let Some(index) = policy.params.iter().position(|p| p.name == name.trim()) else {
-            let names: Vec<&str> = policy.params.iter().map(|p| p.name.as_str()).collect();
-            let hint = match crate::check::closest_name(name.trim(), names.iter().copied()) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None if names.is_empty() => "the policy has no parameters".to_string(),
-                None => format!(
-                    "the parameters are {}",
-                    names
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            eprintln!("error: unknown parameter `{}`\n  help: {hint}", name.trim());
-            return Err(Exit::Usage);
-        };
-        match crate::eval::parse_param(policy, &policy.params[index].ty, text.trim()) {
-            Ok(value) => values[index] = Some(value),
-            Err(problem) => {
+        match set_param(policy, name.trim(), text.trim(), &mut values) {
+            Ok(()) => {}
+            Err(ParamError::Unknown) => {
+                let names: Vec<&str> = policy.params.iter().map(|p| p.name.as_str()).collect();
+                let hint = match crate::check::closest_name(name.trim(), names.iter().copied()) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None if names.is_empty() => "the policy has no parameters".to_string(),
+                    None => format!(
+                        "the parameters are {}",
+                        names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                eprintln!("error: unknown parameter `{}`\n  help: {hint}", name.trim());
+                return Err(Exit::Usage);
+            }
+            Err(ParamError::BadValue(problem)) => {
                 eprintln!(
                     "error: bad value for parameter `{}`: {problem}",
                     name.trim()
@@ -265,6 +265,35 @@ pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Opt
         }
     }
     Ok(values)
+}
+
+/// Why a parameter could not be set.
+pub(crate) enum ParamError {
+    /// The policy has no parameter of that name.
+    Unknown,
+    /// The text is not a value of the parameter's type: what is wrong with it.
+    BadValue(String),
+}
+
+/// Sets the parameter of a name to the value its text stands for, in `values` (one entry per
+/// parameter of the policy): shared by `--param` and `Rulebook::with_params`.
+pub(crate) fn set_param(
+    policy: &Policy,
+    name: &str,
+    text: &str,
+    values: &mut [Option<Value>],
+) -> Result<(), ParamError> {
+    let index = policy
+        .params
+        .iter()
+        .position(|p| p.name == name)
+        .ok_or(ParamError::Unknown)?;
+    let value = crate::eval::parse_param(policy, &policy.params[index].ty, text)
+        .map_err(ParamError::BadValue)?;
+    if let Some(slot) = values.get_mut(index) {
+        *slot = Some(value);
+    }
+    Ok(())
 }
 
 /// Reads `--as-of`.

@@ -1062,21 +1062,13 @@ impl<'p> Search<'p> {
                 let node = self.truth(inner, env)?;
                 Sym::Bool(self.manager.not(node)?)
             }
-            Expr::And(items) => {
-                let mut result = TRUE;
-                for item in items {
-                    let node = self.truth(item, env)?;
-                    result = self.manager.and(result, node)?;
-                }
-                Sym::Bool(result)
-            }
+            Expr::And(items) => Sym::Bool(self.conjunction(items, env)?),
             Expr::Or(items) => {
-                let mut result = FALSE;
-                for item in items {
-                    let node = self.truth(item, env)?;
-                    result = self.manager.or(result, node)?;
-                }
-                Sym::Bool(result)
+                let nodes = items
+                    .iter()
+                    .map(|item| self.truth(item, env))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Sym::Bool(self.manager.any(nodes)?)
             }
             Expr::Compare(op, a, b) => {
                 let a = self.sym(a, env)?;

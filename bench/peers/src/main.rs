@@ -169,20 +169,18 @@ impl Cedar {
             ("has_licence".to_string(), E::new_bool(request.has_licence)),
         ])
         .expect("a valid context");
-        cedar_policy::Request::new(
-            self.principal.clone(),
-            self.action.clone(),
-            self.resource.clone(),
-            context,
-            None,
-        )
-        .expect("a valid request")
+        self.request_with(context)
     }
 
     /// The same request built from its JSON text (context parsed by Cedar's JSON parser).
     fn request_from_json(&self, json: &str) -> cedar_policy::Request {
         let context = cedar_policy::Context::from_json_str(json, None)
             .unwrap_or_else(|error| panic!("Cedar rejects {json}: {error}"));
+        self.request_with(context)
+    }
+
+    /// The export request with a context.
+    fn request_with(&self, context: cedar_policy::Context) -> cedar_policy::Request {
         cedar_policy::Request::new(
             self.principal.clone(),
             self.action.clone(),

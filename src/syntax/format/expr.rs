@@ -150,17 +150,11 @@ fn write_bare(expr: &Expr, out: &mut String) {
             }
         }
         ExprKind::Binary(op, left, right) => {
-            let (left_min, right_min) = match op {
-                BinaryOp::Add | BinaryOp::Sub => (level::SUM, level::PRODUCT),
-                BinaryOp::Mul => (level::PRODUCT, level::POSTFIX),
-                BinaryOp::Eq
-                | BinaryOp::Ne
-                | BinaryOp::Lt
-                | BinaryOp::Le
-                | BinaryOp::Gt
-                | BinaryOp::Ge
-                | BinaryOp::In
-                | BinaryOp::NotIn => (level::SUM, level::SUM),
+            // Arithmetic groups to the left (`a - b - c`); comparisons do not chain.
+            let level = level_of(expr);
+            let (left_min, right_min) = match level {
+                level::COMPARISON => (level + 1, level + 1),
+                _ => (level, level + 1),
             };
             write(left, left_min, out);
             out.push(' ');
