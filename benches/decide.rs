@@ -15,7 +15,8 @@ mod measure;
 /// A policy's program and the cases of its tests, with their dates.
 fn load(relative: &str) -> (Arc<Program>, Vec<(Value, Date)>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
-    let result = licit::cli::load_and_check(&root).unwrap_or_else(|_| panic!("{relative} loads"));
+    let result = licit::project::load_and_check(&licit::OsFiles, &root)
+        .unwrap_or_else(|_| panic!("{relative} loads"));
     let policy = result
         .checked
         .unwrap_or_else(|| panic!("{relative} checks"));

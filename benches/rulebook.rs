@@ -47,13 +47,19 @@ fn decide(c: &mut Criterion) {
         b.iter(|| {
             let mut reader = std::io::Cursor::new(jsonl.as_bytes());
             let mut out = Vec::with_capacity(jsonl.len() * 2);
-            let options = licit::cli::batch::BatchOptions {
+            let options = licit::api::batch::BatchOptions {
                 as_of: None,
                 explain: false,
                 jobs,
-                progress: licit::cli::batch::Progress::Off,
             };
-            licit::cli::batch::run(&program, "bench", &mut reader, &mut out, &options);
+            licit::api::batch::decide_batch(
+                &program,
+                "bench",
+                &mut reader,
+                &mut out,
+                &options,
+                &mut |_| {},
+            );
             black_box(out.len())
         })
     });

@@ -100,7 +100,8 @@ pub fn rulebook(extra: usize, never: Never) -> Arc<Program> {
 /// apply appended.
 pub fn policy_with_rules(path: &str, extra: usize, never: Never) -> Arc<Program> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    let result = licit::cli::load_and_check(&root).unwrap_or_else(|_| panic!("the rulebook loads"));
+    let result = licit::project::load_and_check(&licit::OsFiles, &root)
+        .unwrap_or_else(|_| panic!("the rulebook loads"));
     let mut sources: Vec<Source> = result.loaded.sources;
     if extra > 0 {
         let mut text = String::from("# Generated rules that never apply.\n");

@@ -1,28 +1,10 @@
-//! `licit eval --batch`: decide a JSONL stream on all cores, writing one JSON object per line in
-//! input order, in chunks so that memory stays constant whatever the stream's length.
+//! `licit eval --batch` on a terminal: the batch decisions of `api::batch` with a progress line
+//! on standard error.
 
 use std::io::{BufRead, Write};
 
-use crate::eval::{Program, Trace, case_date, decode_case};
-use crate::report::decision::{decision_json, render_decision_line};
-use crate::report::diagnostic::{JsonDiagnostic, Sourced, to_json};
-use crate::syntax::calendar::Date;
-
-/// How many lines are read, decided and written at a time.
-const CHUNK: usize = 8192;
-/// The same with `--explain`, whose lines are a thousand times longer: memory stays small.
-const EXPLAINED_CHUNK: usize = 256;
-
-/// How a batch run is made.
-pub struct BatchOptions {
-    /// Decide every case as of this date instead of its own.
-    pub as_of: Option<Date>,
-    /// Write the whole explanation on each line.
-    pub explain: bool,
-    /// How many threads decide.
-    pub jobs: usize,
-    pub progress: Progress,
-}
+use crate::api::batch::{BatchOptions, BatchSummary, decide_batch};
+use crate::eval::Program;
 
 /// What a batch run shows on standard error as it goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,226 +63,38 @@ fn thousands(number: usize) -> String {
     out
 }
 
-/// What a batch run saw.
-pub struct BatchSummary {
-    pub lines: usize,
-    pub bad_lines: usize,
+/** How a batch run is made, from the command line. */
+pub struct BatchRun {
+    pub options: BatchOptions,
+    pub progress: Progress,
 }
 
-/// Decides every line of `reader` and writes the results to `out`.
+/// Decides every line of `reader` into `out`, drawing progress as it goes: at most ten times a
+/// second, and once at the end.
 pub fn run(
     program: &Program,
     name: &str,
     reader: &mut dyn BufRead,
     out: &mut dyn Write,
-    options: &BatchOptions,
+    run: &BatchRun,
 ) -> BatchSummary {
-    let BatchOptions {
-        as_of,
-        explain,
-        jobs,
-        progress,
-    } = *options;
     let started = std::time::Instant::now();
     let mut shown = started;
-    let mut bytes: u64 = 0;
-    let mut summary = BatchSummary {
-        lines: 0,
-        bad_lines: 0,
-    };
-    let size = if explain { EXPLAINED_CHUNK } else { CHUNK };
-    let mut chunk: Vec<(usize, Result<String, ()>)> = Vec::with_capacity(size);
-    let mut buffer = Vec::new();
-    let mut number = 0usize;
-    loop {
-        chunk.clear();
-        let mut finished = false;
-        while chunk.len() < size {
-            buffer.clear();
-            match reader.read_until(b'\n', &mut buffer) {
-                Ok(0) => {
-                    finished = true;
-                    break;
-                }
-                Ok(read) => {
-                    bytes += read as u64;
-                    number += 1;
-                    while buffer.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                        buffer.pop();
-                    }
-                    if buffer.iter().all(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    chunk.push((number, String::from_utf8(buffer.clone()).map_err(|_| ())));
-                }
-                Err(_) => {
-                    finished = true;
-                    break;
-                }
-            }
-        }
-        let results = decide_chunk(program, name, &chunk, as_of, explain, jobs);
-        for (line, ok) in &results {
-            summary.lines += 1;
-            if !ok {
-                summary.bad_lines += 1;
-            }
-            if out.write_all(line.as_bytes()).is_err() || out.write_all(b"\n").is_err() {
-                return summary;
-            }
-        }
-        // At most ten times a second, and once at the end.
-        if progress != Progress::Off && (finished || shown.elapsed().as_millis() >= 100) {
+    let shown_any = run.progress != Progress::Off;
+    let summary = decide_batch(program, name, reader, out, &run.options, &mut |done| {
+        if shown_any && (done.finished || shown.elapsed().as_millis() >= 100) {
             shown = std::time::Instant::now();
             let seconds = started.elapsed().as_secs_f64();
             eprint!(
                 "\r{}",
-                progress_line(progress, bytes, summary.lines, seconds)
+                progress_line(run.progress, done.bytes, done.lines, seconds)
             );
         }
-        if finished {
-            break;
-        }
-    }
-    if progress != Progress::Off {
+    });
+    if shown_any {
         eprintln!();
     }
-    let _ = out.flush();
     summary
-}
-
-/// Decides a chunk of lines on `jobs` threads; results in input order.
-fn decide_chunk(
-    program: &Program,
-    name: &str,
-    chunk: &[(usize, Result<String, ()>)],
-    as_of: Option<Date>,
-    explain: bool,
-    jobs: usize,
-) -> Vec<(String, bool)> {
-    let jobs = jobs.max(1);
-    if jobs == 1 || chunk.len() < 64 {
-        let mut trace = Trace::default();
-        return chunk
-            .iter()
-            .map(|(n, line)| decide_line(program, name, *n, line, as_of, explain, &mut trace))
-            .collect();
-    }
-    let per_job = chunk.len().div_ceil(jobs);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunk
-            .chunks(per_job)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut trace = Trace::default();
-                    part.iter()
-                        .map(|(n, line)| {
-                            decide_line(program, name, *n, line, as_of, explain, &mut trace)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    vec![(
-                        r#"{"error":{"message":"a worker stopped"}}"#.to_string(),
-                        false,
-                    )]
-                })
-            })
-            .collect()
-    })
-}
-
-/// One line's output and whether it was decided. An explanation is written into `trace`, whose
-/// memory serves one line after another.
-fn decide_line(
-    program: &Program,
-    name: &str,
-    number: usize,
-    line: &Result<String, ()>,
-    as_of: Option<Date>,
-    explain: bool,
-    trace: &mut Trace,
-) -> (String, bool) {
-    // A line that is not a case: an object with its number and its diagnostics.
-    let error_line = |errors: Vec<JsonDiagnostic>| {
-        let json = ErrorLine {
-            line: number,
-            errors,
-        };
-        (serde_json::to_string(&json).unwrap_or_default(), false)
-    };
-    let Ok(line) = line else {
-        return error_line(errors_json(name, number, "", &[LineProblem::NotUtf8]));
-    };
-    let case = match decode_case(program, line) {
-        Ok(case) => case,
-        Err(errors) => return error_line(errors_json(name, number, line, &errors)),
-    };
-    let Some(date) = as_of.or_else(|| case_date(&program.policy, &case)) else {
-        return error_line(errors_json(name, number, line, &[LineProblem::NoDate]));
-    };
-    if explain {
-        let decision = program.explain_into(&case, date, trace);
-        let mut json = decision_json(program, &decision, trace);
-        json.line = Some(number);
-        return (serde_json::to_string(&json).unwrap_or_default(), true);
-    }
-    let decision = program.decide(&case, date);
-    (render_decision_line(program, &decision, number), true)
-}
-
-/// Case errors as diagnostics JSON, pointing into the text: a case file, or the line of a batch
-/// that starts on line `first_line` of its file.
-pub fn errors_json<D: miette::Diagnostic>(
-    name: &str,
-    first_line: usize,
-    text: &str,
-    errors: &[D],
-) -> Vec<JsonDiagnostic> {
-    let shift = first_line.saturating_sub(1);
-    errors
-        .iter()
-        .map(|error| {
-            let mut json = to_json(&Sourced {
-                name,
-                text,
-                diagnostic: error,
-            });
-            json.line += shift;
-            json.end_line += shift;
-            for label in &mut json.labels {
-                label.line += shift;
-                label.end_line += shift;
-            }
-            json
-        })
-        .collect()
-}
-
-/// A line of a batch that cannot be read as a case, besides what decoding finds.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-enum LineProblem {
-    #[error("the line is not valid UTF-8")]
-    #[diagnostic(code(licit::io::not_utf8), help("save the file as UTF-8"))]
-    NotUtf8,
-    #[error("the case has no `date`")]
-    #[diagnostic(
-        code(licit::case::missing_field),
-        help("give the case a `date`, or decide the batch as of one with `--as-of DATE`")
-    )]
-    NoDate,
-}
-
-/// The object a line that cannot be decided gets: its number first, as decided lines have.
-#[derive(serde::Serialize)]
-struct ErrorLine {
-    line: usize,
-    errors: Vec<JsonDiagnostic>,
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! `licit check`: parse and type-check every policy under a path.
 
 use super::args::{CheckArgs, DiagnosticFormat};
-use super::{Exit, load, load_and_check, print_diagnostics, print_plain};
+use super::{Exit, print_diagnostics, print_plain};
 use crate::report::analysis::{AnalysisDiagnostic, assert_diagnostic, finding_diagnostic};
 use crate::report::diagnostic::{Sourced, is_warning, to_json};
 
 /// Runs `licit check`.
 pub fn run(args: &CheckArgs) -> Exit {
-    let roots = match load::discover(&args.path) {
+    let roots = match crate::project::discover(&crate::project::OsFiles, &args.path) {
         Ok(roots) => roots,
         Err(error) => {
             print_plain(&error);
@@ -18,7 +18,7 @@ pub fn run(args: &CheckArgs) -> Exit {
     let mut warnings = 0;
     let mut json = Vec::new();
     for root in &roots {
-        let result = match load_and_check(root) {
+        let result = match crate::project::load_and_check(&crate::project::OsFiles, root) {
             Ok(result) => result,
             Err(error) => {
                 print_plain(&error);
@@ -96,7 +96,7 @@ fn plural(n: usize) -> &'static str {
 /// analysis cannot be made.
 fn analyze(
     root: &std::path::Path,
-    result: &super::CheckResult,
+    result: &crate::project::CheckResult,
     policy: &std::sync::Arc<crate::check::Policy>,
 ) -> Option<Vec<AnalysisDiagnostic>> {
     let program = super::program(policy, &[]);

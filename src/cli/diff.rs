@@ -5,9 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::args::{DecisionFormat, DiffArgs};
-use super::{
-    Exit, checked_policy, load, load_and_check, parse_as_of, print_out, print_plain, program,
-};
+use super::{Exit, checked_policy, parse_as_of, print_out, print_plain, program};
 use crate::eval::compare::{Comparison, compare};
 use crate::eval::search::{SearchError, search};
 use crate::eval::{Program, case_date, decode_case};
@@ -175,7 +173,7 @@ fn emit_tests(
     new: &Program,
     witnesses: &[(String, Comparison, serde_json::Value)],
 ) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| load::io_reason(&e))?;
+    std::fs::create_dir_all(dir).map_err(|e| crate::project::io_reason(&e))?;
     let mut text = String::from(
         "# Witnesses found by `licit diff --search`: each case and what the new policy decides.\n",
     );
@@ -192,7 +190,8 @@ fn emit_tests(
         }
         text.push_str("}\n");
     }
-    std::fs::write(dir.join("diff-witnesses.licit"), text).map_err(|e| load::io_reason(&e))
+    std::fs::write(dir.join("diff-witnesses.licit"), text)
+        .map_err(|e| crate::project::io_reason(&e))
 }
 
 /// The cases of a policy's tests, as JSON.
@@ -220,7 +219,7 @@ fn gather(path: &Path, out: &mut Vec<CaseText>) -> bool {
     for file in &files {
         let extension = file.extension().and_then(|e| e.to_str()).unwrap_or("");
         match extension {
-            "json" | "jsonl" => match load::read_text(file) {
+            "json" | "jsonl" => match crate::project::Files::read(&crate::project::OsFiles, file) {
                 Ok(text) if extension == "json" => out.push(CaseText {
                     label: file.display().to_string(),
                     json: text,
@@ -245,10 +244,10 @@ fn gather(path: &Path, out: &mut Vec<CaseText>) -> bool {
     }
     // Tests of the policies under the path contribute their cases too.
     if path.is_dir()
-        && let Ok(roots) = load::discover(path)
+        && let Ok(roots) = crate::project::discover(&crate::project::OsFiles, path)
     {
         for root in roots {
-            match load_and_check(&root) {
+            match crate::project::load_and_check(&crate::project::OsFiles, &root) {
                 Ok(result) => match result.checked {
                     Some(policy) => {
                         let program = program(&policy, &[]);

@@ -3,8 +3,9 @@
 use std::io::{BufRead, BufWriter, IsTerminal};
 
 use super::args::{DecisionFormat, EvalArgs};
-use super::batch::{BatchOptions, Progress};
+use super::batch::{BatchRun, Progress};
 use super::{Exit, checked_policy, parse_as_of, parse_params, print_out, print_plain, program};
+use crate::api::batch::BatchOptions;
 use crate::eval::{Program, case_date, decode_case};
 use crate::report::decision::{TextStyle, render_json, render_markdown, render_text};
 use crate::report::diagnostic::{Sourced, render_human};
@@ -41,7 +42,7 @@ pub(super) fn decide_one(
     as_of: Option<Date>,
     format: DecisionFormat,
 ) -> Exit {
-    let text = match super::load::read_text(path) {
+    let text = match crate::project::Files::read(&crate::project::OsFiles, path) {
         Ok(text) => text,
         Err(error) => {
             print_plain(&error);
@@ -53,7 +54,7 @@ pub(super) fn decide_one(
         Ok(case) => case,
         Err(errors) => {
             if format == DecisionFormat::Json {
-                let json = serde_json::json!({ "errors": super::batch::errors_json(&name, 1, &text, &errors) });
+                let json = serde_json::json!({ "errors": crate::api::batch::errors_json(&name, 1, &text, &errors) });
                 print_out(&format!(
                     "{}\n",
                     serde_json::to_string_pretty(&json).unwrap_or_default()
@@ -123,9 +124,9 @@ fn decide_batch(
                 Box::new(std::io::BufReader::with_capacity(1 << 20, file))
             }
             Err(error) => {
-                print_plain(&super::load::LoadError::Unreadable {
+                print_plain(&crate::project::LoadError::Unreadable {
                     path: path.display().to_string(),
-                    reason: super::load::io_reason(&error),
+                    reason: crate::project::io_reason(&error),
                 });
                 return Exit::Invalid;
             }
@@ -138,13 +139,15 @@ fn decide_batch(
             .unwrap_or(1)
     });
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    let options = BatchOptions {
-        as_of,
-        explain,
-        jobs,
+    let run = BatchRun {
+        options: BatchOptions {
+            as_of,
+            explain,
+            jobs,
+        },
         progress,
     };
-    let summary = super::batch::run(program, &name, &mut *reader, &mut out, &options);
+    let summary = super::batch::run(program, &name, &mut *reader, &mut out, &run);
     if summary.bad_lines > 0 {
         eprintln!(
             "{} of {} line{} of `{name}` could not be decided; see the error objects",

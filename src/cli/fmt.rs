@@ -18,7 +18,7 @@ pub fn run(args: &FmtArgs) -> Exit {
     let mut invalid = false;
     let mut changed = Vec::new();
     for file in &files {
-        let text = match super::load::read_text(file) {
+        let text = match crate::project::Files::read(&crate::project::OsFiles, file) {
             Ok(text) => text,
             Err(error) => {
                 print_plain(&error);
@@ -53,9 +53,9 @@ pub fn run(args: &FmtArgs) -> Exit {
         if !args.check
             && let Err(error) = std::fs::write(file, &formatted)
         {
-            print_plain(&super::load::LoadError::Unreadable {
+            print_plain(&crate::project::LoadError::Unreadable {
                 path: file.display().to_string(),
-                reason: super::load::io_reason(&error),
+                reason: crate::project::io_reason(&error),
             });
             invalid = true;
         }
@@ -79,7 +79,7 @@ pub fn run(args: &FmtArgs) -> Exit {
 }
 
 /// The `.licit` files at a path, sorted.
-fn licit_files(path: &Path) -> Result<Vec<PathBuf>, super::load::LoadError> {
+fn licit_files(path: &Path) -> Result<Vec<PathBuf>, crate::project::LoadError> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
@@ -89,11 +89,12 @@ fn licit_files(path: &Path) -> Result<Vec<PathBuf>, super::load::LoadError> {
     Ok(files)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), super::load::LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|error| super::load::LoadError::Unreadable {
-        path: dir.display().to_string(),
-        reason: super::load::io_reason(&error),
-    })?;
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), crate::project::LoadError> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|error| crate::project::LoadError::Unreadable {
+            path: dir.display().to_string(),
+            reason: crate::project::io_reason(&error),
+        })?;
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

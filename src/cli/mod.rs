@@ -1,14 +1,12 @@
 //! The command line: the only layer that reads files and writes to the terminal. One module per
 //! subcommand; this one holds what they share.
 
-pub mod args;
+mod args;
 pub mod batch;
 mod check;
 mod diff;
-pub mod embed;
 mod eval;
 mod fmt;
-pub mod load;
 mod test;
 mod whatif;
 
@@ -19,11 +17,12 @@ use std::sync::Arc;
 use clap::Parser;
 use miette::Diagnostic;
 
+use crate::api::{ParamError, set_param};
 use crate::check::Policy;
 use crate::eval::{Program, Value};
+use crate::project::{LoadError, OsFiles, load_one};
 use crate::report::diagnostic::{Sourced, Style, render_human, to_json};
 use args::{Cli, Command, DiagnosticFormat};
-pub use load::LoadedPolicy;
 
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,88 +103,6 @@ pub(crate) struct Checked {
     pub policy: Arc<Policy>,
 }
 
-/// What loading and checking one policy found.
-pub struct CheckResult {
-    pub loaded: LoadedPolicy,
-    pub checked: Option<Arc<Policy>>,
-    pub check_errors: Vec<crate::check::Located>,
-}
-
-impl CheckResult {
-    /// Every diagnostic of the policy, with the source it points into, in file order.
-    pub fn diagnostics(&self) -> Vec<Sourced<'_>> {
-        let mut items: Vec<(usize, u32, Sourced<'_>)> = Vec::new();
-        for (file, error) in &self.loaded.syntax_errors {
-            let source = &self.loaded.sources[*file];
-            items.push((
-                *file,
-                error.span().start,
-                Sourced {
-                    name: &source.name,
-                    text: &source.text,
-                    diagnostic: error,
-                },
-            ));
-        }
-        for located in &self.check_errors {
-            let source = &self.loaded.sources[located.file];
-            items.push((
-                located.file,
-                located.error_span_start(),
-                Sourced {
-                    name: &source.name,
-                    text: &source.text,
-                    diagnostic: &located.error,
-                },
-            ));
-        }
-        items.sort_by_key(|(file, start, _)| (*file, *start));
-        items.into_iter().map(|(_, _, item)| item).collect()
-    }
-}
-
-/// Loads and checks the policy at a path (a file or a policy directory).
-pub fn load_and_check(root: &Path) -> Result<CheckResult, load::LoadError> {
-    let loaded = load::load(root)?;
-    let parsed_all = loaded.sources.iter().all(|source| source.ast.is_some());
-    // A file that did not parse would make every name it declares look unknown: report the
-    // syntax errors alone until it parses.
-    let (checked, check_errors) = if parsed_all {
-        let (policy, errors) = crate::check::check(&loaded.sources);
-        (policy.map(Arc::new), errors)
-    } else {
-        (None, Vec::new())
-    };
-    let checked = if loaded.syntax_errors.is_empty() {
-        checked
-    } else {
-        None
-    };
-    Ok(CheckResult {
-        loaded,
-        checked,
-        check_errors,
-    })
-}
-
-/// Loads and checks the one policy at a path: a policy file or folder, or a folder that holds
-/// exactly one.
-pub fn load_one(path: &Path) -> Result<CheckResult, load::LoadError> {
-    let roots = load::discover(path)?;
-    match roots.as_slice() {
-        [root] => load_and_check(root),
-        _ => Err(load::LoadError::ManyPolicies {
-            path: path.display().to_string(),
-            count: roots.len(),
-            names: roots
-                .iter()
-                .map(|r| format!("`{}`", r.display()))
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
-    }
-}
-
 /// Prints diagnostics in the chosen format.
 pub(crate) fn print_diagnostics(items: &[Sourced<'_>], format: DiagnosticFormat) {
     match format {
@@ -208,10 +125,10 @@ pub(crate) fn print_diagnostics(items: &[Sourced<'_>], format: DiagnosticFormat)
 /// Loads, checks and reports the one policy at a path; `None` (with diagnostics printed) when
 /// it is not usable.
 pub(crate) fn checked_policy(path: &Path) -> Result<Checked, Exit> {
-    let result = match load_one(path) {
+    let result = match load_one(&OsFiles, path) {
         Ok(result) => result,
         // Naming a folder of several policies where one is wanted is a usage error.
-        Err(error @ load::LoadError::ManyPolicies { .. }) => {
+        Err(error @ LoadError::ManyPolicies { .. }) => {
             print_plain(&error);
             return Err(Exit::Usage);
         }
@@ -265,35 +182,6 @@ pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Opt
         }
     }
     Ok(values)
-}
-
-/// Why a parameter could not be set.
-pub(crate) enum ParamError {
-    /// The policy has no parameter of that name.
-    Unknown,
-    /// The text is not a value of the parameter's type: what is wrong with it.
-    BadValue(String),
-}
-
-/// Sets the parameter of a name to the value its text stands for, in `values` (one entry per
-/// parameter of the policy): shared by `--param` and `Rulebook::with_params`.
-pub(crate) fn set_param(
-    policy: &Policy,
-    name: &str,
-    text: &str,
-    values: &mut [Option<Value>],
-) -> Result<(), ParamError> {
-    let index = policy
-        .params
-        .iter()
-        .position(|p| p.name == name)
-        .ok_or(ParamError::Unknown)?;
-    let value = crate::eval::parse_param(policy, &policy.params[index].ty, text)
-        .map_err(ParamError::BadValue)?;
-    if let Some(slot) = values.get_mut(index) {
-        *slot = Some(value);
-    }
-    Ok(())
 }
 
 /// Reads `--as-of`.

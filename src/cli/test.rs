@@ -5,10 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::args::{DiagnosticFormat, TestArgs, TestFormat};
-use super::{
-    Exit, load, load_and_check, parse_as_of, parse_params, print_diagnostics, print_out,
-    print_plain, program,
-};
+use super::{Exit, parse_as_of, parse_params, print_diagnostics, print_out, print_plain, program};
 use crate::check::{Policy, Source};
 use crate::eval::coverage::{RuleCoverage, coverage};
 use crate::eval::{SuiteOptions, TestOutcome, run_tests};
@@ -28,7 +25,7 @@ struct PolicyRun {
 
 /// Runs `licit test`.
 pub fn run(args: &TestArgs) -> Exit {
-    let roots = match load::discover(&args.path) {
+    let roots = match crate::project::discover(&crate::project::OsFiles, &args.path) {
         Ok(roots) => roots,
         Err(error) => {
             print_plain(&error);
@@ -42,7 +39,7 @@ pub fn run(args: &TestArgs) -> Exit {
     let mut invalid = false;
     let mut runs: Vec<PolicyRun> = Vec::new();
     for root in &roots {
-        let result = match load_and_check(root) {
+        let result = match crate::project::load_and_check(&crate::project::OsFiles, root) {
             Ok(result) => result,
             Err(error) => {
                 print_plain(&error);
@@ -217,7 +214,7 @@ fn compare_explanations(sources: &[Source], outcomes: &mut [TestOutcome], update
                 outcome.failures.push(format!(
                     "cannot write `{}`: {}",
                     path.display(),
-                    load::io_reason(&error)
+                    crate::project::io_reason(&error)
                 ));
             }
             continue;

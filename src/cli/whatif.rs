@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::args::{DecisionFormat, EvalArgs};
-use super::{Exit, load, print_out, print_plain};
+use super::{Exit, print_out, print_plain};
 use crate::eval::search::why_not;
 use crate::eval::{Program, case_date, decode_case};
 use crate::report::decision::{
@@ -14,7 +14,7 @@ use crate::syntax::calendar::Date;
 
 /// Runs `--what-if` and `--why-not` on one case.
 pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs) -> Exit {
-    let text = match load::read_text(path) {
+    let text = match crate::project::Files::read(&crate::project::OsFiles, path) {
         Ok(text) => text,
         Err(error) => {
             print_plain(&error);

@@ -1,169 +1,271 @@
-//! Rendering diagnostics (syntax, check and case errors) for people and for machines.
+//! Diagnostics as data: one owned [`Diagnostic`] for every problem licit reports (syntax, check,
+//! case, parameter, usage and I/O), made from a pass's own error type, rendered for people
+//! (miette, fixed width, colour only when asked) and for machines (the JSON of `licit check
+//! --format json`).
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, Severity};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity};
 use serde::Serialize;
 
 use crate::check::line_column;
 
-/// A diagnostic with the text it points into.
+/// A pass's error with the text it points into, before it is made a [`Diagnostic`].
 pub struct Sourced<'a> {
+    /// The file's name as the user should see it; empty for a problem with no place.
     pub name: &'a str,
+    /// The file's text.
     pub text: &'a str,
-    pub diagnostic: &'a dyn Diagnostic,
+    /// The error.
+    pub diagnostic: &'a dyn miette::Diagnostic,
 }
 
 /// How diagnostics are drawn for people.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
+    /// Colour (on a terminal that wants it).
     pub colour: bool,
+    /// The width text is wrapped at.
     pub width: usize,
 }
 
-/// Renders one diagnostic with its source, underlined, as miette draws it.
-pub fn render_human(item: &Sourced<'_>, style: Style) -> String {
-    let theme = if style.colour {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false);
-    let with_source = WithSource {
-        inner: item.diagnostic,
-        source: NamedSource::new(item.name, item.text.to_string()),
-    };
-    let mut out = String::new();
-    if handler.render_report(&mut out, &with_source).is_err() {
-        out = format!("{}: {}\n", item.name, item.diagnostic);
-    }
-    out
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The policy, case or command cannot be used.
+    Error,
+    /// Something is probably wrong, but the policy can be used.
+    Warning,
 }
 
-/// A diagnostic in the documented JSON form of `licit check --format json`.
+/// One problem: its stable code, message, places and help, as data. Serialises to the
+/// documented JSON form (`docs/decision-json.md`, "Diagnostics").
 #[derive(Debug, Clone, Serialize)]
-pub struct JsonDiagnostic {
+pub struct Diagnostic {
+    /// The file the problem is in (empty when it has no place).
     pub file: String,
+    /// Where the primary label starts and ends, lines and columns from 1 (1:1 without a place).
     pub line: usize,
+    /// See `line`.
     pub column: usize,
+    /// See `line`.
     pub end_line: usize,
+    /// See `line`.
     pub end_column: usize,
-    pub severity: &'static str,
+    /// Error or warning.
+    pub severity: Level,
+    /// The stable code, such as `licit::check::unknown_name`.
     pub code: String,
+    /// What is wrong, in one line.
     pub message: String,
+    /// How to fix it, where that is known.
     pub help: Option<String>,
-    pub labels: Vec<JsonLabel>,
+    /// The places, the primary one first.
+    pub labels: Vec<Label>,
+    /// Structured data about the problem (a witness case, the rules involved), where a tool
+    /// can use it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
 }
 
 /// A labelled place of a diagnostic.
 #[derive(Debug, Clone, Serialize)]
-pub struct JsonLabel {
+pub struct Label {
+    /// What the place has to do with the problem.
     pub message: Option<String>,
+    /// Where it starts and ends, lines and columns from 1.
     pub line: usize,
+    /// See `line`.
     pub column: usize,
+    /// See `line`.
     pub end_line: usize,
+    /// See `line`.
     pub end_column: usize,
+    /// The file, when it is not the diagnostic's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The byte offsets of the place in its file.
+    #[serde(skip)]
+    pub bytes: (usize, usize),
 }
 
-/// The JSON form of a diagnostic.
-pub fn to_json(item: &Sourced<'_>) -> JsonDiagnostic {
-    let labels: Vec<JsonLabel> = item
-        .diagnostic
-        .labels()
-        .map(|labels| {
-            labels
-                .map(|label| {
-                    let (line, column) = line_column(item.text, label.offset());
-                    let (end_line, end_column) =
-                        line_column(item.text, label.offset() + label.len());
-                    JsonLabel {
-                        message: label.label().map(str::to_string),
-                        line,
-                        column,
-                        end_line,
-                        end_column,
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let (line, column, end_line, end_column) = labels
-        .first()
-        .map(|l| (l.line, l.column, l.end_line, l.end_column))
-        .unwrap_or((1, 1, 1, 1));
-    JsonDiagnostic {
-        file: item.name.to_string(),
-        line,
-        column,
-        end_line,
-        end_column,
-        severity: if is_warning(item.diagnostic) {
-            "warning"
-        } else {
-            "error"
-        },
-        code: item
+impl Diagnostic {
+    /// The diagnostic of a pass's error, its places read in `text`.
+    pub fn new(item: &Sourced<'_>) -> Diagnostic {
+        let labels: Vec<Label> = item
             .diagnostic
-            .code()
-            .map(|c| c.to_string())
-            .unwrap_or_default(),
-        message: item.diagnostic.to_string(),
-        help: item.diagnostic.help().map(|h| h.to_string()),
-        labels,
+            .labels()
+            .map(|labels| {
+                labels
+                    .map(|label| {
+                        let (line, column) = line_column(item.text, label.offset());
+                        let (end_line, end_column) =
+                            line_column(item.text, label.offset() + label.len());
+                        Label {
+                            message: label.label().map(str::to_string),
+                            line,
+                            column,
+                            end_line,
+                            end_column,
+                            file: None,
+                            bytes: (label.offset(), label.offset() + label.len()),
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (line, column, end_line, end_column) = labels
+            .first()
+            .map(|l| (l.line, l.column, l.end_line, l.end_column))
+            .unwrap_or((1, 1, 1, 1));
+        let severity = match item.diagnostic.severity() {
+            Some(Severity::Warning) | Some(Severity::Advice) => Level::Warning,
+            Some(Severity::Error) | None => Level::Error,
+        };
+        Diagnostic {
+            file: item.name.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            severity,
+            code: item
+                .diagnostic
+                .code()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            message: item.diagnostic.to_string(),
+            help: item.diagnostic.help().map(|h| h.to_string()),
+            labels,
+            data: None,
+        }
+    }
+
+    /// The diagnostic of an error that has no place (an unreadable file, a bad argument).
+    pub fn plain(diagnostic: &dyn miette::Diagnostic) -> Diagnostic {
+        Diagnostic::new(&Sourced {
+            name: "",
+            text: "",
+            diagnostic,
+        })
+    }
+
+    /// Whether it is a warning.
+    pub fn is_warning(&self) -> bool {
+        self.severity == Level::Warning
+    }
+
+    /// The same diagnostic for a text that begins on line `first_line` of its file (a line of
+    /// a batch).
+    pub fn shifted(mut self, first_line: usize) -> Diagnostic {
+        let shift = first_line.saturating_sub(1);
+        self.line += shift;
+        self.end_line += shift;
+        for label in &mut self.labels {
+            label.line += shift;
+            label.end_line += shift;
+        }
+        self
+    }
+
+    /// The diagnostic drawn for people, with the text of its file underlined, as miette draws
+    /// it.
+    pub fn render(&self, text: &str, style: Style) -> String {
+        let theme = if style.colour {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(style.width)
+            .with_links(false);
+        let drawn = Drawn {
+            diagnostic: self,
+            source: NamedSource::new(&self.file, text.to_string()),
+        };
+        let mut out = String::new();
+        if handler.render_report(&mut out, &drawn).is_err() {
+            out = format!("{}: {}\n", self.file, self.message);
+        }
+        out
     }
 }
 
-/// Whether a diagnostic is a warning.
-pub fn is_warning(diagnostic: &dyn Diagnostic) -> bool {
+/// Renders one error with its source, underlined, as miette draws it.
+pub fn render_human(item: &Sourced<'_>, style: Style) -> String {
+    Diagnostic::new(item).render(item.text, style)
+}
+
+/// The JSON form of an error with its source.
+pub fn to_json(item: &Sourced<'_>) -> Diagnostic {
+    Diagnostic::new(item)
+}
+
+/// Whether an error is a warning.
+pub fn is_warning(diagnostic: &dyn miette::Diagnostic) -> bool {
     matches!(
         diagnostic.severity(),
         Some(Severity::Warning) | Some(Severity::Advice)
     )
 }
 
-/// Lends a diagnostic its source text for rendering.
-struct WithSource<'a> {
-    inner: &'a dyn Diagnostic,
+/// A diagnostic lent the text of its file, for miette to draw.
+struct Drawn<'a> {
+    diagnostic: &'a Diagnostic,
     source: NamedSource<String>,
 }
 
-impl std::fmt::Debug for WithSource<'_> {
+impl std::fmt::Debug for Drawn<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.inner, f)
+        std::fmt::Debug::fmt(self.diagnostic, f)
     }
 }
 
-impl std::fmt::Display for WithSource<'_> {
+impl std::fmt::Display for Drawn<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.inner, f)
+        f.write_str(&self.diagnostic.message)
     }
 }
 
-impl std::error::Error for WithSource<'_> {}
+impl std::error::Error for Drawn<'_> {}
 
-impl Diagnostic for WithSource<'_> {
+impl miette::Diagnostic for Drawn<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.inner.code()
+        match self.diagnostic.code.is_empty() {
+            true => None,
+            false => Some(Box::new(&self.diagnostic.code)),
+        }
     }
     fn severity(&self) -> Option<Severity> {
-        self.inner.severity()
+        Some(match self.diagnostic.severity {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+        })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.inner.help()
-    }
-    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.inner.url()
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn std::fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
     }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.inner.labels()
-    }
-    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
-        self.inner.related()
-    }
-    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
-        self.inner.diagnostic_source()
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let labels = &self.diagnostic.labels;
+        if labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            labels
+                .iter()
+                .filter(|label| label.file.is_none())
+                .map(|label| {
+                    LabeledSpan::new(
+                        label.message.clone(),
+                        label.bytes.0,
+                        label.bytes.1 - label.bytes.0,
+                    )
+                }),
+        ))
     }
 }

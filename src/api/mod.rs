@@ -1,5 +1,6 @@
-//! Embedding licit in a system: load a rulebook once, then decide JSON cases from any number of
-//! threads. What the command line does for one case or a batch, as a library.
+//! The front door of the library: load a rulebook once — from the disk or from memory — then
+//! decide JSON cases from any number of threads. What the command line does for one case or a
+//! batch, as a library.
 //!
 //! ```
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/eu/dual-use");
@@ -18,12 +19,19 @@
 //! assert_eq!(explained.verdict.kind, "licence_required");
 //! ```
 
+pub mod batch;
+
+use std::io::{BufRead, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::eval::{Decision, Program, Trace, case_date, decode_case};
+use batch::{BatchOptions, BatchSummary};
+
+use crate::check::Policy;
+use crate::eval::{Decision, Program, Trace, Value, case_date, decode_case};
+use crate::project::Files;
 use crate::report::decision::{DecisionJson, decision_json};
-use crate::report::diagnostic::{JsonDiagnostic, Sourced, Style, render_human, to_json};
+use crate::report::diagnostic::{Diagnostic, Sourced, Style};
 use crate::syntax::calendar::Date;
 
 /// A rulebook, checked and lowered, ready to decide cases. Cheap to clone and safe to share
@@ -37,7 +45,9 @@ pub struct Rulebook {
 /// diagnostics of `licit check --format json`) and as text (as the command line prints them).
 #[derive(Debug, Clone)]
 pub struct Problems {
-    pub diagnostics: Vec<JsonDiagnostic>,
+    /// Every problem, as data.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every problem as the command line prints it, without colour.
     pub text: String,
 }
 
@@ -55,10 +65,16 @@ impl Problems {
             colour: false,
             width: 100,
         };
-        Problems {
-            diagnostics: items.iter().map(to_json).collect(),
-            text: items.iter().map(|item| render_human(item, style)).collect(),
+        let mut problems = Problems {
+            diagnostics: Vec::with_capacity(items.len()),
+            text: String::new(),
+        };
+        for item in items {
+            let diagnostic = Diagnostic::new(item);
+            problems.text.push_str(&diagnostic.render(item.text, style));
+            problems.diagnostics.push(diagnostic);
         }
+        problems
     }
 
     /// A problem with no place in a source (an unknown parameter).
@@ -89,12 +105,19 @@ enum Problem {
 }
 
 impl Rulebook {
-    /// Loads the policy at a path (a `.licit` file or a policy's folder, with the files it
-    /// `use`s and the policies it amends, or a folder that holds one policy), checks it and
-    /// lowers it. Warnings do not stop it;
-    /// errors do, all of them reported.
+    /// Loads the policy at a path on disk (a `.licit` file or a policy's folder, with the
+    /// files it `use`s and the policies it amends, or a folder that holds one policy), checks
+    /// it and lowers it. Warnings do not stop it; errors do, all of them reported.
+    #[cfg(feature = "fs")]
     pub fn load(path: impl AsRef<Path>) -> Result<Rulebook, Problems> {
-        let result = match super::load_one(path.as_ref()) {
+        Rulebook::from_files(&crate::project::OsFiles, path)
+    }
+
+    /// Loads the policy at a path of `files` (for example [`MemoryFiles`](crate::MemoryFiles):
+    /// an editor's unsaved text, a policy sent to a service), as [`Rulebook::load`] does from
+    /// the disk.
+    pub fn from_files(files: &dyn Files, path: impl AsRef<Path>) -> Result<Rulebook, Problems> {
+        let result = match crate::project::load_one(files, path.as_ref()) {
             Ok(result) => result,
             Err(error) => return Err(Problems::plain(&error)),
         };
@@ -112,9 +135,9 @@ impl Rulebook {
         let policy = &self.program.policy;
         let mut values: Vec<_> = self.program.params.iter().cloned().map(Some).collect();
         for (name, text) in params {
-            match super::set_param(policy, name, text, &mut values) {
+            match set_param(policy, name, text, &mut values) {
                 Ok(()) => {}
-                Err(super::ParamError::Unknown) => {
+                Err(ParamError::Unknown) => {
                     let known: Vec<String> = policy
                         .params
                         .iter()
@@ -128,7 +151,7 @@ impl Rulebook {
                         },
                     }));
                 }
-                Err(super::ParamError::BadValue(problem)) => {
+                Err(ParamError::BadValue(problem)) => {
                     return Err(Problems::plain(&Problem::BadValue {
                         name: name.to_string(),
                         problem,
@@ -163,6 +186,19 @@ impl Rulebook {
         Ok(decision_json(&self.program, &decision, &trace))
     }
 
+    /// Decides one JSON case per line of `reader` on `options.jobs` threads and writes one JSON
+    /// object per line to `out`, in input order, in constant memory: the decision (or, with
+    /// `options.explain`, the whole explanation) with its line number, or for a line that is
+    /// not a case an object with its line number and diagnostics. Blank lines are skipped.
+    pub fn decide_batch(
+        &self,
+        reader: &mut dyn BufRead,
+        out: &mut dyn Write,
+        options: &BatchOptions,
+    ) -> BatchSummary {
+        batch::decide_batch(&self.program, "batch", reader, out, options, &mut |_| {})
+    }
+
     /// The name of a decision's verdict.
     pub fn verdict<'r>(&'r self, decision: &Decision) -> &'r str {
         self.program
@@ -184,11 +220,7 @@ impl Rulebook {
     }
 
     /// A JSON case as a value and the date to decide it as of.
-    fn read(
-        &self,
-        case: &str,
-        as_of: Option<Date>,
-    ) -> Result<(crate::eval::Value, Date), Problems> {
+    fn read(&self, case: &str, as_of: Option<Date>) -> Result<(Value, Date), Problems> {
         let problems = |errors: &[crate::eval::CaseError]| {
             let items: Vec<Sourced<'_>> = errors
                 .iter()
@@ -206,4 +238,33 @@ impl Rulebook {
             None => Err(Problems::plain(&Problem::NoDate)),
         }
     }
+}
+
+/// Why a parameter could not be set.
+pub(crate) enum ParamError {
+    /// The policy has no parameter of that name.
+    Unknown,
+    /// The text is not a value of the parameter's type: what is wrong with it.
+    BadValue(String),
+}
+
+/// Sets the parameter of a name to the value its text stands for, in `values` (one entry per
+/// parameter of the policy): shared by `--param` and `Rulebook::with_params`.
+pub(crate) fn set_param(
+    policy: &Policy,
+    name: &str,
+    text: &str,
+    values: &mut [Option<Value>],
+) -> Result<(), ParamError> {
+    let index = policy
+        .params
+        .iter()
+        .position(|p| p.name == name)
+        .ok_or(ParamError::Unknown)?;
+    let value = crate::eval::parse_param(policy, &policy.params[index].ty, text)
+        .map_err(ParamError::BadValue)?;
+    if let Some(slot) = values.get_mut(index) {
+        *slot = Some(value);
+    }
+    Ok(())
 }

@@ -1,12 +1,13 @@
-//! Finding and reading policies: a file, a policy directory, or a directory of policies; and
-//! the files they `use`. The only code that reads policy files.
+//! Finding policies (a file, a policy directory, or a directory of policies) and reading one
+//! with the files it `use`s and the policies it `amends`, through [`Files`].
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 use thiserror::Error;
 
+use super::{EntryKind, Files, normalize};
 use crate::check::Source;
 use crate::syntax::{self, SyntaxError};
 
@@ -45,47 +46,25 @@ pub enum LoadError {
     },
 }
 
-/// A policy read from disk: its sources (own files first, then used modules) and the syntax
-/// errors found in them.
+/// A policy read: its sources (own files first, then used modules) and the syntax errors found
+/// in them.
 pub struct LoadedPolicy {
+    /// The path the policy was loaded from, as the user gave it.
     pub root: String,
+    /// Every file of the policy, each once.
     pub sources: Vec<Source>,
+    /// The syntax errors, with the index of the source each is in.
     pub syntax_errors: Vec<(usize, SyntaxError)>,
-}
-
-/// Reads a file as UTF-8 text.
-pub fn read_text(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(|error| LoadError::Unreadable {
-        path: path.display().to_string(),
-        reason: io_reason(&error),
-    })?;
-    String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 {
-        path: path.display().to_string(),
-    })
-}
-
-/// A short lowercase reason for an I/O error.
-pub fn io_reason(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
-        _ => error.to_string().to_lowercase(),
-    }
 }
 
 /// The policies at a path: the file itself, the directory if it is a policy, or every policy
 /// directory below it.
-pub fn discover(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let metadata = std::fs::metadata(path).map_err(|error| LoadError::Unreadable {
-        path: path.display().to_string(),
-        reason: io_reason(&error),
-    })?;
-    if metadata.is_file() {
+pub fn discover(files: &dyn Files, path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    if files.kind(path)? == EntryKind::File {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut roots = Vec::new();
-    find_roots(path, &mut roots)?;
+    find_roots(files, path, &mut roots)?;
     if roots.is_empty() {
         return Err(LoadError::NoPolicy {
             path: path.display().to_string(),
@@ -94,37 +73,33 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     Ok(roots)
 }
 
-fn find_roots(dir: &Path, roots: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let (files, dirs) = list(dir)?;
-    if files
+fn find_roots(files: &dyn Files, dir: &Path, roots: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let (licit_files, dirs) = list(files, dir)?;
+    if licit_files
         .iter()
-        .any(|file| read_text(file).is_ok_and(|text| has_header(&text)))
+        .any(|file| files.read(file).is_ok_and(|text| has_header(&text)))
     {
         roots.push(dir.to_path_buf());
         return Ok(());
     }
     for sub in dirs {
-        find_roots(&sub, roots)?;
+        find_roots(files, &sub, roots)?;
     }
     Ok(())
 }
 
 /// The `.licit` files and the subdirectories of a directory, sorted.
-fn list(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|error| LoadError::Unreadable {
-        path: dir.display().to_string(),
-        reason: io_reason(&error),
-    })?;
-    let mut files = Vec::new();
+fn list(files: &dyn Files, dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), LoadError> {
+    let mut licit_files = Vec::new();
     let mut dirs = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
+    for (path, kind) in files.list(dir)? {
+        if kind == EntryKind::Directory {
             dirs.push(path);
         } else if path.extension().is_some_and(|ext| ext == "licit") {
-            files.push(path);
+            licit_files.push(path);
         }
     }
+    let mut files = licit_files;
     files.sort();
     dirs.sort();
     Ok((files, dirs))
@@ -146,42 +121,25 @@ fn has_header(text: &str) -> bool {
 
 /// Every `.licit` file of a policy directory, including subdirectories that are not policies
 /// of their own.
-fn policy_files(dir: &Path, top: bool, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let (files, dirs) = list(dir)?;
+fn policy_files(
+    files: &dyn Files,
+    dir: &Path,
+    top: bool,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), LoadError> {
+    let (licit_files, dirs) = list(files, dir)?;
     if !top
-        && files
+        && licit_files
             .iter()
-            .any(|file| read_text(file).is_ok_and(|text| has_header(&text)))
+            .any(|file| files.read(file).is_ok_and(|text| has_header(&text)))
     {
         return Ok(());
     }
-    out.extend(files);
+    out.extend(licit_files);
     for sub in dirs {
-        policy_files(&sub, false, out)?;
+        policy_files(files, &sub, false, out)?;
     }
     Ok(())
-}
-
-/// Removes `.` and `a/..` from a path without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                // `..` cancels a name before it, but not another `..` (nor the root).
-                let ends_in_name =
-                    matches!(out.components().next_back(), Some(Component::Normal(_)));
-                if ends_in_name {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// A file read and parsed: its path, its text, its AST (if it parsed) and its syntax errors.
@@ -193,7 +151,7 @@ type ParsedFile = (
 
 /// Reads a policy: the policies it amends (base first), its own files, then every file they
 /// `use`, each once.
-pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
+pub fn load(files: &dyn Files, root: &Path) -> Result<LoadedPolicy, LoadError> {
     // Follow `amends` from the policy to its base, its base's base, and so on.
     let mut layers: Vec<Vec<ParsedFile>> = Vec::new();
     let mut amends_errors: Vec<(usize, usize, String)> = Vec::new();
@@ -201,20 +159,21 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
     let mut current = root.to_path_buf();
     loop {
         let mut paths = Vec::new();
-        if current.is_dir() {
-            policy_files(&current, true, &mut paths)?;
+        let current_is_dir = files.kind(&current).ok() == Some(EntryKind::Directory);
+        if current_is_dir {
+            policy_files(files, &current, true, &mut paths)?;
         } else {
             paths.push(current.clone());
         }
         // Each file is parsed here, once: the header says whether the policy amends another.
-        let mut files = Vec::new();
+        let mut parsed_files = Vec::new();
         for path in paths {
-            let text = read_text(&path)?;
+            let text = files.read(&path)?;
             let parsed = syntax::parse(&text);
-            files.push((path, text, parsed));
+            parsed_files.push((path, text, parsed));
         }
-        seen.push(std::fs::canonicalize(&current).unwrap_or_else(|_| current.clone()));
-        let amends = files
+        seen.push(files.identity(&current));
+        let amends = parsed_files
             .iter()
             .enumerate()
             .find_map(|(index, (_, _, (ast, _)))| {
@@ -225,17 +184,17 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
                     .map(|path| (index, path.text.clone()))
             });
         let layer = layers.len();
-        layers.push(files);
+        layers.push(parsed_files);
         let Some((file, relative)) = amends else {
             break;
         };
-        let dir = if current.is_dir() {
+        let dir = if current_is_dir {
             current.clone()
         } else {
             current.parent().map(Path::to_path_buf).unwrap_or_default()
         };
         let base = normalize(&dir.join(&relative));
-        let canonical = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
+        let canonical = files.identity(&base);
         if seen.contains(&canonical) {
             amends_errors.push((
                 layer,
@@ -247,7 +206,7 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
             ));
             break;
         }
-        if !base.exists() {
+        if files.kind(&base).is_err() {
             amends_errors.push((
                 layer,
                 file,
@@ -269,11 +228,12 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
     let mut queue: Vec<PathBuf> = Vec::new();
     let count = layers.len();
     // The deepest base is layer 0; the policy named on the command line is the last layer.
-    for (position, files) in layers.into_iter().rev().enumerate() {
+    for (position, layer_files) in layers.into_iter().rev().enumerate() {
         let layer = count - 1 - position;
         let layer_number = position;
-        for (file_index, (path, text, parsed)) in files.into_iter().enumerate() {
+        for (file_index, (path, text, parsed)) in layer_files.into_iter().enumerate() {
             let index = add_source(
+                files,
                 &mut loaded,
                 &mut index_of,
                 &path,
@@ -313,16 +273,24 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
         let mut uses = Vec::new();
         for relative in wanted {
             let path = normalize(&base.join(&relative));
-            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            let key = files.identity(&path);
             if let Some(&index) = index_of.get(&key) {
                 uses.push(Ok(index));
                 continue;
             }
-            match read_text(&path) {
+            match files.read(&path) {
                 Ok(text) => {
                     let layer = loaded.sources[next].layer;
                     let parsed = syntax::parse(&text);
-                    let index = add_source(&mut loaded, &mut index_of, &path, text, parsed, layer);
+                    let index = add_source(
+                        files,
+                        &mut loaded,
+                        &mut index_of,
+                        &path,
+                        text,
+                        parsed,
+                        layer,
+                    );
                     queue.push(path);
                     uses.push(Ok(index));
                 }
@@ -339,6 +307,7 @@ pub fn load(root: &Path) -> Result<LoadedPolicy, LoadError> {
 }
 
 fn add_source(
+    files: &dyn Files,
     loaded: &mut LoadedPolicy,
     index_of: &mut HashMap<PathBuf, usize>,
     path: &Path,
@@ -358,7 +327,6 @@ fn add_source(
         layer,
         amends_error: None,
     });
-    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    index_of.insert(key, index);
+    index_of.insert(files.identity(path), index);
     index
 }

@@ -1,0 +1,105 @@
+//! Finding and loading the files of a policy — its own files, the files they `use` and the
+//! policies it `amends` — over a [`Files`] trait, so that a policy can come from the disk
+//! ([`OsFiles`], feature `fs`) or from memory ([`MemoryFiles`]: an editor's unsaved text, a
+//! browser, a test). Nothing here touches the file system but `os.rs`.
+
+mod files;
+mod load;
+#[cfg(feature = "fs")]
+mod os;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use files::{EntryKind, Files, MemoryFiles, normalize};
+pub use load::{LoadError, LoadedPolicy, discover, load};
+#[cfg(feature = "fs")]
+pub use os::{OsFiles, io_reason};
+
+use crate::check::{Located, Policy};
+use crate::report::diagnostic::Sourced;
+
+/// What loading and checking one policy found.
+pub struct CheckResult {
+    /// The policy's files as read and parsed, with their syntax errors.
+    pub loaded: LoadedPolicy,
+    /// The checked policy, when it has no errors.
+    pub checked: Option<Arc<Policy>>,
+    /// Every problem the checker found (errors and warnings).
+    pub check_errors: Vec<Located>,
+}
+
+impl CheckResult {
+    /// Every diagnostic of the policy, with the source it points into, in file order.
+    pub fn diagnostics(&self) -> Vec<Sourced<'_>> {
+        let mut items: Vec<(usize, u32, Sourced<'_>)> = Vec::new();
+        for (file, error) in &self.loaded.syntax_errors {
+            let source = &self.loaded.sources[*file];
+            items.push((
+                *file,
+                error.span().start,
+                Sourced {
+                    name: &source.name,
+                    text: &source.text,
+                    diagnostic: error,
+                },
+            ));
+        }
+        for located in &self.check_errors {
+            let source = &self.loaded.sources[located.file];
+            items.push((
+                located.file,
+                located.error_span_start(),
+                Sourced {
+                    name: &source.name,
+                    text: &source.text,
+                    diagnostic: &located.error,
+                },
+            ));
+        }
+        items.sort_by_key(|(file, start, _)| (*file, *start));
+        items.into_iter().map(|(_, _, item)| item).collect()
+    }
+}
+
+/// Loads and checks the policy at a path (a file or a policy directory).
+pub fn load_and_check(files: &dyn Files, root: &Path) -> Result<CheckResult, LoadError> {
+    let loaded = load(files, root)?;
+    let parsed_all = loaded.sources.iter().all(|source| source.ast.is_some());
+    // A file that did not parse would make every name it declares look unknown: report the
+    // syntax errors alone until it parses.
+    let (checked, check_errors) = if parsed_all {
+        let (policy, errors) = crate::check::check(&loaded.sources);
+        (policy.map(Arc::new), errors)
+    } else {
+        (None, Vec::new())
+    };
+    let checked = if loaded.syntax_errors.is_empty() {
+        checked
+    } else {
+        None
+    };
+    Ok(CheckResult {
+        loaded,
+        checked,
+        check_errors,
+    })
+}
+
+/// Loads and checks the one policy at a path: a policy file or folder, or a folder that holds
+/// exactly one.
+pub fn load_one(files: &dyn Files, path: &Path) -> Result<CheckResult, LoadError> {
+    let roots = discover(files, path)?;
+    match roots.as_slice() {
+        [root] => load_and_check(files, root),
+        _ => Err(LoadError::ManyPolicies {
+            path: path.display().to_string(),
+            count: roots.len(),
+            names: roots
+                .iter()
+                .map(|r| format!("`{}`", r.display()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
