@@ -191,7 +191,10 @@ fn decide_line(
         Err(errors) => return error_line(errors_json(name, number, line, &errors)),
     };
     let Some(date) = as_of.or_else(|| case_date(&program.policy, &case)) else {
-        return error_line(errors_json(name, number, line, &[LineProblem::NoDate]));
+        let no_date = crate::eval::case::NoDate {
+            help: "give the case a `date`, or decide the batch as of one with `--as-of DATE`",
+        };
+        return error_line(errors_json(name, number, line, &[no_date]));
     };
     if explain {
         let decision = program.explain_into(&case, date, trace);
@@ -230,12 +233,6 @@ enum LineProblem {
     #[error("the line is not valid UTF-8")]
     #[diagnostic(code(licit::io::not_utf8), help("save the file as UTF-8"))]
     NotUtf8,
-    #[error("the case has no `date`")]
-    #[diagnostic(
-        code(licit::case::missing_field),
-        help("give the case a `date`, or decide the batch as of one with `--as-of DATE`")
-    )]
-    NoDate,
 }
 
 /// The object a line that cannot be decided gets: its number first, as decided lines have.

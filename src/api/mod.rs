@@ -87,7 +87,7 @@ impl Problems {
     }
 }
 
-/// A parameter that `Rulebook::with_params` could not set, or a case without a date.
+/// A parameter that `Rulebook::with_params` could not set.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 enum Problem {
     #[error("unknown parameter `{name}`")]
@@ -96,12 +96,6 @@ enum Problem {
     #[error("bad value for parameter `{name}`: {problem}")]
     #[diagnostic(code(licit::param::bad_value))]
     BadValue { name: String, problem: String },
-    #[error("the case has no `date`")]
-    #[diagnostic(
-        code(licit::case::missing_field),
-        help("give the case a `date`, or decide it with `decide_as_of`")
-    )]
-    NoDate,
 }
 
 impl Rulebook {
@@ -235,7 +229,9 @@ impl Rulebook {
         let value = decode_case(&self.program, case).map_err(|errors| problems(&errors))?;
         match as_of.or_else(|| case_date(&self.program.policy, &value)) {
             Some(date) => Ok((value, date)),
-            None => Err(Problems::plain(&Problem::NoDate)),
+            None => Err(Problems::plain(&crate::eval::case::NoDate {
+                help: "give the case a `date`, or decide it with `decide_as_of`",
+            })),
         }
     }
 }

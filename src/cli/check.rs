@@ -103,7 +103,10 @@ fn analyze(
     let analysis = match crate::eval::search::analyze(&program) {
         Ok(analysis) => analysis,
         Err(error) => {
-            eprintln!("error: cannot analyse `{}`: {error}", root.display());
+            super::print_plain(&super::CliError::CannotAnalyse {
+                path: root.display().to_string(),
+                reason: error.to_string(),
+            });
             return None;
         }
     };

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::args::{DecisionFormat, DiffArgs};
-use super::{Exit, checked_policy, parse_as_of, print_out, print_plain, program};
+use super::{CliError, Exit, checked_policy, parse_as_of, print_out, print_plain, program};
 use crate::eval::compare::{Comparison, compare};
 use crate::eval::search::{SearchError, search};
 use crate::eval::{Program, case_date, decode_case};
@@ -50,15 +50,16 @@ pub fn run(args: &DiffArgs) -> Exit {
         let old_case = decode_case(&old_program, &case.json);
         let new_case = decode_case(&new_program, &case.json);
         let (Ok(old_case), Ok(new_case)) = (old_case, new_case) else {
-            eprintln!(
-                "error: {}: the case does not fit the input of both policies; skipped",
-                case.label
-            );
+            print_plain(&CliError::CaseDoesNotFit {
+                label: case.label.clone(),
+            });
             invalid = true;
             continue;
         };
         let Some(date) = as_of.or_else(|| case_date(&old_program.policy, &old_case)) else {
-            eprintln!("error: {}: the case has no `date`; skipped", case.label);
+            print_plain(&crate::eval::case::NoDate {
+                help: "give the case a `date`, or compare as of one with `--as-of DATE`; the case was skipped",
+            });
             invalid = true;
             continue;
         };
@@ -101,11 +102,13 @@ pub fn run(args: &DiffArgs) -> Exit {
                 }
             }
             Err(SearchError::DifferentInputs(reason)) => {
-                eprintln!("error: cannot search: {reason}");
+                print_plain(&CliError::DifferentInputs { reason });
                 return Exit::Usage;
             }
             Err(error @ (SearchError::TooLarge | SearchError::TooManyDates { .. })) => {
-                eprintln!("error: {error}; compare over given cases with `--cases`");
+                print_plain(&CliError::SearchTooLarge {
+                    reason: error.to_string(),
+                });
                 return Exit::Invalid;
             }
         }
@@ -113,10 +116,10 @@ pub fn run(args: &DiffArgs) -> Exit {
     if let Some(dir) = &args.emit_tests
         && let Err(reason) = emit_tests(dir, &new_program, &witnesses)
     {
-        eprintln!(
-            "error: cannot write tests into `{}`: {reason}",
-            dir.display()
-        );
+        print_plain(&CliError::CannotWrite {
+            dir: dir.display().to_string(),
+            reason,
+        });
         invalid = true;
     }
     let mut items: Vec<Compared<'_>> = witnesses
@@ -254,10 +257,9 @@ fn gather(path: &Path, out: &mut Vec<CaseText>) -> bool {
                         tests_as_cases(&program, &format!("{}: ", root.display()), out);
                     }
                     None => {
-                        eprintln!(
-                            "error: the tests of `{}` were skipped: the policy does not check",
-                            root.display()
-                        );
+                        print_plain(&CliError::TestsSkipped {
+                            path: root.display().to_string(),
+                        });
                         ok = false;
                     }
                 },

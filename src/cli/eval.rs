@@ -74,9 +74,9 @@ pub(super) fn decide_one(
         }
     };
     let Some(date) = as_of.or_else(|| case_date(&program.policy, &case)) else {
-        eprintln!(
-            "error: the case has no `date`\n  help: give the date of the act in the case, or run with `--as-of YYYY-MM-DD`"
-        );
+        print_plain(&crate::eval::case::NoDate {
+            help: "give the date of the act in the case, or run with `--as-of YYYY-MM-DD`",
+        });
         return Exit::Invalid;
     };
     let (decision, trace) = program.explain(&case, date);

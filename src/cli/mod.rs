@@ -5,6 +5,7 @@ mod args;
 pub mod batch;
 mod check;
 mod diff;
+mod error;
 mod eval;
 mod fmt;
 mod test;
@@ -19,10 +20,12 @@ use miette::Diagnostic;
 
 use crate::api::{ParamError, set_param};
 use crate::check::Policy;
+use crate::check::closest_name;
 use crate::eval::{Program, Value};
 use crate::project::{LoadError, OsFiles, load_one};
 use crate::report::diagnostic::{Sourced, Style, render_human, to_json};
 use args::{Cli, Command, DiagnosticFormat};
+pub(crate) use error::CliError;
 
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,14 +153,16 @@ pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Opt
     let mut values: Vec<Option<Value>> = vec![None; policy.params.len()];
     for param in params {
         let Some((name, text)) = param.split_once('=') else {
-            eprintln!("error: `--param {param}` needs the form `name=value`");
+            print_plain(&CliError::ParamForm {
+                argument: param.clone(),
+            });
             return Err(Exit::Usage);
         };
         match set_param(policy, name.trim(), text.trim(), &mut values) {
             Ok(()) => {}
             Err(ParamError::Unknown) => {
                 let names: Vec<&str> = policy.params.iter().map(|p| p.name.as_str()).collect();
-                let hint = match crate::check::closest_name(name.trim(), names.iter().copied()) {
+                let hint = match closest_name(name.trim(), names.iter().copied()) {
                     Some(close) => format!("did you mean `{close}`?"),
                     None if names.is_empty() => "the policy has no parameters".to_string(),
                     None => format!(
@@ -169,14 +174,17 @@ pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Opt
                             .join(", ")
                     ),
                 };
-                eprintln!("error: unknown parameter `{}`\n  help: {hint}", name.trim());
+                print_plain(&CliError::UnknownParam {
+                    name: name.trim().to_string(),
+                    hint,
+                });
                 return Err(Exit::Usage);
             }
             Err(ParamError::BadValue(problem)) => {
-                eprintln!(
-                    "error: bad value for parameter `{}`: {problem}",
-                    name.trim()
-                );
+                print_plain(&CliError::BadParamValue {
+                    name: name.trim().to_string(),
+                    problem,
+                });
                 return Err(Exit::Usage);
             }
         }
@@ -193,7 +201,10 @@ pub(crate) fn parse_as_of(
         Some(text) => match crate::syntax::calendar::Date::parse(text) {
             Ok(date) => Ok(Some(date)),
             Err(problem) => {
-                eprintln!("error: `--as-of {text}` is not a date: {problem}");
+                print_plain(&CliError::BadDate {
+                    text: text.clone(),
+                    problem: problem.to_string(),
+                });
                 Err(Exit::Usage)
             }
         },

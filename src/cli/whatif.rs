@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use super::args::{DecisionFormat, EvalArgs};
-use super::{Exit, print_out, print_plain};
+use super::{CliError, Exit, print_out, print_plain};
+use crate::eval::case::NoDate;
 use crate::eval::search::why_not;
 use crate::eval::{Program, case_date, decode_case};
 use crate::report::decision::{
@@ -30,16 +31,18 @@ pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs)
     };
     for change in &args.what_if {
         let Some((field, value)) = change.split_once('=') else {
-            eprintln!("error: `--what-if {change}` needs the form `field=value`");
+            print_plain(&CliError::WhatIfForm {
+                change: change.clone(),
+            });
             return Exit::Usage;
         };
         let value: serde_json::Value = serde_json::from_str(value.trim())
             .unwrap_or_else(|_| serde_json::Value::String(value.trim().to_string()));
         if !set_path(&mut json, field.trim(), value) {
-            eprintln!(
-                "error: `--what-if {change}`: `{}` is not a field of the case",
-                field.trim()
-            );
+            print_plain(&CliError::WhatIfField {
+                change: change.clone(),
+                field: field.trim().to_string(),
+            });
             return Exit::Usage;
         }
     }
@@ -48,13 +51,17 @@ pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs)
         Ok(case) => case,
         Err(errors) => {
             for error in &errors {
-                eprintln!("error: after the changes, the case does not fit: {error}");
+                print_plain(&CliError::ChangedCase {
+                    problem: error.to_string(),
+                });
             }
             return Exit::Invalid;
         }
     };
     let Some(date) = as_of.or_else(|| case_date(&program.policy, &case)) else {
-        eprintln!("error: the case has no `date`\n  help: run with `--as-of YYYY-MM-DD`");
+        print_plain(&NoDate {
+            help: "run with `--as-of YYYY-MM-DD`",
+        });
         return Exit::Invalid;
     };
     let style = TextStyle {
@@ -91,14 +98,19 @@ pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs)
         let hint = crate::check::closest_name(target, names.iter().copied())
             .map(|name| format!("did you mean `{name}`?"))
             .unwrap_or_else(|| format!("the verdicts are {}", names.join(", ")));
-        eprintln!("error: `{target}` is not a verdict of the policy\n  help: {hint}");
+        print_plain(&CliError::UnknownVerdict {
+            target: target.clone(),
+            hint,
+        });
         return Exit::Usage;
     };
     let (decision, trace) = program.explain(&case, date);
     let answers = match why_not(program, &case, date, verdict) {
         Ok(answers) => answers,
         Err(error) => {
-            eprintln!("error: {error}");
+            print_plain(&CliError::WhyNotCannotSearch {
+                reason: error.to_string(),
+            });
             return Exit::Invalid;
         }
     };

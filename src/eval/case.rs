@@ -645,3 +645,13 @@ impl<'a> FastReader<'a> {
         }
     }
 }
+
+/// A case without a `date`, where no date was given to decide it as of: one diagnostic for the
+/// command line, batches, the library and tests, with the help that fits where it was asked.
+#[derive(Debug, Error, Diagnostic)]
+#[error("the case has no `date`")]
+#[diagnostic(code(licit::case::missing_field), help("{help}"))]
+pub struct NoDate {
+    /// How to give the date, where the case was asked.
+    pub help: &'static str,
+}

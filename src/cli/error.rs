@@ -1,0 +1,82 @@
+//! The problems of the command line itself — arguments that do not fit, files it cannot
+//! write, searches it cannot make — each a diagnostic with a stable code, printed like every
+//! other.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+/// A problem with the command line or what it was asked to do.
+#[derive(Debug, Error, Diagnostic)]
+pub enum CliError {
+    #[error("`--param {argument}` needs the form `name=value`")]
+    #[diagnostic(
+        code(licit::usage::param_form),
+        help("for example `--param china_counts_as_arms_embargo=true`")
+    )]
+    ParamForm { argument: String },
+
+    #[error("unknown parameter `{name}`")]
+    #[diagnostic(code(licit::param::unknown), help("{hint}"))]
+    UnknownParam { name: String, hint: String },
+
+    #[error("bad value for parameter `{name}`: {problem}")]
+    #[diagnostic(code(licit::param::bad_value))]
+    BadParamValue { name: String, problem: String },
+
+    #[error("`--as-of {text}` is not a date: {problem}")]
+    #[diagnostic(code(licit::usage::bad_date), help("write the date as `YYYY-MM-DD`"))]
+    BadDate { text: String, problem: String },
+
+    #[error("`--what-if {change}` needs the form `field=value`")]
+    #[diagnostic(
+        code(licit::usage::what_if_form),
+        help("for example `--what-if destination=JP` or `--what-if item.annex_i=5A002`")
+    )]
+    WhatIfForm { change: String },
+
+    #[error("`--what-if {change}`: `{field}` is not a field of the case")]
+    #[diagnostic(code(licit::usage::what_if_field))]
+    WhatIfField { change: String, field: String },
+
+    #[error("after the changes, the case does not fit: {problem}")]
+    #[diagnostic(code(licit::case::changed_case))]
+    ChangedCase { problem: String },
+
+    #[error("`{target}` is not a verdict of the policy")]
+    #[diagnostic(code(licit::usage::unknown_verdict), help("{hint}"))]
+    UnknownVerdict { target: String, hint: String },
+
+    #[error("{label}: the case does not fit the input of both policies; skipped")]
+    #[diagnostic(code(licit::diff::case_does_not_fit))]
+    CaseDoesNotFit { label: String },
+
+    #[error("cannot search: {reason}")]
+    #[diagnostic(code(licit::diff::different_inputs))]
+    DifferentInputs { reason: String },
+
+    #[error("{reason}")]
+    #[diagnostic(
+        code(licit::diff::too_large),
+        help("compare over given cases with `--cases`")
+    )]
+    SearchTooLarge { reason: String },
+
+    #[error("{reason}")]
+    #[diagnostic(code(licit::why_not::cannot_search))]
+    WhyNotCannotSearch { reason: String },
+
+    #[error("cannot analyse `{path}`: {reason}")]
+    #[diagnostic(code(licit::analyze::too_large))]
+    CannotAnalyse { path: String, reason: String },
+
+    #[error("cannot write tests into `{dir}`: {reason}")]
+    #[diagnostic(code(licit::io::cannot_write))]
+    CannotWrite { dir: String, reason: String },
+
+    #[error("the tests of `{path}` were skipped: the policy does not check")]
+    #[diagnostic(
+        code(licit::diff::tests_skipped),
+        help("run `licit check {path}` to see its errors")
+    )]
+    TestsSkipped { path: String },
+}
