@@ -8,9 +8,8 @@ use super::{CliError, Exit, print_out, print_plain};
 use crate::eval::case::NoDate;
 use crate::eval::search::why_not;
 use crate::eval::{Program, case_date, decode_case};
-use crate::report::decision::{
-    TextStyle, decision_json, render_json, render_markdown, render_text, value_json,
-};
+use crate::report::decision::{TextStyle, render_json, render_markdown, render_text};
+use crate::report::why_not::{render_why_not_text, why_not_json};
 use crate::syntax::calendar::Date;
 
 /// Runs `--what-if` and `--why-not` on one case.
@@ -114,71 +113,19 @@ pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs)
             return Exit::Invalid;
         }
     };
-    let now = program.format_conclusion(
-        &program.policy.verdicts[decision.verdict],
-        &decision.verdict_args,
-    );
-    match args.format {
+    let rendered = match args.format {
         DecisionFormat::Json => {
-            let alternatives: Vec<serde_json::Value> = answers
-                .iter()
-                .map(|(changes, changed_case)| {
-                    let (decision, trace) = program.explain(changed_case, date);
-                    serde_json::json!({
-                        "changes": changes.iter().map(|c| serde_json::json!({
-                            "fact": c.fact,
-                            "to": value_json(program, &c.to),
-                        })).collect::<Vec<_>>(),
-                        "decision": decision_json(program, &decision, &trace),
-                    })
-                })
-                .collect();
-            let json = serde_json::json!({
-                "verdict": now,
-                "why_not": target,
-                "alternatives": alternatives,
-            });
-            print_out(&format!(
+            let json = why_not_json(program, &decision, target, &answers, date);
+            format!(
                 "{}\n",
                 serde_json::to_string_pretty(&json).unwrap_or_default()
-            ));
+            )
         }
         DecisionFormat::Text | DecisionFormat::Markdown => {
-            let mut out = format!("why not {target}? The case is decided:\n");
-            for line in render_text(program, &decision, &trace, style)
-                .lines()
-                .take(1)
-            {
-                out.push_str(&format!("  {line}\n"));
-            }
-            if answers.is_empty() {
-                out.push_str(&format!("No change of one or two facts gives {target}.\n"));
-            } else {
-                let size = answers
-                    .first()
-                    .map(|(changes, _)| changes.len())
-                    .unwrap_or(1);
-                out.push_str(&format!(
-                    "Changing {} would give {target}:\n",
-                    if size == 1 { "one fact" } else { "two facts" }
-                ));
-                for (changes, changed_case) in &answers {
-                    let described: Vec<String> = changes
-                        .iter()
-                        .map(|c| format!("{} = {}", c.fact, program.format_value(&c.to)))
-                        .collect();
-                    let (decision, trace) = program.explain(changed_case, date);
-                    let first = render_text(program, &decision, &trace, TextStyle::default());
-                    out.push_str(&format!(
-                        "  - {}\n      {}\n",
-                        described.join(" and "),
-                        first.lines().next().unwrap_or("")
-                    ));
-                }
-            }
-            print_out(&out);
+            render_why_not_text(program, (&decision, &trace), target, &answers, date, style)
         }
-    }
+    };
+    print_out(&rendered);
     Exit::Ok
 }
 

@@ -9,3 +9,4 @@ pub mod diagnostic;
 pub mod diff;
 pub mod junit;
 pub mod tests;
+pub mod why_not;
