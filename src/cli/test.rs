@@ -13,7 +13,7 @@ use crate::report::coverage::{coverage_json, percent, render_coverage, totals};
 use crate::report::decision::{TextStyle, render_text};
 use crate::report::diff::line_diff;
 use crate::report::junit::{Suite, render_junit};
-use crate::report::tests::{TestReportJson, render_failures, summary, tests_json};
+use crate::report::test_results::{TestReportJson, render_failures, summary, tests_json};
 
 /// One policy's run.
 struct PolicyRun {

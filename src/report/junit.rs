@@ -5,7 +5,7 @@ use crate::check::Source;
 use crate::eval::TestOutcome;
 
 use super::decision::{TextStyle, render_text};
-use super::tests::location;
+use super::test_results::location;
 
 /// One policy's outcomes with its name and sources.
 pub struct Suite<'a> {

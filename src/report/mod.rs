@@ -8,5 +8,5 @@ pub mod decision;
 pub mod diagnostic;
 pub mod diff;
 pub mod junit;
-pub mod tests;
+pub mod test_results;
 pub mod why_not;
