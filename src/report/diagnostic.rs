@@ -170,6 +170,14 @@ impl Diagnostic {
     /// The diagnostic drawn for people, with the text of its file underlined, as miette draws
     /// it.
     pub fn render(&self, text: &str, style: Style) -> String {
+        // miette cannot draw a place past column 65,535 (it panics), and a line of thousands of
+        // characters drawn whole helps nobody: such a diagnostic is drawn without its source,
+        // with the place as line and column.
+        let too_long = self
+            .labels
+            .iter()
+            .any(|label| label.file.is_none() && line_length(text, label.bytes.0) > MAX_DRAWN_LINE);
+        let text = if too_long { "" } else { text };
         let theme = if style.colour {
             GraphicalTheme::unicode()
         } else {
@@ -181,13 +189,37 @@ impl Diagnostic {
         let drawn = Drawn {
             diagnostic: self,
             source: NamedSource::new(&self.file, text.to_string()),
+            labelled: !too_long,
         };
         let mut out = String::new();
         if handler.render_report(&mut out, &drawn).is_err() {
             out = format!("{}: {}\n", self.file, self.message);
         }
+        if too_long {
+            out.push_str(&format!(
+                "  at {}:{}:{} (the line is too long to draw)\n",
+                self.file, self.line, self.column
+            ));
+        }
         out
     }
+}
+
+/// The longest line, in bytes, drawn with a diagnostic.
+const MAX_DRAWN_LINE: usize = 4096;
+
+/// The length in bytes of the line that holds a byte offset.
+fn line_length(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    let start = text.as_bytes()[..offset]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |n| n + 1);
+    let end = text.as_bytes()[offset..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(text.len(), |n| offset + n);
+    end - start
 }
 
 /// Renders one error with its source, underlined, as miette draws it.
@@ -212,6 +244,8 @@ pub fn is_warning(diagnostic: &dyn miette::Diagnostic) -> bool {
 struct Drawn<'a> {
     diagnostic: &'a Diagnostic,
     source: NamedSource<String>,
+    /// Whether the labels are drawn (not when the source is left out).
+    labelled: bool,
 }
 
 impl std::fmt::Debug for Drawn<'_> {
@@ -252,7 +286,7 @@ impl miette::Diagnostic for Drawn<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let labels = &self.diagnostic.labels;
-        if labels.is_empty() {
+        if labels.is_empty() || !self.labelled {
             return None;
         }
         Some(Box::new(
@@ -267,5 +301,45 @@ impl miette::Diagnostic for Drawn<'_> {
                     )
                 }),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Diagnostic, Sourced, Style};
+
+    /// A place past column 65,535 (a minified file) is drawn without its line, not a panic.
+    #[test]
+    fn a_place_on_a_very_long_line_is_drawn_by_line_and_column() {
+        let text = format!("{}@\nnext line\n", " ".repeat(70_000));
+        let (_, errors) = crate::syntax::parse(&text);
+        let Some(error) = errors.first() else {
+            panic!("`@` is a syntax error");
+        };
+        let diagnostic = Diagnostic::new(&Sourced {
+            name: "long.licit",
+            text: &text,
+            diagnostic: error,
+        });
+        let style = Style {
+            colour: false,
+            width: 100,
+        };
+        let drawn = diagnostic.render(&text, style);
+        assert!(drawn.contains("at long.licit:1:70001"), "{drawn}");
+        assert!(drawn.len() < 2_000, "{drawn}");
+        // A short line is drawn with its source as before.
+        let short = " @\n";
+        let (_, errors) = crate::syntax::parse(short);
+        let Some(error) = errors.first() else {
+            panic!("`@` is a syntax error");
+        };
+        let drawn = Diagnostic::new(&Sourced {
+            name: "short.licit",
+            text: short,
+            diagnostic: error,
+        })
+        .render(short, style);
+        assert!(drawn.contains("[short.licit:1:2]"), "{drawn}");
     }
 }
