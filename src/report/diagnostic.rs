@@ -205,8 +205,8 @@ impl Diagnostic {
     }
 }
 
-/// The longest line, in bytes, drawn with a diagnostic.
-const MAX_DRAWN_LINE: usize = 4096;
+/// The longest line, in bytes, drawn with a diagnostic (miette panics past column 65,535).
+const MAX_DRAWN_LINE: usize = 32_768;
 
 /// The length in bytes of the line that holds a byte offset.
 fn line_length(text: &str, offset: usize) -> usize {
