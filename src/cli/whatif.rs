@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::args::{DecisionFormat, EvalArgs};
 use super::{Exit, load, print_out, print_plain};
-use crate::eval::search::why_not;
+use crate::analysis::why_not;
 use crate::eval::{Program, case_date, decode_case};
 use crate::report::decision::{
     TextStyle, decision_json, render_json, render_markdown, render_text, value_json,
