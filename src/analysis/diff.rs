@@ -36,7 +36,7 @@ pub struct Difference {
 pub struct SearchReport {
     pub differences: Vec<Difference>,
     /// Conditions the search could only approximate; when empty, "no difference" is a proof
-    /// over the classes described above.
+    /// over the classes of values the search tells apart.
     pub approximations: Vec<String>,
     /// How many dates were examined.
     pub dates: usize,

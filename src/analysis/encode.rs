@@ -311,39 +311,15 @@ impl<'p> Search<'p> {
                 }
                 _ => Sym::Known(Value::Bool(false)),
             },
-            Expr::IsEmpty(inner) => match self.sym(inner, env)? {
-                Sym::Known(value) => Sym::Known(Value::Bool(value.set_members().is_empty())),
-                Sym::Bits(slot) => {
-                    let vars = self.slots[slot].vars.clone();
-                    let mut result = TRUE;
-                    for var in vars {
-                        let bit = self.manager.var(var)?;
-                        let not_bit = self.manager.not(bit)?;
-                        result = self.manager.and(result, not_bit)?;
-                    }
-                    Sym::Bool(result)
-                }
-                Sym::Records(_, _, slot) => {
-                    let present = self.manager.var(self.slots[slot].vars[0])?;
-                    Sym::Bool(self.manager.not(present)?)
-                }
-                Sym::Atoms(path) => {
-                    let empty = self.atom_sets.get(&path).map(|set| set.empty).unwrap_or(0);
-                    Sym::Bool(self.manager.var(empty)?)
-                }
-                _ => Sym::Bool(self.opaque("`is empty` of a value the search cannot enumerate")),
-            },
-            Expr::Arith(op, a, b) => match (self.sym(a, env)?, self.sym(b, env)?) {
-                (Sym::Known(a), Sym::Known(b)) => Sym::Known(arithmetic(*op, &a, &b)),
-                (Sym::Scalar(slot), Sym::Known(Value::Duration(d)))
-                    if matches!(op, Arith::AddDateDuration | Arith::SubDateDuration)
-                        && self.scalar_type(slot) == Type::Date =>
-                {
-                    let sign = if *op == Arith::AddDateDuration { 1 } else { -1 };
-                    Sym::Shifted(slot, d, sign)
-                }
-                _ => Sym::Bool(self.opaque("arithmetic on facts of the case")),
-            },
+            Expr::IsEmpty(inner) => {
+                let set = self.sym(inner, env)?;
+                self.is_empty(set)?
+            }
+            Expr::Arith(op, a, b) => {
+                let a = self.sym(a, env)?;
+                let b = self.sym(b, env)?;
+                self.arith(*op, a, b)
+            }
             Expr::Quantifier { every, set, body } => {
                 let set = self.sym(set, env)?;
                 let node = self.over_members(set, !*every, env, &mut |search, env| {
@@ -355,73 +331,17 @@ impl<'p> Search<'p> {
                 let condition = self.truth(condition, env)?;
                 let then_sym = self.sym(then, env)?;
                 let otherwise_sym = self.sym(otherwise, env)?;
-                match (condition, then_sym, otherwise_sym) {
-                    (TRUE, then_sym, _) => then_sym,
-                    (FALSE, _, otherwise_sym) => otherwise_sym,
-                    (c, Sym::Bool(a), Sym::Bool(b)) => Sym::Bool(self.manager.ite(c, a, b)?),
-                    (c, Sym::Known(a), Sym::Known(b))
-                        if a.as_bool() || b.as_bool() || matches!(a, Value::Bool(_)) =>
-                    {
-                        let a = if a.as_bool() { TRUE } else { FALSE };
-                        let b = if b.as_bool() { TRUE } else { FALSE };
-                        Sym::Bool(self.manager.ite(c, a, b)?)
-                    }
-                    _ => Sym::Bool(self.opaque("`if` choosing between facts")),
-                }
+                self.choose(condition, then_sym, otherwise_sym)?
             }
             Expr::StartsWith(text, prefix) => {
                 let text = self.sym(text, env)?;
                 let prefix = self.sym(prefix, env)?;
-                match (text, prefix) {
-                    (Sym::Known(Value::Text(t)), Sym::Known(Value::Text(p))) => {
-                        Sym::Known(Value::Bool(t.starts_with(&*p)))
-                    }
-                    (Sym::Known(_), Sym::Known(_)) => Sym::Known(Value::Bool(false)),
-                    (Sym::Scalar(slot), Sym::Known(Value::Text(p))) => {
-                        let texts: Vec<bool> = self
-                            .domain
-                            .texts
-                            .iter()
-                            .map(|t| t.starts_with(&*p))
-                            .collect();
-                        Sym::Bool(self.scalar_where(slot, |class| {
-                            texts.get(class).copied().unwrap_or(false)
-                        })?)
-                    }
-                    _ => Sym::Bool(self.opaque("`starts_with` with a prefix from the case")),
-                }
+                self.starts_with(text, prefix)?
             }
             Expr::AnyPrefix(text, set) => {
                 let text = self.sym(text, env)?;
                 let set = self.sym(set, env)?;
-                match (text, set) {
-                    (Sym::Known(Value::Text(t)), Sym::Known(set)) => Sym::Known(Value::Bool(
-                        set.set_members()
-                            .iter()
-                            .any(|m| matches!(m, Value::Text(p) if t.starts_with(&**p))),
-                    )),
-                    (Sym::Known(_), Sym::Known(_)) => Sym::Known(Value::Bool(false)),
-                    (Sym::Scalar(slot), Sym::Known(set)) => {
-                        let prefixes: Vec<String> = set
-                            .set_members()
-                            .iter()
-                            .filter_map(|m| match m {
-                                Value::Text(p) => Some(p.to_string()),
-                                _ => None,
-                            })
-                            .collect();
-                        let texts: Vec<bool> = self
-                            .domain
-                            .texts
-                            .iter()
-                            .map(|t| prefixes.iter().any(|p| t.starts_with(p.as_str())))
-                            .collect();
-                        Sym::Bool(self.scalar_where(slot, |class| {
-                            texts.get(class).copied().unwrap_or(false)
-                        })?)
-                    }
-                    _ => Sym::Bool(self.opaque("`starts_with` with a prefix from the case")),
-                }
+                self.any_prefix(text, set)?
             }
             Expr::Count(inner) => match self.sym(inner, env)? {
                 Sym::Known(value) => Sym::Known(Value::Int(
@@ -439,6 +359,123 @@ impl<'p> Search<'p> {
                     Sym::Bool(self.opaque("`end_of_year` of a date of the case other than its own"))
                 }
             },
+        })
+    }
+
+    /// `is empty` of a symbolic set.
+    fn is_empty(&mut self, set: Sym) -> Result<Sym, SearchError> {
+        Ok(match set {
+            Sym::Known(value) => Sym::Known(Value::Bool(value.set_members().is_empty())),
+            Sym::Bits(slot) => {
+                let vars = self.slots[slot].vars.clone();
+                let mut result = TRUE;
+                for var in vars {
+                    let bit = self.manager.var(var)?;
+                    let not_bit = self.manager.not(bit)?;
+                    result = self.manager.and(result, not_bit)?;
+                }
+                Sym::Bool(result)
+            }
+            Sym::Records(_, _, slot) => {
+                let present = self.manager.var(self.slots[slot].vars[0])?;
+                Sym::Bool(self.manager.not(present)?)
+            }
+            Sym::Atoms(path) => {
+                let empty = self.atom_sets.get(&path).map(|set| set.empty).unwrap_or(0);
+                Sym::Bool(self.manager.var(empty)?)
+            }
+            _ => Sym::Bool(self.opaque("`is empty` of a value the search cannot enumerate")),
+        })
+    }
+
+    /// Arithmetic on symbolic values: known values, or a date fact moved by a known duration.
+    fn arith(&mut self, op: Arith, a: Sym, b: Sym) -> Sym {
+        match (a, b) {
+            (Sym::Known(a), Sym::Known(b)) => Sym::Known(arithmetic(op, &a, &b)),
+            (Sym::Scalar(slot), Sym::Known(Value::Duration(d)))
+                if matches!(op, Arith::AddDateDuration | Arith::SubDateDuration)
+                    && self.scalar_type(slot) == Type::Date =>
+            {
+                let sign = if op == Arith::AddDateDuration { 1 } else { -1 };
+                Sym::Shifted(slot, d, sign)
+            }
+            _ => Sym::Bool(self.opaque("arithmetic on facts of the case")),
+        }
+    }
+
+    /// `if` on a symbolic condition, between two symbolic values.
+    fn choose(
+        &mut self,
+        condition: Node,
+        then_sym: Sym,
+        otherwise_sym: Sym,
+    ) -> Result<Sym, SearchError> {
+        Ok(match (condition, then_sym, otherwise_sym) {
+            (TRUE, then_sym, _) => then_sym,
+            (FALSE, _, otherwise_sym) => otherwise_sym,
+            (c, Sym::Bool(a), Sym::Bool(b)) => Sym::Bool(self.manager.ite(c, a, b)?),
+            (c, Sym::Known(a), Sym::Known(b))
+                if a.as_bool() || b.as_bool() || matches!(a, Value::Bool(_)) =>
+            {
+                let a = if a.as_bool() { TRUE } else { FALSE };
+                let b = if b.as_bool() { TRUE } else { FALSE };
+                Sym::Bool(self.manager.ite(c, a, b)?)
+            }
+            _ => Sym::Bool(self.opaque("`if` choosing between facts")),
+        })
+    }
+
+    /// `starts_with` of a symbolic text and prefix: a text fact by the classes that start so.
+    fn starts_with(&mut self, text: Sym, prefix: Sym) -> Result<Sym, SearchError> {
+        Ok(match (text, prefix) {
+            (Sym::Known(Value::Text(t)), Sym::Known(Value::Text(p))) => {
+                Sym::Known(Value::Bool(t.starts_with(&*p)))
+            }
+            (Sym::Known(_), Sym::Known(_)) => Sym::Known(Value::Bool(false)),
+            (Sym::Scalar(slot), Sym::Known(Value::Text(p))) => {
+                let texts: Vec<bool> = self
+                    .domain
+                    .texts
+                    .iter()
+                    .map(|t| t.starts_with(&*p))
+                    .collect();
+                Sym::Bool(
+                    self.scalar_where(slot, |class| texts.get(class).copied().unwrap_or(false))?,
+                )
+            }
+            _ => Sym::Bool(self.opaque("`starts_with` with a prefix from the case")),
+        })
+    }
+
+    /// `starts_with` of a symbolic text and any member of a known set of prefixes.
+    fn any_prefix(&mut self, text: Sym, set: Sym) -> Result<Sym, SearchError> {
+        Ok(match (text, set) {
+            (Sym::Known(Value::Text(t)), Sym::Known(set)) => Sym::Known(Value::Bool(
+                set.set_members()
+                    .iter()
+                    .any(|m| matches!(m, Value::Text(p) if t.starts_with(&**p))),
+            )),
+            (Sym::Known(_), Sym::Known(_)) => Sym::Known(Value::Bool(false)),
+            (Sym::Scalar(slot), Sym::Known(set)) => {
+                let prefixes: Vec<String> = set
+                    .set_members()
+                    .iter()
+                    .filter_map(|m| match m {
+                        Value::Text(p) => Some(p.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                let texts: Vec<bool> = self
+                    .domain
+                    .texts
+                    .iter()
+                    .map(|t| prefixes.iter().any(|p| t.starts_with(p.as_str())))
+                    .collect();
+                Sym::Bool(
+                    self.scalar_where(slot, |class| texts.get(class).copied().unwrap_or(false))?,
+                )
+            }
+            _ => Sym::Bool(self.opaque("`starts_with` with a prefix from the case")),
         })
     }
 
