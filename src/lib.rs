@@ -9,6 +9,7 @@
 //! To embed licit in a system, start from [`Rulebook`]: load a rulebook once, then decide JSON
 //! cases, with or without their explanation, from any number of threads.
 
+pub mod analysis;
 pub mod api;
 pub mod check;
 #[cfg(feature = "cli")]

@@ -100,7 +100,7 @@ fn analyze(
     policy: &std::sync::Arc<crate::check::Policy>,
 ) -> Option<Vec<AnalysisDiagnostic>> {
     let program = super::program(policy, &[]);
-    let analysis = match crate::eval::search::analyze(&program) {
+    let analysis = match crate::analysis::analyze(&program) {
         Ok(analysis) => analysis,
         Err(error) => {
             super::print_plain(&super::CliError::CannotAnalyse {

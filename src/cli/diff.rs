@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use super::args::{DecisionFormat, DiffArgs};
 use super::{CliError, Exit, checked_policy, parse_as_of, print_out, print_plain, program};
-use crate::eval::compare::{Comparison, compare};
-use crate::eval::search::{SearchError, search};
+use crate::analysis::{Comparison, SearchError, compare, search};
 use crate::eval::{Program, case_date, decode_case};
 use crate::report::comparison::{
     Compared, Sides, diff_json, render_markdown_report, render_text_report,

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use super::args::{DecisionFormat, EvalArgs};
 use super::{CliError, Exit, print_out, print_plain};
+use crate::analysis::why_not;
 use crate::eval::case::NoDate;
-use crate::eval::search::why_not;
 use crate::eval::{Program, case_date, decode_case};
 use crate::report::decision::{TextStyle, render_json, render_markdown, render_text};
 use crate::report::why_not::{render_why_not_text, why_not_json};

@@ -728,7 +728,7 @@ impl Program {
         }
     }
 
-    pub(super) fn lower_expr(&self, expr: &ir::Expr) -> Expr {
+    pub(crate) fn lower_expr(&self, expr: &ir::Expr) -> Expr {
         let lower = |e: &ir::Expr| Box::new(self.lower_expr(e));
         match expr {
             ir::Expr::Bool(b) => Expr::Value(Value::Bool(*b)),

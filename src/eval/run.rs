@@ -367,7 +367,7 @@ impl<'a> Env<'a> {
     }
 }
 
-pub(super) fn arithmetic(op: Arith, left: &Value, right: &Value) -> Value {
+pub(crate) fn arithmetic(op: Arith, left: &Value, right: &Value) -> Value {
     match (op, left, right) {
         (Arith::AddInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_add(*b)),
         (Arith::SubInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_sub(*b)),

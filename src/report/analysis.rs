@@ -5,8 +5,8 @@ use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan, Severity};
 
+use crate::analysis::{AssertOutcome, Finding, FindingKind};
 use crate::eval::Program;
-use crate::eval::search::{AssertOutcome, Finding, FindingKind};
 
 use super::decision::value_json;
 

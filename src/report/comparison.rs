@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use crate::analysis::Comparison;
 use crate::eval::Program;
-use crate::eval::compare::Comparison;
 
 use super::decision::{DecisionJson, TextStyle, decision_json, render_text};
 

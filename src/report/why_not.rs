@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::decision::{DecisionJson, TextStyle, decision_json, render_text, value_json};
-use crate::eval::search::FactChange;
+use crate::analysis::FactChange;
 use crate::eval::{Decision, Program, Trace, Value};
 use crate::syntax::calendar::Date;
 

@@ -1,9 +1,8 @@
 //! Comparing two policies on one case: the outcome (verdict with its arguments, and the
 //! obligations) under each, and the rules whose fate differs.
 
-use super::program::Program;
-use super::run::{Decision, Status, Trace};
-use super::value::Value;
+use crate::eval::{Decision, Program, Status, Trace, Value};
+use crate::syntax::calendar::Date;
 
 /// What a decision amounts to, comparable across policies: the verdict as written and the
 /// obligations as written, sorted.
@@ -13,24 +12,33 @@ pub struct Outcome {
     pub obligations: Vec<String>,
 }
 
-impl Program {
-    /// The outcome of a decision, written as licit writes it.
-    pub fn outcome(&self, decision: &Decision) -> Outcome {
-        let verdict = self.format_conclusion(
-            &self.policy.verdicts[decision.verdict],
-            &decision.verdict_args,
-        );
-        let mut obligations: Vec<String> = decision
-            .obligations
-            .iter()
-            .map(|o| self.format_conclusion(&self.policy.obligations[o.kind], &o.args))
-            .collect();
-        obligations.sort();
-        obligations.dedup();
-        Outcome {
-            verdict,
-            obligations,
+impl Outcome {
+    /// The outcome in one line: the verdict, then the obligations.
+    pub fn describe(&self) -> String {
+        if self.obligations.is_empty() {
+            self.verdict.clone()
+        } else {
+            format!("{} with {}", self.verdict, self.obligations.join(", "))
         }
+    }
+}
+
+/// The outcome of a decision under a program, written as licit writes it.
+pub fn outcome(program: &Program, decision: &Decision) -> Outcome {
+    let verdict = program.format_conclusion(
+        &program.policy.verdicts[decision.verdict],
+        &decision.verdict_args,
+    );
+    let mut obligations: Vec<String> = decision
+        .obligations
+        .iter()
+        .map(|o| program.format_conclusion(&program.policy.obligations[o.kind], &o.args))
+        .collect();
+    obligations.sort();
+    obligations.dedup();
+    Outcome {
+        verdict,
+        obligations,
     }
 }
 
@@ -61,7 +69,7 @@ pub fn compare(
     old_case: &Value,
     new: &Program,
     new_case: &Value,
-    date: super::super::syntax::calendar::Date,
+    date: Date,
 ) -> Comparison {
     let (old_decision, old_trace) = old.explain(old_case, date);
     let (new_decision, new_trace) = new.explain(new_case, date);
@@ -95,8 +103,8 @@ pub fn compare(
             responsible.push(name.clone());
         }
     }
-    let old_outcome = old.outcome(&old_decision);
-    let new_outcome = new.outcome(&new_decision);
+    let old_outcome = outcome(old, &old_decision);
+    let new_outcome = outcome(new, &new_decision);
     Comparison {
         new_case: new_case.clone(),
         old: (old_decision, old_trace),

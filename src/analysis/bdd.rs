@@ -2,7 +2,7 @@
 //! which two policies differ. Small on purpose: variables, the usual operations with memoised
 //! if-then-else, and one satisfying assignment that follows preferred values.
 
-use super::hash::FastMap;
+use crate::eval::FastMap;
 
 /// A table keyed by node and variable numbers.
 type Table<K> = FastMap<K, Node>;

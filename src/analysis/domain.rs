@@ -1,0 +1,331 @@
+//! The classes of values the search tells apart, shared by both policies.
+//!
+//! Every fact of a case is reduced to the classes of values that the two policies' conditions
+//! can tell apart: members of an enum that belong to the same sets, texts by the constants and
+//! prefixes they are compared with, dates by the dates they are compared with (shifted by the
+//! durations added to them). The dates to examine are those on which anything changes.
+
+use crate::check::ir::Type;
+use crate::eval::{EnumSet, Expr, Program, Value};
+use crate::syntax::calendar::{Date, Duration};
+
+/// The value classes of each type, shared by both policies.
+#[derive(Debug, Default)]
+pub(super) struct Domain {
+    /// For each enum (by index in the old policy): the classes of members, and each member's class.
+    enum_classes: Vec<Vec<Vec<u16>>>,
+    enum_class_of: Vec<Vec<usize>>,
+    pub(super) texts: Vec<String>,
+    ints: Vec<i64>,
+    decimals: Vec<rust_decimal::Decimal>,
+    dates: Vec<Date>,
+    durations: Vec<Duration>,
+}
+
+/// Every expression of a program that facts are compared in: conditions and `for` sets of rules.
+/// (Conclusions' arguments are evaluated, but never compared with facts.)
+fn program_exprs(program: &Program) -> Vec<&Expr> {
+    let mut exprs = Vec::new();
+    for rule in &program.rules {
+        exprs.extend(rule.conditions.iter());
+        exprs.extend(rule.for_each.iter());
+    }
+    exprs
+}
+
+fn visit<'e>(expr: &'e Expr, out: &mut impl FnMut(&'e Expr)) {
+    out(expr);
+    match expr {
+        Expr::Value(_) | Expr::Case | Expr::Local(_) | Expr::Const(_) | Expr::NamedSet(_) => {}
+        Expr::Field(inner, _)
+        | Expr::Not(inner)
+        | Expr::IsNone(inner)
+        | Expr::IsEmpty(inner)
+        | Expr::Count(inner)
+        | Expr::EndOfYear(inner) => visit(inner, out),
+        Expr::SetLit(items, _) | Expr::RecordLit(_, items) | Expr::And(items) | Expr::Or(items) => {
+            items.iter().for_each(|item| visit(item, out))
+        }
+        Expr::Compare(_, a, b)
+        | Expr::In(a, b)
+        | Expr::Arith(_, a, b)
+        | Expr::StartsWith(a, b)
+        | Expr::AnyPrefix(a, b) => {
+            visit(a, out);
+            visit(b, out);
+        }
+        Expr::Quantifier { set, body, .. } => {
+            visit(set, out);
+            visit(body, out);
+        }
+        Expr::If(c, a, b) => {
+            visit(c, out);
+            visit(a, out);
+            visit(b, out);
+        }
+    }
+}
+
+/// Every constant value a program's conditions, sets and constants can compare facts with.
+fn constants(program: &Program) -> Vec<Value> {
+    let mut values = Vec::new();
+    for expr in program_exprs(program) {
+        visit(expr, &mut |e| {
+            if let Expr::Value(value) = e {
+                values.push(value.clone());
+            }
+        });
+    }
+    for epoch in &program.epochs {
+        values.extend(epoch.consts.iter().cloned());
+        values.extend(epoch.sets.iter().cloned());
+    }
+    // The members of sets kept with their dates, on every date.
+    for index in 0..program.policy.sets.len() {
+        if let Some(dated) = program.dated_set(index) {
+            values.push(Value::set_of(dated.every_member().cloned().collect(), None));
+        }
+    }
+    values.extend(program.params.iter().cloned());
+    values
+}
+
+impl Domain {
+    /// The classes of values of both policies' facts: every constant they compare facts with,
+    /// and the values just beside it.
+    pub(super) fn build(old: &Program, new: &Program) -> Domain {
+        let mut domain = Domain::default();
+        let enums = &old.policy.enums;
+        let mut values = constants(old);
+        values.extend(constants(new));
+        // Enum members are split into classes by every set and literal that mentions them.
+        let mut tests: Vec<Vec<EnumSet>> = vec![Vec::new(); enums.len()];
+        let mut texts = Vec::new();
+        let mut ints = vec![0i64];
+        let mut decimals = vec![rust_decimal::Decimal::ZERO];
+        let mut dates = Vec::new();
+        let mut durations = Vec::new();
+        let mut stack: Vec<Value> = values;
+        while let Some(value) = stack.pop() {
+            match value {
+                Value::Enum(ty, member) => {
+                    let mut set = EnumSet::default();
+                    set.insert(member);
+                    if let Some(list) = tests.get_mut(usize::from(ty)) {
+                        list.push(set);
+                    }
+                }
+                Value::EnumSet(ty, set) => {
+                    if let Some(list) = tests.get_mut(usize::from(ty)) {
+                        list.push(set);
+                    }
+                }
+                Value::Text(text) => texts.push(text.to_string()),
+                Value::Int(i) => ints.extend([i.saturating_sub(1), i, i.saturating_add(1)]),
+                Value::Decimal(d) => {
+                    let step = rust_decimal::Decimal::new(1, d.scale().max(1));
+                    decimals.extend([d - step, d, d + step]);
+                }
+                Value::Date(d) => dates.extend([d.add(one_day(), -1), d, d.add(one_day(), 1)]),
+                Value::Duration(d) => durations.push(d),
+                Value::Set(members) | Value::Record(_, members) => {
+                    stack.extend(members.iter().cloned())
+                }
+                Value::Bool(_) | Value::None => {}
+            }
+        }
+        for (index, definition) in enums.iter().enumerate() {
+            let count = definition.members.len();
+            let mut classes: Vec<Vec<u16>> = Vec::new();
+            let mut class_of = vec![0usize; count];
+            let mut keys: Vec<Vec<bool>> = Vec::new();
+            for (member, slot) in class_of.iter_mut().enumerate() {
+                let member_id = u16::try_from(member).unwrap_or(u16::MAX);
+                let key: Vec<bool> = tests[index]
+                    .iter()
+                    .map(|set| set.contains(member_id))
+                    .collect();
+                match keys.iter().position(|k| *k == key) {
+                    Some(class) => {
+                        classes[class].push(member_id);
+                        *slot = class;
+                    }
+                    None => {
+                        keys.push(key);
+                        classes.push(vec![member_id]);
+                        *slot = classes.len() - 1;
+                    }
+                }
+            }
+            domain.enum_classes.push(classes);
+            domain.enum_class_of.push(class_of);
+        }
+        // Texts: each constant, each constant followed by more (it is then only a prefix), and
+        // a text like no constant.
+        texts.sort();
+        texts.dedup();
+        let mut representatives = Vec::new();
+        for text in &texts {
+            representatives.push(text.clone());
+            representatives.push(format!("{text}.z9"));
+        }
+        representatives.push("other".to_string());
+        representatives.sort();
+        representatives.dedup();
+        domain.texts = representatives;
+        ints.sort_unstable();
+        ints.dedup();
+        domain.ints = ints;
+        decimals.sort();
+        decimals.dedup();
+        domain.decimals = decimals;
+        // Dates a shifted date fact is compared with, moved back: every examined date and
+        // every constant date, less (and plus) every duration, and the days around them.
+        let mut points = dates.clone();
+        points.extend(dates_to_examine(old, new));
+        for point in points {
+            for duration in &durations {
+                for sign in [-1, 1] {
+                    let moved = point.add(*duration, sign);
+                    dates.extend([moved.add(one_day(), -1), moved, moved.add(one_day(), 1)]);
+                }
+            }
+        }
+        dates.sort();
+        dates.dedup();
+        domain.dates = dates;
+        durations.sort_by_key(|d| (d.months, d.days));
+        durations.dedup();
+        domain.durations = durations;
+        domain
+    }
+}
+
+/// The dates on which something can change: every epoch start of both policies and every
+/// date the conditions compare with (and the day after it).
+pub(super) fn dates_to_examine(old: &Program, new: &Program) -> Vec<Date> {
+    let mut dates: Vec<Date> = old.change_dates();
+    dates.extend(new.change_dates());
+    // The first epoch starts before any date a case can have.
+    dates.extend(old.epochs.first().map(|e| e.start));
+    for program in [old, new] {
+        for expr in program_exprs(program) {
+            visit(expr, &mut |e| {
+                if let Expr::Value(Value::Date(d)) = e {
+                    dates.push(*d);
+                    dates.push(d.add(one_day(), 1));
+                }
+            });
+        }
+    }
+    dates.sort();
+    dates.dedup();
+    // Compare where both policies are in force; an amendment says nothing about the time
+    // before it. Where they never overlap, compare everywhere.
+    let both: Vec<Date> = dates
+        .iter()
+        .copied()
+        .filter(|d| old.epoch(*d).policy_in_force && new.epoch(*d).policy_in_force)
+        .collect();
+    if both.is_empty() { dates } else { both }
+}
+
+impl Domain {
+    /// The number of classes of a scalar type.
+    pub(super) fn class_count(&self, ty: &Type) -> usize {
+        match ty {
+            Type::Bool => 2,
+            Type::Enum(index) => self.enum_classes.get(*index).map(Vec::len).unwrap_or(0),
+            Type::Text => self.texts.len(),
+            Type::Int => self.ints.len(),
+            Type::Decimal => self.decimals.len(),
+            Type::Date => self.dates.len(),
+            Type::Duration => self.durations.len().max(1),
+            _ => 0,
+        }
+    }
+
+    /// The class of a known value of a scalar type, if it has one.
+    pub(super) fn class_of(&self, ty: &Type, value: &Value) -> Option<usize> {
+        match (ty, value) {
+            (Type::Enum(index), Value::Enum(_, member)) => self
+                .enum_class_of
+                .get(*index)?
+                .get(usize::from(*member))
+                .copied(),
+            // The classes of these types are kept sorted.
+            (Type::Text, Value::Text(text)) => {
+                self.texts.binary_search_by(|t| t.as_str().cmp(text)).ok()
+            }
+            (Type::Int, Value::Int(i)) => self.ints.binary_search(i).ok(),
+            (Type::Decimal, Value::Decimal(d)) => self.decimals.binary_search(d).ok(),
+            (Type::Date, Value::Date(d)) => self.dates.binary_search(d).ok(),
+            (Type::Duration, Value::Duration(d)) => self.durations.iter().position(|x| x == d),
+            _ => None,
+        }
+    }
+
+    /// The value standing for a class.
+    pub(super) fn representative(&self, ty: &Type, class: usize) -> Value {
+        match ty {
+            Type::Bool => Value::Bool(class == 1),
+            Type::Enum(index) => {
+                let member = self
+                    .enum_classes
+                    .get(*index)
+                    .and_then(|classes| classes.get(class))
+                    .and_then(|members| members.first())
+                    .copied()
+                    .unwrap_or(0);
+                Value::Enum(u16::try_from(*index).unwrap_or(u16::MAX), member)
+            }
+            Type::Text => Value::Text(self.texts.get(class).cloned().unwrap_or_default().into()),
+            Type::Int => Value::Int(self.ints.get(class).copied().unwrap_or(0)),
+            Type::Decimal => Value::Decimal(self.decimals.get(class).copied().unwrap_or_default()),
+            Type::Date => Value::Date(self.dates.get(class).copied().unwrap_or(Date::EPOCH)),
+            Type::Duration => {
+                Value::Duration(self.durations.get(class).copied().unwrap_or_default())
+            }
+            _ => Value::None,
+        }
+    }
+
+    /// The class a concrete value falls in: its own, or for a text outside the universe the
+    /// class of the longest constant it starts with.
+    pub(super) fn class_for(&self, ty: &Type, value: &Value) -> Option<usize> {
+        if let Some(class) = self.class_of(ty, value) {
+            return Some(class);
+        }
+        match (ty, value) {
+            (Type::Text, Value::Text(text)) => {
+                let prefixed = self
+                    .texts
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(class, rep)| {
+                        rep.strip_suffix(".z9").map(|prefix| (class, prefix))
+                    })
+                    .filter(|(_, prefix)| text.starts_with(prefix))
+                    .max_by_key(|(_, prefix)| prefix.len())
+                    .map(|(class, _)| class);
+                prefixed.or_else(|| self.texts.iter().position(|t| t == "other"))
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn same_class(&self, ty: &Type, value: &Value, representative: &Value) -> bool {
+        match (
+            self.class_for(ty, value),
+            self.class_for(ty, representative),
+        ) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// One day, the step between a date and the dates just before and after it.
+pub(super) fn one_day() -> Duration {
+    Duration { months: 0, days: 1 }
+}

@@ -1,0 +1,818 @@
+//! The symbolic encoding: each fact of a case as boolean variables (one per class, exactly one
+//! true; one per class for a set), and every expression as a binary decision diagram over them.
+//!
+//! Sets inside the member of a set of records (a licence's items) are searched through their
+//! membership tests, with at most one licence. Anything the encoding cannot express becomes a
+//! fresh variable and is named as an approximation.
+
+use std::collections::HashMap;
+
+use crate::check::ir::{Arith, Compare, Type};
+use crate::eval::{Epoch, Expr, Program, Value, arithmetic};
+use crate::syntax::calendar::{Date, Duration};
+
+use super::bdd::{FALSE, Manager, Node, TRUE};
+use super::domain::Domain;
+use super::error::SearchError;
+
+/// A fact of the case (or of the one member of a set of records) and its variables.
+#[derive(Debug, Clone)]
+pub(super) struct Slot {
+    pub(super) ty: Type,
+    /// For a scalar: the bits of its value's number in binary (for an optional scalar, 0 is
+    /// `none` and class `c` is `c + 1`); all bits false is the first value, preferred in
+    /// witnesses. For a set: one variable per class. For a bool: one. For a set of records:
+    /// one, "has a member".
+    pub(super) vars: Vec<u32>,
+    /// For a scalar: how many values the bits encode.
+    pub(super) count: usize,
+}
+
+/// A symbolic value during the search.
+#[derive(Debug, Clone)]
+pub(super) enum Sym {
+    Known(Value),
+    Bool(Node),
+    /// A scalar fact: its slot.
+    Scalar(usize),
+    /// A set of enum members or texts: its slot.
+    Bits(usize),
+    /// A record of the case, or the member of a set of records: its path and record type.
+    Record(Vec<String>, usize),
+    /// A set of records: its path, record type and "has a member" slot.
+    Records(Vec<String>, usize, usize),
+    /// A set inside the member of a set of records: its path.
+    Atoms(Vec<String>),
+    /// A date fact moved by a duration (`l.valid_from + 5 years`): its slot, the duration and
+    /// the direction.
+    Shifted(usize, Duration, i32),
+}
+
+/// The encoder: two policies (or one twice), the classes of their facts, each fact's slot of
+/// variables, and the diagrams built from them.
+pub(super) struct Search<'p> {
+    pub(super) old: &'p Program,
+    pub(super) new: &'p Program,
+    pub(super) domain: Domain,
+    pub(super) manager: Manager,
+    pub(super) slots: Vec<Slot>,
+    pub(super) slot_of: HashMap<Vec<String>, usize>,
+    next_var: u32,
+    pub(super) approximations: Vec<String>,
+    /// Sets inside the member of a set of records (a licence's items): each membership test
+    /// is a variable of its own, and one more says the set is empty.
+    pub(super) atom_sets: HashMap<Vec<String>, AtomSet>,
+    /// The rule being encoded, to say where an approximation is.
+    pub(super) current_rule: String,
+}
+
+/// A set of a record searched by the membership tests made of it.
+#[derive(Debug, Clone, Default)]
+pub(super) struct AtomSet {
+    pub(super) empty: u32,
+    /// What is tested to be a member, and the variable for "it is".
+    pub(super) atoms: Vec<(Member, u32)>,
+}
+
+/// The thing tested to be a member of an atom set.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Member {
+    Known(Value),
+    Slot(usize),
+}
+
+impl<'p> Search<'p> {
+    /// A search over two policies (the same one twice to analyse one), with its domain built.
+    pub(super) fn new(old: &'p Program, new: &'p Program) -> Search<'p> {
+        Search {
+            old,
+            new,
+            domain: Domain::build(old, new),
+            manager: Manager::new(4_000_000),
+            slots: Vec::new(),
+            slot_of: HashMap::new(),
+            next_var: 0,
+            approximations: Vec::new(),
+            atom_sets: HashMap::new(),
+            current_rule: String::new(),
+        }
+    }
+
+    fn fresh(&mut self) -> u32 {
+        let var = self.next_var;
+        self.next_var += 1;
+        var
+    }
+
+    /// The slot of a fact, created on first use.
+    fn slot(&mut self, path: &[String], ty: &Type) -> usize {
+        if let Some(&slot) = self.slot_of.get(path) {
+            return slot;
+        }
+        let (vars, count) = match ty {
+            Type::Bool => (vec![self.fresh()], 0),
+            Type::Set(inner) if matches!(**inner, Type::Record(_)) => (vec![self.fresh()], 0),
+            Type::Set(inner) => {
+                let classes = self.domain.class_count(inner);
+                ((0..classes).map(|_| self.fresh()).collect(), 0)
+            }
+            Type::Optional(inner) => {
+                let count = self.domain.class_count(inner) + 1;
+                ((0..bits_for(count)).map(|_| self.fresh()).collect(), count)
+            }
+            scalar => {
+                let count = self.domain.class_count(scalar).max(1);
+                ((0..bits_for(count)).map(|_| self.fresh()).collect(), count)
+            }
+        };
+        let slot = self.slots.len();
+        self.slots.push(Slot {
+            ty: ty.clone(),
+            vars,
+            count,
+        });
+        self.slot_of.insert(path.to_vec(), slot);
+        slot
+    }
+
+    /// Where every condition holds.
+    pub(super) fn conjunction(
+        &mut self,
+        conditions: &[Expr],
+        env: &mut SymEnv<'_>,
+    ) -> Result<Node, SearchError> {
+        let mut result = TRUE;
+        for condition in conditions {
+            let node = self.truth(condition, env)?;
+            result = self.manager.and(result, node)?;
+            if result == FALSE {
+                break;
+            }
+        }
+        Ok(result)
+    }
+
+    /// `some` (or `every`) member of a symbolic set satisfies `body`.
+    pub(super) fn over_members(
+        &mut self,
+        set: Sym,
+        some: bool,
+        env: &mut SymEnv<'_>,
+        body: &mut dyn FnMut(&mut Self, &mut SymEnv<'_>) -> Result<Node, SearchError>,
+    ) -> Result<Node, SearchError> {
+        let mut result = if some { FALSE } else { TRUE };
+        match set {
+            Sym::Known(value) => {
+                for member in value.set_members() {
+                    env.locals.push(Sym::Known(member));
+                    let holds = body(self, env);
+                    env.locals.pop();
+                    let holds = holds?;
+                    result = if some {
+                        self.manager.or(result, holds)?
+                    } else {
+                        self.manager.and(result, holds)?
+                    };
+                }
+            }
+            Sym::Bits(slot) => {
+                let Type::Set(element) = self.slots[slot].ty.clone() else {
+                    return Ok(self.opaque("a set"));
+                };
+                for class in 0..self.slots[slot].vars.len() {
+                    let bit = self.manager.var(self.slots[slot].vars[class])?;
+                    env.locals
+                        .push(Sym::Known(self.domain.representative(&element, class)));
+                    let holds = body(self, env);
+                    env.locals.pop();
+                    let holds = holds?;
+                    let part = if some {
+                        self.manager.and(bit, holds)?
+                    } else {
+                        let not_bit = self.manager.not(bit)?;
+                        self.manager.or(not_bit, holds)?
+                    };
+                    result = if some {
+                        self.manager.or(result, part)?
+                    } else {
+                        self.manager.and(result, part)?
+                    };
+                }
+            }
+            Sym::Records(path, record, present_slot) => {
+                let present = self.manager.var(self.slots[present_slot].vars[0])?;
+                let mut member_path = path;
+                member_path.push("0".to_string());
+                env.locals.push(Sym::Record(member_path, record));
+                let holds = body(self, env);
+                env.locals.pop();
+                let holds = holds?;
+                result = if some {
+                    self.manager.and(present, holds)?
+                } else {
+                    let absent = self.manager.not(present)?;
+                    self.manager.or(absent, holds)?
+                };
+            }
+            _ => result = self.opaque("a quantifier over a value the search cannot enumerate"),
+        }
+        Ok(result)
+    }
+
+    /// A fresh variable standing for a condition the search cannot encode exactly.
+    fn opaque(&mut self, what: &str) -> Node {
+        self.approximations
+            .push(format!("{what} (in rule `{}`)", self.current_rule));
+        let var = self.fresh();
+        self.manager.var(var).unwrap_or(FALSE)
+    }
+
+    pub(super) fn truth(&mut self, expr: &Expr, env: &mut SymEnv<'_>) -> Result<Node, SearchError> {
+        let value = self.sym(expr, env)?;
+        Ok(match value {
+            Sym::Bool(node) => node,
+            Sym::Known(value) => {
+                if value.as_bool() {
+                    TRUE
+                } else {
+                    FALSE
+                }
+            }
+            Sym::Scalar(slot) if self.slots[slot].ty == Type::Bool => {
+                self.manager.var(self.slots[slot].vars[0])?
+            }
+            _ => self.opaque("a condition that is not a truth value"),
+        })
+    }
+
+    /// The known value of an expression, or its symbolic form.
+    pub(super) fn sym(&mut self, expr: &Expr, env: &mut SymEnv<'_>) -> Result<Sym, SearchError> {
+        Ok(match expr {
+            Expr::Value(value) => Sym::Known(value.clone()),
+            Expr::Case => Sym::Record(Vec::new(), env.program.policy.input),
+            Expr::Local(depth) => match env
+                .locals
+                .len()
+                .checked_sub(depth + 1)
+                .and_then(|i| env.locals.get(i))
+            {
+                Some(sym) => sym.clone(),
+                None => Sym::Known(Value::None),
+            },
+            Expr::Const(index) => {
+                Sym::Known(env.epoch.consts.get(*index).cloned().unwrap_or(Value::None))
+            }
+            Expr::NamedSet(index) => match env.program.dated_set(*index) {
+                // Kept with its members' dates: built for the date examined.
+                Some(dated) => Sym::Known(dated.at(env.date)),
+                None => Sym::Known(env.epoch.sets.get(*index).cloned().unwrap_or(Value::None)),
+            },
+            Expr::Field(base, position) => {
+                let base = self.sym(base, env)?;
+                self.field(base, *position, env)
+            }
+            Expr::SetLit(members, element) => {
+                let mut values = Vec::new();
+                for member in members {
+                    match self.sym(member, env)? {
+                        Sym::Known(value) => values.push(value),
+                        _ => return Ok(Sym::Bool(self.opaque("a set built from facts"))),
+                    }
+                }
+                Sym::Known(Value::set_of(values, *element))
+            }
+            Expr::RecordLit(..) => Sym::Bool(self.opaque("a record built in a condition")),
+            Expr::Not(inner) => {
+                let node = self.truth(inner, env)?;
+                Sym::Bool(self.manager.not(node)?)
+            }
+            Expr::And(items) => Sym::Bool(self.conjunction(items, env)?),
+            Expr::Or(items) => {
+                let nodes = items
+                    .iter()
+                    .map(|item| self.truth(item, env))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Sym::Bool(self.manager.any(nodes)?)
+            }
+            Expr::Compare(op, a, b) => {
+                let a = self.sym(a, env)?;
+                let b = self.sym(b, env)?;
+                Sym::Bool(self.compare(*op, a, b)?)
+            }
+            Expr::In(member, set) => {
+                let member = self.sym(member, env)?;
+                let set = self.sym(set, env)?;
+                Sym::Bool(self.membership(member, set)?)
+            }
+            Expr::IsNone(inner) => match self.sym(inner, env)? {
+                Sym::Known(value) => Sym::Known(Value::Bool(matches!(value, Value::None))),
+                Sym::Scalar(slot) if matches!(self.slots[slot].ty, Type::Optional(_)) => {
+                    Sym::Bool(self.value_node(slot, 0)?)
+                }
+                _ => Sym::Known(Value::Bool(false)),
+            },
+            Expr::IsEmpty(inner) => {
+                let set = self.sym(inner, env)?;
+                self.is_empty(set)?
+            }
+            Expr::Arith(op, a, b) => {
+                let a = self.sym(a, env)?;
+                let b = self.sym(b, env)?;
+                self.arith(*op, a, b)
+            }
+            Expr::Quantifier { every, set, body } => {
+                let set = self.sym(set, env)?;
+                let node = self.over_members(set, !*every, env, &mut |search, env| {
+                    search.truth(body, env)
+                })?;
+                Sym::Bool(node)
+            }
+            Expr::If(condition, then, otherwise) => {
+                let condition = self.truth(condition, env)?;
+                let then_sym = self.sym(then, env)?;
+                let otherwise_sym = self.sym(otherwise, env)?;
+                self.choose(condition, then_sym, otherwise_sym)?
+            }
+            Expr::StartsWith(text, prefix) => {
+                let text = self.sym(text, env)?;
+                let prefix = self.sym(prefix, env)?;
+                self.starts_with(text, prefix)?
+            }
+            Expr::AnyPrefix(text, set) => {
+                let text = self.sym(text, env)?;
+                let set = self.sym(set, env)?;
+                self.any_prefix(text, set)?
+            }
+            Expr::Count(inner) => match self.sym(inner, env)? {
+                Sym::Known(value) => Sym::Known(Value::Int(
+                    i64::try_from(value.set_members().len()).unwrap_or(i64::MAX),
+                )),
+                _ => Sym::Bool(self.opaque("`count` of a set of the case")),
+            },
+            Expr::EndOfYear(inner) => match self.sym(inner, env)? {
+                Sym::Known(Value::Date(date)) => Sym::Known(
+                    Date::from_ymd(date.ymd().0, 12, 31)
+                        .map(Value::Date)
+                        .unwrap_or(Value::None),
+                ),
+                _ => {
+                    Sym::Bool(self.opaque("`end_of_year` of a date of the case other than its own"))
+                }
+            },
+        })
+    }
+
+    /// `is empty` of a symbolic set.
+    fn is_empty(&mut self, set: Sym) -> Result<Sym, SearchError> {
+        Ok(match set {
+            Sym::Known(value) => Sym::Known(Value::Bool(value.set_members().is_empty())),
+            Sym::Bits(slot) => {
+                let vars = self.slots[slot].vars.clone();
+                let mut result = TRUE;
+                for var in vars {
+                    let bit = self.manager.var(var)?;
+                    let not_bit = self.manager.not(bit)?;
+                    result = self.manager.and(result, not_bit)?;
+                }
+                Sym::Bool(result)
+            }
+            Sym::Records(_, _, slot) => {
+                let present = self.manager.var(self.slots[slot].vars[0])?;
+                Sym::Bool(self.manager.not(present)?)
+            }
+            Sym::Atoms(path) => {
+                let empty = self.atom_sets.get(&path).map(|set| set.empty).unwrap_or(0);
+                Sym::Bool(self.manager.var(empty)?)
+            }
+            _ => Sym::Bool(self.opaque("`is empty` of a value the search cannot enumerate")),
+        })
+    }
+
+    /// Arithmetic on symbolic values: known values, or a date fact moved by a known duration.
+    fn arith(&mut self, op: Arith, a: Sym, b: Sym) -> Sym {
+        match (a, b) {
+            (Sym::Known(a), Sym::Known(b)) => Sym::Known(arithmetic(op, &a, &b)),
+            (Sym::Scalar(slot), Sym::Known(Value::Duration(d)))
+                if matches!(op, Arith::AddDateDuration | Arith::SubDateDuration)
+                    && self.scalar_type(slot) == Type::Date =>
+            {
+                let sign = if op == Arith::AddDateDuration { 1 } else { -1 };
+                Sym::Shifted(slot, d, sign)
+            }
+            _ => Sym::Bool(self.opaque("arithmetic on facts of the case")),
+        }
+    }
+
+    /// `if` on a symbolic condition, between two symbolic values.
+    fn choose(
+        &mut self,
+        condition: Node,
+        then_sym: Sym,
+        otherwise_sym: Sym,
+    ) -> Result<Sym, SearchError> {
+        Ok(match (condition, then_sym, otherwise_sym) {
+            (TRUE, then_sym, _) => then_sym,
+            (FALSE, _, otherwise_sym) => otherwise_sym,
+            (c, Sym::Bool(a), Sym::Bool(b)) => Sym::Bool(self.manager.ite(c, a, b)?),
+            (c, Sym::Known(a), Sym::Known(b))
+                if a.as_bool() || b.as_bool() || matches!(a, Value::Bool(_)) =>
+            {
+                let a = if a.as_bool() { TRUE } else { FALSE };
+                let b = if b.as_bool() { TRUE } else { FALSE };
+                Sym::Bool(self.manager.ite(c, a, b)?)
+            }
+            _ => Sym::Bool(self.opaque("`if` choosing between facts")),
+        })
+    }
+
+    /// `starts_with` of a symbolic text and prefix: a text fact by the classes that start so.
+    fn starts_with(&mut self, text: Sym, prefix: Sym) -> Result<Sym, SearchError> {
+        Ok(match (text, prefix) {
+            (Sym::Known(Value::Text(t)), Sym::Known(Value::Text(p))) => {
+                Sym::Known(Value::Bool(t.starts_with(&*p)))
+            }
+            (Sym::Known(_), Sym::Known(_)) => Sym::Known(Value::Bool(false)),
+            (Sym::Scalar(slot), Sym::Known(Value::Text(p))) => {
+                let texts: Vec<bool> = self
+                    .domain
+                    .texts
+                    .iter()
+                    .map(|t| t.starts_with(&*p))
+                    .collect();
+                Sym::Bool(
+                    self.scalar_where(slot, |class| texts.get(class).copied().unwrap_or(false))?,
+                )
+            }
+            _ => Sym::Bool(self.opaque("`starts_with` with a prefix from the case")),
+        })
+    }
+
+    /// `starts_with` of a symbolic text and any member of a known set of prefixes.
+    fn any_prefix(&mut self, text: Sym, set: Sym) -> Result<Sym, SearchError> {
+        Ok(match (text, set) {
+            (Sym::Known(Value::Text(t)), Sym::Known(set)) => Sym::Known(Value::Bool(
+                set.set_members()
+                    .iter()
+                    .any(|m| matches!(m, Value::Text(p) if t.starts_with(&**p))),
+            )),
+            (Sym::Known(_), Sym::Known(_)) => Sym::Known(Value::Bool(false)),
+            (Sym::Scalar(slot), Sym::Known(set)) => {
+                let prefixes: Vec<String> = set
+                    .set_members()
+                    .iter()
+                    .filter_map(|m| match m {
+                        Value::Text(p) => Some(p.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                let texts: Vec<bool> = self
+                    .domain
+                    .texts
+                    .iter()
+                    .map(|t| prefixes.iter().any(|p| t.starts_with(p.as_str())))
+                    .collect();
+                Sym::Bool(
+                    self.scalar_where(slot, |class| texts.get(class).copied().unwrap_or(false))?,
+                )
+            }
+            _ => Sym::Bool(self.opaque("`starts_with` with a prefix from the case")),
+        })
+    }
+
+    /// A field of a symbolic record: the case's `date` is the date being examined; other facts
+    /// get slots.
+    fn field(&mut self, base: Sym, position: usize, env: &mut SymEnv<'_>) -> Sym {
+        match base {
+            Sym::Known(Value::Record(_, fields)) => {
+                Sym::Known(fields.get(position).cloned().unwrap_or(Value::None))
+            }
+            Sym::Record(path, record) => {
+                let Some(field) = env
+                    .program
+                    .policy
+                    .records
+                    .get(record)
+                    .and_then(|r| r.fields.get(position))
+                else {
+                    return Sym::Known(Value::None);
+                };
+                if path.is_empty() && field.name == "date" && field.ty == Type::Date {
+                    return Sym::Known(Value::Date(env.date));
+                }
+                let mut field_path = path;
+                field_path.push(field.name.clone());
+                match &field.ty {
+                    Type::Record(inner) => Sym::Record(field_path, *inner),
+                    Type::Set(inner) => match **inner {
+                        Type::Record(element) => {
+                            let slot = self.slot(&field_path, &field.ty);
+                            Sym::Records(field_path, element, slot)
+                        }
+                        _ if field_path.iter().any(|part| part == "0") => {
+                            let empty = self.fresh();
+                            self.atom_sets.entry(field_path.clone()).or_insert(AtomSet {
+                                empty,
+                                atoms: Vec::new(),
+                            });
+                            Sym::Atoms(field_path)
+                        }
+                        _ => Sym::Bits(self.slot(&field_path, &field.ty)),
+                    },
+                    Type::Optional(inner) if matches!(**inner, Type::Record(_)) => {
+                        Sym::Known(Value::None)
+                    }
+                    ty => Sym::Scalar(self.slot(&field_path, ty)),
+                }
+            }
+            _ => Sym::Known(Value::None),
+        }
+    }
+
+    /// The region where a scalar slot's class satisfies `wanted` (never when it is `none`).
+    fn scalar_where(
+        &mut self,
+        slot: usize,
+        wanted: impl Fn(usize) -> bool,
+    ) -> Result<Node, SearchError> {
+        let offset = self.offset(slot);
+        let mut result = FALSE;
+        for index in offset..self.slots[slot].count {
+            if wanted(index - offset) {
+                let node = self.value_node(slot, index)?;
+                result = self.manager.or(result, node)?;
+            }
+        }
+        Ok(result)
+    }
+
+    /// 1 for an optional scalar (whose value 0 is `none`), else 0.
+    fn offset(&self, slot: usize) -> usize {
+        usize::from(matches!(self.slots[slot].ty, Type::Optional(_)))
+    }
+
+    /// The region where a scalar slot holds the value numbered `index`.
+    pub(super) fn value_node(&mut self, slot: usize, index: usize) -> Result<Node, SearchError> {
+        let vars = self.slots[slot].vars.clone();
+        let mut result = TRUE;
+        // Built from the last bit up, so each step adds one node above the rest.
+        for (position, var) in vars.iter().enumerate().rev() {
+            let bit = self.manager.var(*var)?;
+            let literal = if index >> position & 1 == 1 {
+                bit
+            } else {
+                self.manager.not(bit)?
+            };
+            result = self.manager.and(literal, result)?;
+        }
+        Ok(result)
+    }
+
+    fn scalar_type(&self, slot: usize) -> Type {
+        self.slots[slot].ty.unwrap_optional().clone()
+    }
+
+    fn compare(&mut self, op: Compare, a: Sym, b: Sym) -> Result<Node, SearchError> {
+        let holds = |order: std::cmp::Ordering| op.holds(order);
+        match (a, b) {
+            (Sym::Known(a), Sym::Known(b)) => Ok(if holds(a.total_cmp(&b)) { TRUE } else { FALSE }),
+            (Sym::Scalar(slot), Sym::Known(value)) | (Sym::Known(value), Sym::Scalar(slot))
+                if matches!(op, Compare::Eq | Compare::Ne) =>
+            {
+                let ty = self.scalar_type(slot);
+                let equal = match (&value, self.domain.class_of(&ty, &value)) {
+                    (Value::None, _) => match self.slots[slot].ty {
+                        Type::Optional(_) => self.value_node(slot, 0)?,
+                        _ => FALSE,
+                    },
+                    (_, Some(class)) => self.scalar_where(slot, |c| c == class)?,
+                    (_, None) => FALSE,
+                };
+                Ok(if op == Compare::Eq {
+                    equal
+                } else {
+                    self.manager.not(equal)?
+                })
+            }
+            (Sym::Shifted(slot, duration, sign), Sym::Known(value)) => {
+                let count = self.domain.class_count(&Type::Date);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| match self.domain.representative(&Type::Date, c) {
+                        Value::Date(d) => {
+                            holds(Value::Date(d.add(duration, sign)).total_cmp(&value))
+                        }
+                        _ => false,
+                    })
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::Known(value), Sym::Shifted(slot, duration, sign)) => {
+                let count = self.domain.class_count(&Type::Date);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| match self.domain.representative(&Type::Date, c) {
+                        Value::Date(d) => {
+                            holds(value.total_cmp(&Value::Date(d.add(duration, sign))))
+                        }
+                        _ => false,
+                    })
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::Scalar(slot), Sym::Known(value)) => {
+                let ty = self.scalar_type(slot);
+                let count = self.domain.class_count(&ty);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| holds(self.domain.representative(&ty, c).total_cmp(&value)))
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::Known(value), Sym::Scalar(slot)) => {
+                let ty = self.scalar_type(slot);
+                let count = self.domain.class_count(&ty);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| holds(value.total_cmp(&self.domain.representative(&ty, c))))
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::Scalar(x), Sym::Scalar(y)) if self.scalar_type(x) == self.scalar_type(y) => {
+                let ty = self.scalar_type(x);
+                let count = self.domain.class_count(&ty);
+                let (x_offset, y_offset) = (self.offset(x), self.offset(y));
+                let mut result = FALSE;
+                for i in 0..count {
+                    for j in 0..count {
+                        if holds(
+                            self.domain
+                                .representative(&ty, i)
+                                .total_cmp(&self.domain.representative(&ty, j)),
+                        ) {
+                            let xi = self.value_node(x, i + x_offset)?;
+                            let yj = self.value_node(y, j + y_offset)?;
+                            let both = self.manager.and(xi, yj)?;
+                            result = self.manager.or(result, both)?;
+                        }
+                    }
+                }
+                Ok(result)
+            }
+            (Sym::Bool(a), Sym::Known(Value::Bool(b)))
+            | (Sym::Known(Value::Bool(b)), Sym::Bool(a))
+                if matches!(op, Compare::Eq | Compare::Ne) =>
+            {
+                let equal = if b { a } else { self.manager.not(a)? };
+                Ok(if op == Compare::Eq {
+                    equal
+                } else {
+                    self.manager.not(equal)?
+                })
+            }
+            _ => Ok(self.opaque("a comparison of facts the search cannot encode")),
+        }
+    }
+
+    fn membership(&mut self, member: Sym, set: Sym) -> Result<Node, SearchError> {
+        match (member, set) {
+            (Sym::Known(Value::None), _) => Ok(FALSE),
+            (member, Sym::Atoms(path)) => {
+                let member = match member {
+                    Sym::Known(value) => Member::Known(value),
+                    Sym::Scalar(slot) => Member::Slot(slot),
+                    _ => return Ok(self.opaque("a membership test the search cannot encode")),
+                };
+                // An optional fact that is none is a member of nothing.
+                let present = match &member {
+                    Member::Slot(slot) if matches!(self.slots[*slot].ty, Type::Optional(_)) => {
+                        let none = self.value_node(*slot, 0)?;
+                        self.manager.not(none)?
+                    }
+                    _ => TRUE,
+                };
+                let existing = self.atom_sets.get(&path).and_then(|set| {
+                    set.atoms
+                        .iter()
+                        .find(|(m, _)| *m == member)
+                        .map(|(_, var)| *var)
+                });
+                let var = match existing {
+                    Some(var) => var,
+                    None => {
+                        let var = self.fresh();
+                        let empty = self.fresh();
+                        self.atom_sets
+                            .entry(path)
+                            .or_insert(AtomSet {
+                                empty,
+                                atoms: Vec::new(),
+                            })
+                            .atoms
+                            .push((member, var));
+                        var
+                    }
+                };
+                let atom = self.manager.var(var)?;
+                Ok(self.manager.and(atom, present)?)
+            }
+            (Sym::Known(member), Sym::Known(set)) => {
+                Ok(if set.has_member(&member) { TRUE } else { FALSE })
+            }
+            (Sym::Scalar(slot), Sym::Known(set)) => {
+                let ty = self.scalar_type(slot);
+                let count = self.domain.class_count(&ty);
+                let truths: Vec<bool> = match (&ty, &set) {
+                    // Texts are many (two classes for every text constant, a sanctions list
+                    // has thousands): the classes and the set's members are both sorted, so
+                    // one pass over both says which classes are members.
+                    (Type::Text, Value::Set(members)) => {
+                        let mut members = members.iter().filter_map(|m| match m {
+                            Value::Text(m) => Some(&**m),
+                            _ => None,
+                        });
+                        let mut next = members.next();
+                        (0..count)
+                            .map(|c| {
+                                let text = self.domain.texts.get(c).map_or("", String::as_str);
+                                while next.is_some_and(|m| m < text) {
+                                    next = members.next();
+                                }
+                                next == Some(text)
+                            })
+                            .collect()
+                    }
+                    _ => (0..count)
+                        .map(|c| set.has_member(&self.domain.representative(&ty, c)))
+                        .collect(),
+                };
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::Known(member), Sym::Bits(slot)) => {
+                let Type::Set(element) = self.slots[slot].ty.clone() else {
+                    return Ok(FALSE);
+                };
+                match self.domain.class_of(&element, &member) {
+                    Some(class) => Ok(self.manager.var(self.slots[slot].vars[class])?),
+                    None => Ok(FALSE),
+                }
+            }
+            (Sym::Scalar(x), Sym::Bits(s)) => {
+                let offset = self.offset(x);
+                let s_vars = self.slots[s].vars.clone();
+                let mut result = FALSE;
+                for (class, bit) in s_vars.iter().enumerate() {
+                    if class + offset >= self.slots[x].count {
+                        break;
+                    }
+                    let xi = self.value_node(x, class + offset)?;
+                    let si = self.manager.var(*bit)?;
+                    let both = self.manager.and(xi, si)?;
+                    result = self.manager.or(result, both)?;
+                }
+                Ok(result)
+            }
+            _ => Ok(self.opaque("a membership test the search cannot encode")),
+        }
+    }
+
+    /// The valid assignments of every slot used: one class each for scalars.
+    pub(super) fn well_formed(&mut self) -> Result<Node, SearchError> {
+        let mut result = TRUE;
+        for slot in 0..self.slots.len() {
+            let count = self.slots[slot].count;
+            let scalar = !matches!(self.slots[slot].ty, Type::Set(_) | Type::Bool);
+            if scalar && count < 1 << self.slots[slot].vars.len() {
+                let mut valid = FALSE;
+                for index in 0..count {
+                    let node = self.value_node(slot, index)?;
+                    valid = self.manager.or(valid, node)?;
+                }
+                result = self.manager.and(result, valid)?;
+            }
+        }
+        let sets: Vec<AtomSet> = self.atom_sets.values().cloned().collect();
+        for set in sets {
+            let empty = self.manager.var(set.empty)?;
+            for (_, var) in set.atoms {
+                let atom = self.manager.var(var)?;
+                let both = self.manager.and(empty, atom)?;
+                let not_both = self.manager.not(both)?;
+                result = self.manager.and(result, not_both)?;
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// What symbolic evaluation reads: the program, the epoch of the date, quantifier variables.
+pub(super) struct SymEnv<'p> {
+    pub(super) program: &'p Program,
+    pub(super) epoch: &'p Epoch,
+    pub(super) date: Date,
+    pub(super) locals: Vec<Sym>,
+}
+
+/// How many bits number `count` values.
+fn bits_for(count: usize) -> usize {
+    let mut bits = 1;
+    while 1usize << bits < count {
+        bits += 1;
+    }
+    bits
+}

@@ -1,0 +1,277 @@
+//! A policy on one date as regions of cases: where each rule's conditions hold, where it is
+//! triggered, applies and decides the verdict, and the partition of all cases by outcome.
+
+use std::collections::BTreeMap;
+
+use crate::check::ir::KindDef;
+use crate::eval::{Epoch, Expr, Program};
+use crate::syntax::calendar::Date;
+
+use super::bdd::{FALSE, Node};
+use super::encode::{Search, Sym, SymEnv};
+use super::error::SearchError;
+
+impl Search<'_> {
+    /// Each rule's regions on a date: where its conditions hold, where it is triggered, where it
+    /// applies, and where it decides the verdict (with the verdict as written).
+    pub(super) fn rule_regions(
+        &mut self,
+        program: &Program,
+        date: Date,
+    ) -> Result<RuleRegions, SearchError> {
+        let epoch = program.epoch(date);
+        let count = program.rules.len();
+        // Each rule's conditions (with its `for`), when in force.
+        let mut holds = vec![FALSE; count];
+        for &rule_id in &epoch.rules {
+            let index = rule_id as usize;
+            if program.policy.rules[index].in_force.contains(date) {
+                holds[index] = self.rule_condition(program, epoch, date, index)?;
+            }
+        }
+        let mut triggered_memo: Vec<Option<Node>> = vec![None; count];
+        let mut triggered = Vec::with_capacity(count);
+        for index in 0..count {
+            triggered.push(self.triggered(program, index, &holds, &mut triggered_memo)?);
+        }
+        let mut applied_memo: Vec<Option<Node>> = vec![None; count];
+        let mut applied = Vec::with_capacity(count);
+        for index in 0..count {
+            applied.push(self.applied(program, index, &triggered_memo, &mut applied_memo)?);
+        }
+        // The deciding rule: the strongest verdict, the first rule among equals.
+        let mut taken = FALSE;
+        let mut decides = vec![FALSE; count];
+        let mut verdicts: Vec<Option<String>> = vec![None; count];
+        for kind in 0..program.policy.verdicts.len() {
+            for (index, rule) in program.rules.iter().enumerate() {
+                let Some((rule_kind, args)) = &rule.verdict else {
+                    continue;
+                };
+                if *rule_kind != kind {
+                    continue;
+                }
+                verdicts[index] = Some(self.conclusion_text(
+                    program,
+                    epoch,
+                    date,
+                    &program.policy.verdicts[kind],
+                    args,
+                ));
+                if applied[index] == FALSE {
+                    continue;
+                }
+                let not_taken = self.manager.not(taken)?;
+                decides[index] = self.manager.and(applied[index], not_taken)?;
+                taken = self.manager.or(taken, applied[index])?;
+            }
+        }
+        let otherwise = self.manager.not(taken)?;
+        Ok(RuleRegions {
+            holds,
+            triggered,
+            applied,
+            decides,
+            verdicts,
+            otherwise,
+        })
+    }
+
+    /// A program's outcomes on a date: for each outcome as written (verdict, then obligations),
+    /// the region of cases that get it.
+    pub(super) fn outcomes(
+        &mut self,
+        program: &Program,
+        date: Date,
+    ) -> Result<Vec<(String, Node)>, SearchError> {
+        let epoch = program.epoch(date);
+        let regions = self.rule_regions(program, date)?;
+        let applied = regions.applied.clone();
+        let mut verdict_regions: Vec<(String, Node)> = Vec::new();
+        for (index, text) in regions.verdicts.iter().enumerate() {
+            if let Some(text) = text
+                && regions.decides[index] != FALSE
+            {
+                verdict_regions.push((text.clone(), regions.decides[index]));
+            }
+        }
+        let otherwise = regions.otherwise;
+        verdict_regions.push((
+            program.policy.verdicts[program.policy.otherwise]
+                .name
+                .clone(),
+            otherwise,
+        ));
+        // Obligations: each one as written, present where a rule imposing it applies.
+        let mut obligations: BTreeMap<String, Node> = BTreeMap::new();
+        for (index, rule) in program.rules.iter().enumerate() {
+            for (kind, args) in &rule.obligations {
+                if applied[index] == FALSE {
+                    continue;
+                }
+                let text = self.conclusion_text(
+                    program,
+                    epoch,
+                    date,
+                    &program.policy.obligations[*kind],
+                    args,
+                );
+                let present = obligations.entry(text).or_insert(FALSE);
+                *present = self.manager.or(*present, applied[index])?;
+            }
+        }
+        // Refine the verdict regions by every obligation's presence.
+        let mut outcomes: Vec<(String, Node)> = Vec::new();
+        for (verdict, region) in verdict_regions {
+            let mut parts: Vec<(Vec<String>, Node)> = vec![(Vec::new(), region)];
+            for (obligation, present) in &obligations {
+                let absent = self.manager.not(*present)?;
+                let mut next = Vec::new();
+                for (list, node) in parts {
+                    let with = self.manager.and(node, *present)?;
+                    let without = self.manager.and(node, absent)?;
+                    if with != FALSE {
+                        let mut list_with = list.clone();
+                        list_with.push(obligation.clone());
+                        next.push((list_with, with));
+                    }
+                    if without != FALSE {
+                        next.push((list, without));
+                    }
+                }
+                parts = next;
+            }
+            for (list, node) in parts {
+                let text = if list.is_empty() {
+                    verdict.clone()
+                } else {
+                    format!("{verdict} with {}", list.join(", "))
+                };
+                match outcomes.iter_mut().find(|(t, _)| *t == text) {
+                    Some((_, existing)) => *existing = self.manager.or(*existing, node)?,
+                    None => outcomes.push((text, node)),
+                }
+            }
+        }
+        Ok(outcomes)
+    }
+
+    fn triggered(
+        &mut self,
+        program: &Program,
+        index: usize,
+        holds: &[Node],
+        memo: &mut Vec<Option<Node>>,
+    ) -> Result<Node, SearchError> {
+        if let Some(node) = memo[index] {
+            return Ok(node);
+        }
+        let rule = &program.rules[index];
+        let mut result = holds[index];
+        if !rule.exception_to.is_empty() && result != FALSE {
+            let mut any_base = FALSE;
+            for &base in &rule.exception_to {
+                let t = self.triggered(program, base, holds, memo)?;
+                any_base = self.manager.or(any_base, t)?;
+            }
+            result = self.manager.and(result, any_base)?;
+        }
+        memo[index] = Some(result);
+        Ok(result)
+    }
+
+    /// Where a rule applies: triggered, and no exception to it applies.
+    fn applied(
+        &mut self,
+        program: &Program,
+        index: usize,
+        triggered: &[Option<Node>],
+        memo: &mut Vec<Option<Node>>,
+    ) -> Result<Node, SearchError> {
+        if let Some(node) = memo[index] {
+            return Ok(node);
+        }
+        let mut suppressed = FALSE;
+        for &exception in &program.rules[index].exceptions {
+            let applies = self.applied(program, exception, triggered, memo)?;
+            suppressed = self.manager.or(suppressed, applies)?;
+        }
+        let not_suppressed = self.manager.not(suppressed)?;
+        let own = triggered[index].unwrap_or(FALSE);
+        let node = self.manager.and(own, not_suppressed)?;
+        memo[index] = Some(node);
+        Ok(node)
+    }
+
+    /// A conclusion as written when its arguments are known on this date, otherwise with the
+    /// expression of each unknown argument.
+    fn conclusion_text(
+        &mut self,
+        program: &Program,
+        epoch: &Epoch,
+        date: Date,
+        kind: &KindDef,
+        args: &[Expr],
+    ) -> String {
+        if kind.params.is_empty() {
+            return kind.name.clone();
+        }
+        let parts: Vec<String> = kind
+            .params
+            .iter()
+            .zip(args)
+            .map(|((name, _), arg)| {
+                let mut env = SymEnv {
+                    program,
+                    epoch,
+                    date,
+                    locals: Vec::new(),
+                };
+                match self.sym(arg, &mut env) {
+                    Ok(Sym::Known(value)) => format!("{name}: {}", program.format_value(&value)),
+                    _ => format!("{name}: <depends on the case>"),
+                }
+            })
+            .collect();
+        format!("{}({})", kind.name, parts.join(", "))
+    }
+
+    /// The region where a rule's conditions hold (for its first member, with `for`).
+    fn rule_condition(
+        &mut self,
+        program: &Program,
+        epoch: &Epoch,
+        date: Date,
+        index: usize,
+    ) -> Result<Node, SearchError> {
+        let rule = &program.rules[index];
+        self.current_rule = program.policy.rules[index].name.clone();
+        let mut env = SymEnv {
+            program,
+            epoch,
+            date,
+            locals: Vec::new(),
+        };
+        match &rule.for_each {
+            None => self.conjunction(&rule.conditions, &mut env),
+            Some(set) => {
+                let set = self.sym(set, &mut env)?;
+                self.over_members(set, true, &mut env, &mut |search, env| {
+                    search.conjunction(&rule.conditions, env)
+                })
+            }
+        }
+    }
+}
+
+/// Each rule's regions on one date.
+pub(super) struct RuleRegions {
+    pub(super) holds: Vec<Node>,
+    pub(super) triggered: Vec<Node>,
+    pub(super) applied: Vec<Node>,
+    pub(super) decides: Vec<Node>,
+    /// Each rule's verdict as written, if it concludes one.
+    pub(super) verdicts: Vec<Option<String>>,
+    /// Where no rule concludes a verdict.
+    pub(super) otherwise: Node,
+}

@@ -1,0 +1,254 @@
+//! `licit eval --why-not`: the smallest changes to a case's facts (one fact, or else two) that
+//! would give another verdict, found symbolically and confirmed by deciding the changed case.
+
+use crate::check::ir::Type;
+use crate::eval::{Program, Value};
+use crate::syntax::calendar::Date;
+
+use super::bdd::{FALSE, Node, TRUE};
+use super::encode::{Member, Search};
+use super::error::SearchError;
+
+/// One fact to change, and to what.
+#[derive(Debug, Clone)]
+pub struct FactChange {
+    /// The fact, as a path from the case: `item.cyber_surveillance`, or `licences` for the
+    /// first licence as a whole.
+    pub fact: String,
+    pub to: Value,
+}
+
+/// The smallest sets of changes to a case's facts (one fact, or else two) that would give a
+/// verdict kind, each confirmed by deciding the changed case. Empty when no change of one or
+/// two facts does.
+pub fn why_not(
+    program: &Program,
+    case: &Value,
+    date: Date,
+    verdict: usize,
+) -> Result<Vec<(Vec<FactChange>, Value)>, SearchError> {
+    let mut search = Search::new(program, program);
+    let kind_name = program.policy.verdicts[verdict].name.clone();
+    let outcomes = search.outcomes(program, date)?;
+    let mut target = FALSE;
+    for (text, region) in outcomes {
+        let this_kind = text.split(['(', ' ']).next().unwrap_or("");
+        if this_kind == kind_name {
+            target = search.manager.or(target, region)?;
+        }
+    }
+    let valid = search.well_formed()?;
+    let target = search.manager.and(target, valid)?;
+    // Each fact of the case, and the constraint that it keeps its value.
+    let mut facts: Vec<(String, Node)> = Vec::new();
+    let mut licence_keep = TRUE;
+    for slot in 0..search.slots.len() {
+        let path = search
+            .slot_of
+            .iter()
+            .find(|(_, s)| **s == slot)
+            .map(|(p, _)| p.clone())
+            .unwrap_or_default();
+        let keep = search.keeps(slot, &path, case)?;
+        if path.iter().any(|part| part == "0" || part == "licences") {
+            licence_keep = search.manager.and(licence_keep, keep)?;
+        } else {
+            facts.push((path.join("."), keep));
+        }
+    }
+    let atom_paths: Vec<Vec<String>> = search.atom_sets.keys().cloned().collect();
+    for path in atom_paths {
+        let keep = search.keeps_atoms(&path, case)?;
+        licence_keep = search.manager.and(licence_keep, keep)?;
+    }
+    if !search.atom_sets.is_empty()
+        || search
+            .slot_of
+            .keys()
+            .any(|p| p.iter().any(|part| part == "licences"))
+    {
+        facts.push(("licences".to_string(), licence_keep));
+    }
+    let mut answers = Vec::new();
+    for size in 1..=2 {
+        let groups: Vec<Vec<usize>> = match size {
+            1 => (0..facts.len()).map(|i| vec![i]).collect(),
+            _ => (0..facts.len())
+                .flat_map(|i| ((i + 1)..facts.len()).map(move |j| vec![i, j]))
+                .collect(),
+        };
+        for group in groups {
+            let mut region = target;
+            for (index, (_, keep)) in facts.iter().enumerate() {
+                if !group.contains(&index) {
+                    region = search.manager.and(region, *keep)?;
+                }
+            }
+            if region == FALSE {
+                continue;
+            }
+            let witness = search.witness(region, date)?;
+            let changes: Vec<FactChange> = group
+                .iter()
+                .map(|index| {
+                    let fact = facts[*index].0.clone();
+                    let path: Vec<String> = fact.split('.').map(str::to_string).collect();
+                    FactChange {
+                        to: value_at(program, &witness, &path).unwrap_or(Value::None),
+                        fact,
+                    }
+                })
+                .collect();
+            // Confirm on the case itself with only these facts changed.
+            let mut changed = case.clone();
+            for change in &changes {
+                let path: Vec<String> = change.fact.split('.').map(str::to_string).collect();
+                changed = with_value(program, &changed, &path, change.to.clone());
+            }
+            if program.decide(&changed, date).verdict == verdict {
+                answers.push((changes, changed));
+            }
+        }
+        if !answers.is_empty() {
+            break;
+        }
+    }
+    Ok(answers)
+}
+
+/// The value at a path of field names in a case (the first member of a set for `0`).
+fn value_at(program: &Program, value: &Value, path: &[String]) -> Option<Value> {
+    let Some((first, rest)) = path.split_first() else {
+        return Some(value.clone());
+    };
+    match value {
+        Value::Record(record, fields) => {
+            let position = program
+                .policy
+                .records
+                .get(usize::from(*record))?
+                .field_index(first)?;
+            value_at(program, fields.get(position)?, rest)
+        }
+        Value::Set(members) if first == "0" => value_at(program, members.first()?, rest),
+        _ => None,
+    }
+}
+
+/// A case with the value at a path replaced.
+fn with_value(program: &Program, value: &Value, path: &[String], new: Value) -> Value {
+    let Some((first, rest)) = path.split_first() else {
+        return new;
+    };
+    match value {
+        Value::Record(record, fields) => {
+            let Some(position) = program
+                .policy
+                .records
+                .get(usize::from(*record))
+                .and_then(|r| r.field_index(first))
+            else {
+                return value.clone();
+            };
+            let mut fields = fields.to_vec();
+            if let Some(field) = fields.get_mut(position) {
+                *field = with_value(program, field, rest, new);
+            }
+            Value::Record(*record, fields.into())
+        }
+        _ => value.clone(),
+    }
+}
+
+impl Search<'_> {
+    /// The region where a slot keeps the value the case gives it.
+    fn keeps(&mut self, slot: usize, path: &[String], case: &Value) -> Result<Node, SearchError> {
+        let program = self.old;
+        let current = value_at(program, case, path);
+        let ty = self.slots[slot].ty.clone();
+        match ty {
+            Type::Bool => {
+                let var = self.manager.var(self.slots[slot].vars[0])?;
+                Ok(if matches!(current, Some(Value::Bool(true))) {
+                    var
+                } else {
+                    self.manager.not(var)?
+                })
+            }
+            Type::Set(inner) if matches!(*inner, Type::Record(_)) => {
+                let var = self.manager.var(self.slots[slot].vars[0])?;
+                let present = current.is_some_and(|v| !v.set_members().is_empty());
+                Ok(if present { var } else { self.manager.not(var)? })
+            }
+            Type::Set(inner) => {
+                let members = current.map(|v| v.set_members()).unwrap_or_default();
+                let mut result = TRUE;
+                for class in 0..self.slots[slot].vars.len() {
+                    let rep = self.domain.representative(&inner, class);
+                    let inside = members
+                        .iter()
+                        .any(|m| self.domain.same_class(&inner, m, &rep));
+                    let var = self.manager.var(self.slots[slot].vars[class])?;
+                    let literal = if inside { var } else { self.manager.not(var)? };
+                    result = self.manager.and(result, literal)?;
+                }
+                Ok(result)
+            }
+            Type::Optional(inner) => match current {
+                None | Some(Value::None) => self.value_node(slot, 0),
+                Some(value) => match self.domain.class_for(&inner, &value) {
+                    Some(class) => self.value_node(slot, class + 1),
+                    None => Ok(TRUE),
+                },
+            },
+            scalar => match current.and_then(|value| self.domain.class_for(&scalar, &value)) {
+                Some(class) => self.value_node(slot, class),
+                None => Ok(TRUE),
+            },
+        }
+    }
+
+    /// The region where the membership atoms of a licence's set keep the case's truth.
+    fn keeps_atoms(&mut self, path: &[String], case: &Value) -> Result<Node, SearchError> {
+        let program = self.old;
+        let Some(set) = self.atom_sets.get(path).cloned() else {
+            return Ok(TRUE);
+        };
+        let members = value_at(program, case, path).map(|v| v.set_members());
+        let mut result = TRUE;
+        let empty = self.manager.var(set.empty)?;
+        let is_empty = members.as_ref().is_none_or(Vec::is_empty);
+        let literal = if is_empty {
+            empty
+        } else {
+            self.manager.not(empty)?
+        };
+        result = self.manager.and(result, literal)?;
+        for (member, var) in set.atoms {
+            let value = match member {
+                Member::Known(value) => Some(value),
+                Member::Slot(slot) => {
+                    let slot_path = self
+                        .slot_of
+                        .iter()
+                        .find(|(_, s)| **s == slot)
+                        .map(|(p, _)| p.clone())
+                        .unwrap_or_default();
+                    value_at(program, case, &slot_path)
+                }
+            };
+            let inside = match (&members, value) {
+                (Some(members), Some(value)) => members.contains(&value),
+                _ => false,
+            };
+            let atom = self.manager.var(var)?;
+            let literal = if inside {
+                atom
+            } else {
+                self.manager.not(atom)?
+            };
+            result = self.manager.and(result, literal)?;
+        }
+        Ok(result)
+    }
+}
