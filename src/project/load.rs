@@ -149,10 +149,53 @@ type ParsedFile = (
     (Option<syntax::ast::File>, Vec<SyntaxError>),
 );
 
+/// Where an `amends` could not be followed: the layer and file that says it, and why.
+type AmendsError = (usize, usize, String);
+
 /// Reads a policy: the policies it amends (base first), its own files, then every file they
 /// `use`, each once.
 pub fn load(files: &dyn Files, root: &Path) -> Result<LoadedPolicy, LoadError> {
-    // Follow `amends` from the policy to its base, its base's base, and so on.
+    let (layers, amends_errors) = read_layers(files, root)?;
+    let mut loaded = LoadedPolicy {
+        root: root.display().to_string(),
+        sources: Vec::new(),
+        syntax_errors: Vec::new(),
+    };
+    let mut index_of: HashMap<PathBuf, usize> = HashMap::new();
+    let mut queue: Vec<PathBuf> = Vec::new();
+    let count = layers.len();
+    // The deepest base is layer 0; the policy named on the command line is the last layer.
+    for (position, layer_files) in layers.into_iter().rev().enumerate() {
+        let layer = count - 1 - position;
+        for (file_index, (path, text, parsed)) in layer_files.into_iter().enumerate() {
+            let index = add_source(
+                files,
+                &mut loaded,
+                &mut index_of,
+                &path,
+                text,
+                parsed,
+                position,
+            );
+            if let Some((_, _, reason)) = amends_errors
+                .iter()
+                .find(|(l, f, _)| *l == layer && *f == file_index)
+            {
+                loaded.sources[index].amends_error = Some(reason.clone());
+            }
+            queue.push(path);
+        }
+    }
+    resolve_uses(files, &mut loaded, &mut index_of, &mut queue);
+    Ok(loaded)
+}
+
+/// Follows `amends` from the policy to its base, its base's base, and so on: the files of each
+/// policy, read and parsed (the policy at `root` first), and where the chain broke.
+fn read_layers(
+    files: &dyn Files,
+    root: &Path,
+) -> Result<(Vec<Vec<ParsedFile>>, Vec<AmendsError>), LoadError> {
     let mut layers: Vec<Vec<ParsedFile>> = Vec::new();
     let mut amends_errors: Vec<(usize, usize, String)> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
@@ -219,38 +262,17 @@ pub fn load(files: &dyn Files, root: &Path) -> Result<LoadedPolicy, LoadError> {
         }
         current = base;
     }
-    let mut loaded = LoadedPolicy {
-        root: root.display().to_string(),
-        sources: Vec::new(),
-        syntax_errors: Vec::new(),
-    };
-    let mut index_of: HashMap<PathBuf, usize> = HashMap::new();
-    let mut queue: Vec<PathBuf> = Vec::new();
-    let count = layers.len();
-    // The deepest base is layer 0; the policy named on the command line is the last layer.
-    for (position, layer_files) in layers.into_iter().rev().enumerate() {
-        let layer = count - 1 - position;
-        let layer_number = position;
-        for (file_index, (path, text, parsed)) in layer_files.into_iter().enumerate() {
-            let index = add_source(
-                files,
-                &mut loaded,
-                &mut index_of,
-                &path,
-                text,
-                parsed,
-                layer_number,
-            );
-            if let Some((_, _, reason)) = amends_errors
-                .iter()
-                .find(|(l, f, _)| *l == layer && *f == file_index)
-            {
-                loaded.sources[index].amends_error = Some(reason.clone());
-            }
-            queue.push(path);
-        }
-    }
-    // Resolve `use`s breadth-first; a used file that cannot be read is reported at the `use`.
+    Ok((layers, amends_errors))
+}
+
+/// Reads every file the sources `use`, breadth-first, each once; a used file that cannot be
+/// read is reported at the `use`. `queue` holds each source's path.
+fn resolve_uses(
+    files: &dyn Files,
+    loaded: &mut LoadedPolicy,
+    index_of: &mut HashMap<PathBuf, usize>,
+    queue: &mut Vec<PathBuf>,
+) {
     let mut next = 0;
     while next < loaded.sources.len() {
         let base = queue[next]
@@ -282,15 +304,7 @@ pub fn load(files: &dyn Files, root: &Path) -> Result<LoadedPolicy, LoadError> {
                 Ok(text) => {
                     let layer = loaded.sources[next].layer;
                     let parsed = syntax::parse(&text);
-                    let index = add_source(
-                        files,
-                        &mut loaded,
-                        &mut index_of,
-                        &path,
-                        text,
-                        parsed,
-                        layer,
-                    );
+                    let index = add_source(files, loaded, index_of, &path, text, parsed, layer);
                     queue.push(path);
                     uses.push(Ok(index));
                 }
@@ -303,9 +317,9 @@ pub fn load(files: &dyn Files, root: &Path) -> Result<LoadedPolicy, LoadError> {
         loaded.sources[next].uses = uses;
         next += 1;
     }
-    Ok(loaded)
 }
 
+/// Adds a file read and parsed to the policy's sources; its index.
 fn add_source(
     files: &dyn Files,
     loaded: &mut LoadedPolicy,
