@@ -44,74 +44,15 @@ pub fn run(args: &DiffArgs) -> Exit {
     // The same case may come from both policies' tests: keep the first.
     let mut seen = std::collections::HashSet::new();
     cases.retain(|case| seen.insert(case.json.clone()));
-    let mut compared: Vec<(String, Comparison)> = Vec::new();
-    for case in &cases {
-        let old_case = decode_case(&old_program, &case.json);
-        let new_case = decode_case(&new_program, &case.json);
-        let (Ok(old_case), Ok(new_case)) = (old_case, new_case) else {
-            print_plain(&CliError::CaseDoesNotFit {
-                label: case.label.clone(),
-            });
-            invalid = true;
-            continue;
-        };
-        let Some(date) = as_of.or_else(|| case_date(&old_program.policy, &old_case)) else {
-            print_plain(&crate::eval::case::NoDate {
-                help: "give the case a `date`, or compare as of one with `--as-of DATE`; the case was skipped",
-            });
-            invalid = true;
-            continue;
-        };
-        let comparison = compare(&old_program, &old_case, &new_program, &new_case, date);
-        compared.push((case.label.clone(), comparison));
-    }
+    let compared = compare_given(&old_program, &new_program, &cases, as_of, &mut invalid);
     // The search: every kind of difference, with its smallest witness.
-    let mut witnesses: Vec<(String, Comparison, serde_json::Value)> = Vec::new();
-    if searching {
-        match search(&old_program, &new_program) {
-            Ok(report) => {
-                for (index, difference) in report.differences.into_iter().enumerate() {
-                    let label = format!(
-                        "difference {}: {} → {}",
-                        index + 1,
-                        difference.old_outcome,
-                        difference.new_outcome
-                    );
-                    let case = value_json(&old_program, &difference.case);
-                    witnesses.push((label, difference.comparison, case));
-                }
-                eprintln!(
-                    "searched {} date{} on which the rules change: {} kind{} of difference",
-                    report.dates,
-                    if report.dates == 1 { "" } else { "s" },
-                    witnesses.len(),
-                    if witnesses.len() == 1 { "" } else { "s" }
-                );
-                if !report.approximations.is_empty() {
-                    eprintln!(
-                        "warning: the search approximated {}; a difference that needs these may be missed",
-                        report.approximations.join("; ")
-                    );
-                }
-                if report.unconfirmed > 0 {
-                    eprintln!(
-                        "note: {} symbolic difference(s) did not show when decided concretely and were dropped",
-                        report.unconfirmed
-                    );
-                }
-            }
-            Err(SearchError::DifferentInputs(reason)) => {
-                print_plain(&CliError::DifferentInputs { reason });
-                return Exit::Usage;
-            }
-            Err(error @ (SearchError::TooLarge | SearchError::TooManyDates { .. })) => {
-                print_plain(&CliError::SearchTooLarge {
-                    reason: error.to_string(),
-                });
-                return Exit::Invalid;
-            }
-        }
-    }
+    let witnesses = match searching {
+        true => match search_witnesses(&old_program, &new_program) {
+            Ok(witnesses) => witnesses,
+            Err(exit) => return exit,
+        },
+        false => Vec::new(),
+    };
     if let Some(dir) = &args.emit_tests
         && let Err(reason) = emit_tests(dir, &new_program, &witnesses)
     {
@@ -166,6 +107,91 @@ pub fn run(args: &DiffArgs) -> Exit {
     } else {
         Exit::Ok
     }
+}
+
+/// Decides each given case under both policies; a case that does not fit both, or has no date,
+/// is reported and skipped.
+fn compare_given(
+    old_program: &Program,
+    new_program: &Program,
+    cases: &[CaseText],
+    as_of: Option<crate::syntax::calendar::Date>,
+    invalid: &mut bool,
+) -> Vec<(String, Comparison)> {
+    let mut compared = Vec::new();
+    for case in cases {
+        let old_case = decode_case(old_program, &case.json);
+        let new_case = decode_case(new_program, &case.json);
+        let (Ok(old_case), Ok(new_case)) = (old_case, new_case) else {
+            print_plain(&CliError::CaseDoesNotFit {
+                label: case.label.clone(),
+            });
+            *invalid = true;
+            continue;
+        };
+        let Some(date) = as_of.or_else(|| case_date(&old_program.policy, &old_case)) else {
+            print_plain(&crate::eval::case::NoDate {
+                help: "give the case a `date`, or compare as of one with `--as-of DATE`; the case was skipped",
+            });
+            *invalid = true;
+            continue;
+        };
+        let comparison = compare(old_program, &old_case, new_program, &new_case, date);
+        compared.push((case.label.clone(), comparison));
+    }
+    compared
+}
+
+/// A kind of difference found by the search: its label, the comparison and the witness case.
+type Witness = (String, Comparison, serde_json::Value);
+
+/// Searches every kind of case the two policies decide differently, each with its smallest
+/// witness; what was searched is told on standard error.
+fn search_witnesses(old_program: &Program, new_program: &Program) -> Result<Vec<Witness>, Exit> {
+    let report = match search(old_program, new_program) {
+        Ok(report) => report,
+        Err(SearchError::DifferentInputs(reason)) => {
+            print_plain(&CliError::DifferentInputs { reason });
+            return Err(Exit::Usage);
+        }
+        Err(error @ (SearchError::TooLarge | SearchError::TooManyDates { .. })) => {
+            print_plain(&CliError::SearchTooLarge {
+                reason: error.to_string(),
+            });
+            return Err(Exit::Invalid);
+        }
+    };
+    let mut witnesses = Vec::new();
+    for (index, difference) in report.differences.into_iter().enumerate() {
+        let label = format!(
+            "difference {}: {} → {}",
+            index + 1,
+            difference.old_outcome,
+            difference.new_outcome
+        );
+        let case = value_json(old_program, &difference.case);
+        witnesses.push((label, difference.comparison, case));
+    }
+    eprintln!(
+        "searched {} date{} on which the rules change: {} kind{} of difference",
+        report.dates,
+        if report.dates == 1 { "" } else { "s" },
+        witnesses.len(),
+        if witnesses.len() == 1 { "" } else { "s" }
+    );
+    if !report.approximations.is_empty() {
+        eprintln!(
+            "warning: the search approximated {}; a difference that needs these may be missed",
+            report.approximations.join("; ")
+        );
+    }
+    if report.unconfirmed > 0 {
+        eprintln!(
+            "note: {} symbolic difference(s) did not show when decided concretely and were dropped",
+            report.unconfirmed
+        );
+    }
+    Ok(witnesses)
 }
 
 /// Writes each witness as a `test` block of the new policy: a found difference becomes a

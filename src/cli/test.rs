@@ -76,20 +76,54 @@ pub fn run(args: &TestArgs) -> Exit {
         .iter()
         .map(|run| coverage(&run.policy, &run.outcomes))
         .collect();
+    let failed = runs
+        .iter()
+        .flat_map(|run| run.outcomes.iter())
+        .any(|o| !o.passed());
+    print_results(&runs, &coverages, args.format, wants_coverage);
+    let mut below = false;
+    if let Some(minimum) = args.min_coverage {
+        for (run, rules) in runs.iter().zip(&coverages) {
+            let (covered, total) = totals(rules);
+            let share = percent(covered, total);
+            if share + 1e-9 < minimum {
+                below = true;
+                eprintln!(
+                    "coverage of {} is {share:.1}%, below the minimum of {minimum}%",
+                    run.name
+                );
+            }
+        }
+    }
+    if invalid {
+        Exit::Invalid
+    } else if failed || below {
+        Exit::Failures
+    } else {
+        Exit::Ok
+    }
+}
+
+/// Prints the outcomes of every policy's tests, with their coverage if wanted, in a format.
+fn print_results(
+    runs: &[PolicyRun],
+    coverages: &[Vec<RuleCoverage>],
+    format: TestFormat,
+    wants_coverage: bool,
+) {
     let all: Vec<&TestOutcome> = runs.iter().flat_map(|run| run.outcomes.iter()).collect();
-    let failed = all.iter().any(|o| !o.passed());
     let style = TextStyle {
         colour: super::stdout_colour(),
     };
-    match args.format {
+    match format {
         TestFormat::Human => {
-            for run in &runs {
+            for run in runs {
                 print_out(&render_failures(&run.sources, &run.outcomes, style));
             }
             let outcomes: Vec<TestOutcome> = all.iter().map(|o| (*o).clone()).collect();
             print_out(&format!("{}\n", summary(&outcomes)));
             if wants_coverage {
-                for (run, rules) in runs.iter().zip(&coverages) {
+                for (run, rules) in runs.iter().zip(coverages) {
                     print_out(&render_coverage(
                         &run.name,
                         &run.sources,
@@ -112,7 +146,7 @@ pub fn run(args: &TestArgs) -> Exit {
             if wants_coverage {
                 report.coverage = runs
                     .iter()
-                    .zip(&coverages)
+                    .zip(coverages)
                     .map(|(run, rules)| coverage_json(&run.name, &run.sources, &run.policy, rules))
                     .collect();
             }
@@ -132,7 +166,7 @@ pub fn run(args: &TestArgs) -> Exit {
                 .collect();
             print_out(&render_junit(&suites));
             if wants_coverage {
-                for (run, rules) in runs.iter().zip(&coverages) {
+                for (run, rules) in runs.iter().zip(coverages) {
                     eprint!(
                         "{}",
                         render_coverage(&run.name, &run.sources, &run.policy, rules)
@@ -140,27 +174,6 @@ pub fn run(args: &TestArgs) -> Exit {
                 }
             }
         }
-    }
-    let mut below = false;
-    if let Some(minimum) = args.min_coverage {
-        for (run, rules) in runs.iter().zip(&coverages) {
-            let (covered, total) = totals(rules);
-            let share = percent(covered, total);
-            if share + 1e-9 < minimum {
-                below = true;
-                eprintln!(
-                    "coverage of {} is {share:.1}%, below the minimum of {minimum}%",
-                    run.name
-                );
-            }
-        }
-    }
-    if invalid {
-        Exit::Invalid
-    } else if failed || below {
-        Exit::Failures
-    } else {
-        Exit::Ok
     }
 }
 
