@@ -4,6 +4,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use super::ir::FileId;
+use super::suggest::did_you_mean_or;
 use crate::syntax::Span;
 
 /// A check finding together with the file it is in.
@@ -15,14 +16,6 @@ pub struct Located {
     pub in_test: bool,
 }
 
-/// "did you mean `x`?" as help text, or a fallback.
-pub fn suggestion_help(suggestion: &Option<String>, fallback: &str) -> String {
-    match suggestion {
-        Some(name) => format!("did you mean `{name}`?"),
-        None => fallback.to_string(),
-    }
-}
-
 /// A problem a policy has; warnings say so in their severity.
 #[derive(Debug, Clone, Error, Diagnostic)]
 pub enum CheckError {
@@ -31,8 +24,7 @@ pub enum CheckError {
         code(licit::check::unknown_name),
         help(
             "{}",
-            suggestion_help(
-                suggestion,
+            did_you_mean_or(suggestion.as_deref(),
                 "declare it with `const`, `set` or `param`, or check the spelling"
             )
         )
@@ -49,8 +41,7 @@ pub enum CheckError {
         code(licit::check::unknown_type),
         help(
             "{}",
-            suggestion_help(
-                suggestion,
+            did_you_mean_or(suggestion.as_deref(),
                 "the built-in types are `bool`, `int`, `decimal`, `text`, `date` and `duration`; others are declared with `enum` or `record`"
             )
         )
@@ -63,7 +54,7 @@ pub enum CheckError {
     },
 
     #[error("`{record}` has no field `{field}`")]
-    #[diagnostic(code(licit::check::unknown_field), help("{}", suggestion_help(suggestion, &format!("the fields of `{record}` are {fields}"))))]
+    #[diagnostic(code(licit::check::unknown_field), help("{}", did_you_mean_or(suggestion.as_deref(), format!("the fields of `{record}` are {fields}"))))]
     UnknownField {
         record: String,
         field: String,
@@ -132,7 +123,7 @@ pub enum CheckError {
     },
 
     #[error("`{value}` is not a member of `{enum_name}`")]
-    #[diagnostic(code(licit::check::not_a_member), help("{}", suggestion_help(suggestion, &format!("the members of `{enum_name}` are {members}"))))]
+    #[diagnostic(code(licit::check::not_a_member), help("{}", did_you_mean_or(suggestion.as_deref(), format!("the members of `{enum_name}` are {members}"))))]
     NotAMember {
         value: String,
         enum_name: String,
@@ -171,7 +162,7 @@ pub enum CheckError {
         code(licit::check::unknown_kind),
         help(
             "{}",
-            suggestion_help(suggestion, "declare it in `verdicts` or with `obligation`")
+            did_you_mean_or(suggestion.as_deref(), "declare it in `verdicts` or with `obligation`")
         )
     )]
     UnknownKind {
@@ -214,7 +205,7 @@ pub enum CheckError {
     #[error("unknown rule `{name}`")]
     #[diagnostic(
         code(licit::check::unknown_rule),
-        help("{}", suggestion_help(suggestion, "name a rule of this policy"))
+        help("{}", did_you_mean_or(suggestion.as_deref(), "name a rule of this policy"))
     )]
     UnknownRule {
         name: String,
@@ -308,8 +299,7 @@ pub enum CheckError {
         code(licit::check::unknown_function),
         help(
             "{}",
-            suggestion_help(
-                suggestion,
+            did_you_mean_or(suggestion.as_deref(),
                 "the functions are `starts_with(text, prefix)`, `count(set)` and `end_of_year(date)`"
             )
         )

@@ -49,6 +49,26 @@ impl Period {
     pub fn contains(&self, date: Date) -> bool {
         self.from.is_none_or(|from| from <= date) && self.until.is_none_or(|until| date <= until)
     }
+
+    /// The period in words: `from 2024-01-01 until 2024-12-31`, `from …`, `until …`, or
+    /// `unbounded` when it has no ends. Diagnostics say "in force at all times" (the `Display`
+    /// form) and the decision tree "in force always", so the one wording of the bounds takes
+    /// the word for no bounds from its caller rather than change either output.
+    pub fn describe(&self, unbounded: &str) -> String {
+        match (self.from, self.until) {
+            (Some(from), Some(until)) => format!("from {from} until {until}"),
+            (Some(from), None) => format!("from {from}"),
+            (None, Some(until)) => format!("until {until}"),
+            (None, None) => unbounded.to_string(),
+        }
+    }
+}
+
+/// How diagnostics name a period: see [`Period::describe`].
+impl std::fmt::Display for Period {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.describe("at all times"))
+    }
 }
 
 /// A place in the sources.
