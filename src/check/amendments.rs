@@ -12,12 +12,8 @@ impl<'a> Checker<'a> {
     /// `add rule`: a rule the amended policy does not have.
     pub(super) fn add_rule(&mut self, file: FileId, rule: &'a ast::RuleDecl) {
         if self.rules_by_name.contains_key(&rule.name.name) {
-            self.error(CheckError::PolicyShape {
-                problem: format!(
-                    "rule `{}` is already in the policy this amends",
-                    rule.name.name
-                ),
-                help: format!("write `replace rule {}` to replace it", rule.name.name),
+            self.error(CheckError::AddExistingRule {
+                rule: rule.name.name.clone(),
                 span: rule.name.span,
             });
             return;
@@ -104,15 +100,16 @@ impl<'a> Checker<'a> {
     }
 
     /// Whether an amendment's change may stand here (only in a policy that `amends` another).
-    pub(super) fn amendment_allowed(&mut self, source: &Source, span: Span, what: &str) -> bool {
+    pub(super) fn amendment_allowed(
+        &mut self,
+        source: &Source,
+        span: Span,
+        what: &'static str,
+    ) -> bool {
         if source.layer > 0 {
             return true;
         }
-        self.error(CheckError::PolicyShape {
-            problem: format!("`{what}` belongs in an amendment"),
-            help: "say which policy this amends in the header: `amends \"../dual-use\"`; in a policy of its own, declare the rule or value directly".to_string(),
-            span,
-        });
+        self.error(CheckError::ChangeOutsideAmendment { what, span });
         false
     }
 
@@ -168,12 +165,9 @@ impl<'a> Checker<'a> {
                     self.errors.push(Located {
                         in_test: false,
                         file: place.file,
-                        error: CheckError::PolicyShape {
-                            problem: format!(
-                                "`{}` is an exception to `{name}`, which this repeals",
-                                rule.name.name
-                            ),
-                            help: format!("repeal or replace `{}` too", rule.name.name),
+                        error: CheckError::RepealLeavesException {
+                            exception: rule.name.name.clone(),
+                            repealed: name.clone(),
                             span: place.span,
                         },
                     });

@@ -16,12 +16,7 @@ impl<'a> Checker<'a> {
                     .verdicts_declared
                     .unwrap_or(self.place(Span::default()));
                 self.file = place.file;
-                self.error(CheckError::PolicyShape {
-                    problem: "the policy does not say what holds when no rule applies".to_string(),
-                    help: "add `otherwise <verdict>`, for example `otherwise no_licence_required`"
-                        .to_string(),
-                    span: place.span,
-                });
+                self.error(CheckError::MissingOtherwise { span: place.span });
             }
             return;
         };

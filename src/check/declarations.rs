@@ -43,11 +43,7 @@ impl<'a> Checker<'a> {
                     }
                     ast::Declaration::Otherwise(name) => {
                         if self.otherwise.is_some() {
-                            self.error(CheckError::PolicyShape {
-                                problem: "`otherwise` is given twice".to_string(),
-                                help: "keep one `otherwise` line".to_string(),
-                                span: name.span,
-                            });
+                            self.error(CheckError::DuplicateOtherwise { span: name.span });
                         } else {
                             self.otherwise = Some((file, name));
                         }
@@ -145,9 +141,8 @@ impl<'a> Checker<'a> {
                     file: first_file,
                     span: first.span,
                 });
-                self.error(CheckError::PolicyShape {
-                    problem: "a policy has one `policy` header".to_string(),
-                    help: format!("the header is already given at {first}; remove this one, or make this file a separate policy"),
+                self.error(CheckError::DuplicateHeader {
+                    first,
                     span: header.title.span,
                 });
             }
@@ -178,9 +173,9 @@ impl<'a> Checker<'a> {
             members.push(member.name.clone());
         }
         if members.len() > 256 {
-            self.error(CheckError::PolicyShape {
-                problem: format!("enum `{}` has {} members", decl.name.name, members.len()),
-                help: "an enum has at most 256 members".to_string(),
+            self.error(CheckError::EnumTooLarge {
+                name: decl.name.name.clone(),
+                count: members.len(),
                 span: decl.name.span,
             });
         }
@@ -199,12 +194,8 @@ impl<'a> Checker<'a> {
         }
         if decl.is_input {
             match self.input {
-                Some(first) => self.error(CheckError::PolicyShape {
-                    problem: "a policy has one `input` record".to_string(),
-                    help: format!(
-                        "`{}` is already the input; declare this one with `record`",
-                        self.records[first].name
-                    ),
+                Some(first) => self.error(CheckError::DuplicateInput {
+                    first: self.records[first].name.clone(),
                     span: decl.name.span,
                 }),
                 None => self.input = Some(index),
@@ -260,11 +251,7 @@ impl<'a> Checker<'a> {
     fn declare_verdicts(&mut self, file: usize, kinds: &'a [ast::KindDecl], span: Span) {
         if let Some(first) = self.verdicts_declared {
             let first = self.describe_place(first);
-            self.error(CheckError::PolicyShape {
-                problem: "verdicts are declared twice".to_string(),
-                help: format!("they are first declared at {first}; keep one `verdicts` line"),
-                span,
-            });
+            self.error(CheckError::DuplicateVerdicts { first, span });
             return;
         }
         self.verdicts_declared = Some(self.place(span));
@@ -307,29 +294,17 @@ impl<'a> Checker<'a> {
             .map(|(_, header)| header.title.span)
             .unwrap_or_default();
         if self.header.is_none() && self.sources.iter().any(|source| source.ast.is_some()) {
-            self.error(CheckError::PolicyShape {
-                problem: "the policy has no `policy` header".to_string(),
-                help:
-                    "begin one file with `policy \"title\" source \"…\" in force from YYYY-MM-DD`"
-                        .to_string(),
+            self.error(CheckError::MissingHeader {
                 span: Span::new(0, 0),
             });
         }
         if self.input.is_none() && (!self.rule_asts.is_empty() || !self.test_asts.is_empty()) {
-            self.error(CheckError::PolicyShape {
-                problem: "the policy declares no `input` record".to_string(),
-                help: "declare the shape of a case: `input Case { date: date, … }`".to_string(),
-                span: anchor,
-            });
+            self.error(CheckError::MissingInput { span: anchor });
         }
         if self.verdicts_declared.is_none()
             && (!self.rule_asts.is_empty() || !self.test_asts.is_empty())
         {
-            self.error(CheckError::PolicyShape {
-                problem: "the policy declares no verdicts".to_string(),
-                help: "declare them strongest first: `verdicts licence_required > no_licence_required`".to_string(),
-                span: anchor,
-            });
+            self.error(CheckError::MissingVerdicts { span: anchor });
         }
     }
 

@@ -466,11 +466,7 @@ impl Checker<'_> {
         }
         if name.name == "case" {
             if !ctx.allow_case {
-                self.error(CheckError::PolicyShape {
-                    problem: "`case` cannot be read here".to_string(),
-                    help: "constants, defaults, parameters and test cases are fixed values; only rules read the case".to_string(),
-                    span: name.span,
-                });
+                self.error(CheckError::CaseOutsideRule { span: name.span });
                 return (Expr::Bool(false), Type::Error);
             }
             return match self.input {

@@ -245,9 +245,8 @@ impl<'a> Checker<'a> {
             }
         }
         if rule.then.is_empty() {
-            self.error(CheckError::PolicyShape {
-                problem: format!("rule `{}` concludes nothing", rule.name.name),
-                help: "add `then <verdict>` or `then <obligation>(…)`".to_string(),
+            self.error(CheckError::RuleWithoutConclusion {
+                rule: rule.name.name.clone(),
                 span: rule.name.span,
             });
         }

@@ -25,9 +25,8 @@ impl<'a> Checker<'a> {
                     (errors_before == errors_after).then_some(expr)
                 }
                 None => {
-                    self.error(CheckError::PolicyShape {
-                        problem: format!("test `{}` gives no case", test.name.text),
-                        help: "add `given { … }` with the facts of the case".to_string(),
+                    self.error(CheckError::TestWithoutCase {
+                        test: test.name.text.clone(),
                         span: test.name.span,
                     });
                     None

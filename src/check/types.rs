@@ -93,9 +93,8 @@ impl<'a> Checker<'a> {
         if !has_date {
             let (file, decl) = self.record_asts[input];
             self.file = file;
-            self.error(CheckError::PolicyShape {
-                problem: format!("input `{}` has no field `date: date`", decl.name.name),
-                help: "a case carries the date of the act, which picks the rules in force: add `date: date`".to_string(),
+            self.error(CheckError::InputWithoutDate {
+                input: decl.name.name.clone(),
                 span: decl.name.span,
             });
         }

@@ -37,13 +37,10 @@ impl<'a> Checker<'a> {
                 self.errors.push(Located {
                     in_test: false,
                     file,
-                    error: CheckError::PolicyShape {
-                        problem: format!(
-                            "constant `{}` is defined in terms of itself",
-                            decl.name.name
-                        ),
-                        help: "give the constant a value that does not refer back to it"
-                            .to_string(),
+                    error: CheckError::DefinitionCycle {
+                        what: "constant",
+                        name: decl.name.name.clone(),
+                        help: "give the constant a value that does not refer back to it",
                         span: decl.name.span,
                     },
                 });
@@ -80,13 +77,8 @@ impl<'a> Checker<'a> {
             let period = self.check_period(&version.period);
             let dated = version.period.from.is_some() || version.period.until.is_some();
             if position + 1 == declared_versions.len() && dated {
-                self.error(CheckError::PolicyShape {
-                    problem: format!(
-                        "constant `{}` has no value outside the dates given",
-                        decl.name.name
-                    ),
-                    help: "end the list with an undated value, used when no dated one is in force"
-                        .to_string(),
+                self.error(CheckError::MissingUndatedValue {
+                    name: decl.name.name.clone(),
                     span: version.value.span,
                 });
             }
@@ -106,9 +98,10 @@ impl<'a> Checker<'a> {
                 self.errors.push(Located {
                     in_test: false,
                     file,
-                    error: CheckError::PolicyShape {
-                        problem: format!("set `{}` is defined in terms of itself", decl.name.name),
-                        help: "list its members without referring back to it".to_string(),
+                    error: CheckError::DefinitionCycle {
+                        what: "set",
+                        name: decl.name.name.clone(),
+                        help: "list its members without referring back to it",
                         span: decl.name.span,
                     },
                 });
