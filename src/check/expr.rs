@@ -7,7 +7,7 @@ use super::suggest;
 use super::{Checker, TypeSymbol, ValueSymbol};
 use crate::syntax::Span;
 use crate::syntax::ast::{self, BinaryOp, ExprKind, IsWhat};
-use crate::syntax::parse::{STACK_GROWTH, STACK_RED_ZONE};
+use crate::syntax::limits::{STACK_GROWTH, STACK_RED_ZONE};
 
 /// What an expression may refer to, and what it has read.
 pub(super) struct Ctx {

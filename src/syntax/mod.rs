@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod error;
 pub mod format;
 pub mod json;
+pub mod limits;
 pub mod parse;
 pub mod span;
 

@@ -7,16 +7,8 @@ use pest::iterators::Pair;
 use super::ast::*;
 use super::calendar::{Date, Duration};
 use super::error::SyntaxError;
+use super::limits::{MAX_NESTING, STACK_GROWTH, STACK_RED_ZONE};
 use super::span::Span;
-
-/// How deeply expressions may nest; deeper input is a syntax error, never a stack overflow.
-pub const MAX_NESTING: usize = 64;
-
-/// When less stack than this is left, recursive passes continue on a new stack segment of
-/// `STACK_GROWTH` bytes: one nesting level can take over 100 KiB in a debug build.
-pub const STACK_RED_ZONE: usize = 512 * 1024;
-/// The size of each new stack segment.
-pub const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/licit.pest"]
