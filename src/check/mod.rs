@@ -14,14 +14,15 @@ mod types;
 mod unused;
 mod values;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 pub use error::{CheckError, Located};
 pub use ir::{FileId, Policy, Type};
 pub use suggest::{closest as closest_name, did_you_mean, did_you_mean_or};
 
-use crate::syntax::Span;
 use crate::syntax::ast;
+use crate::syntax::{LineIndex, Span};
 use ir::*;
 
 /// One source file of a policy, as the loader found it.
@@ -41,17 +42,10 @@ pub struct Source {
     pub amends_error: Option<String>,
 }
 
-/// The line and column (both from 1) of a byte offset.
+/// The line and column (both from 1, the column in characters) of a byte offset. Indexes the
+/// whole text for one question: to ask many, build a [`LineIndex`] once.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map(|s| s.chars().count())
-        .unwrap_or(0)
-        + 1;
-    (line, column)
+    LineIndex::new(text).line_column(offset)
 }
 
 /// Checks a policy made of the given sources. Returns the checked policy when there is no error
@@ -137,6 +131,8 @@ enum Progress {
 
 struct Checker<'a> {
     sources: &'a [Source],
+    /// Each source's line index, built the first time a place in it is described.
+    line_indexes: Vec<OnceCell<LineIndex>>,
     file: FileId,
     errors: Vec<Located>,
     header: Option<(FileId, &'a ast::Header)>,
@@ -200,6 +196,7 @@ impl<'a> Checker<'a> {
     fn new(sources: &'a [Source]) -> Checker<'a> {
         Checker {
             sources,
+            line_indexes: sources.iter().map(|_| OnceCell::new()).collect(),
             file: 0,
             errors: Vec::new(),
             header: None,
@@ -262,7 +259,9 @@ impl<'a> Checker<'a> {
 
     fn describe_place(&self, place: Place) -> String {
         let source = &self.sources[place.file];
-        let (line, column) = line_column(&source.text, place.span.start as usize);
+        let (line, column) = self.line_indexes[place.file]
+            .get_or_init(|| LineIndex::new(&source.text))
+            .line_column(place.span.start as usize);
         format!("{}:{line}:{column}", source.name)
     }
 
