@@ -376,3 +376,24 @@ pub enum Arith {
     AddDuration,
     SubDuration,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Period;
+    use crate::syntax::calendar::Date;
+
+    #[test]
+    fn periods_in_words() {
+        let (from, until) = (
+            Date::parse("2024-01-01").ok(),
+            Date::parse("2024-12-31").ok(),
+        );
+        let both = Period { from, until };
+        assert_eq!(both.to_string(), "from 2024-01-01 until 2024-12-31");
+        assert_eq!(Period { from, until: None }.to_string(), "from 2024-01-01");
+        assert_eq!(Period { from: None, until }.to_string(), "until 2024-12-31");
+        assert_eq!(Period::default().to_string(), "at all times");
+        assert_eq!(Period::default().describe("always"), "always");
+        assert_eq!(both.describe("always"), both.to_string());
+    }
+}
