@@ -601,7 +601,8 @@ mod tests {
     }
 
     /// The errors that once shared `licit::check::policy_shape` keep their words, each with a
-    /// code of its own; most have no snapshot, so their texts are pinned here.
+    /// code of its own; most have no snapshot, so their texts are pinned here. Long because it
+    /// is a table, one row per error.
     #[test]
     fn policy_errors_keep_their_words_under_their_own_codes() {
         let span = Span::new(0, 0);

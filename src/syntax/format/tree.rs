@@ -168,6 +168,8 @@ fn header(header: &Header, scan: &Scan<'_>) -> Node {
     )
 }
 
+// Long by design: one arm per kind of declaration, read side by side as the layout's table;
+// rules, records and tests, which need more, have functions of their own.
 fn declaration(declaration: &Declaration, scan: &Scan<'_>) -> Node {
     let keyword = |offset: u32, word: &str| scan.keyword_before(offset as usize, word);
     match declaration {
