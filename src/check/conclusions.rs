@@ -9,6 +9,7 @@ use crate::syntax::Span;
 use crate::syntax::ast;
 
 impl<'a> Checker<'a> {
+    /// The policy says what holds when no rule applies, with a verdict that takes no arguments.
     pub(super) fn check_verdict_order(&mut self) {
         let Some((file, name)) = self.otherwise else {
             if self.verdicts_declared.is_some() {

@@ -9,6 +9,7 @@ use crate::syntax::Span;
 use crate::syntax::ast;
 
 impl<'a> Checker<'a> {
+    /// A written period, with an error when it ends before it begins.
     pub(super) fn check_period(&mut self, period: &ast::Period) -> Period {
         if let (Some(from), Some(until)) = (period.from, period.until)
             && until.date < from.date
@@ -25,6 +26,7 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Checks every rule, then what exceptions need across rules.
     pub(super) fn check_rules(&mut self) {
         let policy_period = self.header.map(|(_, header)| Period {
             from: header.in_force.from.map(|d| d.date),
@@ -305,6 +307,7 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Finds cycles of `exception to`, each reported once.
     pub(super) fn check_exception_cycles(&mut self) {
         // Depth-first search over "is an exception to" edges; a back edge closes a cycle.
         let count = self.rules.len();

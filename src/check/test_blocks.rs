@@ -9,6 +9,7 @@ use crate::syntax::Span;
 use crate::syntax::ast;
 
 impl<'a> Checker<'a> {
+    /// Checks every `test`; a mistake inside one fails that test only.
     pub(super) fn check_tests(&mut self) {
         let Some(input) = self.input else { return };
         for index in 0..self.test_asts.len() {
@@ -88,6 +89,7 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Checks every `assert`: its `when` condition and what it expects.
     pub(super) fn check_asserts(&mut self) {
         for index in 0..self.assert_asts.len() {
             let (file, assertion) = self.assert_asts[index];

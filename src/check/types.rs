@@ -8,6 +8,7 @@ use super::{Checker, TypeSymbol};
 use crate::syntax::ast;
 
 impl<'a> Checker<'a> {
+    /// Resolves a written type.
     pub(super) fn resolve_type(&mut self, ty: &ast::TypeExpr) -> Type {
         match ty {
             ast::TypeExpr::Set(inner, _) => Type::Set(Box::new(self.resolve_type(inner))),
@@ -49,6 +50,7 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Resolves the fields of records and the parameters of verdicts and obligations.
     pub(super) fn resolve_records_and_kinds(&mut self) {
         for index in 0..self.record_asts.len() {
             let (file, decl) = self.record_asts[index];
@@ -117,6 +119,7 @@ impl<'a> Checker<'a> {
         params
     }
 
+    /// Types each field default against its field, once every constant is known.
     pub(super) fn check_field_defaults(&mut self) {
         for index in 0..self.record_asts.len() {
             let (file, decl) = self.record_asts[index];

@@ -5,6 +5,7 @@ use super::ir::*;
 use super::{Checker, ValueSymbol};
 
 impl<'a> Checker<'a> {
+    /// Warns about every declaration nothing refers to.
     pub(super) fn report_unused(&mut self) {
         for (index, used) in self.used_types.clone().into_iter().enumerate() {
             let place = self.enum_places[index];

@@ -7,6 +7,7 @@ use super::{Checker, Progress};
 use crate::syntax::ast;
 
 impl<'a> Checker<'a> {
+    /// Types each parameter and its default (or the default an amendment gives it).
     pub(super) fn check_params(&mut self) {
         for index in 0..self.param_asts.len() {
             let (file, decl) = self.param_asts[index];
