@@ -7,7 +7,7 @@ use super::suggest;
 use super::{Checker, TypeSymbol, ValueSymbol};
 use crate::syntax::Span;
 use crate::syntax::ast::{self, BinaryOp, ExprKind, IsWhat};
-use crate::syntax::parse::{STACK_GROWTH, STACK_RED_ZONE};
+use crate::syntax::limits::{STACK_GROWTH, STACK_RED_ZONE};
 
 /// What an expression may refer to, and what it has read.
 pub(super) struct Ctx {
@@ -223,6 +223,8 @@ impl Checker<'_> {
         })
     }
 
+    // Long by design: one short arm per kind of expression, read as a table; the kinds that
+    // need more (paths, names, calls, literals, binary operators) have methods of their own.
     fn expr_unguarded(
         &mut self,
         expr: &ast::Expr,
@@ -464,11 +466,7 @@ impl Checker<'_> {
         }
         if name.name == "case" {
             if !ctx.allow_case {
-                self.error(CheckError::PolicyShape {
-                    problem: "`case` cannot be read here".to_string(),
-                    help: "constants, defaults, parameters and test cases are fixed values; only rules read the case".to_string(),
-                    span: name.span,
-                });
+                self.error(CheckError::CaseOutsideRule { span: name.span });
                 return (Expr::Bool(false), Type::Error);
             }
             return match self.input {
@@ -762,89 +760,188 @@ impl Checker<'_> {
         ctx: &mut Ctx,
     ) -> (Expr, Type) {
         match op {
-            BinaryOp::In | BinaryOp::NotIn => {
-                let (set, set_ty) = self.expr(right, None, ctx);
-                let element = self.set_element(
-                    &set_ty,
-                    right.span,
-                    "`in` tests membership of a set; compare single values with `==`",
-                );
-                let (value, value_ty) = self.expr(left, Some(&element), ctx);
-                if !Self::fits(&value_ty, &Type::Optional(Box::new(element.clone()))) {
-                    let left_name = self.type_name(&value_ty);
-                    let right_name = self.type_name(&set_ty);
-                    self.error(CheckError::OperatorTypes {
-                        op: op.symbol().to_string(),
-                        left: left_name,
-                        right: right_name.clone(),
-                        help: format!(
-                            "the members of {right_name} are {}",
-                            self.type_name(&element)
-                        ),
-                        span,
-                    });
-                }
-                let test = Expr::In(Box::new(value), Box::new(set));
-                let result = if op == BinaryOp::NotIn {
-                    Expr::Not(Box::new(test))
-                } else {
-                    test
-                };
-                (result, Type::Bool)
-            }
+            BinaryOp::In | BinaryOp::NotIn => self.membership(op, left, right, span, ctx),
             BinaryOp::Eq
             | BinaryOp::Ne
             | BinaryOp::Lt
             | BinaryOp::Le
             | BinaryOp::Gt
-            | BinaryOp::Ge => {
-                // Type the side that can stand alone first, so that a bare enum member on the
-                // other side is resolved by its type.
-                let left_is_bare = matches!(&left.kind, ExprKind::Name(n) if self.is_bare_member(&n.name, ctx))
-                    || matches!(left.kind, ExprKind::None | ExprKind::Set(_));
-                let (left_checked, left_ty, right_checked, right_ty) = if left_is_bare {
-                    let (r, rt) = self.expr(right, None, ctx);
-                    let (l, lt) = self.expr(left, Some(&rt), ctx);
-                    (l, lt, r, rt)
-                } else {
-                    let (l, lt) = self.expr(left, None, ctx);
-                    let (r, rt) = self.expr(right, Some(&lt), ctx);
-                    (l, lt, r, rt)
-                };
-                let compare = match op {
-                    BinaryOp::Eq => Compare::Eq,
-                    BinaryOp::Ne => Compare::Ne,
-                    BinaryOp::Lt => Compare::Lt,
-                    BinaryOp::Le => Compare::Le,
-                    BinaryOp::Gt => Compare::Gt,
-                    _ => Compare::Ge,
-                };
-                let equality = matches!(compare, Compare::Eq | Compare::Ne);
-                let compatible = if equality {
-                    Self::fits(
-                        &left_ty,
-                        &Type::Optional(Box::new(right_ty.unwrap_optional().clone())),
-                    ) && Self::fits(
-                        &right_ty,
-                        &Type::Optional(Box::new(left_ty.unwrap_optional().clone())),
-                    ) || (left_ty == Type::NoneLiteral || right_ty == Type::NoneLiteral)
-                } else {
-                    left_ty == right_ty && matches!(left_ty, Type::Int | Type::Decimal | Type::Date)
-                        || matches!((&left_ty, &right_ty), (Type::Error, _) | (_, Type::Error))
-                };
-                if !compatible {
-                    let help = if !equality
-                        && (matches!(left_ty, Type::Optional(_))
-                            || matches!(right_ty, Type::Optional(_)))
+            | BinaryOp::Ge => self.comparison(op, left, right, span, ctx),
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => {
+                self.arithmetic(op, left, right, span, ctx)
+            }
+        }
+    }
+
+    /// `in` and `not in`: a value against the members of a set.
+    fn membership(
+        &mut self,
+        op: BinaryOp,
+        left: &ast::Expr,
+        right: &ast::Expr,
+        span: Span,
+        ctx: &mut Ctx,
+    ) -> (Expr, Type) {
+        let (set, set_ty) = self.expr(right, None, ctx);
+        let element = self.set_element(
+            &set_ty,
+            right.span,
+            "`in` tests membership of a set; compare single values with `==`",
+        );
+        let (value, value_ty) = self.expr(left, Some(&element), ctx);
+        if !Self::fits(&value_ty, &Type::Optional(Box::new(element.clone()))) {
+            let left_name = self.type_name(&value_ty);
+            let right_name = self.type_name(&set_ty);
+            self.error(CheckError::OperatorTypes {
+                op: op.symbol().to_string(),
+                left: left_name,
+                right: right_name.clone(),
+                help: format!(
+                    "the members of {right_name} are {}",
+                    self.type_name(&element)
+                ),
+                span,
+            });
+        }
+        let test = Expr::In(Box::new(value), Box::new(set));
+        let result = if op == BinaryOp::NotIn {
+            Expr::Not(Box::new(test))
+        } else {
+            test
+        };
+        (result, Type::Bool)
+    }
+
+    /// `==`, `!=`, `<`, `<=`, `>`, `>=`: two values of one type.
+    fn comparison(
+        &mut self,
+        op: BinaryOp,
+        left: &ast::Expr,
+        right: &ast::Expr,
+        span: Span,
+        ctx: &mut Ctx,
+    ) -> (Expr, Type) {
+        // Type the side that can stand alone first, so that a bare enum member on the
+        // other side is resolved by its type.
+        let left_is_bare = matches!(&left.kind, ExprKind::Name(n) if self.is_bare_member(&n.name, ctx))
+            || matches!(left.kind, ExprKind::None | ExprKind::Set(_));
+        let (left_checked, left_ty, right_checked, right_ty) = if left_is_bare {
+            let (r, rt) = self.expr(right, None, ctx);
+            let (l, lt) = self.expr(left, Some(&rt), ctx);
+            (l, lt, r, rt)
+        } else {
+            let (l, lt) = self.expr(left, None, ctx);
+            let (r, rt) = self.expr(right, Some(&lt), ctx);
+            (l, lt, r, rt)
+        };
+        let compare = match op {
+            BinaryOp::Eq => Compare::Eq,
+            BinaryOp::Ne => Compare::Ne,
+            BinaryOp::Lt => Compare::Lt,
+            BinaryOp::Le => Compare::Le,
+            BinaryOp::Gt => Compare::Gt,
+            _ => Compare::Ge,
+        };
+        let equality = matches!(compare, Compare::Eq | Compare::Ne);
+        let compatible = if equality {
+            Self::fits(
+                &left_ty,
+                &Type::Optional(Box::new(right_ty.unwrap_optional().clone())),
+            ) && Self::fits(
+                &right_ty,
+                &Type::Optional(Box::new(left_ty.unwrap_optional().clone())),
+            ) || (left_ty == Type::NoneLiteral || right_ty == Type::NoneLiteral)
+        } else {
+            left_ty == right_ty && matches!(left_ty, Type::Int | Type::Decimal | Type::Date)
+                || matches!((&left_ty, &right_ty), (Type::Error, _) | (_, Type::Error))
+        };
+        if !compatible {
+            let help = if !equality
+                && (matches!(left_ty, Type::Optional(_)) || matches!(right_ty, Type::Optional(_)))
+            {
+                "the value may be none; test it first with `… is some and …`".to_string()
+            } else if !equality && left_ty == Type::Duration {
+                "durations in months and days cannot be ordered; compare the dates they lead to"
+                    .to_string()
+            } else if equality {
+                "both sides of `==` must have the same type".to_string()
+            } else {
+                "order is defined for `int`, `decimal` and `date` values of the same type"
+                    .to_string()
+            };
+            let left_name = self.type_name(&left_ty);
+            let right_name = self.type_name(&right_ty);
+            self.error(CheckError::OperatorTypes {
+                op: op.symbol().to_string(),
+                left: left_name,
+                right: right_name,
+                help,
+                span,
+            });
+        }
+        (
+            Expr::Compare(compare, Box::new(left_checked), Box::new(right_checked)),
+            Type::Bool,
+        )
+    }
+
+    /// `+`, `-` and `*`: numbers of one type, dates and durations.
+    fn arithmetic(
+        &mut self,
+        op: BinaryOp,
+        left: &ast::Expr,
+        right: &ast::Expr,
+        span: Span,
+        ctx: &mut Ctx,
+    ) -> (Expr, Type) {
+        let (left_checked, left_ty) = self.expr(left, None, ctx);
+        let (right_checked, right_ty) = self.expr(right, None, ctx);
+        let arith = match (op, &left_ty, &right_ty) {
+            (BinaryOp::Add, Type::Int, Type::Int) => Some((Arith::AddInt, Type::Int)),
+            (BinaryOp::Sub, Type::Int, Type::Int) => Some((Arith::SubInt, Type::Int)),
+            (BinaryOp::Mul, Type::Int, Type::Int) => Some((Arith::MulInt, Type::Int)),
+            (BinaryOp::Add, Type::Decimal, Type::Decimal) => {
+                Some((Arith::AddDecimal, Type::Decimal))
+            }
+            (BinaryOp::Sub, Type::Decimal, Type::Decimal) => {
+                Some((Arith::SubDecimal, Type::Decimal))
+            }
+            (BinaryOp::Mul, Type::Decimal, Type::Decimal) => {
+                Some((Arith::MulDecimal, Type::Decimal))
+            }
+            (BinaryOp::Add, Type::Date, Type::Duration) => {
+                Some((Arith::AddDateDuration, Type::Date))
+            }
+            (BinaryOp::Sub, Type::Date, Type::Duration) => {
+                Some((Arith::SubDateDuration, Type::Date))
+            }
+            (BinaryOp::Add, Type::Duration, Type::Duration) => {
+                Some((Arith::AddDuration, Type::Duration))
+            }
+            (BinaryOp::Sub, Type::Duration, Type::Duration) => {
+                Some((Arith::SubDuration, Type::Duration))
+            }
+            _ => None,
+        };
+        match arith {
+            Some((arith, ty)) => (
+                Expr::Arith(arith, Box::new(left_checked), Box::new(right_checked)),
+                ty,
+            ),
+            None => {
+                if !matches!((&left_ty, &right_ty), (Type::Error, _) | (_, Type::Error)) {
+                    let help = if matches!(left_ty, Type::Optional(_))
+                        || matches!(right_ty, Type::Optional(_))
                     {
                         "the value may be none; test it first with `… is some and …`".to_string()
-                    } else if !equality && left_ty == Type::Duration {
-                        "durations in months and days cannot be ordered; compare the dates they lead to".to_string()
-                    } else if equality {
-                        "both sides of `==` must have the same type".to_string()
-                    } else {
-                        "order is defined for `int`, `decimal` and `date` values of the same type"
+                    } else if matches!(
+                        (&left_ty, &right_ty),
+                        (Type::Int, Type::Decimal) | (Type::Decimal, Type::Int)
+                    ) {
+                        "there are no implicit conversions; write whole numbers as decimals, `5.0`"
                             .to_string()
+                    } else {
+                        "`+` and `-` work on numbers of one type, on a date and a duration, and on durations; `*` on numbers".to_string()
                     };
                     let left_name = self.type_name(&left_ty);
                     let right_name = self.type_name(&right_ty);
@@ -856,74 +953,7 @@ impl Checker<'_> {
                         span,
                     });
                 }
-                (
-                    Expr::Compare(compare, Box::new(left_checked), Box::new(right_checked)),
-                    Type::Bool,
-                )
-            }
-            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => {
-                let (left_checked, left_ty) = self.expr(left, None, ctx);
-                let (right_checked, right_ty) = self.expr(right, None, ctx);
-                let arith = match (op, &left_ty, &right_ty) {
-                    (BinaryOp::Add, Type::Int, Type::Int) => Some((Arith::AddInt, Type::Int)),
-                    (BinaryOp::Sub, Type::Int, Type::Int) => Some((Arith::SubInt, Type::Int)),
-                    (BinaryOp::Mul, Type::Int, Type::Int) => Some((Arith::MulInt, Type::Int)),
-                    (BinaryOp::Add, Type::Decimal, Type::Decimal) => {
-                        Some((Arith::AddDecimal, Type::Decimal))
-                    }
-                    (BinaryOp::Sub, Type::Decimal, Type::Decimal) => {
-                        Some((Arith::SubDecimal, Type::Decimal))
-                    }
-                    (BinaryOp::Mul, Type::Decimal, Type::Decimal) => {
-                        Some((Arith::MulDecimal, Type::Decimal))
-                    }
-                    (BinaryOp::Add, Type::Date, Type::Duration) => {
-                        Some((Arith::AddDateDuration, Type::Date))
-                    }
-                    (BinaryOp::Sub, Type::Date, Type::Duration) => {
-                        Some((Arith::SubDateDuration, Type::Date))
-                    }
-                    (BinaryOp::Add, Type::Duration, Type::Duration) => {
-                        Some((Arith::AddDuration, Type::Duration))
-                    }
-                    (BinaryOp::Sub, Type::Duration, Type::Duration) => {
-                        Some((Arith::SubDuration, Type::Duration))
-                    }
-                    _ => None,
-                };
-                match arith {
-                    Some((arith, ty)) => (
-                        Expr::Arith(arith, Box::new(left_checked), Box::new(right_checked)),
-                        ty,
-                    ),
-                    None => {
-                        if !matches!((&left_ty, &right_ty), (Type::Error, _) | (_, Type::Error)) {
-                            let help = if matches!(left_ty, Type::Optional(_))
-                                || matches!(right_ty, Type::Optional(_))
-                            {
-                                "the value may be none; test it first with `… is some and …`"
-                                    .to_string()
-                            } else if matches!(
-                                (&left_ty, &right_ty),
-                                (Type::Int, Type::Decimal) | (Type::Decimal, Type::Int)
-                            ) {
-                                "there are no implicit conversions; write whole numbers as decimals, `5.0`".to_string()
-                            } else {
-                                "`+` and `-` work on numbers of one type, on a date and a duration, and on durations; `*` on numbers".to_string()
-                            };
-                            let left_name = self.type_name(&left_ty);
-                            let right_name = self.type_name(&right_ty);
-                            self.error(CheckError::OperatorTypes {
-                                op: op.symbol().to_string(),
-                                left: left_name,
-                                right: right_name,
-                                help,
-                                span,
-                            });
-                        }
-                        (Expr::Bool(false), Type::Error)
-                    }
-                }
+                (Expr::Bool(false), Type::Error)
             }
         }
     }

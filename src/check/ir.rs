@@ -49,6 +49,26 @@ impl Period {
     pub fn contains(&self, date: Date) -> bool {
         self.from.is_none_or(|from| from <= date) && self.until.is_none_or(|until| date <= until)
     }
+
+    /// The period in words: `from 2024-01-01 until 2024-12-31`, `from …`, `until …`, or
+    /// `unbounded` when it has no ends. Diagnostics say "in force at all times" (the `Display`
+    /// form) and the decision tree "in force always", so the one wording of the bounds takes
+    /// the word for no bounds from its caller rather than change either output.
+    pub fn describe(&self, unbounded: &str) -> String {
+        match (self.from, self.until) {
+            (Some(from), Some(until)) => format!("from {from} until {until}"),
+            (Some(from), None) => format!("from {from}"),
+            (None, Some(until)) => format!("until {until}"),
+            (None, None) => unbounded.to_string(),
+        }
+    }
+}
+
+/// How diagnostics name a period: see [`Period::describe`].
+impl std::fmt::Display for Period {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.describe("at all times"))
+    }
 }
 
 /// A place in the sources.
@@ -355,4 +375,25 @@ pub enum Arith {
     SubDateDuration,
     AddDuration,
     SubDuration,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Period;
+    use crate::syntax::calendar::Date;
+
+    #[test]
+    fn periods_in_words() {
+        let (from, until) = (
+            Date::parse("2024-01-01").ok(),
+            Date::parse("2024-12-31").ok(),
+        );
+        let both = Period { from, until };
+        assert_eq!(both.to_string(), "from 2024-01-01 until 2024-12-31");
+        assert_eq!(Period { from, until: None }.to_string(), "from 2024-01-01");
+        assert_eq!(Period { from: None, until }.to_string(), "until 2024-12-31");
+        assert_eq!(Period::default().to_string(), "at all times");
+        assert_eq!(Period::default().describe("always"), "always");
+        assert_eq!(both.describe("always"), both.to_string());
+    }
 }

@@ -1,4 +1,34 @@
-//! "Did you mean …?": the closest known name to a misspelt one.
+//! "Did you mean …?": the closest known name to a misspelt one, and the help text built from it.
+
+/// "did you mean `x`?" for the candidate nearest to `name`, when one is near enough to be a
+/// likely typo. The one place that words the question, for the checker and the other layers.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    closest(name, candidates).map(|suggestion| question(&suggestion))
+}
+
+/// Help for a misspelt name: "did you mean `x`?" when a suggestion was found, otherwise the
+/// fallback (usually the names there are).
+pub fn did_you_mean_or(suggestion: Option<&str>, fallback: impl Into<String>) -> String {
+    match suggestion {
+        Some(name) => question(name),
+        None => fallback.into(),
+    }
+}
+
+fn question(name: &str) -> String {
+    format!("did you mean `{name}`?")
+}
+
+/// Names as a list for help text: `a`, `b`, `c`.
+pub(super) fn backticked<'s>(names: impl Iterator<Item = &'s str>) -> String {
+    names
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The candidate nearest to `name` by edit distance, if it is near enough to be a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
@@ -42,7 +72,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::closest;
+    use super::{closest, did_you_mean, did_you_mean_or};
 
     #[test]
     fn finds_typos_and_ignores_strangers() {
@@ -53,5 +83,20 @@ mod tests {
         );
         assert_eq!(closest("actvity", names), Some("activity".to_string()));
         assert_eq!(closest("colour", names), None);
+    }
+
+    #[test]
+    fn words_the_question_once() {
+        let names = ["destination", "date"];
+        assert_eq!(
+            did_you_mean("destinaton", names),
+            Some("did you mean `destination`?".to_string())
+        );
+        assert_eq!(did_you_mean("colour", names), None);
+        assert_eq!(
+            did_you_mean_or(None, "the names are `a`"),
+            "the names are `a`"
+        );
+        assert_eq!(did_you_mean_or(Some("a"), "x"), "did you mean `a`?");
     }
 }

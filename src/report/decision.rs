@@ -137,12 +137,7 @@ fn reason(program: &Program, decision: &Decision, trace: &Trace, rule: &RuleTrac
 }
 
 fn period_text(period: &Period) -> String {
-    match (period.from, period.until) {
-        (Some(from), Some(until)) => format!("from {from} until {until}"),
-        (Some(from), None) => format!("from {from}"),
-        (None, Some(until)) => format!("until {until}"),
-        (None, None) => "always".to_string(),
-    }
+    period.describe("always")
 }
 
 /// The explanation as a tree for the terminal.

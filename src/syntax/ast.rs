@@ -1,31 +1,35 @@
 //! The abstract syntax tree of a `.licit` file, with spans; built from pest's pairs in `parse`.
+//!
+//! Nodes that carry a span have no `==`: a span compares by position, and the same tree written
+//! elsewhere is still the same tree, so a derived equality would mislead. Only the span-free
+//! enums (`BinaryOp`, `IsTest`, `IsWhat`, `Quantifier`) compare.
 
 use super::calendar::{Date, Duration};
 use super::span::Span;
 
 /// A name as written, with its place.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Ident {
     pub name: String,
     pub span: Span,
 }
 
 /// A string literal as written (escapes resolved), with its place.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Str {
     pub text: String,
     pub span: Span,
 }
 
 /// One parsed file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct File {
     pub header: Option<Header>,
     pub declarations: Vec<Declaration>,
 }
 
 /// `policy "title" source "…" in force from D until D`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Header {
     pub title: Str,
     pub source: Option<Str>,
@@ -36,21 +40,21 @@ pub struct Header {
 }
 
 /// A date as written.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct DateLit {
     pub date: Date,
     pub span: Span,
 }
 
 /// `from D until D`; both ends inclusive, either may be absent.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Period {
     pub from: Option<DateLit>,
     pub until: Option<DateLit>,
 }
 
 /// A top-level declaration.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Declaration {
     Use(Str),
     Enum(EnumDecl),
@@ -94,14 +98,14 @@ pub enum Declaration {
 }
 
 /// `enum Name { a, b }`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct EnumDecl {
     pub name: Ident,
     pub members: Vec<Ident>,
 }
 
 /// `record Name { … }` or `input Name { … }`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct RecordDecl {
     pub name: Ident,
     pub is_input: bool,
@@ -109,7 +113,7 @@ pub struct RecordDecl {
 }
 
 /// `name: type = default`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct FieldDecl {
     pub name: Ident,
     pub ty: TypeExpr,
@@ -117,7 +121,7 @@ pub struct FieldDecl {
 }
 
 /// A written type.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum TypeExpr {
     Named(Ident),
     Set(Box<TypeExpr>, Span),
@@ -135,7 +139,7 @@ impl TypeExpr {
 }
 
 /// `const name: type = value [period], value`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ConstDecl {
     pub name: Ident,
     pub ty: Option<TypeExpr>,
@@ -143,14 +147,14 @@ pub struct ConstDecl {
 }
 
 /// A value with the period in which it holds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Dated<T> {
     pub value: T,
     pub period: Period,
 }
 
 /// `set name: ElementType = { member [period], … }`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct SetDecl {
     pub name: Ident,
     pub element_type: Option<TypeExpr>,
@@ -159,7 +163,7 @@ pub struct SetDecl {
 }
 
 /// `param name: type = default`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ParamDecl {
     pub name: Ident,
     pub ty: TypeExpr,
@@ -167,14 +171,14 @@ pub struct ParamDecl {
 }
 
 /// A verdict or obligation kind: `authorised(basis: text)`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct KindDecl {
     pub name: Ident,
     pub params: Vec<(Ident, TypeExpr)>,
 }
 
 /// A rule.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct RuleDecl {
     pub name: Ident,
     pub citation: Option<Str>,
@@ -191,7 +195,7 @@ pub struct RuleDecl {
 }
 
 /// A property every case must have.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct AssertDecl {
     pub name: Str,
     pub when: Option<Expr>,
@@ -200,7 +204,7 @@ pub struct AssertDecl {
 }
 
 /// What an assertion expects of every case in its scope.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum AssertExpectation {
     /// The verdict is one of these kinds.
     Verdicts(Vec<Ident>),
@@ -209,7 +213,7 @@ pub enum AssertExpectation {
 }
 
 /// `kind(name: value, …)`: a verdict or an obligation with its arguments.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Conclusion {
     pub name: Ident,
     pub args: Vec<Arg>,
@@ -217,28 +221,28 @@ pub struct Conclusion {
 }
 
 /// `name: value`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Arg {
     pub name: Ident,
     pub value: Expr,
 }
 
 /// A `because` text with interpolated expressions.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Template {
     pub parts: Vec<TemplatePart>,
     pub span: Span,
 }
 
 /// A piece of a template.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum TemplatePart {
     Text(String),
     Hole(Expr),
 }
 
 /// `test "name" { given {…} param p = v expect … }`
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct TestDecl {
     pub name: Str,
     pub given: Option<Expr>,
@@ -248,7 +252,7 @@ pub struct TestDecl {
 }
 
 /// What a test expects of the decision.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Expectation {
     /// The rendered explanation equals the file stored for the test.
     Explanation(Span),
@@ -265,14 +269,14 @@ pub enum Expectation {
 }
 
 /// An expression with its place.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
 /// The forms of expression.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum ExprKind {
     Bool(bool),
     Int(i64),

@@ -22,7 +22,7 @@ pub enum SyntaxError {
         code(licit::syntax::too_deep),
         help(
             "split the condition into named constants or simpler rules; at most {} levels are allowed",
-            super::parse::MAX_NESTING
+            super::limits::MAX_NESTING
         )
     )]
     TooDeep {

@@ -8,6 +8,7 @@
 mod attach;
 mod condition;
 mod expr;
+mod measure;
 mod render;
 mod scan;
 mod tree;

@@ -7,16 +7,8 @@ use pest::iterators::Pair;
 use super::ast::*;
 use super::calendar::{Date, Duration};
 use super::error::SyntaxError;
+use super::limits::{MAX_NESTING, STACK_GROWTH, STACK_RED_ZONE};
 use super::span::Span;
-
-/// How deeply expressions may nest; deeper input is a syntax error, never a stack overflow.
-pub const MAX_NESTING: usize = 64;
-
-/// When less stack than this is left, recursive passes continue on a new stack segment of
-/// `STACK_GROWTH` bytes: one nesting level can take over 100 KiB in a debug build.
-pub const STACK_RED_ZONE: usize = 512 * 1024;
-/// The size of each new stack segment.
-pub const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/licit.pest"]
@@ -530,43 +522,8 @@ impl Lowerer {
                     fields,
                 })
             }
-            Rule::const_decl => {
-                let mut name = None;
-                let mut ty = None;
-                let mut versions = Vec::new();
-                for item in inner {
-                    match item.as_rule() {
-                        Rule::ident => name = Some(self.ident(item)),
-                        Rule::type_expr => ty = self.type_expr(item),
-                        Rule::const_version => versions.push(self.dated_expr(item)?),
-                        _ => {}
-                    }
-                }
-                Declaration::Const(ConstDecl {
-                    name: name?,
-                    ty,
-                    versions,
-                })
-            }
-            Rule::set_decl => {
-                let mut name = None;
-                let mut element_type = None;
-                let mut members = Vec::new();
-                for item in inner {
-                    match item.as_rule() {
-                        Rule::ident => name = Some(self.ident(item)),
-                        Rule::type_expr => element_type = self.type_expr(item),
-                        Rule::set_member => members.push(self.dated_expr(item)?),
-                        _ => {}
-                    }
-                }
-                Declaration::Set(SetDecl {
-                    name: name?,
-                    element_type,
-                    members,
-                    span,
-                })
-            }
+            Rule::const_decl => self.const_decl(inner)?,
+            Rule::set_decl => self.set_decl(span, inner)?,
             Rule::param_decl => {
                 let name = self.ident(inner.next()?);
                 let ty = self.type_expr(inner.next()?)?;
@@ -600,96 +557,167 @@ impl Lowerer {
                     Declaration::ReplaceRule(decl)
                 }
             }
-            Rule::repeal_rule => {
-                let mut name = None;
-                let mut citation = None;
-                for item in inner {
-                    match item.as_rule() {
-                        Rule::ident => name = Some(self.ident(item)),
-                        Rule::string => citation = Some(self.string(item)),
-                        _ => {}
-                    }
-                }
-                Declaration::RepealRule {
-                    name: name?,
-                    citation,
-                    span,
-                }
-            }
+            Rule::repeal_rule => self.repeal_rule(span, inner)?,
             Rule::change_set | Rule::change_value => {
-                let mut name = None;
-                let mut citation = None;
-                let mut add = true;
-                let is_param = changes_param;
-                let mut members = Vec::new();
-                for item in inner {
-                    match item.as_rule() {
-                        Rule::ident => name = Some(self.ident(item)),
-                        Rule::string => citation = Some(self.string(item)),
-                        Rule::minus_assign => add = false,
-                        Rule::set_member | Rule::const_version => {
-                            members.push(self.dated_expr(item)?)
-                        }
-                        _ => {}
-                    }
-                }
-                let name = name?;
-                if rule == Rule::change_set {
-                    Declaration::ChangeSet {
-                        name,
-                        citation,
-                        add,
-                        members,
-                        span,
-                    }
-                } else {
-                    Declaration::ChangeValue {
-                        name,
-                        citation,
-                        is_param,
-                        versions: members,
-                        span,
-                    }
-                }
+                self.change(rule, changes_param, span, inner)?
             }
             Rule::test_decl => Declaration::Test(self.test(span, inner)?),
-            Rule::assert_decl => {
-                let mut name = None;
-                let mut when = None;
-                let mut expect = None;
-                for item in inner {
-                    match item.as_rule() {
-                        Rule::string => name = Some(self.string(item)),
-                        Rule::when_clause => {
-                            when = item
-                                .into_inner()
-                                .find(|p| p.as_rule() == Rule::expr)
-                                .and_then(|p| self.expr(p, 0));
-                        }
-                        Rule::assert_not_decided => {
-                            let rule = item.into_inner().find(|p| p.as_rule() == Rule::ident)?;
-                            expect = Some(AssertExpectation::NotDecidedBy(self.ident(rule)));
-                        }
-                        Rule::assert_verdicts => {
-                            let kinds = item
-                                .into_inner()
-                                .filter(|p| p.as_rule() == Rule::ident)
-                                .map(|p| self.ident(p))
-                                .collect();
-                            expect = Some(AssertExpectation::Verdicts(kinds));
-                        }
-                        _ => {}
-                    }
-                }
-                Declaration::Assert(AssertDecl {
-                    name: name?,
-                    when,
-                    expect: expect?,
-                    span,
-                })
-            }
+            Rule::assert_decl => self.assert_decl(span, inner)?,
             _ => return None,
         })
+    }
+
+    /// A `const`: its name, optional type and dated versions.
+    fn const_decl<'a>(
+        &mut self,
+        inner: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<Declaration> {
+        let mut name = None;
+        let mut ty = None;
+        let mut versions = Vec::new();
+        for item in inner {
+            match item.as_rule() {
+                Rule::ident => name = Some(self.ident(item)),
+                Rule::type_expr => ty = self.type_expr(item),
+                Rule::const_version => versions.push(self.dated_expr(item)?),
+                _ => {}
+            }
+        }
+        Some(Declaration::Const(ConstDecl {
+            name: name?,
+            ty,
+            versions,
+        }))
+    }
+
+    /// A `set`: its name, optional element type and dated members.
+    fn set_decl<'a>(
+        &mut self,
+        span: Span,
+        inner: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<Declaration> {
+        let mut name = None;
+        let mut element_type = None;
+        let mut members = Vec::new();
+        for item in inner {
+            match item.as_rule() {
+                Rule::ident => name = Some(self.ident(item)),
+                Rule::type_expr => element_type = self.type_expr(item),
+                Rule::set_member => members.push(self.dated_expr(item)?),
+                _ => {}
+            }
+        }
+        Some(Declaration::Set(SetDecl {
+            name: name?,
+            element_type,
+            members,
+            span,
+        }))
+    }
+
+    /// `repeal rule name "citation"`.
+    fn repeal_rule<'a>(
+        &mut self,
+        span: Span,
+        inner: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<Declaration> {
+        let mut name = None;
+        let mut citation = None;
+        for item in inner {
+            match item.as_rule() {
+                Rule::ident => name = Some(self.ident(item)),
+                Rule::string => citation = Some(self.string(item)),
+                _ => {}
+            }
+        }
+        Some(Declaration::RepealRule {
+            name: name?,
+            citation,
+            span,
+        })
+    }
+
+    /// `change set name += { … }` or `-= { … }`, and `change const|param name = …`.
+    fn change<'a>(
+        &mut self,
+        rule: Rule,
+        changes_param: bool,
+        span: Span,
+        inner: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<Declaration> {
+        let mut name = None;
+        let mut citation = None;
+        let mut add = true;
+        let is_param = changes_param;
+        let mut members = Vec::new();
+        for item in inner {
+            match item.as_rule() {
+                Rule::ident => name = Some(self.ident(item)),
+                Rule::string => citation = Some(self.string(item)),
+                Rule::minus_assign => add = false,
+                Rule::set_member | Rule::const_version => members.push(self.dated_expr(item)?),
+                _ => {}
+            }
+        }
+        let name = name?;
+        Some(if rule == Rule::change_set {
+            Declaration::ChangeSet {
+                name,
+                citation,
+                add,
+                members,
+                span,
+            }
+        } else {
+            Declaration::ChangeValue {
+                name,
+                citation,
+                is_param,
+                versions: members,
+                span,
+            }
+        })
+    }
+
+    /// An `assert`: its name, optional `when` and what it expects.
+    fn assert_decl<'a>(
+        &mut self,
+        span: Span,
+        inner: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<Declaration> {
+        let mut name = None;
+        let mut when = None;
+        let mut expect = None;
+        for item in inner {
+            match item.as_rule() {
+                Rule::string => name = Some(self.string(item)),
+                Rule::when_clause => {
+                    when = item
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::expr)
+                        .and_then(|p| self.expr(p, 0));
+                }
+                Rule::assert_not_decided => {
+                    let rule = item.into_inner().find(|p| p.as_rule() == Rule::ident)?;
+                    expect = Some(AssertExpectation::NotDecidedBy(self.ident(rule)));
+                }
+                Rule::assert_verdicts => {
+                    let kinds = item
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::ident)
+                        .map(|p| self.ident(p))
+                        .collect();
+                    expect = Some(AssertExpectation::Verdicts(kinds));
+                }
+                _ => {}
+            }
+        }
+        Some(Declaration::Assert(AssertDecl {
+            name: name?,
+            when,
+            expect: expect?,
+            span,
+        }))
     }
 
     fn field(&mut self, pair: Pair<'_, Rule>) -> Option<FieldDecl> {
@@ -1015,6 +1043,8 @@ impl Lowerer {
         })
     }
 
+    // Long by design: one arm per expression rule of the grammar, in the grammar's order, so
+    // the lowering reads against `grammar/licit.pest` line by line.
     fn expr_inner(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Option<Expr> {
         let span = span_of(&pair);
         let rule = pair.as_rule();

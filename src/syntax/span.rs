@@ -1,8 +1,8 @@
 //! Byte ranges in a source text, and their conversion to miette's spans.
 
-/// A byte range `start..end` in one source text. Spans take no part in equality of the things
-/// they are attached to, so they compare equal to each other.
-#[derive(Debug, Clone, Copy, Default)]
+/// A byte range `start..end` in one source text. Two spans are equal when they cover the same
+/// bytes; the AST, whose nodes carry spans, has no `==` of its own (see `syntax::ast`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -35,14 +35,6 @@ impl Span {
         self.end <= self.start
     }
 }
-
-impl PartialEq for Span {
-    fn eq(&self, _other: &Span) -> bool {
-        true
-    }
-}
-
-impl Eq for Span {}
 
 impl From<Span> for miette::SourceSpan {
     fn from(span: Span) -> miette::SourceSpan {

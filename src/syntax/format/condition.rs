@@ -2,11 +2,8 @@
 //! chains in parentheses with their operators hanging under their first operand.
 
 use super::expr::{self, level};
-use super::tree::WIDTH;
+use super::measure::{CLAUSE_INDENT, WIDTH};
 use crate::syntax::ast::{Expr, ExprKind, Quantifier};
-
-/// The indentation of a rule's clauses.
-pub(super) const CLAUSE_INDENT: usize = 2;
 
 /// The lines of a condition whose first line starts at `column` (counted from the clause's
 /// indentation) in a place that takes expressions of level `min`. The first line is to be written

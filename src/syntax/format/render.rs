@@ -1,7 +1,8 @@
 //! Rendering the layout tree and its comments as text.
 
+use super::measure::WIDTH;
 use super::scan::Comment;
-use super::tree::{Group, Node, Shape, WIDTH};
+use super::tree::{Group, Node, Shape};
 
 /// One line of output.
 enum Out {

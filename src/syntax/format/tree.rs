@@ -3,14 +3,12 @@
 
 use super::condition;
 use super::expr::{self, level};
+use super::measure::{CLAUSE_INDENT, WIDTH};
 use super::scan::Scan;
 use crate::syntax::ast::{
     Dated, Declaration, Expectation, Expr, ExprKind, File, Header, RecordDecl, RuleDecl, Str,
     TestDecl, TypeExpr,
 };
-
-/// The widest a line may be before a list wraps or an `or` chain in a condition breaks.
-pub(super) const WIDTH: usize = 100;
 
 /// One piece of the layout with the comments attached to it.
 #[derive(Debug)]
@@ -170,6 +168,8 @@ fn header(header: &Header, scan: &Scan<'_>) -> Node {
     )
 }
 
+// Long by design: one arm per kind of declaration, read side by side as the layout's table;
+// rules, records and tests, which need more, have functions of their own.
 fn declaration(declaration: &Declaration, scan: &Scan<'_>) -> Node {
     let keyword = |offset: u32, word: &str| scan.keyword_before(offset as usize, word);
     match declaration {
@@ -535,7 +535,7 @@ fn when(when_expr: &Expr, start: usize, scan: &Scan<'_>) -> Node {
 /// (two more than the clause).
 fn filled(keyword: &str, items: &[String]) -> Vec<String> {
     let one_line = format!("{keyword} {}", items.join(", "));
-    if condition::CLAUSE_INDENT + one_line.chars().count() <= WIDTH {
+    if CLAUSE_INDENT + one_line.chars().count() <= WIDTH {
         return vec![one_line];
     }
     let mut lines = Vec::new();
@@ -548,8 +548,7 @@ fn filled(keyword: &str, items: &[String]) -> Vec<String> {
             format!("{item},")
         };
         let is_first = lines.is_empty() && current == keyword;
-        let fits =
-            condition::CLAUSE_INDENT + current.chars().count() + 1 + piece.chars().count() <= WIDTH;
+        let fits = CLAUSE_INDENT + current.chars().count() + 1 + piece.chars().count() <= WIDTH;
         if !is_first && !fits {
             lines.push(std::mem::replace(&mut current, "  ".to_string()));
             current.push_str(&piece);

@@ -1,0 +1,11 @@
+//! How deeply expressions may nest, and the stack the recursive passes keep in reserve: shared by
+//! the parser, its errors and the checker.
+
+/// How deeply expressions may nest; deeper input is a syntax error, never a stack overflow.
+pub const MAX_NESTING: usize = 64;
+
+/// When less stack than this is left, recursive passes continue on a new stack segment of
+/// `STACK_GROWTH` bytes: one nesting level can take over 100 KiB in a debug build.
+pub const STACK_RED_ZONE: usize = 512 * 1024;
+/// The size of each new stack segment.
+pub const STACK_GROWTH: usize = 4 * 1024 * 1024;
