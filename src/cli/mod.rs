@@ -20,7 +20,7 @@ use miette::Diagnostic;
 
 use crate::api::{ParamError, set_param};
 use crate::check::Policy;
-use crate::check::closest_name;
+use crate::check::{closest_name, did_you_mean_or};
 use crate::eval::{Program, Value};
 use crate::project::{LoadError, OsFiles, load_one};
 use crate::report::diagnostic::{Sourced, Style, render_human, to_json};
@@ -162,10 +162,9 @@ pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Opt
             Ok(()) => {}
             Err(ParamError::Unknown) => {
                 let names: Vec<&str> = policy.params.iter().map(|p| p.name.as_str()).collect();
-                let hint = match closest_name(name.trim(), names.iter().copied()) {
-                    Some(close) => format!("did you mean `{close}`?"),
-                    None if names.is_empty() => "the policy has no parameters".to_string(),
-                    None => format!(
+                let fallback = match names.is_empty() {
+                    true => "the policy has no parameters".to_string(),
+                    false => format!(
                         "the parameters are {}",
                         names
                             .iter()
@@ -174,6 +173,8 @@ pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Opt
                             .join(", ")
                     ),
                 };
+                let close = closest_name(name.trim(), names.iter().copied());
+                let hint = did_you_mean_or(close.as_deref(), fallback);
                 print_plain(&CliError::UnknownParam {
                     name: name.trim().to_string(),
                     hint,

@@ -94,9 +94,11 @@ pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs)
             .iter()
             .map(|v| v.name.as_str())
             .collect();
-        let hint = crate::check::closest_name(target, names.iter().copied())
-            .map(|name| format!("did you mean `{name}`?"))
-            .unwrap_or_else(|| format!("the verdicts are {}", names.join(", ")));
+        let close = crate::check::closest_name(target, names.iter().copied());
+        let hint = crate::check::did_you_mean_or(
+            close.as_deref(),
+            format!("the verdicts are {}", names.join(", ")),
+        );
         print_plain(&CliError::UnknownVerdict {
             target: target.clone(),
             hint,

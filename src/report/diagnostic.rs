@@ -6,7 +6,7 @@
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity};
 use serde::Serialize;
 
-use crate::check::line_column;
+use crate::syntax::LineIndex;
 
 /// A pass's error with the text it points into, before it is made a [`Diagnostic`].
 pub struct Sourced<'a> {
@@ -91,15 +91,16 @@ pub struct Label {
 impl Diagnostic {
     /// The diagnostic of a pass's error, its places read in `text`.
     pub fn new(item: &Sourced<'_>) -> Diagnostic {
+        let index = LineIndex::new(item.text);
         let labels: Vec<Label> = item
             .diagnostic
             .labels()
             .map(|labels| {
                 labels
                     .map(|label| {
-                        let (line, column) = line_column(item.text, label.offset());
+                        let (line, column) = index.line_column(label.offset());
                         let (end_line, end_column) =
-                            line_column(item.text, label.offset() + label.len());
+                            index.line_column(label.offset() + label.len());
                         Label {
                             message: label.label().map(str::to_string),
                             line,
