@@ -10,7 +10,7 @@ use crate::syntax::Span;
 use crate::syntax::calendar::{Date, Duration};
 use crate::syntax::json::{self, Json, JsonError, JsonKind};
 
-use super::program::Program;
+use super::ir::{CaseShape, Program};
 use super::value::Value;
 
 /// A problem with a case file.
@@ -424,14 +424,6 @@ pub fn parse_param(policy: &Policy, ty: &Type, text: &str) -> Result<Value, Stri
             Err("this parameter cannot be set from the command line".to_string())
         }
     }
-}
-
-/// The lookup tables of the fast reader: enum members by name, and each record field's value
-/// when a case leaves it out (`None` for a required field).
-#[derive(Debug, Clone, Default)]
-pub struct CaseShape {
-    members: Vec<super::hash::FastMap<Box<str>, u16>>,
-    defaults: Vec<Vec<Option<Value>>>,
 }
 
 impl CaseShape {

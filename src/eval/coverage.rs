@@ -4,7 +4,7 @@
 
 use crate::check::Policy;
 
-use super::run::Status;
+use super::decision::Status;
 use super::suite::TestOutcome;
 
 /// What the tests showed of one rule.

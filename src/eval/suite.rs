@@ -8,8 +8,9 @@ use crate::check::ir::{Expectation, Place, TestDef};
 use crate::syntax::calendar::Date;
 
 use super::case::case_date;
-use super::program::Program;
-use super::run::{Decision, Status, Trace};
+use super::decision::{Decision, Status};
+use super::ir::Program;
+use super::trace::Trace;
 use super::value::Value;
 
 /// The result of one test.

@@ -37,7 +37,7 @@ fn rule_label(rule: &RuleDef) -> String {
 /// The facts a condition read, named: `(case.destination, CN)`.
 fn observed<'a>(
     rule: &'a RuleDef,
-    trace: &'a crate::eval::run::ConditionTrace,
+    trace: &'a crate::eval::ConditionTrace,
 ) -> Vec<(&'a str, &'a Value)> {
     let names = rule
         .conditions
@@ -64,7 +64,7 @@ fn observed_text(program: &Program, observed: &[(&str, &Value)]) -> String {
 fn condition_line(
     program: &Program,
     rule: &RuleDef,
-    trace: &crate::eval::run::ConditionTrace,
+    trace: &crate::eval::ConditionTrace,
 ) -> String {
     let text = rule
         .conditions

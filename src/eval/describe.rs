@@ -1,7 +1,7 @@
 //! Values written the way a policy writes them: enum members by name, sets in braces, text in
 //! quotes. Used for explanations and `because` texts.
 
-use super::program::Program;
+use super::ir::Program;
 use super::value::Value;
 
 impl Program {

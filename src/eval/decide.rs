@@ -1,0 +1,402 @@
+//! Combining rules into a decision: which rules are in force, which conditions hold, which
+//! exceptions suppress which rules, the strongest verdict, the obligations, and, when asked, the
+//! trace that explains it.
+
+use crate::syntax::calendar::Date;
+
+use super::decision::{Decision, Obligation, Status};
+use super::interpret::Env;
+use super::ir::{Epoch, Expr, Part, Program};
+use super::trace::{ConditionTrace, Trace};
+use super::value::Value;
+
+/// The state of a rule during one decision. One byte, so that the scratch's states are as
+/// compact as a `Vec<u8>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum RuleState {
+    NotVisited,
+    ConditionFailed,
+    ConditionsHold,
+    Triggered,
+    /// An exception whose conditions held but none of whose bases was triggered.
+    NoBase,
+    /// Triggered, and no exception to it applies.
+    Applied,
+    /// Triggered, but an exception to it applies.
+    Suppressed,
+}
+
+/// Per-thread working memory of decisions, so that deciding allocates nothing of its own.
+#[derive(Default)]
+struct Scratch {
+    state: Vec<RuleState>,
+    candidates: Vec<u32>,
+    /// For rules with `for`: the member that made them apply.
+    bindings: Vec<(u32, Value)>,
+}
+
+impl Scratch {
+    /// The `for` member that made a rule's conditions hold, if it has one.
+    fn binding(&self, rule_id: u32) -> Option<&Value> {
+        self.bindings
+            .iter()
+            .find(|(r, _)| *r == rule_id)
+            .map(|(_, v)| v)
+    }
+}
+
+/// Where an explanation records a rule's conditions as they are evaluated.
+type ConditionSink = Vec<ConditionTrace>;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+impl Program {
+    /// Decides a case (a record of the policy's input type) as of a date.
+    pub fn decide(&self, case: &Value, date: Date) -> Decision {
+        self.run(case, date, None)
+    }
+
+    /// Decides a case and explains the decision.
+    pub fn explain(&self, case: &Value, date: Date) -> (Decision, Trace) {
+        // Room up front for every rule and two conditions each, so the lists seldom grow.
+        let mut trace = Trace {
+            rules: Vec::with_capacity(self.rules.len()),
+            conditions: Vec::with_capacity(2 * self.rules.len()),
+        };
+        let decision = self.run(case, date, Some(&mut trace));
+        (decision, trace)
+    }
+
+    /// Decides a case and writes its explanation into `trace`, reusing its memory: what deciding
+    /// many cases with their explanations one after another calls.
+    pub fn explain_into(&self, case: &Value, date: Date, trace: &mut Trace) -> Decision {
+        self.run(case, date, Some(trace))
+    }
+
+    fn run(&self, case: &Value, date: Date, trace: Option<&mut Trace>) -> Decision {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.run_with(case, date, trace, &mut scratch),
+            // Only a re-entrant call finds the scratch busy; it gets its own.
+            Err(_) => self.run_with(case, date, trace, &mut Scratch::default()),
+        })
+    }
+
+    fn run_with(
+        &self,
+        case: &Value,
+        date: Date,
+        mut trace: Option<&mut Trace>,
+        scratch: &mut Scratch,
+    ) -> Decision {
+        let epoch = self.epoch(date);
+        let count = self.rules.len();
+        if scratch.state.len() < count {
+            scratch.state.resize(count, RuleState::NotVisited);
+        }
+        // Without an explanation only the rules an index leaves for this case are visited; with
+        // one, every rule in force is, so that each can say why it did not apply.
+        scratch.candidates.clear();
+        if trace.is_some() {
+            scratch.candidates.extend(
+                epoch
+                    .rules
+                    .iter()
+                    .filter(|rule| self.policy.rules[**rule as usize].in_force.contains(date)),
+            );
+        } else {
+            self.candidates(case, epoch, date, &mut scratch.candidates);
+        }
+        if let Some(trace) = trace.as_deref_mut() {
+            trace.reset(count);
+        }
+        let mut env = Env::new(self, case, epoch, date);
+        scratch.bindings.clear();
+        self.evaluate_conditions(case, epoch, date, &mut env, scratch, trace.as_deref_mut());
+        for &rule_id in &scratch.candidates {
+            self.resolve(rule_id as usize, &mut scratch.state);
+        }
+        for &rule_id in &scratch.candidates {
+            self.settle(rule_id as usize, &mut scratch.state);
+        }
+        let decision = self.conclude(&mut env, scratch, date, epoch.policy_in_force);
+        if let Some(trace) = trace {
+            self.record_statuses(&mut env, scratch, trace);
+        }
+        // Leave the scratch as it was found: only visited rules were touched.
+        for &rule_id in &scratch.candidates {
+            scratch.state[rule_id as usize] = RuleState::NotVisited;
+        }
+        decision
+    }
+
+    /// Evaluates the conditions of every candidate, marking each in the scratch as holding or
+    /// failed, with the `for` member that made them hold; with a trace, records each rule's
+    /// conditions and, for now, the one that failed.
+    fn evaluate_conditions<'a>(
+        &'a self,
+        case: &'a Value,
+        epoch: &'a Epoch,
+        date: Date,
+        env: &mut Env<'a>,
+        scratch: &mut Scratch,
+        mut trace: Option<&mut Trace>,
+    ) {
+        let Scratch {
+            state,
+            candidates,
+            bindings,
+        } = scratch;
+        for &rule_id in candidates.iter() {
+            let index = rule_id as usize;
+            let rule = &self.rules[index];
+            // The explanation's conditions receive the rule's in place, after the rules before.
+            let mut sink = trace.as_deref_mut().map(|t| &mut t.conditions);
+            let start = sink.as_ref().map_or(0, |sink| sink.len());
+            let (holds, failed) = match &rule.for_each {
+                None => self.conditions(index, env, sink.as_deref_mut()),
+                Some(set) => {
+                    // The first member for which every condition holds is the rule's binding.
+                    let members = env.value(set).set_members();
+                    let mut result = (false, 0);
+                    for member in &members {
+                        if let Some(sink) = sink.as_deref_mut() {
+                            sink.truncate(start);
+                        }
+                        let mut inner = Env::new(self, case, epoch, date);
+                        inner.locals.push(member);
+                        result = self.conditions(index, &mut inner, sink.as_deref_mut());
+                        if result.0 {
+                            bindings.push((rule_id, member.clone()));
+                            break;
+                        }
+                    }
+                    result
+                }
+            };
+            if let Some(trace) = trace.as_deref_mut() {
+                let end = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
+                if let Some(entry) = trace.rules.get_mut(index) {
+                    entry.status = Status::NotApplicable { failed };
+                    entry.conditions = u32::try_from(start).unwrap_or(u32::MAX)..end;
+                }
+            }
+            state[index] = if holds {
+                RuleState::ConditionsHold
+            } else {
+                RuleState::ConditionFailed
+            };
+        }
+    }
+
+    /// The decision from the rules that apply: the strongest verdict (declaration order breaks
+    /// ties) or the `otherwise` verdict, and the obligations of every applied rule.
+    fn conclude<'a>(
+        &'a self,
+        env: &mut Env<'a>,
+        scratch: &'a Scratch,
+        date: Date,
+        policy_in_force: bool,
+    ) -> Decision {
+        let state = &scratch.state;
+        let mut verdict: Option<(usize, usize)> = None;
+        let mut obligations = Vec::new();
+        for &rule_id in &scratch.candidates {
+            let index = rule_id as usize;
+            if state[index] != RuleState::Applied {
+                continue;
+            }
+            let rule = &self.rules[index];
+            if let Some((kind, _)) = &rule.verdict
+                && verdict.is_none_or(|(best, _)| *kind < best)
+            {
+                verdict = Some((*kind, index));
+            }
+            let binding = scratch.binding(rule_id);
+            for (kind, args) in &rule.obligations {
+                let args = self.arguments(args, binding, env);
+                obligations.push(Obligation {
+                    kind: *kind,
+                    args,
+                    rule: index,
+                });
+            }
+        }
+        let (verdict_kind, verdict_args, decided_by) = match verdict {
+            Some((kind, rule)) => {
+                let binding = scratch
+                    .bindings
+                    .iter()
+                    .find(|(r, _)| *r as usize == rule)
+                    .map(|(_, v)| v);
+                let args = match &self.rules[rule].verdict {
+                    Some((_, args)) => self.arguments(args, binding, env),
+                    None => Vec::new(),
+                };
+                (kind, args, Some(rule))
+            }
+            None => (self.policy.otherwise, Vec::new(), None),
+        };
+        Decision {
+            date,
+            verdict: verdict_kind,
+            verdict_args,
+            decided_by,
+            obligations,
+            policy_in_force,
+        }
+    }
+
+    /// Writes into the trace the status of every candidate whose conditions held (those that
+    /// failed already say which condition), with its `because` text and `for` member.
+    fn record_statuses<'a>(&'a self, env: &mut Env<'a>, scratch: &'a Scratch, trace: &mut Trace) {
+        let state = &scratch.state;
+        for &rule_id in &scratch.candidates {
+            let index = rule_id as usize;
+            let status = match state[index] {
+                RuleState::NotVisited => Status::NotInForce,
+                RuleState::ConditionFailed => continue,
+                RuleState::NoBase => Status::BaseNotApplicable,
+                RuleState::Suppressed => Status::Suppressed {
+                    by: self.rules[index]
+                        .exceptions
+                        .iter()
+                        .copied()
+                        .filter(|e| state[*e] == RuleState::Applied)
+                        .collect(),
+                },
+                // After `resolve` and `settle` a rule whose conditions held is no longer
+                // merely holding or triggered; were it so, it would read as applied.
+                RuleState::ConditionsHold | RuleState::Triggered | RuleState::Applied => {
+                    Status::Applied
+                }
+            };
+            let binding = scratch.binding(rule_id);
+            let because = self.because(index, binding, env);
+            if let Some(entry) = trace.rules.get_mut(index) {
+                entry.status = status;
+                entry.because = because;
+                entry.binding = binding.cloned();
+            }
+        }
+    }
+
+    /// Whether a rule whose conditions were evaluated is triggered: its conditions hold and, if
+    /// it is an exception, one of the rules it is an exception to is triggered.
+    fn resolve(&self, index: usize, state: &mut [RuleState]) -> bool {
+        match state[index] {
+            RuleState::Triggered | RuleState::Applied | RuleState::Suppressed => true,
+            RuleState::ConditionsHold => {
+                let bases = &self.rules[index].exception_to;
+                // Exceptions are acyclic (the checker says so), so this recursion ends.
+                let triggered =
+                    bases.is_empty() || bases.iter().any(|base| self.resolve(*base, state));
+                state[index] = if triggered {
+                    RuleState::Triggered
+                } else {
+                    RuleState::NoBase
+                };
+                triggered
+            }
+            RuleState::NotVisited | RuleState::ConditionFailed | RuleState::NoBase => false,
+        }
+    }
+
+    /// Whether a triggered rule applies: no exception to it applies. An exception that is itself
+    /// suppressed (an exception to the exception applies) does not suppress its base.
+    fn settle(&self, index: usize, state: &mut [RuleState]) -> RuleState {
+        if state[index] == RuleState::Triggered {
+            // Exceptions are acyclic, so this recursion ends.
+            let suppressed = self.rules[index]
+                .exceptions
+                .iter()
+                .any(|exception| self.settle(*exception, state) == RuleState::Applied);
+            state[index] = if suppressed {
+                RuleState::Suppressed
+            } else {
+                RuleState::Applied
+            };
+        }
+        state[index]
+    }
+
+    fn because<'a>(
+        &'a self,
+        index: usize,
+        binding: Option<&'a Value>,
+        env: &mut Env<'a>,
+    ) -> Option<String> {
+        let parts = &self.rules[index].because;
+        if parts.is_empty() {
+            return None;
+        }
+        env.locals.extend(binding);
+        let mut text = String::new();
+        for part in parts {
+            match part {
+                Part::Text(literal) => text.push_str(literal),
+                Part::Hole(expr) => match &*env.value(expr) {
+                    Value::Text(plain) => text.push_str(plain),
+                    other => text.push_str(&self.format_value(other)),
+                },
+            }
+        }
+        if binding.is_some() {
+            env.locals.pop();
+        }
+        Some(text)
+    }
+
+    /// The values of a conclusion's arguments, with the rule's `for` member bound if it has one.
+    fn arguments<'a>(
+        &'a self,
+        args: &'a [Expr],
+        binding: Option<&'a Value>,
+        env: &mut Env<'a>,
+    ) -> Vec<Value> {
+        env.locals.extend(binding);
+        let values = args.iter().map(|a| env.value(a).into_owned()).collect();
+        if binding.is_some() {
+            env.locals.pop();
+        }
+        values
+    }
+
+    /// Evaluates a rule's conditions in order, stopping at the first that is false: whether
+    /// they all hold, and the one that did not. With a sink, each is recorded with its facts.
+    fn conditions<'a>(
+        &'a self,
+        index: usize,
+        env: &mut Env<'a>,
+        sink: Option<&mut ConditionSink>,
+    ) -> (bool, usize) {
+        let rule = &self.rules[index];
+        let Some(sink) = sink else {
+            let failed = rule
+                .conditions
+                .iter()
+                .position(|condition| !env.truth(condition));
+            return (failed.is_none(), failed.unwrap_or(0));
+        };
+        for (position, condition) in rule.conditions.iter().enumerate() {
+            let value = env.truth(condition);
+            // Built in place: the facts are written straight into the entry.
+            sink.push(ConditionTrace {
+                index: position,
+                holds: value,
+                observed: smallvec::SmallVec::new(),
+            });
+            if let Some(entry) = sink.last_mut() {
+                for expr in &rule.observed[position] {
+                    entry.observed.push(env.value(expr).into_owned());
+                }
+            }
+            if !value {
+                return (false, position);
+            }
+        }
+        (true, 0)
+    }
+}

@@ -1,0 +1,335 @@
+//! Evaluating lowered expressions on a case value, and the values of constants and sets on a
+//! date, which lowering asks for while it builds each epoch (a constant may read another not
+//! built yet, so the two recurse into each other and stay in this one file).
+
+use std::borrow::Cow;
+
+use crate::check::ir::{self, Arith};
+use crate::syntax::calendar::Date;
+
+use super::ir::{Epoch, Expr, Program};
+use super::lower_expr::enum_of;
+use super::value::Value;
+
+/// What an evaluation reads: the case, quantifier variables, and the epoch of the case's date.
+pub(super) struct Env<'a> {
+    program: &'a Program,
+    case: &'a Value,
+    epoch: &'a Epoch,
+    date: Date,
+    pub(super) locals: Vec<&'a Value>,
+}
+
+impl<'a> Env<'a> {
+    pub(super) fn new(
+        program: &'a Program,
+        case: &'a Value,
+        epoch: &'a Epoch,
+        date: Date,
+    ) -> Env<'a> {
+        Env {
+            program,
+            case,
+            epoch,
+            date,
+            locals: Vec::new(),
+        }
+    }
+
+    pub(super) fn truth(&mut self, expr: &'a Expr) -> bool {
+        match expr {
+            Expr::And(items) => items.iter().all(|item| self.truth(item)),
+            Expr::Or(items) => items.iter().any(|item| self.truth(item)),
+            Expr::Not(inner) => !self.truth(inner),
+            _ => self.value(expr).as_bool(),
+        }
+    }
+
+    /// Evaluates an expression; paths into the case and constants are borrowed, not copied.
+    // One match over every kind of expression, longer than a function should be: it is the
+    // interpreter's hot recursive path, and each arm is short; splitting arms into functions
+    // would only move the dispatch about.
+    pub(super) fn value(&mut self, expr: &'a Expr) -> Cow<'a, Value> {
+        match expr {
+            Expr::Value(value) => Cow::Borrowed(value),
+            Expr::Case => Cow::Borrowed(self.case),
+            Expr::Local(depth) => match self
+                .locals
+                .len()
+                .checked_sub(depth + 1)
+                .and_then(|i| self.locals.get(i))
+            {
+                Some(value) => Cow::Borrowed(*value),
+                None => Cow::Owned(Value::None),
+            },
+            Expr::Const(index) => match self.epoch.consts.get(*index) {
+                Some(value) => Cow::Borrowed(value),
+                None => Cow::Owned(self.program.const_value_at(*index, self.date, self.epoch)),
+            },
+            // A set kept with its members' dates is built for the date when it is needed whole;
+            // membership asks it directly (below).
+            Expr::NamedSet(index) => {
+                match (self.program.dated_set(*index), self.epoch.sets.get(*index)) {
+                    (Some(dated), _) => Cow::Owned(dated.at(self.date)),
+                    (None, Some(value)) => Cow::Borrowed(value),
+                    (None, None) => {
+                        Cow::Owned(self.program.set_value_at(*index, self.date, self.epoch))
+                    }
+                }
+            }
+            Expr::Field(base, position) => match self.value(base) {
+                Cow::Borrowed(Value::Record(_, fields)) => match fields.get(*position) {
+                    Some(value) => Cow::Borrowed(value),
+                    None => Cow::Owned(Value::None),
+                },
+                Cow::Owned(Value::Record(_, fields)) => {
+                    Cow::Owned(fields.get(*position).cloned().unwrap_or(Value::None))
+                }
+                _ => Cow::Owned(Value::None),
+            },
+            Expr::SetLit(members, is_enum) => {
+                let values = members.iter().map(|m| self.value(m).into_owned()).collect();
+                Cow::Owned(Value::set_of(values, *is_enum))
+            }
+            Expr::RecordLit(record, fields) => {
+                let values: Vec<Value> =
+                    fields.iter().map(|f| self.value(f).into_owned()).collect();
+                Cow::Owned(Value::Record(*record, values.into()))
+            }
+            Expr::And(_) | Expr::Or(_) | Expr::Not(_) => Cow::Owned(Value::Bool(self.truth(expr))),
+            Expr::Compare(op, left, right) => {
+                let left = self.value(left);
+                let right = self.value(right);
+                Cow::Owned(Value::Bool(op.holds(left.total_cmp(&right))))
+            }
+            Expr::In(member, set) => {
+                if let Expr::NamedSet(index) = &**set
+                    && let Some(dated) = self.program.dated_set(*index)
+                {
+                    let holds = dated.contains(&self.value(member), self.date);
+                    return Cow::Owned(Value::Bool(holds));
+                }
+                let member = self.value(member);
+                let set = self.value(set);
+                Cow::Owned(Value::Bool(set.has_member(&member)))
+            }
+            Expr::IsNone(inner) => {
+                Cow::Owned(Value::Bool(matches!(*self.value(inner), Value::None)))
+            }
+            Expr::IsEmpty(inner) => {
+                let empty = match &*self.value(inner) {
+                    Value::EnumSet(_, set) => set.is_empty(),
+                    Value::Set(members) => members.is_empty(),
+                    _ => true,
+                };
+                Cow::Owned(Value::Bool(empty))
+            }
+            Expr::Arith(op, left, right) => {
+                let left = self.value(left);
+                let right = self.value(right);
+                Cow::Owned(arithmetic(*op, &left, &right))
+            }
+            Expr::Quantifier { every, set, body } => {
+                // `some` stops at the first member for which the body holds, `every` at the
+                // first for which it does not.
+                let set = self.value(set);
+                let holds = match (&set, &*set) {
+                    (Cow::Borrowed(Value::Set(members)), _) => {
+                        let mut result = *every;
+                        for member in members.iter() {
+                            self.locals.push(member);
+                            let holds = self.truth(body);
+                            self.locals.pop();
+                            if holds != *every {
+                                result = holds;
+                                break;
+                            }
+                        }
+                        result
+                    }
+                    (_, Value::EnumSet(ty, members)) => {
+                        let mut result = *every;
+                        for member in members.members() {
+                            let member = Value::Enum(*ty, member);
+                            if self.with_local(&member, body) != *every {
+                                result = !*every;
+                                break;
+                            }
+                        }
+                        result
+                    }
+                    (_, other) => {
+                        let mut result = *every;
+                        for member in other.set_members() {
+                            if self.with_local(&member, body) != *every {
+                                result = !*every;
+                                break;
+                            }
+                        }
+                        result
+                    }
+                };
+                Cow::Owned(Value::Bool(holds))
+            }
+            Expr::If(condition, then, otherwise) => {
+                if self.truth(condition) {
+                    self.value(then)
+                } else {
+                    self.value(otherwise)
+                }
+            }
+            Expr::StartsWith(text, prefix) => {
+                let holds = match (&*self.value(text), &*self.value(prefix)) {
+                    (Value::Text(text), Value::Text(prefix)) => text.starts_with(&**prefix),
+                    _ => false,
+                };
+                Cow::Owned(Value::Bool(holds))
+            }
+            Expr::EndOfYear(date) => match &*self.value(date) {
+                Value::Date(date) => {
+                    let (year, _, _) = date.ymd();
+                    Cow::Owned(
+                        Date::from_ymd(year, 12, 31)
+                            .map(Value::Date)
+                            .unwrap_or(Value::None),
+                    )
+                }
+                _ => Cow::Owned(Value::None),
+            },
+            Expr::AnyPrefix(text, set) => {
+                if let Expr::NamedSet(index) = &**set
+                    && let Some(dated) = self.program.dated_set(*index)
+                {
+                    let holds = match &*self.value(text) {
+                        Value::Text(text) => dated.has_prefix_of(text, self.date),
+                        _ => false,
+                    };
+                    return Cow::Owned(Value::Bool(holds));
+                }
+                let holds = match (&*self.value(text), &*self.value(set)) {
+                    (Value::Text(text), Value::Set(members)) => text
+                        .char_indices()
+                        .map(|(i, c)| i + c.len_utf8())
+                        .any(|end| {
+                            let prefix = &text[..end];
+                            members
+                                .binary_search_by(|m| match m {
+                                    Value::Text(m) => (**m).cmp(prefix),
+                                    other => other.total_cmp(&Value::Text(prefix.into())),
+                                })
+                                .is_ok()
+                        }),
+                    _ => false,
+                };
+                Cow::Owned(Value::Bool(holds))
+            }
+            Expr::Count(set) => {
+                let count = match &*self.value(set) {
+                    Value::EnumSet(_, set) => set.len(),
+                    Value::Set(members) => members.len(),
+                    _ => 0,
+                };
+                Cow::Owned(Value::Int(i64::try_from(count).unwrap_or(i64::MAX)))
+            }
+        }
+    }
+
+    fn with_local<'b>(&mut self, member: &'b Value, body: &'a Expr) -> bool
+    where
+        'a: 'b,
+    {
+        // Locals borrow for 'a; a member of a set computed here lives shorter, so the body is
+        // evaluated in an environment of that shorter lifetime.
+        let mut inner: Env<'b> = Env {
+            program: self.program,
+            case: self.case,
+            epoch: self.epoch,
+            date: self.date,
+            locals: self.locals.clone(),
+        };
+        inner.locals.push(member);
+        inner.truth(body)
+    }
+}
+
+pub(crate) fn arithmetic(op: Arith, left: &Value, right: &Value) -> Value {
+    match (op, left, right) {
+        (Arith::AddInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_add(*b)),
+        (Arith::SubInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_sub(*b)),
+        (Arith::MulInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_mul(*b)),
+        (Arith::AddDecimal, Value::Decimal(a), Value::Decimal(b)) => {
+            Value::Decimal(a.saturating_add(*b))
+        }
+        (Arith::SubDecimal, Value::Decimal(a), Value::Decimal(b)) => {
+            Value::Decimal(a.saturating_sub(*b))
+        }
+        (Arith::MulDecimal, Value::Decimal(a), Value::Decimal(b)) => {
+            Value::Decimal(a.saturating_mul(*b))
+        }
+        (Arith::AddDateDuration, Value::Date(d), Value::Duration(p)) => Value::Date(d.add(*p, 1)),
+        (Arith::SubDateDuration, Value::Date(d), Value::Duration(p)) => Value::Date(d.add(*p, -1)),
+        (Arith::AddDuration, Value::Duration(a), Value::Duration(b)) => {
+            Value::Duration(a.plus(*b, 1))
+        }
+        (Arith::SubDuration, Value::Duration(a), Value::Duration(b)) => {
+            Value::Duration(a.plus(*b, -1))
+        }
+        _ => Value::None,
+    }
+}
+
+impl Program {
+    /// The value of a constant on a date, reading from `epoch` the constants and sets already
+    /// built (and evaluating any other on demand).
+    pub(super) fn const_value_at(&self, index: usize, date: Date, epoch: &Epoch) -> Value {
+        let definition = &self.policy.consts[index];
+        let version = definition
+            .versions
+            .iter()
+            .find(|(_, period)| period.contains(date))
+            .or(definition.versions.last());
+        match version {
+            Some((expr, _)) => self.evaluate_constant(&self.lower_expr(expr), date, epoch),
+            None => Value::None,
+        }
+    }
+
+    /// The members of a named set on a date, evaluated as `const_value_at` evaluates constants.
+    pub(super) fn set_value_at(&self, index: usize, date: Date, epoch: &Epoch) -> Value {
+        let definition = &self.policy.sets[index];
+        let removed: Vec<Value> = definition
+            .removed
+            .iter()
+            .filter(|(_, period)| period.contains(date))
+            .map(|(expr, _)| self.evaluate_constant(&self.lower_expr(expr), date, epoch))
+            .collect();
+        let members = definition
+            .members
+            .iter()
+            .filter(|(_, period)| period.contains(date))
+            .map(|(expr, _)| self.evaluate_constant(&self.lower_expr(expr), date, epoch))
+            .filter(|value| !removed.contains(value))
+            .collect();
+        Value::set_of(members, enum_of(&definition.element))
+    }
+
+    /// Evaluates an expression that reads no case, on a date, in an epoch under construction.
+    fn evaluate_constant(&self, expr: &Expr, date: Date, epoch: &Epoch) -> Value {
+        let case = Value::None;
+        Env::new(self, &case, epoch, date).value(expr).into_owned()
+    }
+
+    /// The value of an expression that reads no case (a parameter default, a test's case), as
+    /// of the start of the policy's first epoch in force.
+    pub fn constant_value(&self, expr: &ir::Expr) -> Value {
+        let lowered = self.lower_expr(expr);
+        let date = self.policy.in_force.from.unwrap_or(Date::EPOCH);
+        match self.epochs.is_empty() {
+            true => {
+                let epoch = Epoch::new(date, None, true);
+                self.evaluate_constant(&lowered, date, &epoch)
+            }
+            false => self.evaluate_constant(&lowered, date, self.epoch(date)),
+        }
+    }
+}

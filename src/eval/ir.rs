@@ -1,0 +1,321 @@
+//! The lowered program as data: what lowering builds and deciding reads. Small accessors only;
+//! building it is `lower` and `tree`, reading it on a case is `interpret` and `decide`.
+
+use std::sync::Arc;
+
+use crate::check::Policy;
+use crate::check::ir::{Arith, Compare, Period};
+use crate::syntax::calendar::Date;
+
+use super::hash::FastMap;
+use super::value::{EnumSet, Value};
+
+/// An expression ready to evaluate: no names, no parameters, constant parts folded.
+#[derive(Debug, Clone)]
+pub enum Expr {
+    Value(Value),
+    Case,
+    Local(usize),
+    /// A constant whose value depends on the date: looked up in the epoch.
+    Const(usize),
+    /// A named set: looked up in the epoch.
+    NamedSet(usize),
+    Field(Box<Expr>, usize),
+    /// A set built at run time, with the enum of its members if they are enum members.
+    SetLit(Vec<Expr>, Option<u16>),
+    RecordLit(u16, Vec<Expr>),
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Compare(Compare, Box<Expr>, Box<Expr>),
+    In(Box<Expr>, Box<Expr>),
+    IsNone(Box<Expr>),
+    IsEmpty(Box<Expr>),
+    Arith(Arith, Box<Expr>, Box<Expr>),
+    Quantifier {
+        every: bool,
+        set: Box<Expr>,
+        body: Box<Expr>,
+    },
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    StartsWith(Box<Expr>, Box<Expr>),
+    /// `some e in S: starts_with(x, e)` with `S` a set of texts: some member is a prefix of `x`.
+    AnyPrefix(Box<Expr>, Box<Expr>),
+    Count(Box<Expr>),
+    EndOfYear(Box<Expr>),
+}
+
+/// A rule ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// `for x in S`: the set whose members are tried in turn, bound as the innermost local.
+    pub for_each: Option<Expr>,
+    pub conditions: Vec<Expr>,
+    /// For each condition, the facts it reads, shown in explanations.
+    pub observed: Vec<Vec<Expr>>,
+    pub verdict: Option<(usize, Vec<Expr>)>,
+    pub obligations: Vec<(usize, Vec<Expr>)>,
+    pub exception_to: Vec<usize>,
+    /// The rules that are exceptions to this one.
+    pub exceptions: Vec<usize>,
+    pub because: Vec<Part>,
+}
+
+/// A piece of a `because` text, lowered.
+#[derive(Debug, Clone)]
+pub enum Part {
+    Text(String),
+    Hole(Expr),
+}
+
+/// A stretch of dates in which every constant and every set stays the same, and so, unless the
+/// policy has too many rules each from its own date to split by all of them, does every rule's
+/// being in force.
+#[derive(Debug, Clone)]
+pub struct Epoch {
+    /// The first day of the epoch; it lasts until the next epoch's start.
+    pub start: Date,
+    /// The last day of the epoch, if another follows.
+    pub end: Option<Date>,
+    pub policy_in_force: bool,
+    pub consts: Vec<Value>,
+    pub sets: Vec<Value>,
+    /// The rules in force on some day of the epoch, in order (empty when the policy is not in
+    /// force); explaining visits those in force on the case's date.
+    pub rules: Vec<u32>,
+    /// The rules deciding visits (in force, not excluded by their own dates), as a tree of
+    /// tests on the case's key facts; the root is the first node.
+    pub tree: Vec<RuleNode>,
+    /// The facts key conditions read, as paths from the case.
+    pub key_paths: Arc<Vec<Vec<usize>>>,
+    /// Every rule's key conditions: the same for epochs in which no set they read changes.
+    pub requirements: Arc<Requirements>,
+}
+
+impl Epoch {
+    /// An epoch with nothing built yet.
+    pub(super) fn new(start: Date, end: Option<Date>, policy_in_force: bool) -> Epoch {
+        Epoch {
+            start,
+            end,
+            policy_in_force,
+            consts: Vec::new(),
+            sets: Vec::new(),
+            rules: Vec::new(),
+            tree: Vec::new(),
+            key_paths: Arc::default(),
+            requirements: Arc::default(),
+        }
+    }
+}
+
+/// Each rule's key conditions: the fact (an index into the epoch's `key_paths`) and the
+/// members it must be, or one of which a set of the case must hold. A rule one of whose key
+/// conditions fails cannot apply, so deciding does not visit it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Requirements {
+    /// For each rule, its conditions' range in `list`.
+    spans: Vec<(u32, u32)>,
+    list: Vec<(u16, EnumSet)>,
+}
+
+impl Requirements {
+    /// The key conditions of a rule.
+    pub fn of(&self, rule: u32) -> &[(u16, EnumSet)] {
+        match self.spans.get(rule as usize) {
+            Some(&(start, end)) => self.list.get(start as usize..end as usize).unwrap_or(&[]),
+            None => &[],
+        }
+    }
+
+    pub(super) fn push(&mut self, requirements: impl IntoIterator<Item = (u16, EnumSet)>) {
+        let start = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
+        self.list.extend(requirements);
+        let end = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
+        self.spans.push((start, end));
+    }
+}
+
+/// A node of an epoch's rule tree: a case visits only the branches its facts take, so the
+/// rules it visits do not grow with rules that its facts cannot trigger.
+#[derive(Debug, Clone)]
+pub enum RuleNode {
+    /// Rules whose key conditions are tested one by one.
+    Leaf(Vec<u32>),
+    /// Rules split by a fact (an index into `key_paths`): for each member, the node of the rules
+    /// that need the fact to be or hold it (sorted by member), and the node of those with no
+    /// key condition on the fact.
+    Split {
+        fact: u16,
+        by_member: Branches,
+        /// `None` when every rule of the node has a key condition on the fact.
+        rest: Option<u32>,
+    },
+}
+
+/// The nodes of a split by member: a table indexed by member when there are many, a sorted
+/// list otherwise.
+#[derive(Debug, Clone)]
+pub enum Branches {
+    Sorted(Vec<(u16, u32)>),
+    Table(Vec<u32>),
+}
+
+impl Branches {
+    /// The node of the rules that need a member.
+    pub fn get(&self, member: u16) -> Option<u32> {
+        match self {
+            Branches::Sorted(list) => list
+                .binary_search_by_key(&member, |(m, _)| *m)
+                .ok()
+                .and_then(|i| list.get(i))
+                .map(|(_, node)| *node),
+            Branches::Table(table) => table
+                .get(usize::from(member))
+                .copied()
+                .filter(|node| *node != u32::MAX),
+        }
+    }
+}
+
+/// What members a rule's key condition accepts.
+#[derive(Debug, Clone)]
+pub(super) enum KeyMembers {
+    Members(EnumSet),
+    NamedSet(usize),
+}
+
+/// A policy lowered for evaluation, with its parameters fixed.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub policy: Arc<Policy>,
+    pub rules: Vec<Rule>,
+    pub epochs: Vec<Epoch>,
+    pub params: Vec<Value>,
+    /// For each rule, every key condition it has, with the enum of its fact when known.
+    pub(super) requirements: Vec<Vec<(Vec<usize>, KeyMembers, u16)>>,
+    /// For each rule, the dates its conditions on `case.date` allow (`case.date > 2025-01-01`):
+    /// outside them the rule is in force but cannot apply, so deciding does not visit it.
+    pub(super) implied: Vec<Period>,
+    /// For each rule, the days it can apply: in force, and allowed by its own conditions on
+    /// `case.date`.
+    pub(super) live: Vec<Period>,
+    /// For each named set, whether it is kept with its members' dates rather than built for
+    /// every epoch (see `DatedSet`).
+    pub(super) dated_sets: Vec<Option<DatedSet>>,
+    /// What reading JSON cases quickly needs: members by name, fields' defaults.
+    pub(super) shape: CaseShape,
+}
+
+/// A set of texts, numbers or dates whose members come and go on their own dates, such as a
+/// sanctions list of entities each listed on its day. It is kept once, each member with its
+/// period, and asked about membership on the case's date: building it for every date a member
+/// changes would hold thousands of copies of it (5,000 dated entries took 1 GB). Only sets that
+/// no constant or other set reads are kept so; epochs do not split at their members' dates.
+#[derive(Debug, Clone)]
+pub struct DatedSet {
+    /// Sorted by value: each member with a period, and whether the period removes it (an
+    /// amendment's `-=`).
+    pub(super) entries: Vec<(Value, Period, bool)>,
+}
+
+impl DatedSet {
+    /// Whether a value is a member on a date.
+    pub fn contains(&self, value: &Value, date: Date) -> bool {
+        self.holds(|member| member.total_cmp(value), date)
+    }
+
+    /// Whether some member is a prefix of a text on a date: `some e in S: starts_with(x, e)`.
+    pub fn has_prefix_of(&self, text: &str, date: Date) -> bool {
+        text.char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .any(|end| {
+                let prefix = &text[..end];
+                self.holds(
+                    |member| match member {
+                        Value::Text(member) => (**member).cmp(prefix),
+                        other => other.total_cmp(&Value::Text(prefix.into())),
+                    },
+                    date,
+                )
+            })
+    }
+
+    /// Whether the member that `order` finds (by comparing members with it) is in the set on a
+    /// date: listed in a period that holds the date, and not removed in one.
+    fn holds(&self, order: impl Fn(&Value) -> std::cmp::Ordering, date: Date) -> bool {
+        let start = self
+            .entries
+            .partition_point(|(member, _, _)| order(member) == std::cmp::Ordering::Less);
+        let mut listed = false;
+        for (member, period, removed) in &self.entries[start..] {
+            if order(member) != std::cmp::Ordering::Equal {
+                break;
+            }
+            if period.contains(date) {
+                if *removed {
+                    return false;
+                }
+                listed = true;
+            }
+        }
+        listed
+    }
+
+    /// The set as it is on a date.
+    pub fn at(&self, date: Date) -> Value {
+        let mut members: Vec<Value> = Vec::new();
+        let mut index = 0;
+        while let Some((value, _, _)) = self.entries.get(index) {
+            // The entries of one value are together: it is a member if one lists it on the
+            // date and none removes it.
+            let end = index
+                + self.entries[index..]
+                    .iter()
+                    .take_while(|(other, _, _)| other.total_cmp(value).is_eq())
+                    .count();
+            let entries = &self.entries[index..end];
+            let listed = entries
+                .iter()
+                .any(|(_, p, removed)| !removed && p.contains(date));
+            let removed = entries
+                .iter()
+                .any(|(_, p, removed)| *removed && p.contains(date));
+            if listed && !removed {
+                members.push(value.clone());
+            }
+            index = end;
+        }
+        // Already sorted and without repeats.
+        Value::Set(members.into())
+    }
+
+    /// Every value that is a member on some date.
+    pub fn every_member(&self) -> impl Iterator<Item = &Value> {
+        self.entries
+            .iter()
+            .filter(|(_, _, removed)| !removed)
+            .map(|(member, _, _)| member)
+    }
+}
+
+impl Program {
+    /// The named set with this index, if it is kept with its members' dates.
+    pub fn dated_set(&self, index: usize) -> Option<&DatedSet> {
+        self.dated_sets.get(index)?.as_ref()
+    }
+
+    /// The epoch that holds a date.
+    pub fn epoch(&self, date: Date) -> &Epoch {
+        let position = self.epochs.partition_point(|epoch| epoch.start <= date);
+        &self.epochs[position.saturating_sub(1)]
+    }
+}
+
+/// The lookup tables of the fast reader: enum members by name, and each record field's value
+/// when a case leaves it out (`None` for a required field). Built by `case`, which reads it.
+#[derive(Debug, Clone, Default)]
+pub struct CaseShape {
+    pub(super) members: Vec<FastMap<Box<str>, u16>>,
+    pub(super) defaults: Vec<Vec<Option<Value>>>,
+}

@@ -1,0 +1,70 @@
+//! The explanation of a decision as data: for every rule its status, the conditions it
+//! evaluated (one flat list of which each rule holds a range) and its `because` text.
+
+use super::decision::Status;
+use super::value::Value;
+
+/// What happened to each rule: the explanation, as data.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Trace {
+    /// One entry per rule of the policy, in order.
+    pub rules: Vec<RuleTrace>,
+    /// The conditions every rule evaluated, rule after rule: each rule's `conditions` is a range
+    /// of this list. One list, rather than one per rule, is what makes explaining cheap.
+    pub conditions: Vec<ConditionTrace>,
+}
+
+impl Trace {
+    /// The conditions a rule evaluated, in order, up to the first that failed.
+    pub fn conditions(&self, rule: &RuleTrace) -> &[ConditionTrace] {
+        let range = rule.conditions.start as usize..rule.conditions.end as usize;
+        self.conditions.get(range).unwrap_or(&[])
+    }
+
+    /// Makes the trace ready to be filled in place for a policy of `count` rules: one entry per
+    /// rule, in order, each not in force until deciding says otherwise; no conditions. The
+    /// entries already there are reused, so explaining case after case allocates little.
+    pub(super) fn reset(&mut self, count: usize) {
+        self.rules.truncate(count);
+        self.conditions.clear();
+        for (rule, entry) in self.rules.iter_mut().enumerate() {
+            entry.rule = rule;
+            entry.status = Status::NotInForce;
+            entry.conditions = 0..0;
+            entry.because = None;
+            entry.binding = None;
+        }
+        let start = self.rules.len();
+        self.rules.extend((start..count).map(|rule| RuleTrace {
+            rule,
+            status: Status::NotInForce,
+            conditions: 0..0,
+            because: None,
+            binding: None,
+        }));
+    }
+}
+
+/// What happened to one rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleTrace {
+    pub rule: usize,
+    pub status: Status,
+    /// The conditions evaluated, in order, up to the first that failed: a range of the trace's
+    /// `conditions` (read them with `Trace::conditions`).
+    pub conditions: std::ops::Range<u32>,
+    /// The `because` text with its values filled in, for rules whose conditions held.
+    pub because: Option<String>,
+    /// For a rule with `for x in S`: the member for which its conditions held.
+    pub binding: Option<Value>,
+}
+
+/// One condition of a rule, as evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionTrace {
+    pub index: usize,
+    pub holds: bool,
+    /// The facts the condition read, with their values (`none` when absent).
+    /// In the order of the checked rule's `observed` list, which names them.
+    pub observed: smallvec::SmallVec<[Value; 1]>,
+}

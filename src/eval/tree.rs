@@ -1,0 +1,341 @@
+//! Each epoch's rule tree: the rules' key conditions (a fact of the case that must be one of
+//! some enum members), the tree that splits rules by them, and the walk that finds the rules a
+//! case can trigger.
+
+use std::sync::Arc;
+
+use crate::check::ir::{Compare, Period};
+use crate::syntax::calendar::Date;
+
+use super::ir::{Branches, Epoch, Expr, KeyMembers, Program, Requirements, RuleNode};
+use super::value::{EnumSet, Value};
+
+/// A split with at least this many branches looks members up in a table.
+const TABLE_BRANCHES: usize = 16;
+
+/// A node with at most this many rules is not split further.
+const LEAF_RULES: usize = 4;
+
+impl Branches {
+    fn of(list: Vec<(u16, u32)>) -> Branches {
+        if list.len() < TABLE_BRANCHES {
+            return Branches::Sorted(list);
+        }
+        let size = list
+            .last()
+            .map_or(0, |(member, _)| usize::from(*member) + 1);
+        let mut table = vec![u32::MAX; size];
+        for (member, node) in list {
+            table[usize::from(member)] = node;
+        }
+        Branches::Table(table)
+    }
+}
+
+impl Program {
+    /// Lists the rules in force in an epoch and builds the tree of those deciding visits. The
+    /// key conditions are shared with the previous epoch when they are the same.
+    pub(super) fn index_rules(&self, epoch: &mut Epoch, previous: Option<&Epoch>) {
+        if !epoch.policy_in_force {
+            return;
+        }
+        let mut key_paths: Vec<Vec<usize>> = Vec::new();
+        let mut requirements = Requirements::default();
+        // The size of each key fact's enum, to weigh how selective a condition on it is.
+        let mut sizes: Vec<usize> = Vec::new();
+        for keys in &self.requirements {
+            let mut resolved = Vec::new();
+            for (path, key, ty) in keys {
+                let (members, ty) = match key {
+                    KeyMembers::Members(members) => (*members, *ty),
+                    KeyMembers::NamedSet(set) => match epoch.sets.get(*set) {
+                        Some(Value::EnumSet(ty, members)) => (*members, *ty),
+                        _ => continue,
+                    },
+                };
+                let position = match key_paths.iter().position(|p| p == path) {
+                    Some(position) => position,
+                    // Past the facts a `u16` can number, a condition is simply not a key
+                    // (the rule is then visited more often, never wrongly skipped).
+                    None if key_paths.len() >= usize::from(u16::MAX) => continue,
+                    None => {
+                        key_paths.push(path.clone());
+                        sizes.push(256);
+                        key_paths.len() - 1
+                    }
+                };
+                if let Some(size) = self.policy.enums.get(usize::from(ty)) {
+                    sizes[position] = size.members.len().max(1);
+                }
+                resolved.push((u16::try_from(position).unwrap_or(u16::MAX), members));
+            }
+            requirements.push(resolved);
+        }
+        match previous {
+            Some(previous)
+                if *previous.requirements == requirements && *previous.key_paths == key_paths =>
+            {
+                epoch.requirements = previous.requirements.clone();
+                epoch.key_paths = previous.key_paths.clone();
+            }
+            _ => {
+                epoch.requirements = Arc::new(requirements);
+                epoch.key_paths = Arc::new(key_paths);
+            }
+        }
+        let mut visited = Vec::new();
+        for (rule, definition) in self.policy.rules.iter().enumerate() {
+            if !overlaps(&definition.in_force, epoch.start, epoch.end) {
+                continue;
+            }
+            let rule_id = u32::try_from(rule).unwrap_or(u32::MAX);
+            epoch.rules.push(rule_id);
+            // Explanations visit every rule in force; deciding skips those whose own date
+            // conditions exclude the epoch.
+            if self
+                .live
+                .get(rule)
+                .is_some_and(|live| overlaps(live, epoch.start, epoch.end))
+            {
+                visited.push(rule_id);
+            }
+        }
+        let mut grower = TreeGrower {
+            requirements: &epoch.requirements,
+            sizes: &sizes,
+            nodes: Vec::new(),
+            used: Vec::new(),
+            budget: 64 * visited.len() + 4096,
+        };
+        grower.grow(visited);
+        epoch.tree = grower.nodes;
+    }
+
+    /// The rules a case can trigger in an epoch, in rule order: those of the branches of the
+    /// epoch's rule tree its facts take whose key conditions all hold.
+    pub(super) fn candidates(&self, case: &Value, epoch: &Epoch, date: Date, out: &mut Vec<u32>) {
+        // The facts key conditions read, each looked up once.
+        let facts: smallvec::SmallVec<[Option<&Value>; 16]> = epoch
+            .key_paths
+            .iter()
+            .map(|path| field_at(case, path))
+            .collect();
+        if epoch.tree.is_empty() {
+            return;
+        }
+        let mut pending: smallvec::SmallVec<[u32; 16]> = smallvec::smallvec![0];
+        let mut leaves = 0;
+        while let Some(node) = pending.pop() {
+            match epoch.tree.get(node as usize) {
+                Some(RuleNode::Leaf(rules)) => {
+                    leaves += 1;
+                    out.extend(rules.iter().copied().filter(|rule| {
+                        // A rule stays a candidate only if every key condition it has can hold
+                        // and it can apply on the date (which its epoch says, unless the policy
+                        // has too many rules' dates to split epochs by all of them).
+                        epoch.requirements.of(*rule).iter().all(|(fact, members)| {
+                            match facts.get(usize::from(*fact)).copied().flatten() {
+                                Some(Value::Enum(_, member)) => members.contains(*member),
+                                Some(Value::EnumSet(_, held)) => {
+                                    !held.intersection(members).is_empty()
+                                }
+                                _ => false,
+                            }
+                        }) && self
+                            .live
+                            .get(*rule as usize)
+                            .is_some_and(|p| p.contains(date))
+                    }));
+                }
+                Some(RuleNode::Split {
+                    fact,
+                    by_member,
+                    rest,
+                }) => {
+                    pending.extend(*rest);
+                    match facts.get(usize::from(*fact)).copied().flatten() {
+                        Some(Value::Enum(_, member)) => pending.extend(by_member.get(*member)),
+                        // A set of the case: the branch of each of its members.
+                        Some(Value::EnumSet(_, held)) => {
+                            pending.extend(held.members().filter_map(|m| by_member.get(m)));
+                        }
+                        _ => {}
+                    }
+                }
+                None => {}
+            }
+        }
+        // Several leaves (and a rule under several members of a set) give rules out of order.
+        if leaves > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
+    }
+}
+
+/// Builds an epoch's rule tree: each node splits its rules by the fact that leaves a case the
+/// fewest rules to test, until a node has few rules or no split helps.
+struct TreeGrower<'a> {
+    requirements: &'a Requirements,
+    /// The size of each key fact's enum.
+    sizes: &'a [usize],
+    nodes: Vec<RuleNode>,
+    /// The facts the path from the root has split by.
+    used: Vec<u16>,
+    /// How many more rules may be placed in nodes: a rule needing several members is placed
+    /// under each, and this bounds the copies.
+    budget: usize,
+}
+
+impl TreeGrower<'_> {
+    /// Adds the node of some rules (in order) and returns its index.
+    fn grow(&mut self, rules: Vec<u32>) -> u32 {
+        let id = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
+        self.nodes.push(RuleNode::Leaf(Vec::new()));
+        self.budget = self.budget.saturating_sub(rules.len());
+        let Some(fact) = self.best_split(&rules) else {
+            self.nodes[id as usize] = RuleNode::Leaf(rules);
+            return id;
+        };
+        let mut rest = Vec::new();
+        let mut by_member: std::collections::BTreeMap<u16, Vec<u32>> = Default::default();
+        for rule in rules {
+            match self.requirements.of(rule).iter().find(|(f, _)| *f == fact) {
+                Some((_, members)) => {
+                    for member in members.members() {
+                        by_member.entry(member).or_default().push(rule);
+                    }
+                }
+                None => rest.push(rule),
+            }
+        }
+        self.used.push(fact);
+        let rest = (!rest.is_empty()).then(|| self.grow(rest));
+        let by_member = by_member
+            .into_iter()
+            .map(|(member, rules)| (member, self.grow(rules)))
+            .collect();
+        self.used.pop();
+        self.nodes[id as usize] = RuleNode::Split {
+            fact,
+            by_member: Branches::of(by_member),
+            rest,
+        };
+        id
+    }
+
+    /// The fact to split some rules by, if splitting saves a case at least two rule tests:
+    /// the expected rules left to test are those without a key condition on the fact, plus
+    /// each of the others in the share of the fact's members it accepts.
+    fn best_split(&self, rules: &[u32]) -> Option<u16> {
+        if rules.len() <= LEAF_RULES || self.budget == 0 {
+            return None;
+        }
+        let mut best: Option<(f64, u16)> = None;
+        for fact in 0..self.sizes.len() {
+            let fact = u16::try_from(fact).unwrap_or(u16::MAX);
+            if self.used.contains(&fact) {
+                continue;
+            }
+            let size = self.sizes.get(usize::from(fact)).copied().unwrap_or(256) as f64;
+            let mut cost = 0.0;
+            for rule in rules {
+                cost += match self.requirements.of(*rule).iter().find(|(f, _)| *f == fact) {
+                    Some((_, members)) => members.len() as f64 / size,
+                    None => 1.0,
+                };
+            }
+            if best.is_none_or(|(lowest, _)| cost < lowest) {
+                best = Some((cost, fact));
+            }
+        }
+        best.filter(|(cost, _)| rules.len() as f64 - cost >= 2.0)
+            .map(|(_, fact)| fact)
+    }
+}
+
+/// A condition that holds only when a fact of the case is one of some enum members:
+/// `case.activity == export`, `case.destination in listed`, or an `or` of such on one fact.
+pub(super) fn index_key(condition: &Expr) -> Option<(Vec<usize>, KeyMembers, u16)> {
+    match condition {
+        Expr::Compare(Compare::Eq, left, right) => match (&**left, &**right) {
+            (path, Expr::Value(Value::Enum(ty, member)))
+            | (Expr::Value(Value::Enum(ty, member)), path) => {
+                let mut members = EnumSet::default();
+                members.insert(*member);
+                Some((case_path(path)?, KeyMembers::Members(members), *ty))
+            }
+            _ => None,
+        },
+        // `EU001 in case.general_authorisations`: the case's set must hold the member.
+        Expr::In(member, set) if matches!(**member, Expr::Value(Value::Enum(..))) => {
+            let Expr::Value(Value::Enum(ty, member)) = **member else {
+                return None;
+            };
+            let mut members = EnumSet::default();
+            members.insert(member);
+            Some((case_path(set)?, KeyMembers::Members(members), ty))
+        }
+        Expr::In(member, set) => {
+            let path = case_path(member)?;
+            match &**set {
+                Expr::Value(Value::EnumSet(ty, members)) => {
+                    Some((path, KeyMembers::Members(*members), *ty))
+                }
+                Expr::NamedSet(index) => Some((path, KeyMembers::NamedSet(*index), u16::MAX)),
+                _ => None,
+            }
+        }
+        Expr::Or(items) => {
+            let mut path = None;
+            let mut union = EnumSet::default();
+            let mut enum_ty = u16::MAX;
+            for item in items {
+                let (item_path, KeyMembers::Members(members), ty) = index_key(item)? else {
+                    return None;
+                };
+                if path.as_ref().is_some_and(|p| *p != item_path) {
+                    return None;
+                }
+                path = Some(item_path);
+                union = union.union(&members);
+                enum_ty = ty;
+            }
+            Some((path?, KeyMembers::Members(union), enum_ty))
+        }
+        _ => None,
+    }
+}
+
+/// The field positions of a path from the case: `case.item.annex_i` as `[3, 1]`.
+fn case_path(expr: &Expr) -> Option<Vec<usize>> {
+    match expr {
+        Expr::Case => Some(Vec::new()),
+        Expr::Field(base, position) => {
+            let mut path = case_path(base)?;
+            path.push(*position);
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
+/// Whether a period has a day from `start` to `end` (to the end of time when `None`).
+fn overlaps(period: &Period, start: Date, end: Option<Date>) -> bool {
+    period.until.is_none_or(|until| until >= start)
+        && match (period.from, end) {
+            (Some(from), Some(end)) => from <= end,
+            _ => true,
+        }
+}
+
+/// The value at a path of fields from a record.
+fn field_at<'v>(mut value: &'v Value, path: &[usize]) -> Option<&'v Value> {
+    for position in path {
+        match value {
+            Value::Record(_, fields) => value = fields.get(*position)?,
+            _ => return None,
+        }
+    }
+    Some(value)
+}
