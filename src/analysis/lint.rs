@@ -282,7 +282,10 @@ impl<'p> Lints<'p> {
             && let Some((region, date)) = self.ever_triggered[rule]
         {
             let witness = search.witness(region, date)?;
-            let decided = program.decide(&witness, date).decided_by;
+            let decided = program
+                .decide(&witness, date)
+                .decided_by
+                .map(|rule| rule.index());
             return Ok(Some(finding(
                 FindingKind::AlwaysMasked,
                 decided,

@@ -105,7 +105,7 @@ pub fn why_not(
                 let path: Vec<String> = change.fact.split('.').map(str::to_string).collect();
                 changed = with_value(program, &changed, &path, change.to.clone());
             }
-            if program.decide(&changed, date).verdict == verdict {
+            if program.decide(&changed, date).verdict.index() == verdict {
                 answers.push((changes, changed));
             }
         }

@@ -198,13 +198,17 @@ impl Rulebook {
         self.program
             .policy
             .verdicts
-            .get(decision.verdict)
+            .get(decision.verdict.index())
             .map_or("", |verdict| verdict.name.as_str())
     }
 
     /// The name and citation of the rule that decided, if a rule did (not the `otherwise`).
     pub fn decided_by<'r>(&'r self, decision: &Decision) -> Option<(&'r str, &'r str)> {
-        let rule = self.program.policy.rules.get(decision.decided_by?)?;
+        let rule = self
+            .program
+            .policy
+            .rules
+            .get(decision.decided_by?.index())?;
         Some((rule.name.as_str(), rule.citation.as_str()))
     }
 

@@ -397,3 +397,40 @@ mod tests {
         assert_eq!(both.describe("always"), both.to_string());
     }
 }
+
+/// Typed indices into a checked policy's tables, so a rule is never taken for a verdict.
+macro_rules! policy_id {
+    ($(#[$doc:meta])* $name:ident indexes $table:ty) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(u32);
+
+        impl $name {
+            /// The id of the entry at a position of its table.
+            pub fn new(index: usize) -> $name {
+                $name(u32::try_from(index).unwrap_or(u32::MAX))
+            }
+
+            /// Its position in its table.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        impl std::ops::Index<$name> for Vec<$table> {
+            type Output = $table;
+            fn index(&self, id: $name) -> &$table {
+                &self[id.index()]
+            }
+        }
+    };
+}
+
+policy_id!(
+    /// A rule of a policy: its position in `Policy::rules`.
+    RuleId indexes RuleDef
+);
+policy_id!(
+    /// A verdict kind of a policy: its position in `Policy::verdicts`.
+    VerdictId indexes KindDef
+);

@@ -2,6 +2,7 @@
 //! exceptions suppress which rules, the strongest verdict, the obligations, and, when asked, the
 //! trace that explains it.
 
+use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
 use super::decision::{Decision, Obligation, Status};
@@ -220,7 +221,7 @@ impl Program {
                 obligations.push(Obligation {
                     kind: *kind,
                     args,
-                    rule: index,
+                    rule: RuleId::new(index),
                 });
             }
         }
@@ -241,9 +242,9 @@ impl Program {
         };
         Decision {
             date,
-            verdict: verdict_kind,
+            verdict: VerdictId::new(verdict_kind),
             verdict_args,
-            decided_by,
+            decided_by: decided_by.map(RuleId::new),
             obligations,
             policy_in_force,
         }

@@ -1,6 +1,7 @@
 //! The outcome of deciding a case: the verdict, the obligations, and the status of each rule,
 //! which an explanation's trace records.
 
+use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
 use super::value::Value;
@@ -10,11 +11,12 @@ use super::value::Value;
 pub struct Decision {
     /// The date the case was decided as of.
     pub date: Date,
-    /// The verdict kind, an index into the policy's verdicts.
-    pub verdict: usize,
+    /// The verdict kind.
+    pub verdict: VerdictId,
+    /// The verdict's arguments, in the order of its kind's parameters.
     pub verdict_args: Vec<Value>,
     /// The rule whose conclusion is the verdict; `None` when the `otherwise` verdict holds.
-    pub decided_by: Option<usize>,
+    pub decided_by: Option<RuleId>,
     /// Obligations of every applied rule: kind, arguments, and the rule that imposes it.
     pub obligations: Vec<Obligation>,
     /// Whether the policy itself is in force on the date.
@@ -24,9 +26,12 @@ pub struct Decision {
 /// One obligation a decision imposes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Obligation {
+    /// The obligation kind: an index into the policy's obligations.
     pub kind: usize,
+    /// Its arguments, in the order of its kind's parameters.
     pub args: Vec<Value>,
-    pub rule: usize,
+    /// The rule that imposes it.
+    pub rule: RuleId,
 }
 
 /// The fate of a rule on a case.

@@ -160,7 +160,7 @@ fn failure(
         // Compared by the caller, which holds the stored explanation.
         Expectation::Explanation => None,
         Expectation::Verdict { kind, args, text } => {
-            let matches = decision.verdict == *kind
+            let matches = decision.verdict.index() == *kind
                 && args.iter().zip(&decision.verdict_args).all(|(want, got)| {
                     want.as_ref()
                         .is_none_or(|want| program.constant_value(want) == *got)
@@ -168,11 +168,11 @@ fn failure(
             (!matches).then(|| format!("expected verdict `{text}`, got `{actual_verdict}`"))
         }
         Expectation::DecidedBy(rule) => match decision.decided_by {
-            Some(actual) if actual == *rule => None,
+            Some(actual) if actual.index() == *rule => None,
             Some(actual) => Some(format!(
                 "expected the decision by `{}`, but `{}` decided it",
                 rule_name(*rule),
-                rule_name(actual)
+                rule_name(actual.index())
             )),
             None => Some(format!(
                 "expected the decision by `{}`, but no rule applied (`otherwise`)",
@@ -236,7 +236,7 @@ fn failure(
                 .obligations
                 .iter()
                 .filter(|o| o.kind == *kind)
-                .map(|o| rule_name(o.rule))
+                .map(|o| rule_name(o.rule.index()))
                 .collect();
             (!present.is_empty()).then(|| {
                 format!(

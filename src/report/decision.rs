@@ -173,11 +173,12 @@ pub fn render_text(
             period_text(&policy.in_force)
         ));
     }
-    let applied_first = decision.decided_by.into_iter().chain(
+    let decided_by = decision.decided_by.map(|rule| rule.index());
+    let applied_first = decided_by.into_iter().chain(
         trace
             .rules
             .iter()
-            .filter(|r| r.status == Status::Applied && Some(r.rule) != decision.decided_by)
+            .filter(|r| r.status == Status::Applied && Some(r.rule) != decided_by)
             .map(|r| r.rule),
     );
     for (position, rule) in applied_first.enumerate() {
@@ -488,7 +489,7 @@ pub fn decision_json<'p>(
                 &decision.verdict_args,
             ),
         },
-        decided_by: decision.decided_by.map(rule_ref),
+        decided_by: decision.decided_by.map(|rule| rule_ref(rule.index())),
         obligations: decision
             .obligations
             .iter()
@@ -619,7 +620,7 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
         )),
     }
     if let Some(rule) = decision.decided_by
-        && let Some(rule_trace) = trace.rules.iter().find(|r| r.rule == rule)
+        && let Some(rule_trace) = trace.rules.iter().find(|r| r.rule == rule.index())
     {
         if let Some(because) = &rule_trace.because {
             out.push_str(&format!("> because {because}\n\n"));
