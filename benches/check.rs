@@ -4,7 +4,7 @@ use std::fmt::Write;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use licit::check::{Source, check};
+use licit::internals::{Source, check};
 
 /// A policy of `count` rules, each with three conditions over enums, sets and dates.
 fn generated_policy(count: usize) -> String {
@@ -34,7 +34,7 @@ fn check_large(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("parse+check 10,000 rules", |b| {
         b.iter(|| {
-            let (ast, errors) = licit::syntax::parse(black_box(&text));
+            let (ast, errors) = licit::internals::parse(black_box(&text));
             assert!(errors.is_empty());
             let sources = [Source {
                 name: "generated.licit".to_string(),

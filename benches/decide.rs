@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use licit::eval::{Program, Value, case_date};
-use licit::syntax::calendar::Date;
+use licit::Date;
+use licit::internals::{Program, Value, case_date};
 
 #[path = "common/measure.rs"]
 mod measure;
@@ -15,7 +15,7 @@ mod measure;
 /// A policy's program and the cases of its tests, with their dates.
 fn load(relative: &str) -> (Arc<Program>, Vec<(Value, Date)>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
-    let result = licit::project::load_and_check(&licit::OsFiles, &root)
+    let result = licit::internals::load_and_check(&licit::OsFiles, &root)
         .unwrap_or_else(|_| panic!("{relative} loads"));
     let policy = result
         .checked

@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use licit::eval::decode_case;
+use licit::internals::decode_case;
 
 #[path = "common/measure.rs"]
 mod measure;
@@ -24,7 +24,7 @@ fn decide(c: &mut Criterion) {
     measure::explanations(&mut group, "decide+explain", &program, &cases);
     // As a batch explains one case after another: the explanation's memory is reused.
     group.bench_function("decide+explain-into", |b| {
-        let mut trace = licit::eval::Trace::default();
+        let mut trace = licit::internals::Trace::default();
         b.iter(|| {
             for (case, date) in &cases {
                 black_box(program.explain_into(black_box(case), *date, &mut trace));
@@ -47,12 +47,12 @@ fn decide(c: &mut Criterion) {
         b.iter(|| {
             let mut reader = std::io::Cursor::new(jsonl.as_bytes());
             let mut out = Vec::with_capacity(jsonl.len() * 2);
-            let options = licit::api::batch::BatchOptions {
+            let options = licit::BatchOptions {
                 as_of: None,
                 explain: false,
                 jobs,
             };
-            licit::api::batch::decide_batch(
+            licit::internals::decide_batch(
                 &program,
                 "bench",
                 &mut reader,

@@ -1,25 +1,102 @@
-//! licit: a typed, declarative language for export-control licensing rules.
+//! licit: a typed, declarative language for export-control licensing rules, and the library
+//! behind the `licit` command.
 //!
-//! The pipeline, in reading order: `syntax` (text → AST) → `check` (names, types, exceptions,
-//! time → a checked policy) → `eval` (lowering to a resolved program, decisions with their
-//! trace) → `report` (rendering). `project` finds and reads a policy's files through the
-//! [`Files`] trait; only `cli` (feature `cli`) and [`OsFiles`] (feature `fs`) touch the disk or
-//! the terminal.
+//! Start from [`Rulebook`]: load a rulebook once — from the disk with [`Rulebook::load`], or
+//! from memory with [`Rulebook::from_files`] and [`MemoryFiles`] — then decide JSON cases, with
+//! or without their explanation, from any number of threads. A policy or case that does not fit
+//! comes back as [`Problems`]: every [`Diagnostic`] with its code, place and help.
 //!
-//! To embed licit in a system, start from [`Rulebook`]: load a rulebook once, then decide JSON
-//! cases, with or without their explanation, from any number of threads.
+//! ```
+//! let main = r#"
+//! policy "Example"
+//!
+//! input Case {
+//!   date: date
+//!   listed: bool
+//! }
+//!
+//! verdicts licence_required > no_licence_required
+//! otherwise no_licence_required
+//!
+//! rule listed "Art. 3(1)"
+//!   when case.listed
+//!   then licence_required
+//! "#;
+//! let files = licit::MemoryFiles::new().with("example.licit", main);
+//! let rulebook = licit::Rulebook::from_files(&files, "example.licit").expect("it checks");
+//! let decision = rulebook
+//!     .decide(r#"{"date": "2024-01-01", "listed": true}"#)
+//!     .expect("the case fits");
+//! assert_eq!(rulebook.verdict(&decision), "licence_required");
+//! assert_eq!(rulebook.decided_by(&decision), Some(("listed", "Art. 3(1)")));
+//! ```
+//!
+//! The pipeline inside, in reading order: `syntax` (text → AST) → `check` (names, types,
+//! exceptions, time → a checked policy) → `eval` (lowering to a program, decisions with their
+//! trace) → `analysis` (the symbolic search behind `diff`, `--why-not` and `check --analyze`) →
+//! `report` (rendering). `project` finds and reads a policy's files through the [`Files`]
+//! trait. Only `cli` (feature `cli`) and [`OsFiles`] (feature `fs`) touch the disk or the
+//! terminal.
 
-pub mod analysis;
-pub mod api;
-pub mod check;
+#![deny(missing_docs)]
+// The analyses (`diff`, `--why-not`, `check --analyze`) and most of the rendering serve only the
+// command line so far; without it they are not used. They become library API when the editor
+// and the service need them.
+#![cfg_attr(
+    not(feature = "cli"),
+    expect(
+        dead_code,
+        unused_imports,
+        reason = "the analyses and most rendering serve only the command line so far"
+    )
+)]
+
+mod analysis;
+mod api;
+mod check;
 #[cfg(feature = "cli")]
-pub mod cli;
-pub mod eval;
-pub mod project;
-pub mod report;
-pub mod syntax;
+mod cli;
+mod eval;
+mod project;
+mod report;
+mod syntax;
 
-pub use api::{Problems, Rulebook};
+pub use api::batch::{BatchOptions, BatchSummary};
+pub use api::{Explanation, Problems, Rulebook};
+pub use check::ir::{RuleId, VerdictId};
+pub use eval::{Decision, Obligation};
 #[cfg(feature = "fs")]
 pub use project::OsFiles;
-pub use project::{Files, MemoryFiles};
+pub use project::{EntryKind, Files, LoadError, MemoryFiles};
+pub use report::diagnostic::{Diagnostic, Label, Level};
+pub use syntax::calendar::Date;
+
+/// The JSON forms of `docs/decision-json.md`, as the library returns them: serialise them with
+/// `serde_json`.
+pub mod json {
+    pub use crate::report::decision::{
+        ConclusionJson, ConditionJson, DecisionJson, ObligationJson, PolicyJson, RuleJson,
+        RuleRefJson,
+    };
+}
+
+/// Runs the `licit` command with the process's arguments: the binary's `main`.
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub fn run_cli() -> std::process::ExitCode {
+    cli::run().into()
+}
+
+/// The layers' own types, for the benchmarks and tests that measure or probe them; not part of
+/// the library's interface.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::api::batch::decide_batch;
+    pub use crate::check::{Source, check};
+    pub use crate::eval::{Program, Trace, Value, case_date, decode_case};
+    pub use crate::project::load_and_check;
+    pub use crate::syntax::ast;
+    pub use crate::syntax::calendar::Duration;
+    pub use crate::syntax::format::format;
+    pub use crate::syntax::parse::parse;
+}

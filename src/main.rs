@@ -1,5 +1,5 @@
-//! The `licit` command: parses arguments and hands over to `licit::cli`.
+//! The `licit` command: hands over to the library's command line.
 
 fn main() -> std::process::ExitCode {
-    licit::cli::run().into()
+    licit::run_cli()
 }

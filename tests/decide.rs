@@ -7,7 +7,7 @@
 #[allow(dead_code)]
 mod mix;
 
-use licit::eval::{Program, Trace};
+use licit::internals::{Program, Trace};
 use mix::{Never, decoded, generated_cases, policy_with_rules};
 
 /// The generated mix, and the same cases with the concerns the generated rules need.
@@ -101,8 +101,9 @@ fn rules_from_their_own_days(count: usize) -> std::sync::Arc<Program> {
     clippy::expect_used,
     reason = "a test should stop loudly when its own fixture cannot be built"
 )]
-fn day_after(year: i32, n: usize) -> licit::syntax::calendar::Date {
-    use licit::syntax::calendar::{Date, Duration};
+fn day_after(year: i32, n: usize) -> licit::Date {
+    use licit::Date;
+    use licit::internals::Duration;
     let days = i32::try_from(n).expect("a small number of days");
     let first = Date::from_ymd(year, 1, 1).expect("a date");
     first.add(Duration { months: 0, days }, 1)

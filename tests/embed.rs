@@ -68,7 +68,7 @@ fn parameters_are_set_by_name_and_dates_can_be_overridden() {
     };
     assert_eq!(decided(&with_china), "licence_required");
     // Before the 2021/821 regulation, 428/2009 decides: the same article, numbered 4(2).
-    let Ok(before) = licit::syntax::calendar::Date::from_ymd(2019, 6, 1) else {
+    let Ok(before) = licit::Date::from_ymd(2019, 6, 1) else {
         panic!("a date");
     };
     let Ok(decision) = with_china.decide_as_of(CHINA_MILITARY, before) else {

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use licit::syntax::format::format;
-use licit::syntax::parse;
+use licit::internals::format;
+use licit::internals::parse;
 
 /// The comments of a text, sorted: `#` or `//` to the end of the line, outside strings. Written
 /// independently of the formatter's own scan so that the two check each other.
@@ -74,7 +74,7 @@ fn code(chars: &[char], mut i: usize, in_hole: bool, found: &mut Vec<String>) ->
 
 /// A syntax tree as text with every span blanked: formatting moves text, so positions change
 /// while the tree must not. The AST has no `==` of its own, as a span compares by position.
-fn tree_without_spans(tree: &Option<licit::syntax::ast::File>) -> String {
+fn tree_without_spans(tree: &Option<licit::internals::ast::File>) -> String {
     let text = format!("{tree:#?}");
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();

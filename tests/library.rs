@@ -130,7 +130,7 @@ fn a_batch_line_is_the_decision_json_without_policy_and_explanation() {
         .collect();
     let input = cases.join("\n");
     let mut out = Vec::new();
-    let options = licit::api::batch::BatchOptions {
+    let options = licit::BatchOptions {
         as_of: None,
         explain: false,
         jobs: 2,

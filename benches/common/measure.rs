@@ -5,8 +5,8 @@ use std::hint::black_box;
 
 use criterion::BenchmarkGroup;
 use criterion::measurement::WallTime;
-use licit::eval::{Program, Value};
-use licit::syntax::calendar::Date;
+use licit::Date;
+use licit::internals::{Program, Value};
 
 /// Deciding every case, without the explanation.
 pub fn decisions(

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use licit::check::{Source, check};
-use licit::eval::{Program, Value, case_date, decode_case};
-use licit::syntax::calendar::Date;
+use licit::Date;
+use licit::internals::{Program, Value, case_date, decode_case};
+use licit::internals::{Source, check};
 
 /// The first `count` cases of the mix.
 pub fn generated_cases(count: usize) -> Vec<String> {
@@ -100,7 +100,7 @@ pub fn rulebook(extra: usize, never: Never) -> Arc<Program> {
 /// apply appended.
 pub fn policy_with_rules(path: &str, extra: usize, never: Never) -> Arc<Program> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    let result = licit::project::load_and_check(&licit::OsFiles, &root)
+    let result = licit::internals::load_and_check(&licit::OsFiles, &root)
         .unwrap_or_else(|_| panic!("the rulebook loads"));
     let mut sources: Vec<Source> = result.loaded.sources;
     if extra > 0 {
@@ -119,7 +119,7 @@ pub fn policy_with_rules(path: &str, extra: usize, never: Never) -> Arc<Program>
                 "rule generated_{index} \"Art. {index} (generated)\"\n  when case.activity == export\n   and case.destination == {country}\n   and wmd in case.aware\n   and {last}\n  then licence_required"
             );
         }
-        let (ast, errors) = licit::syntax::parse(&text);
+        let (ast, errors) = licit::internals::parse(&text);
         assert!(errors.is_empty(), "{errors:?}");
         let layer = sources.iter().map(|s| s.layer).max().unwrap_or(0);
         sources.push(Source {
@@ -141,7 +141,7 @@ fn policy_countries(sources: &[Source]) -> Vec<String> {
     for source in sources {
         let Some(ast) = &source.ast else { continue };
         for declaration in &ast.declarations {
-            if let licit::syntax::ast::Declaration::Enum(decl) = declaration
+            if let licit::internals::ast::Declaration::Enum(decl) = declaration
                 && decl.name.name == "Country"
             {
                 return decl.members.iter().map(|m| m.name.clone()).collect();

@@ -19,7 +19,6 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     pub asserts: Vec<AssertOutcome>,
     pub approximations: Vec<String>,
-    pub dates: usize,
 }
 
 /// Looks for drafting mistakes in one policy and proves or refutes its assertions.
@@ -42,6 +41,5 @@ pub fn analyze(program: &Program) -> Result<Analysis, SearchError> {
         findings,
         asserts,
         approximations: search.approximations,
-        dates: dates.len(),
     })
 }

@@ -52,11 +52,6 @@ impl Manager {
         }
     }
 
-    /// How many nodes exist.
-    pub fn size(&self) -> usize {
-        self.nodes.len()
-    }
-
     fn var_of(&self, node: Node) -> u32 {
         self.nodes[node as usize].var
     }
@@ -143,18 +138,6 @@ impl Manager {
         self.ite(a, TRUE, b)
     }
 
-    /// The conjunction of several nodes.
-    pub fn all(&mut self, nodes: impl IntoIterator<Item = Node>) -> Result<Node, TooLarge> {
-        let mut result = TRUE;
-        for node in nodes {
-            result = self.and(result, node)?;
-            if result == FALSE {
-                break;
-            }
-        }
-        Ok(result)
-    }
-
     /// The disjunction of several nodes.
     pub fn any(&mut self, nodes: impl IntoIterator<Item = Node>) -> Result<Node, TooLarge> {
         let mut result = FALSE;
@@ -168,6 +151,7 @@ impl Manager {
     }
 
     /// Exactly one of the variables is true.
+    #[cfg(test)]
     pub fn exactly_one(&mut self, vars: &[u32]) -> Result<Node, TooLarge> {
         // Built from the last variable up: "none so far" and "one so far" chains.
         let mut none = TRUE;

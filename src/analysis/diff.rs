@@ -26,7 +26,6 @@ pub struct Difference {
     pub new_outcome: String,
     /// The witness case (a value of the old policy's input type) and its date.
     pub case: Value,
-    pub date: Date,
     /// The witness decided under both policies.
     pub comparison: Comparison,
 }
@@ -80,7 +79,6 @@ pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError>
                             old_outcome: comparison.old_outcome.describe(),
                             new_outcome: comparison.new_outcome.describe(),
                             case,
-                            date,
                             comparison,
                         },
                     );

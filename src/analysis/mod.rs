@@ -23,11 +23,10 @@ mod regions;
 mod why_not;
 mod witness;
 
-pub use analyze::{Analysis, analyze};
+pub use analyze::analyze;
 pub use assert::AssertOutcome;
-pub use compare::{Comparison, Outcome, compare, outcome};
-pub use diff::{Difference, SearchReport, search};
+pub use compare::{Comparison, compare};
+pub use diff::search;
 pub use error::SearchError;
 pub use lint::{Finding, FindingKind};
 pub use why_not::{FactChange, why_not};
-pub use witness::rebase;

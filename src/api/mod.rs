@@ -34,6 +34,10 @@ use crate::report::decision::{DecisionJson, decision_json};
 use crate::report::diagnostic::{Diagnostic, Sourced, Style};
 use crate::syntax::calendar::Date;
 
+/// The explanation of a decision: the object documented in `docs/decision-json.md`, borrowing
+/// names and citations from its rulebook. Serialise it with `serde_json`.
+pub type Explanation<'r> = DecisionJson<'r>;
+
 /// A rulebook, checked and lowered, ready to decide cases. Cheap to clone and safe to share
 /// between threads.
 #[derive(Debug, Clone)]
@@ -173,7 +177,7 @@ impl Rulebook {
 
     /// Decides a case given as JSON and explains the decision: the object documented in
     /// `docs/decision-json.md` (serialise it with `serde_json`).
-    pub fn explain(&self, case: &str) -> Result<DecisionJson<'_>, Problems> {
+    pub fn explain(&self, case: &str) -> Result<Explanation<'_>, Problems> {
         let (value, date) = self.read(case, None)?;
         let mut trace = Trace::default();
         let decision = self.program.explain_into(&value, date, &mut trace);
@@ -210,11 +214,6 @@ impl Rulebook {
             .rules
             .get(decision.decided_by?.index())?;
         Some((rule.name.as_str(), rule.citation.as_str()))
-    }
-
-    /// The lowered program, for the lower-level API (`Program::decide` on decoded cases).
-    pub fn program(&self) -> &Arc<Program> {
-        &self.program
     }
 
     /// A JSON case as a value and the date to decide it as of.

@@ -18,8 +18,8 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 
 pub use error::{CheckError, Located};
-pub use ir::{FileId, Policy, Type};
-pub use suggest::{closest as closest_name, did_you_mean, did_you_mean_or};
+pub use ir::{FileId, Policy};
+pub use suggest::{closest as closest_name, did_you_mean_or};
 
 use crate::syntax::ast;
 use crate::syntax::{LineIndex, Span};
@@ -30,6 +30,7 @@ use ir::*;
 pub struct Source {
     /// The path as the user should see it.
     pub name: String,
+    /// The file's text.
     pub text: String,
     /// The parsed file; `None` when it has syntax errors that stopped the parser.
     pub ast: Option<ast::File>,

@@ -1,14 +1,5 @@
 //! "Did you mean …?": the closest known name to a misspelt one, and the help text built from it.
 
-/// "did you mean `x`?" for the candidate nearest to `name`, when one is near enough to be a
-/// likely typo. The one place that words the question, for the checker and the other layers.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
-    closest(name, candidates).map(|suggestion| question(&suggestion))
-}
-
 /// Help for a misspelt name: "did you mean `x`?" when a suggestion was found, otherwise the
 /// fallback (usually the names there are).
 pub fn did_you_mean_or(suggestion: Option<&str>, fallback: impl Into<String>) -> String {
@@ -72,7 +63,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{closest, did_you_mean, did_you_mean_or};
+    use super::{closest, did_you_mean_or};
 
     #[test]
     fn finds_typos_and_ignores_strangers() {
@@ -88,11 +79,9 @@ mod tests {
     #[test]
     fn words_the_question_once() {
         let names = ["destination", "date"];
-        assert_eq!(
-            did_you_mean("destinaton", names),
-            Some("did you mean `destination`?".to_string())
-        );
-        assert_eq!(did_you_mean("colour", names), None);
+        let asked = |name: &str| did_you_mean_or(closest(name, names).as_deref(), "none");
+        assert_eq!(asked("destinaton"), "did you mean `destination`?");
+        assert_eq!(asked("colour"), "none");
         assert_eq!(
             did_you_mean_or(None, "the names are `a`"),
             "the names are `a`"

@@ -188,9 +188,13 @@ pub(super) enum KeyMembers {
 /// A policy lowered for evaluation, with its parameters fixed.
 #[derive(Debug, Clone)]
 pub struct Program {
+    /// The checked policy it was lowered from.
     pub policy: Arc<Policy>,
+    /// Its rules, lowered, in the policy's order.
     pub rules: Vec<Rule>,
+    /// The stretches of dates in which nothing changes, each with its constants and rule tree.
     pub epochs: Vec<Epoch>,
+    /// The value of each parameter.
     pub params: Vec<Value>,
     /// For each rule, every key condition it has, with the enum of its fact when known.
     pub(super) requirements: Vec<Vec<(Vec<usize>, KeyMembers, u16)>>,

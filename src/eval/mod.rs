@@ -39,7 +39,7 @@ pub use case::{CaseError, case_date, decode_case, parse_param};
 pub use decision::{Decision, Obligation, Status};
 pub(crate) use hash::FastMap;
 pub(crate) use interpret::arithmetic;
-pub use ir::{DatedSet, Epoch, Expr, Part, Program, Rule};
+pub use ir::{Epoch, Expr, Program, Rule};
 pub use suite::{SuiteOptions, TestOutcome, run_tests};
 pub use trace::{ConditionTrace, RuleTrace, Trace};
 pub use value::{EnumSet, Value};

@@ -10,11 +10,17 @@ use crate::syntax::calendar::{Date, Duration};
 /// A value during evaluation. An `optional T` is either `None` or a value of `T`.
 #[derive(Debug, Clone)]
 pub enum Value {
+    /// `true` or `false`.
     Bool(bool),
+    /// A whole number.
     Int(i64),
+    /// A decimal number.
     Decimal(Decimal),
+    /// Text.
     Text(Arc<str>),
+    /// A day.
     Date(Date),
+    /// A length of time.
     Duration(Duration),
     /// A member of an enum: the enum's index in the policy, and the member's in the enum.
     Enum(u16, u16),
@@ -24,6 +30,7 @@ pub enum Value {
     Set(Arc<[Value]>),
     /// A record: the record type's index in the policy, and its fields in declaration order.
     Record(u16, Arc<[Value]>),
+    /// An optional value that is absent.
     None,
 }
 

@@ -14,17 +14,28 @@ use crate::syntax::{self, SyntaxError};
 /// A file or directory that could not be read.
 #[derive(Debug, Error, Diagnostic)]
 pub enum LoadError {
+    /// A file or directory that is not there or cannot be read.
     #[error("cannot read `{path}`: {reason}")]
     #[diagnostic(
         code(licit::io::unreadable),
         help("check the path and its permissions")
     )]
-    Unreadable { path: String, reason: String },
+    Unreadable {
+        /// The path as given.
+        path: String,
+        /// Why, in a few lowercase words.
+        reason: String,
+    },
 
+    /// A file that is not text.
     #[error("`{path}` is not valid UTF-8")]
     #[diagnostic(code(licit::io::not_utf8), help("save the file as UTF-8"))]
-    NotUtf8 { path: String },
+    NotUtf8 {
+        /// The path as given.
+        path: String,
+    },
 
+    /// A directory with no policy in it.
     #[error("no policy in `{path}`")]
     #[diagnostic(
         code(licit::io::no_policy),
@@ -32,16 +43,23 @@ pub enum LoadError {
             "a policy is a `.licit` file, or a directory with a file that begins `policy \"title\"`"
         )
     )]
-    NoPolicy { path: String },
+    NoPolicy {
+        /// The path as given.
+        path: String,
+    },
 
+    /// A directory of several policies where one is wanted.
     #[error("`{path}` holds {count} policies: {names}")]
     #[diagnostic(
         code(licit::io::many_policies),
         help("name one of them; `licit check` and `licit test` take a folder of several")
     )]
     ManyPolicies {
+        /// The path as given.
         path: String,
+        /// How many policies it holds.
         count: usize,
+        /// Their paths, each in backticks.
         names: String,
     },
 }

@@ -323,62 +323,87 @@ pub struct DecisionJson<'p> {
     /// In a batch, the case's line number in the input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// The policy that decided.
     pub policy: PolicyJson<'p>,
+    /// The date the case was decided as of, `YYYY-MM-DD`.
     pub date: String,
+    /// Whether the policy itself was in force on that date.
     pub policy_in_force: bool,
+    /// The verdict with its arguments.
     pub verdict: ConclusionJson<'p>,
+    /// The rule that decided; `None` when the `otherwise` verdict holds.
     pub decided_by: Option<RuleRefJson<'p>>,
+    /// The obligations of every rule that applied.
     pub obligations: Vec<ObligationJson<'p>>,
+    /// What happened to every rule, the deciding one first.
     pub explanation: Vec<RuleJson<'p>>,
 }
 
 /// The policy a decision was made under.
 #[derive(Debug, Serialize)]
 pub struct PolicyJson<'p> {
+    /// The title in its header.
     pub title: &'p str,
+    /// Where its text comes from (the header's `source`), if it says.
     pub source: Option<&'p str>,
 }
 
 /// A verdict or obligation.
 #[derive(Debug, Serialize)]
 pub struct ConclusionJson<'p> {
+    /// The verdict or obligation kind.
     pub kind: &'p str,
+    /// Its arguments by parameter name.
     pub args: Map<String, Json>,
 }
 
 /// A rule named with its citation.
 #[derive(Debug, Serialize)]
 pub struct RuleRefJson<'p> {
+    /// The rule's name.
     pub rule: &'p str,
+    /// The article it cites.
     pub citation: &'p str,
 }
 
 /// An obligation with the rule that imposes it.
 #[derive(Debug, Serialize)]
 pub struct ObligationJson<'p> {
+    /// The obligation kind.
     pub kind: &'p str,
+    /// Its arguments by parameter name.
     pub args: Map<String, Json>,
+    /// The rule that imposes it.
     pub rule: &'p str,
+    /// The article that rule cites.
     pub citation: &'p str,
 }
 
 /// What happened to one rule.
 #[derive(Debug, Serialize)]
 pub struct RuleJson<'p> {
+    /// The rule's name.
     pub rule: &'p str,
+    /// The article it cites.
     pub citation: &'p str,
     /// `applied`, `suppressed`, `not_applicable`, `base_not_applicable` or `not_in_force`.
     pub status: &'static str,
+    /// The rule's `because` text, filled in, when it applied or was suppressed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub because: Option<String>,
+    /// The exceptions that suppressed it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suppressed_by: Vec<&'p str>,
+    /// For an exception: the rules it is an exception to.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub exception_to: Vec<&'p str>,
+    /// Its conditions, each with its truth and the facts it read (when they all held).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<ConditionJson<'p>>,
+    /// The condition that did not hold, when the rule did not apply.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failed_condition: Option<ConditionJson<'p>>,
+    /// When it is in force, for a rule not in force on the date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_force: Option<String>,
     /// For a rule with `for x in S` that applied: the variable and the member bound to it.
@@ -389,8 +414,11 @@ pub struct RuleJson<'p> {
 /// A condition with its truth and the facts it read.
 #[derive(Debug, Serialize, Clone)]
 pub struct ConditionJson<'p> {
+    /// The condition as the policy writes it.
     pub condition: &'p str,
+    /// Whether it held.
     pub holds: bool,
+    /// The facts it read, by path from the case, with their values.
     pub observed: Map<String, Json>,
 }
 

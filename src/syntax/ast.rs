@@ -4,6 +4,11 @@
 //! elsewhere is still the same tree, so a derived equality would mislead. Only the span-free
 //! enums (`BinaryOp`, `IsTest`, `IsWhat`, `Quantifier`) compare.
 
+#![expect(
+    missing_docs,
+    reason = "the AST is internal: it is reached from outside only through `licit::internals`, by the formatter's tests"
+)]
+
 use super::calendar::{Date, Duration};
 use super::span::Span;
 

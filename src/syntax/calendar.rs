@@ -99,7 +99,9 @@ impl fmt::Display for Date {
 /// A length of time in months and days; `years` are twelve months.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Duration {
+    /// Whole months (a year is twelve).
     pub months: i32,
+    /// Days beyond the months.
     pub days: i32,
 }
 

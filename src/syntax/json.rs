@@ -136,13 +136,6 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
     Ok(value)
 }
 
-/// Parses one line of a JSONL stream; same as parse.
-///
-/// Spans are byte offsets into `line`, so the caller adds the line's offset in the stream.
-pub fn parse_line(line: &str) -> Result<Json, JsonError> {
-    parse(line)
-}
-
 /// Builds a syntax error.
 fn syntax(message: &str, span: Span, label: &str, help: Option<String>) -> JsonError {
     JsonError::Syntax {
@@ -761,13 +754,6 @@ mod tests {
         for (text, described) in kinds {
             assert_eq!(ok(text).kind.describe(), described);
         }
-    }
-
-    #[test]
-    fn parse_line_matches_parse() {
-        let json = parse_line(r#"{"a": 1}"#).map_err(|e| e.to_string());
-        assert!(matches!(json, Ok(Json { kind: JsonKind::Object(ref m), .. }) if m.len() == 1));
-        assert!(parse_line("").is_err());
     }
 
     #[test]

@@ -74,6 +74,7 @@ impl LineIndex {
     }
 
     /// The number of lines; a text that ends with `\n` has an empty last line.
+    #[cfg(test)]
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
