@@ -11,6 +11,7 @@ use crate::syntax::calendar::{Date, Duration};
 use crate::syntax::json::{self, Json, JsonError, JsonKind};
 
 use super::ir::{CaseShape, Program};
+use super::lower_expr::small;
 use super::value::Value;
 
 /// A problem with a case file.
@@ -282,17 +283,16 @@ impl Decoder<'_> {
                 None => {
                     let names: Vec<&str> =
                         definition.fields.iter().map(|f| f.name.as_str()).collect();
-                    let help = match crate::check::closest_name(&key.name, names.iter().copied()) {
-                        Some(name) => format!("did you mean `{name}`?"),
-                        None => format!(
-                            "the fields are {}",
-                            names
-                                .iter()
-                                .map(|n| format!("`{n}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    };
+                    let close = crate::check::closest_name(&key.name, names.iter().copied());
+                    let fields = names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let help = crate::check::did_you_mean_or(
+                        close.as_deref(),
+                        format!("the fields are {fields}"),
+                    );
                     self.errors.push(CaseError::UnknownField {
                         field: key.name.clone(),
                         record: format!("`{}`", definition.name),
@@ -326,23 +326,18 @@ impl Decoder<'_> {
     }
 }
 
-fn small(index: usize) -> u16 {
-    u16::try_from(index).unwrap_or(u16::MAX)
-}
-
 fn member_help(text: &str, members: &[String]) -> String {
-    match crate::check::closest_name(text, members.iter().map(String::as_str)) {
-        Some(name) => format!("did you mean `{name}`?"),
-        None => {
-            let listed: Vec<String> = members.iter().take(12).map(|m| format!("`{m}`")).collect();
-            let more = if members.len() > 12 {
-                format!(" and {} more", members.len() - 12)
-            } else {
-                String::new()
-            };
-            format!("the members are {}{more}", listed.join(", "))
-        }
-    }
+    let close = crate::check::closest_name(text, members.iter().map(String::as_str));
+    let listed: Vec<String> = members.iter().take(12).map(|m| format!("`{m}`")).collect();
+    let more = if members.len() > 12 {
+        format!(" and {} more", members.len() - 12)
+    } else {
+        String::new()
+    };
+    crate::check::did_you_mean_or(
+        close.as_deref(),
+        format!("the members are {}{more}", listed.join(", ")),
+    )
 }
 
 fn parse_duration(text: &str) -> Option<Duration> {
@@ -638,10 +633,13 @@ impl<'a> FastReader<'a> {
     }
 }
 
+/// What a case without a date is told, wherever it is asked.
+pub(crate) const NO_DATE: &str = "the case has no `date`";
+
 /// A case without a `date`, where no date was given to decide it as of: one diagnostic for the
 /// command line, batches, the library and tests, with the help that fits where it was asked.
 #[derive(Debug, Error, Diagnostic)]
-#[error("the case has no `date`")]
+#[error("{}", NO_DATE)]
 #[diagnostic(code(licit::case::missing_field), help("{help}"))]
 pub struct NoDate {
     /// How to give the date, where the case was asked.

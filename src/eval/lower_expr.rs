@@ -121,7 +121,7 @@ pub(super) fn visit_ir(expr: &ir::Expr, out: &mut dyn FnMut(&ir::Expr)) {
 }
 
 /// An index that the checker has bounded (at most 256 enum members) as a small integer.
-fn small(index: usize) -> u16 {
+pub(super) fn small(index: usize) -> u16 {
     u16::try_from(index).unwrap_or(u16::MAX)
 }
 

@@ -7,7 +7,7 @@ use crate::check::Policy;
 use crate::check::ir::{Expectation, Place, TestDef};
 use crate::syntax::calendar::Date;
 
-use super::case::case_date;
+use super::case::{NO_DATE, case_date};
 use super::decision::{Decision, Status};
 use super::ir::Program;
 use super::trace::Trace;
@@ -125,7 +125,7 @@ fn run_one(program: &Arc<Program>, test: &TestDef, options: &SuiteOptions) -> Te
     let Some(date) = options.as_of.or_else(|| case_date(&program.policy, &case)) else {
         outcome
             .failures
-            .push("the case has no `date`; give one, or run with `--as-of`".to_string());
+            .push(format!("{NO_DATE}; give one, or run with `--as-of`"));
         return outcome;
     };
     let (decision, trace) = program.explain(&case, date);
