@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use super::args::FmtArgs;
 use super::{Exit, print_out, print_plain};
 use crate::report::diagnostic::{Sourced, render_human};
+use crate::report::escape::for_terminal;
 
 /// Runs `licit fmt`.
 pub fn run(args: &FmtArgs) -> Exit {
@@ -62,11 +63,11 @@ pub fn run(args: &FmtArgs) -> Exit {
     }
     if args.check {
         for file in &changed {
-            print_out(&format!("would reformat {file}\n"));
+            print_out(&for_terminal(&format!("would reformat {file}\n"), false));
         }
     } else if !args.stdout {
         for file in &changed {
-            print_out(&format!("formatted {file}\n"));
+            print_out(&for_terminal(&format!("formatted {file}\n"), false));
         }
     }
     if invalid {
