@@ -206,3 +206,113 @@ fn analysis_witnesses_show_their_findings() {
     }
     assert!(checked >= 5, "only {checked} witnesses were checked");
 }
+
+/// Runs `licit` in a folder, stopping it after 60 seconds (a loop is a failure, not a hang).
+#[cfg(unix)]
+#[expect(
+    clippy::expect_used,
+    reason = "a test should stop loudly when the binary cannot run"
+)]
+fn licit_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_licit"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the licit binary runs");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("licit {args:?} ran for more than 60 seconds");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().expect("output");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Symbolic links made at run time (they are not committed): folders that link to
+/// themselves are walked once, and a `use` or `amends` that leaves the project — by `..`, an
+/// absolute path or a link — is reported at the path and not read.
+#[cfg(unix)]
+#[test]
+fn links_and_the_project_root() {
+    use std::os::unix::fs::symlink;
+    let root = std::env::temp_dir().join(format!("licit-links-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let policy = "policy \"Linked\" in force from 2021-01-01\nuse \"countries.licit\"\ninput Case { date: date, destination: Country }\nverdicts fine\notherwise fine\n\ntest \"fine\" {\n  given { date: 2022-01-01, destination: JP }\n  expect fine\n}\n";
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder made");
+        std::fs::write(path, text).expect("file written");
+    };
+    write("loop/policy.licit", policy);
+    write("loop/countries.licit", "enum Country { CN, JP }\n");
+    write(
+        "loop/case.json",
+        "{\"date\": \"2022-01-01\", \"destination\": \"JP\"}\n",
+    );
+    symlink(".", root.join("loop/a")).expect("link");
+    symlink(".", root.join("loop/b")).expect("link");
+    symlink("..", root.join("loop/up")).expect("link");
+    write("secret.licit", "enum Country { CN, JP }\n");
+    write(
+        "escape/dots/policy.licit",
+        &policy.replace("countries.licit", "../../secret.licit"),
+    );
+    write(
+        "escape/absolute/policy.licit",
+        &policy.replace("countries.licit", "/dev/zero"),
+    );
+    write(
+        "escape/linked/policy.licit",
+        &policy.replace("countries.licit", "link.licit"),
+    );
+    symlink("../../secret.licit", root.join("escape/linked/link.licit")).expect("link");
+    write(
+        "escape/amends/policy.licit",
+        "policy \"Amends the root\" amends \"/\" in force from 2021-01-01\n",
+    );
+    // With a `licit.toml` above them, the same `..` stays inside the project.
+    write("project/licit.toml", "");
+    write(
+        "project/common/countries.licit",
+        "enum Country { CN, JP }\n",
+    );
+    write(
+        "project/rules/policy.licit",
+        &policy.replace("countries.licit", "../common/countries.licit"),
+    );
+    let commands: [&[&str]; 11] = [
+        &["check", "loop"],
+        &["test", "loop"],
+        &["fmt", "--check", "loop"],
+        &["diff", "loop", "loop", "--cases", "loop"],
+        &["check", "escape/dots"],
+        &["check", "escape/absolute"],
+        &["check", "escape/linked"],
+        &["check", "escape/amends"],
+        &["check", "project/rules"],
+        &["eval", "escape/dots", "--case", "loop/case.json"],
+        &["test", "escape/linked", "--format", "junit"],
+    ];
+    let mut snapshot = String::new();
+    for args in commands {
+        let result = licit_in(&root, args);
+        snapshot.push_str(&transcript(
+            &format!("licit {}", args.join(" ")),
+            "",
+            result,
+        ));
+        snapshot.push('\n');
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    insta::assert_snapshot!(snapshot);
+}

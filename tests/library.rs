@@ -61,6 +61,8 @@ fn a_policy_from_memory_decides_as_the_same_files_on_disk() {
     };
     let mut files = MemoryFiles::new();
     into_memory(&mut files, Path::new("policies"));
+    // The project's `licit.toml`, as on disk: `use` and `amends` stay inside its folder.
+    files.insert("licit.toml", "");
     let cases = cases();
     // The proposal amends the rulebook, which `use`s the country lists in `policies/common`.
     for policy in [
@@ -156,5 +158,42 @@ fn a_batch_line_is_the_decision_json_without_policy_and_explanation() {
             object.insert("line".to_string(), serde_json::json!(number + 1));
         }
         assert_eq!(line, &expected, "case {number}");
+    }
+}
+
+/// In memory as on disk, `use` and `amends` stay inside the project: no `..` past its folder.
+#[test]
+fn a_policy_from_memory_cannot_leave_its_project() {
+    let policy = "policy \"Escapes\" in force from 2021-01-01\nuse \"../secret.licit\"\ninput Case { date: date }\nverdicts fine\notherwise fine\n";
+    let files = MemoryFiles::new()
+        .with("rules/main.licit", policy)
+        .with("secret.licit", "enum Secret { a }\n");
+    let problems = match Rulebook::from_files(&files, "rules") {
+        Ok(_) => panic!("a `use` outside the project loaded"),
+        Err(problems) => problems,
+    };
+    assert!(
+        problems.text.contains("licit::io::outside_project"),
+        "{}",
+        problems.text
+    );
+    // With a `licit.toml` above both, the same `use` is inside the project.
+    let files = files.with("licit.toml", "");
+    if let Err(problems) = Rulebook::from_files(&files, "rules") {
+        panic!("the project holds both files:\n{problems}");
+    }
+    // A file over the size limit is not read.
+    let big = format!(
+        "policy \"Big\" in force from 2021-01-01\n{}",
+        " ".repeat(17 << 20)
+    );
+    let files = MemoryFiles::new().with("big.licit", big);
+    match Rulebook::from_files(&files, "big.licit") {
+        Ok(_) => panic!("a policy over 16 MiB loaded"),
+        Err(problems) => assert!(
+            problems.text.contains("licit::io::too_large"),
+            "{}",
+            problems.text
+        ),
     }
 }

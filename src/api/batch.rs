@@ -20,7 +20,8 @@ pub struct BatchOptions {
     pub as_of: Option<Date>,
     /// Write the whole explanation on each line.
     pub explain: bool,
-    /// How many threads decide.
+    /// How many threads decide: at least one, and at most the number of cores
+    /// ([`max_jobs`]); more would only add threads that wait.
     pub jobs: usize,
 }
 
@@ -59,13 +60,14 @@ pub fn decide_batch(
         explain,
         jobs,
     } = *options;
+    let jobs = jobs.clamp(1, max_jobs());
     let mut bytes: u64 = 0;
     let mut summary = BatchSummary {
         lines: 0,
         bad_lines: 0,
     };
     let size = if explain { EXPLAINED_CHUNK } else { CHUNK };
-    let mut chunk: Vec<(usize, Result<String, ()>)> = Vec::with_capacity(size);
+    let mut chunk: Vec<(usize, Result<String, LineProblem>)> = Vec::with_capacity(size);
     let mut buffer = Vec::new();
     let mut number = 0usize;
     loop {
@@ -73,12 +75,23 @@ pub fn decide_batch(
         let mut finished = false;
         while chunk.len() < size {
             buffer.clear();
-            match reader.read_until(b'\n', &mut buffer) {
-                Ok(0) => {
+            match read_line(reader, &mut buffer) {
+                Ok(Line::End) => {
                     finished = true;
                     break;
                 }
-                Ok(read) => {
+                Ok(Line::TooLong { read, ended }) => {
+                    bytes += read;
+                    number += 1;
+                    chunk.push((number, Err(LineProblem::TooLong)));
+                    if !ended {
+                        // No line end within the most a batch skips: the input is not JSONL
+                        // (`/dev/zero`); the rest of it is not read.
+                        finished = true;
+                        break;
+                    }
+                }
+                Ok(Line::Read(read)) => {
                     bytes += read as u64;
                     number += 1;
                     while buffer.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
@@ -87,7 +100,10 @@ pub fn decide_batch(
                     if buffer.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    chunk.push((number, String::from_utf8(buffer.clone()).map_err(|_| ())));
+                    chunk.push((
+                        number,
+                        String::from_utf8(buffer.clone()).map_err(|_| LineProblem::NotUtf8),
+                    ));
                 }
                 Err(_) => {
                     finished = true;
@@ -118,11 +134,18 @@ pub fn decide_batch(
     summary
 }
 
+/// The most threads a batch uses: the number of cores this process may run on.
+pub fn max_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1)
+}
+
 /// Decides a chunk of lines on `jobs` threads; results in input order.
 fn decide_chunk(
     program: &Program,
     name: &str,
-    chunk: &[(usize, Result<String, ()>)],
+    chunk: &[(usize, Result<String, LineProblem>)],
     as_of: Option<Date>,
     explain: bool,
     jobs: usize,
@@ -170,7 +193,7 @@ fn decide_line(
     program: &Program,
     name: &str,
     number: usize,
-    line: &Result<String, ()>,
+    line: &Result<String, LineProblem>,
     as_of: Option<Date>,
     explain: bool,
     trace: &mut Trace,
@@ -183,8 +206,9 @@ fn decide_line(
         };
         (serde_json::to_string(&json).unwrap_or_default(), false)
     };
-    let Ok(line) = line else {
-        return error_line(errors_json(name, number, "", &[LineProblem::NotUtf8]));
+    let line = match line {
+        Ok(line) => line,
+        Err(problem) => return error_line(errors_json(name, number, "", &[*problem])),
     };
     let case = match decode_case(program, line) {
         Ok(case) => case,
@@ -228,11 +252,76 @@ pub fn errors_json<D: miette::Diagnostic>(
 }
 
 /// A line of a batch that cannot be read as a case, besides what decoding finds.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, Clone, Copy, thiserror::Error, miette::Diagnostic)]
 enum LineProblem {
     #[error("the line is not valid UTF-8")]
     #[diagnostic(code(licit::io::not_utf8), help("save the file as UTF-8"))]
     NotUtf8,
+    #[error("the line is longer than 1 MiB")]
+    #[diagnostic(
+        code(licit::io::too_large),
+        help("a batch holds one case per line, each at most 1 MiB")
+    )]
+    TooLong,
+}
+
+/// The longest line of a batch: 1 MiB. A longer line gets an error object and is skipped.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The most of an over-long line that is skipped looking for its end: 64 MiB. Past it the
+/// input is not JSON lines, and the batch ends there.
+const MAX_SKIPPED_BYTES: u64 = 64 << 20;
+
+/// What reading one line found.
+enum Line {
+    /// The input is finished.
+    End,
+    /// A line (in the buffer, with its line end) of this many bytes.
+    Read(usize),
+    /// A line longer than [`MAX_LINE_BYTES`], skipped: the bytes read, and whether its end was
+    /// found within [`MAX_SKIPPED_BYTES`].
+    TooLong { read: u64, ended: bool },
+}
+
+/// Reads one line into `buffer`, never holding more than [`MAX_LINE_BYTES`] of it.
+fn read_line(reader: &mut dyn BufRead, buffer: &mut Vec<u8>) -> std::io::Result<Line> {
+    let mut read: u64 = 0;
+    let mut too_long = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if available.is_empty() {
+            return Ok(match (read, too_long) {
+                (0, _) => Line::End,
+                (_, true) => Line::TooLong { read, ended: true },
+                (_, false) => Line::Read(buffer.len()),
+            });
+        }
+        let (taken, ended) = match available.iter().position(|b| *b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        if !too_long {
+            buffer.extend_from_slice(&available[..taken]);
+            if buffer.len() > MAX_LINE_BYTES + 2 {
+                too_long = true;
+                buffer.clear();
+            }
+        }
+        reader.consume(taken);
+        read += taken as u64;
+        match (ended, too_long) {
+            (true, false) => return Ok(Line::Read(buffer.len())),
+            (true, true) => return Ok(Line::TooLong { read, ended: true }),
+            (false, true) if read > MAX_SKIPPED_BYTES => {
+                return Ok(Line::TooLong { read, ended: false });
+            }
+            (false, _) => {}
+        }
+    }
 }
 
 /// The object a line that cannot be decided gets: its number first, as decided lines have.
@@ -240,4 +329,29 @@ enum LineProblem {
 struct ErrorLine {
     line: usize,
     errors: Vec<Diagnostic>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Line, MAX_LINE_BYTES, read_line};
+
+    /// A line over the limit is skipped without being held, and the next line is read.
+    #[test]
+    fn an_overlong_line_is_skipped_and_the_rest_goes_on() {
+        let mut input = vec![b'x'; MAX_LINE_BYTES * 3];
+        input.extend_from_slice(b"\n{\"a\": 1}\n");
+        let mut reader = std::io::BufReader::new(input.as_slice());
+        let mut buffer = Vec::new();
+        let Ok(Line::TooLong { ended: true, .. }) = read_line(&mut reader, &mut buffer) else {
+            panic!("the long line is too long");
+        };
+        assert!(buffer.len() <= MAX_LINE_BYTES + 2);
+        buffer.clear();
+        let Ok(Line::Read(_)) = read_line(&mut reader, &mut buffer) else {
+            panic!("the next line is read");
+        };
+        assert_eq!(buffer, b"{\"a\": 1}\n");
+        buffer.clear();
+        assert!(matches!(read_line(&mut reader, &mut buffer), Ok(Line::End)));
+    }
 }

@@ -92,13 +92,13 @@ pub struct EvalArgs {
     #[arg(long, required_unless_present = "batch", conflicts_with = "batch")]
     pub case: Option<PathBuf>,
     /// Decide every line of a JSONL file (`-` for standard input); one JSON decision per line.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["what_if", "why_not", "case"])]
     pub batch: Option<PathBuf>,
     /// With `--batch`, include each decision's explanation.
-    #[arg(long, requires = "batch")]
+    #[arg(long, requires = "batch", conflicts_with = "case")]
     pub explain: bool,
-    /// With `--batch`, how many threads decide (default: all cores).
-    #[arg(long, requires = "batch", value_name = "N")]
+    /// With `--batch`, how many threads decide (default and most: the number of cores).
+    #[arg(long, requires = "batch", value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// How to print the decision.
     #[arg(long, value_enum, default_value_t = DecisionFormat::Text)]
@@ -125,7 +125,7 @@ pub struct TestArgs {
     #[arg(long)]
     pub coverage: bool,
     /// Fail when a policy's coverage is below this percentage (implies `--coverage`).
-    #[arg(long, value_name = "PCT")]
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
     pub min_coverage: Option<f64>,
     /// Write or refresh the stored explanations of tests that `expect explanation`.
     #[arg(long)]
@@ -167,4 +167,22 @@ pub enum TestFormat {
     Human,
     Json,
     Junit,
+}
+
+/// Reads `--jobs`: a whole number of threads, at least one.
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("at least one thread is needed".to_string()),
+        Ok(jobs) => Ok(jobs),
+        Err(_) => Err(format!("`{text}` is not a whole number of threads")),
+    }
+}
+
+/// Reads `--min-coverage`: a percentage from 0 to 100.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(share) if (0.0..=100.0).contains(&share) => Ok(share),
+        Ok(_) => Err(format!("`{text}` is not a percentage from 0 to 100")),
+        Err(_) => Err(format!("`{text}` is not a number")),
+    }
 }

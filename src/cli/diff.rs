@@ -1,7 +1,7 @@
 //! `licit diff OLD NEW`: decide the same cases under two versions of a policy and report every
 //! case whose verdict, basis or obligations change.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use super::args::{DecisionFormat, DiffArgs};
@@ -21,11 +21,11 @@ struct CaseText {
 
 /// Runs `licit diff`.
 pub fn run(args: &DiffArgs) -> Exit {
-    let old = match checked_policy(&args.old) {
+    let old = match checked_policy(&args.old, false) {
         Ok(checked) => checked,
         Err(exit) => return exit,
     };
-    let new = match checked_policy(&args.new) {
+    let new = match checked_policy(&args.new, false) {
         Ok(checked) => checked,
         Err(exit) => return exit,
     };
@@ -38,6 +38,11 @@ pub fn run(args: &DiffArgs) -> Exit {
     let mut cases = Vec::new();
     let mut invalid = false;
     if let Some(path) = &args.cases {
+        // Cases that are not there are no comparison at all: nothing is reported.
+        if let Err(error) = crate::project::Files::kind(&crate::project::OsFiles, path) {
+            print_plain(&error);
+            return Exit::Invalid;
+        }
         invalid |= !gather(path, &mut cases);
     }
     let searching = args.search || args.cases.is_none();
@@ -241,8 +246,13 @@ fn gather(path: &Path, out: &mut Vec<CaseText>) -> bool {
     if path.is_file() {
         files.push(path.to_path_buf());
     } else {
-        walk(path, &mut files);
-        files.sort();
+        match crate::project::files_below(&crate::project::OsFiles, path) {
+            Ok(below) => files = below,
+            Err(error) => {
+                print_plain(&error);
+                return false;
+            }
+        }
     }
     for file in &files {
         let extension = file.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -296,18 +306,4 @@ fn gather(path: &Path, out: &mut Vec<CaseText>) -> bool {
         }
     }
     ok
-}
-
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, files);
-        } else {
-            files.push(path);
-        }
-    }
 }

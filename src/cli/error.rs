@@ -79,4 +79,21 @@ pub enum CliError {
         help("run `licit check {path}` to see its errors")
     )]
     TestsSkipped { path: String },
+
+    #[error("`{flag}` cannot be used with `--format {format}`")]
+    #[diagnostic(code(licit::usage::format_conflict), help("{help}"))]
+    FormatConflict {
+        flag: &'static str,
+        format: &'static str,
+        help: &'static str,
+    },
+
+    #[error("no test matches `--filter {filter}`")]
+    #[diagnostic(
+        code(licit::test::no_match),
+        help(
+            "the filter keeps the tests whose name contains it; `licit test` without it runs them all"
+        )
+    )]
+    NoTestMatches { filter: String },
 }

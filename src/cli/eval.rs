@@ -4,16 +4,35 @@ use std::io::{BufRead, BufWriter, IsTerminal};
 
 use super::args::{DecisionFormat, EvalArgs};
 use super::batch::{BatchRun, Progress};
-use super::{Exit, checked_policy, parse_as_of, parse_params, print_out, print_plain, program};
+use super::{
+    Exit, checked_policy, parse_as_of, parse_params, print_failure, print_out, print_plain, program,
+};
 use crate::api::batch::BatchOptions;
 use crate::eval::{Program, case_date, decode_case};
 use crate::report::decision::{TextStyle, render_json, render_markdown, render_text};
-use crate::report::diagnostic::{Sourced, render_human};
 use crate::syntax::calendar::Date;
 
 /// Runs `licit eval`.
 pub fn run(args: &EvalArgs) -> Exit {
-    let checked = match checked_policy(&args.path) {
+    if args.format == DecisionFormat::Markdown {
+        let conflict = match (&args.batch, &args.why_not) {
+            (Some(_), _) => Some(("--batch", "a batch is written as JSON lines")),
+            (None, Some(_)) => Some((
+                "--why-not",
+                "use `--format text` or `--format json` for the changes that would give a verdict",
+            )),
+            (None, None) => None,
+        };
+        if let Some((flag, help)) = conflict {
+            print_plain(&super::CliError::FormatConflict {
+                flag,
+                format: "markdown",
+                help,
+            });
+            return Exit::Usage;
+        }
+    }
+    let checked = match checked_policy(&args.path, args.format == DecisionFormat::Json) {
         Ok(checked) => checked,
         Err(exit) => return exit,
     };
@@ -42,41 +61,27 @@ pub(super) fn decide_one(
     as_of: Option<Date>,
     format: DecisionFormat,
 ) -> Exit {
+    let json = format == DecisionFormat::Json;
+    let name = path.display().to_string();
     let text = match crate::project::Files::read(&crate::project::OsFiles, path) {
         Ok(text) => text,
         Err(error) => {
-            print_plain(&error);
+            print_failure(json, &name, "", &[error]);
             return Exit::Invalid;
         }
     };
-    let name = path.display().to_string();
     let case = match decode_case(program, &text) {
         Ok(case) => case,
         Err(errors) => {
-            if format == DecisionFormat::Json {
-                let json = serde_json::json!({ "errors": crate::api::batch::errors_json(&name, 1, &text, &errors) });
-                print_out(&format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&json).unwrap_or_default()
-                ));
-            } else {
-                let style = super::style_for_stderr();
-                for error in &errors {
-                    let item = Sourced {
-                        name: &name,
-                        text: &text,
-                        diagnostic: error,
-                    };
-                    eprint!("{}", render_human(&item, style));
-                }
-            }
+            print_failure(json, &name, &text, &errors);
             return Exit::Invalid;
         }
     };
     let Some(date) = as_of.or_else(|| case_date(&program.policy, &case)) else {
-        print_plain(&crate::eval::case::NoDate {
+        let no_date = crate::eval::case::NoDate {
             help: "give the date of the act in the case, or run with `--as-of YYYY-MM-DD`",
-        });
+        };
+        print_failure(json, &name, "", &[no_date]);
         return Exit::Invalid;
     };
     let (decision, trace) = program.explain(&case, date);
@@ -115,6 +120,16 @@ fn decide_batch(
     let mut reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
+        // A directory opens on some systems and reads as nothing: say what it is instead.
+        if let Ok(crate::project::EntryKind::Directory) =
+            crate::project::Files::kind(&crate::project::OsFiles, path)
+        {
+            print_plain(&crate::project::LoadError::Unreadable {
+                path: path.display().to_string(),
+                reason: "it is a directory".to_string(),
+            });
+            return Exit::Invalid;
+        }
         match std::fs::File::open(path) {
             Ok(file) => {
                 if let Some(total_bytes) = file.metadata().ok().map(|m| m.len()).filter(|_| watched)

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use super::args::FmtArgs;
 use super::{Exit, print_out, print_plain};
 use crate::report::diagnostic::{Sourced, render_human};
+use crate::report::escape::for_terminal;
 
 /// Runs `licit fmt`.
 pub fn run(args: &FmtArgs) -> Exit {
@@ -18,7 +19,7 @@ pub fn run(args: &FmtArgs) -> Exit {
     let mut invalid = false;
     let mut changed = Vec::new();
     for file in &files {
-        let text = match crate::project::Files::read(&crate::project::OsFiles, file) {
+        let text = match crate::project::read_policy(&crate::project::OsFiles, file) {
             Ok(text) => text,
             Err(error) => {
                 print_plain(&error);
@@ -62,11 +63,11 @@ pub fn run(args: &FmtArgs) -> Exit {
     }
     if args.check {
         for file in &changed {
-            print_out(&format!("would reformat {file}\n"));
+            print_out(&for_terminal(&format!("would reformat {file}\n"), false));
         }
     } else if !args.stdout {
         for file in &changed {
-            print_out(&format!("formatted {file}\n"));
+            print_out(&for_terminal(&format!("formatted {file}\n"), false));
         }
     }
     if invalid {
@@ -83,25 +84,7 @@ fn licit_files(path: &Path) -> Result<Vec<PathBuf>, crate::project::LoadError> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let mut files = Vec::new();
-    walk(path, &mut files)?;
-    files.sort();
+    let mut files = crate::project::files_below(&crate::project::OsFiles, path)?;
+    files.retain(|file| file.extension().is_some_and(|ext| ext == "licit"));
     Ok(files)
-}
-
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), crate::project::LoadError> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|error| crate::project::LoadError::Unreadable {
-            path: dir.display().to_string(),
-            reason: crate::project::io_reason(&error),
-        })?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else if path.extension().is_some_and(|ext| ext == "licit") {
-            files.push(path);
-        }
-    }
-    Ok(())
 }

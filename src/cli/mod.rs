@@ -125,27 +125,74 @@ pub(crate) fn print_diagnostics(items: &[Sourced<'_>], format: DiagnosticFormat)
     }
 }
 
-/// Loads, checks and reports the one policy at a path; `None` (with diagnostics printed) when
-/// it is not usable.
-pub(crate) fn checked_policy(path: &Path) -> Result<Checked, Exit> {
+/// Loads, checks and reports the one policy at a path; `Err` (with diagnostics printed) when
+/// it is not usable. With `json_errors`, the errors of an unusable policy are printed as the
+/// JSON error object `{"errors": [...]}` on standard output instead.
+pub(crate) fn checked_policy(path: &Path, json_errors: bool) -> Result<Checked, Exit> {
     let result = match load_one(&OsFiles, path) {
         Ok(result) => result,
-        // Naming a folder of several policies where one is wanted is a usage error.
-        Err(error @ LoadError::ManyPolicies { .. }) => {
-            print_plain(&error);
-            return Err(Exit::Usage);
-        }
         Err(error) => {
-            print_plain(&error);
-            return Err(Exit::Invalid);
+            // Naming a folder of several policies where one is wanted is a usage error.
+            let exit = match error {
+                LoadError::ManyPolicies { .. } => Exit::Usage,
+                _ => Exit::Invalid,
+            };
+            print_failure(json_errors, "", "", &[error]);
+            return Err(exit);
         }
     };
     let diagnostics = result.diagnostics();
-    print_diagnostics(&diagnostics, DiagnosticFormat::Human);
     match result.checked.clone() {
-        Some(policy) => Ok(Checked { policy }),
-        None => Err(Exit::Invalid),
+        Some(policy) => {
+            print_diagnostics(&diagnostics, DiagnosticFormat::Human);
+            Ok(Checked { policy })
+        }
+        None if json_errors => {
+            let json: Vec<_> = diagnostics.iter().map(to_json).collect();
+            print_error_object(&json);
+            Err(Exit::Invalid)
+        }
+        None => {
+            print_diagnostics(&diagnostics, DiagnosticFormat::Human);
+            Err(Exit::Invalid)
+        }
     }
+}
+
+/// Prints errors that stop a command: as the JSON error object on standard output (`json`),
+/// or drawn on standard error, pointing into `text` (a file named `name`; both empty when the
+/// errors have no place).
+pub(crate) fn print_failure<D: Diagnostic>(json: bool, name: &str, text: &str, errors: &[D]) {
+    if json {
+        print_error_object(&crate::api::batch::errors_json(name, 1, text, errors));
+        return;
+    }
+    let style = style_for_stderr();
+    for error in errors {
+        let item = Sourced {
+            name,
+            text,
+            diagnostic: error,
+        };
+        eprint!("{}", render_human(&item, style));
+    }
+}
+
+/// Prints one error that has no place, as [`print_failure`] does.
+pub(crate) fn print_plain_failure(json: bool, error: &dyn Diagnostic) {
+    match json {
+        true => print_error_object(&[crate::report::diagnostic::Diagnostic::plain(error)]),
+        false => print_plain(error),
+    }
+}
+
+/// Prints `{"errors": [...]}` on standard output.
+fn print_error_object(errors: &[crate::report::diagnostic::Diagnostic]) {
+    let json = serde_json::json!({ "errors": errors });
+    print_out(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&json).unwrap_or_default()
+    ));
 }
 
 /// Reads `--param name=value` arguments into values for the policy's parameters.

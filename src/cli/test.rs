@@ -5,12 +5,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::args::{DiagnosticFormat, TestArgs, TestFormat};
-use super::{Exit, parse_as_of, parse_params, print_diagnostics, print_out, print_plain, program};
+use super::{
+    CliError, Exit, parse_as_of, parse_params, print_diagnostics, print_out, print_plain, program,
+};
 use crate::check::{Policy, Source};
 use crate::eval::coverage::{RuleCoverage, coverage};
 use crate::eval::{SuiteOptions, TestOutcome, run_tests};
 use crate::report::coverage::{coverage_json, percent, render_coverage, totals};
 use crate::report::decision::{TextStyle, render_text};
+use crate::report::diagnostic::{Sourced, Style, render_human};
 use crate::report::diff::line_diff;
 use crate::report::junit::{Suite, render_junit};
 use crate::report::test_results::{TestReportJson, render_failures, summary, tests_json};
@@ -36,20 +39,28 @@ pub fn run(args: &TestArgs) -> Exit {
         Ok(as_of) => as_of,
         Err(exit) => return exit,
     };
-    let mut invalid = false;
     let mut runs: Vec<PolicyRun> = Vec::new();
+    // The policies that could not be used, with their diagnostics drawn without colour.
+    let mut broken: Vec<(String, String)> = Vec::new();
+    let plain = Style {
+        colour: false,
+        width: 100,
+    };
     for root in &roots {
+        let name = root.display().to_string();
         let result = match crate::project::load_and_check(&crate::project::OsFiles, root) {
             Ok(result) => result,
             Err(error) => {
                 print_plain(&error);
-                invalid = true;
+                broken.push((name, render_human(&Sourced::plain(&error), plain)));
                 continue;
             }
         };
-        print_diagnostics(&result.diagnostics(), DiagnosticFormat::Human);
+        let diagnostics = result.diagnostics();
+        print_diagnostics(&diagnostics, DiagnosticFormat::Human);
         let Some(policy) = result.checked.clone() else {
-            invalid = true;
+            let drawn = diagnostics.iter().map(|d| render_human(d, plain)).collect();
+            broken.push((name, drawn));
             continue;
         };
         let params = match parse_params(&policy, &args.params) {
@@ -80,7 +91,17 @@ pub fn run(args: &TestArgs) -> Exit {
         .iter()
         .flat_map(|run| run.outcomes.iter())
         .any(|o| !o.passed());
-    print_results(&runs, &coverages, args.format, wants_coverage);
+    print_results(&runs, &broken, &coverages, args.format, wants_coverage);
+    let ran = runs.iter().map(|run| run.outcomes.len()).sum::<usize>();
+    let unmatched = match &args.filter {
+        Some(filter) if ran == 0 && broken.is_empty() => {
+            print_plain(&CliError::NoTestMatches {
+                filter: filter.clone(),
+            });
+            true
+        }
+        _ => false,
+    };
     let mut below = false;
     if let Some(minimum) = args.min_coverage {
         for (run, rules) in runs.iter().zip(&coverages) {
@@ -95,9 +116,9 @@ pub fn run(args: &TestArgs) -> Exit {
             }
         }
     }
-    if invalid {
+    if !broken.is_empty() {
         Exit::Invalid
-    } else if failed || below {
+    } else if failed || below || unmatched {
         Exit::Failures
     } else {
         Exit::Ok
@@ -107,6 +128,7 @@ pub fn run(args: &TestArgs) -> Exit {
 /// Prints the outcomes of every policy's tests, with their coverage if wanted, in a format.
 fn print_results(
     runs: &[PolicyRun],
+    broken: &[(String, String)],
     coverages: &[Vec<RuleCoverage>],
     format: TestFormat,
     wants_coverage: bool,
@@ -156,14 +178,21 @@ fn print_results(
             ));
         }
         TestFormat::Junit => {
-            let suites: Vec<Suite<'_>> = runs
+            let mut suites: Vec<Suite<'_>> = runs
                 .iter()
                 .map(|run| Suite {
                     name: &run.name,
                     sources: &run.sources,
                     outcomes: &run.outcomes,
+                    error: None,
                 })
                 .collect();
+            suites.extend(broken.iter().map(|(name, error)| Suite {
+                name,
+                sources: &[],
+                outcomes: &[],
+                error: Some(error),
+            }));
             print_out(&render_junit(&suites));
             if wants_coverage {
                 for (run, rules) in runs.iter().zip(coverages) {

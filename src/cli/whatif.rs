@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::args::{DecisionFormat, EvalArgs};
-use super::{CliError, Exit, print_out, print_plain};
+use super::{CliError, Exit, print_out, print_plain_failure};
 use crate::analysis::why_not;
 use crate::eval::case::NoDate;
 use crate::eval::{Program, case_date, decode_case};
@@ -14,23 +14,24 @@ use crate::syntax::calendar::Date;
 
 /// Runs `--what-if` and `--why-not` on one case.
 pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs) -> Exit {
+    let json_errors = args.format == DecisionFormat::Json;
+    // Every failure is printed as `eval` prints its own: JSON on standard output with
+    // `--format json`.
+    let fail = |error: &dyn miette::Diagnostic| print_plain_failure(json_errors, error);
     let text = match crate::project::Files::read(&crate::project::OsFiles, path) {
         Ok(text) => text,
-        Err(error) => {
-            print_plain(&error);
-            return Exit::Invalid;
-        }
+        Err(_) => return super::eval::decide_one(program, path, as_of, args.format),
     };
+    // The case is read by the same strict reader as plain `eval` (a duplicated key is an
+    // error) before it is changed; the ordinary path reports its problems with their places.
+    let strict = decode_case(program, &text).is_ok();
     let mut json: serde_json::Value = match serde_json::from_str(&text) {
-        Ok(json) => json,
-        Err(_) => {
-            // The ordinary path reports the case's problems with their places.
-            return super::eval::decide_one(program, path, as_of, args.format);
-        }
+        Ok(json) if strict => json,
+        _ => return super::eval::decide_one(program, path, as_of, args.format),
     };
     for change in &args.what_if {
         let Some((field, value)) = change.split_once('=') else {
-            print_plain(&CliError::WhatIfForm {
+            fail(&CliError::WhatIfForm {
                 change: change.clone(),
             });
             return Exit::Usage;
@@ -38,7 +39,7 @@ pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs)
         let value: serde_json::Value = serde_json::from_str(value.trim())
             .unwrap_or_else(|_| serde_json::Value::String(value.trim().to_string()));
         if !set_path(&mut json, field.trim(), value) {
-            print_plain(&CliError::WhatIfField {
+            fail(&CliError::WhatIfField {
                 change: change.clone(),
                 field: field.trim().to_string(),
             });
@@ -50,7 +51,7 @@ pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs)
         Ok(case) => case,
         Err(errors) => {
             for error in &errors {
-                print_plain(&CliError::ChangedCase {
+                fail(&CliError::ChangedCase {
                     problem: error.to_string(),
                 });
             }
@@ -58,7 +59,7 @@ pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs)
         }
     };
     let Some(date) = as_of.or_else(|| case_date(&program.policy, &case)) else {
-        print_plain(&NoDate {
+        fail(&NoDate {
             help: "run with `--as-of YYYY-MM-DD`",
         });
         return Exit::Invalid;
@@ -99,7 +100,7 @@ pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs)
             close.as_deref(),
             format!("the verdicts are {}", names.join(", ")),
         );
-        print_plain(&CliError::UnknownVerdict {
+        fail(&CliError::UnknownVerdict {
             target: target.clone(),
             hint,
         });
@@ -109,7 +110,7 @@ pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs)
     let answers = match why_not(program, &case, date, verdict) {
         Ok(answers) => answers,
         Err(error) => {
-            print_plain(&CliError::WhyNotCannotSearch {
+            fail(&CliError::WhyNotCannotSearch {
                 reason: error.to_string(),
             });
             return Exit::Invalid;

@@ -17,7 +17,8 @@ pub enum EntryKind {
 /// Where the files of a policy come from. Loading a policy (its files, what they `use`, the
 /// policies it `amends`) asks only this, so a policy can be read from the disk or from memory.
 pub trait Files {
-    /// The text of a file.
+    /// The text of a file, at most [`super::MAX_FILE_BYTES`] long (`LoadError::TooLarge`
+    /// beyond).
     fn read(&self, path: &Path) -> Result<String, LoadError>;
 
     /// Whether a path is a file or a directory; an error when there is nothing to read there.
@@ -61,6 +62,7 @@ impl MemoryFiles {
 impl Files for MemoryFiles {
     fn read(&self, path: &Path) -> Result<String, LoadError> {
         match self.files.get(&normalize(path)) {
+            Some(text) if text.len() as u64 > super::MAX_FILE_BYTES => Err(super::too_large(path)),
             Some(text) => Ok(text.clone()),
             None => Err(LoadError::Unreadable {
                 path: path.display().to_string(),

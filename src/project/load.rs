@@ -1,7 +1,7 @@
 //! Finding policies (a file, a policy directory, or a directory of policies) and reading one
 //! with the files it `use`s and the policies it `amends`, through [`Files`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
@@ -25,6 +25,19 @@ pub enum LoadError {
         path: String,
         /// Why, in a few lowercase words.
         reason: String,
+    },
+
+    /// A file larger than licit reads.
+    #[error("`{path}` is larger than {limit}")]
+    #[diagnostic(
+        code(licit::io::too_large),
+        help("licit reads policy and case files of at most 16 MiB; split the file")
+    )]
+    TooLarge {
+        /// The path as given.
+        path: String,
+        /// The limit, in words.
+        limit: String,
     },
 
     /// A file that is not text.
@@ -64,6 +77,23 @@ pub enum LoadError {
     },
 }
 
+/// A `use` or `amends` that names a file outside the project: reported at the path, and the
+/// file is not read.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{path}` is outside the project")]
+#[diagnostic(
+    code(licit::io::outside_project),
+    help(
+        "`use` and `amends` name files inside the project: the nearest folder above the policy that holds a `licit.toml`, else the policy's own folder; add a `licit.toml` to a folder that holds both"
+    )
+)]
+pub struct OutsideProject {
+    /// The path as written.
+    pub path: String,
+    #[label("outside the project")]
+    pub span: miette::SourceSpan,
+}
+
 /// A policy read: its sources (own files first, then used modules) and the syntax errors found
 /// in them.
 pub struct LoadedPolicy {
@@ -73,6 +103,34 @@ pub struct LoadedPolicy {
     pub sources: Vec<Source>,
     /// The syntax errors, with the index of the source each is in.
     pub syntax_errors: Vec<(usize, SyntaxError)>,
+    /// The `use`s and `amends` that name files outside the project, with the index of the
+    /// source each is in. Checking waits until there are none.
+    pub outside_project: Vec<(usize, OutsideProject)>,
+}
+
+/// The folder a policy's `use`s and `amends` must stay inside, as [`Files::identity`] names
+/// it: the nearest folder at or above the policy that holds a `licit.toml`, else the policy's
+/// own folder (the folder given, or the folder of the file given).
+pub fn project_root(files: &dyn Files, policy: &Path) -> PathBuf {
+    let folder = match files.kind(policy) {
+        Ok(EntryKind::Directory) => policy.to_path_buf(),
+        _ => policy.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    let folder = files.identity(&folder);
+    folder
+        .ancestors()
+        .find(|dir| files.kind(&dir.join("licit.toml")).ok() == Some(EntryKind::File))
+        .map(Path::to_path_buf)
+        .unwrap_or(folder)
+}
+
+/// Whether a path, once its links are resolved, is inside the project root.
+fn inside(files: &dyn Files, root: &Path, path: &Path) -> bool {
+    let identity = files.identity(path);
+    let climbs = identity
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir));
+    !climbs && identity.starts_with(root)
 }
 
 /// The policies at a path: the file itself, the directory if it is a policy, or every policy
@@ -82,7 +140,7 @@ pub fn discover(files: &dyn Files, path: &Path) -> Result<Vec<PathBuf>, LoadErro
         return Ok(vec![path.to_path_buf()]);
     }
     let mut roots = Vec::new();
-    find_roots(files, path, &mut roots)?;
+    find_roots(files, path, &mut HashSet::new(), &mut roots)?;
     if roots.is_empty() {
         return Err(LoadError::NoPolicy {
             path: path.display().to_string(),
@@ -91,17 +149,27 @@ pub fn discover(files: &dyn Files, path: &Path) -> Result<Vec<PathBuf>, LoadErro
     Ok(roots)
 }
 
-fn find_roots(files: &dyn Files, dir: &Path, roots: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+fn find_roots(
+    files: &dyn Files,
+    dir: &Path,
+    seen: &mut HashSet<PathBuf>,
+    roots: &mut Vec<PathBuf>,
+) -> Result<(), LoadError> {
+    // A directory reached again (through a symbolic link) is not walked twice: a link to a
+    // folder above would otherwise be followed forever.
+    if !seen.insert(files.identity(dir)) {
+        return Ok(());
+    }
     let (licit_files, dirs) = list(files, dir)?;
     if licit_files
         .iter()
-        .any(|file| files.read(file).is_ok_and(|text| has_header(&text)))
+        .any(|file| read_policy(files, file).is_ok_and(|text| has_header(&text)))
     {
         roots.push(dir.to_path_buf());
         return Ok(());
     }
     for sub in dirs {
-        find_roots(files, &sub, roots)?;
+        find_roots(files, &sub, seen, roots)?;
     }
     Ok(())
 }
@@ -123,6 +191,16 @@ fn list(files: &dyn Files, dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), L
     Ok((files, dirs))
 }
 
+/// The text of a policy file, without the byte-order mark an editor may have put before it
+/// (the one place a mark is taken off, so every command reads policies alike).
+pub fn read_policy(files: &dyn Files, path: &Path) -> Result<String, LoadError> {
+    let text = files.read(path)?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
 /// Whether a file begins (after comments) with a `policy` header.
 fn has_header(text: &str) -> bool {
     for line in text.lines() {
@@ -138,26 +216,56 @@ fn has_header(text: &str) -> bool {
 }
 
 /// Every `.licit` file of a policy directory, including subdirectories that are not policies
-/// of their own.
+/// of their own; a subdirectory that a link takes outside the project is left out.
 fn policy_files(
     files: &dyn Files,
     dir: &Path,
     top: bool,
+    (project, seen): (&Path, &mut HashSet<PathBuf>),
     out: &mut Vec<PathBuf>,
 ) -> Result<(), LoadError> {
+    if !seen.insert(files.identity(dir)) || (!top && !inside(files, project, dir)) {
+        return Ok(());
+    }
     let (licit_files, dirs) = list(files, dir)?;
     if !top
         && licit_files
             .iter()
-            .any(|file| files.read(file).is_ok_and(|text| has_header(&text)))
+            .any(|file| read_policy(files, file).is_ok_and(|text| has_header(&text)))
     {
         return Ok(());
     }
     out.extend(licit_files);
     for sub in dirs {
-        policy_files(files, &sub, false, out)?;
+        policy_files(files, &sub, false, (project, seen), out)?;
     }
     Ok(())
+}
+
+/// Every file below a directory (in its subdirectories too), sorted; a directory reached again
+/// through a symbolic link is walked once.
+pub fn files_below(files: &dyn Files, dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    fn walk(
+        files: &dyn Files,
+        dir: &Path,
+        seen: &mut HashSet<PathBuf>,
+        out: &mut Vec<PathBuf>,
+    ) -> Result<(), LoadError> {
+        if !seen.insert(files.identity(dir)) {
+            return Ok(());
+        }
+        for (path, kind) in files.list(dir)? {
+            match kind {
+                EntryKind::Directory => walk(files, &path, seen, out)?,
+                EntryKind::File => out.push(path),
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(files, dir, &mut HashSet::new(), &mut out)?;
+    out.sort();
+    Ok(out)
 }
 
 /// A file read and parsed: its path, its text, its AST (if it parsed) and its syntax errors.
@@ -168,16 +276,26 @@ type ParsedFile = (
 );
 
 /// Where an `amends` could not be followed: the layer and file that says it, and why.
-type AmendsError = (usize, usize, String);
+type AmendsError = (usize, usize, AmendsProblem);
+
+/// Why an `amends` was not followed.
+enum AmendsProblem {
+    /// The base cannot be read, or amends this policy again: why.
+    Broken(String),
+    /// The base is outside the project.
+    Outside(OutsideProject),
+}
 
 /// Reads a policy: the policies it amends (base first), its own files, then every file they
 /// `use`, each once.
 pub fn load(files: &dyn Files, root: &Path) -> Result<LoadedPolicy, LoadError> {
-    let (layers, amends_errors) = read_layers(files, root)?;
+    let project = project_root(files, root);
+    let (layers, mut amends_errors) = read_layers(files, root, &project)?;
     let mut loaded = LoadedPolicy {
         root: root.display().to_string(),
         sources: Vec::new(),
         syntax_errors: Vec::new(),
+        outside_project: Vec::new(),
     };
     let mut index_of: HashMap<PathBuf, usize> = HashMap::new();
     let mut queue: Vec<PathBuf> = Vec::new();
@@ -195,16 +313,21 @@ pub fn load(files: &dyn Files, root: &Path) -> Result<LoadedPolicy, LoadError> {
                 parsed,
                 position,
             );
-            if let Some((_, _, reason)) = amends_errors
+            if let Some(at) = amends_errors
                 .iter()
-                .find(|(l, f, _)| *l == layer && *f == file_index)
+                .position(|(l, f, _)| *l == layer && *f == file_index)
             {
-                loaded.sources[index].amends_error = Some(reason.clone());
+                match amends_errors.swap_remove(at).2 {
+                    AmendsProblem::Broken(reason) => {
+                        loaded.sources[index].amends_error = Some(reason)
+                    }
+                    AmendsProblem::Outside(error) => loaded.outside_project.push((index, error)),
+                }
             }
             queue.push(path);
         }
     }
-    resolve_uses(files, &mut loaded, &mut index_of, &mut queue);
+    resolve_uses(files, &project, &mut loaded, &mut index_of, &mut queue);
     Ok(loaded)
 }
 
@@ -213,23 +336,30 @@ pub fn load(files: &dyn Files, root: &Path) -> Result<LoadedPolicy, LoadError> {
 fn read_layers(
     files: &dyn Files,
     root: &Path,
+    project: &Path,
 ) -> Result<(Vec<Vec<ParsedFile>>, Vec<AmendsError>), LoadError> {
     let mut layers: Vec<Vec<ParsedFile>> = Vec::new();
-    let mut amends_errors: Vec<(usize, usize, String)> = Vec::new();
+    let mut amends_errors: Vec<AmendsError> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut current = root.to_path_buf();
     loop {
         let mut paths = Vec::new();
         let current_is_dir = files.kind(&current).ok() == Some(EntryKind::Directory);
         if current_is_dir {
-            policy_files(files, &current, true, &mut paths)?;
+            policy_files(
+                files,
+                &current,
+                true,
+                (project, &mut HashSet::new()),
+                &mut paths,
+            )?;
         } else {
             paths.push(current.clone());
         }
         // Each file is parsed here, once: the header says whether the policy amends another.
         let mut parsed_files = Vec::new();
         for path in paths {
-            let text = files.read(&path)?;
+            let text = read_policy(files, &path)?;
             let parsed = syntax::parse(&text);
             parsed_files.push((path, text, parsed));
         }
@@ -242,11 +372,11 @@ fn read_layers(
                 header
                     .amends
                     .as_ref()
-                    .map(|path| (index, path.text.clone()))
+                    .map(|path| (index, path.text.clone(), path.span))
             });
         let layer = layers.len();
         layers.push(parsed_files);
-        let Some((file, relative)) = amends else {
+        let Some((file, relative, span)) = amends else {
             break;
         };
         let dir = if current_is_dir {
@@ -260,10 +390,10 @@ fn read_layers(
             amends_errors.push((
                 layer,
                 file,
-                format!(
+                AmendsProblem::Broken(format!(
                     "`{}` amends, through others, this policy itself",
                     base.display()
-                ),
+                )),
             ));
             break;
         }
@@ -271,10 +401,21 @@ fn read_layers(
             amends_errors.push((
                 layer,
                 file,
-                format!(
+                AmendsProblem::Broken(format!(
                     "no such file or directory (looked for `{}`)",
                     base.display()
-                ),
+                )),
+            ));
+            break;
+        }
+        if !inside(files, project, &base) {
+            amends_errors.push((
+                layer,
+                file,
+                AmendsProblem::Outside(OutsideProject {
+                    path: relative,
+                    span: span.into(),
+                }),
             ));
             break;
         }
@@ -287,6 +428,7 @@ fn read_layers(
 /// read is reported at the `use`. `queue` holds each source's path.
 fn resolve_uses(
     files: &dyn Files,
+    project: &Path,
     loaded: &mut LoadedPolicy,
     index_of: &mut HashMap<PathBuf, usize>,
     queue: &mut Vec<PathBuf>,
@@ -297,28 +439,43 @@ fn resolve_uses(
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let wanted: Vec<String> = loaded.sources[next]
+        let wanted: Vec<(String, crate::syntax::Span)> = loaded.sources[next]
             .ast
             .as_ref()
             .map(|ast| {
                 ast.declarations
                     .iter()
                     .filter_map(|d| match d {
-                        syntax::ast::Declaration::Use(path) => Some(path.text.clone()),
+                        syntax::ast::Declaration::Use(path) => Some((path.text.clone(), path.span)),
                         _ => None,
                     })
                     .collect()
             })
             .unwrap_or_default();
         let mut uses = Vec::new();
-        for relative in wanted {
+        for (relative, span) in wanted {
             let path = normalize(&base.join(&relative));
+            // A file outside the project is not read: reported at the `use`.
+            if files.kind(&path).is_ok() && !inside(files, project, &path) {
+                uses.push(Err(format!(
+                    "outside the project (looked for `{}`)",
+                    path.display()
+                )));
+                loaded.outside_project.push((
+                    next,
+                    OutsideProject {
+                        path: relative,
+                        span: span.into(),
+                    },
+                ));
+                continue;
+            }
             let key = files.identity(&path);
             if let Some(&index) = index_of.get(&key) {
                 uses.push(Ok(index));
                 continue;
             }
-            match files.read(&path) {
+            match read_policy(files, &path) {
                 Ok(text) => {
                     let layer = loaded.sources[next].layer;
                     let parsed = syntax::parse(&text);

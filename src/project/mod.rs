@@ -12,18 +12,30 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use files::{EntryKind, Files, MemoryFiles, normalize};
-pub use load::{LoadError, LoadedPolicy, discover, load};
+pub use load::{LoadError, LoadedPolicy, discover, files_below, load, read_policy};
 #[cfg(feature = "fs")]
 pub use os::{OsFiles, io_reason};
 
 use crate::check::{Located, Policy};
 use crate::report::diagnostic::Sourced;
 
+/// The largest file licit reads, policy or case: 16 MiB. A larger file (or an endless one,
+/// such as `/dev/zero`) is `LoadError::TooLarge`, found after reading one byte past the limit.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// The [`LoadError::TooLarge`] of a path.
+pub(crate) fn too_large(path: &Path) -> LoadError {
+    LoadError::TooLarge {
+        path: path.display().to_string(),
+        limit: "16 MiB".to_string(),
+    }
+}
+
 /// What loading and checking one policy found.
 pub struct CheckResult {
     /// The policy's files as read and parsed, with their syntax errors.
     pub loaded: LoadedPolicy,
-    /// The checked policy, when it has no errors.
+    /// The checked policy, when it has no errors (warnings allowed), in its tests neither.
     pub checked: Option<Arc<Policy>>,
     /// Every problem the checker found (errors and warnings).
     pub check_errors: Vec<Located>,
@@ -38,6 +50,18 @@ impl CheckResult {
             items.push((
                 *file,
                 error.span().start,
+                Sourced {
+                    name: &source.name,
+                    text: &source.text,
+                    diagnostic: error,
+                },
+            ));
+        }
+        for (file, error) in &self.loaded.outside_project {
+            let source = &self.loaded.sources[*file];
+            items.push((
+                *file,
+                error.span.offset() as u32,
                 Sourced {
                     name: &source.name,
                     text: &source.text,
@@ -65,7 +89,9 @@ impl CheckResult {
 /// Loads and checks the policy at a path (a file or a policy directory).
 pub fn load_and_check(files: &dyn Files, root: &Path) -> Result<CheckResult, LoadError> {
     let loaded = load(files, root)?;
-    let parsed_all = loaded.sources.iter().all(|source| source.ast.is_some());
+    // A file outside the project, like a file that did not parse, is reported alone.
+    let parsed_all = loaded.sources.iter().all(|source| source.ast.is_some())
+        && loaded.outside_project.is_empty();
     // A file that did not parse would make every name it declares look unknown: report the
     // syntax errors alone until it parses.
     let (checked, check_errors) = if parsed_all {
@@ -74,11 +100,12 @@ pub fn load_and_check(files: &dyn Files, root: &Path) -> Result<CheckResult, Loa
     } else {
         (None, Vec::new())
     };
-    let checked = if loaded.syntax_errors.is_empty() {
-        checked
-    } else {
-        None
-    };
+    // One rule for every command and the library: a policy with an error anywhere, a `test`
+    // block included, is not used.
+    let has_error = !loaded.syntax_errors.is_empty()
+        || !loaded.outside_project.is_empty()
+        || check_errors.iter().any(|found| !found.error.is_warning());
+    let checked = if has_error { None } else { checked };
     Ok(CheckResult {
         loaded,
         checked,

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{EntryKind, Files, LoadError};
+use std::io::Read;
+
+use super::{EntryKind, Files, LoadError, MAX_FILE_BYTES, too_large};
 
 /// The file system, as the command line sees it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -11,10 +13,20 @@ pub struct OsFiles;
 
 impl Files for OsFiles {
     fn read(&self, path: &Path) -> Result<String, LoadError> {
-        let bytes = std::fs::read(path).map_err(|error| LoadError::Unreadable {
+        let unreadable = |error: std::io::Error| LoadError::Unreadable {
             path: path.display().to_string(),
             reason: io_reason(&error),
-        })?;
+        };
+        // One byte past the limit is enough to know a file is too large; a special file that
+        // never ends (`/dev/zero`) is read no further.
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large(path));
+        }
         String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 {
             path: path.display().to_string(),
         })

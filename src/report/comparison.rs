@@ -98,7 +98,7 @@ pub fn render_text_report(
             "    ",
         ));
     }
-    out
+    super::escape::for_terminal(&out, style.colour).into_owned()
 }
 
 /// The JSON report of `licit diff --format json`.
@@ -207,5 +207,5 @@ pub fn render_markdown_report(sides: &Sides<'_>, cases: &[Compared<'_>], total: 
         ));
         out.push_str("```\n");
     }
-    out
+    super::escape::for_terminal(&out, false).into_owned()
 }

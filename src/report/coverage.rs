@@ -107,7 +107,7 @@ pub fn render_coverage(
             }
         }
     }
-    out
+    super::escape::for_terminal(&out, false).into_owned()
 }
 
 /// The coverage of one policy in the JSON report.

@@ -275,7 +275,8 @@ pub fn render_text(
         "decided under \"{}\" as of {}\n",
         policy.title, decision.date
     )));
-    out
+    // Facts of the case and texts of the policy may hold control characters.
+    super::escape::for_terminal(&out, style.colour).into_owned()
 }
 
 /// The JSON form of a value: enum members and dates as strings, sets as arrays, records as
@@ -708,5 +709,5 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
             markdown_cell(&why)
         ));
     }
-    out
+    super::escape::for_terminal(&out, false).into_owned()
 }

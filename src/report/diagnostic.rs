@@ -18,6 +18,17 @@ pub struct Sourced<'a> {
     pub diagnostic: &'a dyn miette::Diagnostic,
 }
 
+impl<'a> Sourced<'a> {
+    /// An error that has no place (an unreadable file, a bad argument).
+    pub fn plain(diagnostic: &'a dyn miette::Diagnostic) -> Sourced<'a> {
+        Sourced {
+            name: "",
+            text: "",
+            diagnostic,
+        }
+    }
+}
+
 /// How diagnostics are drawn for people.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -187,19 +198,40 @@ impl Diagnostic {
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_width(style.width)
             .with_links(false);
+        // Messages, help, labels and the source itself may quote a case or a policy: their
+        // control characters are escaped (in the source, by characters of the same length, so
+        // that the places stay right).
+        let escape = |text: &str| super::escape::for_terminal(text, false).into_owned();
+        let escaped = Diagnostic {
+            file: escape(&self.file),
+            message: escape(&self.message),
+            help: self.help.as_deref().map(escape),
+            labels: self
+                .labels
+                .iter()
+                .map(|label| Label {
+                    message: label.message.as_deref().map(escape),
+                    ..label.clone()
+                })
+                .collect(),
+            ..self.clone()
+        };
         let drawn = Drawn {
-            diagnostic: self,
-            source: NamedSource::new(&self.file, text.to_string()),
+            diagnostic: &escaped,
+            source: NamedSource::new(
+                &escaped.file,
+                super::escape::source_for_terminal(text).into_owned(),
+            ),
             labelled: !too_long,
         };
         let mut out = String::new();
         if handler.render_report(&mut out, &drawn).is_err() {
-            out = format!("{}: {}\n", self.file, self.message);
+            out = format!("{}: {}\n", escaped.file, escaped.message);
         }
         if too_long {
             out.push_str(&format!(
                 "  at {}:{}:{} (the line is too long to draw)\n",
-                self.file, self.line, self.column
+                escaped.file, self.line, self.column
             ));
         }
         out

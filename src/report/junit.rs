@@ -5,6 +5,7 @@ use crate::check::Source;
 use crate::eval::TestOutcome;
 
 use super::decision::{TextStyle, render_text};
+use super::escape::for_xml as escape;
 use super::test_results::location;
 
 /// One policy's outcomes with its name and sources.
@@ -12,44 +13,41 @@ pub struct Suite<'a> {
     pub name: &'a str,
     pub sources: &'a [Source],
     pub outcomes: &'a [TestOutcome],
-}
-
-/// Escapes text for XML attributes and content.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 forbids most control characters; keep tabs and newlines.
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    /// Why the policy could not be loaded or checked (its diagnostics, drawn): the suite then
+    /// has one test case, in error.
+    pub error: Option<&'a str>,
 }
 
 /// The whole JUnit document.
 pub fn render_junit(suites: &[Suite<'_>]) -> String {
-    let tests: usize = suites.iter().map(|s| s.outcomes.len()).sum();
+    let tests: usize = suites
+        .iter()
+        .map(|s| s.outcomes.len() + usize::from(s.error.is_some()))
+        .sum();
+    let errors = suites.iter().filter(|s| s.error.is_some()).count();
     let failures: usize = suites
         .iter()
         .map(|s| s.outcomes.iter().filter(|o| !o.passed()).count())
         .sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
-        "<testsuites name=\"licit\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n"
+        "<testsuites name=\"licit\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">\n"
     ));
     for suite in suites {
         let failed = suite.outcomes.iter().filter(|o| !o.passed()).count();
         out.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">\n",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"{}\" skipped=\"0\">\n",
             escape(suite.name),
-            suite.outcomes.len()
+            suite.outcomes.len() + usize::from(suite.error.is_some()),
+            usize::from(suite.error.is_some())
         ));
+        if let Some(error) = suite.error {
+            out.push_str(&format!(
+                "    <testcase name=\"the policy loads and checks\" classname=\"{name}\" file=\"{name}\">\n      <error message=\"the policy has errors; its tests were not run\" type=\"invalid_policy\">{}</error>\n    </testcase>\n",
+                escape(error),
+                name = escape(suite.name)
+            ));
+        }
         for outcome in suite.outcomes {
             let (file, line) = location(suite.sources, outcome);
             out.push_str(&format!(

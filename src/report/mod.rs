@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod decision;
 pub mod diagnostic;
 pub mod diff;
+pub mod escape;
 pub mod junit;
 pub mod test_results;
 pub mod why_not;

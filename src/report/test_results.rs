@@ -39,7 +39,7 @@ pub fn render_failures(sources: &[Source], outcomes: &[TestOutcome], style: Text
         }
         out.push('\n');
     }
-    out
+    super::escape::for_terminal(&out, style.colour).into_owned()
 }
 
 /// The closing line: `N passed, N failed`.

@@ -114,5 +114,5 @@ pub fn render_why_not_text(
             first.lines().next().unwrap_or("")
         ));
     }
-    out
+    super::escape::for_terminal(&out, style.colour).into_owned()
 }
