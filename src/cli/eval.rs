@@ -8,7 +8,7 @@ use super::{
     Exit, checked_policy, parse_as_of, parse_params, print_failure, print_out, print_plain, program,
 };
 use crate::api::batch::BatchOptions;
-use crate::eval::{Program, case_date, decode_case};
+use crate::eval::{Program, Value, case_date, decode_case};
 use crate::report::decision::{TextStyle, render_json, render_markdown, render_text};
 use crate::syntax::calendar::Date;
 
@@ -46,45 +46,64 @@ pub fn run(args: &EvalArgs) -> Exit {
     };
     let program = program(&checked.policy, &params);
     match (&args.case, &args.batch) {
-        (Some(case), _) if !args.what_if.is_empty() || args.why_not.is_some() => {
-            super::whatif::run(&program, case, as_of, args)
+        (Some(path), _) => {
+            let Ok((text, case)) = read_case(&program, path, args.format) else {
+                return Exit::Invalid;
+            };
+            if !args.what_if.is_empty() || args.why_not.is_some() {
+                super::whatif::run(&program, &text, as_of, args)
+            } else {
+                decide_one(&program, path, &case, as_of, args.format)
+            }
         }
-        (Some(case), _) => decide_one(&program, case, as_of, args.format),
         (None, Some(batch)) => decide_batch(&program, batch, as_of, args.explain, args.jobs),
         (None, None) => Exit::Usage,
     }
 }
 
-pub(super) fn decide_one(
+/// Reads a case file and decodes it with the strict reader: its text and value, or its problems
+/// printed (as JSON on standard output with `--format json`).
+fn read_case(
     program: &Program,
     path: &std::path::Path,
-    as_of: Option<Date>,
     format: DecisionFormat,
-) -> Exit {
+) -> Result<(String, Value), ()> {
     let json = format == DecisionFormat::Json;
     let name = path.display().to_string();
     let text = match crate::project::Files::read(&crate::project::OsFiles, path) {
         Ok(text) => text,
         Err(error) => {
             print_failure(json, &name, "", &[error]);
-            return Exit::Invalid;
+            return Err(());
         }
     };
-    let case = match decode_case(program, &text) {
-        Ok(case) => case,
+    match decode_case(program, &text) {
+        Ok(case) => Ok((text, case)),
         Err(errors) => {
             print_failure(json, &name, &text, &errors);
-            return Exit::Invalid;
+            Err(())
         }
-    };
-    let Some(date) = as_of.or_else(|| case_date(&program.policy, &case)) else {
+    }
+}
+
+/// Decides one case and prints its explanation.
+fn decide_one(
+    program: &Program,
+    path: &std::path::Path,
+    case: &Value,
+    as_of: Option<Date>,
+    format: DecisionFormat,
+) -> Exit {
+    let json = format == DecisionFormat::Json;
+    let name = path.display().to_string();
+    let Some(date) = as_of.or_else(|| case_date(&program.policy, case)) else {
         let no_date = crate::eval::case::NoDate {
             help: "give the date of the act in the case, or run with `--as-of YYYY-MM-DD`",
         };
         print_failure(json, &name, "", &[no_date]);
         return Exit::Invalid;
     };
-    let (decision, trace) = program.explain(&case, date);
+    let (decision, trace) = program.explain(case, date);
     let rendered = match format {
         DecisionFormat::Text => render_text(
             program,

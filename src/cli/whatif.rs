@@ -1,8 +1,6 @@
 //! `licit eval --what-if FIELD=VALUE` and `--why-not VERDICT`: the decision with facts changed,
 //! and the smallest changes that would give another verdict.
 
-use std::path::Path;
-
 use super::args::{DecisionFormat, EvalArgs};
 use super::{CliError, Exit, print_out, print_plain_failure};
 use crate::analysis::why_not;
@@ -12,23 +10,15 @@ use crate::report::decision::{TextStyle, render_json, render_markdown, render_te
 use crate::report::why_not::{render_why_not_text, why_not_json};
 use crate::syntax::calendar::Date;
 
-/// Runs `--what-if` and `--why-not` on one case.
-pub fn run(program: &Program, path: &Path, as_of: Option<Date>, args: &EvalArgs) -> Exit {
+/// Runs `--what-if` and `--why-not` on one case, given as its text, already read by the strict
+/// reader.
+pub fn run(program: &Program, text: &str, as_of: Option<Date>, args: &EvalArgs) -> Exit {
     let json_errors = args.format == DecisionFormat::Json;
     // Every failure is printed as `eval` prints its own: JSON on standard output with
     // `--format json`.
     let fail = |error: &dyn miette::Diagnostic| print_plain_failure(json_errors, error);
-    let text = match crate::project::Files::read(&crate::project::OsFiles, path) {
-        Ok(text) => text,
-        Err(_) => return super::eval::decide_one(program, path, as_of, args.format),
-    };
-    // The case is read by the same strict reader as plain `eval` (a duplicated key is an
-    // error) before it is changed; the ordinary path reports its problems with their places.
-    let strict = decode_case(program, &text).is_ok();
-    let mut json: serde_json::Value = match serde_json::from_str(&text) {
-        Ok(json) if strict => json,
-        _ => return super::eval::decide_one(program, path, as_of, args.format),
-    };
+    // The strict reader accepted the text, so it is JSON.
+    let mut json: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
     for change in &args.what_if {
         let Some((field, value)) = change.split_once('=') else {
             fail(&CliError::WhatIfForm {
