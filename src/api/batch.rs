@@ -283,43 +283,48 @@ enum Line {
     TooLong { read: u64, ended: bool },
 }
 
-/// Reads one line into `buffer`, never holding more than [`MAX_LINE_BYTES`] of it.
+/// Reads one line into `buffer`, never holding more than [`MAX_LINE_BYTES`] of it. Reading goes
+/// through `BufRead::read_until` on a bounded `take`, which finds line ends a word at a time.
 fn read_line(reader: &mut dyn BufRead, buffer: &mut Vec<u8>) -> std::io::Result<Line> {
-    let mut read: u64 = 0;
-    let mut too_long = false;
+    // A line end may be `\r\n`: the longest line held is the limit and its two end bytes.
+    let held = (MAX_LINE_BYTES + 2) as u64;
+    let read = read_until_interrupted(reader, held + 1, buffer)?;
+    if read == 0 {
+        return Ok(Line::End);
+    }
+    if buffer.len() as u64 <= held {
+        return Ok(Line::Read(buffer.len()));
+    }
+    // Too long: skip to the end of the line, a bounded piece at a time.
+    let mut skipped = read as u64;
+    let mut ended = buffer.last() == Some(&b'\n');
+    while !ended && skipped <= MAX_SKIPPED_BYTES {
+        buffer.clear();
+        let piece = read_until_interrupted(reader, 1 << 20, buffer)?;
+        skipped += piece as u64;
+        // The end of the input ends the line too.
+        ended = piece == 0 || buffer.last() == Some(&b'\n');
+    }
+    buffer.clear();
+    Ok(Line::TooLong {
+        read: skipped,
+        ended,
+    })
+}
+
+/// `read_until` a line end, reading at most `limit` bytes, retried when interrupted.
+fn read_until_interrupted(
+    reader: &mut dyn BufRead,
+    limit: u64,
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    let start = buffer.len();
+    let mut bounded = std::io::Read::take(&mut *reader, limit);
     loop {
-        let available = match reader.fill_buf() {
-            Ok(available) => available,
+        match bounded.read_until(b'\n', buffer) {
+            Ok(_) => return Ok(buffer.len() - start),
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(error),
-        };
-        if available.is_empty() {
-            return Ok(match (read, too_long) {
-                (0, _) => Line::End,
-                (_, true) => Line::TooLong { read, ended: true },
-                (_, false) => Line::Read(buffer.len()),
-            });
-        }
-        let (taken, ended) = match available.iter().position(|b| *b == b'\n') {
-            Some(at) => (at + 1, true),
-            None => (available.len(), false),
-        };
-        if !too_long {
-            buffer.extend_from_slice(&available[..taken]);
-            if buffer.len() > MAX_LINE_BYTES + 2 {
-                too_long = true;
-                buffer.clear();
-            }
-        }
-        reader.consume(taken);
-        read += taken as u64;
-        match (ended, too_long) {
-            (true, false) => return Ok(Line::Read(buffer.len())),
-            (true, true) => return Ok(Line::TooLong { read, ended: true }),
-            (false, true) if read > MAX_SKIPPED_BYTES => {
-                return Ok(Line::TooLong { read, ended: false });
-            }
-            (false, _) => {}
         }
     }
 }
