@@ -241,6 +241,23 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error(
+        "rule `{rule}` is an exception more than {} levels deep",
+        crate::syntax::limits::MAX_EXCEPTION_DEPTH
+    )]
+    #[diagnostic(
+        code(licit::check::exception_too_deep),
+        help(
+            "a chain of exceptions to exceptions has at most {} links; make some of these rules exceptions to an earlier rule of the chain",
+            crate::syntax::limits::MAX_EXCEPTION_DEPTH
+        )
+    )]
+    ExceptionTooDeep {
+        rule: String,
+        #[label("the chain grows too long here")]
+        span: Span,
+    },
+
     #[error("`until` {until} is before `from` {from}")]
     #[diagnostic(
         code(licit::check::period_reversed),
