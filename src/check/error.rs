@@ -468,6 +468,30 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error("a second test named `{test}`")]
+    #[diagnostic(
+        code(licit::check::duplicate_test),
+        help("give each test its own name: results and stored explanations are kept by name")
+    )]
+    DuplicateTest {
+        test: String,
+        #[label("second test of this name")]
+        span: Span,
+    },
+
+    #[error("tests `{other}` and `{test}` would store their explanations in one file")]
+    #[diagnostic(
+        code(licit::check::test_file_collision),
+        help("both are stored as `explanations/{stored}`; rename one of them")
+    )]
+    TestFileCollision {
+        test: String,
+        other: String,
+        stored: String,
+        #[label("stored as `explanations/{stored}`, as `{other}` is")]
+        span: Span,
+    },
+
     #[error("`{what}` belongs in an amendment")]
     #[diagnostic(
         code(licit::check::change_outside_amendment),

@@ -10,6 +10,7 @@ pub mod ir;
 mod rules;
 mod suggest;
 mod test_blocks;
+pub(crate) use test_blocks::explanation_file_name;
 mod types;
 mod unused;
 mod values;
@@ -284,6 +285,7 @@ impl<'a> Checker<'a> {
         self.check_rules();
         self.check_exception_cycles();
         self.check_tests();
+        self.check_test_names();
         self.check_asserts();
         self.report_unused();
     }
