@@ -241,6 +241,23 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error(
+        "rule `{rule}` is an exception more than {} levels deep",
+        crate::syntax::limits::MAX_EXCEPTION_DEPTH
+    )]
+    #[diagnostic(
+        code(licit::check::exception_too_deep),
+        help(
+            "a chain of exceptions to exceptions has at most {} links; make some of these rules exceptions to an earlier rule of the chain",
+            crate::syntax::limits::MAX_EXCEPTION_DEPTH
+        )
+    )]
+    ExceptionTooDeep {
+        rule: String,
+        #[label("the chain grows too long here")]
+        span: Span,
+    },
+
     #[error("`until` {until} is before `from` {from}")]
     #[diagnostic(
         code(licit::check::period_reversed),
@@ -448,6 +465,30 @@ pub enum CheckError {
     TestWithoutCase {
         test: String,
         #[label("here")]
+        span: Span,
+    },
+
+    #[error("a second test named `{test}`")]
+    #[diagnostic(
+        code(licit::check::duplicate_test),
+        help("give each test its own name: results and stored explanations are kept by name")
+    )]
+    DuplicateTest {
+        test: String,
+        #[label("second test of this name")]
+        span: Span,
+    },
+
+    #[error("tests `{other}` and `{test}` would store their explanations in one file")]
+    #[diagnostic(
+        code(licit::check::test_file_collision),
+        help("both are stored as `explanations/{stored}`; rename one of them")
+    )]
+    TestFileCollision {
+        test: String,
+        other: String,
+        stored: String,
+        #[label("stored as `explanations/{stored}`, as `{other}` is")]
         span: Span,
     },
 

@@ -10,6 +10,7 @@ pub mod ir;
 mod rules;
 mod suggest;
 mod test_blocks;
+pub(crate) use test_blocks::explanation_file_name;
 mod types;
 mod unused;
 mod values;
@@ -126,6 +127,9 @@ enum KindSymbol {
 #[derive(Debug, Clone, PartialEq)]
 enum Progress {
     Pending,
+    /// Pending, and closing a cycle of definitions already reported: a reference to it from
+    /// another definition does not check it (which would follow the cycle round).
+    Cyclic,
     Checking,
     Done,
 }
@@ -155,6 +159,8 @@ struct Checker<'a> {
     sets: Vec<SetDef>,
     set_asts: Vec<(FileId, &'a ast::SetDecl)>,
     set_progress: Vec<Progress>,
+    /// How many constants and sets are being checked, one inside another's reference.
+    definition_depth: usize,
     params: Vec<ParamDef>,
     param_asts: Vec<(FileId, &'a ast::ParamDecl)>,
     verdicts: Vec<KindDef>,
@@ -217,6 +223,7 @@ impl<'a> Checker<'a> {
             sets: Vec::new(),
             set_asts: Vec::new(),
             set_progress: Vec::new(),
+            definition_depth: 0,
             params: Vec::new(),
             param_asts: Vec::new(),
             verdicts: Vec::new(),
@@ -270,18 +277,15 @@ impl<'a> Checker<'a> {
         self.collect();
         self.resolve_records_and_kinds();
         self.check_input_date();
+        self.resolve_param_types();
+        self.check_definitions();
         self.check_params();
-        for index in 0..self.consts.len() {
-            self.check_const(index);
-        }
-        for index in 0..self.sets.len() {
-            self.check_set(index);
-        }
         self.check_field_defaults();
         self.check_verdict_order();
         self.check_rules();
         self.check_exception_cycles();
         self.check_tests();
+        self.check_test_names();
         self.check_asserts();
         self.report_unused();
     }

@@ -7,6 +7,7 @@ use super::suggest;
 use super::{Checker, KindSymbol};
 use crate::syntax::Span;
 use crate::syntax::ast;
+use crate::syntax::limits::MAX_EXCEPTION_DEPTH;
 
 impl<'a> Checker<'a> {
     /// A written period, with an error when it ends before it begins.
@@ -307,62 +308,115 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Finds cycles of `exception to`, each reported once.
+    /// Finds cycles of `exception to`, each reported once, and chains of exceptions to
+    /// exceptions longer than `MAX_EXCEPTION_DEPTH`.
     pub(super) fn check_exception_cycles(&mut self) {
-        // Depth-first search over "is an exception to" edges; a back edge closes a cycle.
+        // Depth-first search over "is an exception to" edges, with the path kept on the heap so
+        // that a chain of any length cannot overflow the stack; a back edge closes a cycle.
         let count = self.rules.len();
-        let mut state = vec![0u8; count];
-        let mut stack: Vec<usize> = Vec::new();
+        let mut state = vec![Visit::New; count];
         let mut reported = vec![false; count];
+        // How many exceptions deep each finished rule is: 0 for a rule that is no exception.
+        let mut depth = vec![0usize; count];
         for start in 0..count {
-            if state[start] == 0 {
-                self.visit_exceptions(start, &mut state, &mut stack, &mut reported);
+            if state[start] != Visit::New {
+                continue;
+            }
+            // Each frame: a rule on the path and the position of the next base to follow.
+            let mut path: Vec<(usize, usize)> = vec![(start, 0)];
+            state[start] = Visit::OnPath;
+            while let Some(&(rule, next)) = path.last() {
+                if let Some(&base) = self.rules[rule].exception_to.get(next) {
+                    if let Some(frame) = path.last_mut() {
+                        frame.1 += 1;
+                    }
+                    match state[base] {
+                        Visit::OnPath => {
+                            self.report_exception_cycle(rule, base, &path, &mut reported)
+                        }
+                        Visit::New => {
+                            state[base] = Visit::OnPath;
+                            path.push((base, 0));
+                        }
+                        Visit::Done => {}
+                    }
+                    continue;
+                }
+                path.pop();
+                state[rule] = Visit::Done;
+                // A base still on the path closes a cycle, already reported; it adds no depth.
+                let deepest = self.rules[rule]
+                    .exception_to
+                    .iter()
+                    .filter(|&&base| state[base] == Visit::Done)
+                    .max_by_key(|&&base| depth[base])
+                    .copied();
+                depth[rule] = match deepest {
+                    Some(base) => depth[base] + 1,
+                    None => usize::from(!self.rules[rule].exception_to.is_empty()),
+                };
+                // Reported where the chain first grows too long, once for each such place.
+                if depth[rule] == MAX_EXCEPTION_DEPTH + 1 {
+                    let (file, rule_ast) = self.rule_asts[rule];
+                    let base_name = deepest.map(|base| self.rules[base].name.clone());
+                    let span = match &base_name {
+                        Some(base) => exception_span(rule_ast, base),
+                        None => rule_ast.name.span,
+                    };
+                    self.errors.push(Located {
+                        in_test: false,
+                        file,
+                        error: CheckError::ExceptionTooDeep {
+                            rule: self.rules[rule].name.clone(),
+                            span,
+                        },
+                    });
+                }
             }
         }
     }
 
-    fn visit_exceptions(
+    /// Reports the cycle that the edge from `rule` to `base` (on the path) closes, unless one of
+    /// its rules is already in a reported cycle.
+    fn report_exception_cycle(
         &mut self,
         rule: usize,
-        state: &mut [u8],
-        stack: &mut Vec<usize>,
+        base: usize,
+        path: &[(usize, usize)],
         reported: &mut [bool],
     ) {
-        state[rule] = 1;
-        stack.push(rule);
-        let bases = self.rules[rule].exception_to.clone();
-        for base in bases {
-            if state[base] == 1 {
-                let position = stack.iter().position(|&r| r == base).unwrap_or(0);
-                let members: Vec<usize> = stack[position..].to_vec();
-                if members.iter().any(|&m| reported[m]) {
-                    continue;
-                }
-                for &m in &members {
-                    reported[m] = true;
-                }
-                let mut names: Vec<String> = members
-                    .iter()
-                    .map(|&m| self.rules[m].name.clone())
-                    .collect();
-                names.push(self.rules[base].name.clone());
-                let (file, rule_ast) = self.rule_asts[rule];
-                let span = exception_span(rule_ast, &self.rules[base].name);
-                self.errors.push(Located {
-                    in_test: false,
-                    file,
-                    error: CheckError::ExceptionCycle {
-                        cycle: names.join(" → "),
-                        span,
-                    },
-                });
-            } else if state[base] == 0 {
-                self.visit_exceptions(base, state, stack, reported);
-            }
+        let position = path.iter().position(|&(r, _)| r == base).unwrap_or(0);
+        let members: Vec<usize> = path[position..].iter().map(|&(r, _)| r).collect();
+        if members.iter().any(|&m| reported[m]) {
+            return;
         }
-        stack.pop();
-        state[rule] = 2;
+        for &m in &members {
+            reported[m] = true;
+        }
+        let mut names: Vec<String> = members
+            .iter()
+            .map(|&m| self.rules[m].name.clone())
+            .collect();
+        names.push(self.rules[base].name.clone());
+        let (file, rule_ast) = self.rule_asts[rule];
+        let span = exception_span(rule_ast, &self.rules[base].name);
+        self.errors.push(Located {
+            in_test: false,
+            file,
+            error: CheckError::ExceptionCycle {
+                cycle: names.join(" → "),
+                span,
+            },
+        });
     }
+}
+
+/// Where the search for exception cycles stands with a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Visit {
+    New,
+    OnPath,
+    Done,
 }
 
 /// Where a rule names the rule it is an exception to, or its name when it does not.

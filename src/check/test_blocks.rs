@@ -1,6 +1,9 @@
 //! `test` and `assert` blocks: the case given, parameters set, and each expectation.
 
-use super::error::CheckError;
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::error::{CheckError, Located};
 use super::expr::Ctx;
 use super::ir::*;
 use super::suggest;
@@ -8,7 +11,73 @@ use super::{Checker, KindSymbol, ValueSymbol};
 use crate::syntax::Span;
 use crate::syntax::ast;
 
+/// The name of the file, in the `explanations/` folder beside a test's policy file, that stores
+/// the explanation a test expects: its name in lowercase ASCII letters and digits, every other
+/// run of characters one `-`. The test runner writes it there; the checker refuses two tests
+/// whose files would be the same.
+pub(crate) fn explanation_file_name(test_name: &str) -> String {
+    let slug = test_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    format!("{slug}.txt")
+}
+
 impl<'a> Checker<'a> {
+    /// Refuses two tests of one name, and two that would store their explanations in one file.
+    pub(super) fn check_test_names(&mut self) {
+        let mut names: HashMap<&str, ()> = HashMap::new();
+        let mut files: HashMap<(String, String), &str> = HashMap::new();
+        for &(file, test) in &self.test_asts {
+            let name = test.name.text.as_str();
+            if names.insert(name, ()).is_some() {
+                self.errors.push(Located {
+                    in_test: false,
+                    file,
+                    error: CheckError::DuplicateTest {
+                        test: name.to_string(),
+                        span: test.name.span,
+                    },
+                });
+                continue;
+            }
+            let expects_explanation = test
+                .expectations
+                .iter()
+                .any(|e| matches!(e, ast::Expectation::Explanation(_)));
+            if !expects_explanation {
+                continue;
+            }
+            let folder = Path::new(&self.sources[file].name)
+                .parent()
+                .map(|folder| folder.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let stored = explanation_file_name(name);
+            if let Some(other) = files.insert((folder, stored.clone()), name) {
+                self.errors.push(Located {
+                    in_test: false,
+                    file,
+                    error: CheckError::TestFileCollision {
+                        test: name.to_string(),
+                        other: other.to_string(),
+                        stored,
+                        span: test.name.span,
+                    },
+                });
+            }
+        }
+    }
+
     /// Checks every `test`; a mistake inside one fails that test only.
     pub(super) fn check_tests(&mut self) {
         let Some(input) = self.input else { return };

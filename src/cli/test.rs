@@ -209,26 +209,11 @@ fn print_results(
 /// Where the stored explanation of a test lives: `explanations/<name>.txt` beside its file.
 fn explanation_path(sources: &[Source], outcome: &TestOutcome) -> Option<PathBuf> {
     let file = Path::new(&sources.get(outcome.place.file)?.name);
-    let slug: String = outcome
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
-        .split('-')
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
     Some(
         file.parent()
             .unwrap_or(Path::new("."))
             .join("explanations")
-            .join(format!("{slug}.txt")),
+            .join(crate::check::explanation_file_name(&outcome.name)),
     )
 }
 

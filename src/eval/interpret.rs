@@ -62,9 +62,11 @@ impl<'a> Env<'a> {
                 Some(value) => Cow::Borrowed(*value),
                 None => Cow::Owned(Value::None),
             },
+            // Every epoch has all its constants and sets, built in dependency order
+            // (`build_definitions`), so reading one never evaluates another.
             Expr::Const(index) => match self.epoch.consts.get(*index) {
                 Some(value) => Cow::Borrowed(value),
-                None => Cow::Owned(self.program.const_value_at(*index, self.date, self.epoch)),
+                None => Cow::Owned(Value::None),
             },
             // A set kept with its members' dates is built for the date when it is needed whole;
             // membership asks it directly (below).
@@ -72,9 +74,7 @@ impl<'a> Env<'a> {
                 match (self.program.dated_set(*index), self.epoch.sets.get(*index)) {
                     (Some(dated), _) => Cow::Owned(dated.at(self.date)),
                     (None, Some(value)) => Cow::Borrowed(value),
-                    (None, None) => {
-                        Cow::Owned(self.program.set_value_at(*index, self.date, self.epoch))
-                    }
+                    (None, None) => Cow::Owned(Value::None),
                 }
             }
             Expr::Field(base, position) => match self.value(base) {
@@ -279,8 +279,8 @@ pub(crate) fn arithmetic(op: Arith, left: &Value, right: &Value) -> Value {
 }
 
 impl Program {
-    /// The value of a constant on a date, reading from `epoch` the constants and sets already
-    /// built (and evaluating any other on demand).
+    /// The value of a constant on a date, reading from `epoch` the constants and sets it names,
+    /// already built.
     pub(super) fn const_value_at(&self, index: usize, date: Date, epoch: &Epoch) -> Value {
         let definition = &self.policy.consts[index];
         let version = definition
@@ -326,7 +326,8 @@ impl Program {
         let date = self.policy.in_force.from.unwrap_or(Date::EPOCH);
         match self.epochs.is_empty() {
             true => {
-                let epoch = Epoch::new(date, None, true);
+                let mut epoch = Epoch::new(date, None, true);
+                self.build_definitions(&mut epoch, date, &self.definition_order());
                 self.evaluate_constant(&lowered, date, &epoch)
             }
             false => self.evaluate_constant(&lowered, date, self.epoch(date)),

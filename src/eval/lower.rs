@@ -228,6 +228,79 @@ impl Program {
             .collect()
     }
 
+    /// Constants (numbered first) and sets, each after those its definition reads: building
+    /// them in this order evaluates each once, where evaluating on demand would follow a chain
+    /// of definitions on the stack and evaluate a shared one again for every reader. Found by a
+    /// depth-first search with its path on the heap; the checker has rejected cycles.
+    pub(super) fn definition_order(&self) -> Vec<usize> {
+        let policy = &self.policy;
+        let consts = policy.consts.len();
+        let edges: Vec<Vec<usize>> = policy
+            .consts
+            .iter()
+            .map(|c| c.versions.iter().collect::<Vec<_>>())
+            .chain(
+                policy
+                    .sets
+                    .iter()
+                    .map(|s| s.members.iter().chain(&s.removed).collect()),
+            )
+            .map(|definition| {
+                let mut read = Vec::new();
+                for (expr, _) in definition {
+                    visit_ir(expr, &mut |e| match e {
+                        ir::Expr::Const(index) => read.push(*index),
+                        ir::Expr::NamedSet(index) => read.push(consts + index),
+                        _ => {}
+                    });
+                }
+                read
+            })
+            .collect();
+        let mut seen = vec![false; edges.len()];
+        let mut order = Vec::with_capacity(edges.len());
+        for start in 0..edges.len() {
+            if seen[start] {
+                continue;
+            }
+            seen[start] = true;
+            let mut path = vec![(start, 0usize)];
+            while let Some(&(node, next)) = path.last() {
+                match edges[node].get(next) {
+                    Some(&read) => {
+                        if let Some(frame) = path.last_mut() {
+                            frame.1 += 1;
+                        }
+                        if read < edges.len() && !seen[read] {
+                            seen[read] = true;
+                            path.push((read, 0));
+                        }
+                    }
+                    None => {
+                        path.pop();
+                        order.push(node);
+                    }
+                }
+            }
+        }
+        order
+    }
+
+    /// Builds an epoch's constants and sets as of `date`, in `order` (`definition_order`).
+    pub(super) fn build_definitions(&self, epoch: &mut Epoch, date: Date, order: &[usize]) {
+        let consts = self.policy.consts.len();
+        epoch.consts = vec![Value::None; consts];
+        epoch.sets = vec![Value::None; self.policy.sets.len()];
+        for &node in order {
+            match node.checked_sub(consts) {
+                None => epoch.consts[node] = self.const_value_at(node, date, epoch),
+                // A set kept with its dates is asked on the case's date instead.
+                Some(set) if self.dated_set(set).is_some() => {}
+                Some(set) => epoch.sets[set] = self.set_value_at(set, date, epoch),
+            }
+        }
+    }
+
     fn build_epochs(&self) -> Vec<Epoch> {
         let policy = &self.policy;
         let (mut starts, rule_starts) = self.boundaries();
@@ -248,6 +321,7 @@ impl Program {
         let mut epoch_starts = vec![first];
         epoch_starts.extend(starts.into_iter().filter(|d| *d > first));
         let one_day = crate::syntax::calendar::Duration { months: 0, days: 1 };
+        let order = self.definition_order();
         let mut epochs: Vec<Epoch> = Vec::with_capacity(epoch_starts.len());
         for (position, start) in epoch_starts.iter().enumerate() {
             let start = *start;
@@ -255,20 +329,7 @@ impl Program {
                 .get(position + 1)
                 .map(|next| next.add(one_day, -1));
             let mut epoch = Epoch::new(start, end, policy.in_force.contains(start));
-            // Constants and sets may refer to each other; they are built in dependency
-            // order by evaluating on demand with what is already built.
-            for index in 0..policy.consts.len() {
-                let value = self.const_value_at(index, start, &epoch);
-                epoch.consts.push(value);
-            }
-            for index in 0..policy.sets.len() {
-                // A set kept with its dates is asked on the case's date instead.
-                let value = match self.dated_set(index) {
-                    Some(_) => Value::None,
-                    None => self.set_value_at(index, start, &epoch),
-                };
-                epoch.sets.push(value);
-            }
+            self.build_definitions(&mut epoch, start, &order);
             self.index_rules(&mut epoch, epochs.last());
             epochs.push(epoch);
         }

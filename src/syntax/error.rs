@@ -30,6 +30,19 @@ pub enum SyntaxError {
         span: Span,
     },
 
+    #[error("type nested too deeply")]
+    #[diagnostic(
+        code(licit::syntax::type_too_deep),
+        help(
+            "at most {} levels of `optional` and `set of` are allowed",
+            super::limits::MAX_NESTING
+        )
+    )]
+    TypeTooDeep {
+        #[label("nesting exceeds the limit here")]
+        span: Span,
+    },
+
     #[error("`{text}` is not a date")]
     #[diagnostic(code(licit::syntax::invalid_date), help("{problem}"))]
     InvalidDate {
@@ -78,6 +91,7 @@ impl SyntaxError {
         match self {
             SyntaxError::Unexpected { span, .. }
             | SyntaxError::TooDeep { span }
+            | SyntaxError::TypeTooDeep { span }
             | SyntaxError::InvalidDate { span, .. }
             | SyntaxError::NumberTooLarge { span }
             | SyntaxError::WrongOperator { span, .. }

@@ -19,8 +19,8 @@ struct LicitParser;
 pub fn parse(text: &str) -> (Option<File>, Vec<SyntaxError>) {
     // Refuse deep nesting before pest sees it, so the error is the same on every machine
     // rather than wherever pest's stack guard happens to stop.
-    if let Some(span) = too_deep(text) {
-        return (None, vec![SyntaxError::TooDeep { span }]);
+    if let Some(error) = too_deep(text) {
+        return (None, vec![error]);
     }
     let pairs = match LicitParser::parse(Rule::file, text) {
         Ok(pairs) => pairs,
@@ -38,11 +38,14 @@ pub fn parse(text: &str) -> (Option<File>, Vec<SyntaxError>) {
     (Some(file), lowerer.errors)
 }
 
-/// The place where brackets, or a run of `not`s, first nest deeper than `MAX_NESTING`.
-fn too_deep(text: &str) -> Option<Span> {
+/// The place where brackets, a run of `not`s, or a type's run of `optional`s and `set of`s first
+/// nest deeper than `MAX_NESTING`.
+fn too_deep(text: &str) -> Option<SyntaxError> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut nots = 0usize;
+    // `optional` and `of` each wrap a type in another; `set` before `of` keeps the run going.
+    let mut wrappers = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -65,18 +68,25 @@ fn too_deep(text: &str) -> Option<Span> {
             b'(' | b'{' => {
                 depth += 1;
                 nots = 0;
+                wrappers = 0;
                 if depth > MAX_NESTING {
-                    return Some(Span::new(i, i + 1));
+                    return Some(SyntaxError::TooDeep {
+                        span: Span::new(i, i + 1),
+                    });
                 }
             }
             b')' | b'}' => {
                 depth = depth.saturating_sub(1);
                 nots = 0;
+                wrappers = 0;
             }
             b'!' if bytes.get(i + 1) != Some(&b'=') => {
                 nots += 1;
+                wrappers = 0;
                 if nots > MAX_NESTING {
-                    return Some(Span::new(i, i + 1));
+                    return Some(SyntaxError::TooDeep {
+                        span: Span::new(i, i + 1),
+                    });
                 }
             }
             c if c.is_ascii_alphanumeric() || c == b'_' => {
@@ -84,18 +94,36 @@ fn too_deep(text: &str) -> Option<Span> {
                 while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                     i += 1;
                 }
-                if &bytes[start..i] == b"not" {
+                let word = &bytes[start..i];
+                if word == b"not" {
                     nots += 1;
                     if nots > MAX_NESTING {
-                        return Some(Span::new(start, i));
+                        return Some(SyntaxError::TooDeep {
+                            span: Span::new(start, i),
+                        });
                     }
                 } else {
                     nots = 0;
                 }
+                match word {
+                    b"optional" | b"of" => {
+                        wrappers += 1;
+                        if wrappers > MAX_NESTING {
+                            return Some(SyntaxError::TypeTooDeep {
+                                span: Span::new(start, i),
+                            });
+                        }
+                    }
+                    b"set" => {}
+                    _ => wrappers = 0,
+                }
                 continue;
             }
             c if c.is_ascii_whitespace() => {}
-            _ => nots = 0,
+            _ => {
+                nots = 0;
+                wrappers = 0;
+            }
         }
         i += 1;
     }
