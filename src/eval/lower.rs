@@ -26,6 +26,7 @@ impl Program {
             rules: Vec::new(),
             epochs: Vec::new(),
             params: Vec::new(),
+            dated_params: Vec::new(),
             requirements: Vec::new(),
             implied: Vec::new(),
             live: Vec::new(),
@@ -41,6 +42,19 @@ impl Program {
             params.push(value);
         }
         program.params = params;
+        let mut slot = policy.consts.len();
+        program.dated_params = policy
+            .params
+            .iter()
+            .enumerate()
+            .map(|(index, param)| {
+                let given = overrides.get(index).is_some_and(Option::is_some);
+                (!given && !param.versions.is_empty()).then(|| {
+                    slot += 1;
+                    slot - 1
+                })
+            })
+            .collect();
         program.dated_sets = program.dated_sets();
         program.rules = policy
             .rules
@@ -75,6 +89,17 @@ impl Program {
         program.epochs = program.build_epochs();
         program.shape = CaseShape::of(&program);
         program
+    }
+
+    /// The parameters' values, as overrides to lower the policy again with: a parameter whose
+    /// default a dated amendment changes, and that was not given, stays unset so that it keeps
+    /// its dates.
+    pub fn param_overrides(&self) -> Vec<Option<Value>> {
+        self.params
+            .iter()
+            .zip(&self.dated_params)
+            .map(|(value, dated)| dated.is_none().then(|| value.clone()))
+            .collect()
     }
 
     /// A checked rule lowered; its `exceptions` are filled in once every rule is lowered.
@@ -199,6 +224,14 @@ impl Program {
                 )
                 .chain(
                     policy
+                        .params
+                        .iter()
+                        .zip(&self.dated_params)
+                        .filter(|(_, slot)| slot.is_some())
+                        .flat_map(|(p, _)| p.versions.iter().map(|v| &v.1)),
+                )
+                .chain(
+                    policy
                         .sets
                         .iter()
                         .enumerate()
@@ -257,7 +290,7 @@ impl Program {
             let mut epoch = Epoch::new(start, end, policy.in_force.contains(start));
             // Constants and sets may refer to each other; they are built in dependency
             // order by evaluating on demand with what is already built.
-            for index in 0..policy.consts.len() {
+            for index in 0..policy.consts.len() + self.dated_params.iter().flatten().count() {
                 let value = self.const_value_at(index, start, &epoch);
                 epoch.consts.push(value);
             }
