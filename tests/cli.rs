@@ -340,5 +340,25 @@ fn readme_amendment_diff() {
             summary.push_str(&format!("  witness dated {date}\n"));
         }
     }
+    // The EU rulebook's own test cases, 428/2009's among them: only cases from 2021-09-09 change.
+    let (code, stdout, _) = licit(&[
+        "diff",
+        "policies/eu/dual-use",
+        "policies/eu/proposal-2016",
+        "--cases",
+        "policies/eu/dual-use",
+    ]);
+    summary.push_str(&format!(
+        "\n--cases policies/eu/dual-use, exit code: {code}\n"
+    ));
+    for line in stdout.lines() {
+        if line.ends_with(" change") || line.ends_with(" changes") || line.starts_with("policies/")
+        {
+            summary.push_str(line);
+            summary.push('\n');
+        } else if let Some((_, date)) = line.split_once("\" as of ") {
+            summary.push_str(&format!("  decided as of {date}\n"));
+        }
+    }
     insta::assert_snapshot!(summary);
 }
