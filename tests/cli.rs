@@ -316,3 +316,49 @@ fn links_and_the_project_root() {
     let _ = std::fs::remove_dir_all(&root);
     insta::assert_snapshot!(snapshot);
 }
+
+/// The README's `licit diff` of the EU rulebook and its amendment `proposal-2016`, whose
+/// changes take effect on 2021-09-09: the search examines the dates of Regulation (EC) No
+/// 428/2009 too (the amended policy is in force on them, deciding as its base) and every kind
+/// of difference it finds is dated from 2021-09-09. The snapshot keeps the summary, each
+/// kind's heading and the date of its witness.
+#[test]
+fn readme_amendment_diff() {
+    let (code, stdout, stderr) =
+        licit(&["diff", "policies/eu/dual-use", "policies/eu/proposal-2016"]);
+    let mut summary = format!("exit code: {code}\n{stderr}");
+    for line in stdout.lines() {
+        if line.starts_with("difference ") || line.contains(" kinds of case ") {
+            summary.push_str(line);
+            summary.push('\n');
+        } else if let Some(case) = line.strip_prefix("  case: ") {
+            let date = case
+                .split("\"date\":\"")
+                .nth(1)
+                .and_then(|rest| rest.get(..10))
+                .unwrap_or("no date");
+            summary.push_str(&format!("  witness dated {date}\n"));
+        }
+    }
+    // The EU rulebook's own test cases, 428/2009's among them: only cases from 2021-09-09 change.
+    let (code, stdout, _) = licit(&[
+        "diff",
+        "policies/eu/dual-use",
+        "policies/eu/proposal-2016",
+        "--cases",
+        "policies/eu/dual-use",
+    ]);
+    summary.push_str(&format!(
+        "\n--cases policies/eu/dual-use, exit code: {code}\n"
+    ));
+    for line in stdout.lines() {
+        if line.ends_with(" change") || line.ends_with(" changes") || line.starts_with("policies/")
+        {
+            summary.push_str(line);
+            summary.push('\n');
+        } else if let Some((_, date)) = line.split_once("\" as of ") {
+            summary.push_str(&format!("  decided as of {date}\n"));
+        }
+    }
+    insta::assert_snapshot!(summary);
+}

@@ -166,3 +166,28 @@ fn one_rulebook_serves_many_threads() {
     });
     assert_eq!(verdicts, vec!["no_licence_required"; 4]);
 }
+
+/// A parameter whose default a dated amendment changes keeps its dates when another parameter
+/// is set: before the amendment's date the base's default, from it the amendment's.
+#[test]
+fn setting_a_parameter_keeps_the_dates_of_an_amended_one() {
+    let Ok(rulebook) = Rulebook::load(root("tests/commands/amendment-dates/amended")) else {
+        panic!("the amended policy loads");
+    };
+    // `strict` is false before 2023-01-01 and true from it; `export_licence` then applies to a
+    // value over 1000 wherever it goes, and decides before the rule the amendment adds.
+    let case = |date: &str| format!(r#"{{"date": "{date}", "destination": "US", "value": 2000}}"#);
+    for rulebook in [
+        &rulebook,
+        &rulebook.with_params(&[]).unwrap_or_else(|p| panic!("{p}")),
+    ] {
+        let decided_by = |date: &str| match rulebook.decide(&case(date)) {
+            Ok(decision) => rulebook
+                .decided_by(&decision)
+                .map(|(name, _)| name.to_string()),
+            Err(problems) => panic!("{problems}"),
+        };
+        assert_eq!(decided_by("2022-12-31"), None);
+        assert_eq!(decided_by("2023-01-01").as_deref(), Some("export_licence"));
+    }
+}

@@ -94,7 +94,11 @@ impl<'p> Asserts<'p> {
                 }
                 allowed
             }
-            AssertCheck::NotDecidedBy(rule) => search.manager.not(regions.decides[*rule])?,
+            // The rule's text in force on the date, when an amendment replaced it.
+            AssertCheck::NotDecidedBy(rule) => {
+                let rule = program.policy.rule_on(*rule, date);
+                search.manager.not(regions.decides[rule])?
+            }
         };
         let not_allowed = search.manager.not(allowed)?;
         Ok(search.manager.and(scope, not_allowed)?)

@@ -73,17 +73,18 @@ pub fn compare(
 ) -> Comparison {
     let (old_decision, old_trace) = old.explain(old_case, date);
     let (new_decision, new_trace) = new.explain(new_case, date);
+    // By name, once: a rule an amendment replaced has two texts, and it applied if either did.
     let applied = |program: &Program, trace: &Trace| -> Vec<(String, bool)> {
-        trace
-            .rules
-            .iter()
-            .map(|rule| {
-                (
-                    program.policy.rules[rule.rule].name.clone(),
-                    rule.status == Status::Applied,
-                )
-            })
-            .collect()
+        let mut applied: Vec<(String, bool)> = Vec::new();
+        for rule in &trace.rules {
+            let name = &program.policy.rules[rule.rule].name;
+            let now = rule.status == Status::Applied;
+            match applied.iter_mut().find(|(seen, _)| seen == name) {
+                Some((_, before)) => *before |= now,
+                None => applied.push((name.clone(), now)),
+            }
+        }
+        applied
     };
     let old_applied = applied(old, &old_trace);
     let new_applied = applied(new, &new_trace);

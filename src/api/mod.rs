@@ -131,7 +131,7 @@ impl Rulebook {
     /// (`("china_counts_as_arms_embargo", "true")`); the others keep their values.
     pub fn with_params(&self, params: &[(&str, &str)]) -> Result<Rulebook, Problems> {
         let policy = &self.program.policy;
-        let mut values: Vec<_> = self.program.params.iter().cloned().map(Some).collect();
+        let mut values = self.program.param_overrides();
         for (name, text) in params {
             match set_param(policy, name, text, &mut values) {
                 Ok(()) => {}

@@ -13,6 +13,7 @@ impl<'a> Checker<'a> {
     pub(super) fn collect(&mut self) {
         let sources = self.sources;
         let top_layer = sources.iter().map(|source| source.layer).max().unwrap_or(0);
+        (self.layer_windows, self.policy_period) = super::amendments::layer_windows(sources);
         for (file, source) in sources.iter().enumerate() {
             self.file = file;
             let Some(ast) = &source.ast else { continue };
@@ -87,7 +88,7 @@ impl<'a> Checker<'a> {
                         span,
                     } => {
                         if self.amendment_allowed(source, *span, "repeal rule") {
-                            self.repeal_rule(name, citation);
+                            self.repeal_rule(source.layer, name, citation);
                         }
                     }
                     ast::Declaration::ChangeSet {
@@ -115,7 +116,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        self.remove_repealed_rules();
+        self.flatten_rule_versions();
         self.check_essentials();
     }
 
@@ -243,6 +244,7 @@ impl<'a> Checker<'a> {
                 name: decl.name.name.clone(),
                 ty: Type::Error,
                 default: Expr::Bool(false),
+                versions: Vec::new(),
             });
             self.param_asts.push((file, decl));
         }
@@ -269,10 +271,10 @@ impl<'a> Checker<'a> {
 
     fn declare_rule(&mut self, file: usize, rule: &'a ast::RuleDecl) {
         if let Some(&first) = self.rules_by_name.get(&rule.name.name) {
-            let (first_file, first_rule) = self.rule_asts[first];
+            let first = &self.rule_slots[first][0];
             let first = self.describe_place(Place {
-                file: first_file,
-                span: first_rule.name.span,
+                file: first.file,
+                span: first.decl.name.span,
             });
             self.error(CheckError::DuplicateDefinition {
                 name: rule.name.name.clone(),
@@ -282,8 +284,13 @@ impl<'a> Checker<'a> {
             return;
         }
         self.rules_by_name
-            .insert(rule.name.name.clone(), self.rule_asts.len());
-        self.rule_asts.push((file, rule));
+            .insert(rule.name.name.clone(), self.rule_slots.len());
+        self.rule_slots
+            .push(vec![super::amendments::RuleVersion::new(
+                file,
+                rule,
+                Period::default(),
+            )]);
     }
 
     /// After collecting: the header, the input and the verdicts every policy needs.

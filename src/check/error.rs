@@ -567,6 +567,22 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error("repealing `{rule}` changes nothing: it is not in force when the amendment is")]
+    #[diagnostic(
+        code(licit::check::repeal_changes_nothing),
+        severity(Warning),
+        help(
+            "the amendment's changes take effect {window}; the rule is in force {rule_period}: leave the repeal out"
+        )
+    )]
+    RepealChangesNothing {
+        rule: String,
+        window: String,
+        rule_period: String,
+        #[label("not in force from the amendment's date")]
+        span: Span,
+    },
+
     #[error("rule `{rule}` is never in force while the policy is")]
     #[diagnostic(
         code(licit::check::never_in_force),
@@ -617,6 +633,7 @@ impl CheckError {
             self,
             CheckError::Unused { .. }
                 | CheckError::NeverInForce { .. }
+                | CheckError::RepealChangesNothing { .. }
                 | CheckError::ConstantCondition { .. }
                 | CheckError::ExceptionOutOfForce { .. }
         )
@@ -806,6 +823,17 @@ mod tests {
                 "`r2` is an exception to `r1`, which this repeals",
                 "repeal or replace `r2` too",
                 "repeal_leaves_exception",
+            ),
+            (
+                CheckError::RepealChangesNothing {
+                    rule: "r1".into(),
+                    window: "from 2021-09-09".into(),
+                    rule_period: "until 2021-09-08".into(),
+                    span,
+                },
+                "repealing `r1` changes nothing: it is not in force when the amendment is",
+                "the amendment's changes take effect from 2021-09-09; the rule is in force until 2021-09-08: leave the repeal out",
+                "repeal_changes_nothing",
             ),
         ];
         for (error, message, help, code) in cases {

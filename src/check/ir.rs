@@ -102,6 +102,22 @@ pub struct Policy {
     pub asserts: Vec<AssertDef>,
 }
 
+impl Policy {
+    /// The text of a rule in force on a date. A rule an amendment replaced or repealed keeps
+    /// its old text beside the new one, under the same name, each in force on its own dates;
+    /// a test or assertion that names the rule means the text in force. The rule itself when
+    /// no text of its name is in force.
+    pub fn rule_on(&self, rule: usize, date: Date) -> usize {
+        let Some(name) = self.rules.get(rule).map(|r| r.name.as_str()) else {
+            return rule;
+        };
+        self.rules
+            .iter()
+            .position(|r| r.name == name && r.in_force.contains(date))
+            .unwrap_or(rule)
+    }
+}
+
 /// One change an amendment made, with the article of the amending act.
 #[derive(Debug, Clone)]
 pub struct Amendment {
@@ -165,7 +181,10 @@ pub struct SetDef {
 pub struct ParamDef {
     pub name: String,
     pub ty: Type,
+    /// The value when not given (`--param`), outside the dates of `versions`.
     pub default: Expr,
+    /// Defaults that dated amendments give, newest first, each on the amendment's dates.
+    pub versions: Vec<(Expr, Period)>,
 }
 
 /// A verdict or obligation kind.

@@ -169,12 +169,25 @@ struct Checker<'a> {
     otherwise: Option<(FileId, &'a ast::Ident)>,
     obligations: Vec<KindDef>,
     obligation_asts: Vec<(FileId, &'a ast::KindDecl)>,
+    /// While collecting, each rule's texts (`rules_by_name` indexes it by name); then empty.
+    rule_slots: Vec<Vec<amendments::RuleVersion<'a>>>,
+    /// Once collected, every text of every rule with the dates amendments leave it in force:
+    /// a rule that an amendment replaces or repeals keeps its old text before the amendment's
+    /// date. `rules_by_name` then gives a name's newest text.
     rule_asts: Vec<(FileId, &'a ast::RuleDecl)>,
-    /// Rules an amendment repeals: their index, the place of the repeal, their name.
-    repealed: Vec<(usize, Place, String)>,
-    set_changes: Vec<(usize, FileId, &'a ast::Declaration)>,
-    const_changes: HashMap<usize, (FileId, &'a ast::Declaration)>,
-    param_changes: HashMap<usize, (FileId, &'a ast::Declaration)>,
+    rule_windows: Vec<Period>,
+    /// Every text of a rule, by name, in order.
+    rule_versions: HashMap<String, Vec<usize>>,
+    /// The period of the policy: its deepest base's (an amendment dates its changes only).
+    policy_period: Option<Period>,
+    /// The dates each layer's changes take effect: its header's `in force` (see
+    /// `amendments::layer_windows`).
+    layer_windows: Vec<Period>,
+    /// Rules an amendment repeals: their name, the place of the repeal, its dates.
+    repealed: Vec<(String, Place, Period)>,
+    set_changes: Vec<(usize, FileId, &'a ast::Declaration, Period)>,
+    const_changes: HashMap<usize, Vec<(FileId, &'a ast::Declaration, Period)>>,
+    param_changes: HashMap<usize, Vec<(FileId, &'a ast::Declaration, Period)>>,
     amendments: Vec<Amendment>,
     rules: Vec<RuleDef>,
     test_asts: Vec<(FileId, &'a ast::TestDecl)>,
@@ -232,7 +245,12 @@ impl<'a> Checker<'a> {
             otherwise: None,
             obligations: Vec::new(),
             obligation_asts: Vec::new(),
+            rule_slots: Vec::new(),
             rule_asts: Vec::new(),
+            rule_windows: Vec::new(),
+            rule_versions: HashMap::new(),
+            policy_period: None,
+            layer_windows: Vec::new(),
             repealed: Vec::new(),
             set_changes: Vec::new(),
             const_changes: HashMap::new(),
@@ -310,10 +328,10 @@ impl<'a> Checker<'a> {
         Some(Policy {
             title: header.title.text.clone(),
             source: header.source.as_ref().map(|s| s.text.clone()),
-            in_force: Period {
+            in_force: self.policy_period.unwrap_or(Period {
                 from: header.in_force.from.map(|d| d.date),
                 until: header.in_force.until.map(|d| d.date),
-            },
+            }),
             enums: std::mem::take(&mut self.enums),
             records: std::mem::take(&mut self.records),
             input: self.input?,

@@ -29,14 +29,17 @@ impl<'a> Checker<'a> {
 
     /// Checks every rule, then what exceptions need across rules.
     pub(super) fn check_rules(&mut self) {
-        let policy_period = self.header.map(|(_, header)| Period {
-            from: header.in_force.from.map(|d| d.date),
-            until: header.in_force.until.map(|d| d.date),
-        });
+        let policy_period = self.policy_period;
         for index in 0..self.rule_asts.len() {
             let (file, rule) = self.rule_asts[index];
             self.file = file;
-            let definition = self.check_rule(rule, policy_period);
+            let mut definition = self.check_rule(rule, policy_period);
+            // An amendment's dates narrow the rule's own (see `amendments`).
+            if let Some(period) =
+                super::amendments::intersect(definition.in_force, self.rule_windows[index])
+            {
+                definition.in_force = period;
+            }
             self.rules.push(definition);
         }
         self.check_exceptions_replace_something();
@@ -145,9 +148,10 @@ impl<'a> Checker<'a> {
     fn exception_bases(&mut self, rule: &ast::RuleDecl) -> Vec<usize> {
         let mut exception_to = Vec::new();
         for base in &rule.exception_to {
-            match self.rules_by_name.get(&base.name) {
-                Some(&base_index) => exception_to.push(base_index),
-                None if self.repealed.iter().any(|(_, _, name)| *name == base.name) => {
+            match self.rule_versions.get(&base.name) {
+                // Every text of the rule: the one in force on a date is the one it excepts.
+                Some(versions) => exception_to.extend(versions.iter().copied()),
+                None if self.repealed.iter().any(|(name, _, _)| *name == base.name) => {
                     // Reported at the repeal, where the amendment can fix it.
                 }
                 None => {
@@ -263,7 +267,12 @@ impl<'a> Checker<'a> {
             if self.rules[index].verdict.is_none() {
                 continue;
             }
+            let mut seen: Vec<&str> = Vec::new();
             for &base in &self.rules[index].exception_to {
+                if seen.contains(&self.rules[base].name.as_str()) {
+                    continue;
+                }
+                seen.push(&self.rules[base].name);
                 if self.rules[base].verdict.is_none()
                     && self.rules[base].obligations.iter().len() > 0
                 {
@@ -283,24 +292,46 @@ impl<'a> Checker<'a> {
     }
 
     /// An exception in force only when the rule it is an exception to is not can never bite.
+    /// A rule an amendment replaced has several texts: the exception is out of force only when
+    /// it is out of force of every one.
     fn check_exceptions_in_force(&mut self) {
         for index in 0..self.rules.len() {
             let (file, rule_ast) = self.rule_asts[index];
-            for &base in &self.rules[index].exception_to {
-                let (own, theirs) = (self.rules[index].in_force, self.rules[base].in_force);
-                let disjoint = matches!((own.until, theirs.from), (Some(until), Some(from)) if until < from)
-                    || matches!((theirs.until, own.from), (Some(until), Some(from)) if until < from);
+            let own = self.rules[index].in_force;
+            for base_name in &rule_ast.exception_to {
+                let versions: Vec<usize> = self.rules[index]
+                    .exception_to
+                    .iter()
+                    .copied()
+                    .filter(|&base| self.rules[base].name == base_name.name)
+                    .collect();
+                let Some(&newest) = versions.last() else {
+                    continue;
+                };
+                let disjoint = versions.iter().all(|&base| {
+                    let theirs = self.rules[base].in_force;
+                    matches!((own.until, theirs.from), (Some(until), Some(from)) if until < from)
+                        || matches!((theirs.until, own.from), (Some(until), Some(from)) if until < from)
+                });
                 if disjoint {
-                    let span = exception_span(rule_ast, &self.rules[base].name);
+                    let base_period = if versions.len() == 1 {
+                        self.rules[newest].in_force.to_string()
+                    } else {
+                        versions
+                            .iter()
+                            .map(|&base| self.rules[base].in_force.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
                     self.errors.push(Located {
                         in_test: false,
                         file,
                         error: CheckError::ExceptionOutOfForce {
                             exception: self.rules[index].name.clone(),
-                            base: self.rules[base].name.clone(),
+                            base: base_name.name.clone(),
                             exception_period: own.to_string(),
-                            base_period: theirs.to_string(),
-                            span,
+                            base_period,
+                            span: base_name.span,
                         },
                     });
                 }

@@ -1,5 +1,6 @@
 //! Parameters, constants and sets: their types, dated versions and members, and definition cycles.
 
+use super::amendments::{intersect, subtract};
 use super::error::{CheckError, Located};
 use super::expr::Ctx;
 use super::ir::*;
@@ -16,7 +17,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Types each parameter's default (or the default an amendment gives it).
+    /// Types each parameter's default, and the defaults amendments give it: an undated
+    /// amendment's replaces it, a dated one's holds on its dates (newest first in `versions`).
     pub(super) fn check_params(&mut self) {
         for index in 0..self.param_asts.len() {
             let (file, decl) = self.param_asts[index];
@@ -24,16 +26,26 @@ impl<'a> Checker<'a> {
             let ty = self.params[index].ty.clone();
             let mut ctx = Ctx::constant();
             let mut default = self.expect_type(&decl.default, &ty, &mut ctx);
-            // An amendment's `change param` gives a new default.
-            if let Some(&(change_file, ast::Declaration::ChangeValue { versions, .. })) =
-                self.param_changes.get(&index)
-            {
+            let mut dated = Vec::new();
+            let changes = self.param_changes.get(&index).cloned().unwrap_or_default();
+            for (change_file, change, window) in changes {
+                let ast::Declaration::ChangeValue { versions, .. } = change else {
+                    continue;
+                };
                 self.file = change_file;
-                if let Some(version) = versions.first() {
-                    default = self.expect_type(&version.value, &ty, &mut Ctx::constant());
+                let Some(version) = versions.first() else {
+                    continue;
+                };
+                let value = self.expect_type(&version.value, &ty, &mut Ctx::constant());
+                if window == Period::default() {
+                    default = value;
+                    dated.clear();
+                } else {
+                    dated.insert(0, (value, window));
                 }
             }
             self.params[index].default = default;
+            self.params[index].versions = dated;
         }
     }
 
@@ -90,12 +102,19 @@ impl<'a> Checker<'a> {
         };
         let mut edges = Vec::with_capacity(consts + self.set_asts.len());
         for (index, (_, decl)) in self.const_asts.iter().enumerate() {
-            let versions = match self.const_changes.get(&index) {
-                Some(&(_, ast::Declaration::ChangeValue { versions, .. })) => versions,
-                _ => &decl.versions,
-            };
+            // Its own versions and every amendment's: a dated change keeps the old ones too.
+            let changed = self
+                .const_changes
+                .get(&index)
+                .into_iter()
+                .flatten()
+                .filter_map(|(_, change, _)| match change {
+                    ast::Declaration::ChangeValue { versions, .. } => Some(versions),
+                    _ => None,
+                })
+                .flatten();
             let mut named = Vec::new();
-            for version in versions {
+            for version in decl.versions.iter().chain(changed) {
                 names_in(&version.value, &mut Vec::new(), &mut |name| {
                     named.extend(node(name));
                 });
@@ -106,8 +125,8 @@ impl<'a> Checker<'a> {
             let changed = self
                 .set_changes
                 .iter()
-                .filter(|(set, _, _)| *set == index)
-                .filter_map(|(_, _, change)| match change {
+                .filter(|(set, _, _, _)| *set == index)
+                .filter_map(|(_, _, change, _)| match change {
                     ast::Declaration::ChangeSet { members, .. } => Some(members),
                     _ => None,
                 })
@@ -195,42 +214,67 @@ impl<'a> Checker<'a> {
         let (file, decl) = self.const_asts[index];
         self.file = file;
         let mut ty = decl.ty.as_ref().map(|ty| self.resolve_type(ty));
-        let mut versions = Vec::new();
-        // An amendment's `change const` replaces the versions, keeping the declared type.
-        let declared_versions = match self.const_changes.get(&index) {
-            Some(&(change_file, ast::Declaration::ChangeValue { versions, .. })) => {
-                self.file = change_file;
-                versions
-            }
-            _ => &decl.versions,
-        };
-        for (position, version) in declared_versions.iter().enumerate() {
-            let mut ctx = Ctx::constant();
-            let (expr, found) = match &ty {
-                Some(ty) => {
-                    let expr = self.expect_type(&version.value, ty, &mut ctx);
-                    (expr, ty.clone())
-                }
-                None => self.expr(&version.value, None, &mut ctx),
+        let mut versions = self.const_versions(&decl.name, &decl.versions, &mut ty);
+        // An amendment's `change const` gives new versions on its dates, tried before the old
+        // ones; an undated amendment's replace them.
+        let changes = self.const_changes.get(&index).cloned().unwrap_or_default();
+        for (change_file, change, window) in changes {
+            let ast::Declaration::ChangeValue {
+                versions: changed, ..
+            } = change
+            else {
+                continue;
             };
-            if ty.is_none() {
-                ty = Some(found);
+            self.file = change_file;
+            let new = self.const_versions(&decl.name, changed, &mut ty);
+            if window == Period::default() {
+                versions = new;
+                continue;
             }
-            let period = self.check_period(&version.period);
-            let dated = version.period.from.is_some() || version.period.until.is_some();
-            if position + 1 == declared_versions.len() && dated {
-                self.error(CheckError::MissingUndatedValue {
-                    name: decl.name.name.clone(),
-                    span: version.value.span,
-                });
-            }
-            versions.push((expr, period));
+            let mut dated: Vec<(Expr, Period)> = new
+                .into_iter()
+                .filter_map(|(expr, period)| Some((expr, intersect(period, window)?)))
+                .collect();
+            dated.append(&mut versions);
+            versions = dated;
         }
         self.consts[index].ty = ty.unwrap_or(Type::Error);
         self.consts[index].versions = versions;
         self.const_progress[index] = Progress::Done;
         self.definition_depth -= 1;
         self.file = saved_file;
+    }
+
+    /// A constant's written versions, typed (the first fixes the type when none is given);
+    /// the last must be undated.
+    fn const_versions(
+        &mut self,
+        name: &ast::Ident,
+        declared: &[ast::Dated<ast::Expr>],
+        ty: &mut Option<Type>,
+    ) -> Vec<(Expr, Period)> {
+        let mut versions = Vec::new();
+        for (position, version) in declared.iter().enumerate() {
+            let mut ctx = Ctx::constant();
+            let expr = match ty.as_ref() {
+                Some(ty) => self.expect_type(&version.value, ty, &mut ctx),
+                None => {
+                    let (expr, found) = self.expr(&version.value, None, &mut ctx);
+                    *ty = Some(found);
+                    expr
+                }
+            };
+            let period = self.check_period(&version.period);
+            let dated = version.period.from.is_some() || version.period.until.is_some();
+            if position + 1 == declared.len() && dated {
+                self.error(CheckError::MissingUndatedValue {
+                    name: name.name.clone(),
+                    span: version.value.span,
+                });
+            }
+            versions.push((expr, period));
+        }
+        versions
     }
 
     /// Checks a set as `check_const` checks a constant.
@@ -289,15 +333,17 @@ impl<'a> Checker<'a> {
             });
         }
         self.sets[index].element = element.clone().unwrap_or(Type::Error);
-        // Amendments add and remove members, in order.
-        let mut removed = Vec::new();
-        let changes: Vec<(FileId, &ast::Declaration)> = self
+        // Amendments add and remove members on their dates, in order. A member added again
+        // after an earlier amendment removed it is no longer removed on the dates it is added
+        // (members are matched by how they are written).
+        let mut removed: Vec<(Expr, Period)> = Vec::new();
+        let changes: Vec<(FileId, &ast::Declaration, Period)> = self
             .set_changes
             .iter()
-            .filter(|(set, _, _)| *set == index)
-            .map(|(_, file, change)| (*file, *change))
+            .filter(|(set, _, _, _)| *set == index)
+            .map(|(_, file, change, window)| (*file, *change, *window))
             .collect();
-        for (change_file, change) in changes {
+        for (change_file, change, window) in changes {
             let ast::Declaration::ChangeSet {
                 add,
                 members: changed,
@@ -310,8 +356,23 @@ impl<'a> Checker<'a> {
             let element_ty = element.clone().unwrap_or(Type::Error);
             for member in changed {
                 let expr = self.expect_type(&member.value, &element_ty, &mut Ctx::constant());
-                let period = self.check_period(&member.period);
+                let written = self.check_period(&member.period);
+                let Some(period) = intersect(written, window) else {
+                    continue;
+                };
                 if *add {
+                    let key = format!("{expr:?}");
+                    removed = removed
+                        .into_iter()
+                        .flat_map(|(old, old_period)| {
+                            let periods = if format!("{old:?}") == key {
+                                subtract(old_period, period)
+                            } else {
+                                vec![old_period]
+                            };
+                            periods.into_iter().map(move |p| (old.clone(), p))
+                        })
+                        .collect();
                     members.push((expr, period));
                 } else {
                     removed.push((expr, period));

@@ -282,7 +282,9 @@ impl Program {
     /// The value of a constant on a date, reading from `epoch` the constants and sets it names,
     /// already built.
     pub(super) fn const_value_at(&self, index: usize, date: Date, epoch: &Epoch) -> Value {
-        let definition = &self.policy.consts[index];
+        let Some(definition) = self.policy.consts.get(index) else {
+            return self.dated_param_at(index, date, epoch);
+        };
         let version = definition
             .versions
             .iter()
@@ -291,6 +293,20 @@ impl Program {
         match version {
             Some((expr, _)) => self.evaluate_constant(&self.lower_expr(expr), date, epoch),
             None => Value::None,
+        }
+    }
+
+    /// The value of a parameter a dated amendment changes, by its place among the constants
+    /// (see `Program::dated_params`): the newest amendment's default in force on the date, or
+    /// the default.
+    fn dated_param_at(&self, slot: usize, date: Date, epoch: &Epoch) -> Value {
+        let Some(param) = self.dated_params.iter().position(|s| *s == Some(slot)) else {
+            return Value::None;
+        };
+        let definition = &self.policy.params[param];
+        match definition.versions.iter().find(|(_, p)| p.contains(date)) {
+            Some((expr, _)) => self.evaluate_constant(&self.lower_expr(expr), date, epoch),
+            None => self.params.get(param).cloned().unwrap_or(Value::None),
         }
     }
 

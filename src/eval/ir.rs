@@ -196,6 +196,10 @@ pub struct Program {
     pub epochs: Vec<Epoch>,
     /// The value of each parameter.
     pub params: Vec<Value>,
+    /// For each parameter whose default a dated amendment changes (and that is not given): the
+    /// place its value takes among each epoch's constants, after the policy's own. It is then
+    /// read as a constant with dated versions.
+    pub(super) dated_params: Vec<Option<usize>>,
     /// For each rule, every key condition it has, with the enum of its fact when known.
     pub(super) requirements: Vec<Vec<(Vec<usize>, KeyMembers, u16)>>,
     /// For each rule, the dates its conditions on `case.date` allow (`case.date > 2025-01-01`):

@@ -26,6 +26,7 @@ impl Program {
             rules: Vec::new(),
             epochs: Vec::new(),
             params: Vec::new(),
+            dated_params: Vec::new(),
             requirements: Vec::new(),
             implied: Vec::new(),
             live: Vec::new(),
@@ -41,6 +42,19 @@ impl Program {
             params.push(value);
         }
         program.params = params;
+        let mut slot = policy.consts.len();
+        program.dated_params = policy
+            .params
+            .iter()
+            .enumerate()
+            .map(|(index, param)| {
+                let given = overrides.get(index).is_some_and(Option::is_some);
+                (!given && !param.versions.is_empty()).then(|| {
+                    slot += 1;
+                    slot - 1
+                })
+            })
+            .collect();
         program.dated_sets = program.dated_sets();
         program.rules = policy
             .rules
@@ -75,6 +89,17 @@ impl Program {
         program.epochs = program.build_epochs();
         program.shape = CaseShape::of(&program);
         program
+    }
+
+    /// The parameters' values, as overrides to lower the policy again with: a parameter whose
+    /// default a dated amendment changes, and that was not given, stays unset so that it keeps
+    /// its dates.
+    pub fn param_overrides(&self) -> Vec<Option<Value>> {
+        self.params
+            .iter()
+            .zip(&self.dated_params)
+            .map(|(value, dated)| dated.is_none().then(|| value.clone()))
+            .collect()
     }
 
     /// A checked rule lowered; its `exceptions` are filled in once every rule is lowered.
@@ -199,6 +224,14 @@ impl Program {
                 )
                 .chain(
                     policy
+                        .params
+                        .iter()
+                        .zip(&self.dated_params)
+                        .filter(|(_, slot)| slot.is_some())
+                        .flat_map(|(p, _)| p.versions.iter().map(|v| &v.1)),
+                )
+                .chain(
+                    policy
                         .sets
                         .iter()
                         .enumerate()
@@ -289,8 +322,16 @@ impl Program {
     /// Builds an epoch's constants and sets as of `date`, in `order` (`definition_order`).
     pub(super) fn build_definitions(&self, epoch: &mut Epoch, date: Date, order: &[usize]) {
         let consts = self.policy.consts.len();
-        epoch.consts = vec![Value::None; consts];
+        // A parameter whose default a dated amendment changes is read like a constant, from a
+        // slot after the constants (`Program::dated_params`). Its defaults are built before the
+        // constants and sets that may read it, and again after them, for a default that reads
+        // a constant.
+        let dated_params: Vec<usize> = self.dated_params.iter().flatten().copied().collect();
+        epoch.consts = vec![Value::None; consts + dated_params.len()];
         epoch.sets = vec![Value::None; self.policy.sets.len()];
+        for &slot in &dated_params {
+            epoch.consts[slot] = self.const_value_at(slot, date, epoch);
+        }
         for &node in order {
             match node.checked_sub(consts) {
                 None => epoch.consts[node] = self.const_value_at(node, date, epoch),
@@ -298,6 +339,9 @@ impl Program {
                 Some(set) if self.dated_set(set).is_some() => {}
                 Some(set) => epoch.sets[set] = self.set_value_at(set, date, epoch),
             }
+        }
+        for &slot in &dated_params {
+            epoch.consts[slot] = self.const_value_at(slot, date, epoch);
         }
     }
 

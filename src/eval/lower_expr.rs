@@ -22,9 +22,10 @@ impl Program {
             ir::Expr::Case => Expr::Case,
             ir::Expr::Local(depth) => Expr::Local(*depth),
             ir::Expr::Const(index) => Expr::Const(*index),
-            ir::Expr::Param(index) => {
-                Expr::Value(self.params.get(*index).cloned().unwrap_or(Value::None))
-            }
+            ir::Expr::Param(index) => match self.dated_params.get(*index) {
+                Some(Some(slot)) => Expr::Const(*slot),
+                _ => Expr::Value(self.params.get(*index).cloned().unwrap_or(Value::None)),
+            },
             ir::Expr::NamedSet(index) => Expr::NamedSet(*index),
             ir::Expr::Field(base, position) => Expr::Field(lower(base), *position),
             ir::Expr::SetLit(members, element) => {

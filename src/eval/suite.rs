@@ -138,6 +138,25 @@ fn run_one(program: &Arc<Program>, test: &TestDef, options: &SuiteOptions) -> Te
     outcome
 }
 
+/// The expectation with each rule it names taken as the rule's text in force on the date (a
+/// rule an amendment replaced has one text before the amendment's date and one after).
+fn texts_on(policy: &Policy, expectation: &Expectation, date: Date) -> Expectation {
+    let on = |rule: usize| policy.rule_on(rule, date);
+    match expectation {
+        Expectation::DecidedBy(rule) => Expectation::DecidedBy(on(*rule)),
+        Expectation::Applied(rule) => Expectation::Applied(on(*rule)),
+        Expectation::NotApplied(rule) => Expectation::NotApplied(on(*rule)),
+        Expectation::Suppressed { rule, by } => Expectation::Suppressed {
+            rule: on(*rule),
+            by: on(*by),
+        },
+        Expectation::Explanation
+        | Expectation::Verdict { .. }
+        | Expectation::Obligation { .. }
+        | Expectation::NoObligation(_) => expectation.clone(),
+    }
+}
+
 /// Says why an expectation does not hold, or `None` when it does.
 fn failure(
     program: &Program,
@@ -146,6 +165,7 @@ fn failure(
     expectation: &Expectation,
 ) -> Option<String> {
     let policy = &program.policy;
+    let expectation = &texts_on(policy, expectation, decision.date);
     let rule_name = |index: usize| policy.rules[index].name.as_str();
     let status = |index: usize| {
         trace

@@ -81,6 +81,19 @@ fn condition_line(
 /// Why a rule that did not apply did not: the condition that failed and what it saw.
 /// When a rule that is not in force would be: its own period, or the policy's when the policy
 /// itself is not in force on the date.
+/// The names of the rules an exception is an exception to, each once (an exception to a rule
+/// an amendment replaced excepts each of its texts).
+fn base_names<'p>(policy: &'p crate::check::Policy, definition: &RuleDef) -> Vec<&'p str> {
+    let mut names: Vec<&str> = Vec::new();
+    for base in &definition.exception_to {
+        let name = policy.rules[*base].name.as_str();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 fn in_force_text(program: &Program, decision: &Decision, rule: &RuleDef) -> String {
     if decision.policy_in_force {
         period_text(&rule.in_force)
@@ -114,11 +127,7 @@ fn reason(program: &Program, decision: &Decision, trace: &Trace, rule: &RuleTrac
             }
         }
         Status::BaseNotApplicable => {
-            let bases: Vec<&str> = definition
-                .exception_to
-                .iter()
-                .map(|b| program.policy.rules[*b].name.as_str())
-                .collect();
+            let bases = base_names(&program.policy, definition);
             format!(
                 "it is an exception to {}, which did not apply",
                 bases.join(", ")
@@ -235,7 +244,14 @@ pub fn render_text(
         let definition = &policy.rules[rule.rule];
         match &rule.status {
             Status::Applied => {}
-            Status::NotInForce => not_in_force.push(definition.name.as_str()),
+            // A rule an amendment replaced has a text in force and others not: only a rule
+            // with no text in force on the date is listed, once.
+            Status::NotInForce => {
+                let in_force_text = policy.rule_on(rule.rule, decision.date) != rule.rule;
+                if !in_force_text && !not_in_force.contains(&definition.name.as_str()) {
+                    not_in_force.push(definition.name.as_str());
+                }
+            }
             Status::Suppressed { .. } => {
                 out.push_str(&format!(
                     "suppressed: {} {}\n",
@@ -483,11 +499,7 @@ pub fn decision_json<'p>(
                 status,
                 because: rule.because.clone(),
                 suppressed_by,
-                exception_to: definition
-                    .exception_to
-                    .iter()
-                    .map(|b| policy.rules[*b].name.as_str())
-                    .collect(),
+                exception_to: base_names(policy, definition),
                 conditions,
                 failed_condition,
                 in_force: (rule.status == Status::NotInForce)
