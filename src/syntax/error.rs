@@ -58,6 +58,18 @@ pub enum SyntaxError {
         span: Span,
     },
 
+    #[error("`and` and `or` mixed without parentheses")]
+    #[diagnostic(code(licit::syntax::mixed_and_or))]
+    MixedAndOr {
+        /// The two readings, each with its parentheses.
+        #[help]
+        help: String,
+        #[label("`or` here")]
+        span: Span,
+        #[label("`and` here")]
+        and: Span,
+    },
+
     #[error("a rule has at most one `{clause}` clause")]
     #[diagnostic(
         code(licit::syntax::duplicate_clause),
@@ -81,6 +93,7 @@ impl SyntaxError {
             | SyntaxError::InvalidDate { span, .. }
             | SyntaxError::NumberTooLarge { span }
             | SyntaxError::WrongOperator { span, .. }
+            | SyntaxError::MixedAndOr { span, .. }
             | SyntaxError::DuplicateClause { span, .. } => *span,
         }
     }
