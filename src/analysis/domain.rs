@@ -191,6 +191,8 @@ impl Domain {
                 }
             }
         }
+        // A case's date is one of the calendar; a shift past either end is no class of its own.
+        dates.retain(|date| date.is_in_calendar());
         dates.sort();
         dates.dedup();
         domain.dates = dates;

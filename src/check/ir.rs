@@ -362,6 +362,29 @@ impl Compare {
     }
 }
 
+/// The largest size of a whole number that a case, a constant, a parameter, a default, a set
+/// member or a record field holds: 2^31 - 1. A sum of two products of two such numbers fits in
+/// 64 bits.
+pub const MAX_KEPT_INT: i64 = i32::MAX as i64;
+
+/// The largest size the value of an `int` expression can have, as far as its form shows: a
+/// literal is itself, a sum or product bounds its operands' sizes, and every other whole number
+/// (a field, a constant, a parameter, a set member, `count`) is at most `MAX_KEPT_INT`. Counted
+/// in `u128`, saturating, so a bound beyond 64 bits is seen as such.
+pub fn int_magnitude(expr: &Expr) -> u128 {
+    match expr {
+        Expr::Int(n) => u128::from(n.unsigned_abs()),
+        Expr::Arith(Arith::AddInt | Arith::SubInt, left, right) => {
+            int_magnitude(left).saturating_add(int_magnitude(right))
+        }
+        Expr::Arith(Arith::MulInt, left, right) => {
+            int_magnitude(left).saturating_mul(int_magnitude(right))
+        }
+        Expr::If(_, then, otherwise) => int_magnitude(then).max(int_magnitude(otherwise)),
+        _ => u128::from(MAX_KEPT_INT.unsigned_abs()),
+    }
+}
+
 /// Arithmetic operators, by the types they work on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arith {

@@ -15,6 +15,7 @@ impl<'a> Checker<'a> {
             let ty = self.resolve_type(&decl.ty);
             let mut ctx = Ctx::constant();
             let mut default = self.expect_type(&decl.default, &ty, &mut ctx);
+            self.check_kept(&default, &ty, decl.default.span);
             // An amendment's `change param` gives a new default.
             if let Some(&(change_file, ast::Declaration::ChangeValue { versions, .. })) =
                 self.param_changes.get(&index)
@@ -22,6 +23,7 @@ impl<'a> Checker<'a> {
                 self.file = change_file;
                 if let Some(version) = versions.first() {
                     default = self.expect_type(&version.value, &ty, &mut Ctx::constant());
+                    self.check_kept(&default, &ty, version.value.span);
                 }
             }
             self.params[index].ty = ty;
@@ -72,6 +74,7 @@ impl<'a> Checker<'a> {
                 }
                 None => self.expr(&version.value, None, &mut ctx),
             };
+            self.check_kept(&expr, &found, version.value.span);
             if ty.is_none() {
                 ty = Some(found);
             }
@@ -126,6 +129,9 @@ impl<'a> Checker<'a> {
                     expr
                 }
             };
+            if let Some(ty) = &element {
+                self.check_kept(&expr, ty, member.value.span);
+            }
             let period = self.check_period(&member.period);
             members.push((expr, period));
         }
@@ -161,6 +167,7 @@ impl<'a> Checker<'a> {
             let element_ty = element.clone().unwrap_or(Type::Error);
             for member in changed {
                 let expr = self.expect_type(&member.value, &element_ty, &mut Ctx::constant());
+                self.check_kept(&expr, &element_ty, member.value.span);
                 let period = self.check_period(&member.period);
                 if *add {
                     members.push((expr, period));

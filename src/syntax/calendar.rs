@@ -15,6 +15,8 @@ pub enum DateProblem {
     Month(u32),
     /// The day does not exist in that month.
     Day { year: i32, month: u32, day: u32 },
+    /// The year is outside 0001 to 9999.
+    Year(i32),
 }
 
 impl fmt::Display for DateProblem {
@@ -26,6 +28,12 @@ impl fmt::Display for DateProblem {
                 let last = days_in_month(*year, *month);
                 write!(f, "{year}-{month:02} has {last} days, not {day}")
             }
+            DateProblem::Year(year) => write!(
+                f,
+                "there is no year {year:04}: dates range from {} to {}",
+                Date::MIN,
+                Date::MAX
+            ),
         }
     }
 }
@@ -34,15 +42,47 @@ impl Date {
     /// 1970-01-01, used in place of a date that could not be read.
     pub const EPOCH: Date = Date(0);
 
-    /// The date of a year, month (1–12) and day (1–31), if it exists.
+    /// 0001-01-01, the first date a case or a policy can name.
+    pub const MIN: Date = Date(-719_162);
+
+    /// 9999-12-31, the last date a case or a policy can name.
+    pub const MAX: Date = Date(2_932_896);
+
+    /// Before every date: what a date moved before 0001-01-01 becomes. It compares less than
+    /// every date, and moving it keeps it where it is.
+    pub const BEFORE_ALL: Date = Date(i32::MIN);
+
+    /// After every date: what a date moved past 9999-12-31 becomes. It compares greater than
+    /// every date, and moving it keeps it where it is.
+    pub const AFTER_ALL: Date = Date(i32::MAX);
+
+    /// The date of a year (0001–9999), month (1–12) and day (1–31), if it exists.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Result<Date, DateProblem> {
+        if !(1..=9999).contains(&year) {
+            return Err(DateProblem::Year(year));
+        }
         if !(1..=12).contains(&month) {
             return Err(DateProblem::Month(month));
         }
         if day == 0 || day > days_in_month(year, month) {
             return Err(DateProblem::Day { year, month, day });
         }
-        Ok(Date(days_from_civil(year, month, day)))
+        Ok(Date(in_days(days_from_civil(i64::from(year), month, day))))
+    }
+
+    /// The last day of the date's year; `BEFORE_ALL` and `AFTER_ALL` stay where they are.
+    pub fn end_of_year(self) -> Date {
+        if !self.is_in_calendar() {
+            return self;
+        }
+        let (year, _, _) = self.ymd();
+        Date(in_days(days_from_civil(i64::from(year), 12, 31)))
+    }
+
+    /// Whether the date is one of the calendar (0001-01-01 to 9999-12-31), not `BEFORE_ALL`
+    /// or `AFTER_ALL`.
+    pub fn is_in_calendar(self) -> bool {
+        (Date::MIN..=Date::MAX).contains(&self)
     }
 
     /// Parses `YYYY-MM-DD`.
@@ -65,9 +105,11 @@ impl Date {
         Date::from_ymd(year, number(5..7), number(8..10))
     }
 
-    /// The year, month and day.
+    /// The year, month and day; `BEFORE_ALL` and `AFTER_ALL` give the first and the last
+    /// day of the calendar.
     pub fn ymd(self) -> (i32, u32, u32) {
-        civil_from_days(self.0)
+        let (year, month, day) = civil_from_days(i64::from(self.clamp(Date::MIN, Date::MAX).0));
+        (i32::try_from(year).unwrap_or(9999), month, day)
     }
 
     /// Days since 1970-01-01.
@@ -75,22 +117,43 @@ impl Date {
         self.0
     }
 
-    /// The date a duration later (or earlier, for a negative sign). Adding months keeps the day of
-    /// the month, clamped to the month's last day (2024-01-31 + 1 month = 2024-02-29).
+    /// The date a duration later (or earlier, for a negative sign): the days first, then the
+    /// months, keeping the day of the month, clamped to the month's last day (2024-01-31 + 1
+    /// month = 2024-02-29). The sum is exact; one outside the calendar is `AFTER_ALL` or
+    /// `BEFORE_ALL`, and those stay where they are, so every comparison of the result with a
+    /// date of the calendar is right.
     pub fn add(self, duration: Duration, sign: i32) -> Date {
-        let days = self.0.saturating_add(sign.saturating_mul(duration.days));
+        if !self.is_in_calendar() {
+            return self;
+        }
+        let sign = i64::from(sign.signum());
+        // At most 2^31 days and 2^31 months from a date of the calendar: every count below
+        // fits an `i64` with room to spare.
+        let days = i64::from(self.0) + sign * i64::from(duration.days);
         let (year, month, day) = civil_from_days(days);
-        let months_total =
-            (year as i64) * 12 + (month as i64 - 1) + (sign as i64) * (duration.months as i64);
-        let new_year = months_total.div_euclid(12).clamp(-9999, 9999) as i32;
-        let new_month = (months_total.rem_euclid(12) + 1) as u32;
+        let months_total = year * 12 + i64::from(month - 1) + sign * i64::from(duration.months);
+        let new_year = months_total.div_euclid(12);
+        let new_month = u32::try_from(months_total.rem_euclid(12) + 1).unwrap_or(1);
         let new_day = day.min(days_in_month(new_year, new_month));
-        Date(days_from_civil(new_year, new_month, new_day))
+        let days = days_from_civil(new_year, new_month, new_day);
+        if days < i64::from(Date::MIN.0) {
+            Date::BEFORE_ALL
+        } else if days > i64::from(Date::MAX.0) {
+            Date::AFTER_ALL
+        } else {
+            Date(in_days(days))
+        }
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self < Date::MIN {
+            return write!(f, "before {}", Date::MIN);
+        }
+        if *self > Date::MAX {
+            return write!(f, "after {}", Date::MAX);
+        }
         let (year, month, day) = self.ymd();
         write!(f, "{year:04}-{month:02}-{day:02}")
     }
@@ -133,11 +196,12 @@ impl fmt::Display for Duration {
     }
 }
 
-fn is_leap(year: i32) -> bool {
+fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
-fn days_in_month(year: i32, month: u32) -> u32 {
+fn days_in_month(year: impl Into<i64>, month: u32) -> u32 {
+    let year = year.into();
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -147,18 +211,24 @@ fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
-// Howard Hinnant's algorithms for converting between civil dates and day counts.
-fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
+/// A day count of the calendar as the `i32` a `Date` holds (every count passed here is one).
+fn in_days(days: i64) -> i32 {
+    i32::try_from(days).unwrap_or(if days < 0 { i32::MIN } else { i32::MAX })
+}
+
+// Howard Hinnant's algorithms for converting between civil dates and day counts, in `i64` so
+// that no year within ±100,000 can overflow.
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
-    let m = month as i32;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
 
-fn civil_from_days(days: i32) -> (i32, u32, u32) {
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -167,7 +237,7 @@ fn civil_from_days(days: i32) -> (i32, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i32::from(month <= 2);
+    let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
 
@@ -219,5 +289,94 @@ mod tests {
             .to_string(),
             "2024-01-01"
         );
+    }
+
+    fn days(days: i32) -> Duration {
+        Duration { months: 0, days }
+    }
+
+    #[test]
+    fn the_calendar_runs_from_year_one_to_9999() {
+        assert_eq!(Date::parse("0001-01-01"), Ok(Date::MIN));
+        assert_eq!(Date::parse("9999-12-31"), Ok(Date::MAX));
+        assert_eq!(Date::parse("0000-01-01"), Err(DateProblem::Year(0)));
+        assert_eq!(
+            DateProblem::Year(0).to_string(),
+            "there is no year 0000: dates range from 0001-01-01 to 9999-12-31"
+        );
+        assert_eq!(Date::MAX.add(days(1), 1), Date::AFTER_ALL);
+        assert_eq!(Date::MAX.add(days(1), 1).to_string(), "after 9999-12-31");
+        assert_eq!(Date::MIN.add(days(1), -1), Date::BEFORE_ALL);
+        assert_eq!(Date::MIN.add(days(1), -1).to_string(), "before 0001-01-01");
+        let year = Duration {
+            months: 12,
+            days: 0,
+        };
+        assert_eq!(Date::MAX.add(year, 1), Date::AFTER_ALL);
+        assert_eq!(Date::MAX.add(year, -1).to_string(), "9998-12-31");
+        // Out and back in within one duration is exact: the days first, then the months.
+        let back = Duration {
+            months: -1,
+            days: 1,
+        };
+        assert_eq!(Date::MAX.add(back, 1).to_string(), "9999-12-01");
+        for extreme in [i32::MAX, i32::MIN] {
+            for date in [Date::MIN, Date::EPOCH, Date::MAX] {
+                let far = date.add(days(extreme), 1);
+                assert!(!far.is_in_calendar());
+                assert_eq!(far > date, extreme > 0);
+                let months = Duration {
+                    months: extreme,
+                    days: extreme,
+                };
+                assert_eq!(date.add(months, 1) > date, extreme > 0);
+                assert_eq!(date.add(months, -1) < date, extreme > 0);
+            }
+        }
+        assert_eq!(Date::AFTER_ALL.add(days(-5), 1), Date::AFTER_ALL);
+        assert_eq!(Date::AFTER_ALL.end_of_year(), Date::AFTER_ALL);
+        assert_eq!(Date::MAX.end_of_year(), Date::MAX);
+        assert_eq!(Date::BEFORE_ALL.ymd(), (1, 1, 1));
+    }
+
+    /// A seeded walk over the calendar: moving a date by days and back is exact while it stays
+    /// in the calendar, and the result compares with the start as the days say.
+    #[test]
+    fn moving_by_days_is_exact_and_ordered() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let span = i64::from(Date::MAX.0 - Date::MIN.0) + 1;
+        for _ in 0..20_000 {
+            let start = Date::MIN.0 + i32::try_from(next() % span as u64).unwrap();
+            let date = Date(start);
+            let (year, month, day) = date.ymd();
+            assert_eq!(Date::from_ymd(year, month, day), Ok(date));
+            assert_eq!(Date::parse(&date.to_string()), Ok(date));
+            let n = match next() % 3 {
+                0 => (next() % 800) as i32 - 400,
+                1 => (next() % 8_000_000) as i32 - 4_000_000,
+                _ => (next() % u64::from(u32::MAX)) as i64 as i32,
+            };
+            let moved = date.add(days(n), 1);
+            let exact = i64::from(start) + i64::from(n);
+            if (i64::from(Date::MIN.0)..=i64::from(Date::MAX.0)).contains(&exact) {
+                assert_eq!(i64::from(moved.0), exact, "{date} + {n} days");
+                assert_eq!(moved.add(days(n), -1), date, "{date} + {n} days - {n} days");
+            } else {
+                assert!(!moved.is_in_calendar(), "{date} + {n} days");
+            }
+            assert_eq!(moved.cmp(&date), n.cmp(&0), "{date} + {n} days");
+            let months = Duration {
+                months: (next() % 240_000) as i32 - 120_000,
+                days: 0,
+            };
+            let later = date.add(months, 1);
+            assert_eq!(later.cmp(&date), months.months.cmp(&0), "{date} + {months}");
+        }
     }
 }
