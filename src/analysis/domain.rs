@@ -220,6 +220,8 @@ pub(super) fn dates_to_examine(old: &Program, new: &Program) -> Vec<Date> {
             });
         }
     }
+    // Only a date of the calendar can be a case's date.
+    dates.retain(|date| date.is_in_calendar());
     dates.sort();
     dates.dedup();
     // Compare where both policies are in force; an amendment says nothing about the time

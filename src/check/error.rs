@@ -45,6 +45,32 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error("this sum of durations may be too long")]
+    #[diagnostic(
+        code(licit::check::duration_overflow),
+        help(
+            "its operands allow up to {bound}, beyond 2147483647 months or days; durations that cases, constants, parameters, sets and records hold are at most 16777216 months and 16777216 days"
+        )
+    )]
+    DurationOverflow {
+        bound: String,
+        #[label("may exceed 2147483647 months or days")]
+        span: Span,
+    },
+
+    #[error("a duration kept in a policy is at most 16777216 months and 16777216 days")]
+    #[diagnostic(
+        code(licit::check::duration_range),
+        help(
+            "this duration may be as long as {bound}; constants, parameters, defaults, set members and record fields hold durations of at most 16777216 (2^24) months and as many days, as cases do, so that sums of them stay exact"
+        )
+    )]
+    DurationRange {
+        bound: String,
+        #[label("may exceed 2^24 months or days")]
+        span: Span,
+    },
+
     #[error("unknown name `{name}`")]
     #[diagnostic(
         code(licit::check::unknown_name),

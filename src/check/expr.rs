@@ -895,15 +895,27 @@ impl Checker<'_> {
     /// would keep and that may be larger than `MAX_KEPT_INT`; the arithmetic on kept numbers is
     /// proven exact only up to that size.
     pub(super) fn check_kept(&mut self, expr: &Expr, ty: &Type, span: Span) {
-        if !matches!(ty.unwrap_optional(), Type::Int) {
-            return;
-        }
-        let bound = ir::int_magnitude(expr);
-        if bound > u128::from(ir::MAX_KEPT_INT.unsigned_abs()) {
-            self.error(CheckError::IntRange {
-                bound: bound.to_string(),
-                span,
-            });
+        match ty.unwrap_optional() {
+            Type::Int => {
+                let bound = ir::int_magnitude(expr);
+                if bound > u128::from(ir::MAX_KEPT_INT.unsigned_abs()) {
+                    self.error(CheckError::IntRange {
+                        bound: bound.to_string(),
+                        span,
+                    });
+                }
+            }
+            Type::Duration => {
+                let (months, days) = ir::duration_magnitude(expr);
+                let kept = u128::from(ir::MAX_KEPT_DURATION.unsigned_abs());
+                if months > kept || days > kept {
+                    self.error(CheckError::DurationRange {
+                        bound: format!("{months} months and {days} days"),
+                        span,
+                    });
+                }
+            }
+            _ => {}
         }
     }
 
@@ -953,6 +965,16 @@ impl Checker<'_> {
                     if bound > u128::from(i64::MAX.unsigned_abs()) {
                         self.error(CheckError::IntOverflow {
                             bound: bound.to_string(),
+                            span,
+                        });
+                    }
+                }
+                if ty == Type::Duration {
+                    let (months, days) = ir::duration_magnitude(&expr);
+                    let most = u128::from(i32::MAX.unsigned_abs());
+                    if months > most || days > most {
+                        self.error(CheckError::DurationOverflow {
+                            bound: format!("{months} months and {days} days"),
                             span,
                         });
                     }

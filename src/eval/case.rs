@@ -5,7 +5,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::check::Policy;
-use crate::check::ir::{MAX_KEPT_INT, Type};
+use crate::check::ir::{MAX_KEPT_DURATION, MAX_KEPT_INT, Type};
 use crate::syntax::Span;
 use crate::syntax::calendar::{Date, Duration};
 use crate::syntax::json::{self, Json, JsonError, JsonKind};
@@ -216,7 +216,7 @@ impl Decoder<'_> {
                 None => self.wrong(
                     json,
                     ty,
-                    "write a duration as \"5 years\", \"3 months\" or \"30 days\"".to_string(),
+                    "write a duration as \"5 years\", \"3 months\" or \"30 days\", of at most 16777216 months or days".to_string(),
                 ),
             },
             (Type::Enum(index), JsonKind::String(text)) => {
@@ -348,25 +348,28 @@ fn parse_int(text: &str) -> Option<i64> {
         .filter(|i| i.unsigned_abs() <= MAX_KEPT_INT.unsigned_abs())
 }
 
+/// A duration of a case or a `--param`, if it is one of at most `MAX_KEPT_DURATION` months or
+/// days: the checker proves sums of durations exact for durations of that length.
 fn parse_duration(text: &str) -> Option<Duration> {
     let mut words = text.split_whitespace();
     let count: i32 = words.next()?.parse().ok()?;
+    let kept = |n: i32| (n.unsigned_abs() <= MAX_KEPT_DURATION.unsigned_abs()).then_some(n);
     let unit = words.next()?;
     if words.next().is_some() {
         return None;
     }
     match unit {
         "year" | "years" => Some(Duration {
-            months: count.checked_mul(12)?,
+            months: kept(count.checked_mul(12)?)?,
             days: 0,
         }),
         "month" | "months" => Some(Duration {
-            months: count,
+            months: kept(count)?,
             days: 0,
         }),
         "day" | "days" => Some(Duration {
             months: 0,
-            days: count,
+            days: kept(count)?,
         }),
         _ => None,
     }
@@ -391,9 +394,9 @@ pub fn parse_param(policy: &Policy, ty: &Type, text: &str) -> Result<Value, Stri
         Type::Date => Date::parse(text)
             .map(Value::Date)
             .map_err(|problem| problem.to_string()),
-        Type::Duration => parse_duration(text)
-            .map(Value::Duration)
-            .ok_or_else(|| "expected a duration such as `5 years`".to_string()),
+        Type::Duration => parse_duration(text).map(Value::Duration).ok_or_else(|| {
+            "expected a duration such as `5 years`, of at most 16777216 months or days".to_string()
+        }),
         Type::Enum(index) => {
             let members = &policy.enums[*index].members;
             match members.iter().position(|m| m == text) {

@@ -2,9 +2,16 @@
 
 use std::fmt;
 
-/// A day of the proleptic Gregorian calendar, stored as days since 1970-01-01.
+/// A day of the proleptic Gregorian calendar, stored as days since 1970-01-01. Policies and cases
+/// name only days of 0001-01-01 to 9999-12-31 (the *calendar*); arithmetic may go beyond, exactly,
+/// up to 2^60 days either way, past which a result is `BEFORE_ALL` or `AFTER_ALL`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date(i32);
+pub struct Date(i64);
+
+/// How far from 1970-01-01 a computed date may go before it becomes `BEFORE_ALL` or `AFTER_ALL`:
+/// 2^60 days. Reaching it takes more than ten million additions of the longest durations, and
+/// below it every day count, month count and year of `add` fits an `i64` with room to spare.
+const FARTHEST: i64 = 1 << 60;
 
 /// Why a `YYYY-MM-DD` text is not a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,13 +55,13 @@ impl Date {
     /// 9999-12-31, the last date a case or a policy can name.
     pub const MAX: Date = Date(2_932_896);
 
-    /// Before every date: what a date moved before 0001-01-01 becomes. It compares less than
-    /// every date, and moving it keeps it where it is.
-    pub const BEFORE_ALL: Date = Date(i32::MIN);
+    /// Before every date: what a date moved more than 2^60 days before 1970 becomes. It compares
+    /// less than every date, and moving it keeps it where it is.
+    pub const BEFORE_ALL: Date = Date(i64::MIN);
 
-    /// After every date: what a date moved past 9999-12-31 becomes. It compares greater than
-    /// every date, and moving it keeps it where it is.
-    pub const AFTER_ALL: Date = Date(i32::MAX);
+    /// After every date: what a date moved more than 2^60 days after 1970 becomes. It compares
+    /// greater than every date, and moving it keeps it where it is.
+    pub const AFTER_ALL: Date = Date(i64::MAX);
 
     /// The date of a year (0001–9999), month (1–12) and day (1–31), if it exists.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Result<Date, DateProblem> {
@@ -67,20 +74,25 @@ impl Date {
         if day == 0 || day > days_in_month(year, month) {
             return Err(DateProblem::Day { year, month, day });
         }
-        Ok(Date(in_days(days_from_civil(i64::from(year), month, day))))
+        Ok(Date(days_from_civil(i64::from(year), month, day)))
     }
 
     /// The last day of the date's year; `BEFORE_ALL` and `AFTER_ALL` stay where they are.
     pub fn end_of_year(self) -> Date {
-        if !self.is_in_calendar() {
+        if self.is_beyond_reach() {
             return self;
         }
-        let (year, _, _) = self.ymd();
-        Date(in_days(days_from_civil(i64::from(year), 12, 31)))
+        let (year, _, _) = civil_from_days(self.0);
+        Date(days_from_civil(year, 12, 31))
     }
 
-    /// Whether the date is one of the calendar (0001-01-01 to 9999-12-31), not `BEFORE_ALL`
-    /// or `AFTER_ALL`.
+    /// Whether the date is `BEFORE_ALL` or `AFTER_ALL`.
+    fn is_beyond_reach(self) -> bool {
+        self.0.unsigned_abs() > FARTHEST.unsigned_abs()
+    }
+
+    /// Whether the date is one of the calendar (0001-01-01 to 9999-12-31), the days a policy or a
+    /// case can name.
     pub fn is_in_calendar(self) -> bool {
         (Date::MIN..=Date::MAX).contains(&self)
     }
@@ -105,57 +117,57 @@ impl Date {
         Date::from_ymd(year, number(5..7), number(8..10))
     }
 
-    /// The year, month and day; `BEFORE_ALL` and `AFTER_ALL` give the first and the last
-    /// day of the calendar.
+    /// The year, month and day of a date of the calendar (a date outside gives the nearest
+    /// day of the calendar).
     pub fn ymd(self) -> (i32, u32, u32) {
-        let (year, month, day) = civil_from_days(i64::from(self.clamp(Date::MIN, Date::MAX).0));
+        let (year, month, day) = civil_from_days(self.clamp(Date::MIN, Date::MAX).0);
         (i32::try_from(year).unwrap_or(9999), month, day)
-    }
-
-    /// Days since 1970-01-01.
-    pub fn days(self) -> i32 {
-        self.0
     }
 
     /// The date a duration later (or earlier, for a negative sign): the days first, then the
     /// months, keeping the day of the month, clamped to the month's last day (2024-01-31 + 1
-    /// month = 2024-02-29). The sum is exact; one outside the calendar is `AFTER_ALL` or
-    /// `BEFORE_ALL`, and those stay where they are, so every comparison of the result with a
-    /// date of the calendar is right.
+    /// month = 2024-02-29). The result is exact, inside the calendar or not, up to 2^60 days
+    /// from 1970; beyond, it is `AFTER_ALL` or `BEFORE_ALL`, which stay where they are.
     pub fn add(self, duration: Duration, sign: i32) -> Date {
-        if !self.is_in_calendar() {
+        if self.is_beyond_reach() {
             return self;
         }
         let sign = i64::from(sign.signum());
-        // At most 2^31 days and 2^31 months from a date of the calendar: every count below
-        // fits an `i64` with room to spare.
-        let days = i64::from(self.0) + sign * i64::from(duration.days);
+        // At most 2^60 + 2^31 days and 2^31 months from 1970: every count below fits an `i64`.
+        let days = self.0 + sign * i64::from(duration.days);
         let (year, month, day) = civil_from_days(days);
         let months_total = year * 12 + i64::from(month - 1) + sign * i64::from(duration.months);
         let new_year = months_total.div_euclid(12);
         let new_month = u32::try_from(months_total.rem_euclid(12) + 1).unwrap_or(1);
         let new_day = day.min(days_in_month(new_year, new_month));
         let days = days_from_civil(new_year, new_month, new_day);
-        if days < i64::from(Date::MIN.0) {
+        if days < -FARTHEST {
             Date::BEFORE_ALL
-        } else if days > i64::from(Date::MAX.0) {
+        } else if days > FARTHEST {
             Date::AFTER_ALL
         } else {
-            Date(in_days(days))
+            Date(days)
         }
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if *self < Date::MIN {
-            return write!(f, "before {}", Date::MIN);
+        if *self == Date::BEFORE_ALL {
+            return write!(f, "before every date");
         }
-        if *self > Date::MAX {
-            return write!(f, "after {}", Date::MAX);
+        if *self == Date::AFTER_ALL {
+            return write!(f, "after every date");
         }
-        let (year, month, day) = self.ymd();
-        write!(f, "{year:04}-{month:02}-{day:02}")
+        let (year, month, day) = civil_from_days(self.0);
+        if self.is_in_calendar() {
+            write!(f, "{year:04}-{month:02}-{day:02}")
+        } else {
+            // ISO 8601's expanded years, with a sign: `+10000-01-01`, `+0000-12-31` (the year
+            // before 0001), `-0001-12-31`.
+            let sign = if year < 0 { '-' } else { '+' };
+            write!(f, "{sign}{:04}-{month:02}-{day:02}", year.unsigned_abs())
+        }
     }
 }
 
@@ -211,13 +223,8 @@ fn days_in_month(year: impl Into<i64>, month: u32) -> u32 {
     }
 }
 
-/// A day count of the calendar as the `i32` a `Date` holds (every count passed here is one).
-fn in_days(days: i64) -> i32 {
-    i32::try_from(days).unwrap_or(if days < 0 { i32::MIN } else { i32::MAX })
-}
-
-// Howard Hinnant's algorithms for converting between civil dates and day counts, in `i64` so
-// that no year within ±100,000 can overflow.
+// Howard Hinnant's algorithms for converting between civil dates and day counts, in `i64`: exact
+// for every day count within 2^61 of 1970.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -249,7 +256,7 @@ mod tests {
     fn dates_round_trip_and_reject_impossible_days() {
         let date = Date::parse("2024-02-29").unwrap();
         assert_eq!(date.to_string(), "2024-02-29");
-        assert_eq!(Date::parse("1970-01-01").unwrap().days(), 0);
+        assert_eq!(Date::parse("1970-01-01").unwrap().0, 0);
         assert_eq!(
             Date::parse("2023-02-29"),
             Err(DateProblem::Day {
@@ -304,39 +311,78 @@ mod tests {
             DateProblem::Year(0).to_string(),
             "there is no year 0000: dates range from 0001-01-01 to 9999-12-31"
         );
-        assert_eq!(Date::MAX.add(days(1), 1), Date::AFTER_ALL);
-        assert_eq!(Date::MAX.add(days(1), 1).to_string(), "after 9999-12-31");
-        assert_eq!(Date::MIN.add(days(1), -1), Date::BEFORE_ALL);
-        assert_eq!(Date::MIN.add(days(1), -1).to_string(), "before 0001-01-01");
+        assert!(Date::MIN.is_in_calendar() && Date::MAX.is_in_calendar());
+    }
+
+    #[test]
+    fn arithmetic_past_the_calendar_is_exact() {
+        let after = Date::MAX.add(days(1), 1);
+        assert!(!after.is_in_calendar() && after > Date::MAX);
+        assert_eq!(after.to_string(), "+10000-01-01");
+        assert_eq!(after.add(days(1), -1), Date::MAX);
+        let before = Date::MIN.add(days(1), -1);
+        assert!(!before.is_in_calendar() && before < Date::MIN);
+        assert_eq!(before.to_string(), "+0000-12-31");
+        assert_eq!(Date::MIN.add(days(367), -1).to_string(), "-0001-12-31");
         let year = Duration {
             months: 12,
             days: 0,
         };
-        assert_eq!(Date::MAX.add(year, 1), Date::AFTER_ALL);
+        assert_eq!(Date::MAX.add(year, 1).to_string(), "+10000-12-31");
         assert_eq!(Date::MAX.add(year, -1).to_string(), "9998-12-31");
-        // Out and back in within one duration is exact: the days first, then the months.
+        // Out and back in: ten thousand years on and nine thousand back.
+        let start = Date::parse("2021-09-09").unwrap();
+        let on = Duration {
+            months: 120_000,
+            days: 0,
+        };
         let back = Duration {
+            months: 108_000,
+            days: 0,
+        };
+        assert_eq!(start.add(on, 1).add(back, -1).to_string(), "3021-09-09");
+        // The days first, then the months.
+        let mixed = Duration {
             months: -1,
             days: 1,
         };
-        assert_eq!(Date::MAX.add(back, 1).to_string(), "9999-12-01");
+        assert_eq!(Date::MAX.add(mixed, 1).to_string(), "9999-12-01");
         for extreme in [i32::MAX, i32::MIN] {
             for date in [Date::MIN, Date::EPOCH, Date::MAX] {
                 let far = date.add(days(extreme), 1);
                 assert!(!far.is_in_calendar());
                 assert_eq!(far > date, extreme > 0);
-                let months = Duration {
+                assert_eq!(far.add(days(extreme), -1), date);
+                let both = Duration {
                     months: extreme,
                     days: extreme,
                 };
-                assert_eq!(date.add(months, 1) > date, extreme > 0);
-                assert_eq!(date.add(months, -1) < date, extreme > 0);
+                assert_eq!(date.add(both, 1) > date, extreme > 0);
+                assert_eq!(date.add(both, -1) < date, extreme > 0);
+                assert!(date.add(both, 1).end_of_year() >= date.add(both, 1));
             }
         }
         assert_eq!(Date::AFTER_ALL.add(days(-5), 1), Date::AFTER_ALL);
         assert_eq!(Date::AFTER_ALL.end_of_year(), Date::AFTER_ALL);
+        assert_eq!(Date::AFTER_ALL.to_string(), "after every date");
+        assert_eq!(Date::BEFORE_ALL.to_string(), "before every date");
         assert_eq!(Date::MAX.end_of_year(), Date::MAX);
-        assert_eq!(Date::BEFORE_ALL.ymd(), (1, 1, 1));
+        assert_eq!(after.end_of_year().to_string(), "+10000-12-31");
+        // 2^60 days is the farthest a date goes; a step past it is after every date, and
+        // getting there takes more than ten million of the longest durations.
+        let longest = Duration {
+            months: i32::MAX,
+            days: i32::MAX,
+        };
+        assert!(FARTHEST / (i64::from(i32::MAX) * 32) > 10_000_000);
+        let near = Date(FARTHEST - (1 << 30));
+        assert_eq!(near.add(longest, 1), Date::AFTER_ALL);
+        assert_eq!(
+            Date(-FARTHEST + (1 << 30)).add(longest, -1),
+            Date::BEFORE_ALL
+        );
+        let exact = Date(FARTHEST - (1 << 40)).add(days(1 << 30), 1);
+        assert_eq!(exact.0, FARTHEST - (1 << 40) + (1 << 30));
     }
 
     /// A seeded walk over the calendar: moving a date by days and back is exact while it stays
@@ -350,9 +396,9 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        let span = i64::from(Date::MAX.0 - Date::MIN.0) + 1;
+        let span = Date::MAX.0 - Date::MIN.0 + 1;
         for _ in 0..20_000 {
-            let start = Date::MIN.0 + i32::try_from(next() % span as u64).unwrap();
+            let start = Date::MIN.0 + i64::try_from(next() % span as u64).unwrap();
             let date = Date(start);
             let (year, month, day) = date.ymd();
             assert_eq!(Date::from_ymd(year, month, day), Ok(date));
@@ -363,13 +409,13 @@ mod tests {
                 _ => (next() % u64::from(u32::MAX)) as i64 as i32,
             };
             let moved = date.add(days(n), 1);
-            let exact = i64::from(start) + i64::from(n);
-            if (i64::from(Date::MIN.0)..=i64::from(Date::MAX.0)).contains(&exact) {
-                assert_eq!(i64::from(moved.0), exact, "{date} + {n} days");
-                assert_eq!(moved.add(days(n), -1), date, "{date} + {n} days - {n} days");
-            } else {
-                assert!(!moved.is_in_calendar(), "{date} + {n} days");
-            }
+            let exact = start + i64::from(n);
+            assert_eq!(moved.0, exact, "{date} + {n} days");
+            assert_eq!(moved.add(days(n), -1), date, "{date} + {n} days - {n} days");
+            assert_eq!(
+                moved.is_in_calendar(),
+                (Date::MIN.0..=Date::MAX.0).contains(&exact)
+            );
             assert_eq!(moved.cmp(&date), n.cmp(&0), "{date} + {n} days");
             let months = Duration {
                 months: (next() % 240_000) as i32 - 120_000,

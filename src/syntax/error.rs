@@ -49,6 +49,16 @@ pub enum SyntaxError {
         span: Span,
     },
 
+    #[error("duration too long")]
+    #[diagnostic(
+        code(licit::syntax::duration_too_long),
+        help("a duration is at most 2147483647 days or months, or 178956970 years")
+    )]
+    DurationTooLong {
+        #[label("too many for a duration")]
+        span: Span,
+    },
+
     #[error("`{found}` is not an operator of licit")]
     #[diagnostic(code(licit::syntax::wrong_operator), help("write `{want}`"))]
     WrongOperator {
@@ -92,6 +102,7 @@ impl SyntaxError {
             | SyntaxError::TooDeep { span }
             | SyntaxError::InvalidDate { span, .. }
             | SyntaxError::NumberTooLarge { span }
+            | SyntaxError::DurationTooLong { span }
             | SyntaxError::WrongOperator { span, .. }
             | SyntaxError::MixedAndOr { span, .. }
             | SyntaxError::DuplicateClause { span, .. } => *span,

@@ -1232,12 +1232,23 @@ impl Lowerer {
             }
             Rule::duration => {
                 let mut inner = pair.into_inner();
-                let count = self.int(inner.next()?)?;
-                let count = i32::try_from(count).unwrap_or(i32::MAX);
+                let number = inner.next()?;
+                let number_span = span_of(&number);
+                let count = self.int(number)?;
                 let unit = inner.next()?.as_str();
+                let per_unit = if unit.starts_with("year") { 12 } else { 1 };
+                let Some(count) = i32::try_from(count)
+                    .ok()
+                    .and_then(|count| count.checked_mul(per_unit))
+                    .map(|total| total / per_unit)
+                else {
+                    self.errors
+                        .push(SyntaxError::DurationTooLong { span: number_span });
+                    return None;
+                };
                 let duration = if unit.starts_with("year") {
                     Duration {
-                        months: count.saturating_mul(12),
+                        months: count * 12,
                         days: 0,
                     }
                 } else if unit.starts_with("month") {
