@@ -73,7 +73,8 @@ fn constants(count: usize, cycle: bool) -> String {
     for index in 0..count {
         let next = (index + 1) % count;
         let value = if index + 1 < count || cycle {
-            format!("c{next} + c{next}")
+            // Read twice, and bounded so that the checker's range of whole numbers holds.
+            format!("if c{next} > 0 then c{next} else 1")
         } else {
             "1".to_string()
         };

@@ -5,7 +5,7 @@
 //! prefixes they are compared with, dates by the dates they are compared with (shifted by the
 //! durations added to them). The dates to examine are those on which anything changes.
 
-use crate::check::ir::Type;
+use crate::check::ir::{MAX_KEPT_DURATION, MAX_KEPT_INT, Type};
 use crate::eval::{EnumSet, Expr, Program, Value};
 use crate::syntax::calendar::{Date, Duration};
 
@@ -173,6 +173,9 @@ impl Domain {
         representatives.sort();
         representatives.dedup();
         domain.texts = representatives;
+        // A case's whole numbers and durations are within the kept ranges; a witness is a case
+        // that can be read.
+        ints.retain(|i| i.unsigned_abs() <= MAX_KEPT_INT.unsigned_abs());
         ints.sort_unstable();
         ints.dedup();
         domain.ints = ints;
@@ -191,9 +194,13 @@ impl Domain {
                 }
             }
         }
+        // A case's date is one of the calendar; a shift past either end is no class of its own.
+        dates.retain(|date| date.is_in_calendar());
         dates.sort();
         dates.dedup();
         domain.dates = dates;
+        let kept = MAX_KEPT_DURATION.unsigned_abs();
+        durations.retain(|d| d.months.unsigned_abs() <= kept && d.days.unsigned_abs() <= kept);
         durations.sort_by_key(|d| (d.months, d.days));
         durations.dedup();
         domain.durations = durations;
@@ -218,6 +225,8 @@ pub(super) fn dates_to_examine(old: &Program, new: &Program) -> Vec<Date> {
             });
         }
     }
+    // Only a date of the calendar can be a case's date.
+    dates.retain(|date| date.is_in_calendar());
     dates.sort();
     dates.dedup();
     // Compare where both policies are in force; an amendment says nothing about the time

@@ -350,11 +350,7 @@ impl<'p> Search<'p> {
                 _ => Sym::Bool(self.opaque("`count` of a set of the case")),
             },
             Expr::EndOfYear(inner) => match self.sym(inner, env)? {
-                Sym::Known(Value::Date(date)) => Sym::Known(
-                    Date::from_ymd(date.ymd().0, 12, 31)
-                        .map(Value::Date)
-                        .unwrap_or(Value::None),
-                ),
+                Sym::Known(Value::Date(date)) => Sym::Known(Value::Date(date.end_of_year())),
                 _ => {
                     Sym::Bool(self.opaque("`end_of_year` of a date of the case other than its own"))
                 }

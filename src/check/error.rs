@@ -19,6 +19,58 @@ pub struct Located {
 /// A problem a policy has; warnings say so in their severity.
 #[derive(Debug, Clone, Error, Diagnostic)]
 pub enum CheckError {
+    #[error("this arithmetic may leave the range of whole numbers")]
+    #[diagnostic(
+        code(licit::check::int_overflow),
+        help(
+            "its operands allow a result as large as {bound}, beyond 9223372036854775807 (2^63 - 1); whole numbers that cases, constants, parameters, sets and records hold are at most 2^31 - 1 in size, so add at most two products of two of them, or use decimals"
+        )
+    )]
+    IntOverflow {
+        bound: String,
+        #[label("may exceed 64 bits")]
+        span: Span,
+    },
+
+    #[error("a whole number kept in a policy is at most 2^31 - 1 in size")]
+    #[diagnostic(
+        code(licit::check::int_range),
+        help(
+            "this value may be as large as {bound}; constants, parameters, defaults, set members and record fields hold whole numbers from -2147483647 to 2147483647, as cases do, so that arithmetic on them stays exact"
+        )
+    )]
+    IntRange {
+        bound: String,
+        #[label("may exceed 2^31 - 1")]
+        span: Span,
+    },
+
+    #[error("this sum of durations may be too long")]
+    #[diagnostic(
+        code(licit::check::duration_overflow),
+        help(
+            "its operands allow up to {bound}, beyond 2147483647 months or days; durations that cases, constants, parameters, sets and records hold are at most 16777216 months and 16777216 days"
+        )
+    )]
+    DurationOverflow {
+        bound: String,
+        #[label("may exceed 2147483647 months or days")]
+        span: Span,
+    },
+
+    #[error("a duration kept in a policy is at most 16777216 months and 16777216 days")]
+    #[diagnostic(
+        code(licit::check::duration_range),
+        help(
+            "this duration may be as long as {bound}; constants, parameters, defaults, set members and record fields hold durations of at most 16777216 (2^24) months and as many days, as cases do, so that sums of them stay exact"
+        )
+    )]
+    DurationRange {
+        bound: String,
+        #[label("may exceed 2^24 months or days")]
+        span: Span,
+    },
+
     #[error("unknown name `{name}`")]
     #[diagnostic(
         code(licit::check::unknown_name),

@@ -2,7 +2,7 @@
 //! operator types, narrowing of optional values after `is some`, and the facts a condition reads.
 
 use super::error::CheckError;
-use super::ir::{Arith, Compare, Expr, Type};
+use super::ir::{self, Arith, Compare, Expr, Type};
 use super::suggest;
 use super::{Checker, TypeSymbol, ValueSymbol};
 use crate::syntax::Span;
@@ -654,14 +654,18 @@ impl Checker<'_> {
         };
         let mut checked = Vec::new();
         for member in members {
-            match &element {
-                Some(ty) => checked.push(self.expect_type(member, ty, ctx)),
+            let expr = match &element {
+                Some(ty) => self.expect_type(member, ty, ctx),
                 None => {
                     let (expr, ty) = self.expr(member, None, ctx);
                     element = Some(ty);
-                    checked.push(expr);
+                    expr
                 }
+            };
+            if let Some(ty) = &element {
+                self.check_kept(&expr, ty, member.span);
             }
+            checked.push(expr);
         }
         match element {
             Some(element) => (
@@ -710,7 +714,9 @@ impl Checker<'_> {
                         continue;
                     }
                     let ty = definition.fields[position].ty.clone();
-                    values[position] = Some(self.expect_type(&field.value, &ty, ctx));
+                    let value = self.expect_type(&field.value, &ty, ctx);
+                    self.check_kept(&value, &ty, field.value.span);
+                    values[position] = Some(value);
                 }
                 None => {
                     let names: Vec<&str> =
@@ -885,6 +891,34 @@ impl Checker<'_> {
         )
     }
 
+    /// Reports a whole number that a constant, parameter, default, set member or record field
+    /// would keep and that may be larger than `MAX_KEPT_INT`; the arithmetic on kept numbers is
+    /// proven exact only up to that size.
+    pub(super) fn check_kept(&mut self, expr: &Expr, ty: &Type, span: Span) {
+        match ty.unwrap_optional() {
+            Type::Int => {
+                let bound = ir::int_magnitude(expr);
+                if bound > u128::from(ir::MAX_KEPT_INT.unsigned_abs()) {
+                    self.error(CheckError::IntRange {
+                        bound: bound.to_string(),
+                        span,
+                    });
+                }
+            }
+            Type::Duration => {
+                let (months, days) = ir::duration_magnitude(expr);
+                let kept = u128::from(ir::MAX_KEPT_DURATION.unsigned_abs());
+                if months > kept || days > kept {
+                    self.error(CheckError::DurationRange {
+                        bound: format!("{months} months and {days} days"),
+                        span,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// `+`, `-` and `*`: numbers of one type, dates and durations.
     fn arithmetic(
         &mut self,
@@ -924,10 +958,29 @@ impl Checker<'_> {
             _ => None,
         };
         match arith {
-            Some((arith, ty)) => (
-                Expr::Arith(arith, Box::new(left_checked), Box::new(right_checked)),
-                ty,
-            ),
+            Some((arith, ty)) => {
+                let expr = Expr::Arith(arith, Box::new(left_checked), Box::new(right_checked));
+                if ty == Type::Int {
+                    let bound = ir::int_magnitude(&expr);
+                    if bound > u128::from(i64::MAX.unsigned_abs()) {
+                        self.error(CheckError::IntOverflow {
+                            bound: bound.to_string(),
+                            span,
+                        });
+                    }
+                }
+                if ty == Type::Duration {
+                    let (months, days) = ir::duration_magnitude(&expr);
+                    let most = u128::from(i32::MAX.unsigned_abs());
+                    if months > most || days > most {
+                        self.error(CheckError::DurationOverflow {
+                            bound: format!("{months} months and {days} days"),
+                            span,
+                        });
+                    }
+                }
+                (expr, ty)
+            }
             None => {
                 if !matches!((&left_ty, &right_ty), (Type::Error, _) | (_, Type::Error)) {
                     let help = if matches!(left_ty, Type::Optional(_))

@@ -381,6 +381,63 @@ impl Compare {
     }
 }
 
+/// The largest size of a whole number that a case, a constant, a parameter, a default, a set
+/// member or a record field holds: 2^31 - 1. A sum of two products of two such numbers fits in
+/// 64 bits.
+pub const MAX_KEPT_INT: i64 = i32::MAX as i64;
+
+/// The largest size the value of an `int` expression can have, as far as its form shows: a
+/// literal is itself, a sum or product bounds its operands' sizes, and every other whole number
+/// (a field, a constant, a parameter, a set member, `count`) is at most `MAX_KEPT_INT`. Counted
+/// in `u128`, saturating, so a bound beyond 64 bits is seen as such.
+pub fn int_magnitude(expr: &Expr) -> u128 {
+    match expr {
+        Expr::Int(n) => u128::from(n.unsigned_abs()),
+        Expr::Arith(Arith::AddInt | Arith::SubInt, left, right) => {
+            int_magnitude(left).saturating_add(int_magnitude(right))
+        }
+        Expr::Arith(Arith::MulInt, left, right) => {
+            int_magnitude(left).saturating_mul(int_magnitude(right))
+        }
+        Expr::If(_, then, otherwise) => int_magnitude(then).max(int_magnitude(otherwise)),
+        _ => u128::from(MAX_KEPT_INT.unsigned_abs()),
+    }
+}
+
+/// The longest duration that a case, a constant, a parameter, a default, a set member or a
+/// record field holds: 2^24 months and 2^24 days (more than a million years of months, more than
+/// forty thousand years of days). A sum of 128 such durations stays within 32 bits.
+pub const MAX_KEPT_DURATION: i32 = 1 << 24;
+
+/// The largest months and days the value of a `duration` expression can have, as far as its
+/// form shows: a literal is itself, a sum or difference bounds its operands', and every other
+/// duration is at most `MAX_KEPT_DURATION` in each.
+pub fn duration_magnitude(expr: &Expr) -> (u128, u128) {
+    match expr {
+        Expr::Duration(duration) => (
+            u128::from(duration.months.unsigned_abs()),
+            u128::from(duration.days.unsigned_abs()),
+        ),
+        Expr::Arith(Arith::AddDuration | Arith::SubDuration, left, right) => {
+            let (left_months, left_days) = duration_magnitude(left);
+            let (right_months, right_days) = duration_magnitude(right);
+            (
+                left_months.saturating_add(right_months),
+                left_days.saturating_add(right_days),
+            )
+        }
+        Expr::If(_, then, otherwise) => {
+            let (then_months, then_days) = duration_magnitude(then);
+            let (else_months, else_days) = duration_magnitude(otherwise);
+            (then_months.max(else_months), then_days.max(else_days))
+        }
+        _ => {
+            let kept = u128::from(MAX_KEPT_DURATION.unsigned_abs());
+            (kept, kept)
+        }
+    }
+}
+
 /// Arithmetic operators, by the types they work on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arith {

@@ -109,6 +109,7 @@ impl<'a> Checker<'a> {
                         let param = *param;
                         let ty = self.params[param].ty.clone();
                         let expr = self.expect_type(value, &ty, &mut Ctx::constant());
+                        self.check_kept(&expr, &ty, value.span);
                         params.push((param, expr));
                     }
                     _ => {

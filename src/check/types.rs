@@ -134,6 +134,7 @@ impl<'a> Checker<'a> {
                 let ty = self.records[index].fields[position].ty.clone();
                 let mut ctx = Ctx::constant();
                 let expr = self.expect_type(default, &ty, &mut ctx);
+                self.check_kept(&expr, &ty, default.span);
                 self.records[index].fields[position].default = Some(expr);
             }
         }

@@ -26,6 +26,7 @@ impl<'a> Checker<'a> {
             let ty = self.params[index].ty.clone();
             let mut ctx = Ctx::constant();
             let mut default = self.expect_type(&decl.default, &ty, &mut ctx);
+            self.check_kept(&default, &ty, decl.default.span);
             let mut dated = Vec::new();
             let changes = self.param_changes.get(&index).cloned().unwrap_or_default();
             for (change_file, change, window) in changes {
@@ -37,6 +38,7 @@ impl<'a> Checker<'a> {
                     continue;
                 };
                 let value = self.expect_type(&version.value, &ty, &mut Ctx::constant());
+                self.check_kept(&value, &ty, version.value.span);
                 if window == Period::default() {
                     default = value;
                     dated.clear();
@@ -264,6 +266,9 @@ impl<'a> Checker<'a> {
                     expr
                 }
             };
+            if let Some(kept) = ty.clone() {
+                self.check_kept(&expr, &kept, version.value.span);
+            }
             let period = self.check_period(&version.period);
             let dated = version.period.from.is_some() || version.period.until.is_some();
             if position + 1 == declared.len() && dated {
@@ -319,6 +324,9 @@ impl<'a> Checker<'a> {
                     expr
                 }
             };
+            if let Some(ty) = &element {
+                self.check_kept(&expr, ty, member.value.span);
+            }
             let period = self.check_period(&member.period);
             members.push((expr, period));
         }
@@ -356,6 +364,7 @@ impl<'a> Checker<'a> {
             let element_ty = element.clone().unwrap_or(Type::Error);
             for member in changed {
                 let expr = self.expect_type(&member.value, &element_ty, &mut Ctx::constant());
+                self.check_kept(&expr, &element_ty, member.value.span);
                 let written = self.check_period(&member.period);
                 let Some(period) = intersect(written, window) else {
                     continue;

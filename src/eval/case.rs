@@ -5,7 +5,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::check::Policy;
-use crate::check::ir::Type;
+use crate::check::ir::{MAX_KEPT_DURATION, MAX_KEPT_INT, Type};
 use crate::syntax::Span;
 use crate::syntax::calendar::{Date, Duration};
 use crate::syntax::json::{self, Json, JsonError, JsonKind};
@@ -174,13 +174,13 @@ impl Decoder<'_> {
             (Type::Optional(inner), _) => self.value(json, inner, place),
             (Type::Bool, JsonKind::Bool(b)) => Value::Bool(*b),
             (Type::Text, JsonKind::String(s)) => Value::Text(s.as_str().into()),
-            (Type::Int, JsonKind::Number(text)) => match text.parse::<i64>() {
-                Ok(i) => Value::Int(i),
-                Err(_) => {
+            (Type::Int, JsonKind::Number(text)) => match parse_int(text) {
+                Some(i) => Value::Int(i),
+                None => {
                     self.errors.push(CaseError::InvalidNumber {
                         text: text.clone(),
                         expected: "a whole number",
-                        help: "write a whole number between -9223372036854775808 and 9223372036854775807, without a fraction or exponent",
+                        help: "write a whole number from -2147483647 to 2147483647 (2^31 - 1), without a fraction or exponent",
                         span: json.span,
                     });
                     Value::None
@@ -216,7 +216,7 @@ impl Decoder<'_> {
                 None => self.wrong(
                     json,
                     ty,
-                    "write a duration as \"5 years\", \"3 months\" or \"30 days\"".to_string(),
+                    "write a duration as \"5 years\", \"3 months\" or \"30 days\", of at most 16777216 months or days".to_string(),
                 ),
             },
             (Type::Enum(index), JsonKind::String(text)) => {
@@ -340,25 +340,36 @@ fn member_help(text: &str, members: &[String]) -> String {
     )
 }
 
+/// A whole number of a case or a `--param`, if it is one of at most `MAX_KEPT_INT` (2^31 - 1) in
+/// size: the checker proves arithmetic exact for whole numbers of that size.
+fn parse_int(text: &str) -> Option<i64> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|i| i.unsigned_abs() <= MAX_KEPT_INT.unsigned_abs())
+}
+
+/// A duration of a case or a `--param`, if it is one of at most `MAX_KEPT_DURATION` months or
+/// days: the checker proves sums of durations exact for durations of that length.
 fn parse_duration(text: &str) -> Option<Duration> {
     let mut words = text.split_whitespace();
     let count: i32 = words.next()?.parse().ok()?;
+    let kept = |n: i32| (n.unsigned_abs() <= MAX_KEPT_DURATION.unsigned_abs()).then_some(n);
     let unit = words.next()?;
     if words.next().is_some() {
         return None;
     }
     match unit {
         "year" | "years" => Some(Duration {
-            months: count.saturating_mul(12),
+            months: kept(count.checked_mul(12)?)?,
             days: 0,
         }),
         "month" | "months" => Some(Duration {
-            months: count,
+            months: kept(count)?,
             days: 0,
         }),
         "day" | "days" => Some(Duration {
             months: 0,
-            days: count,
+            days: kept(count)?,
         }),
         _ => None,
     }
@@ -372,10 +383,9 @@ pub fn parse_param(policy: &Policy, ty: &Type, text: &str) -> Result<Value, Stri
             "false" => Ok(Value::Bool(false)),
             _ => Err("expected `true` or `false`".to_string()),
         },
-        Type::Int => text
-            .parse()
+        Type::Int => parse_int(text)
             .map(Value::Int)
-            .map_err(|_| "expected a whole number".to_string()),
+            .ok_or_else(|| "expected a whole number from -2147483647 to 2147483647".to_string()),
         Type::Decimal => text
             .parse()
             .map(Value::Decimal)
@@ -384,9 +394,9 @@ pub fn parse_param(policy: &Policy, ty: &Type, text: &str) -> Result<Value, Stri
         Type::Date => Date::parse(text)
             .map(Value::Date)
             .map_err(|problem| problem.to_string()),
-        Type::Duration => parse_duration(text)
-            .map(Value::Duration)
-            .ok_or_else(|| "expected a duration such as `5 years`".to_string()),
+        Type::Duration => parse_duration(text).map(Value::Duration).ok_or_else(|| {
+            "expected a duration such as `5 years`, of at most 16777216 months or days".to_string()
+        }),
         Type::Enum(index) => {
             let members = &policy.enums[*index].members;
             match members.iter().position(|m| m == text) {

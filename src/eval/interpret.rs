@@ -186,14 +186,7 @@ impl<'a> Env<'a> {
                 Cow::Owned(Value::Bool(holds))
             }
             Expr::EndOfYear(date) => match &*self.value(date) {
-                Value::Date(date) => {
-                    let (year, _, _) = date.ymd();
-                    Cow::Owned(
-                        Date::from_ymd(year, 12, 31)
-                            .map(Value::Date)
-                            .unwrap_or(Value::None),
-                    )
-                }
+                Value::Date(date) => Cow::Owned(Value::Date(date.end_of_year())),
                 _ => Cow::Owned(Value::None),
             },
             Expr::AnyPrefix(text, set) => {

@@ -2,9 +2,16 @@
 
 use std::fmt;
 
-/// A day of the proleptic Gregorian calendar, stored as days since 1970-01-01.
+/// A day of the proleptic Gregorian calendar, stored as days since 1970-01-01. Policies and cases
+/// name only days of 0001-01-01 to 9999-12-31 (the *calendar*); arithmetic may go beyond, exactly,
+/// up to 2^60 days either way, past which a result is `BEFORE_ALL` or `AFTER_ALL`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date(i32);
+pub struct Date(i64);
+
+/// How far from 1970-01-01 a computed date may go before it becomes `BEFORE_ALL` or `AFTER_ALL`:
+/// 2^60 days. Reaching it takes more than ten million additions of the longest durations, and
+/// below it every day count, month count and year of `add` fits an `i64` with room to spare.
+const FARTHEST: i64 = 1 << 60;
 
 /// Why a `YYYY-MM-DD` text is not a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +22,8 @@ pub enum DateProblem {
     Month(u32),
     /// The day does not exist in that month.
     Day { year: i32, month: u32, day: u32 },
+    /// The year is outside 0001 to 9999.
+    Year(i32),
 }
 
 impl fmt::Display for DateProblem {
@@ -26,6 +35,12 @@ impl fmt::Display for DateProblem {
                 let last = days_in_month(*year, *month);
                 write!(f, "{year}-{month:02} has {last} days, not {day}")
             }
+            DateProblem::Year(year) => write!(
+                f,
+                "there is no year {year:04}: dates range from {} to {}",
+                Date::MIN,
+                Date::MAX
+            ),
         }
     }
 }
@@ -34,15 +49,52 @@ impl Date {
     /// 1970-01-01, used in place of a date that could not be read.
     pub const EPOCH: Date = Date(0);
 
-    /// The date of a year, month (1–12) and day (1–31), if it exists.
+    /// 0001-01-01, the first date a case or a policy can name.
+    pub const MIN: Date = Date(-719_162);
+
+    /// 9999-12-31, the last date a case or a policy can name.
+    pub const MAX: Date = Date(2_932_896);
+
+    /// Before every date: what a date moved more than 2^60 days before 1970 becomes. It compares
+    /// less than every date, and moving it keeps it where it is.
+    pub const BEFORE_ALL: Date = Date(i64::MIN);
+
+    /// After every date: what a date moved more than 2^60 days after 1970 becomes. It compares
+    /// greater than every date, and moving it keeps it where it is.
+    pub const AFTER_ALL: Date = Date(i64::MAX);
+
+    /// The date of a year (0001–9999), month (1–12) and day (1–31), if it exists.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Result<Date, DateProblem> {
+        if !(1..=9999).contains(&year) {
+            return Err(DateProblem::Year(year));
+        }
         if !(1..=12).contains(&month) {
             return Err(DateProblem::Month(month));
         }
         if day == 0 || day > days_in_month(year, month) {
             return Err(DateProblem::Day { year, month, day });
         }
-        Ok(Date(days_from_civil(year, month, day)))
+        Ok(Date(days_from_civil(i64::from(year), month, day)))
+    }
+
+    /// The last day of the date's year; `BEFORE_ALL` and `AFTER_ALL` stay where they are.
+    pub fn end_of_year(self) -> Date {
+        if self.is_beyond_reach() {
+            return self;
+        }
+        let (year, _, _) = civil_from_days(self.0);
+        Date(days_from_civil(year, 12, 31))
+    }
+
+    /// Whether the date is `BEFORE_ALL` or `AFTER_ALL`.
+    fn is_beyond_reach(self) -> bool {
+        self.0.unsigned_abs() > FARTHEST.unsigned_abs()
+    }
+
+    /// Whether the date is one of the calendar (0001-01-01 to 9999-12-31), the days a policy or a
+    /// case can name.
+    pub fn is_in_calendar(self) -> bool {
+        (Date::MIN..=Date::MAX).contains(&self)
     }
 
     /// Parses `YYYY-MM-DD`.
@@ -65,34 +117,57 @@ impl Date {
         Date::from_ymd(year, number(5..7), number(8..10))
     }
 
-    /// The year, month and day.
+    /// The year, month and day of a date of the calendar (a date outside gives the nearest
+    /// day of the calendar).
     pub fn ymd(self) -> (i32, u32, u32) {
-        civil_from_days(self.0)
+        let (year, month, day) = civil_from_days(self.clamp(Date::MIN, Date::MAX).0);
+        (i32::try_from(year).unwrap_or(9999), month, day)
     }
 
-    /// Days since 1970-01-01.
-    pub fn days(self) -> i32 {
-        self.0
-    }
-
-    /// The date a duration later (or earlier, for a negative sign). Adding months keeps the day of
-    /// the month, clamped to the month's last day (2024-01-31 + 1 month = 2024-02-29).
+    /// The date a duration later (or earlier, for a negative sign): the days first, then the
+    /// months, keeping the day of the month, clamped to the month's last day (2024-01-31 + 1
+    /// month = 2024-02-29). The result is exact, inside the calendar or not, up to 2^60 days
+    /// from 1970; beyond, it is `AFTER_ALL` or `BEFORE_ALL`, which stay where they are.
     pub fn add(self, duration: Duration, sign: i32) -> Date {
-        let days = self.0.saturating_add(sign.saturating_mul(duration.days));
+        if self.is_beyond_reach() {
+            return self;
+        }
+        let sign = i64::from(sign.signum());
+        // At most 2^60 + 2^31 days and 2^31 months from 1970: every count below fits an `i64`.
+        let days = self.0 + sign * i64::from(duration.days);
         let (year, month, day) = civil_from_days(days);
-        let months_total =
-            (year as i64) * 12 + (month as i64 - 1) + (sign as i64) * (duration.months as i64);
-        let new_year = months_total.div_euclid(12).clamp(-9999, 9999) as i32;
-        let new_month = (months_total.rem_euclid(12) + 1) as u32;
+        let months_total = year * 12 + i64::from(month - 1) + sign * i64::from(duration.months);
+        let new_year = months_total.div_euclid(12);
+        let new_month = u32::try_from(months_total.rem_euclid(12) + 1).unwrap_or(1);
         let new_day = day.min(days_in_month(new_year, new_month));
-        Date(days_from_civil(new_year, new_month, new_day))
+        let days = days_from_civil(new_year, new_month, new_day);
+        if days < -FARTHEST {
+            Date::BEFORE_ALL
+        } else if days > FARTHEST {
+            Date::AFTER_ALL
+        } else {
+            Date(days)
+        }
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (year, month, day) = self.ymd();
-        write!(f, "{year:04}-{month:02}-{day:02}")
+        if *self == Date::BEFORE_ALL {
+            return write!(f, "before every date");
+        }
+        if *self == Date::AFTER_ALL {
+            return write!(f, "after every date");
+        }
+        let (year, month, day) = civil_from_days(self.0);
+        if self.is_in_calendar() {
+            write!(f, "{year:04}-{month:02}-{day:02}")
+        } else {
+            // ISO 8601's expanded years, with a sign: `+10000-01-01`, `+0000-12-31` (the year
+            // before 0001), `-0001-12-31`.
+            let sign = if year < 0 { '-' } else { '+' };
+            write!(f, "{sign}{:04}-{month:02}-{day:02}", year.unsigned_abs())
+        }
     }
 }
 
@@ -133,11 +208,12 @@ impl fmt::Display for Duration {
     }
 }
 
-fn is_leap(year: i32) -> bool {
+fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
-fn days_in_month(year: i32, month: u32) -> u32 {
+fn days_in_month(year: impl Into<i64>, month: u32) -> u32 {
+    let year = year.into();
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -147,18 +223,19 @@ fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
-// Howard Hinnant's algorithms for converting between civil dates and day counts.
-fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
+// Howard Hinnant's algorithms for converting between civil dates and day counts, in `i64`: exact
+// for every day count within 2^61 of 1970.
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
-    let m = month as i32;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
 
-fn civil_from_days(days: i32) -> (i32, u32, u32) {
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -167,7 +244,7 @@ fn civil_from_days(days: i32) -> (i32, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i32::from(month <= 2);
+    let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
 
@@ -179,7 +256,7 @@ mod tests {
     fn dates_round_trip_and_reject_impossible_days() {
         let date = Date::parse("2024-02-29").unwrap();
         assert_eq!(date.to_string(), "2024-02-29");
-        assert_eq!(Date::parse("1970-01-01").unwrap().days(), 0);
+        assert_eq!(Date::parse("1970-01-01").unwrap().0, 0);
         assert_eq!(
             Date::parse("2023-02-29"),
             Err(DateProblem::Day {
@@ -219,5 +296,133 @@ mod tests {
             .to_string(),
             "2024-01-01"
         );
+    }
+
+    fn days(days: i32) -> Duration {
+        Duration { months: 0, days }
+    }
+
+    #[test]
+    fn the_calendar_runs_from_year_one_to_9999() {
+        assert_eq!(Date::parse("0001-01-01"), Ok(Date::MIN));
+        assert_eq!(Date::parse("9999-12-31"), Ok(Date::MAX));
+        assert_eq!(Date::parse("0000-01-01"), Err(DateProblem::Year(0)));
+        assert_eq!(
+            DateProblem::Year(0).to_string(),
+            "there is no year 0000: dates range from 0001-01-01 to 9999-12-31"
+        );
+        assert!(Date::MIN.is_in_calendar() && Date::MAX.is_in_calendar());
+    }
+
+    #[test]
+    fn arithmetic_past_the_calendar_is_exact() {
+        let after = Date::MAX.add(days(1), 1);
+        assert!(!after.is_in_calendar() && after > Date::MAX);
+        assert_eq!(after.to_string(), "+10000-01-01");
+        assert_eq!(after.add(days(1), -1), Date::MAX);
+        let before = Date::MIN.add(days(1), -1);
+        assert!(!before.is_in_calendar() && before < Date::MIN);
+        assert_eq!(before.to_string(), "+0000-12-31");
+        assert_eq!(Date::MIN.add(days(367), -1).to_string(), "-0001-12-31");
+        let year = Duration {
+            months: 12,
+            days: 0,
+        };
+        assert_eq!(Date::MAX.add(year, 1).to_string(), "+10000-12-31");
+        assert_eq!(Date::MAX.add(year, -1).to_string(), "9998-12-31");
+        // Out and back in: ten thousand years on and nine thousand back.
+        let start = Date::parse("2021-09-09").unwrap();
+        let on = Duration {
+            months: 120_000,
+            days: 0,
+        };
+        let back = Duration {
+            months: 108_000,
+            days: 0,
+        };
+        assert_eq!(start.add(on, 1).add(back, -1).to_string(), "3021-09-09");
+        // The days first, then the months.
+        let mixed = Duration {
+            months: -1,
+            days: 1,
+        };
+        assert_eq!(Date::MAX.add(mixed, 1).to_string(), "9999-12-01");
+        for extreme in [i32::MAX, i32::MIN] {
+            for date in [Date::MIN, Date::EPOCH, Date::MAX] {
+                let far = date.add(days(extreme), 1);
+                assert!(!far.is_in_calendar());
+                assert_eq!(far > date, extreme > 0);
+                assert_eq!(far.add(days(extreme), -1), date);
+                let both = Duration {
+                    months: extreme,
+                    days: extreme,
+                };
+                assert_eq!(date.add(both, 1) > date, extreme > 0);
+                assert_eq!(date.add(both, -1) < date, extreme > 0);
+                assert!(date.add(both, 1).end_of_year() >= date.add(both, 1));
+            }
+        }
+        assert_eq!(Date::AFTER_ALL.add(days(-5), 1), Date::AFTER_ALL);
+        assert_eq!(Date::AFTER_ALL.end_of_year(), Date::AFTER_ALL);
+        assert_eq!(Date::AFTER_ALL.to_string(), "after every date");
+        assert_eq!(Date::BEFORE_ALL.to_string(), "before every date");
+        assert_eq!(Date::MAX.end_of_year(), Date::MAX);
+        assert_eq!(after.end_of_year().to_string(), "+10000-12-31");
+        // 2^60 days is the farthest a date goes; a step past it is after every date, and
+        // getting there takes more than ten million of the longest durations.
+        let longest = Duration {
+            months: i32::MAX,
+            days: i32::MAX,
+        };
+        assert!(FARTHEST / (i64::from(i32::MAX) * 32) > 10_000_000);
+        let near = Date(FARTHEST - (1 << 30));
+        assert_eq!(near.add(longest, 1), Date::AFTER_ALL);
+        assert_eq!(
+            Date(-FARTHEST + (1 << 30)).add(longest, -1),
+            Date::BEFORE_ALL
+        );
+        let exact = Date(FARTHEST - (1 << 40)).add(days(1 << 30), 1);
+        assert_eq!(exact.0, FARTHEST - (1 << 40) + (1 << 30));
+    }
+
+    /// A seeded walk over the calendar: moving a date by days and back is exact while it stays
+    /// in the calendar, and the result compares with the start as the days say.
+    #[test]
+    fn moving_by_days_is_exact_and_ordered() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let span = Date::MAX.0 - Date::MIN.0 + 1;
+        for _ in 0..20_000 {
+            let start = Date::MIN.0 + i64::try_from(next() % span as u64).unwrap();
+            let date = Date(start);
+            let (year, month, day) = date.ymd();
+            assert_eq!(Date::from_ymd(year, month, day), Ok(date));
+            assert_eq!(Date::parse(&date.to_string()), Ok(date));
+            let n = match next() % 3 {
+                0 => (next() % 800) as i32 - 400,
+                1 => (next() % 8_000_000) as i32 - 4_000_000,
+                _ => (next() % u64::from(u32::MAX)) as i64 as i32,
+            };
+            let moved = date.add(days(n), 1);
+            let exact = start + i64::from(n);
+            assert_eq!(moved.0, exact, "{date} + {n} days");
+            assert_eq!(moved.add(days(n), -1), date, "{date} + {n} days - {n} days");
+            assert_eq!(
+                moved.is_in_calendar(),
+                (Date::MIN.0..=Date::MAX.0).contains(&exact)
+            );
+            assert_eq!(moved.cmp(&date), n.cmp(&0), "{date} + {n} days");
+            let months = Duration {
+                months: (next() % 240_000) as i32 - 120_000,
+                days: 0,
+            };
+            let later = date.add(months, 1);
+            assert_eq!(later.cmp(&date), months.months.cmp(&0), "{date} + {months}");
+        }
     }
 }

@@ -62,6 +62,16 @@ pub enum SyntaxError {
         span: Span,
     },
 
+    #[error("duration too long")]
+    #[diagnostic(
+        code(licit::syntax::duration_too_long),
+        help("a duration is at most 2147483647 days or months, or 178956970 years")
+    )]
+    DurationTooLong {
+        #[label("too many for a duration")]
+        span: Span,
+    },
+
     #[error("`{found}` is not an operator of licit")]
     #[diagnostic(code(licit::syntax::wrong_operator), help("write `{want}`"))]
     WrongOperator {
@@ -69,6 +79,18 @@ pub enum SyntaxError {
         want: &'static str,
         #[label("use `{want}` here")]
         span: Span,
+    },
+
+    #[error("`and` and `or` mixed without parentheses")]
+    #[diagnostic(code(licit::syntax::mixed_and_or))]
+    MixedAndOr {
+        /// The two readings, each with its parentheses.
+        #[help]
+        help: String,
+        #[label("`or` here")]
+        span: Span,
+        #[label("`and` here")]
+        and: Span,
     },
 
     #[error("a rule has at most one `{clause}` clause")]
@@ -94,7 +116,9 @@ impl SyntaxError {
             | SyntaxError::TypeTooDeep { span }
             | SyntaxError::InvalidDate { span, .. }
             | SyntaxError::NumberTooLarge { span }
+            | SyntaxError::DurationTooLong { span }
             | SyntaxError::WrongOperator { span, .. }
+            | SyntaxError::MixedAndOr { span, .. }
             | SyntaxError::DuplicateClause { span, .. } => *span,
         }
     }

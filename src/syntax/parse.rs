@@ -1082,6 +1082,9 @@ impl Lowerer {
                 return self.expr(inner, depth);
             }
             Rule::or_expr | Rule::and_expr => {
+                if rule == Rule::or_expr {
+                    self.mixed_and_or(&pair);
+                }
                 let mut operands = Vec::new();
                 for item in pair.into_inner() {
                     match item.as_rule() {
@@ -1257,12 +1260,23 @@ impl Lowerer {
             }
             Rule::duration => {
                 let mut inner = pair.into_inner();
-                let count = self.int(inner.next()?)?;
-                let count = i32::try_from(count).unwrap_or(i32::MAX);
+                let number = inner.next()?;
+                let number_span = span_of(&number);
+                let count = self.int(number)?;
                 let unit = inner.next()?.as_str();
+                let per_unit = if unit.starts_with("year") { 12 } else { 1 };
+                let Some(count) = i32::try_from(count)
+                    .ok()
+                    .and_then(|count| count.checked_mul(per_unit))
+                    .map(|total| total / per_unit)
+                else {
+                    self.errors
+                        .push(SyntaxError::DurationTooLong { span: number_span });
+                    return None;
+                };
                 let duration = if unit.starts_with("year") {
                     Duration {
-                        months: count.saturating_mul(12),
+                        months: count * 12,
                         days: 0,
                     }
                 } else if unit.starts_with("month") {
@@ -1306,12 +1320,101 @@ impl Lowerer {
         }
     }
 
+    /// Reports an `or` whose operands are `and`s written without parentheses: `a and b or c`
+    /// reads as `(a and b) or c` to the grammar and as `a and (b or c)` to many readers, so the
+    /// language accepts neither. Line breaks do not group: the condition of a `when`, however
+    /// many lines it takes, is one expression.
+    fn mixed_and_or(&mut self, pair: &Pair<'_, Rule>) {
+        // The `or`'s operands, each the list of its `and`'s operands, and the operators between.
+        let mut groups: Vec<Vec<String>> = Vec::new();
+        let mut ands: Vec<Vec<Span>> = Vec::new();
+        let mut ors: Vec<Span> = Vec::new();
+        for item in pair.clone().into_inner() {
+            match item.as_rule() {
+                Rule::kw_or | Rule::bad_or => ors.push(span_of(&item)),
+                _ => {
+                    let mut operands = Vec::new();
+                    let mut operators = Vec::new();
+                    for operand in item.into_inner() {
+                        match operand.as_rule() {
+                            Rule::kw_and | Rule::bad_and => operators.push(span_of(&operand)),
+                            _ => operands.push(operand_text(&operand)),
+                        }
+                    }
+                    groups.push(operands);
+                    ands.push(operators);
+                }
+            }
+        }
+        // The first `or` beside an `and`, and that `and`.
+        let Some((or, and)) = ors.iter().enumerate().find_map(|(i, or)| {
+            let before = ands.get(i).and_then(|spans| spans.last());
+            let after = ands.get(i + 1).and_then(|spans| spans.first());
+            before.or(after).map(|and| (*or, *and))
+        }) else {
+            return;
+        };
+        let and_first = groups
+            .iter()
+            .map(|group| parenthesized(group, " and "))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        // Read `or` first: the last operand of each `and` joins the first of the next.
+        let mut runs: Vec<Vec<String>> = Vec::new();
+        for (index, group) in groups.iter().enumerate() {
+            for (position, operand) in group.iter().enumerate() {
+                match runs.last_mut() {
+                    Some(run) if index > 0 && position == 0 => run.push(operand.clone()),
+                    _ => runs.push(vec![operand.clone()]),
+                }
+            }
+        }
+        let or_first = runs
+            .iter()
+            .map(|run| parenthesized(run, " or "))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let lines = if pair.as_str().trim_end().contains('\n') {
+            "; a new line does not group conditions"
+        } else {
+            ""
+        };
+        self.errors.push(SyntaxError::MixedAndOr {
+            help: format!("write `{and_first}` or `{or_first}`{lines}"),
+            span: or,
+            and,
+        });
+    }
+
     fn bad_operator(&mut self, found: &'static str, want: &'static str, pair: &Pair<'_, Rule>) {
         self.errors.push(SyntaxError::WrongOperator {
             found,
             want,
             span: span_of(pair),
         });
+    }
+}
+
+/// An operand of `and` or `or` as written, on one line and cut short when long, for a help text.
+fn operand_text(pair: &Pair<'_, Rule>) -> String {
+    const LONGEST: usize = 40;
+    let text = pair.as_str().get(..span_of(pair).len()).unwrap_or("");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= LONGEST {
+        return text;
+    }
+    let mut short: String = text.chars().take(LONGEST - 1).collect();
+    short.push('…');
+    short
+}
+
+/// Operands joined by an operator, in parentheses when there are several.
+fn parenthesized(operands: &[String], operator: &str) -> String {
+    let joined = operands.join(operator);
+    if operands.len() > 1 {
+        format!("({joined})")
+    } else {
+        joined
     }
 }
 
@@ -1382,4 +1485,65 @@ fn unescape(raw: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The help texts of the `mixed_and_or` errors of a policy whose one constant is `condition`.
+    fn readings(condition: &str) -> Vec<String> {
+        let text = format!("const c: bool = {condition}\n");
+        let (file, errors) = parse(&text);
+        assert!(file.is_some(), "{condition} parses");
+        errors
+            .into_iter()
+            .map(|error| match error {
+                SyntaxError::MixedAndOr { help, .. } => help,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn mixing_and_with_or_shows_both_readings() {
+        assert_eq!(
+            readings("a and b or c and d"),
+            ["write `(a and b) or (c and d)` or `a and (b or c) and d`"]
+        );
+        assert_eq!(
+            readings("a or b and c or d"),
+            ["write `a or (b and c) or d` or `(a or b) and (c or d)`"]
+        );
+        assert_eq!(
+            readings("a or b\n and c"),
+            ["write `a or (b and c)` or `(a or b) and c`; a new line does not group conditions"]
+        );
+    }
+
+    #[test]
+    fn parentheses_or_one_operator_are_not_mixing() {
+        for condition in [
+            "a and b and c",
+            "a or b or c",
+            "(a and b) or c",
+            "a and (b or c)",
+            "not (a or b) and c",
+            "(a or b) and (c or d)",
+            "if a and b then c or d else e",
+        ] {
+            assert_eq!(readings(condition), Vec::<String>::new(), "{condition}");
+        }
+    }
+
+    #[test]
+    fn the_error_points_at_the_or_and_the_and_beside_it() {
+        let text = "const c: bool = a or b and c\n";
+        let (_, errors) = parse(text);
+        let [SyntaxError::MixedAndOr { span, and, .. }] = errors.as_slice() else {
+            panic!("one error expected, got {errors:?}");
+        };
+        assert_eq!(&text[span.start as usize..span.end as usize], "or");
+        assert_eq!(&text[and.start as usize..and.end as usize], "and");
+    }
 }
