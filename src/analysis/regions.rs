@@ -7,7 +7,7 @@ use crate::check::ir::KindDef;
 use crate::eval::{Epoch, Expr, Program};
 use crate::syntax::calendar::Date;
 
-use super::bdd::{FALSE, Node};
+use super::bdd::{FALSE, Node, TRUE};
 use super::encode::{Search, Sym, SymEnv};
 use super::error::SearchError;
 
@@ -21,12 +21,16 @@ impl Search<'_> {
     ) -> Result<RuleRegions, SearchError> {
         let epoch = program.epoch(date);
         let count = program.rules.len();
+        // Only the cases the policy's assumptions allow are cases at all: every region below
+        // lies within them, so no witness breaks an assumption.
+        let assumed = self.assumed(program, epoch, date)?;
         // Each rule's conditions (with its `for`), when in force.
         let mut holds = vec![FALSE; count];
         for &rule_id in &epoch.rules {
             let index = rule_id as usize;
             if program.policy.rules[index].in_force.contains(date) {
-                holds[index] = self.rule_condition(program, epoch, date, index)?;
+                let condition = self.rule_condition(program, epoch, date, index)?;
+                holds[index] = self.manager.and(condition, assumed)?;
             }
         }
         let mut triggered_memo: Vec<Option<Node>> = vec![None; count];
@@ -66,8 +70,10 @@ impl Search<'_> {
                 taken = self.manager.or(taken, applied[index])?;
             }
         }
-        let otherwise = self.manager.not(taken)?;
+        let not_taken = self.manager.not(taken)?;
+        let otherwise = self.manager.and(not_taken, assumed)?;
         Ok(RuleRegions {
+            assumed,
             holds,
             triggered,
             applied,
@@ -237,6 +243,31 @@ impl Search<'_> {
     }
 
     /// The region where a rule's conditions hold (for its first member, with `for`).
+    /// The cases a program's assumptions allow on a date.
+    fn assumed(
+        &mut self,
+        program: &Program,
+        epoch: &Epoch,
+        date: Date,
+    ) -> Result<Node, SearchError> {
+        let mut env = SymEnv {
+            program,
+            epoch,
+            date,
+            locals: Vec::new(),
+        };
+        let mut result = TRUE;
+        for (condition, definition) in program
+            .assumption_conditions()
+            .zip(&program.policy.assumptions)
+        {
+            self.current_rule = format!("assume \"{}\"", definition.text);
+            let node = self.truth(condition, &mut env)?;
+            result = self.manager.and(result, node)?;
+        }
+        Ok(result)
+    }
+
     fn rule_condition(
         &mut self,
         program: &Program,
@@ -266,6 +297,8 @@ impl Search<'_> {
 
 /// Each rule's regions on one date.
 pub(super) struct RuleRegions {
+    /// The cases the policy's assumptions allow; every other region lies within it.
+    pub(super) assumed: Node,
     pub(super) holds: Vec<Node>,
     pub(super) triggered: Vec<Node>,
     pub(super) applied: Vec<Node>,

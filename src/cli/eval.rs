@@ -8,7 +8,7 @@ use super::{
     Exit, checked_policy, parse_as_of, parse_params, print_failure, print_out, print_plain, program,
 };
 use crate::api::batch::BatchOptions;
-use crate::eval::{Program, case_date, decode_case};
+use crate::eval::{Program, case_date, check_assumptions, decode_case};
 use crate::report::decision::{TextStyle, render_json, render_markdown, render_text};
 use crate::syntax::calendar::Date;
 
@@ -84,6 +84,10 @@ pub(super) fn decide_one(
         print_failure(json, &name, "", &[no_date]);
         return Exit::Invalid;
     };
+    if let Err(error) = check_assumptions(program, &case, date, Some(&text)) {
+        print_failure(json, &name, &text, &[error]);
+        return Exit::Invalid;
+    }
     let (decision, trace) = program.explain(&case, date);
     let rendered = match format {
         DecisionFormat::Text => render_text(
