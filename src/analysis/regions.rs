@@ -21,17 +21,20 @@ impl Search<'_> {
     ) -> Result<RuleRegions, SearchError> {
         let epoch = program.epoch(date);
         let count = program.rules.len();
-        // Only the cases the policy's assumptions allow are cases at all: every region below
-        // lies within them, so no witness breaks an assumption.
-        let assumed = self.assumed(program, epoch, date)?;
         // Each rule's conditions (with its `for`), when in force.
         let mut holds = vec![FALSE; count];
         for &rule_id in &epoch.rules {
             let index = rule_id as usize;
             if program.policy.rules[index].in_force.contains(date) {
-                let condition = self.rule_condition(program, epoch, date, index)?;
-                holds[index] = self.manager.and(condition, assumed)?;
+                holds[index] = self.rule_condition(program, epoch, date, index)?;
             }
+        }
+        // Only the cases the policy's assumptions allow are cases at all: every region below
+        // lies within them, so no witness breaks an assumption. Encoded after the rules, so
+        // that the facts get their variables in the order the rules read them.
+        let assumed = self.assumed(program, epoch, date)?;
+        for node in &mut holds {
+            *node = self.manager.and(*node, assumed)?;
         }
         let mut triggered_memo: Vec<Option<Node>> = vec![None; count];
         let mut triggered = Vec::with_capacity(count);
