@@ -163,7 +163,9 @@ impl Rulebook {
     }
 
     /// Decides a case given as JSON, as of its own `date`: the verdict, the rule that decided
-    /// it and the obligations, without the explanation (the fast path).
+    /// it and the obligations, without the explanation (the fast path). A case that does not
+    /// fit the input, or breaks one of the policy's `assume` declarations
+    /// (`licit::case::assumption`), is a problem, not a decision.
     pub fn decide(&self, case: &str) -> Result<Decision, Problems> {
         let (value, date) = self.read(case, None)?;
         Ok(self.program.decide(&value, date))
