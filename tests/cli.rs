@@ -362,3 +362,30 @@ fn readme_amendment_diff() {
     }
     insta::assert_snapshot!(summary);
 }
+
+/// Every witness of the EU rulebook's diffs (with the 2016 proposal and with the Dutch national
+/// measure) keeps the assumptions of both policies: each is decided, not rejected, by both.
+#[test]
+fn eu_diff_witnesses_keep_the_assumptions() {
+    let mut checked = 0;
+    for new in [
+        "policies/eu/proposal-2016",
+        "policies/nl/national-catch-all",
+    ] {
+        let old = "policies/eu/dual-use";
+        let (_, stdout, stderr) = licit(&["diff", old, new, "--format", "json"]);
+        let report: serde_json::Value = serde_json::from_str(&stdout).expect(&stderr);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rulebooks = [old, new].map(|path| licit::Rulebook::load(root.join(path)).expect(path));
+        for change in report["changed"].as_array().expect("a list of changes") {
+            let witness = change["witness"].to_string();
+            for rulebook in &rulebooks {
+                if let Err(problems) = rulebook.decide(&witness) {
+                    panic!("{old} → {new}: the witness {witness} is rejected:\n{problems}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} witnesses were checked");
+}

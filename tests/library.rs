@@ -197,3 +197,43 @@ fn a_policy_from_memory_cannot_leave_its_project() {
         ),
     }
 }
+
+/// A case that breaks an assumption of the rulebook is a problem for `decide` and `explain`
+/// alike, named by the assumption and pointing at the fact; as a batch line, an error object.
+#[test]
+fn a_case_that_breaks_an_assumption_is_rejected() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/eu/dual-use");
+    let Ok(rulebook) = Rulebook::load(path) else {
+        panic!("the EU rulebook loads");
+    };
+    let case = r#"{"date": "2022-03-01", "activity": "export", "exporter_state": "AD",
+        "destination": "CN", "item": {"annex_i": "5A002.a.1"}}"#;
+    let problems = [rulebook.decide(case).err(), rulebook.explain(case).err()];
+    for problem in problems {
+        let Some(problem) = problem else {
+            panic!("the case is rejected");
+        };
+        let diagnostic = &problem.diagnostics[0];
+        assert_eq!(diagnostic.code, "licit::case::assumption");
+        assert_eq!(
+            diagnostic.message,
+            "the exporter is established in a Member State"
+        );
+        assert!(
+            problem.text.contains(r#""exporter_state": "AD""#),
+            "{problem}"
+        );
+    }
+    let mut out = Vec::new();
+    let options = licit::BatchOptions {
+        as_of: None,
+        explain: false,
+        jobs: 1,
+    };
+    rulebook.decide_batch(&mut case.replace('\n', " ").as_bytes(), &mut out, &options);
+    let line = String::from_utf8_lossy(&out);
+    assert!(
+        line.contains(r#""errors""#) && line.contains("licit::case::assumption"),
+        "{line}"
+    );
+}

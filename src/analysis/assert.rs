@@ -101,7 +101,8 @@ impl<'p> Asserts<'p> {
             }
         };
         let not_allowed = search.manager.not(allowed)?;
-        Ok(search.manager.and(scope, not_allowed)?)
+        let in_scope = search.manager.and(scope, regions.assumed)?;
+        Ok(search.manager.and(in_scope, not_allowed)?)
     }
 
     /// Each assertion proven, or with a case that breaks it.

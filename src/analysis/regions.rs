@@ -7,7 +7,7 @@ use crate::check::ir::KindDef;
 use crate::eval::{Epoch, Expr, Program};
 use crate::syntax::calendar::Date;
 
-use super::bdd::{FALSE, Node};
+use super::bdd::{FALSE, Node, TRUE};
 use super::encode::{Search, Sym, SymEnv};
 use super::error::SearchError;
 
@@ -28,6 +28,13 @@ impl Search<'_> {
             if program.policy.rules[index].in_force.contains(date) {
                 holds[index] = self.rule_condition(program, epoch, date, index)?;
             }
+        }
+        // Only the cases the policy's assumptions allow are cases at all: every region below
+        // lies within them, so no witness breaks an assumption. Encoded after the rules, so
+        // that the facts get their variables in the order the rules read them.
+        let assumed = self.assumed(program, epoch, date)?;
+        for node in &mut holds {
+            *node = self.manager.and(*node, assumed)?;
         }
         let mut triggered_memo: Vec<Option<Node>> = vec![None; count];
         let mut triggered = Vec::with_capacity(count);
@@ -66,8 +73,10 @@ impl Search<'_> {
                 taken = self.manager.or(taken, applied[index])?;
             }
         }
-        let otherwise = self.manager.not(taken)?;
+        let not_taken = self.manager.not(taken)?;
+        let otherwise = self.manager.and(not_taken, assumed)?;
         Ok(RuleRegions {
+            assumed,
             holds,
             triggered,
             applied,
@@ -237,6 +246,31 @@ impl Search<'_> {
     }
 
     /// The region where a rule's conditions hold (for its first member, with `for`).
+    /// The cases a program's assumptions allow on a date.
+    fn assumed(
+        &mut self,
+        program: &Program,
+        epoch: &Epoch,
+        date: Date,
+    ) -> Result<Node, SearchError> {
+        let mut env = SymEnv {
+            program,
+            epoch,
+            date,
+            locals: Vec::new(),
+        };
+        let mut result = TRUE;
+        for (condition, definition) in program
+            .assumption_conditions()
+            .zip(&program.policy.assumptions)
+        {
+            self.current_rule = format!("assume \"{}\"", definition.text);
+            let node = self.truth(condition, &mut env)?;
+            result = self.manager.and(result, node)?;
+        }
+        Ok(result)
+    }
+
     fn rule_condition(
         &mut self,
         program: &Program,
@@ -266,6 +300,8 @@ impl Search<'_> {
 
 /// Each rule's regions on one date.
 pub(super) struct RuleRegions {
+    /// The cases the policy's assumptions allow; every other region lies within it.
+    pub(super) assumed: Node,
     pub(super) holds: Vec<Node>,
     pub(super) triggered: Vec<Node>,
     pub(super) applied: Vec<Node>,

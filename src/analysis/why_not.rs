@@ -105,7 +105,10 @@ pub fn why_not(
                 let path: Vec<String> = change.fact.split('.').map(str::to_string).collect();
                 changed = with_value(program, &changed, &path, change.to.clone());
             }
-            if program.decide(&changed, date).verdict.index() == verdict {
+            // A change that breaks an assumption is not an answer.
+            if program.violated_assumption(&changed, date).is_none()
+                && program.decide(&changed, date).verdict.index() == verdict
+            {
                 answers.push((changes, changed));
             }
         }

@@ -159,7 +159,8 @@ impl Search<'_> {
         }
     }
 
-    /// Decides the witness concretely under both policies; `None` if they agree after all.
+    /// Decides the witness concretely under both policies; `None` if they agree after all, or
+    /// if either policy's assumptions rule the witness out.
     pub(super) fn confirm(&self, case: &Value, date: Date) -> Option<Comparison> {
         let new_case = rebase(
             case,
@@ -167,6 +168,11 @@ impl Search<'_> {
             &Type::Record(self.new.policy.input),
             self.new,
         );
+        if self.old.violated_assumption(case, date).is_some()
+            || self.new.violated_assumption(&new_case, date).is_some()
+        {
+            return None;
+        }
         let comparison = compare(self.old, case, self.new, &new_case, date);
         comparison.changed().then_some(comparison)
     }

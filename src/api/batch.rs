@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, Write};
 
-use crate::eval::{Program, Trace, case_date, decode_case};
+use crate::eval::{Program, Trace, case_date, check_assumptions, decode_case};
 use crate::report::decision::{decision_json, render_decision_line};
 use crate::report::diagnostic::{Diagnostic, Sourced};
 use crate::syntax::calendar::Date;
@@ -220,6 +220,9 @@ fn decide_line(
         };
         return error_line(errors_json(name, number, line, &[no_date]));
     };
+    if let Err(error) = check_assumptions(program, &case, date, Some(line)) {
+        return error_line(errors_json(name, number, line, &[error]));
+    }
     if explain {
         let decision = program.explain_into(&case, date, trace);
         let mut json = decision_json(program, &decision, trace);

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use batch::{BatchOptions, BatchSummary};
 
 use crate::check::Policy;
-use crate::eval::{Decision, Program, Trace, Value, case_date, decode_case};
+use crate::eval::{Decision, Program, Trace, Value, case_date, check_assumptions, decode_case};
 use crate::project::Files;
 use crate::report::decision::{DecisionJson, decision_json};
 use crate::report::diagnostic::{Diagnostic, Sourced, Style};
@@ -163,7 +163,9 @@ impl Rulebook {
     }
 
     /// Decides a case given as JSON, as of its own `date`: the verdict, the rule that decided
-    /// it and the obligations, without the explanation (the fast path).
+    /// it and the obligations, without the explanation (the fast path). A case that does not
+    /// fit the input, or breaks one of the policy's `assume` declarations
+    /// (`licit::case::assumption`), is a problem, not a decision.
     pub fn decide(&self, case: &str) -> Result<Decision, Problems> {
         let (value, date) = self.read(case, None)?;
         Ok(self.program.decide(&value, date))
@@ -216,7 +218,8 @@ impl Rulebook {
         Some((rule.name.as_str(), rule.citation.as_str()))
     }
 
-    /// A JSON case as a value and the date to decide it as of.
+    /// A JSON case as a value and the date to decide it as of; a case that breaks one of the
+    /// policy's assumptions is a problem, as one that does not fit its input is.
     fn read(&self, case: &str, as_of: Option<Date>) -> Result<(Value, Date), Problems> {
         let problems = |errors: &[crate::eval::CaseError]| {
             let items: Vec<Sourced<'_>> = errors
@@ -230,12 +233,14 @@ impl Rulebook {
             Problems::of(&items)
         };
         let value = decode_case(&self.program, case).map_err(|errors| problems(&errors))?;
-        match as_of.or_else(|| case_date(&self.program.policy, &value)) {
-            Some(date) => Ok((value, date)),
-            None => Err(Problems::plain(&crate::eval::case::NoDate {
+        let Some(date) = as_of.or_else(|| case_date(&self.program.policy, &value)) else {
+            return Err(Problems::plain(&crate::eval::case::NoDate {
                 help: "give the case a `date`, or decide it with `decide_as_of`",
-            })),
-        }
+            }));
+        };
+        check_assumptions(&self.program, &value, date, Some(case))
+            .map_err(|error| problems(&[error]))?;
+        Ok((value, date))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Collecting declarations: every enum, record, constant, set, parameter, verdict, obligation,
-//! rule, test and assertion registered under its name, across the files and layers of a policy.
+//! rule, test, assertion and assumption registered under its name, across the files and layers
+//! of a policy.
 
 use super::error::CheckError;
 use super::ir::*;
@@ -66,6 +67,10 @@ impl<'a> Checker<'a> {
                         if source.layer == top_layer {
                             self.assert_asts.push((file, assertion));
                         }
+                    }
+                    // An amendment keeps its base's assumptions and may add its own.
+                    ast::Declaration::Assume(assumption) => {
+                        self.assume_asts.push((file, assumption));
                     }
                     ast::Declaration::Test(test) => {
                         if source.layer == top_layer {

@@ -498,6 +498,31 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error("an assumption cannot read parameter `{name}`")]
+    #[diagnostic(
+        code(licit::check::param_in_assumption),
+        help(
+            "an assumption says what every case is, whatever a run's parameters; read the case, constants and sets"
+        )
+    )]
+    ParamInAssumption {
+        name: String,
+        #[label("a parameter")]
+        span: Span,
+    },
+
+    #[error("the assumption \"{text}\" is declared twice")]
+    #[diagnostic(
+        code(licit::check::duplicate_assumption),
+        help("an assumption's text is its name; it is first declared at {first}: keep one")
+    )]
+    DuplicateAssumption {
+        text: String,
+        first: String,
+        #[label("second declaration")]
+        span: Span,
+    },
+
     #[error("rule `{rule}` concludes nothing")]
     #[diagnostic(
         code(licit::check::rule_without_conclusion),

@@ -13,6 +13,9 @@ use crate::syntax::limits::{STACK_GROWTH, STACK_RED_ZONE};
 pub(super) struct Ctx {
     /// Whether `case` may be read (not in constants, defaults and test literals).
     allow_case: bool,
+    /// Whether parameters may be read (not in an assumption, which holds whatever a run's
+    /// parameters are).
+    allow_params: bool,
     /// Quantifier variables, innermost last.
     locals: Vec<(String, Type)>,
     /// Paths known to be present here (`case.item.annex_i` after `… is some and`).
@@ -27,6 +30,7 @@ impl Ctx {
     pub fn rule() -> Ctx {
         Ctx {
             allow_case: true,
+            allow_params: true,
             locals: Vec::new(),
             narrowed: Vec::new(),
             observed: Vec::new(),
@@ -38,6 +42,14 @@ impl Ctx {
     pub fn constant() -> Ctx {
         Ctx {
             allow_case: false,
+            ..Ctx::rule()
+        }
+    }
+
+    /// The context of an assumption's condition: the case, constants and sets, no parameters.
+    pub fn assumption() -> Ctx {
+        Ctx {
+            allow_params: false,
             ..Ctx::rule()
         }
     }
@@ -489,6 +501,13 @@ impl Checker<'_> {
                     )
                 }
                 ValueSymbol::Param(index) => {
+                    if !ctx.allow_params {
+                        self.error(CheckError::ParamInAssumption {
+                            name: name.name.clone(),
+                            span: name.span,
+                        });
+                        return (Expr::Bool(false), Type::Error);
+                    }
                     ctx.reads_facts = true;
                     (Expr::Param(index), self.params[index].ty.clone())
                 }

@@ -100,6 +100,21 @@ pub struct Policy {
     pub amendments: Vec<Amendment>,
     /// Properties `licit check --analyze` proves or refutes.
     pub asserts: Vec<AssertDef>,
+    /// What every case is taken to be: a case that breaks one is rejected, and the analyses
+    /// look only at cases that keep them all. A base's come first, then an amendment's.
+    pub assumptions: Vec<AssumeDef>,
+}
+
+/// `assume "text" that condition`.
+#[derive(Debug, Clone)]
+pub struct AssumeDef {
+    /// The assumption in words; also its name (unique in the policy).
+    pub text: String,
+    pub place: Place,
+    /// A boolean over the case, constants and sets.
+    pub condition: Expr,
+    /// The facts it reads (`case.exporter_state`), to show what a case that breaks it says.
+    pub observed: Vec<(String, Expr)>,
 }
 
 impl Policy {

@@ -2,6 +2,7 @@
 //! reporting every problem of a policy at once. It never evaluates anything.
 
 mod amendments;
+mod assumptions;
 mod conclusions;
 mod declarations;
 pub mod error;
@@ -193,6 +194,8 @@ struct Checker<'a> {
     test_asts: Vec<(FileId, &'a ast::TestDecl)>,
     assert_asts: Vec<(FileId, &'a ast::AssertDecl)>,
     asserts: Vec<AssertDef>,
+    assume_asts: Vec<(FileId, &'a ast::AssumeDecl)>,
+    assumptions: Vec<AssumeDef>,
     tests: Vec<TestDef>,
 
     /// Usage marks for the "never used" warnings, by declaration kind.
@@ -260,6 +263,8 @@ impl<'a> Checker<'a> {
             test_asts: Vec::new(),
             assert_asts: Vec::new(),
             asserts: Vec::new(),
+            assume_asts: Vec::new(),
+            assumptions: Vec::new(),
             tests: Vec::new(),
             used_types: Vec::new(),
             used_records: Vec::new(),
@@ -305,6 +310,7 @@ impl<'a> Checker<'a> {
         self.check_tests();
         self.check_test_names();
         self.check_asserts();
+        self.check_assumptions();
         self.report_unused();
     }
 
@@ -345,6 +351,7 @@ impl<'a> Checker<'a> {
             tests: std::mem::take(&mut self.tests),
             amendments: std::mem::take(&mut self.amendments),
             asserts: std::mem::take(&mut self.asserts),
+            assumptions: std::mem::take(&mut self.assumptions),
         })
     }
 }

@@ -141,6 +141,22 @@ fn compare_given(
             *invalid = true;
             continue;
         };
+        // A case one of the policies assumes away is not a case of both: it is not compared.
+        let broken = [(old_program, &old_case), (new_program, &new_case)]
+            .into_iter()
+            .find_map(|(program, case)| {
+                let index = program.violated_assumption(case, date)?;
+                Some((program, index, case))
+            });
+        if let Some((program, index, broken_case)) = broken {
+            print_plain(&CliError::CaseBreaksAssumption {
+                label: case.label.clone(),
+                text: program.policy.assumptions[index].text.clone(),
+                help: program.assumption_facts(index, broken_case, date),
+            });
+            *invalid = true;
+            continue;
+        }
         let comparison = compare(old_program, &old_case, new_program, &new_case, date);
         compared.push((case.label.clone(), comparison));
     }

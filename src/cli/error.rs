@@ -46,6 +46,14 @@ pub enum CliError {
     #[diagnostic(code(licit::usage::unknown_verdict), help("{hint}"))]
     UnknownVerdict { target: String, hint: String },
 
+    #[error("{label}: the case breaks the assumption \"{text}\"; skipped")]
+    #[diagnostic(code(licit::case::assumption), help("{help}"))]
+    CaseBreaksAssumption {
+        label: String,
+        text: String,
+        help: String,
+    },
+
     #[error("{label}: the case does not fit the input of both policies; skipped")]
     #[diagnostic(code(licit::diff::case_does_not_fit))]
     CaseDoesNotFit { label: String },

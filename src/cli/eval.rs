@@ -8,7 +8,7 @@ use super::{
     Exit, checked_policy, parse_as_of, parse_params, print_failure, print_out, print_plain, program,
 };
 use crate::api::batch::BatchOptions;
-use crate::eval::{Program, Value, case_date, decode_case};
+use crate::eval::{Program, Value, case_date, check_assumptions, decode_case};
 use crate::report::decision::{TextStyle, render_json, render_markdown, render_text};
 use crate::syntax::calendar::Date;
 
@@ -53,7 +53,7 @@ pub fn run(args: &EvalArgs) -> Exit {
             if !args.what_if.is_empty() || args.why_not.is_some() {
                 super::whatif::run(&program, &text, as_of, args)
             } else {
-                decide_one(&program, path, &case, as_of, args.format)
+                decide_one(&program, path, (&text, &case), as_of, args.format)
             }
         }
         (None, Some(batch)) => decide_batch(&program, batch, as_of, args.explain, args.jobs),
@@ -86,11 +86,11 @@ fn read_case(
     }
 }
 
-/// Decides one case and prints its explanation.
+/// Decides one case, given as its text and value, and prints its explanation.
 fn decide_one(
     program: &Program,
     path: &std::path::Path,
-    case: &Value,
+    (text, case): (&str, &Value),
     as_of: Option<Date>,
     format: DecisionFormat,
 ) -> Exit {
@@ -103,6 +103,10 @@ fn decide_one(
         print_failure(json, &name, "", &[no_date]);
         return Exit::Invalid;
     };
+    if let Err(error) = check_assumptions(program, case, date, Some(text)) {
+        print_failure(json, &name, text, &[error]);
+        return Exit::Invalid;
+    }
     let (decision, trace) = program.explain(case, date);
     let rendered = match format {
         DecisionFormat::Text => render_text(

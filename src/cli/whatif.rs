@@ -5,7 +5,7 @@ use super::args::{DecisionFormat, EvalArgs};
 use super::{CliError, Exit, print_out, print_plain_failure};
 use crate::analysis::why_not;
 use crate::eval::case::NoDate;
-use crate::eval::{Program, case_date, decode_case};
+use crate::eval::{Program, case_date, check_assumptions, decode_case};
 use crate::report::decision::{TextStyle, render_json, render_markdown, render_text};
 use crate::report::why_not::{render_why_not_text, why_not_json};
 use crate::syntax::calendar::Date;
@@ -54,6 +54,11 @@ pub fn run(program: &Program, text: &str, as_of: Option<Date>, args: &EvalArgs) 
         });
         return Exit::Invalid;
     };
+    // The changed case is not the file's text, so the diagnostic has no place to point at.
+    if let Err(error) = check_assumptions(program, &case, date, None) {
+        fail(&error);
+        return Exit::Invalid;
+    }
     let style = TextStyle {
         colour: super::stdout_colour(),
     };

@@ -73,6 +73,19 @@ pub enum CaseError {
         span: Span,
     },
 
+    /// A case the policy's `assume` declarations rule out.
+    #[error("{text}")]
+    #[diagnostic(code(licit::case::assumption), help("{help}"))]
+    Assumption {
+        /// The assumption's text.
+        text: String,
+        help: String,
+        /// The fact in the case's JSON, or the whole case; `None` when the case has no text of
+        /// its own to point into (a case changed by `--what-if`).
+        #[label("the policy assumes this is not so")]
+        span: Option<Span>,
+    },
+
     #[error("`{text}` is not {expected}")]
     #[diagnostic(code(licit::case::invalid_number), help("{help}"))]
     InvalidNumber {
@@ -95,6 +108,7 @@ impl CaseError {
             | CaseError::InvalidDate { span, .. }
             | CaseError::NotAMember { span, .. }
             | CaseError::InvalidNumber { span, .. } => *span,
+            CaseError::Assumption { span, .. } => span.unwrap_or(Span::new(0, 0)),
         }
     }
 }

@@ -213,6 +213,8 @@ pub struct Program {
     pub(super) dated_sets: Vec<Option<DatedSet>>,
     /// What reading JSON cases quickly needs: members by name, fields' defaults.
     pub(super) shape: CaseShape,
+    /// Each assumption of the policy, lowered, with the facts it reads.
+    pub(super) assumptions: Vec<(Expr, Vec<Expr>)>,
 }
 
 /// A set of texts, numbers or dates whose members come and go on their own dates, such as a

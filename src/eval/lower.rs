@@ -32,6 +32,7 @@ impl Program {
             live: Vec::new(),
             dated_sets: Vec::new(),
             shape: CaseShape::default(),
+            assumptions: Vec::new(),
         };
         let mut params = Vec::new();
         for (index, param) in policy.params.iter().enumerate() {
@@ -88,6 +89,17 @@ impl Program {
             .collect();
         program.epochs = program.build_epochs();
         program.shape = CaseShape::of(&program);
+        program.assumptions = policy
+            .assumptions
+            .iter()
+            .map(|assumption| {
+                let facts = assumption.observed.iter();
+                (
+                    program.lower_expr(&assumption.condition),
+                    facts.map(|(_, fact)| program.lower_expr(fact)).collect(),
+                )
+            })
+            .collect();
         program
     }
 

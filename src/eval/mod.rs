@@ -10,6 +10,7 @@
 //! - `ir ← tree`: each epoch's rule tree, built and walked.
 //! - `interpret ← case`: JSON case → value (a field's default is a constant).
 //! - `tree, interpret, case ← lower`: checked policy → program.
+//! - `interpret, case ← assume`: whether a decoded case keeps the policy's assumptions.
 //! - `value ← decision ← trace`: the outcome and its explanation, plain data.
 //! - `ir ← describe`: values written as a policy writes them.
 //! - `tree, interpret, describe, trace ← decide`: combining rules into a decision.
@@ -20,6 +21,7 @@
 //! construction has not built yet; and the values of constants on a date live in `interpret`,
 //! since evaluating a constant may ask for another.
 
+mod assume;
 pub mod case;
 pub mod coverage;
 mod decide;
@@ -35,6 +37,7 @@ mod trace;
 mod tree;
 pub mod value;
 
+pub use assume::check_assumptions;
 pub use case::{CaseError, case_date, decode_case, parse_param};
 pub use decision::{Decision, Obligation, Status};
 pub(crate) use hash::FastMap;

@@ -128,6 +128,14 @@ fn run_one(program: &Arc<Program>, test: &TestDef, options: &SuiteOptions) -> Te
             .push(format!("{NO_DATE}; give one, or run with `--as-of`"));
         return outcome;
     };
+    if let Some(index) = program.violated_assumption(&case, date) {
+        outcome.failures.push(format!(
+            "the test's case breaks the assumption \"{}\" (licit::case::assumption): {}",
+            program.policy.assumptions[index].text,
+            program.assumption_facts(index, &case, date)
+        ));
+        return outcome;
+    }
     let (decision, trace) = program.explain(&case, date);
     outcome.failures = test
         .expectations

@@ -74,6 +74,8 @@ pub enum Declaration {
     Test(TestDecl),
     /// `assert "name" when … expect …`
     Assert(AssertDecl),
+    /// `assume "text" that …`
+    Assume(AssumeDecl),
     /// `add rule …` in an amendment.
     AddRule(RuleDecl),
     /// `replace rule …` in an amendment.
@@ -205,6 +207,15 @@ pub struct AssertDecl {
     pub name: Str,
     pub when: Option<Expr>,
     pub expect: AssertExpectation,
+    pub span: Span,
+}
+
+/// `assume "text" that condition`: what every case is taken to be.
+#[derive(Debug, Clone)]
+pub struct AssumeDecl {
+    /// The assumption in words; also its name.
+    pub text: Str,
+    pub condition: Expr,
     pub span: Span,
 }
 

@@ -364,6 +364,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::plus_assign => "`+=`",
         Rule::minus_assign => "`-=`",
         Rule::for_clause => "`for`",
+        Rule::kw_assume | Rule::assume_decl => "`assume`",
+        Rule::kw_that => "`that`",
     })
 }
 
@@ -591,6 +593,7 @@ impl Lowerer {
             }
             Rule::test_decl => Declaration::Test(self.test(span, inner)?),
             Rule::assert_decl => self.assert_decl(span, inner)?,
+            Rule::assume_decl => self.assume_decl(span, inner)?,
             _ => return None,
         })
     }
@@ -744,6 +747,28 @@ impl Lowerer {
             name: name?,
             when,
             expect: expect?,
+            span,
+        }))
+    }
+
+    /// An `assume`: its text and condition.
+    fn assume_decl<'a>(
+        &mut self,
+        span: Span,
+        inner: impl Iterator<Item = Pair<'a, Rule>>,
+    ) -> Option<Declaration> {
+        let mut text = None;
+        let mut condition = None;
+        for item in inner {
+            match item.as_rule() {
+                Rule::string => text = Some(self.string(item)),
+                Rule::expr => condition = self.expr(item, 0),
+                _ => {}
+            }
+        }
+        Some(Declaration::Assume(AssumeDecl {
+            text: text?,
+            condition: condition?,
             span,
         }))
     }

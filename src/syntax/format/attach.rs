@@ -80,7 +80,7 @@ fn assign(node: &mut Node, end: usize, comments: &[usize], scan: &Scan<'_>) {
 fn resolve(node: &mut Node, extra: Vec<usize>, comments: &[Comment]) {
     node.trailing.extend(extra);
     let closed = node.has_close();
-    let is_chain = matches!(node.shape, Shape::Chain(_));
+    let is_chain = matches!(node.shape, Shape::Chain(..));
     let is_root = matches!(node.shape, Shape::Block { head: None, .. });
     let children = children_of(&mut node.shape);
     if children.is_empty() {
@@ -145,6 +145,6 @@ fn children_of(shape: &mut Shape) -> &mut [Node] {
         Shape::Text(_) => &mut [],
         Shape::Block { children, .. } => children,
         Shape::List { items, .. } => items,
-        Shape::Chain(children) => children,
+        Shape::Chain(_, children) => children,
     }
 }

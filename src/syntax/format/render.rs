@@ -233,12 +233,17 @@ impl Renderer<'_> {
                 items,
                 fill,
             } => self.list(node, indent, (head, open, close), items, *fill),
-            Shape::Chain(conjuncts) => {
+            Shape::Chain(word, conjuncts) => {
                 for (i, conjunct) in conjuncts.iter().enumerate() {
                     // Comments between conjuncts line up with `and`.
                     let comment_indent = if i == 0 { indent } else { indent + 1 };
                     self.leading(comment_indent, &conjunct.leading);
-                    let prefix = if i == 0 { "when " } else { " and " };
+                    // `when` and `that` are both four letters, so `and` lines up under them.
+                    let prefix = if i == 0 {
+                        format!("{word} ")
+                    } else {
+                        " and ".to_string()
+                    };
                     let lines = text_lines(conjunct);
                     let last = lines.len().saturating_sub(1);
                     for (j, text) in lines.iter().enumerate() {
@@ -315,7 +320,7 @@ impl Renderer<'_> {
 fn text_lines(node: &Node) -> Vec<String> {
     match &node.shape {
         Shape::Text(lines) => lines.clone(),
-        Shape::Block { .. } | Shape::List { .. } | Shape::Chain(_) => Vec::new(),
+        Shape::Block { .. } | Shape::List { .. } | Shape::Chain(..) => Vec::new(),
     }
 }
 

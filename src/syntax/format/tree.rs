@@ -50,9 +50,10 @@ pub(super) enum Shape {
         items: Vec<Node>,
         fill: bool,
     },
-    /// A `when` condition that is an `and` chain: the first conjunct after `when`, each of the
-    /// others on its own line after `and`, aligned under the first.
-    Chain(Vec<Node>),
+    /// A `when` (or an assumption's `that`) condition that is an `and` chain: the first
+    /// conjunct after the keyword, each of the others on its own line after `and`, aligned
+    /// under the first.
+    Chain(&'static str, Vec<Node>),
 }
 
 /// Kinds of one-line declarations that may stand on consecutive lines.
@@ -100,14 +101,14 @@ impl Node {
             Shape::Text(_) => &[],
             Shape::Block { children, .. } => children,
             Shape::List { items, .. } => items,
-            Shape::Chain(children) => children,
+            Shape::Chain(_, children) => children,
         }
     }
 
     /// Whether the piece ends with a closing brace of its own.
     pub fn has_close(&self) -> bool {
         match &self.shape {
-            Shape::Text(_) | Shape::Chain(_) => false,
+            Shape::Text(_) | Shape::Chain(..) => false,
             Shape::Block { close, .. } => close.is_some(),
             Shape::List { .. } => true,
         }
@@ -267,7 +268,12 @@ fn declaration(declaration: &Declaration, scan: &Scan<'_>) -> Node {
             };
             let mut children = Vec::new();
             if let Some(condition) = &decl.when {
-                children.push(when(condition, keyword(condition.span.start, "when"), scan));
+                children.push(when(
+                    condition,
+                    "when",
+                    keyword(condition.span.start, "when"),
+                    scan,
+                ));
             }
             let expect_at = match &decl.expect {
                 crate::syntax::ast::AssertExpectation::Verdicts(kinds) => {
@@ -284,6 +290,24 @@ fn declaration(declaration: &Declaration, scan: &Scan<'_>) -> Node {
                 Shape::Block {
                     head: Some(format!("assert {}", expr::string(&decl.name.text))),
                     children,
+                    close: None,
+                    empty: None,
+                },
+            )
+        }
+        Declaration::Assume(decl) => {
+            let condition = &decl.condition;
+            let that = when(
+                condition,
+                "that",
+                keyword(condition.span.start, "that"),
+                scan,
+            );
+            Node::new(
+                decl.span.start as usize,
+                Shape::Block {
+                    head: Some(format!("assume {}", expr::string(&decl.text.text))),
+                    children: vec![that],
                     close: None,
                     empty: None,
                 },
@@ -454,7 +478,12 @@ fn rule(rule: &RuleDecl, amendment: &str, scan: &Scan<'_>) -> Node {
         ));
     }
     if let Some(condition) = &rule.when {
-        clauses.push(when(condition, keyword(condition.span.start, "when"), scan));
+        clauses.push(when(
+            condition,
+            "when",
+            keyword(condition.span.start, "when"),
+            scan,
+        ));
     }
     if let Some(first) = rule.then.first() {
         let conclusions: Vec<String> = rule.then.iter().map(expr::conclusion).collect();
@@ -500,7 +529,7 @@ const CONDITION_COLUMN: usize = 5;
 
 /// The `when` clause: a top-level `and` chain puts each conjunct on its own line; a condition or
 /// conjunct too long for a line breaks its own chains (`condition::lines`).
-fn when(when_expr: &Expr, start: usize, scan: &Scan<'_>) -> Node {
+fn when(when_expr: &Expr, word: &'static str, start: usize, scan: &Scan<'_>) -> Node {
     match &when_expr.kind {
         ExprKind::And(conjuncts) => {
             let children = conjuncts
@@ -519,12 +548,12 @@ fn when(when_expr: &Expr, start: usize, scan: &Scan<'_>) -> Node {
                     Node::new(start, Shape::Text(lines))
                 })
                 .collect();
-            Node::new(start, Shape::Chain(children))
+            Node::new(start, Shape::Chain(word, children))
         }
         _ => {
             let mut lines = condition::lines(when_expr, CONDITION_COLUMN, level::ANY, true);
             if let Some(first) = lines.first_mut() {
-                first.insert_str(0, "when ");
+                first.insert_str(0, &format!("{word} "));
             }
             Node::new(start, Shape::Text(lines))
         }
