@@ -476,9 +476,9 @@ change const retention "Art. 5" = 1 year
         }
     }
 
-    /// Checks a chain of policies, the deepest base first.
-    fn checked(layers: &[&str]) -> Policy {
-        let sources: Vec<Source> = layers
+    /// The sources of a chain of policies, the deepest base first.
+    fn sources(layers: &[&str]) -> Vec<Source> {
+        layers
             .iter()
             .enumerate()
             .map(|(layer, text)| Source {
@@ -489,8 +489,12 @@ change const retention "Art. 5" = 1 year
                 layer,
                 amends_error: None,
             })
-            .collect();
-        let (policy, findings) = check(&sources);
+            .collect()
+    }
+
+    /// Checks a chain of policies, the deepest base first.
+    fn checked(layers: &[&str]) -> Policy {
+        let (policy, findings) = check(&sources(layers));
         let errors: Vec<String> = findings
             .iter()
             .filter(|found| !found.error.is_warning())
@@ -607,19 +611,7 @@ policy "Repeal of an expired rule"
 
 repeal rule old_rule "Art. 3 repealed"
 "#;
-        let sources: Vec<Source> = [BASE, amendment]
-            .iter()
-            .enumerate()
-            .map(|(layer, text)| Source {
-                name: format!("layer{layer}.licit"),
-                text: text.to_string(),
-                ast: crate::syntax::parse(text).0,
-                uses: Vec::new(),
-                layer,
-                amends_error: None,
-            })
-            .collect();
-        let (policy, findings) = check(&sources);
+        let (policy, findings) = check(&sources(&[BASE, amendment]));
         let messages: Vec<String> = findings.iter().map(|f| f.error.to_string()).collect();
         assert_eq!(
             messages,

@@ -299,6 +299,27 @@ impl Parser<'_> {
         Ok(())
     }
 
+    /// After an element of an array or object: a comma and more to come (`false`), or the
+    /// closing bracket (`true`); a comma right before the bracket, or anything else, is an error.
+    fn separator(&mut self, close: u8, expected: &str) -> Result<bool, JsonError> {
+        match self.peek() {
+            Some(b',') => {
+                let comma = self.pos;
+                self.pos += 1;
+                self.skip_whitespace();
+                if self.peek() == Some(close) {
+                    return Err(Self::trailing_comma(comma));
+                }
+                Ok(false)
+            }
+            Some(byte) if byte == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => Err(self.expected(expected)),
+        }
+    }
+
     /// An error for a comma right before the closing bracket at `comma`.
     fn trailing_comma(comma: usize) -> JsonError {
         syntax(
@@ -322,20 +343,8 @@ impl Parser<'_> {
             loop {
                 items.push(self.value(depth)?);
                 self.skip_whitespace();
-                match self.peek() {
-                    Some(b',') => {
-                        let comma = self.pos;
-                        self.pos += 1;
-                        self.skip_whitespace();
-                        if self.peek() == Some(b']') {
-                            return Err(Self::trailing_comma(comma));
-                        }
-                    }
-                    Some(b']') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    _ => return Err(self.expected("`,` or `]` after an array element")),
+                if self.separator(b']', "`,` or `]` after an array element")? {
+                    break;
                 }
             }
         }
@@ -397,20 +406,8 @@ impl Parser<'_> {
                 let value = self.value(depth)?;
                 members.push((key, value));
                 self.skip_whitespace();
-                match self.peek() {
-                    Some(b',') => {
-                        let comma = self.pos;
-                        self.pos += 1;
-                        self.skip_whitespace();
-                        if self.peek() == Some(b'}') {
-                            return Err(Self::trailing_comma(comma));
-                        }
-                    }
-                    Some(b'}') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    _ => return Err(self.expected("`,` or `}` after an object member")),
+                if self.separator(b'}', "`,` or `}` after an object member")? {
+                    break;
                 }
             }
         }
