@@ -47,11 +47,19 @@ pub struct SearchReport {
 /// minute of work (10,000 rules each from its own day, compared with themselves, took 51 s).
 const DIFF_RULE_DATES: usize = 250_000_000;
 
-/// Searches for every way two policies with the same input can decide differently.
-pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError> {
+/// Searches for every way two policies with the same input can decide differently: on every
+/// date that can matter, or only `as_of` when given.
+pub fn search(
+    old: &Program,
+    new: &Program,
+    as_of: Option<Date>,
+) -> Result<SearchReport, SearchError> {
     check_same_input(old, new)?;
     let mut search = Search::new(old, new);
-    let dates = dates_to_examine(old, new);
+    let dates = match as_of {
+        Some(date) => vec![date],
+        None => dates_to_examine(old, new),
+    };
     within_budget(
         dates.len(),
         old.rules.len() + new.rules.len(),
@@ -61,11 +69,11 @@ pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError>
         dates: dates.len(),
         ..SearchReport::default()
     };
-    // One witness per kind of difference: the verdicts, the rules that decide them, and the
-    // kinds of obligation (not their dates) under each.
+    // One witness per kind of difference: the verdicts, the rules that decide them, and which
+    // rules' obligations (not their arguments) accumulate under each.
     let mut found: BTreeMap<Vec<String>, Difference> = BTreeMap::new();
     for date in dates {
-        for (region, _, _) in search.differences_on(date)? {
+        for region in search.differences_on(date)? {
             let case = search.witness(region, date)?;
             match search.confirm(&case, date) {
                 Some(comparison) => {
@@ -94,8 +102,8 @@ pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError>
     Ok(report)
 }
 
-/// What makes two differences the same kind: the verdicts, the deciding rules, and the kinds of
-/// obligation under each.
+/// What makes two differences the same kind: the verdicts, the deciding rules, and which rules'
+/// obligations accumulate under each (by kind, not arguments).
 fn difference_kind(old: &Program, new: &Program, comparison: &Comparison) -> Vec<String> {
     let rule = |program: &Program, decision: &Decision| {
         decision
@@ -103,11 +111,17 @@ fn difference_kind(old: &Program, new: &Program, comparison: &Comparison) -> Vec
             .map(|r| program.policy.rules[r].name.clone())
             .unwrap_or_default()
     };
+    // Which rules' obligations accumulate, by kind (not their arguments).
     let kinds = |program: &Program, decision: &Decision| {
         let mut kinds: Vec<String> = decision
             .obligations
             .iter()
-            .map(|o| program.policy.obligations[o.kind].name.clone())
+            .map(|o| {
+                format!(
+                    "{}:{}",
+                    program.policy.rules[o.rule].name, program.policy.obligations[o.kind].name
+                )
+            })
             .collect();
         kinds.sort();
         kinds.dedup();
@@ -155,22 +169,22 @@ fn check_same_input(old: &Program, new: &Program) -> Result<(), SearchError> {
 }
 
 impl Search<'_> {
-    /// Every difference between the two policies' outcomes on one date: the region of cases,
-    /// and the two outcomes as written.
-    fn differences_on(&mut self, date: Date) -> Result<Vec<(Node, String, String)>, SearchError> {
+    /// Every difference between the two policies' outcomes on one date: the region of cases
+    /// of each pair of kinds of outcome (see `OutcomeKind`) whose outcomes as written differ.
+    fn differences_on(&mut self, date: Date) -> Result<Vec<Node>, SearchError> {
         let old = self.old;
         let new = self.new;
         let old_outcomes = self.outcomes(old, date)?;
         let new_outcomes = self.outcomes(new, date)?;
         let mut regions = Vec::new();
-        for (old_outcome, old_region) in &old_outcomes {
-            for (new_outcome, new_region) in &new_outcomes {
-                if old_outcome == new_outcome {
+        for (old_kind, old_region) in &old_outcomes {
+            for (new_kind, new_region) in &new_outcomes {
+                if old_kind.text() == new_kind.text() {
                     continue;
                 }
                 let region = self.manager.and(*old_region, *new_region)?;
                 if region != FALSE {
-                    regions.push((region, old_outcome.clone(), new_outcome.clone()));
+                    regions.push(region);
                 }
             }
         }

@@ -15,6 +15,7 @@ pub struct FactChange {
     /// The fact, as a path from the case: `item.cyber_surveillance`, or `licences` for the
     /// first licence as a whole.
     pub fact: String,
+    /// The value it changes to.
     pub to: Value,
 }
 
@@ -31,7 +32,8 @@ pub fn why_not(
     let kind_name = program.policy.verdicts[verdict].name.clone();
     let outcomes = search.outcomes(program, date)?;
     let mut target = FALSE;
-    for (text, region) in outcomes {
+    for (outcome, region) in outcomes {
+        let text = outcome.verdict;
         let this_kind = text.split(['(', ' ']).next().unwrap_or("");
         if this_kind == kind_name {
             target = search.manager.or(target, region)?;

@@ -52,7 +52,7 @@ pub fn run(args: &DiffArgs) -> Exit {
     let compared = compare_given(&old_program, &new_program, &cases, as_of, &mut invalid);
     // The search: every kind of difference, with its smallest witness.
     let witnesses = match searching {
-        true => match search_witnesses(&old_program, &new_program) {
+        true => match search_witnesses(&old_program, &new_program, as_of) {
             Ok(witnesses) => witnesses,
             Err(exit) => return exit,
         },
@@ -152,8 +152,12 @@ type Witness = (String, Comparison, serde_json::Value);
 
 /// Searches every kind of case the two policies decide differently, each with its smallest
 /// witness; what was searched is told on standard error.
-fn search_witnesses(old_program: &Program, new_program: &Program) -> Result<Vec<Witness>, Exit> {
-    let report = match search(old_program, new_program) {
+fn search_witnesses(
+    old_program: &Program,
+    new_program: &Program,
+    as_of: Option<crate::syntax::calendar::Date>,
+) -> Result<Vec<Witness>, Exit> {
+    let report = match search(old_program, new_program, as_of) {
         Ok(report) => report,
         Err(SearchError::DifferentInputs(reason)) => {
             print_plain(&CliError::DifferentInputs { reason });
