@@ -534,6 +534,27 @@ fn fact_values(used: &Used, fact: Fact, on: Date) -> Vec<String> {
     }
 }
 
+/// The name of a fact in a case.
+fn field_name(fact: Fact) -> &'static str {
+    match fact {
+        Fact::Kind => "kind",
+        Fact::Flag => "flag",
+        Fact::Name => "name",
+        Fact::Start => "start",
+        Fact::N => "n",
+    }
+}
+
+/// A case as JSON: its date and its facts' values (written as JSON).
+fn to_json(fields: &BTreeMap<&str, String>, on: Date) -> String {
+    let mut json = format!("{{\"date\": \"{on}\"");
+    for (name, value) in fields {
+        write!(json, ", \"{name}\": {value}").ok();
+    }
+    json.push('}');
+    json
+}
+
 /// Every case the oracle decides, as JSON with its date.
 fn cases(used: &Used) -> Vec<(String, Date)> {
     let mut out = Vec::new();
@@ -570,12 +591,7 @@ fn cases(used: &Used) -> Vec<(String, Date)> {
                 };
                 fields.insert(name, value);
             }
-            let mut json = format!("{{\"date\": \"{on}\"");
-            for (name, value) in fields {
-                write!(json, ", \"{name}\": {value}").ok();
-            }
-            json.push('}');
-            out.push((json, on));
+            out.push((to_json(&fields, on), on));
         }
     }
     out
@@ -992,6 +1008,105 @@ fn decide_explain_batch_and_the_formatted_policy_agree() {
                 ],
                 "licit eval policy.licit --batch cases.jsonl",
             );
+        }
+    }
+    failures.check();
+}
+
+/// (c) Every `--why-not` answer gives the verdict, changes only facts that change, and a
+/// change of one fact (the date among them) is found whenever the enumeration has one.
+#[test]
+fn why_not_answers_flip_the_verdict_and_are_smallest() {
+    let mut failures = Failures::new();
+    for seed in 0..SEEDS / 2 {
+        let pair = match pair(seed) {
+            Ok(pair) => pair,
+            Err(problem) => panic!("seed {seed}: the generated policy checks: {problem}"),
+        };
+        let (rulebook, program) = (&pair.new, &pair.new_program);
+        let exact = match internals::analyze(program) {
+            Ok(analysis) => analysis.approximations.is_empty(),
+            Err(_) => false,
+        };
+        let enumerated = cases(&pair.used);
+        let dates = case_dates(&pair.used);
+        for (json, on) in enumerated.iter().step_by(97) {
+            let Ok(case) = internals::decode_case(program, json) else {
+                panic!("seed {seed}: the case fits: {json}");
+            };
+            let current = decide(rulebook, json).verdict.index();
+            for verdict in 0..program.policy.verdicts.len() {
+                if verdict == current {
+                    continue;
+                }
+                let name = program.policy.verdicts[verdict].name.clone();
+                let files = [
+                    ("policy.licit", pair.new_text.as_str()),
+                    ("case.json", json),
+                ];
+                let command = format!("licit eval policy.licit --case case.json --why-not {name}");
+                let answers = match internals::why_not(program, &case, *on, verdict, None) {
+                    Ok(answers) => answers,
+                    Err(error) => panic!("seed {seed}: why-not runs: {error}"),
+                };
+                for (changes, changed) in &answers {
+                    let changed_json = internals::value_json(program, changed).to_string();
+                    let gives = decide(rulebook, &changed_json).verdict.index() == verdict;
+                    let original: serde_json::Value =
+                        serde_json::from_str(json).unwrap_or_default();
+                    let no_op = changes.iter().any(|change| {
+                        let to = internals::value_json(program, &change.to);
+                        original.get(&change.fact) == Some(&to)
+                    });
+                    if !gives || no_op {
+                        failures.fail(
+                            seed,
+                            &format!("a why-not answer does not flip the verdict, or changes nothing: {changes:?}"),
+                            &files,
+                            &command,
+                        );
+                    }
+                }
+                if !exact
+                    || answers
+                        .first()
+                        .is_some_and(|(changes, _)| changes.len() == 1)
+                {
+                    continue;
+                }
+                // A change of one fact the enumeration knows of.
+                let original: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+                let mut single = None;
+                for other in &dates {
+                    let mut changed = original.clone();
+                    changed["date"] = serde_json::Value::String(other.to_string());
+                    single = single.or_else(|| {
+                        let text = changed.to_string();
+                        (decide(rulebook, &text).verdict.index() == verdict).then_some(text)
+                    });
+                }
+                for &fact in &pair.used.facts {
+                    for value in fact_values(&pair.used, fact, *on) {
+                        let mut changed = original.clone();
+                        changed[field_name(fact)] =
+                            serde_json::from_str(&value).unwrap_or_default();
+                        let text = changed.to_string();
+                        if single.is_none() && decide(rulebook, &text).verdict.index() == verdict {
+                            single = Some(text);
+                        }
+                    }
+                }
+                if let Some(text) = single {
+                    failures.fail(
+                        seed,
+                        &format!(
+                            "why-not finds no change of one fact, but this one gives {name}: {text}"
+                        ),
+                        &files,
+                        &command,
+                    );
+                }
+            }
         }
     }
     failures.check();

@@ -216,6 +216,23 @@ impl Domain {
 /// the case's date differently in the two, the days on which calendar arithmetic behaves
 /// differently (month ends, leap days) are examined too, in each period between changes.
 pub(super) fn dates_to_examine(old: &Program, new: &Program) -> Vec<Date> {
+    let dates = change_dates(old, new);
+    if std::ptr::eq(old, new) {
+        let dates = with_calendar(old, new, dates);
+        let in_force: Vec<Date> = dates
+            .iter()
+            .copied()
+            .filter(|d| old.epoch(*d).policy_in_force)
+            .collect();
+        return if in_force.is_empty() { dates } else { in_force };
+    }
+    with_calendar(old, new, dates)
+}
+
+/// Every date on which something of either policy changes, in force or not: the first day
+/// of each period of a rule, set, constant or the policy, and each date the conditions compare
+/// with and the day after it.
+pub(super) fn change_dates(old: &Program, new: &Program) -> Vec<Date> {
     let mut dates: Vec<Date> = old.change_dates();
     dates.extend(new.change_dates());
     // The first epoch starts before any date a case can have.
@@ -232,16 +249,7 @@ pub(super) fn dates_to_examine(old: &Program, new: &Program) -> Vec<Date> {
     }
     dates.sort();
     dates.dedup();
-    if std::ptr::eq(old, new) {
-        let dates = with_calendar(old, new, dates);
-        let in_force: Vec<Date> = dates
-            .iter()
-            .copied()
-            .filter(|d| old.epoch(*d).policy_in_force)
-            .collect();
-        return if in_force.is_empty() { dates } else { in_force };
-    }
-    with_calendar(old, new, dates)
+    dates
 }
 
 /// The examined dates with the days of the calendar where date arithmetic can tell cases

@@ -204,7 +204,8 @@ fn search_witnesses(
 }
 
 /// Writes each witness as a `test` block of the new policy: a found difference becomes a
-/// regression test.
+/// regression test. The text is put through the formatter, which parses it, so the file is
+/// what `licit fmt` would write and strings carry licit's escapes.
 fn emit_tests(
     dir: &Path,
     new: &Program,
@@ -216,8 +217,9 @@ fn emit_tests(
     );
     for (label, comparison, _) in witnesses {
         let (decision, _) = &comparison.new;
-        let given = new.format_value(&comparison.new_case).replace('\n', " ");
-        text.push_str(&format!("\ntest {:?} {{\n  given {given}\n", label));
+        let given = new.format_value(&comparison.new_case);
+        let name = crate::syntax::format::string_literal(label);
+        text.push_str(&format!("\ntest {name} {{\n  given {given}\n"));
         text.push_str(&format!("  expect {}\n", comparison.new_outcome.verdict));
         if let Some(rule) = decision.decided_by {
             text.push_str(&format!(
@@ -227,7 +229,11 @@ fn emit_tests(
         }
         text.push_str("}\n");
     }
-    std::fs::write(dir.join("diff-witnesses.licit"), text)
+    let formatted = crate::syntax::format::format(&text).map_err(|errors| {
+        let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        format!("the tests written do not parse: {}", reasons.join("; "))
+    })?;
+    std::fs::write(dir.join("diff-witnesses.licit"), formatted)
         .map_err(|e| crate::project::io_reason(&e))
 }
 
