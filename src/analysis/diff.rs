@@ -17,6 +17,7 @@ use super::compare::Comparison;
 use super::domain::dates_to_examine;
 use super::encode::Search;
 use super::error::{SearchError, within_budget};
+use super::regions::OutcomeKind;
 
 /// One way the two policies disagree, with a concrete case that shows it.
 #[derive(Debug, Clone)]
@@ -73,7 +74,11 @@ pub fn search(
     // rules' obligations (not their arguments) accumulate under each.
     let mut found: BTreeMap<Vec<String>, Difference> = BTreeMap::new();
     for date in dates {
-        for region in search.differences_on(date)? {
+        for (region, known) in search.differences_on(date)? {
+            // A kind already reported needs no other witness.
+            if known.is_some_and(|key| found.contains_key(&key)) {
+                continue;
+            }
             let case = search.witness(region, date)?;
             match search.confirm(&case, date) {
                 Some(comparison) => {
@@ -102,8 +107,9 @@ pub fn search(
     Ok(report)
 }
 
-/// What makes two differences the same kind: the verdicts, the deciding rules, and which rules'
-/// obligations accumulate under each (by kind, not arguments).
+/// What makes two differences the same kind: the verdicts (by kind: arguments computed from the
+/// case would make kinds without end), the deciding rules, and which rules' obligations
+/// accumulate under each (by kind, not arguments).
 fn difference_kind(old: &Program, new: &Program, comparison: &Comparison) -> Vec<String> {
     let rule = |program: &Program, decision: &Decision| {
         decision
@@ -128,14 +134,17 @@ fn difference_kind(old: &Program, new: &Program, comparison: &Comparison) -> Vec
         kinds.join(",")
     };
     vec![
-        comparison.old_outcome.verdict.clone(),
-        comparison.new_outcome.verdict.clone(),
+        old.policy.verdicts[comparison.old.0.verdict].name.clone(),
+        new.policy.verdicts[comparison.new.0.verdict].name.clone(),
         rule(old, &comparison.old.0),
         rule(new, &comparison.new.0),
         kinds(old, &comparison.old.0),
         kinds(new, &comparison.new.0),
     ]
 }
+
+/// A kind of difference, as `difference_kind` writes it.
+type DifferenceKind = Vec<String>;
 
 /// The inputs must have the same fields and enums, so that a case means the same to both.
 fn check_same_input(old: &Program, new: &Program) -> Result<(), SearchError> {
@@ -170,8 +179,12 @@ fn check_same_input(old: &Program, new: &Program) -> Result<(), SearchError> {
 
 impl Search<'_> {
     /// Every difference between the two policies' outcomes on one date: the region of cases
-    /// of each pair of kinds of outcome (see `OutcomeKind`) whose outcomes as written differ.
-    fn differences_on(&mut self, date: Date) -> Result<Vec<Node>, SearchError> {
+    /// of each pair of kinds of outcome (see `OutcomeKind`) whose outcomes as written differ,
+    /// with its kind of difference when the verdicts are known without a case.
+    fn differences_on(
+        &mut self,
+        date: Date,
+    ) -> Result<Vec<(Node, Option<DifferenceKind>)>, SearchError> {
         let old = self.old;
         let new = self.new;
         let old_outcomes = self.outcomes(old, date)?;
@@ -184,10 +197,48 @@ impl Search<'_> {
                 }
                 let region = self.manager.and(*old_region, *new_region)?;
                 if region != FALSE {
-                    regions.push(region);
+                    let known = symbolic_kind(old, old_kind, new, new_kind);
+                    regions.push((region, known));
                 }
             }
         }
         Ok(regions)
     }
+}
+
+/// The kind of difference (as `difference_kind` writes it) between two kinds of outcome.
+fn symbolic_kind(
+    old: &Program,
+    old_kind: &OutcomeKind,
+    new: &Program,
+    new_kind: &OutcomeKind,
+) -> Option<DifferenceKind> {
+    let side = |program: &Program, kind: &OutcomeKind| {
+        let rule = kind
+            .decided_by
+            .map(|r| program.policy.rules[r].name.clone())
+            .unwrap_or_default();
+        let mut obligations: Vec<String> = kind
+            .obligations
+            .iter()
+            .map(|(r, text)| {
+                let name = text.split('(').next().unwrap_or("");
+                format!("{}:{name}", program.policy.rules[*r].name)
+            })
+            .collect();
+        obligations.sort();
+        obligations.dedup();
+        (rule, obligations.join(","))
+    };
+    let (old_rule, old_obligations) = side(old, old_kind);
+    let (new_rule, new_obligations) = side(new, new_kind);
+    let name = |verdict: &str| verdict.split('(').next().unwrap_or("").to_string();
+    Some(vec![
+        name(&old_kind.verdict),
+        name(&new_kind.verdict),
+        old_rule,
+        new_rule,
+        old_obligations,
+        new_obligations,
+    ])
 }
