@@ -56,11 +56,11 @@ pub fn search(
     as_of: Option<Date>,
 ) -> Result<SearchReport, SearchError> {
     check_same_input(old, new)?;
-    let mut search = Search::new(old, new);
     let dates = match as_of {
         Some(date) => vec![date],
         None => dates_to_examine(old, new),
     };
+    let mut search = Search::on_dates(old, new, &dates);
     within_budget(
         dates.len(),
         old.rules.len() + new.rules.len(),

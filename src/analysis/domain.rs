@@ -98,8 +98,8 @@ fn constants(program: &Program) -> Vec<Value> {
 
 impl Domain {
     /// The classes of values of both policies' facts: every constant they compare facts with,
-    /// and the values just beside it.
-    pub(super) fn build(old: &Program, new: &Program) -> Domain {
+    /// and the values just beside it; dates also by the dates `examined` beside those of change.
+    pub(super) fn build(old: &Program, new: &Program, examined: &[Date]) -> Domain {
         let mut domain = Domain::default();
         let enums = &old.policy.enums;
         let mut values = constants(old);
@@ -179,6 +179,35 @@ impl Domain {
         representatives.sort();
         representatives.dedup();
         domain.texts = representatives;
+        // An int fact plus a known amount is compared with each constant: the fact's classes
+        // hold each constant less the amount, and its neighbours.
+        let mut offsets: Vec<i64> = Vec::new();
+        for program in [old, new] {
+            for expr in program_exprs(program) {
+                visit(&expr, &mut |e| match e {
+                    Expr::Arith(Arith::AddInt, a, b) => {
+                        for side in [a, b] {
+                            if let Expr::Value(Value::Int(k)) = &**side {
+                                offsets.push(*k);
+                            }
+                        }
+                    }
+                    Expr::Arith(Arith::SubInt, _, b) => {
+                        if let Expr::Value(Value::Int(k)) = &**b {
+                            offsets.push(k.saturating_neg());
+                        }
+                    }
+                    _ => {}
+                });
+            }
+        }
+        let constants = ints.clone();
+        for constant in constants {
+            for offset in &offsets {
+                let moved = constant.saturating_sub(*offset);
+                ints.extend([moved.saturating_sub(1), moved, moved.saturating_add(1)]);
+            }
+        }
         ints.sort_unstable();
         ints.dedup();
         domain.ints = ints;
@@ -189,6 +218,12 @@ impl Domain {
         // every constant date, less (and plus) every duration, and the days around them.
         let mut points = dates.clone();
         points.extend(dates_to_examine(old, new));
+        points.extend(examined);
+        dates.extend(
+            examined
+                .iter()
+                .flat_map(|d| [d.add(one_day(), -1), *d, d.add(one_day(), 1)]),
+        );
         for point in points {
             for duration in &durations {
                 for sign in [-1, 1] {

@@ -52,7 +52,7 @@ pub fn why_not(
     verdict: usize,
     written: Option<&str>,
 ) -> Result<Vec<(Vec<FactChange>, Value)>, SearchError> {
-    let mut search = Search::new(program, program);
+    let mut search = Search::on_dates(program, program, &[date]);
     let kind_name = program.policy.verdicts[verdict].name.clone();
     let outcomes = search.outcomes(program, date)?;
     let mut target = FALSE;
