@@ -91,12 +91,22 @@ pub fn run_cli() -> std::process::ExitCode {
 /// the library's interface.
 #[doc(hidden)]
 pub mod internals {
+    pub use crate::analysis::{
+        AssertOutcome, Comparison, FactChange, Finding, FindingKind, analyze, compare, search,
+        why_not,
+    };
     pub use crate::api::batch::decide_batch;
     pub use crate::check::{Source, check};
     pub use crate::eval::{Program, Trace, Value, case_date, decode_case};
     pub use crate::project::load_and_check;
+    pub use crate::report::decision::value_json;
     pub use crate::syntax::ast;
     pub use crate::syntax::calendar::Duration;
     pub use crate::syntax::format::format;
     pub use crate::syntax::parse::parse;
+
+    /// The lowered program a rulebook decides with, for the analyses.
+    pub fn program(rulebook: &crate::Rulebook) -> std::sync::Arc<Program> {
+        rulebook.program().clone()
+    }
 }

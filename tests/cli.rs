@@ -389,3 +389,35 @@ fn eu_diff_witnesses_keep_the_assumptions() {
     }
     assert!(checked >= 10, "only {checked} witnesses were checked");
 }
+
+/// `diff --emit-tests` writes, through the formatter, tests that pass `licit fmt --check` and
+/// `licit test` — a witness whose text holds a newline included.
+#[test]
+fn emitted_tests_are_formatted_and_pass() {
+    let root = std::env::temp_dir().join(format!("licit-emit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let policy = |title: &str, verdict: &str| {
+        format!(
+            "policy \"{title}\" in force from 2021-01-01\n\ninput Case {{\n  date: date\n  name: text\n}}\n\nverdicts high > low\notherwise low\n\nrule named \"Art. 1\"\n  when case.name == \"two\\nlines\"\n  then {verdict}\n"
+        )
+    };
+    for (folder, title, verdict) in [("old", "Old", "high"), ("new", "New", "low")] {
+        std::fs::create_dir_all(root.join(folder)).expect("folder made");
+        std::fs::write(
+            root.join(folder).join("policy.licit"),
+            policy(title, verdict),
+        )
+        .expect("file written");
+    }
+    // The policy formatted first, so that `fmt --check` speaks of the emitted file alone.
+    licit_in(&root, &["fmt", "new/policy.licit"]);
+    let (code, _, stderr) = licit_in(&root, &["diff", "old", "new", "--emit-tests", "new"]);
+    assert_eq!(code, 1, "the policies differ: {stderr}");
+    let emitted = std::fs::read_to_string(root.join("new/diff-witnesses.licit")).expect("written");
+    assert!(emitted.contains("\"two\\nlines\""), "{emitted}");
+    let (code, stdout, stderr) = licit_in(&root, &["fmt", "--check", "new"]);
+    assert_eq!(code, 0, "{emitted}\n{stdout}{stderr}");
+    let (code, stdout, stderr) = licit_in(&root, &["test", "new"]);
+    assert_eq!(code, 0, "{emitted}\n{stdout}{stderr}");
+    let _ = std::fs::remove_dir_all(&root);
+}

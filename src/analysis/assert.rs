@@ -13,6 +13,7 @@ use super::regions::RuleRegions;
 /// The outcome of one `assert`.
 #[derive(Debug, Clone)]
 pub struct AssertOutcome {
+    /// The assertion: an index into the policy's asserts.
     pub assert: usize,
     /// A case that breaks it; `None` when it is proven.
     pub counterexample: Option<(Value, Date)>,

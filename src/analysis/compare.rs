@@ -47,9 +47,13 @@ pub fn outcome(program: &Program, decision: &Decision) -> Outcome {
 pub struct Comparison {
     /// The case as the new policy read it.
     pub new_case: Value,
+    /// The decision under the old policy, with its trace.
     pub old: (Decision, Trace),
+    /// The decision under the new policy, with its trace.
     pub new: (Decision, Trace),
+    /// The outcome under the old policy.
     pub old_outcome: Outcome,
+    /// The outcome under the new policy.
     pub new_outcome: Outcome,
     /// Rules whose fate differs between the two (by name), with their status under each:
     /// a rule only one policy has counts when it applied there.

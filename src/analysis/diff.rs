@@ -17,6 +17,7 @@ use super::compare::Comparison;
 use super::domain::dates_to_examine;
 use super::encode::Search;
 use super::error::{SearchError, within_budget};
+use super::regions::OutcomeKind;
 
 /// One way the two policies disagree, with a concrete case that shows it.
 #[derive(Debug, Clone)]
@@ -47,11 +48,19 @@ pub struct SearchReport {
 /// minute of work (10,000 rules each from its own day, compared with themselves, took 51 s).
 const DIFF_RULE_DATES: usize = 250_000_000;
 
-/// Searches for every way two policies with the same input can decide differently.
-pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError> {
+/// Searches for every way two policies with the same input can decide differently: on every
+/// date that can matter, or only `as_of` when given.
+pub fn search(
+    old: &Program,
+    new: &Program,
+    as_of: Option<Date>,
+) -> Result<SearchReport, SearchError> {
     check_same_input(old, new)?;
-    let mut search = Search::new(old, new);
-    let dates = dates_to_examine(old, new);
+    let dates = match as_of {
+        Some(date) => vec![date],
+        None => dates_to_examine(old, new),
+    };
+    let mut search = Search::on_dates(old, new, &dates);
     within_budget(
         dates.len(),
         old.rules.len() + new.rules.len(),
@@ -61,11 +70,15 @@ pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError>
         dates: dates.len(),
         ..SearchReport::default()
     };
-    // One witness per kind of difference: the verdicts, the rules that decide them, and the
-    // kinds of obligation (not their dates) under each.
+    // One witness per kind of difference: the verdicts, the rules that decide them, and which
+    // rules' obligations (not their arguments) accumulate under each.
     let mut found: BTreeMap<Vec<String>, Difference> = BTreeMap::new();
     for date in dates {
-        for (region, _, _) in search.differences_on(date)? {
+        for (region, known) in search.differences_on(date)? {
+            // A kind already reported needs no other witness.
+            if known.is_some_and(|key| found.contains_key(&key)) {
+                continue;
+            }
             let case = search.witness(region, date)?;
             match search.confirm(&case, date) {
                 Some(comparison) => {
@@ -94,8 +107,9 @@ pub fn search(old: &Program, new: &Program) -> Result<SearchReport, SearchError>
     Ok(report)
 }
 
-/// What makes two differences the same kind: the verdicts, the deciding rules, and the kinds of
-/// obligation under each.
+/// What makes two differences the same kind: the verdicts (by kind: arguments computed from the
+/// case would make kinds without end), the deciding rules, and which rules' obligations
+/// accumulate under each (by kind, not arguments).
 fn difference_kind(old: &Program, new: &Program, comparison: &Comparison) -> Vec<String> {
     let rule = |program: &Program, decision: &Decision| {
         decision
@@ -103,25 +117,34 @@ fn difference_kind(old: &Program, new: &Program, comparison: &Comparison) -> Vec
             .map(|r| program.policy.rules[r].name.clone())
             .unwrap_or_default()
     };
+    // Which rules' obligations accumulate, by kind (not their arguments).
     let kinds = |program: &Program, decision: &Decision| {
         let mut kinds: Vec<String> = decision
             .obligations
             .iter()
-            .map(|o| program.policy.obligations[o.kind].name.clone())
+            .map(|o| {
+                format!(
+                    "{}:{}",
+                    program.policy.rules[o.rule].name, program.policy.obligations[o.kind].name
+                )
+            })
             .collect();
         kinds.sort();
         kinds.dedup();
         kinds.join(",")
     };
     vec![
-        comparison.old_outcome.verdict.clone(),
-        comparison.new_outcome.verdict.clone(),
+        old.policy.verdicts[comparison.old.0.verdict].name.clone(),
+        new.policy.verdicts[comparison.new.0.verdict].name.clone(),
         rule(old, &comparison.old.0),
         rule(new, &comparison.new.0),
         kinds(old, &comparison.old.0),
         kinds(new, &comparison.new.0),
     ]
 }
+
+/// A kind of difference, as `difference_kind` writes it.
+type DifferenceKind = Vec<String>;
 
 /// The inputs must have the same fields and enums, so that a case means the same to both.
 fn check_same_input(old: &Program, new: &Program) -> Result<(), SearchError> {
@@ -155,25 +178,67 @@ fn check_same_input(old: &Program, new: &Program) -> Result<(), SearchError> {
 }
 
 impl Search<'_> {
-    /// Every difference between the two policies' outcomes on one date: the region of cases,
-    /// and the two outcomes as written.
-    fn differences_on(&mut self, date: Date) -> Result<Vec<(Node, String, String)>, SearchError> {
+    /// Every difference between the two policies' outcomes on one date: the region of cases
+    /// of each pair of kinds of outcome (see `OutcomeKind`) whose outcomes as written differ,
+    /// with its kind of difference when the verdicts are known without a case.
+    fn differences_on(
+        &mut self,
+        date: Date,
+    ) -> Result<Vec<(Node, Option<DifferenceKind>)>, SearchError> {
         let old = self.old;
         let new = self.new;
         let old_outcomes = self.outcomes(old, date)?;
         let new_outcomes = self.outcomes(new, date)?;
         let mut regions = Vec::new();
-        for (old_outcome, old_region) in &old_outcomes {
-            for (new_outcome, new_region) in &new_outcomes {
-                if old_outcome == new_outcome {
+        for (old_kind, old_region) in &old_outcomes {
+            for (new_kind, new_region) in &new_outcomes {
+                if old_kind.text() == new_kind.text() {
                     continue;
                 }
                 let region = self.manager.and(*old_region, *new_region)?;
                 if region != FALSE {
-                    regions.push((region, old_outcome.clone(), new_outcome.clone()));
+                    let known = symbolic_kind(old, old_kind, new, new_kind);
+                    regions.push((region, known));
                 }
             }
         }
         Ok(regions)
     }
+}
+
+/// The kind of difference (as `difference_kind` writes it) between two kinds of outcome.
+fn symbolic_kind(
+    old: &Program,
+    old_kind: &OutcomeKind,
+    new: &Program,
+    new_kind: &OutcomeKind,
+) -> Option<DifferenceKind> {
+    let side = |program: &Program, kind: &OutcomeKind| {
+        let rule = kind
+            .decided_by
+            .map(|r| program.policy.rules[r].name.clone())
+            .unwrap_or_default();
+        let mut obligations: Vec<String> = kind
+            .obligations
+            .iter()
+            .map(|(r, text)| {
+                let name = text.split('(').next().unwrap_or("");
+                format!("{}:{name}", program.policy.rules[*r].name)
+            })
+            .collect();
+        obligations.sort();
+        obligations.dedup();
+        (rule, obligations.join(","))
+    };
+    let (old_rule, old_obligations) = side(old, old_kind);
+    let (new_rule, new_obligations) = side(new, new_kind);
+    let name = |verdict: &str| verdict.split('(').next().unwrap_or("").to_string();
+    Some(vec![
+        name(&old_kind.verdict),
+        name(&new_kind.verdict),
+        old_rule,
+        new_rule,
+        old_obligations,
+        new_obligations,
+    ])
 }

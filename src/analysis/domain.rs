@@ -5,7 +5,7 @@
 //! prefixes they are compared with, dates by the dates they are compared with (shifted by the
 //! durations added to them). The dates to examine are those on which anything changes.
 
-use crate::check::ir::{MAX_KEPT_DURATION, MAX_KEPT_INT, Type};
+use crate::check::ir::{Arith, MAX_KEPT_DURATION, MAX_KEPT_INT, Type};
 use crate::eval::{EnumSet, Expr, Program, Value};
 use crate::syntax::calendar::{Date, Duration};
 
@@ -22,13 +22,19 @@ pub(super) struct Domain {
     durations: Vec<Duration>,
 }
 
-/// Every expression of a program that facts are compared in: conditions and `for` sets of rules.
-/// (Conclusions' arguments are evaluated, but never compared with facts.)
-fn program_exprs(program: &Program) -> Vec<&Expr> {
+/// Every expression of a program that facts are compared in: conditions and `for` sets of
+/// rules, and the `when` of its assertions (a question about an assertion involves the values
+/// it mentions). Conclusions' arguments are evaluated, but never compared with facts.
+fn program_exprs(program: &Program) -> Vec<Expr> {
     let mut exprs = Vec::new();
     for rule in &program.rules {
-        exprs.extend(rule.conditions.iter());
-        exprs.extend(rule.for_each.iter());
+        exprs.extend(rule.conditions.iter().cloned());
+        exprs.extend(rule.for_each.iter().cloned());
+    }
+    for assertion in &program.policy.asserts {
+        if let Some(condition) = &assertion.when {
+            exprs.push(program.lower_expr(condition));
+        }
     }
     exprs
 }
@@ -70,7 +76,7 @@ fn visit<'e>(expr: &'e Expr, out: &mut impl FnMut(&'e Expr)) {
 fn constants(program: &Program) -> Vec<Value> {
     let mut values = Vec::new();
     for expr in program_exprs(program) {
-        visit(expr, &mut |e| {
+        visit(&expr, &mut |e| {
             if let Expr::Value(value) = e {
                 values.push(value.clone());
             }
@@ -92,8 +98,8 @@ fn constants(program: &Program) -> Vec<Value> {
 
 impl Domain {
     /// The classes of values of both policies' facts: every constant they compare facts with,
-    /// and the values just beside it.
-    pub(super) fn build(old: &Program, new: &Program) -> Domain {
+    /// and the values just beside it; dates also by the dates `examined` beside those of change.
+    pub(super) fn build(old: &Program, new: &Program, examined: &[Date]) -> Domain {
         let mut domain = Domain::default();
         let enums = &old.policy.enums;
         let mut values = constants(old);
@@ -173,6 +179,35 @@ impl Domain {
         representatives.sort();
         representatives.dedup();
         domain.texts = representatives;
+        // An int fact plus a known amount is compared with each constant: the fact's classes
+        // hold each constant less the amount, and its neighbours.
+        let mut offsets: Vec<i64> = Vec::new();
+        for program in [old, new] {
+            for expr in program_exprs(program) {
+                visit(&expr, &mut |e| match e {
+                    Expr::Arith(Arith::AddInt, a, b) => {
+                        for side in [a, b] {
+                            if let Expr::Value(Value::Int(k)) = &**side {
+                                offsets.push(*k);
+                            }
+                        }
+                    }
+                    Expr::Arith(Arith::SubInt, _, b) => {
+                        if let Expr::Value(Value::Int(k)) = &**b {
+                            offsets.push(k.saturating_neg());
+                        }
+                    }
+                    _ => {}
+                });
+            }
+        }
+        let constants = ints.clone();
+        for constant in constants {
+            for offset in &offsets {
+                let moved = constant.saturating_sub(*offset);
+                ints.extend([moved.saturating_sub(1), moved, moved.saturating_add(1)]);
+            }
+        }
         // A case's whole numbers and durations are within the kept ranges; a witness is a case
         // that can be read.
         ints.retain(|i| i.unsigned_abs() <= MAX_KEPT_INT.unsigned_abs());
@@ -186,6 +221,12 @@ impl Domain {
         // every constant date, less (and plus) every duration, and the days around them.
         let mut points = dates.clone();
         points.extend(dates_to_examine(old, new));
+        points.extend(examined);
+        dates.extend(
+            examined
+                .iter()
+                .flat_map(|d| [d.add(one_day(), -1), *d, d.add(one_day(), 1)]),
+        );
         for point in points {
             for duration in &durations {
                 for sign in [-1, 1] {
@@ -209,15 +250,36 @@ impl Domain {
 }
 
 /// The dates on which something can change: every epoch start of both policies and every
-/// date the conditions compare with (and the day after it).
+/// date the conditions compare with (and the day after it). One policy (the same program
+/// twice: `check --analyze`) is examined where it is in force; two are compared everywhere, a
+/// change of a policy's own period included. Where a conclusion's arguments are computed from
+/// the case's date differently in the two, the days on which calendar arithmetic behaves
+/// differently (month ends, leap days) are examined too, in each period between changes.
 pub(super) fn dates_to_examine(old: &Program, new: &Program) -> Vec<Date> {
+    let dates = change_dates(old, new);
+    if std::ptr::eq(old, new) {
+        let dates = with_calendar(old, new, dates);
+        let in_force: Vec<Date> = dates
+            .iter()
+            .copied()
+            .filter(|d| old.epoch(*d).policy_in_force)
+            .collect();
+        return if in_force.is_empty() { dates } else { in_force };
+    }
+    with_calendar(old, new, dates)
+}
+
+/// Every date on which something of either policy changes, in force or not: the first day
+/// of each period of a rule, set, constant or the policy, and each date the conditions compare
+/// with and the day after it.
+pub(super) fn change_dates(old: &Program, new: &Program) -> Vec<Date> {
     let mut dates: Vec<Date> = old.change_dates();
     dates.extend(new.change_dates());
     // The first epoch starts before any date a case can have.
     dates.extend(old.epochs.first().map(|e| e.start));
     for program in [old, new] {
         for expr in program_exprs(program) {
-            visit(expr, &mut |e| {
+            visit(&expr, &mut |e| {
                 if let Expr::Value(Value::Date(d)) = e {
                     dates.push(*d);
                     dates.push(d.add(one_day(), 1));
@@ -229,14 +291,101 @@ pub(super) fn dates_to_examine(old: &Program, new: &Program) -> Vec<Date> {
     dates.retain(|date| date.is_in_calendar());
     dates.sort();
     dates.dedup();
-    // Compare where both policies are in force; an amendment says nothing about the time
-    // before it. Where they never overlap, compare everywhere.
-    let both: Vec<Date> = dates
-        .iter()
-        .copied()
-        .filter(|d| old.epoch(*d).policy_in_force && new.epoch(*d).policy_in_force)
-        .collect();
-    if both.is_empty() { dates } else { both }
+    dates
+}
+
+/// The examined dates with the days of the calendar where date arithmetic can tell cases
+/// apart that the dates of changes do not.
+fn with_calendar(old: &Program, new: &Program, mut dates: Vec<Date>) -> Vec<Date> {
+    // A date fact moved by two durations, one of months, is compared with the case's date
+    // by windows whose width depends on the month: examine the calendar in every period.
+    let mut shifts: Vec<Duration> = Vec::new();
+    for program in [old, new] {
+        for expr in program_exprs(program) {
+            visit(&expr, &mut |e| {
+                if let Expr::Arith(Arith::AddDateDuration | Arith::SubDateDuration, _, b) = e
+                    && let Expr::Value(Value::Duration(d)) = &**b
+                {
+                    shifts.push(*d);
+                }
+            });
+        }
+    }
+    shifts.sort_by_key(|d| (d.months, d.days));
+    shifts.dedup();
+    let every_period = shifts.len() > 1 && shifts.iter().any(|d| d.months != 0);
+    let mut calendar = Vec::new();
+    for (index, start) in dates.iter().enumerate() {
+        if !every_period && date_arguments(old, *start) == date_arguments(new, *start) {
+            continue;
+        }
+        let end = dates.get(index + 1).copied();
+        calendar.extend(
+            calendar_days(*start)
+                .into_iter()
+                .filter(|d| end.is_none_or(|end| *d < end)),
+        );
+    }
+    dates.extend(calendar);
+    dates.sort();
+    dates.dedup();
+    dates
+}
+
+/// The conclusions' arguments computed from the case's date, on a date: each rule's name,
+/// the conclusion and the argument as lowered, with the values of the constants it reads.
+fn date_arguments(program: &Program, date: Date) -> std::collections::BTreeSet<String> {
+    let epoch = program.epoch(date);
+    let date_field = program
+        .policy
+        .records
+        .get(program.policy.input)
+        .and_then(|r| r.field_index("date"));
+    let mut out = std::collections::BTreeSet::new();
+    for &rule_id in &epoch.rules {
+        let index = rule_id as usize;
+        let rule = &program.rules[index];
+        let conclusions = rule.verdict.iter().chain(rule.obligations.iter());
+        for (kind, args) in conclusions {
+            for arg in args {
+                let mut reads_date = false;
+                let mut consts = String::new();
+                visit(arg, &mut |e| match e {
+                    Expr::Field(base, position)
+                        if matches!(**base, Expr::Case) && Some(*position) == date_field =>
+                    {
+                        reads_date = true
+                    }
+                    Expr::Const(c) => consts.push_str(&format!("{:?}", epoch.consts.get(*c))),
+                    _ => {}
+                });
+                if reads_date {
+                    out.insert(format!(
+                        "{} {kind} {arg:?} {consts}",
+                        program.policy.rules[index].name
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The days from a date on which date arithmetic changes behaviour, over one leap cycle:
+/// the first, the ends of months and the days around the 29th of February.
+fn calendar_days(start: Date) -> Vec<Date> {
+    let (year, _, _) = start.ymd();
+    let mut days = vec![start, start.add(one_day(), 1)];
+    for y in year..=year.saturating_add(4) {
+        for (month, day) in [(1, 1), (1, 31), (2, 28), (2, 29), (3, 1), (4, 30), (12, 31)] {
+            if let Ok(date) = Date::from_ymd(y, month, day)
+                && date >= start
+            {
+                days.push(date);
+            }
+        }
+    }
+    days
 }
 
 impl Domain {

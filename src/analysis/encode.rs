@@ -46,6 +46,8 @@ pub(super) enum Sym {
     /// A date fact moved by a duration (`l.valid_from + 5 years`): its slot, the duration and
     /// the direction.
     Shifted(usize, Duration, i32),
+    /// An int fact plus a known int (`case.quantity + 2`): its slot and the amount added.
+    Offset(usize, i64),
 }
 
 /// The encoder: two policies (or one twice), the classes of their facts, each fact's slot of
@@ -84,10 +86,16 @@ pub(super) enum Member {
 impl<'p> Search<'p> {
     /// A search over two policies (the same one twice to analyse one), with its domain built.
     pub(super) fn new(old: &'p Program, new: &'p Program) -> Search<'p> {
+        Search::on_dates(old, new, &[])
+    }
+
+    /// A search whose classes of dates also tell apart the dates it is asked about beside the
+    /// dates of change (a case's own date, an `--as-of` date).
+    pub(super) fn on_dates(old: &'p Program, new: &'p Program, dates: &[Date]) -> Search<'p> {
         Search {
             old,
             new,
-            domain: Domain::build(old, new),
+            domain: Domain::build(old, new, dates),
             manager: Manager::new(4_000_000),
             slots: Vec::new(),
             slot_of: HashMap::new(),
@@ -395,6 +403,20 @@ impl<'p> Search<'p> {
                 let sign = if op == Arith::AddDateDuration { 1 } else { -1 };
                 Sym::Shifted(slot, d, sign)
             }
+            (Sym::Scalar(slot), Sym::Known(Value::Int(k)))
+                if matches!(op, Arith::AddInt | Arith::SubInt)
+                    && self.scalar_type(slot) == Type::Int =>
+            {
+                match op {
+                    Arith::AddInt => Sym::Offset(slot, k),
+                    _ => Sym::Offset(slot, k.saturating_neg()),
+                }
+            }
+            (Sym::Known(Value::Int(k)), Sym::Scalar(slot))
+                if op == Arith::AddInt && self.scalar_type(slot) == Type::Int =>
+            {
+                Sym::Offset(slot, k)
+            }
             _ => Sym::Bool(self.opaque("arithmetic on facts of the case")),
         }
     }
@@ -608,6 +630,30 @@ impl<'p> Search<'p> {
                         Value::Date(d) => {
                             holds(value.total_cmp(&Value::Date(d.add(duration, sign))))
                         }
+                        _ => false,
+                    })
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::Offset(slot, k), Sym::Known(value)) => {
+                let count = self.domain.class_count(&Type::Int);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| match self.domain.representative(&Type::Int, c) {
+                        Value::Int(n) => n
+                            .checked_add(k)
+                            .is_some_and(|sum| holds(Value::Int(sum).total_cmp(&value))),
+                        _ => false,
+                    })
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::Known(value), Sym::Offset(slot, k)) => {
+                let count = self.domain.class_count(&Type::Int);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| match self.domain.representative(&Type::Int, c) {
+                        Value::Int(n) => n
+                            .checked_add(k)
+                            .is_some_and(|sum| holds(value.total_cmp(&Value::Int(sum)))),
                         _ => false,
                     })
                     .collect();

@@ -42,7 +42,9 @@ impl FindingKind {
 /// One finding of the analysis.
 #[derive(Debug, Clone)]
 pub struct Finding {
+    /// What was found.
     pub kind: FindingKind,
+    /// The rule it was found of: an index into the policy's rules.
     pub rule: usize,
     /// The other rule involved: the masking, covering or conflicting one.
     pub other: Option<usize>,

@@ -29,4 +29,4 @@ pub use compare::{Comparison, compare};
 pub use diff::search;
 pub use error::SearchError;
 pub use lint::{Finding, FindingKind};
-pub use why_not::{FactChange, why_not};
+pub use why_not::{FactChange, gives, why_not};

@@ -1,8 +1,6 @@
 //! A policy on one date as regions of cases: where each rule's conditions hold, where it is
 //! triggered, applies and decides the verdict, and the partition of all cases by outcome.
 
-use std::collections::BTreeMap;
-
 use crate::check::ir::KindDef;
 use crate::eval::{Epoch, Expr, Program};
 use crate::syntax::calendar::Date;
@@ -86,83 +84,75 @@ impl Search<'_> {
         })
     }
 
-    /// A program's outcomes on a date: for each outcome as written (verdict, then obligations),
-    /// the region of cases that get it.
+    /// A program's outcomes on a date: for each kind of outcome (the outcome as written — the
+    /// verdict, then the obligations — the rule that decides, and the rules whose obligations
+    /// accumulate), the region of cases that get it.
     pub(super) fn outcomes(
         &mut self,
         program: &Program,
         date: Date,
-    ) -> Result<Vec<(String, Node)>, SearchError> {
+    ) -> Result<Vec<(OutcomeKind, Node)>, SearchError> {
         let epoch = program.epoch(date);
         let regions = self.rule_regions(program, date)?;
         let applied = regions.applied.clone();
-        let mut verdict_regions: Vec<(String, Node)> = Vec::new();
+        let mut parts: Vec<(OutcomeKind, Node)> = Vec::new();
         for (index, text) in regions.verdicts.iter().enumerate() {
             if let Some(text) = text
                 && regions.decides[index] != FALSE
             {
-                verdict_regions.push((text.clone(), regions.decides[index]));
+                let kind = OutcomeKind {
+                    verdict: text.clone(),
+                    decided_by: Some(index),
+                    obligations: Vec::new(),
+                };
+                parts.push((kind, regions.decides[index]));
             }
         }
-        let otherwise = regions.otherwise;
-        verdict_regions.push((
-            program.policy.verdicts[program.policy.otherwise]
+        let otherwise = OutcomeKind {
+            verdict: program.policy.verdicts[program.policy.otherwise]
                 .name
                 .clone(),
-            otherwise,
-        ));
-        // Obligations: each one as written, present where a rule imposing it applies.
-        let mut obligations: BTreeMap<String, Node> = BTreeMap::new();
+            decided_by: None,
+            obligations: Vec::new(),
+        };
+        parts.push((otherwise, regions.otherwise));
+        // Refine by each rule that imposes obligations: present where it applies.
         for (index, rule) in program.rules.iter().enumerate() {
-            for (kind, args) in &rule.obligations {
-                if applied[index] == FALSE {
-                    continue;
-                }
-                let text = self.conclusion_text(
-                    program,
-                    epoch,
-                    date,
-                    &program.policy.obligations[*kind],
-                    args,
-                );
-                let present = obligations.entry(text).or_insert(FALSE);
-                *present = self.manager.or(*present, applied[index])?;
+            if rule.obligations.is_empty() || applied[index] == FALSE {
+                continue;
             }
+            let texts: Vec<String> = rule
+                .obligations
+                .iter()
+                .map(|(kind, args)| {
+                    self.conclusion_text(
+                        program,
+                        epoch,
+                        date,
+                        &program.policy.obligations[*kind],
+                        args,
+                    )
+                })
+                .collect();
+            let absent = self.manager.not(applied[index])?;
+            let mut next = Vec::new();
+            for (kind, node) in parts {
+                let with = self.manager.and(node, applied[index])?;
+                let without = self.manager.and(node, absent)?;
+                if with != FALSE {
+                    let mut kind_with = kind.clone();
+                    kind_with
+                        .obligations
+                        .extend(texts.iter().map(|text| (index, text.clone())));
+                    next.push((kind_with, with));
+                }
+                if without != FALSE {
+                    next.push((kind, without));
+                }
+            }
+            parts = next;
         }
-        // Refine the verdict regions by every obligation's presence.
-        let mut outcomes: Vec<(String, Node)> = Vec::new();
-        for (verdict, region) in verdict_regions {
-            let mut parts: Vec<(Vec<String>, Node)> = vec![(Vec::new(), region)];
-            for (obligation, present) in &obligations {
-                let absent = self.manager.not(*present)?;
-                let mut next = Vec::new();
-                for (list, node) in parts {
-                    let with = self.manager.and(node, *present)?;
-                    let without = self.manager.and(node, absent)?;
-                    if with != FALSE {
-                        let mut list_with = list.clone();
-                        list_with.push(obligation.clone());
-                        next.push((list_with, with));
-                    }
-                    if without != FALSE {
-                        next.push((list, without));
-                    }
-                }
-                parts = next;
-            }
-            for (list, node) in parts {
-                let text = if list.is_empty() {
-                    verdict.clone()
-                } else {
-                    format!("{verdict} with {}", list.join(", "))
-                };
-                match outcomes.iter_mut().find(|(t, _)| *t == text) {
-                    Some((_, existing)) => *existing = self.manager.or(*existing, node)?,
-                    None => outcomes.push((text, node)),
-                }
-            }
-        }
-        Ok(outcomes)
+        Ok(parts)
     }
 
     fn triggered(
@@ -294,6 +284,31 @@ impl Search<'_> {
                     search.conjunction(&rule.conditions, env)
                 })
             }
+        }
+    }
+}
+
+/// A kind of outcome on one date: what is decided, by which rule, with whose obligations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct OutcomeKind {
+    /// The verdict as written.
+    pub(super) verdict: String,
+    /// The rule that decides it (`None`: the `otherwise` verdict).
+    pub(super) decided_by: Option<usize>,
+    /// The rules that impose obligations, each with an obligation as written.
+    pub(super) obligations: Vec<(usize, String)>,
+}
+
+impl OutcomeKind {
+    /// The outcome as written: the verdict, then the obligations sorted without repeats.
+    pub(super) fn text(&self) -> String {
+        let mut obligations: Vec<&str> = self.obligations.iter().map(|(_, o)| o.as_str()).collect();
+        obligations.sort_unstable();
+        obligations.dedup();
+        if obligations.is_empty() {
+            self.verdict.clone()
+        } else {
+            format!("{} with {}", self.verdict, obligations.join(", "))
         }
     }
 }

@@ -15,23 +15,49 @@ pub struct FactChange {
     /// The fact, as a path from the case: `item.cyber_surveillance`, or `licences` for the
     /// first licence as a whole.
     pub fact: String,
+    /// The value it changes to.
     pub to: Value,
 }
 
-/// The smallest sets of changes to a case's facts (one fact, or else two) that would give a
-/// verdict kind, each confirmed by deciding the changed case. Empty when no change of one or
-/// two facts does.
+/// Whether a decision's verdict is the one asked for: its kind, and when `written` is given
+/// (`authorised(basis: "EU001")`), its arguments as written (spaces aside).
+pub fn gives(
+    program: &Program,
+    decision: &crate::eval::Decision,
+    verdict: usize,
+    written: Option<&str>,
+) -> bool {
+    let squeeze = |text: &str| {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+    };
+    decision.verdict.index() == verdict
+        && written.is_none_or(|written| {
+            let actual = program.format_conclusion(
+                &program.policy.verdicts[decision.verdict],
+                &decision.verdict_args,
+            );
+            squeeze(&actual) == squeeze(written)
+        })
+}
+
+/// The smallest sets of changes to a case's facts (one fact — the date among them — or else
+/// two) that would give a verdict (of a kind, or with the arguments `written`), each confirmed
+/// by deciding the changed case. Empty when no change of one or two facts does.
 pub fn why_not(
     program: &Program,
     case: &Value,
     date: Date,
     verdict: usize,
+    written: Option<&str>,
 ) -> Result<Vec<(Vec<FactChange>, Value)>, SearchError> {
-    let mut search = Search::new(program, program);
+    let mut search = Search::on_dates(program, program, &[date]);
     let kind_name = program.policy.verdicts[verdict].name.clone();
     let outcomes = search.outcomes(program, date)?;
     let mut target = FALSE;
-    for (text, region) in outcomes {
+    for (outcome, region) in outcomes {
+        let text = outcome.verdict;
         let this_kind = text.split(['(', ' ']).next().unwrap_or("");
         if this_kind == kind_name {
             target = search.manager.or(target, region)?;
@@ -70,6 +96,10 @@ pub fn why_not(
         facts.push(("licences".to_string(), licence_keep));
     }
     let mut answers = Vec::new();
+    // The date alone: the nearest date examined that gives the verdict.
+    if let Some(answer) = date_change(program, case, date, verdict, written) {
+        answers.push(answer);
+    }
     for size in 1..=2 {
         let groups: Vec<Vec<usize>> = match size {
             1 => (0..facts.len()).map(|i| vec![i]).collect(),
@@ -88,7 +118,7 @@ pub fn why_not(
                 continue;
             }
             let witness = search.witness(region, date)?;
-            let changes: Vec<FactChange> = group
+            let mut changes: Vec<FactChange> = group
                 .iter()
                 .map(|index| {
                     let fact = facts[*index].0.clone();
@@ -99,6 +129,15 @@ pub fn why_not(
                     }
                 })
                 .collect();
+            // A "change" to the value the fact has already is none: that answer is a smaller one.
+            let before = changes.len();
+            changes.retain(|change| {
+                let path: Vec<String> = change.fact.split('.').map(str::to_string).collect();
+                value_at(program, case, &path).as_ref() != Some(&change.to)
+            });
+            if changes.len() < before {
+                continue;
+            }
             // Confirm on the case itself with only these facts changed.
             let mut changed = case.clone();
             for change in &changes {
@@ -107,7 +146,7 @@ pub fn why_not(
             }
             // A change that breaks an assumption is not an answer.
             if program.violated_assumption(&changed, date).is_none()
-                && program.decide(&changed, date).verdict.index() == verdict
+                && gives(program, &program.decide(&changed, date), verdict, written)
             {
                 answers.push((changes, changed));
             }
@@ -117,6 +156,39 @@ pub fn why_not(
         }
     }
     Ok(answers)
+}
+
+/// The case on the nearest other date on which anything changes that gives the verdict.
+fn date_change(
+    program: &Program,
+    case: &Value,
+    date: Date,
+    verdict: usize,
+    written: Option<&str>,
+) -> Option<(Vec<FactChange>, Value)> {
+    let path = ["date".to_string()];
+    value_at(program, case, &path)?;
+    // Each day on which something changes, and the day before it (the last of the period
+    // before).
+    let mut dates: Vec<Date> = super::domain::change_dates(program, program)
+        .into_iter()
+        .flat_map(|d| [d.add(super::domain::one_day(), -1), d])
+        .filter(|d| (0..=9999).contains(&d.ymd().0))
+        .collect();
+    dates.sort();
+    dates.dedup();
+    dates.retain(|d| *d != date);
+    dates.sort_by_key(|d| (d.days() - date.days()).abs());
+    dates.into_iter().find_map(|other| {
+        let changed = with_value(program, case, &path, Value::Date(other));
+        gives(program, &program.decide(&changed, other), verdict, written).then(|| {
+            let change = FactChange {
+                fact: "date".to_string(),
+                to: Value::Date(other),
+            };
+            (vec![change], changed)
+        })
+    })
 }
 
 /// The value at a path of field names in a case (the first member of a set for `0`).

@@ -199,6 +199,11 @@ impl Rulebook {
         batch::decide_batch(&self.program, "batch", reader, out, options, &mut |_| {})
     }
 
+    /// The lowered program behind the rulebook, for the analyses.
+    pub(crate) fn program(&self) -> &Arc<Program> {
+        &self.program
+    }
+
     /// The name of a decision's verdict.
     pub fn verdict<'r>(&'r self, decision: &Decision) -> &'r str {
         self.program

@@ -52,7 +52,7 @@ pub fn run(args: &DiffArgs) -> Exit {
     let compared = compare_given(&old_program, &new_program, &cases, as_of, &mut invalid);
     // The search: every kind of difference, with its smallest witness.
     let witnesses = match searching {
-        true => match search_witnesses(&old_program, &new_program) {
+        true => match search_witnesses(&old_program, &new_program, as_of) {
             Ok(witnesses) => witnesses,
             Err(exit) => return exit,
         },
@@ -168,8 +168,12 @@ type Witness = (String, Comparison, serde_json::Value);
 
 /// Searches every kind of case the two policies decide differently, each with its smallest
 /// witness; what was searched is told on standard error.
-fn search_witnesses(old_program: &Program, new_program: &Program) -> Result<Vec<Witness>, Exit> {
-    let report = match search(old_program, new_program) {
+fn search_witnesses(
+    old_program: &Program,
+    new_program: &Program,
+    as_of: Option<crate::syntax::calendar::Date>,
+) -> Result<Vec<Witness>, Exit> {
+    let report = match search(old_program, new_program, as_of) {
         Ok(report) => report,
         Err(SearchError::DifferentInputs(reason)) => {
             print_plain(&CliError::DifferentInputs { reason });
@@ -216,7 +220,8 @@ fn search_witnesses(old_program: &Program, new_program: &Program) -> Result<Vec<
 }
 
 /// Writes each witness as a `test` block of the new policy: a found difference becomes a
-/// regression test.
+/// regression test. The text is put through the formatter, which parses it, so the file is
+/// what `licit fmt` would write and strings carry licit's escapes.
 fn emit_tests(
     dir: &Path,
     new: &Program,
@@ -228,8 +233,9 @@ fn emit_tests(
     );
     for (label, comparison, _) in witnesses {
         let (decision, _) = &comparison.new;
-        let given = new.format_value(&comparison.new_case).replace('\n', " ");
-        text.push_str(&format!("\ntest {:?} {{\n  given {given}\n", label));
+        let given = new.format_value(&comparison.new_case);
+        let name = crate::syntax::format::string_literal(label);
+        text.push_str(&format!("\ntest {name} {{\n  given {given}\n"));
         text.push_str(&format!("  expect {}\n", comparison.new_outcome.verdict));
         if let Some(rule) = decision.decided_by {
             text.push_str(&format!(
@@ -239,7 +245,11 @@ fn emit_tests(
         }
         text.push_str("}\n");
     }
-    std::fs::write(dir.join("diff-witnesses.licit"), text)
+    let formatted = crate::syntax::format::format(&text).map_err(|errors| {
+        let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        format!("the tests written do not parse: {}", reasons.join("; "))
+    })?;
+    std::fs::write(dir.join("diff-witnesses.licit"), formatted)
         .map_err(|e| crate::project::io_reason(&e))
 }
 

@@ -78,11 +78,16 @@ pub fn run(program: &Program, text: &str, as_of: Option<Date>, args: &EvalArgs) 
         print_out(&rendered);
         return Exit::Ok;
     };
+    // A verdict with its arguments (`authorised(basis: "EU001")`) asks for those arguments.
+    let (target_name, written) = match target.split_once('(') {
+        Some((name, _)) => (name.trim(), Some(target.as_str())),
+        None => (target.trim(), None),
+    };
     let Some(verdict) = program
         .policy
         .verdicts
         .iter()
-        .position(|v| v.name == *target)
+        .position(|v| v.name == target_name)
     else {
         let names: Vec<&str> = program
             .policy
@@ -90,7 +95,7 @@ pub fn run(program: &Program, text: &str, as_of: Option<Date>, args: &EvalArgs) 
             .iter()
             .map(|v| v.name.as_str())
             .collect();
-        let close = crate::check::closest_name(target, names.iter().copied());
+        let close = crate::check::closest_name(target_name, names.iter().copied());
         let hint = crate::check::did_you_mean_or(
             close.as_deref(),
             format!("the verdicts are {}", names.join(", ")),
@@ -102,7 +107,13 @@ pub fn run(program: &Program, text: &str, as_of: Option<Date>, args: &EvalArgs) 
         return Exit::Usage;
     };
     let (decision, trace) = program.explain(&case, date);
-    let answers = match why_not(program, &case, date, verdict) {
+    // A case that already has the verdict needs no change: say so, and search nothing.
+    let already = crate::analysis::gives(program, &decision, verdict, written);
+    let answers = match already {
+        true => Ok(Vec::new()),
+        false => why_not(program, &case, date, verdict, written),
+    };
+    let answers = match answers {
         Ok(answers) => answers,
         Err(error) => {
             fail(&CliError::WhyNotCannotSearch {
@@ -113,15 +124,20 @@ pub fn run(program: &Program, text: &str, as_of: Option<Date>, args: &EvalArgs) 
     };
     let rendered = match args.format {
         DecisionFormat::Json => {
-            let json = why_not_json(program, &decision, target, &answers, date);
+            let json = why_not_json(program, &decision, target, &answers, date, already);
             format!(
                 "{}\n",
                 serde_json::to_string_pretty(&json).unwrap_or_default()
             )
         }
-        DecisionFormat::Text | DecisionFormat::Markdown => {
-            render_why_not_text(program, (&decision, &trace), target, &answers, date, style)
-        }
+        DecisionFormat::Text | DecisionFormat::Markdown => render_why_not_text(
+            program,
+            (&decision, &trace),
+            target,
+            (&answers, already),
+            date,
+            style,
+        ),
     };
     print_out(&rendered);
     Exit::Ok

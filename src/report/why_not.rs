@@ -19,6 +19,8 @@ pub struct WhyNotJson<'p> {
     pub verdict: String,
     /// The verdict asked about.
     pub why_not: &'p str,
+    /// Whether the case already has that verdict (then no change is listed).
+    pub already: bool,
     /// Each smallest change that gives it, with the decision it gives.
     pub alternatives: Vec<AlternativeJson<'p>>,
 }
@@ -48,6 +50,7 @@ pub fn why_not_json<'p>(
     target: &'p str,
     answers: &[Alternative],
     date: Date,
+    already: bool,
 ) -> WhyNotJson<'p> {
     let verdict = program.format_conclusion(
         &program.policy.verdicts[decision.verdict],
@@ -56,7 +59,7 @@ pub fn why_not_json<'p>(
     let alternatives = answers
         .iter()
         .map(|(changes, changed_case)| {
-            let (decision, trace) = program.explain(changed_case, date);
+            let (decision, trace) = program.explain(changed_case, answer_date(changes, date));
             AlternativeJson {
                 changes: changes
                     .iter()
@@ -72,6 +75,7 @@ pub fn why_not_json<'p>(
     WhyNotJson {
         verdict,
         why_not: target,
+        already,
         alternatives,
     }
 }
@@ -81,13 +85,19 @@ pub fn render_why_not_text(
     program: &Program,
     (decision, trace): (&Decision, &Trace),
     target: &str,
-    answers: &[Alternative],
+    (answers, already): (&[Alternative], bool),
     date: Date,
     style: TextStyle,
 ) -> String {
     let mut out = format!("why not {target}? The case is decided:\n");
     for line in render_text(program, decision, trace, style).lines().take(1) {
         out.push_str(&format!("  {line}\n"));
+    }
+    if already {
+        out.push_str(&format!(
+            "The case is already decided {target}: no change is needed.\n"
+        ));
+        return super::escape::for_terminal(&out, style.colour).into_owned();
     }
     if answers.is_empty() {
         out.push_str(&format!("No change of one or two facts gives {target}.\n"));
@@ -106,7 +116,7 @@ pub fn render_why_not_text(
             .iter()
             .map(|c| format!("{} = {}", c.fact, program.format_value(&c.to)))
             .collect();
-        let (decision, trace) = program.explain(changed_case, date);
+        let (decision, trace) = program.explain(changed_case, answer_date(changes, date));
         let first = render_text(program, &decision, &trace, TextStyle::default());
         out.push_str(&format!(
             "  - {}\n      {}\n",
@@ -115,4 +125,15 @@ pub fn render_why_not_text(
         ));
     }
     super::escape::for_terminal(&out, style.colour).into_owned()
+}
+
+/// The date a changed case is decided on: the new date when the date is among the changes.
+fn answer_date(changes: &[FactChange], date: Date) -> Date {
+    changes
+        .iter()
+        .find_map(|change| match (change.fact.as_str(), &change.to) {
+            ("date", Value::Date(new)) => Some(*new),
+            _ => None,
+        })
+        .unwrap_or(date)
 }

@@ -91,6 +91,11 @@ impl Date {
         self.0.unsigned_abs() > FARTHEST.unsigned_abs()
     }
 
+    /// Days since 1970-01-01 (negative before it).
+    pub fn days(self) -> i64 {
+        self.0
+    }
+
     /// Whether the date is one of the calendar (0001-01-01 to 9999-12-31), the days a policy or a
     /// case can name.
     pub fn is_in_calendar(self) -> bool {

@@ -15,6 +15,11 @@ mod tree;
 
 use super::SyntaxError;
 
+/// A string literal as licit writes it: quoted, with `"`, `\\`, newlines and tabs escaped.
+pub fn string_literal(text: &str) -> String {
+    expr::string(text)
+}
+
 /// Formats a file in the canonical layout, keeping its comments; formatting the result again
 /// changes nothing. Fails with the syntax errors of a file that does not parse.
 pub fn format(text: &str) -> Result<String, Vec<SyntaxError>> {
