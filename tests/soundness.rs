@@ -703,6 +703,11 @@ impl Failures {
 
     /// Records a failure with the policies and case that show it, written as files.
     fn fail(&mut self, seed: u64, what: &str, files: &[(&str, &str)], command: &str) {
+        // Files for the first failures only: those are printed.
+        if self.messages.len() >= 12 {
+            self.messages.push(format!("seed {seed}: {what}"));
+            return;
+        }
         let dir = self
             .dir
             .join(format!("seed-{seed}-{}", self.messages.len()));
