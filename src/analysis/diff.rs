@@ -61,6 +61,7 @@ pub fn search(
         None => dates_to_examine(old, new),
     };
     let mut search = Search::on_dates(old, new, &dates);
+    search.late_assumptions = true;
     within_budget(
         dates.len(),
         old.rules.len() + new.rules.len(),
@@ -187,8 +188,10 @@ impl Search<'_> {
     ) -> Result<Vec<(Node, Option<DifferenceKind>)>, SearchError> {
         let old = self.old;
         let new = self.new;
-        let old_outcomes = self.outcomes(old, date)?;
-        let new_outcomes = self.outcomes(new, date)?;
+        let (old_outcomes, old_assumed) = self.outcomes(old, date)?;
+        let (new_outcomes, new_assumed) = self.outcomes(new, date)?;
+        // Only cases both policies' assumptions allow are cases at all.
+        let assumed = self.manager.and(old_assumed, new_assumed)?;
         let mut regions = Vec::new();
         for (old_kind, old_region) in &old_outcomes {
             for (new_kind, new_region) in &new_outcomes {
@@ -196,6 +199,7 @@ impl Search<'_> {
                     continue;
                 }
                 let region = self.manager.and(*old_region, *new_region)?;
+                let region = self.manager.and(region, assumed)?;
                 if region != FALSE {
                     let known = symbolic_kind(old, old_kind, new, new_kind);
                     regions.push((region, known));

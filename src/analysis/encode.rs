@@ -66,6 +66,10 @@ pub(super) struct Search<'p> {
     pub(super) atom_sets: HashMap<Vec<String>, AtomSet>,
     /// The rule being encoded, to say where an approximation is.
     pub(super) current_rule: String,
+    /// Whether the policies' assumptions restrict only the final regions a search asks about
+    /// (a diff's differences), not every rule's region: the same answers, and far smaller
+    /// diagrams when an assumption compares two facts.
+    pub(super) late_assumptions: bool,
 }
 
 /// A set of a record searched by the membership tests made of it.
@@ -103,6 +107,7 @@ impl<'p> Search<'p> {
             approximations: Vec::new(),
             atom_sets: HashMap::new(),
             current_rule: String::new(),
+            late_assumptions: false,
         }
     }
 

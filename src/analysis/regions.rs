@@ -31,8 +31,10 @@ impl Search<'_> {
         // lies within them, so no witness breaks an assumption. Encoded after the rules, so
         // that the facts get their variables in the order the rules read them.
         let assumed = self.assumed(program, epoch, date)?;
-        for node in &mut holds {
-            *node = self.manager.and(*node, assumed)?;
+        if !self.late_assumptions {
+            for node in &mut holds {
+                *node = self.manager.and(*node, assumed)?;
+            }
         }
         let mut triggered_memo: Vec<Option<Node>> = vec![None; count];
         let mut triggered = Vec::with_capacity(count);
@@ -72,7 +74,10 @@ impl Search<'_> {
             }
         }
         let not_taken = self.manager.not(taken)?;
-        let otherwise = self.manager.and(not_taken, assumed)?;
+        let otherwise = match self.late_assumptions {
+            true => not_taken,
+            false => self.manager.and(not_taken, assumed)?,
+        };
         Ok(RuleRegions {
             assumed,
             holds,
@@ -86,12 +91,13 @@ impl Search<'_> {
 
     /// A program's outcomes on a date: for each kind of outcome (the outcome as written — the
     /// verdict, then the obligations — the rule that decides, and the rules whose obligations
-    /// accumulate), the region of cases that get it.
+    /// accumulate), the region of cases that get it; and the region the policy's assumptions
+    /// allow, within which those regions lie unless `late_assumptions` is set.
     pub(super) fn outcomes(
         &mut self,
         program: &Program,
         date: Date,
-    ) -> Result<Vec<(OutcomeKind, Node)>, SearchError> {
+    ) -> Result<(Vec<(OutcomeKind, Node)>, Node), SearchError> {
         let epoch = program.epoch(date);
         let regions = self.rule_regions(program, date)?;
         let applied = regions.applied.clone();
@@ -152,7 +158,7 @@ impl Search<'_> {
             }
             parts = next;
         }
-        Ok(parts)
+        Ok((parts, regions.assumed))
     }
 
     fn triggered(

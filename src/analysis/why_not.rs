@@ -54,7 +54,7 @@ pub fn why_not(
 ) -> Result<Vec<(Vec<FactChange>, Value)>, SearchError> {
     let mut search = Search::on_dates(program, program, &[date]);
     let kind_name = program.policy.verdicts[verdict].name.clone();
-    let outcomes = search.outcomes(program, date)?;
+    let (outcomes, _) = search.outcomes(program, date)?;
     let mut target = FALSE;
     for (outcome, region) in outcomes {
         let text = outcome.verdict;
