@@ -100,7 +100,7 @@ impl<'p> Search<'p> {
             old,
             new,
             domain: Domain::build(old, new, dates),
-            manager: Manager::new(4_000_000),
+            manager: Manager::new(16_000_000),
             slots: Vec::new(),
             slot_of: HashMap::new(),
             next_var: 0,

@@ -31,11 +31,6 @@ impl Search<'_> {
         // lies within them, so no witness breaks an assumption. Encoded after the rules, so
         // that the facts get their variables in the order the rules read them.
         let assumed = self.assumed(program, epoch, date)?;
-        if !self.late_assumptions {
-            for node in &mut holds {
-                *node = self.manager.and(*node, assumed)?;
-            }
-        }
         let mut triggered_memo: Vec<Option<Node>> = vec![None; count];
         let mut triggered = Vec::with_capacity(count);
         for index in 0..count {
@@ -73,11 +68,21 @@ impl Search<'_> {
                 taken = self.manager.or(taken, applied[index])?;
             }
         }
-        let not_taken = self.manager.not(taken)?;
-        let otherwise = match self.late_assumptions {
-            true => not_taken,
-            false => self.manager.and(not_taken, assumed)?,
-        };
+        let mut otherwise = self.manager.not(taken)?;
+        // The regions are built over every case and restricted to the assumed ones last (the
+        // same regions as restricting each rule's conditions first, since restricting commutes
+        // with and, or and not, but far smaller diagrams on the way).
+        if !self.late_assumptions {
+            for node in holds
+                .iter_mut()
+                .chain(&mut triggered)
+                .chain(&mut applied)
+                .chain(&mut decides)
+                .chain(std::iter::once(&mut otherwise))
+            {
+                *node = self.manager.and(*node, assumed)?;
+            }
+        }
         Ok(RuleRegions {
             assumed,
             holds,
