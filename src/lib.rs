@@ -91,9 +91,12 @@ pub fn run_cli() -> std::process::ExitCode {
 /// the library's interface.
 #[doc(hidden)]
 pub mod internals {
+    pub use crate::analysis::{analyze, search};
     pub use crate::api::batch::decide_batch;
     pub use crate::check::{Source, check};
-    pub use crate::eval::{Program, Trace, Value, case_date, decode_case};
+    pub use crate::eval::{
+        Program, Trace, Value, case_date, decode_case, decode_case_careful, decode_case_fast,
+    };
     pub use crate::project::load_and_check;
     pub use crate::syntax::ast;
     pub use crate::syntax::calendar::Duration;
