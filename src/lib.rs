@@ -97,7 +97,9 @@ pub mod internals {
     };
     pub use crate::api::batch::decide_batch;
     pub use crate::check::{Source, check};
-    pub use crate::eval::{Program, Trace, Value, case_date, decode_case};
+    pub use crate::eval::{
+        Program, Trace, Value, case_date, decode_case, decode_case_careful, decode_case_fast,
+    };
     pub use crate::project::load_and_check;
     pub use crate::report::decision::value_json;
     pub use crate::syntax::ast;

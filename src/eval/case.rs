@@ -118,6 +118,13 @@ pub fn decode_case(program: &Program, text: &str) -> Result<Value, Vec<CaseError
     if let Some(value) = decode_case_fast(program, text) {
         return Ok(value);
     }
+    decode_case_careful(program, text)
+}
+
+/// The careful reader alone: parses the JSON into a tree with spans, then decodes it, finding
+/// every problem. [`decode_case`] uses it when the one-pass reader gives up; the two must agree
+/// on every case the one-pass reader accepts (the `case` fuzz target checks it).
+pub fn decode_case_careful(program: &Program, text: &str) -> Result<Value, Vec<CaseError>> {
     let json = json::parse(text).map_err(|error| vec![CaseError::Json(error)])?;
     let policy = &*program.policy;
     let mut decoder = Decoder {

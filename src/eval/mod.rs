@@ -38,7 +38,9 @@ mod tree;
 pub mod value;
 
 pub use assume::check_assumptions;
-pub use case::{CaseError, case_date, decode_case, parse_param};
+pub use case::{
+    CaseError, case_date, decode_case, decode_case_careful, decode_case_fast, parse_param,
+};
 pub use decision::{Decision, Obligation, Status};
 pub(crate) use hash::FastMap;
 pub(crate) use interpret::arithmetic;
