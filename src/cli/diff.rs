@@ -31,7 +31,10 @@ pub fn run(args: &DiffArgs) -> Exit {
     };
     let as_of = match parse_as_of(&args.as_of) {
         Ok(as_of) => as_of,
-        Err(exit) => return exit,
+        Err(error) => {
+            print_plain(&error);
+            return Exit::Usage;
+        }
     };
     let old_program = program(&old.policy, &[]);
     let new_program = program(&new.policy, &[]);

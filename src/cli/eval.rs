@@ -36,13 +36,20 @@ pub fn run(args: &EvalArgs) -> Exit {
         Ok(checked) => checked,
         Err(exit) => return exit,
     };
+    let json = args.format == DecisionFormat::Json;
     let params = match parse_params(&checked.policy, &args.params) {
         Ok(params) => params,
-        Err(exit) => return exit,
+        Err(error) => {
+            super::print_plain_failure(json, &error);
+            return Exit::Usage;
+        }
     };
     let as_of = match parse_as_of(&args.as_of) {
         Ok(as_of) => as_of,
-        Err(exit) => return exit,
+        Err(error) => {
+            super::print_plain_failure(json, &error);
+            return Exit::Usage;
+        }
     };
     let program = program(&checked.policy, &params);
     match (&args.case, &args.batch) {

@@ -195,15 +195,18 @@ fn print_error_object(errors: &[crate::report::diagnostic::Diagnostic]) {
     ));
 }
 
-/// Reads `--param name=value` arguments into values for the policy's parameters.
-pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Option<Value>>, Exit> {
+/// Reads `--param name=value` arguments into values for the policy's parameters; the caller
+/// prints a problem (as JSON with `--format json`) and exits with a usage error.
+pub(crate) fn parse_params(
+    policy: &Policy,
+    params: &[String],
+) -> Result<Vec<Option<Value>>, CliError> {
     let mut values: Vec<Option<Value>> = vec![None; policy.params.len()];
     for param in params {
         let Some((name, text)) = param.split_once('=') else {
-            print_plain(&CliError::ParamForm {
+            return Err(CliError::ParamForm {
                 argument: param.clone(),
             });
-            return Err(Exit::Usage);
         };
         match set_param(policy, name.trim(), text.trim(), &mut values) {
             Ok(()) => {}
@@ -222,39 +225,34 @@ pub(crate) fn parse_params(policy: &Policy, params: &[String]) -> Result<Vec<Opt
                 };
                 let close = closest_name(name.trim(), names.iter().copied());
                 let hint = did_you_mean_or(close.as_deref(), fallback);
-                print_plain(&CliError::UnknownParam {
+                return Err(CliError::UnknownParam {
                     name: name.trim().to_string(),
                     hint,
                 });
-                return Err(Exit::Usage);
             }
             Err(ParamError::BadValue(problem)) => {
-                print_plain(&CliError::BadParamValue {
+                return Err(CliError::BadParamValue {
                     name: name.trim().to_string(),
                     problem,
                 });
-                return Err(Exit::Usage);
             }
         }
     }
     Ok(values)
 }
 
-/// Reads `--as-of`.
+/// Reads `--as-of`; the caller prints a problem and exits with a usage error.
 pub(crate) fn parse_as_of(
     as_of: &Option<String>,
-) -> Result<Option<crate::syntax::calendar::Date>, Exit> {
+) -> Result<Option<crate::syntax::calendar::Date>, CliError> {
     match as_of {
         None => Ok(None),
         Some(text) => match crate::syntax::calendar::Date::parse(text) {
             Ok(date) => Ok(Some(date)),
-            Err(problem) => {
-                print_plain(&CliError::BadDate {
-                    text: text.clone(),
-                    problem: problem.to_string(),
-                });
-                Err(Exit::Usage)
-            }
+            Err(problem) => Err(CliError::BadDate {
+                text: text.clone(),
+                problem: problem.to_string(),
+            }),
         },
     }
 }

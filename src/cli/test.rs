@@ -37,7 +37,10 @@ pub fn run(args: &TestArgs) -> Exit {
     };
     let as_of = match parse_as_of(&args.as_of) {
         Ok(as_of) => as_of,
-        Err(exit) => return exit,
+        Err(error) => {
+            print_plain(&error);
+            return Exit::Usage;
+        }
     };
     let mut runs: Vec<PolicyRun> = Vec::new();
     // The policies that could not be used, with their diagnostics drawn without colour.
@@ -65,7 +68,10 @@ pub fn run(args: &TestArgs) -> Exit {
         };
         let params = match parse_params(&policy, &args.params) {
             Ok(params) => params,
-            Err(exit) => return exit,
+            Err(error) => {
+                print_plain(&error);
+                return Exit::Usage;
+            }
         };
         let base = program(&policy, &params);
         let options = SuiteOptions {
