@@ -33,7 +33,7 @@
 //!   changes on another branch), no sets of records.
 //!
 //! A failure writes the generated policies and the case into a temporary folder and prints the
-//! `licit` commands that show it. `SEEDS` = 64 seeds (each test draws its policies from the
+//! `licit` commands that show it. `seeds()` = 64 seeds (each test draws its policies from the
 //! seed alone); in debug, the six tests take about 30 s of CPU in all (measured on 2 cores
 //! shared with other builds: 26 to 60 s of wall time, as loaded).
 
@@ -44,8 +44,14 @@ use std::sync::Arc;
 use licit::internals::{self, Program};
 use licit::{Date, MemoryFiles, Rulebook};
 
-/// How many seeds are tried.
-const SEEDS: u64 = 64;
+/// How many seeds are tried: 64 in CI; `LICIT_SOUNDNESS_SEEDS=512 cargo test --release --test
+/// soundness` tries more.
+fn seeds() -> u64 {
+    std::env::var("LICIT_SOUNDNESS_SEEDS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(64)
+}
 
 /// A small pseudo-random generator (xorshift64*), so that a seed names one run everywhere.
 struct Rng(u64);
@@ -778,7 +784,7 @@ fn decide(rulebook: &Rulebook, json: &str) -> licit::Decision {
 #[test]
 fn diff_reports_every_kind_of_difference_and_only_real_ones() {
     let mut failures = Failures::new();
-    for seed in 0..SEEDS {
+    for seed in 0..seeds() {
         let pair = match pair(seed) {
             Ok(pair) => pair,
             Err(problem) => panic!("seed {seed}: the generated policy checks: {problem}"),
@@ -846,7 +852,7 @@ fn diff_reports_every_kind_of_difference_and_only_real_ones() {
 #[test]
 fn asserts_proven_hold_and_asserts_broken_break() {
     let mut failures = Failures::new();
-    for seed in 0..SEEDS {
+    for seed in 0..seeds() {
         let mut generator = Generator::new(seed);
         let model = generator.model();
         if model.asserts.is_empty() {
@@ -931,7 +937,7 @@ fn asserts_proven_hold_and_asserts_broken_break() {
 #[test]
 fn decide_explain_batch_and_the_formatted_policy_agree() {
     let mut failures = Failures::new();
-    for seed in 0..SEEDS / 2 {
+    for seed in 0..seeds() / 2 {
         let pair = match pair(seed) {
             Ok(pair) => pair,
             Err(problem) => panic!("seed {seed}: the generated policy checks: {problem}"),
@@ -1051,7 +1057,7 @@ fn decide_explain_batch_and_the_formatted_policy_agree() {
 #[test]
 fn why_not_answers_flip_the_verdict_and_are_smallest() {
     let mut failures = Failures::new();
-    for seed in 0..SEEDS / 2 {
+    for seed in 0..seeds() / 2 {
         let pair = match pair(seed) {
             Ok(pair) => pair,
             Err(problem) => panic!("seed {seed}: the generated policy checks: {problem}"),
@@ -1220,7 +1226,7 @@ fn every_changed_test_case_of_the_shipped_policies_falls_in_a_reported_kind() {
 fn every_finding_is_shown_by_its_witness() {
     let mut failures = Failures::new();
     let mut witnessed = 0;
-    for seed in 0..SEEDS {
+    for seed in 0..seeds() {
         let mut generator = Generator::new(seed);
         let model = generator.model();
         let text = render(&model, "Policy", false);

@@ -139,7 +139,7 @@ impl<'a> Checker<'a> {
                     &rule.citation,
                 );
             }
-            None => self.unknown_amended_rule(&rule.name),
+            None => self.unknown_rule(&rule.name),
         }
     }
 
@@ -159,7 +159,7 @@ impl<'a> Checker<'a> {
                     .push((name.name.clone(), self.place(name.span), window));
                 self.amendment_note(format!("repeals rule `{}`", name.name), citation);
             }
-            None => self.unknown_amended_rule(name),
+            None => self.unknown_rule(name),
         }
     }
 
@@ -290,7 +290,9 @@ impl<'a> Checker<'a> {
         });
     }
 
-    pub(super) fn unknown_amended_rule(&mut self, name: &ast::Ident) {
+    /// Reports a rule name that names no rule, with the nearest one as a suggestion: for an
+    /// amendment's `replace`/`repeal` and a test's expectations alike.
+    pub(super) fn unknown_rule(&mut self, name: &ast::Ident) {
         let suggestion =
             suggest::closest(&name.name, self.rules_by_name.keys().map(String::as_str));
         self.error(CheckError::UnknownRule {

@@ -194,13 +194,7 @@ impl<'a> Checker<'a> {
         match self.rules_by_name.get(&name.name) {
             Some(&index) => Some(index),
             None => {
-                let suggestion =
-                    suggest::closest(&name.name, self.rules_by_name.keys().map(String::as_str));
-                self.error(CheckError::UnknownRule {
-                    name: name.name.clone(),
-                    suggestion,
-                    span: name.span,
-                });
+                self.unknown_rule(name);
                 None
             }
         }

@@ -129,9 +129,9 @@ impl Diagnostic {
             .first()
             .map(|l| (l.line, l.column, l.end_line, l.end_column))
             .unwrap_or((1, 1, 1, 1));
-        let severity = match item.diagnostic.severity() {
-            Some(Severity::Warning) | Some(Severity::Advice) => Level::Warning,
-            Some(Severity::Error) | None => Level::Error,
+        let severity = match is_warning(item.diagnostic) {
+            true => Level::Warning,
+            false => Level::Error,
         };
         Diagnostic {
             file: item.name.to_string(),
