@@ -25,6 +25,8 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Compare two versions of a policy over cases: every case whose outcome changes.
     Diff(DiffArgs),
+    /// Serve the language server protocol over standard input and output, for editors.
+    Lsp,
 }
 
 /// `licit diff`

@@ -77,6 +77,10 @@ pub enum CliError {
     #[diagnostic(code(licit::analyze::too_large))]
     CannotAnalyse { path: String, reason: String },
 
+    #[error("the language server stopped: {reason}")]
+    #[diagnostic(code(licit::lsp::stopped))]
+    Lsp { reason: String },
+
     #[error("cannot write tests into `{dir}`: {reason}")]
     #[diagnostic(code(licit::io::cannot_write))]
     CannotWrite { dir: String, reason: String },
