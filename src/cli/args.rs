@@ -83,6 +83,9 @@ pub struct CheckArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub format: DiagnosticFormat,
+    /// Check again on every change of the policy's files, until interrupted.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// `licit eval`
@@ -132,6 +135,9 @@ pub struct TestArgs {
     /// Write or refresh the stored explanations of tests that `expect explanation`.
     #[arg(long)]
     pub update: bool,
+    /// Run the tests again on every change of the policy's files, until interrupted.
+    #[arg(long, conflicts_with = "update")]
+    pub watch: bool,
     /// A policy file, a policy directory, or a directory of policies.
     pub path: PathBuf,
     /// Run only the tests whose name contains this text.

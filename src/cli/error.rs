@@ -77,6 +77,10 @@ pub enum CliError {
     #[diagnostic(code(licit::analyze::too_large))]
     CannotAnalyse { path: String, reason: String },
 
+    #[error("cannot watch `{path}` for changes: {reason}")]
+    #[diagnostic(code(licit::io::cannot_watch))]
+    CannotWatch { path: String, reason: String },
+
     #[error("the language server stopped: {reason}")]
     #[diagnostic(code(licit::lsp::stopped))]
     Lsp { reason: String },
