@@ -57,6 +57,8 @@ mod check;
 #[cfg(feature = "cli")]
 mod cli;
 mod eval;
+#[cfg(feature = "cli")]
+mod lsp;
 mod project;
 mod report;
 mod syntax;

@@ -34,6 +34,14 @@ pub enum CliError {
     )]
     WhatIfForm { change: String },
 
+    #[error("cannot watch `{path}` for changes: {reason}")]
+    #[diagnostic(code(licit::io::cannot_watch))]
+    CannotWatch { path: String, reason: String },
+
+    #[error("the language server stopped: {reason}")]
+    #[diagnostic(code(licit::lsp::stopped))]
+    Lsp { reason: String },
+
     #[error("cannot write tests into `{dir}`: {reason}")]
     #[diagnostic(code(licit::io::cannot_write))]
     CannotWrite { dir: String, reason: String },
