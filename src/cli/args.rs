@@ -25,6 +25,15 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Compare two versions of a policy over cases: every case whose outcome changes.
     Diff(DiffArgs),
+    /// Print the JSON Schema (draft 2020-12) of a policy's cases.
+    Schema(SchemaArgs),
+}
+
+/// `licit schema`
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// A policy file or directory.
+    pub path: PathBuf,
 }
 
 /// `licit diff`

@@ -8,6 +8,7 @@ mod diff;
 mod error;
 mod eval;
 mod fmt;
+mod schema;
 mod test;
 mod whatif;
 
@@ -65,6 +66,7 @@ pub fn run() -> Exit {
         Command::Test(args) => test::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Schema(args) => schema::run(&args),
     }
 }
 
