@@ -7,12 +7,9 @@ use crate::report::diagnostic::{Sourced, is_warning, to_json};
 
 /// Runs `licit check`.
 pub fn run(args: &CheckArgs) -> Exit {
-    let roots = match crate::project::discover(&crate::project::OsFiles, &args.path) {
+    let roots = match super::discover_all(&args.paths) {
         Ok(roots) => roots,
-        Err(error) => {
-            print_plain(&error);
-            return Exit::Invalid;
-        }
+        Err(exit) => return exit,
     };
     let mut errors = 0;
     let mut warnings = 0;
@@ -73,11 +70,11 @@ pub fn run(args: &CheckArgs) -> Exit {
             } else {
                 format!("{} policies", roots.len())
             };
-            eprintln!(
+            super::print_note(&format!(
                 "checked {policies}: {errors} error{}, {warnings} warning{}",
                 plural(errors),
                 plural(warnings)
-            );
+            ));
         }
     }
     if errors > 0 || (args.deny_warnings && warnings > 0) {
@@ -124,7 +121,10 @@ fn analyze(
     for outcome in &analysis.asserts {
         match assert_diagnostic(&program, outcome) {
             Some(diagnostic) => out.push(diagnostic),
-            None => eprintln!("proven: assert \"{}\"", policy.asserts[outcome.assert].name),
+            None => super::print_note(&format!(
+                "proven: assert \"{}\"",
+                policy.asserts[outcome.assert].name
+            )),
         }
     }
     if !analysis.approximations.is_empty() {

@@ -200,13 +200,13 @@ fn search_witnesses(
         let case = value_json(old_program, &difference.case);
         witnesses.push((label, difference.comparison, case));
     }
-    eprintln!(
+    super::print_note(&format!(
         "searched {} date{} on which the rules change: {} kind{} of difference",
         report.dates,
         if report.dates == 1 { "" } else { "s" },
         witnesses.len(),
         if witnesses.len() == 1 { "" } else { "s" }
-    );
+    ));
     if !report.approximations.is_empty() {
         eprintln!(
             "warning: the search approximated {}; a difference that needs these may be missed",

@@ -20,8 +20,7 @@ use super::decision::value_json;
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// What the schema says about itself, in its description, after the policy's assumptions.
-const LIMITS: &str = "Checked by `licit eval` but not by this schema: the assumptions above, a \
-    whole number written with a fraction or exponent (`1.0`, `1e3`), a duration of more than \
+const LIMITS: &str = "Checked by `licit eval` but not by this schema: a whole number written with a fraction or exponent (`1.0`, `1e3`), a duration of more than \
     16777216 months or days, and a key repeated in one object.";
 
 /// The schema of the cases of a lowered policy.
@@ -51,7 +50,8 @@ pub fn case_schema(program: &Program) -> Json {
             .map(|assumption| format!("\"{}\"", assumption.text))
             .collect();
         description.push(format!(
-            "The policy assumes of every case: {}; a case that breaks one is rejected.",
+            "The policy assumes of every case: {}; a case that breaks one is rejected by \
+             `licit eval`, not by this schema.",
             listed.join("; ")
         ));
     }
@@ -111,8 +111,17 @@ impl Writer<'_> {
                 }
                 None => required.push(field.name.clone()),
             }
-            if let Some(doc) = &field.doc {
-                schema.insert("description".into(), json!(doc));
+            // The field's comment first, then what its type says of how it is written.
+            let description = [
+                field.doc.clone(),
+                schema
+                    .get("description")
+                    .and_then(Json::as_str)
+                    .map(str::to_string),
+            ];
+            let description: Vec<String> = description.into_iter().flatten().collect();
+            if !description.is_empty() {
+                schema.insert("description".into(), json!(description.join(" ")));
             }
             properties.insert(field.name.clone(), Json::Object(schema));
         }
