@@ -77,8 +77,8 @@ pub fn case_schema(program: &Program) -> Json {
         json!({
             "type": "string",
             "format": "date",
-            "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
-            "description": "A day of the Gregorian calendar, `YYYY-MM-DD`."
+            "pattern": "^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+            "description": "A day of the Gregorian calendar from 0001-01-01 to 9999-12-31, `YYYY-MM-DD`."
         }),
     );
     root.insert("$defs".into(), Json::Object(definitions));
