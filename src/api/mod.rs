@@ -217,6 +217,14 @@ impl Rulebook {
         batch::decide_batch(&self.program, "batch", reader, out, options, &mut |_| {})
     }
 
+    /// The JSON Schema (draft 2020-12) of the rulebook's cases, as `licit schema` prints it
+    /// (docs/schema.md): every field with its type, enum members, default and comment, and the
+    /// policy's assumptions in its description. A case it rejects [`Rulebook::decide`] rejects
+    /// too; the few things a schema cannot express are listed in its description.
+    pub fn schema(&self) -> serde_json::Value {
+        crate::report::schema::case_schema(&self.program)
+    }
+
     /// The lowered program behind the rulebook, for the analyses.
     pub(crate) fn program(&self) -> &Arc<Program> {
         &self.program

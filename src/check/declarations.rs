@@ -209,6 +209,7 @@ impl<'a> Checker<'a> {
         }
         self.records.push(RecordDef {
             name: decl.name.name.clone(),
+            doc: self.doc_above(file, decl.name.span.start as usize),
             fields: Vec::new(),
         });
         self.record_asts.push((file, decl));

@@ -153,6 +153,8 @@ pub struct EnumDef {
 #[derive(Debug, Clone)]
 pub struct RecordDef {
     pub name: String,
+    /// The comment lines directly above its declaration.
+    pub doc: Option<String>,
     pub fields: Vec<FieldDef>,
 }
 
@@ -170,6 +172,8 @@ pub struct FieldDef {
     pub ty: Type,
     /// Used when a case leaves the field out; `optional` fields default to `none`.
     pub default: Option<Expr>,
+    /// The comment lines directly above the field.
+    pub doc: Option<String>,
 }
 
 /// `const`

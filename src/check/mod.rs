@@ -314,6 +314,11 @@ impl<'a> Checker<'a> {
         self.report_unused();
     }
 
+    /// The documentation comment above a declaration at `offset` in a file.
+    fn doc_above(&self, file: FileId, offset: usize) -> Option<String> {
+        crate::syntax::doc::doc_above(&self.sources.get(file)?.text, offset)
+    }
+
     fn source_text(&self, span: Span) -> String {
         let text = self.sources[self.file]
             .text

@@ -70,6 +70,7 @@ impl<'a> Checker<'a> {
                     name: field.name.name.clone(),
                     ty,
                     default: None,
+                    doc: self.doc_above(file, field.name.span.start as usize),
                 });
             }
             self.records[index].fields = fields;

@@ -10,6 +10,30 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour in human output: `auto` colours a terminal unless `NO_COLOR` is set (to anything
+    /// but the empty text); `always` and `never` decide whatever the terminal and `NO_COLOR`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only what was asked for and problems: no summary lines, notes or progress.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// When to colour human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The shells `licit completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 /// The subcommands.
@@ -27,6 +51,36 @@ pub enum Command {
     Diff(DiffArgs),
     /// Serve the language server protocol over standard input and output, for editors.
     Lsp,
+    /// Print the JSON Schema (draft 2020-12) of a policy's cases.
+    Schema(SchemaArgs),
+    /// Create a new policy folder that checks, tests and is formatted as created.
+    Init(InitArgs),
+    /// Print a shell completion script: `licit completions bash > ~/.local/share/bash-completion/completions/licit`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to standard output: `licit man > licit.1`.
+    Man,
+}
+
+/// `licit init`
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The folder to create (its last part names the policy); it must not exist or be empty.
+    pub name: PathBuf,
+}
+
+/// `licit completions`
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// `licit schema`
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// A policy file or directory.
+    pub path: PathBuf,
 }
 
 /// `licit diff`
@@ -58,8 +112,9 @@ pub struct DiffArgs {
 /// `licit fmt`
 #[derive(Debug, clap::Args)]
 pub struct FmtArgs {
-    /// A `.licit` file or a directory (every `.licit` file below it).
-    pub path: PathBuf,
+    /// `.licit` files or directories (every `.licit` file below each).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// Do not write; list the files that would change and fail if there are any.
     #[arg(long)]
     pub check: bool,
@@ -71,8 +126,9 @@ pub struct FmtArgs {
 /// `licit check`
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// A policy file, a policy directory, or a directory of policies.
-    pub path: PathBuf,
+    /// Policy files, policy directories, or directories of policies.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// Fail when there are warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
@@ -138,8 +194,9 @@ pub struct TestArgs {
     /// Run the tests again on every change of the policy's files, until interrupted.
     #[arg(long, conflicts_with = "update")]
     pub watch: bool,
-    /// A policy file, a policy directory, or a directory of policies.
-    pub path: PathBuf,
+    /// Policy files, policy directories, or directories of policies.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// Run only the tests whose name contains this text.
     #[arg(long)]
     pub filter: Option<String>,

@@ -8,12 +8,9 @@ use crate::report::diagnostic::{Sourced, is_warning, to_json};
 
 /// Runs `licit check`.
 pub fn run(args: &CheckArgs) -> Exit {
-    let roots = match crate::project::discover(&crate::project::OsFiles, &args.path) {
+    let roots = match super::discover_all(&args.paths) {
         Ok(roots) => roots,
-        Err(error) => {
-            print_plain(&error);
-            return Exit::Invalid;
-        }
+        Err(exit) => return exit,
     };
     let mut errors = 0;
     let mut warnings = 0;
@@ -74,11 +71,11 @@ pub fn run(args: &CheckArgs) -> Exit {
             } else {
                 format!("{} policies", roots.len())
             };
-            eprintln!(
+            super::print_note(&format!(
                 "checked {policies}: {errors} error{}, {warnings} warning{}",
                 plural(errors),
                 plural(warnings)
-            );
+            ));
         }
     }
     if errors > 0 || (args.deny_warnings && warnings > 0) {
@@ -110,7 +107,7 @@ fn analyze(
         }
     };
     for name in &analysed.proven {
-        eprintln!("proven: assert \"{name}\"");
+        super::print_note(&format!("proven: assert \"{name}\""));
     }
     if !analysed.approximations.is_empty() {
         eprintln!(

@@ -54,8 +54,12 @@ pub fn run(args: &DiffArgs) -> Exit {
     let witnesses = match searching {
         true => match search_witnesses(&old_program, &new_program, as_of) {
             Ok(found) => {
-                for note in &found.notes {
-                    eprintln!("{note}");
+                // What was searched is a note (`--quiet` drops it); approximations are not.
+                for (index, note) in found.notes.iter().enumerate() {
+                    match index {
+                        0 => super::print_note(note),
+                        _ => eprintln!("{note}"),
+                    }
                 }
                 found.witnesses
             }

@@ -61,6 +61,19 @@ pub enum CliError {
         help: &'static str,
     },
 
+    #[error("`{path}` already exists and is not empty")]
+    #[diagnostic(
+        code(licit::init::not_empty),
+        help(
+            "give the name of a new folder, or of an empty one; `licit init` writes over nothing"
+        )
+    )]
+    InitNotEmpty { path: String },
+
+    #[error("cannot write the output: {reason}")]
+    #[diagnostic(code(licit::io::cannot_write))]
+    Output { reason: String },
+
     #[error("no test matches `--filter {filter}`")]
     #[diagnostic(
         code(licit::test::no_match),

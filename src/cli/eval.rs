@@ -142,7 +142,8 @@ fn decide_batch(
 ) -> Exit {
     // Progress only for a person watching, and not over decisions written to the same
     // terminal: a bar when the input's size is known.
-    let watched = std::io::stderr().is_terminal() && !std::io::stdout().is_terminal();
+    let watched =
+        std::io::stderr().is_terminal() && !std::io::stdout().is_terminal() && !super::quiet();
     let mut progress = match watched {
         true => Progress::Count,
         false => Progress::Off,

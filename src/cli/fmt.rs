@@ -9,13 +9,22 @@ use crate::report::escape::for_terminal;
 
 /// Runs `licit fmt`.
 pub fn run(args: &FmtArgs) -> Exit {
-    let files = match licit_files(&args.path) {
-        Ok(files) => files,
-        Err(error) => {
-            print_plain(&error);
-            return Exit::Invalid;
+    let mut files = Vec::new();
+    for path in &args.paths {
+        match licit_files(path) {
+            Ok(found) => {
+                for file in found {
+                    if !files.contains(&file) {
+                        files.push(file);
+                    }
+                }
+            }
+            Err(error) => {
+                print_plain(&error);
+                return Exit::Invalid;
+            }
         }
-    };
+    }
     let mut invalid = false;
     let mut changed = Vec::new();
     for file in &files {
@@ -65,7 +74,7 @@ pub fn run(args: &FmtArgs) -> Exit {
         for file in &changed {
             print_out(&for_terminal(&format!("would reformat {file}\n"), false));
         }
-    } else if !args.stdout {
+    } else if !args.stdout && !super::quiet() {
         for file in &changed {
             print_out(&for_terminal(&format!("formatted {file}\n"), false));
         }

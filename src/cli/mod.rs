@@ -9,13 +9,16 @@ mod error;
 mod eval;
 mod fmt;
 mod lsp;
+mod init;
+mod schema;
+mod shell;
 mod test;
 mod watch;
 mod whatif;
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use clap::Parser;
 use miette::Diagnostic;
@@ -26,7 +29,7 @@ use crate::check::{closest_name, did_you_mean_or};
 use crate::eval::{Program, Value};
 use crate::project::{LoadError, OsFiles, load_one};
 use crate::report::diagnostic::{Sourced, Style, render_human, to_json};
-use args::{Cli, Command, DiagnosticFormat};
+use args::{Cli, ColorChoice, Command, DiagnosticFormat};
 pub(crate) use error::CliError;
 
 /// The documented exit codes.
@@ -61,29 +64,106 @@ pub fn run() -> Exit {
             };
         }
     };
+    let _ = TERMINAL.set(Terminal {
+        color: cli.color,
+        quiet: cli.quiet,
+    });
     match cli.command {
-        Command::Check(args) if args.watch => watch::run(&args.path, || check::run(&args)),
+        Command::Check(args) if args.watch => watch::run(&args.paths, || check::run(&args)),
         Command::Check(args) => check::run(&args),
-        Command::Test(args) if args.watch => watch::run(&args.path, || test::run(&args)),
+        Command::Test(args) if args.watch => watch::run(&args.paths, || test::run(&args)),
         Command::Eval(args) => eval::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Lsp => lsp::run(),
+        Command::Schema(args) => schema::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Completions(args) => shell::completions(args.shell),
+        Command::Man => shell::man(),
+    }
+}
+
+/// The global options of every command: `--color` and `--quiet`.
+#[derive(Debug, Clone, Copy)]
+struct Terminal {
+    color: ColorChoice,
+    quiet: bool,
+}
+
+/// Set once, from the command line, before the command runs.
+static TERMINAL: OnceLock<Terminal> = OnceLock::new();
+
+fn terminal() -> Terminal {
+    TERMINAL.get().copied().unwrap_or(Terminal {
+        color: ColorChoice::Auto,
+        quiet: false,
+    })
+}
+
+/// Whether an output gets colour: the one place `--color`, `NO_COLOR` and the terminal are
+/// weighed. `NO_COLOR` counts when set to anything but the empty text (no-color.org).
+fn colour(choice: ColorChoice, is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_terminal && no_color.is_none_or(|value| value.is_empty()),
     }
 }
 
 /// How the terminal wants its output.
 pub(crate) fn style_for_stderr() -> Style {
     Style {
-        colour: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        colour: colour(
+            terminal().color,
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        ),
         width: 100,
     }
 }
 
 /// Whether stdout gets colour.
 pub(crate) fn stdout_colour() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    colour(
+        terminal().color,
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+/// Whether `--quiet` was given: summaries, notes and progress are not printed.
+pub(crate) fn quiet() -> bool {
+    terminal().quiet
+}
+
+/// Prints a summary line or a note on standard error, unless `--quiet`.
+pub(crate) fn print_note(text: &str) {
+    if !quiet() {
+        eprintln!("{text}");
+    }
+}
+
+/// The policies under every path given, each once, in the order given; `Err` (printed) at the
+/// first path that cannot be read.
+pub(crate) fn discover_all(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Exit> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        match crate::project::discover(&OsFiles, path) {
+            Ok(found) => {
+                for root in found {
+                    if !roots.contains(&root) {
+                        roots.push(root);
+                    }
+                }
+            }
+            Err(error) => {
+                print_plain(&error);
+                return Err(Exit::Invalid);
+            }
+        }
+    }
+    Ok(roots)
 }
 
 /// Prints a diagnostic that has no source text (an unreadable file, a bad argument).
@@ -265,4 +345,22 @@ pub(crate) fn parse_as_of(
 /// Lowers a checked policy with parameters.
 pub(crate) fn program(policy: &Arc<Policy>, params: &[Option<Value>]) -> Arc<Program> {
     Arc::new(Program::lower(policy.clone(), params))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ColorChoice, colour};
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_is_decided_by_the_choice_then_no_color_then_the_terminal() {
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        assert!(colour(ColorChoice::Always, false, set));
+        assert!(!colour(ColorChoice::Never, true, None));
+        assert!(colour(ColorChoice::Auto, true, None));
+        assert!(colour(ColorChoice::Auto, true, empty));
+        assert!(!colour(ColorChoice::Auto, true, set));
+        assert!(!colour(ColorChoice::Auto, false, None));
+    }
 }

@@ -28,12 +28,9 @@ struct PolicyRun {
 
 /// Runs `licit test`.
 pub fn run(args: &TestArgs) -> Exit {
-    let roots = match crate::project::discover(&crate::project::OsFiles, &args.path) {
+    let roots = match super::discover_all(&args.paths) {
         Ok(roots) => roots,
-        Err(error) => {
-            print_plain(&error);
-            return Exit::Invalid;
-        }
+        Err(exit) => return exit,
     };
     let as_of = match parse_as_of(&args.as_of) {
         Ok(as_of) => as_of,
@@ -149,7 +146,9 @@ fn print_results(
                 print_out(&render_failures(&run.sources, &run.outcomes, style));
             }
             let outcomes: Vec<TestOutcome> = all.iter().map(|o| (*o).clone()).collect();
-            print_out(&format!("{}\n", summary(&outcomes)));
+            if !super::quiet() {
+                print_out(&format!("{}\n", summary(&outcomes)));
+            }
             if wants_coverage {
                 for (run, rules) in runs.iter().zip(coverages) {
                     print_out(&render_coverage(

@@ -16,8 +16,9 @@ use crate::project::{OsFiles, discover, load};
 /// How long the files must be quiet before a rerun.
 const QUIET: Duration = Duration::from_millis(150);
 
-/// Runs `command` now and after every change below `path`; returns only when watching fails.
-pub fn run(path: &Path, mut command: impl FnMut() -> Exit) -> Exit {
+/// Runs `command` now and after every change below the paths; returns only when watching fails.
+pub fn run(paths: &[PathBuf], mut command: impl FnMut() -> Exit) -> Exit {
+    let path = paths.first().map_or(Path::new("."), PathBuf::as_path);
     let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
     let mut debouncer = match new_debouncer(QUIET, sender) {
         Ok(debouncer) => debouncer,
@@ -27,7 +28,7 @@ pub fn run(path: &Path, mut command: impl FnMut() -> Exit) -> Exit {
     loop {
         let exit = command();
         // The policy's files may have changed which files it uses: watch their folders again.
-        let folders = folders(path);
+        let folders: BTreeSet<PathBuf> = paths.iter().flat_map(|path| folders(path)).collect();
         for folder in folders.difference(&watched) {
             if let Err(error) = debouncer
                 .watcher()

@@ -9,5 +9,6 @@ pub mod diagnostic;
 pub mod diff;
 pub mod escape;
 pub mod junit;
+pub mod schema;
 pub mod test_results;
 pub mod why_not;

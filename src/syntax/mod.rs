@@ -3,6 +3,7 @@
 
 pub mod ast;
 pub mod calendar;
+pub mod doc;
 pub mod error;
 pub mod format;
 pub mod json;
