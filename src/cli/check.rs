@@ -128,11 +128,11 @@ fn analyze(
         }
     }
     if !analysis.approximations.is_empty() {
-        eprintln!(
+        super::print_note(&format!(
             "note: the analysis of `{}` approximated {}",
             root.display(),
             analysis.approximations.join("; ")
-        );
+        ));
     }
     Some(out)
 }

@@ -214,10 +214,10 @@ fn search_witnesses(
         );
     }
     if report.unconfirmed > 0 {
-        eprintln!(
+        super::print_note(&format!(
             "note: {} symbolic difference(s) did not show when decided concretely and were dropped",
             report.unconfirmed
-        );
+        ));
     }
     Ok(witnesses)
 }
