@@ -54,11 +54,11 @@ pub fn run(args: &DiffArgs) -> Exit {
     let witnesses = match searching {
         true => match search_witnesses(&old_program, &new_program, as_of) {
             Ok(found) => {
-                // What was searched is a note (`--quiet` drops it); approximations are not.
-                for (index, note) in found.notes.iter().enumerate() {
-                    match index {
-                        0 => super::print_note(note),
-                        _ => eprintln!("{note}"),
+                // What was searched is a note (`--quiet` drops it); a warning of approximations is not.
+                for note in &found.notes {
+                    match note.starts_with("warning:") {
+                        true => eprintln!("{note}"),
+                        false => super::print_note(note),
                     }
                 }
                 found.witnesses

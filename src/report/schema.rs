@@ -20,7 +20,8 @@ use super::decision::value_json;
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// What the schema says about itself, in its description, after the policy's assumptions.
-const LIMITS: &str = "Checked by `licit eval` but not by this schema: a whole number written with a fraction or exponent (`1.0`, `1e3`), a duration of more than \
+const LIMITS: &str = "Checked by `licit eval` but not by this schema: a decimal number of more \
+    than 28 significant digits, a whole number written with a fraction or exponent (`1.0`, `1e3`), a duration of more than \
     16777216 months or days, and a key repeated in one object.";
 
 /// The schema of the cases of a lowered policy.
