@@ -109,29 +109,11 @@ fn analyze(
     for name in &analysed.proven {
         super::print_note(&format!("proven: assert \"{name}\""));
     }
-<<<<<<< HEAD
     if !analysed.approximations.is_empty() {
-        eprintln!(
+        super::print_note(&format!(
             "note: the analysis of `{path}` approximated {}",
             analysed.approximations.join("; ")
-        );
-=======
-    for outcome in &analysis.asserts {
-        match assert_diagnostic(&program, outcome) {
-            Some(diagnostic) => out.push(diagnostic),
-            None => super::print_note(&format!(
-                "proven: assert \"{}\"",
-                policy.asserts[outcome.assert].name
-            )),
-        }
-    }
-    if !analysis.approximations.is_empty() {
-        super::print_note(&format!(
-            "note: the analysis of `{}` approximated {}",
-            root.display(),
-            analysis.approximations.join("; ")
         ));
->>>>>>> adopt19
     }
     Some(analysed.diagnostics)
 }
