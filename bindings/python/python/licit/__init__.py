@@ -36,6 +36,8 @@ __all__ = [
     "Rulebook",
     "TestCase",
     "TestReport",
+    "case_json",
+    "cases_of",
 ]
 
 __version__: str = _licit.__versions__["licit"]
@@ -280,18 +282,20 @@ class Rulebook:
         self,
         frame: Any,
         *,
+        columns: Iterable[str] | None = None,
         errors: Literal["raise", "column"] = "raise",
         jobs: int | None = None,
     ) -> Any:
         """Decides each row of a pandas or polars DataFrame or a pyarrow Table, whose columns
         are the case's fields (nested fields as structs or dotted names such as
-        `item.annex_i`; a missing value is a field left out), and returns the frame with the
+        `item.annex_i`; a missing value is a field left out; `columns` names the columns that
+        are fields when the frame has others, such as an order number), and returns it with the
         columns `verdict`, `basis`, `decided_by`, `citation` and `obligations` (the kinds,
         a list of text). A row that does not fit raises its `CaseError`, or with
         `errors="column"` gets `None` verdicts and its message in an `error` column."""
         from . import _frame
 
-        return _frame.decide_frame(self, frame, errors=errors, jobs=jobs)
+        return _frame.decide_frame(self, frame, columns=columns, errors=errors, jobs=jobs)
 
     def why_not(self, case: Case, verdict: str) -> dict[str, Any]:
         """Why a case does not get `verdict` (a kind, or a kind with arguments such as
@@ -335,6 +339,15 @@ class Rulebook:
             search = cases is None
         date = as_of.isoformat() if isinstance(as_of, _datetime.date) else as_of
         return _json.loads(self._native.diff(other._native, texts, date, search))
+
+
+def cases_of(frame: Any, columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """The rows of a pandas or polars DataFrame or a pyarrow Table as cases (dicts), as
+    `decide_frame` reads them: for `diff(other, cases=…)` or `decide_many`."""
+    from . import _frame
+
+    rows = _frame.records(frame, list(columns) if columns is not None else None)
+    return [_frame.case_of(row) for row in rows]
 
 
 def _line_result(index: int, line: str, errors: str) -> Decision | CaseError:

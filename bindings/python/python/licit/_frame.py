@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._errors import CaseError
@@ -24,10 +25,12 @@ def _kind(frame: Any) -> str:
     )
 
 
-def records(frame: Any) -> list[dict[str, Any]]:
+def records(frame: Any, columns: list[str] | None = None) -> list[dict[str, Any]]:
     """The rows of a frame as Python dicts of plain values (through Arrow for pandas, whose
     missing values and numpy scalars Arrow turns into `None` and Python values)."""
     kind = _kind(frame)
+    if columns is not None:
+        frame = frame.select(columns) if kind != "pandas" else frame[columns]
     if kind == "polars":
         return frame.to_dicts()
     if kind == "pyarrow":
@@ -71,9 +74,17 @@ def case_of(row: dict[str, Any]) -> dict[str, Any]:
     return case
 
 
-def decide_frame(rulebook: "Rulebook", frame: Any, *, errors: str = "raise", jobs: int | None = None) -> Any:
+def decide_frame(
+    rulebook: "Rulebook",
+    frame: Any,
+    *,
+    columns: Iterable[str] | None = None,
+    errors: str = "raise",
+    jobs: int | None = None,
+) -> Any:
     kind = _kind(frame)
-    cases = [json.dumps(case_of(row), separators=(",", ":"), default=_default) for row in records(frame)]
+    rows = records(frame, list(columns) if columns is not None else None)
+    cases = [json.dumps(case_of(row), separators=(",", ":"), default=_default) for row in rows]
     results = rulebook.decide_many(cases, errors="raise" if errors == "raise" else "return", jobs=jobs)
     columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
     messages: list[str | None] = []
@@ -112,6 +123,8 @@ def decide_frame(rulebook: "Rulebook", frame: Any, *, errors: str = "raise", job
     table = frame
     for name, values in columns.items():
         kind_type = pyarrow.list_(pyarrow.string()) if name == "obligations" else pyarrow.string()
+        if name in table.column_names:
+            table = table.drop_columns([name])
         table = table.append_column(name, pyarrow.array(values, type=kind_type))
     return table
 
