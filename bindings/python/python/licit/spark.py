@@ -21,6 +21,7 @@ from . import Rulebook
 
 _rulebooks: dict[tuple[str, tuple[tuple[str, str], ...]], Rulebook] = {}
 _lock = threading.Lock()
+_DOT = "__licit_dot__"
 # How many times this process loaded a rulebook: one per (path, params) and worker process.
 loads = 0
 
@@ -65,13 +66,26 @@ def decide(
     job with its `CaseError`, or with `errors="column"` gets its message in an `error` column."""
     path = str(rulebook_path)
     params = dict(params) if params else None
-    fields = list(columns) if columns is not None else None
     # Loading here first reports a policy that does not load before any job starts.
     rulebook(path, params)
+    # Spark does not pass columns with a dot in their name to `mapInPandas`: they cross it
+    # under another name and get theirs back on both sides.
+    hidden = {name: name.replace(".", _DOT) for name in df.columns if "." in name}
+    shown = {safe: name for name, safe in hidden.items()}
+    fields = [hidden.get(name, name) for name in columns] if columns is not None else None
+    for name, safe in hidden.items():
+        df = df.withColumnRenamed(name, safe)
 
     def screen(batches: Iterator[Any]) -> Iterator[Any]:
         book = rulebook(path, params)
         for batch in batches:
-            yield book.decide_frame(batch, columns=fields, errors=errors)
+            batch = batch.rename(columns=shown)
+            decided = book.decide_frame(
+                batch, columns=[shown.get(f, f) for f in fields] if fields is not None else None, errors=errors
+            )
+            yield decided.rename(columns=hidden)
 
-    return df.mapInPandas(screen, schema=output_schema(df.schema, errors))
+    screened = df.mapInPandas(screen, schema=output_schema(df.schema, errors))
+    for name, safe in hidden.items():
+        screened = screened.withColumnRenamed(safe, name)
+    return screened
