@@ -61,6 +61,7 @@ mod project;
 mod report;
 mod syntax;
 
+pub use api::ask::{AnalysisReport, DiffCase, DiffOptions, DiffReport, TestReport, diff};
 pub use api::batch::{BatchOptions, BatchSummary};
 pub use api::{Explanation, Problems, Rulebook};
 pub use check::ir::{RuleId, VerdictId};

@@ -19,6 +19,7 @@
 //! assert_eq!(explained.verdict.kind, "licence_required");
 //! ```
 
+pub(crate) mod ask;
 pub mod batch;
 
 use std::io::{BufRead, Write};
@@ -27,7 +28,7 @@ use std::sync::Arc;
 
 use batch::{BatchOptions, BatchSummary};
 
-use crate::check::Policy;
+use crate::check::{Policy, Source};
 use crate::eval::{Decision, Program, Trace, Value, case_date, check_assumptions, decode_case};
 use crate::project::Files;
 use crate::report::decision::{DecisionJson, decision_json};
@@ -43,6 +44,10 @@ pub type Explanation<'r> = DecisionJson<'r>;
 #[derive(Debug, Clone)]
 pub struct Rulebook {
     program: Arc<Program>,
+    /// The policy's files as read (its own, those it `use`s and those it amends), in load order.
+    sources: Arc<Vec<Source>>,
+    /// The path the rulebook was loaded from, as given.
+    name: Arc<str>,
 }
 
 /// Why something given to a rulebook could not be used: every diagnostic, as data (the JSON
@@ -83,11 +88,20 @@ impl Problems {
 
     /// A problem with no place in a source (an unknown parameter).
     fn plain(diagnostic: &dyn miette::Diagnostic) -> Problems {
-        Problems::of(&[Sourced {
-            name: "",
-            text: "",
-            diagnostic,
-        }])
+        Problems::plain_many(&[diagnostic])
+    }
+
+    /// Problems with no place in a source.
+    fn plain_many(diagnostics: &[&dyn miette::Diagnostic]) -> Problems {
+        let items: Vec<Sourced<'_>> = diagnostics
+            .iter()
+            .map(|diagnostic| Sourced {
+                name: "",
+                text: "",
+                diagnostic: *diagnostic,
+            })
+            .collect();
+        Problems::of(&items)
     }
 }
 
@@ -122,6 +136,8 @@ impl Rulebook {
         match result.checked.clone() {
             Some(policy) => Ok(Rulebook {
                 program: Arc::new(Program::lower(policy, &[])),
+                sources: Arc::new(result.loaded.sources),
+                name: path.as_ref().display().to_string().into(),
             }),
             None => Err(Problems::of(&result.diagnostics())),
         }
@@ -159,6 +175,8 @@ impl Rulebook {
         }
         Ok(Rulebook {
             program: Arc::new(Program::lower(policy.clone(), &values)),
+            sources: self.sources.clone(),
+            name: self.name.clone(),
         })
     }
 
@@ -202,6 +220,16 @@ impl Rulebook {
     /// The lowered program behind the rulebook, for the analyses.
     pub(crate) fn program(&self) -> &Arc<Program> {
         &self.program
+    }
+
+    /// The policy's files as read: its own, those it `use`s and those it amends, in load order.
+    pub(crate) fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    /// The path the rulebook was loaded from, as given.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The name of a decision's verdict.
