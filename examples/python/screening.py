@@ -70,21 +70,22 @@ def main() -> None:
     print(f"\nwritten to {out}")
 
 
-def diff_rows(diff: dict, orders: pandas.DataFrame) -> pandas.DataFrame:
-    """One row per order line whose verdict changes: the order, its destination, the verdict
-    and rule before and after."""
+def diff_rows(diff: licit.DiffReport, orders: pandas.DataFrame) -> pandas.DataFrame:
+    """One row per order line whose decision changes: the order, its destination, the verdict
+    and rule now and under the proposal."""
     rows = []
-    for change in diff.get("cases", []):
-        index = change["index"]
-        before, after = change["old"], change["new"]
+    for change in diff.changes:
+        index = diff.case_index(change)
+        if index is None:
+            continue
         rows.append(
             {
                 "order": orders["order"].iloc[index],
                 "destination": orders["destination"].iloc[index],
-                "verdict_now": before["verdict"]["kind"],
-                "rule_now": (before.get("decided_by") or {}).get("rule"),
-                "verdict_proposal": after["verdict"]["kind"],
-                "rule_proposal": (after.get("decided_by") or {}).get("rule"),
+                "verdict_now": change["old_verdict"],
+                "rule_now": (change["old_decision"].get("decided_by") or {}).get("rule"),
+                "verdict_proposal": change["new_verdict"],
+                "rule_proposal": (change["new_decision"].get("decided_by") or {}).get("rule"),
             }
         )
     return pandas.DataFrame(

@@ -165,6 +165,104 @@ impl Rulebook {
         });
         py.detach(|| decide_lines(inner, &cases, jobs))
     }
+
+    /// The analysis of the rulebook (`licit check --analyze`), as JSON: `findings` (JSON
+    /// diagnostics), `text` (as the command line prints them), `proven`, `approximations`.
+    fn analyze(&self, py: Python<'_>) -> PyResult<String> {
+        let inner = &self.inner;
+        let analysed = py.detach(|| inner.analyze());
+        let report = analysed.map_err(|problems| policy_error(py, &problems))?;
+        Ok(serde_json::json!({
+            "findings": report.findings.diagnostics,
+            "text": report.findings.text,
+            "proven": report.proven,
+            "approximations": report.approximations,
+        })
+        .to_string())
+    }
+
+    /// The results of the rulebook's own `test` blocks, as JSON: `passed`, `failed` and `json`
+    /// (the object of `licit test --format json --coverage`).
+    fn test(&self, py: Python<'_>) -> String {
+        let inner = &self.inner;
+        let report = py.detach(|| inner.test());
+        serde_json::json!({"passed": report.passed, "failed": report.failed, "json": report.json})
+            .to_string()
+    }
+
+    /// Why a case does not get a verdict, and what would give it (`eval --why-not --format json`).
+    fn why_not(&self, py: Python<'_>, case: &str, verdict: &str) -> PyResult<String> {
+        let inner = &self.inner;
+        let answer = py.detach(|| inner.why_not(case, verdict));
+        match answer {
+            Ok(json) => Ok(json.to_string()),
+            Err(problems) => Err(case_error(py, &problems)),
+        }
+    }
+
+    /// The decision JSON of a case with some fields changed (dotted paths to JSON values).
+    fn what_if(&self, py: Python<'_>, case: &str, changes: &str) -> PyResult<String> {
+        let changes: serde_json::Map<String, serde_json::Value> = serde_json::from_str(changes)
+            .map_err(|error| PyValueError::new_err(format!("changes: {error}")))?;
+        let inner = &self.inner;
+        let answer = py.detach(|| {
+            let pairs: Vec<(&str, serde_json::Value)> = changes
+                .iter()
+                .map(|(path, value)| (path.as_str(), value.clone()))
+                .collect();
+            inner
+                .what_if(case, &pairs)
+                .map(|explanation| serde_json::to_string(&explanation))
+        });
+        match answer {
+            Ok(json) => json.map_err(|error| PyValueError::new_err(error.to_string())),
+            Err(problems) => Err(case_error(py, &problems)),
+        }
+    }
+
+    /// What changes from this rulebook to `other` (`licit diff --format json`): on the given
+    /// cases (JSON texts) if any, by the symbolic search if `search`.
+    #[pyo3(signature = (other, cases, as_of=None, search=true))]
+    fn diff(
+        &self,
+        py: Python<'_>,
+        other: &Rulebook,
+        cases: Vec<String>,
+        as_of: Option<&str>,
+        search: bool,
+    ) -> PyResult<String> {
+        let as_of = match as_of {
+            Some(text) => Some(
+                licit::Date::parse(text)
+                    .map_err(|error| PyValueError::new_err(format!("as_of: {error}")))?,
+            ),
+            None => None,
+        };
+        let options = licit::DiffOptions {
+            as_of,
+            cases: cases
+                .into_iter()
+                .enumerate()
+                .map(|(index, json)| licit::DiffCase {
+                    label: format!("case {index}"),
+                    json,
+                })
+                .collect(),
+            search,
+            names: None,
+        };
+        let (old, new) = (&self.inner, &other.inner);
+        let answer = py.detach(|| licit::diff(old, new, &options));
+        let report = answer.map_err(|problems| policy_error(py, &problems))?;
+        Ok(serde_json::json!({
+            "report": report.json,
+            "changed": report.changed,
+            "skipped": report.skipped.diagnostics,
+            "skipped_text": report.skipped.text,
+            "notes": report.notes,
+        })
+        .to_string())
+    }
 }
 
 /// The lines of `decide_lines`: the batch of the library for the cases that can be lines, each

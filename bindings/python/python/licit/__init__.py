@@ -34,7 +34,8 @@ __all__ = [
     "LicitError",
     "PolicyError",
     "Rulebook",
-    "TestCase",
+    "Analysis",
+    "DiffReport",
     "TestReport",
     "case_json",
     "cases_of",
@@ -171,30 +172,15 @@ def _decision_of(explained: Mapping[str, Any]) -> Decision:
     return Decision(kept)
 
 
-class TestCase:
-    """One `test` block's outcome: `name`, whether it `passed`, and the whole JSON `result`."""
-
-    __slots__ = ("name", "passed", "result")
-
-    def __init__(self, result: Mapping[str, Any]):
-        self.result = dict(result)
-        self.name: str = result.get("name") or result.get("test") or ""
-        status = result.get("status", result.get("outcome"))
-        self.passed: bool = bool(result.get("passed", status in ("passed", "pass", "ok")))
-
-    def __repr__(self) -> str:
-        return f"<TestCase {self.name} {'passed' if self.passed else 'FAILED'}>"
-
-
 class TestReport:
-    """The results of a rulebook's `test` blocks (`licit test --format json`): `tests`, the
-    counts `passed` and `failed`, `ok`, and the whole JSON as `json`."""
+    """The outcome of a rulebook's own `test` blocks: `passed` and `failed` counts, `ok`, the
+    `tests` (each a dict of `licit test --format json`), and the whole object as `json`."""
 
-    def __init__(self, report: Any):
-        self.json = report
-        self.tests = [TestCase(item) for item in _test_items(report)]
-        self.passed = sum(1 for test in self.tests if test.passed)
-        self.failed = len(self.tests) - self.passed
+    def __init__(self, report: Mapping[str, Any]):
+        self.passed: int = report["passed"]
+        self.failed: int = report["failed"]
+        self.json: dict[str, Any] = report["json"]
+        self.tests: list[dict[str, Any]] = list(_find_tests(self.json))
 
     @property
     def ok(self) -> bool:
@@ -205,19 +191,62 @@ class TestReport:
         return f"<TestReport {self.passed} passed, {self.failed} failed>"
 
 
-def _test_items(report: Any) -> list[Mapping[str, Any]]:
-    """The test results in a `licit test --format json` object, wherever its policies list them."""
+def _find_tests(report: Any) -> list[dict[str, Any]]:
+    """The test entries of a `licit test --format json` object."""
     if isinstance(report, list):
-        return [item for entry in report for item in _test_items(entry)]
-    if not isinstance(report, Mapping):
-        return []
-    if "tests" in report and isinstance(report["tests"], list):
-        return [item for item in report["tests"] if isinstance(item, Mapping)]
-    if "policies" in report:
-        return _test_items(report["policies"])
-    if "results" in report:
-        return _test_items(report["results"])
+        return [item for entry in report for item in _find_tests(entry)]
+    if isinstance(report, Mapping):
+        if isinstance(report.get("tests"), list):
+            return [dict(item) for item in report["tests"]]
+        return [item for value in report.values() if isinstance(value, (list, dict)) for item in _find_tests(value)]
     return []
+
+
+class Analysis:
+    """What `check()` found (`licit check --analyze`): `findings` (warnings such as rules that
+    can never apply or conflict, and broken assertions as errors, each a `Diagnostic`),
+    `proven` (the assertions proven), `approximations`, and `text` as the command line prints
+    the findings."""
+
+    def __init__(self, report: Mapping[str, Any]):
+        self.findings = [Diagnostic.from_json(item) for item in report["findings"]]
+        self.proven: list[str] = report["proven"]
+        self.approximations: list[str] = report["approximations"]
+        self.text: str = report["text"].rstrip()
+
+    @property
+    def ok(self) -> bool:
+        """No finding at all."""
+        return not self.findings
+
+    def __repr__(self) -> str:
+        return f"<Analysis {len(self.findings)} findings, {len(self.proven)} assertions proven>"
+
+
+class DiffReport:
+    """What changes from one rulebook to another (`licit diff --format json`): `json` is that
+    object; `changed` says whether any case is decided differently; `changes` lists its
+    `changed` entries (`case` is `case N` for the N-th given case, from 0, or a difference the
+    search found, with a `witness`); `skipped` the given cases that could not be compared (a
+    `CaseError`, or `None`), `notes` what the search says of itself."""
+
+    def __init__(self, report: Mapping[str, Any]):
+        self.json: dict[str, Any] = report["report"]
+        self.changed: bool = report["changed"]
+        self.changes: list[dict[str, Any]] = list(self.json.get("changed", []))
+        self.notes: list[str] = report["notes"]
+        self.skipped = CaseError(report["skipped_text"], report["skipped"]) if report["skipped"] else None
+
+    def case_index(self, change: Mapping[str, Any]) -> int | None:
+        """The position of a given case in `cases` for one of `changes`, `None` for a
+        difference the search found."""
+        label = change.get("case", "")
+        if label.startswith("case ") and label[5:].isdigit():
+            return int(label[5:])
+        return None
+
+    def __repr__(self) -> str:
+        return f"<DiffReport {len(self.changes)} changes of {self.json.get('cases')} cases>"
 
 
 class Rulebook:
@@ -309,18 +338,13 @@ class Rulebook:
         text = _json.dumps(dict(changes), default=_json_default)
         return _json.loads(self._native.what_if(case_json(case), text))
 
-    def check(self) -> list[dict[str, Any]]:
-        """The findings of the analysis (`licit check --analyze --format json`): rules that
-        can never apply, conflicts, gaps; each a diagnostic object. `[]` when there are none."""
-        findings = _json.loads(self._native.analyze())
-        if isinstance(findings, Mapping):
-            for key in ("findings", "diagnostics"):
-                if key in findings:
-                    return list(findings[key])
-        return list(findings)
+    def check(self) -> Analysis:
+        """The analysis of the rulebook (`licit check --analyze`): rules that can never apply,
+        conflicts, assertions proven or broken. Raises `PolicyError` when it cannot be made."""
+        return Analysis(_json.loads(self._native.analyze()))
 
     def test(self) -> TestReport:
-        """Runs the rulebook's own `test` blocks: a `TestReport` of `TestCase`s."""
+        """Runs the rulebook's own `test` blocks (`licit test`): a `TestReport`."""
         return TestReport(_json.loads(self._native.test()))
 
     def diff(
@@ -330,15 +354,16 @@ class Rulebook:
         *,
         as_of: str | _datetime.date | None = None,
         search: bool | None = None,
-    ) -> dict[str, Any]:
-        """What changes from this rulebook to `other`: the JSON of `licit diff --format json`.
-        With `cases`, the cases whose decision changes; without, the symbolic search for every
-        kind of case that changes (`search` forces it on or off)."""
+    ) -> DiffReport:
+        """What changes from this rulebook to `other` (`licit diff`): with `cases`, each decided
+        under both; without, the symbolic search for every kind of case decided differently,
+        each with a witness (`search` forces the search on or off). `as_of` decides every case
+        as of one date. Raises `PolicyError` when the two cannot be compared."""
         texts = [case_json(case) for case in cases] if cases is not None else []
         if search is None:
             search = cases is None
         date = as_of.isoformat() if isinstance(as_of, _datetime.date) else as_of
-        return _json.loads(self._native.diff(other._native, texts, date, search))
+        return DiffReport(_json.loads(self._native.diff(other._native, texts, date, search)))
 
 
 def cases_of(frame: Any, columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
