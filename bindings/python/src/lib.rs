@@ -166,6 +166,28 @@ impl Rulebook {
         py.detach(|| decide_lines(inner, &cases, jobs))
     }
 
+    /// Decides cases as `decide_lines` does and gives the columns of `decide_frame`, read from
+    /// the lines without the GIL: verdict, basis, decided_by, citation, obligations (kinds),
+    /// and for a case that cannot be decided its `{"errors": …, "text": …}` line (else None).
+    #[pyo3(signature = (cases, jobs=None))]
+    fn decide_columns(
+        &self,
+        py: Python<'_>,
+        cases: Vec<String>,
+        jobs: Option<usize>,
+    ) -> PyResult<Columns> {
+        let inner = &self.inner;
+        let jobs = jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(1)
+        });
+        py.detach(|| {
+            let lines = decide_lines(inner, &cases, jobs)?;
+            Ok(columns(&lines))
+        })
+    }
+
     /// The analysis of the rulebook (`licit check --analyze`), as JSON: `findings` (JSON
     /// diagnostics), `text` (as the command line prints them), `proven`, `approximations`.
     fn analyze(&self, py: Python<'_>) -> PyResult<String> {
@@ -312,6 +334,51 @@ fn decide_lines(
         }
     }
     Ok(lines)
+}
+
+/// The columns of `decide_columns`.
+type Columns = (
+    Vec<Option<String>>,
+    Vec<Option<String>>,
+    Vec<Option<String>>,
+    Vec<Option<String>>,
+    Vec<Vec<String>>,
+    Vec<Option<String>>,
+);
+
+/// The frame's columns from decision lines (`decide_lines`).
+fn columns(lines: &[String]) -> Columns {
+    let mut columns: Columns = Default::default();
+    for line in lines {
+        let json: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+        let text = |value: &serde_json::Value| value.as_str().map(str::to_string);
+        if json.get("errors").is_some() || json.get("verdict").is_none() {
+            columns.0.push(None);
+            columns.1.push(None);
+            columns.2.push(None);
+            columns.3.push(None);
+            columns.4.push(Vec::new());
+            columns.5.push(Some(line.clone()));
+            continue;
+        }
+        columns.0.push(text(&json["verdict"]["kind"]));
+        columns.1.push(text(&json["verdict"]["args"]["basis"]));
+        columns.2.push(text(&json["decided_by"]["rule"]));
+        columns.3.push(text(&json["decided_by"]["citation"]));
+        columns.4.push(
+            json["obligations"]
+                .as_array()
+                .map(|obligations| {
+                    obligations
+                        .iter()
+                        .filter_map(|obligation| text(&obligation["kind"]))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        );
+        columns.5.push(None);
+    }
+    columns
 }
 
 /// The native half of the `licit` package.

@@ -96,67 +96,81 @@ class Decision:
     the receipt where the library gives one. `to_dict()` is the decision JSON of
     docs/decision-json.md without its explanation."""
 
-    __slots__ = ("_json",)
+    __slots__ = ("_json", "_text")
 
-    def __init__(self, decision: Mapping[str, Any]):
-        self._json = dict(decision)
+    def __init__(self, decision: Mapping[str, Any] | str):
+        # A decision from `decide_many` keeps its JSON line and reads it when first asked.
+        if isinstance(decision, str):
+            self._json: dict[str, Any] | None = None
+            self._text: str | None = decision
+        else:
+            self._json = dict(decision)
+            self._text = None
+
+    @property
+    def _data(self) -> dict[str, Any]:
+        if self._json is None:
+            parsed = _json.loads(self._text or "{}")
+            parsed.pop("line", None)
+            self._json, self._text = parsed, None
+        return self._json
 
     @property
     def verdict(self) -> str:
         """The verdict kind, such as `licence_required`."""
-        return self._json["verdict"]["kind"]
+        return self._data["verdict"]["kind"]
 
     @property
     def args(self) -> dict[str, Any]:
         """The verdict's arguments by name (`{"basis": "EU001"}`), `{}` when it has none."""
-        return self._json["verdict"]["args"]
+        return self._data["verdict"]["args"]
 
     @property
     def basis(self) -> Any:
         """The verdict's `basis` argument (`authorised(basis: …)`), or `None`."""
-        return self._json["verdict"]["args"].get("basis")
+        return self._data["verdict"]["args"].get("basis")
 
     @property
     def decided_by(self) -> str | None:
         """The name of the rule whose conclusion is the verdict, `None` for the `otherwise`."""
-        rule = self._json.get("decided_by")
+        rule = self._data.get("decided_by")
         return rule["rule"] if rule else None
 
     @property
     def citation(self) -> str | None:
         """The citation of the rule that decided, such as `Art. 5(1) Regulation (EU) 2021/821`."""
-        rule = self._json.get("decided_by")
+        rule = self._data.get("decided_by")
         return rule["citation"] if rule else None
 
     @property
     def obligations(self) -> list[dict[str, Any]]:
         """Every obligation of every applied rule: `kind`, `args`, `rule`, `citation`."""
-        return self._json["obligations"]
+        return self._data["obligations"]
 
     @property
     def date(self) -> str:
         """The date the case was decided as of, `YYYY-MM-DD`."""
-        return self._json["date"]
+        return self._data["date"]
 
     @property
     def policy_in_force(self) -> bool:
         """False when the policy itself is not in force on the date."""
-        return self._json["policy_in_force"]
+        return self._data["policy_in_force"]
 
     @property
     def receipt(self) -> Any:
         """The decision's receipt, when the library gives one; otherwise `None`."""
-        return self._json.get("receipt")
+        return self._data.get("receipt")
 
     def to_dict(self) -> dict[str, Any]:
         """The decision as the JSON object of docs/decision-json.md, without the explanation."""
-        return _json.loads(_json.dumps(self._json))
+        return _json.loads(_json.dumps(self._data))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Decision) and self._json == other._json
+        return isinstance(other, Decision) and self._data == other._data
 
     def __hash__(self) -> int:
-        return hash(_json.dumps(self._json, sort_keys=True))
+        return hash(_json.dumps(self._data, sort_keys=True))
 
     def __repr__(self) -> str:
         verdict = self.verdict
@@ -376,6 +390,10 @@ def cases_of(frame: Any, columns: Iterable[str] | None = None) -> list[dict[str,
 
 
 def _line_result(index: int, line: str, errors: str) -> Decision | CaseError:
+    # A batch line starts `{"line":N,"date":…`; a case that could not be decided has its
+    # `"errors"` at the start.
+    if '"errors"' not in line[:32]:
+        return Decision(line)
     obj = _json.loads(line)
     if "errors" in obj:
         error = CaseError(obj.get("text") or _render_errors(obj["errors"]), obj["errors"])

@@ -85,21 +85,23 @@ def decide_frame(
     kind = _kind(frame)
     rows = records(frame, list(columns) if columns is not None else None)
     cases = [json.dumps(case_of(row), separators=(",", ":"), default=_default) for row in rows]
-    results = rulebook.decide_many(cases, errors="raise" if errors == "raise" else "return", jobs=jobs)
-    columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    verdict, basis, decided_by, citation, obligations, problems = rulebook._native.decide_columns(cases, jobs)
+    columns: dict[str, list[Any]] = {
+        "verdict": verdict,
+        "basis": basis,
+        "decided_by": decided_by,
+        "citation": citation,
+        "obligations": obligations,
+    }
     messages: list[str | None] = []
-    for result in results:
-        if isinstance(result, CaseError):
-            for name in COLUMNS:
-                columns[name].append(None if name != "obligations" else [])
-            messages.append(str(result))
+    for index, problem in enumerate(problems):
+        if problem is None:
+            messages.append(None)
             continue
-        columns["verdict"].append(result.verdict)
-        columns["basis"].append(result.basis)
-        columns["decided_by"].append(result.decided_by)
-        columns["citation"].append(result.citation)
-        columns["obligations"].append([obligation["kind"] for obligation in result.obligations])
-        messages.append(None)
+        error = _case_error(index, problem)
+        if errors == "raise":
+            raise error
+        messages.append(str(error))
     if errors == "column":
         columns["error"] = messages
     if kind == "pandas":
@@ -127,6 +129,14 @@ def decide_frame(
             table = table.drop_columns([name])
         table = table.append_column(name, pyarrow.array(values, type=kind_type))
     return table
+
+
+def _case_error(index: int, line: str) -> CaseError:
+    from . import _line_result
+
+    error = _line_result(index, line, "return")
+    assert isinstance(error, CaseError)
+    return error
 
 
 def _default(value: Any) -> Any:
