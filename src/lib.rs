@@ -59,9 +59,12 @@ mod cli;
 mod eval;
 mod project;
 mod report;
+#[cfg(feature = "serve")]
+mod serve;
 mod syntax;
 
 pub use api::batch::{BatchOptions, BatchSummary};
+pub use api::receipt::{Receipt, case_sha256};
 pub use api::{Explanation, Problems, Rulebook};
 pub use check::ir::{RuleId, VerdictId};
 pub use eval::{Decision, Obligation};

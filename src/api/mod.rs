@@ -20,12 +20,14 @@
 //! ```
 
 pub mod batch;
+pub mod receipt;
 
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::sync::Arc;
 
 use batch::{BatchOptions, BatchSummary};
+use receipt::{Receipt, ReceiptStamp};
 
 use crate::check::Policy;
 use crate::eval::{Decision, Program, Trace, Value, case_date, check_assumptions, decode_case};
@@ -43,6 +45,8 @@ pub type Explanation<'r> = DecisionJson<'r>;
 #[derive(Debug, Clone)]
 pub struct Rulebook {
     program: Arc<Program>,
+    /// The constant part of every receipt, made once.
+    stamp: Arc<ReceiptStamp>,
 }
 
 /// Why something given to a rulebook could not be used: every diagnostic, as data (the JSON
@@ -120,9 +124,7 @@ impl Rulebook {
             Err(error) => return Err(Problems::plain(&error)),
         };
         match result.checked.clone() {
-            Some(policy) => Ok(Rulebook {
-                program: Arc::new(Program::lower(policy, &[])),
-            }),
+            Some(policy) => Ok(Rulebook::of(Program::lower(policy, &[]))),
             None => Err(Problems::of(&result.diagnostics())),
         }
     }
@@ -157,9 +159,43 @@ impl Rulebook {
                 }
             }
         }
-        Ok(Rulebook {
-            program: Arc::new(Program::lower(policy.clone(), &values)),
-        })
+        Ok(Rulebook::of(Program::lower(policy.clone(), &values)))
+    }
+
+    /// The rulebook of a policy checked already (by the service, which keeps its sources).
+    #[cfg_attr(
+        not(feature = "serve"),
+        expect(dead_code, reason = "used by the service")
+    )]
+    pub(crate) fn from_policy(policy: Arc<Policy>) -> Rulebook {
+        Rulebook::of(Program::lower(policy, &[]))
+    }
+
+    /// A rulebook of a lowered program.
+    fn of(program: Program) -> Rulebook {
+        let stamp = Arc::new(ReceiptStamp::of(&program));
+        Rulebook {
+            program: Arc::new(program),
+            stamp,
+        }
+    }
+
+    /// The rulebook's name: its folder's name, or its file's name without `.licit`.
+    pub fn name(&self) -> &str {
+        &self.program.policy.origin.name
+    }
+
+    /// The SHA-256 of the rulebook's source files in the canonical order of
+    /// `docs/receipts.md`, as lowercase hex: computed once, when it was loaded.
+    pub fn sha256(&self) -> &str {
+        &self.program.policy.origin.sha256
+    }
+
+    /// The receipt of a case decided as of a date (the date of the decision,
+    /// `Decision::date`): what the decision was made from, so that it can be decided again
+    /// and compared (docs/receipts.md). [`Rulebook::explain`] puts it in the explanation.
+    pub fn receipt(&self, case: &str, as_of: Date) -> Receipt {
+        self.stamp.receipt(case, as_of)
     }
 
     /// Decides a case given as JSON, as of its own `date`: the verdict, the rule that decided
@@ -180,10 +216,21 @@ impl Rulebook {
     /// Decides a case given as JSON and explains the decision: the object documented in
     /// `docs/decision-json.md` (serialise it with `serde_json`).
     pub fn explain(&self, case: &str) -> Result<Explanation<'_>, Problems> {
-        let (value, date) = self.read(case, None)?;
+        self.explain_with(case, None)
+    }
+
+    /// Explains a case decided as of a given date instead of its own.
+    pub fn explain_as_of(&self, case: &str, date: Date) -> Result<Explanation<'_>, Problems> {
+        self.explain_with(case, Some(date))
+    }
+
+    fn explain_with(&self, case: &str, as_of: Option<Date>) -> Result<Explanation<'_>, Problems> {
+        let (value, date) = self.read(case, as_of)?;
         let mut trace = Trace::default();
         let decision = self.program.explain_into(&value, date, &mut trace);
-        Ok(decision_json(&self.program, &decision, &trace))
+        let mut json = decision_json(&self.program, &decision, &trace);
+        json.receipt = Some(self.receipt(case, decision.date));
+        Ok(json)
     }
 
     /// Decides one JSON case per line of `reader` on `options.jobs` threads and writes one JSON
@@ -197,6 +244,15 @@ impl Rulebook {
         options: &BatchOptions,
     ) -> BatchSummary {
         batch::decide_batch(&self.program, "batch", reader, out, options, &mut |_| {})
+    }
+
+    /// The constant part of the rulebook's receipts, for the service's fast path.
+    #[cfg_attr(
+        not(feature = "serve"),
+        expect(dead_code, reason = "used by the service")
+    )]
+    pub(crate) fn stamp(&self) -> &ReceiptStamp {
+        &self.stamp
     }
 
     /// The lowered program behind the rulebook, for the analyses.

@@ -8,6 +8,8 @@ mod diff;
 mod error;
 mod eval;
 mod fmt;
+mod receipt;
+mod serve;
 mod test;
 mod whatif;
 
@@ -65,6 +67,8 @@ pub fn run() -> Exit {
         Command::Test(args) => test::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::VerifyReceipt(args) => receipt::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }
 
