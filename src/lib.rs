@@ -57,12 +57,15 @@ mod check;
 #[cfg(feature = "cli")]
 mod cli;
 mod eval;
+#[cfg(feature = "cli")]
+mod lsp;
 mod project;
 mod report;
 #[cfg(feature = "serve")]
 mod serve;
 mod syntax;
 
+pub use api::ask::{AnalysisReport, DiffCase, DiffOptions, DiffReport, TestReport, diff};
 pub use api::batch::{BatchOptions, BatchSummary};
 pub use api::receipt::{Receipt, case_sha256};
 pub use api::{Explanation, Problems, Rulebook};

@@ -237,3 +237,184 @@ fn a_case_that_breaks_an_assumption_is_rejected() {
         "{line}"
     );
 }
+
+/// Runs the `licit` command and returns its standard output as JSON.
+fn command_json(args: &[&str]) -> serde_json::Value {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_licit"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap_or_else(|error| panic!("licit runs: {error}"));
+    let text = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("{args:?} prints JSON ({error}):\n{text}"))
+}
+
+fn example(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("`{}` is readable", path.display()))
+}
+
+fn eu(policy: &str) -> Rulebook {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("policies/eu")
+        .join(policy);
+    Rulebook::load(&path).unwrap_or_else(|problems| panic!("{policy} loads: {problems}"))
+}
+
+#[test]
+fn the_library_answers_why_not_and_what_if_as_the_command_line() {
+    let rulebook = eu("dual-use");
+    for (name, verdict) in [
+        ("seed-2022.json", "no_licence_required"),
+        ("eu001-japan.json", "licence_required"),
+        ("licence-held.json", "authorised(basis: \"EU001\")"),
+        ("seed-2019.json", "licence_required"),
+    ] {
+        let case = example(name);
+        let library = rulebook
+            .why_not(&case, verdict)
+            .unwrap_or_else(|problems| panic!("{name}: {problems}"));
+        let path = format!("examples/{name}");
+        let command = command_json(&[
+            "eval",
+            "policies/eu/dual-use",
+            "--case",
+            &path,
+            "--why-not",
+            verdict,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(library, command, "why-not {verdict} of {name}");
+    }
+    let case = example("seed-2022.json");
+    let changes = [("destination", serde_json::json!("JP"))];
+    let library = rulebook
+        .what_if(&case, &changes)
+        .map(|explained| serde_json::to_value(explained).unwrap_or_default())
+        .unwrap_or_else(|problems| panic!("what-if: {problems}"));
+    let command = command_json(&[
+        "eval",
+        "policies/eu/dual-use",
+        "--case",
+        "examples/seed-2022.json",
+        "--what-if",
+        "destination=JP",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(library, command);
+    let Err(problems) = rulebook.what_if(&case, &[("item.no_such.field", serde_json::json!(1))])
+    else {
+        panic!("a field that is not there is a problem");
+    };
+    assert!(problems.text.contains("changed_case") || problems.text.contains("what_if_field"));
+    let Err(problems) = rulebook.why_not(&case, "licence_requird") else {
+        panic!("an unknown verdict is a problem");
+    };
+    assert!(
+        problems.text.contains("licence_required"),
+        "{}",
+        problems.text
+    );
+}
+
+#[test]
+fn the_library_compares_tests_and_analyses_as_the_command_line() {
+    let (old, new) = (eu("dual-use"), eu("proposal-2016"));
+    let cases: Vec<licit::DiffCase> = ["seed-2022.json", "proposal-2016-human-rights.json"]
+        .iter()
+        .map(|name| licit::DiffCase {
+            label: format!("examples/{name}"),
+            json: example(name),
+        })
+        .collect();
+    let options = licit::DiffOptions {
+        cases,
+        names: Some((
+            "policies/eu/dual-use".to_string(),
+            "policies/eu/proposal-2016".to_string(),
+        )),
+        ..Default::default()
+    };
+    let report = licit::diff(&old, &new, &options).unwrap_or_else(|p| panic!("{p}"));
+    assert!(report.skipped.diagnostics.is_empty(), "{}", report.skipped);
+    let dir = std::env::temp_dir().join(format!("licit-library-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_default();
+    for case in &options.cases {
+        let name = case.label.trim_start_matches("examples/");
+        std::fs::write(dir.join(name), &case.json).unwrap_or_default();
+    }
+    let dir_text = dir.display().to_string();
+    let mut command = command_json(&[
+        "diff",
+        "policies/eu/dual-use",
+        "policies/eu/proposal-2016",
+        "--cases",
+        &dir_text,
+        "--format",
+        "json",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    // The command labels the cases by the files it read.
+    let text = command
+        .to_string()
+        .replace(&format!("{dir_text}/"), "examples/");
+    command = serde_json::from_str(&text).unwrap_or_default();
+    assert_eq!(report.json, command);
+    let listed = report.json["changed"].as_array().map_or(0, Vec::len);
+    assert_eq!(report.changed, listed > 0);
+
+    let tested = new.test();
+    let command = command_json(&[
+        "test",
+        "policies/eu/proposal-2016",
+        "--format",
+        "json",
+        "--coverage",
+    ]);
+    assert_eq!(tested.failed, 0);
+    // The rulebook names its files by the path it was loaded from; the command by its own.
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+    let tests = tested.json["tests"].to_string().replace(root, "");
+    assert_eq!(tests, command["tests"].to_string());
+    assert_eq!(
+        tested.passed,
+        command["passed"].as_u64().unwrap_or(0) as usize
+    );
+
+    // The analysis, on a small policy with one assertion proven and one broken.
+    let fixture = "tests/analyze/assert_violated.licit";
+    let small = Rulebook::load(Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture))
+        .unwrap_or_else(|p| panic!("{p}"));
+    let analysed = small.analyze().unwrap_or_else(|p| panic!("{p}"));
+    let command = command_json(&["check", "--analyze", fixture, "--format", "json"]);
+    let codes = |items: Vec<Option<String>>| {
+        let mut items: Vec<String> = items.into_iter().flatten().collect();
+        items.sort();
+        items
+    };
+    let library: Vec<Option<String>> = analysed
+        .findings
+        .diagnostics
+        .iter()
+        .map(|d| Some(d.code.clone()))
+        .collect();
+    let printed: Vec<Option<String>> = command
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|d| d["code"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(codes(library), codes(printed));
+    assert!(
+        !analysed.proven.is_empty(),
+        "the EU rulebook proves its asserts"
+    );
+}

@@ -1,6 +1,10 @@
 //! Receipts end to end: a decision's receipt reproduces with `licit verify-receipt`, one changed
 //! byte of the policy makes it say which part does not match, and the decision log records one
 //! receipt and verdict per decision.
+#![expect(
+    clippy::expect_used,
+    reason = "the helpers of a test should stop loudly when the binary or a file fails"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

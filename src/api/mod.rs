@@ -19,6 +19,7 @@
 //! assert_eq!(explained.verdict.kind, "licence_required");
 //! ```
 
+pub(crate) mod ask;
 pub mod batch;
 pub mod receipt;
 
@@ -29,7 +30,7 @@ use std::sync::Arc;
 use batch::{BatchOptions, BatchSummary};
 use receipt::{Receipt, ReceiptStamp};
 
-use crate::check::Policy;
+use crate::check::{Policy, Source};
 use crate::eval::{Decision, Program, Trace, Value, case_date, check_assumptions, decode_case};
 use crate::project::Files;
 use crate::report::decision::{DecisionJson, decision_json};
@@ -45,6 +46,10 @@ pub type Explanation<'r> = DecisionJson<'r>;
 #[derive(Debug, Clone)]
 pub struct Rulebook {
     program: Arc<Program>,
+    /// The policy's files as read (its own, those it `use`s and those it amends), in load order.
+    sources: Arc<Vec<Source>>,
+    /// The path the rulebook was loaded from, as given.
+    name: Arc<str>,
     /// The constant part of every receipt, made once.
     stamp: Arc<ReceiptStamp>,
 }
@@ -87,11 +92,20 @@ impl Problems {
 
     /// A problem with no place in a source (an unknown parameter).
     fn plain(diagnostic: &dyn miette::Diagnostic) -> Problems {
-        Problems::of(&[Sourced {
-            name: "",
-            text: "",
-            diagnostic,
-        }])
+        Problems::plain_many(&[diagnostic])
+    }
+
+    /// Problems with no place in a source.
+    fn plain_many(diagnostics: &[&dyn miette::Diagnostic]) -> Problems {
+        let items: Vec<Sourced<'_>> = diagnostics
+            .iter()
+            .map(|diagnostic| Sourced {
+                name: "",
+                text: "",
+                diagnostic: *diagnostic,
+            })
+            .collect();
+        Problems::of(&items)
     }
 }
 
@@ -124,7 +138,11 @@ impl Rulebook {
             Err(error) => return Err(Problems::plain(&error)),
         };
         match result.checked.clone() {
-            Some(policy) => Ok(Rulebook::of(Program::lower(policy, &[]))),
+            Some(policy) => Ok(Rulebook::of(
+                Program::lower(policy, &[]),
+                Arc::new(result.loaded.sources),
+                path.as_ref().display().to_string().into(),
+            )),
             None => Err(Problems::of(&result.diagnostics())),
         }
     }
@@ -159,29 +177,41 @@ impl Rulebook {
                 }
             }
         }
-        Ok(Rulebook::of(Program::lower(policy.clone(), &values)))
+        Ok(Rulebook::of(
+            Program::lower(policy.clone(), &values),
+            self.sources.clone(),
+            self.name.clone(),
+        ))
     }
 
-    /// The rulebook of a policy checked already (by the service, which keeps its sources).
+    /// The rulebook of a policy checked already, with its sources and the path it was read
+    /// from (the service, which keeps the result of loading).
     #[cfg_attr(
         not(feature = "serve"),
         expect(dead_code, reason = "used by the service")
     )]
-    pub(crate) fn from_policy(policy: Arc<Policy>) -> Rulebook {
-        Rulebook::of(Program::lower(policy, &[]))
+    pub(crate) fn from_policy(policy: Arc<Policy>, sources: Vec<Source>, path: &Path) -> Rulebook {
+        Rulebook::of(
+            Program::lower(policy, &[]),
+            Arc::new(sources),
+            path.display().to_string().into(),
+        )
     }
 
     /// A rulebook of a lowered program.
-    fn of(program: Program) -> Rulebook {
+    fn of(program: Program, sources: Arc<Vec<Source>>, name: Arc<str>) -> Rulebook {
         let stamp = Arc::new(ReceiptStamp::of(&program));
         Rulebook {
             program: Arc::new(program),
+            sources,
+            name,
             stamp,
         }
     }
 
-    /// The rulebook's name: its folder's name, or its file's name without `.licit`.
-    pub fn name(&self) -> &str {
+    /// The rulebook's short name, as receipts and `licit serve` name it: its folder's name,
+    /// or its file's name without `.licit`.
+    pub fn short_name(&self) -> &str {
         &self.program.policy.origin.name
     }
 
@@ -258,6 +288,16 @@ impl Rulebook {
     /// The lowered program behind the rulebook, for the analyses.
     pub(crate) fn program(&self) -> &Arc<Program> {
         &self.program
+    }
+
+    /// The policy's files as read: its own, those it `use`s and those it amends, in load order.
+    pub(crate) fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    /// The path the rulebook was loaded from, as given.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The name of a decision's verdict.

@@ -25,6 +25,8 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Compare two versions of a policy over cases: every case whose outcome changes.
     Diff(DiffArgs),
+    /// Serve the language server protocol over standard input and output, for editors.
+    Lsp,
     /// Decide a receipt's case again and say whether the decision reproduces.
     VerifyReceipt(VerifyReceiptArgs),
     /// Serve policies over HTTP: decisions with receipts, explanations, batches, and a
@@ -123,6 +125,9 @@ pub struct CheckArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub format: DiagnosticFormat,
+    /// Check again on every change of the policy's files, until interrupted.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// `licit eval`
@@ -175,6 +180,9 @@ pub struct TestArgs {
     /// Write or refresh the stored explanations of tests that `expect explanation`.
     #[arg(long)]
     pub update: bool,
+    /// Run the tests again on every change of the policy's files, until interrupted.
+    #[arg(long, conflicts_with = "update")]
+    pub watch: bool,
     /// A policy file, a policy directory, or a directory of policies.
     pub path: PathBuf,
     /// Run only the tests whose name contains this text.

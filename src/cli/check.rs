@@ -2,7 +2,8 @@
 
 use super::args::{CheckArgs, DiagnosticFormat};
 use super::{Exit, print_diagnostics, print_plain};
-use crate::report::analysis::{AnalysisDiagnostic, assert_diagnostic, finding_diagnostic};
+use crate::api::ask::analyse;
+use crate::report::analysis::AnalysisDiagnostic;
 use crate::report::diagnostic::{Sourced, is_warning, to_json};
 
 /// Runs `licit check`.
@@ -100,39 +101,22 @@ fn analyze(
     policy: &std::sync::Arc<crate::check::Policy>,
 ) -> Option<Vec<AnalysisDiagnostic>> {
     let program = super::program(policy, &[]);
-    let analysis = match crate::analysis::analyze(&program) {
-        Ok(analysis) => analysis,
+    let path = root.display().to_string();
+    let analysed = match analyse(&program, &result.loaded.sources, &path) {
+        Ok(analysed) => analysed,
         Err(error) => {
-            super::print_plain(&super::CliError::CannotAnalyse {
-                path: root.display().to_string(),
-                reason: error.to_string(),
-            });
+            print_plain(&error);
             return None;
         }
     };
-    let mut out = Vec::new();
-    for finding in &analysis.findings {
-        let rule = &policy.rules[finding.rule];
-        let text = &result.loaded.sources[rule.place.file].text;
-        let start = rule.place.span.start as usize;
-        let end = text[start.min(text.len())..]
-            .find('\n')
-            .map(|n| start + n)
-            .unwrap_or(text.len());
-        out.push(finding_diagnostic(&program, finding, (start, end)));
+    for name in &analysed.proven {
+        eprintln!("proven: assert \"{name}\"");
     }
-    for outcome in &analysis.asserts {
-        match assert_diagnostic(&program, outcome) {
-            Some(diagnostic) => out.push(diagnostic),
-            None => eprintln!("proven: assert \"{}\"", policy.asserts[outcome.assert].name),
-        }
-    }
-    if !analysis.approximations.is_empty() {
+    if !analysed.approximations.is_empty() {
         eprintln!(
-            "note: the analysis of `{}` approximated {}",
-            root.display(),
-            analysis.approximations.join("; ")
+            "note: the analysis of `{path}` approximated {}",
+            analysed.approximations.join("; ")
         );
     }
-    Some(out)
+    Some(analysed.diagnostics)
 }

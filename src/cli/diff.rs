@@ -6,18 +6,11 @@ use std::sync::Arc;
 
 use super::args::{DecisionFormat, DiffArgs};
 use super::{CliError, Exit, checked_policy, parse_as_of, print_out, print_plain, program};
-use crate::analysis::{Comparison, SearchError, compare, search};
-use crate::eval::{Program, case_date, decode_case};
-use crate::report::comparison::{
-    Compared, Sides, diff_json, render_markdown_report, render_text_report,
-};
+use crate::analysis::Comparison;
+use crate::api::ask::{AskError, DiffCase, compare_given, diff_items, search_witnesses};
+use crate::eval::Program;
+use crate::report::comparison::{Sides, diff_json, render_markdown_report, render_text_report};
 use crate::report::decision::{TextStyle, value_json};
-
-/// A case as JSON text, with where it came from.
-struct CaseText {
-    label: String,
-    json: String,
-}
 
 /// Runs `licit diff`.
 pub fn run(args: &DiffArgs) -> Exit {
@@ -52,12 +45,28 @@ pub fn run(args: &DiffArgs) -> Exit {
     // The same case may come from both policies' tests: keep the first.
     let mut seen = std::collections::HashSet::new();
     cases.retain(|case| seen.insert(case.json.clone()));
-    let compared = compare_given(&old_program, &new_program, &cases, as_of, &mut invalid);
+    let (compared, skipped) = compare_given(&old_program, &new_program, &cases, as_of);
+    for problem in &skipped {
+        print_plain(problem.as_ref());
+    }
+    invalid |= !skipped.is_empty();
     // The search: every kind of difference, with its smallest witness.
     let witnesses = match searching {
         true => match search_witnesses(&old_program, &new_program, as_of) {
-            Ok(witnesses) => witnesses,
-            Err(exit) => return exit,
+            Ok(found) => {
+                for note in &found.notes {
+                    eprintln!("{note}");
+                }
+                found.witnesses
+            }
+            Err(error) => {
+                let exit = match error {
+                    AskError::DifferentInputs { .. } => Exit::Usage,
+                    _ => Exit::Invalid,
+                };
+                print_plain(&error);
+                return exit;
+            }
         },
         false => Vec::new(),
     };
@@ -70,19 +79,7 @@ pub fn run(args: &DiffArgs) -> Exit {
         });
         invalid = true;
     }
-    let mut items: Vec<Compared<'_>> = witnesses
-        .iter()
-        .map(|(label, comparison, case)| Compared {
-            label,
-            comparison,
-            case: Some(case),
-        })
-        .collect();
-    items.extend(compared.iter().map(|(label, comparison)| Compared {
-        label,
-        comparison,
-        case: None,
-    }));
+    let items = diff_items(&witnesses, &compared);
     let old_name = args.old.display().to_string();
     let new_name = args.new.display().to_string();
     let sides = Sides {
@@ -115,111 +112,6 @@ pub fn run(args: &DiffArgs) -> Exit {
     } else {
         Exit::Ok
     }
-}
-
-/// Decides each given case under both policies; a case that does not fit both, or has no date,
-/// is reported and skipped.
-fn compare_given(
-    old_program: &Program,
-    new_program: &Program,
-    cases: &[CaseText],
-    as_of: Option<crate::syntax::calendar::Date>,
-    invalid: &mut bool,
-) -> Vec<(String, Comparison)> {
-    let mut compared = Vec::new();
-    for case in cases {
-        let old_case = decode_case(old_program, &case.json);
-        let new_case = decode_case(new_program, &case.json);
-        let (Ok(old_case), Ok(new_case)) = (old_case, new_case) else {
-            print_plain(&CliError::CaseDoesNotFit {
-                label: case.label.clone(),
-            });
-            *invalid = true;
-            continue;
-        };
-        let Some(date) = as_of.or_else(|| case_date(&old_program.policy, &old_case)) else {
-            print_plain(&crate::eval::case::NoDate {
-                help: "give the case a `date`, or compare as of one with `--as-of DATE`; the case was skipped",
-            });
-            *invalid = true;
-            continue;
-        };
-        // A case one of the policies assumes away is not a case of both: it is not compared.
-        let broken = [(old_program, &old_case), (new_program, &new_case)]
-            .into_iter()
-            .find_map(|(program, case)| {
-                let index = program.violated_assumption(case, date)?;
-                Some((program, index, case))
-            });
-        if let Some((program, index, broken_case)) = broken {
-            print_plain(&CliError::CaseBreaksAssumption {
-                label: case.label.clone(),
-                text: program.policy.assumptions[index].text.clone(),
-                help: program.assumption_facts(index, broken_case, date),
-            });
-            *invalid = true;
-            continue;
-        }
-        let comparison = compare(old_program, &old_case, new_program, &new_case, date);
-        compared.push((case.label.clone(), comparison));
-    }
-    compared
-}
-
-/// A kind of difference found by the search: its label, the comparison and the witness case.
-type Witness = (String, Comparison, serde_json::Value);
-
-/// Searches every kind of case the two policies decide differently, each with its smallest
-/// witness; what was searched is told on standard error.
-fn search_witnesses(
-    old_program: &Program,
-    new_program: &Program,
-    as_of: Option<crate::syntax::calendar::Date>,
-) -> Result<Vec<Witness>, Exit> {
-    let report = match search(old_program, new_program, as_of) {
-        Ok(report) => report,
-        Err(SearchError::DifferentInputs(reason)) => {
-            print_plain(&CliError::DifferentInputs { reason });
-            return Err(Exit::Usage);
-        }
-        Err(error @ (SearchError::TooLarge | SearchError::TooManyDates { .. })) => {
-            print_plain(&CliError::SearchTooLarge {
-                reason: error.to_string(),
-            });
-            return Err(Exit::Invalid);
-        }
-    };
-    let mut witnesses = Vec::new();
-    for (index, difference) in report.differences.into_iter().enumerate() {
-        let label = format!(
-            "difference {}: {} → {}",
-            index + 1,
-            difference.old_outcome,
-            difference.new_outcome
-        );
-        let case = value_json(old_program, &difference.case);
-        witnesses.push((label, difference.comparison, case));
-    }
-    eprintln!(
-        "searched {} date{} on which the rules change: {} kind{} of difference",
-        report.dates,
-        if report.dates == 1 { "" } else { "s" },
-        witnesses.len(),
-        if witnesses.len() == 1 { "" } else { "s" }
-    );
-    if !report.approximations.is_empty() {
-        eprintln!(
-            "warning: the search approximated {}; a difference that needs these may be missed",
-            report.approximations.join("; ")
-        );
-    }
-    if report.unconfirmed > 0 {
-        eprintln!(
-            "note: {} symbolic difference(s) did not show when decided concretely and were dropped",
-            report.unconfirmed
-        );
-    }
-    Ok(witnesses)
 }
 
 /// Writes each witness as a `test` block of the new policy: a found difference becomes a
@@ -257,11 +149,11 @@ fn emit_tests(
 }
 
 /// The cases of a policy's tests, as JSON.
-fn tests_as_cases(program: &Arc<Program>, prefix: &str, out: &mut Vec<CaseText>) {
+fn tests_as_cases(program: &Arc<Program>, prefix: &str, out: &mut Vec<DiffCase>) {
     for test in &program.policy.tests {
         let Some(given) = &test.given else { continue };
         let value = program.constant_value(given);
-        out.push(CaseText {
+        out.push(DiffCase {
             label: format!("{prefix}test \"{}\"", test.name),
             json: value_json(program, &value).to_string(),
         });
@@ -269,7 +161,7 @@ fn tests_as_cases(program: &Arc<Program>, prefix: &str, out: &mut Vec<CaseText>)
 }
 
 /// Collects the cases under a path; false when something could not be read.
-fn gather(path: &Path, out: &mut Vec<CaseText>) -> bool {
+fn gather(path: &Path, out: &mut Vec<DiffCase>) -> bool {
     let mut ok = true;
     let mut files = Vec::new();
     if path.is_file() {
@@ -287,14 +179,14 @@ fn gather(path: &Path, out: &mut Vec<CaseText>) -> bool {
         let extension = file.extension().and_then(|e| e.to_str()).unwrap_or("");
         match extension {
             "json" | "jsonl" => match crate::project::Files::read(&crate::project::OsFiles, file) {
-                Ok(text) if extension == "json" => out.push(CaseText {
+                Ok(text) if extension == "json" => out.push(DiffCase {
                     label: file.display().to_string(),
                     json: text,
                 }),
                 Ok(text) => {
                     for (index, line) in text.lines().enumerate() {
                         if !line.trim().is_empty() {
-                            out.push(CaseText {
+                            out.push(DiffCase {
                                 label: format!("{}:{}", file.display(), index + 1),
                                 json: line.to_string(),
                             });

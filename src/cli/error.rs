@@ -34,48 +34,13 @@ pub enum CliError {
     )]
     WhatIfForm { change: String },
 
-    #[error("`--what-if {change}`: `{field}` is not a field of the case")]
-    #[diagnostic(code(licit::usage::what_if_field))]
-    WhatIfField { change: String, field: String },
+    #[error("cannot watch `{path}` for changes: {reason}")]
+    #[diagnostic(code(licit::io::cannot_watch))]
+    CannotWatch { path: String, reason: String },
 
-    #[error("after the changes, the case does not fit: {problem}")]
-    #[diagnostic(code(licit::case::changed_case))]
-    ChangedCase { problem: String },
-
-    #[error("`{target}` is not a verdict of the policy")]
-    #[diagnostic(code(licit::usage::unknown_verdict), help("{hint}"))]
-    UnknownVerdict { target: String, hint: String },
-
-    #[error("{label}: the case breaks the assumption \"{text}\"; skipped")]
-    #[diagnostic(code(licit::case::assumption), help("{help}"))]
-    CaseBreaksAssumption {
-        label: String,
-        text: String,
-        help: String,
-    },
-
-    #[error("{label}: the case does not fit the input of both policies; skipped")]
-    #[diagnostic(code(licit::diff::case_does_not_fit))]
-    CaseDoesNotFit { label: String },
-
-    #[error("cannot search: {reason}")]
-    #[diagnostic(code(licit::diff::different_inputs))]
-    DifferentInputs { reason: String },
-
-    #[error("{reason}")]
-    #[diagnostic(
-        code(licit::diff::too_large),
-        help("compare over given cases with `--cases`")
-    )]
-    SearchTooLarge { reason: String },
-
-    #[error("{reason}")]
-    #[diagnostic(code(licit::why_not::cannot_search))]
-    WhyNotCannotSearch { reason: String },
-
-    #[error("cannot analyse `{path}`: {reason}")]
-    #[diagnostic(code(licit::analyze::too_large))]
-    CannotAnalyse { path: String, reason: String },
+    #[error("the language server stopped: {reason}")]
+    #[diagnostic(code(licit::lsp::stopped))]
+    Lsp { reason: String },
 
     #[error("cannot write tests into `{dir}`: {reason}")]
     #[diagnostic(code(licit::io::cannot_write))]

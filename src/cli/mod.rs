@@ -8,9 +8,11 @@ mod diff;
 mod error;
 mod eval;
 mod fmt;
+mod lsp;
 mod receipt;
 mod serve;
 mod test;
+mod watch;
 mod whatif;
 
 use std::io::{IsTerminal, Write};
@@ -62,11 +64,14 @@ pub fn run() -> Exit {
         }
     };
     match cli.command {
+        Command::Check(args) if args.watch => watch::run(&args.path, || check::run(&args)),
         Command::Check(args) => check::run(&args),
+        Command::Test(args) if args.watch => watch::run(&args.path, || test::run(&args)),
         Command::Eval(args) => eval::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Lsp => lsp::run(),
         Command::VerifyReceipt(args) => receipt::run(&args),
         Command::Serve(args) => serve::run(&args),
     }

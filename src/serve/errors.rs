@@ -57,6 +57,14 @@ pub enum ServeError {
         seconds: u64,
     },
 
+    /// A search that stopped without an answer: a defect of licit.
+    #[error("the search stopped without an answer")]
+    #[diagnostic(
+        code(licit::serve::stopped),
+        help("this is a defect of licit; please report it with the request")
+    )]
+    Stopped,
+
     /// Every search slot is taken.
     #[error("too many searches are running")]
     #[diagnostic(code(licit::serve::busy), help("try again in a moment"))]
@@ -70,6 +78,7 @@ impl ServeError {
             ServeError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ServeError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ServeError::Timeout { .. } | ServeError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ServeError::Stopped => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

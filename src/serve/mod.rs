@@ -6,6 +6,7 @@
 //! that does not fit is a 422 with the diagnostics the CLI prints, a request that is not
 //! well-formed a 400, a body over the limit a 413, a search past its deadline a 503.
 
+mod ask;
 mod batch;
 mod describe;
 mod errors;
@@ -49,7 +50,7 @@ pub(crate) struct State {
     search_timeout: Duration,
     body_limit: usize,
     /// At most this many searches run at once: each holds a core.
-    searches: tokio::sync::Semaphore,
+    searches: Arc<tokio::sync::Semaphore>,
 }
 
 impl State {
@@ -129,7 +130,7 @@ pub fn run(options: ServeOptions) -> Result<(), StartError> {
         decision_log,
         search_timeout: options.search_timeout,
         body_limit: options.body_limit,
-        searches: tokio::sync::Semaphore::new(cores.max(1)),
+        searches: Arc::new(tokio::sync::Semaphore::new(cores.max(1))),
     });
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

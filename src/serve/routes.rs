@@ -37,6 +37,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/v1/check", post(check))
         .route("/v1/examples", get(examples))
         .route("/v1/examples/{name}", get(example))
+        .merge(super::ask::routes())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), track))
         .fallback(not_found)
         .with_state(state)

@@ -44,7 +44,7 @@ impl Served {
     pub fn load(path: &Path) -> Result<Served, Vec<Diagnostic>> {
         let loaded = load(path)?;
         Ok(Served {
-            name: loaded.rulebook.name().to_string(),
+            name: loaded.rulebook.short_name().to_string(),
             path: path.to_path_buf(),
             current: RwLock::new(Arc::new(loaded)),
             problems: RwLock::new(Vec::new()),
@@ -105,7 +105,7 @@ fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     let Some(policy) = result.checked.clone() else {
         return Err(result.diagnostics().iter().map(Diagnostic::new).collect());
     };
-    let files = canonical_files(&OsFiles, path, &result.loaded)
+    let files: Vec<(String, String)> = canonical_files(&OsFiles, path, &result.loaded)
         .into_iter()
         .map(|(name, text)| (name, text.to_string()))
         .collect();
@@ -115,8 +115,9 @@ fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         .iter()
         .map(|source| PathBuf::from(&source.name))
         .collect();
+    let sources = result.loaded.sources;
     Ok(Loaded {
-        rulebook: Rulebook::from_policy(policy),
+        rulebook: Rulebook::from_policy(policy, sources, path),
         files,
         watched,
     })

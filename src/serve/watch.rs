@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use notify::{RecursiveMode, Watcher};
+use notify_debouncer_mini::notify::{self, RecursiveMode, Watcher};
 
 use super::State;
 use super::rulebooks::Reloaded;

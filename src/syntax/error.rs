@@ -91,6 +91,8 @@ pub enum SyntaxError {
         span: Span,
         #[label("`and` here")]
         and: Span,
+        /// The whole condition, which either reading replaces (the language server's fix).
+        whole: Span,
     },
 
     #[error("a rule has at most one `{clause}` clause")]

@@ -1408,6 +1408,7 @@ impl Lowerer {
             help: format!("write `{and_first}` or `{or_first}`{lines}"),
             span: or,
             and,
+            whole: span_of(pair),
         });
     }
 

@@ -1,0 +1,134 @@
+//! Go to definition, find references and rename, across the files of a policy.
+
+use std::collections::HashMap;
+
+use lsp_types::{
+    GotoDefinitionParams, GotoDefinitionResponse, Location, ReferenceParams, RenameParams,
+    TextDocumentPositionParams, TextEdit, Url, WorkspaceEdit,
+};
+
+use super::Server;
+use super::diagnostics::Snapshot;
+use super::index::{Occurrence, SymbolKind};
+use super::position::Lines;
+
+/// The symbols the name at a place stands for: one, or every text of a rule an amendment
+/// replaced (they share the name).
+fn symbols_at(snapshot: &Snapshot, file: usize, offset: usize) -> Vec<usize> {
+    let Some(occurrence) = snapshot.index.at(file, offset) else {
+        return Vec::new();
+    };
+    let symbol = &snapshot.index.symbols[occurrence.symbol];
+    match symbol.kind {
+        SymbolKind::Rule => snapshot
+            .index
+            .symbols
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == SymbolKind::Rule && s.name == symbol.name)
+            .map(|(id, _)| id)
+            .collect(),
+        _ => vec![occurrence.symbol],
+    }
+}
+
+fn offset_of(snapshot: &Snapshot, file: usize, place: &TextDocumentPositionParams) -> usize {
+    Lines::new(&snapshot.result.loaded.sources[file].text).offset(place.position)
+}
+
+fn location(snapshot: &Snapshot, occurrence: &Occurrence) -> Option<Location> {
+    let uri = super::uri_of(&snapshot.paths[occurrence.file])?;
+    let lines = Lines::new(&snapshot.result.loaded.sources[occurrence.file].text);
+    Some(Location::new(
+        uri,
+        lines.range(occurrence.span.start as usize, occurrence.span.end as usize),
+    ))
+}
+
+/// Answers `textDocument/definition`.
+pub fn definition(
+    server: &mut Server,
+    params: &GotoDefinitionParams,
+) -> Option<GotoDefinitionResponse> {
+    let place = &params.text_document_position_params;
+    let (snapshot, file) = server.snapshot(&place.text_document.uri)?;
+    let offset = offset_of(snapshot, file, place);
+    let symbols = symbols_at(snapshot, file, offset);
+    let locations: Vec<Location> = snapshot
+        .index
+        .occurrences
+        .iter()
+        .filter(|o| o.is_declaration && symbols.contains(&o.symbol))
+        .filter_map(|o| location(snapshot, o))
+        .collect();
+    match locations.len() {
+        0 => None,
+        1 => locations
+            .into_iter()
+            .next()
+            .map(GotoDefinitionResponse::Scalar),
+        _ => Some(GotoDefinitionResponse::Array(locations)),
+    }
+}
+
+/// Answers `textDocument/references`.
+pub fn references(server: &mut Server, params: &ReferenceParams) -> Option<Vec<Location>> {
+    let place = &params.text_document_position;
+    let (snapshot, file) = server.snapshot(&place.text_document.uri)?;
+    let offset = offset_of(snapshot, file, place);
+    let symbols = symbols_at(snapshot, file, offset);
+    let mut found: Vec<&Occurrence> = symbols
+        .iter()
+        .flat_map(|&s| snapshot.index.occurrences_of(s))
+        .filter(|o| params.context.include_declaration || !o.is_declaration)
+        .collect();
+    found.sort_by_key(|o| (o.file, o.span.start));
+    Some(
+        found
+            .into_iter()
+            .filter_map(|o| location(snapshot, o))
+            .collect(),
+    )
+}
+
+/// Whether a text can be a name: a letter or `_`, then letters, digits and `_`, and no keyword.
+pub fn is_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !super::completion::KEYWORDS.contains(&text)
+}
+
+/// Answers `textDocument/rename`: every occurrence of the name, in every file of the policy.
+/// A new name that is not a name, or a place on no name, renames nothing.
+pub fn rename(server: &mut Server, params: &RenameParams) -> Option<WorkspaceEdit> {
+    if !is_name(&params.new_name) {
+        return None;
+    }
+    let place = &params.text_document_position;
+    let (snapshot, file) = server.snapshot(&place.text_document.uri)?;
+    let offset = offset_of(snapshot, file, place);
+    let symbols = symbols_at(snapshot, file, offset);
+    if symbols.is_empty() {
+        return None;
+    }
+    let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
+    for occurrence in symbols
+        .iter()
+        .flat_map(|&s| snapshot.index.occurrences_of(s))
+    {
+        let Some(location) = location(snapshot, occurrence) else {
+            continue;
+        };
+        changes
+            .entry(location.uri)
+            .or_default()
+            .push(TextEdit::new(location.range, params.new_name.clone()));
+    }
+    for edits in changes.values_mut() {
+        edits.sort_by_key(|e| (e.range.start.line, e.range.start.character));
+    }
+    Some(WorkspaceEdit::new(changes))
+}
