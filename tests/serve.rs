@@ -310,6 +310,12 @@ fn every_endpoint_answers() {
     assert!(metrics.contains(
         "licit_request_duration_seconds_count{endpoint=\"/v1/rulebooks/{name}/decide\"}"
     ));
+    let (status, page) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(page.contains("/playground/playground.js"));
+    let (status, script) = server.get("/playground/playground.js");
+    assert_eq!(status, 200);
+    assert!(script.contains("/v1/rulebooks"));
     let (_, openapi) = server.get_json("/v1/openapi.json");
     for path in [
         "/health",

@@ -11,6 +11,7 @@ mod batch;
 mod describe;
 mod errors;
 mod metrics;
+mod playground;
 mod routes;
 mod rulebooks;
 mod watch;

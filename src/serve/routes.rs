@@ -23,6 +23,8 @@ use crate::syntax::calendar::Date;
 /// Every route, with the shared state and the request log.
 pub fn router(state: Arc<State>) -> Router {
     Router::new()
+        .route("/", get(super::playground::page))
+        .route("/playground/{file}", get(super::playground::asset))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
