@@ -61,10 +61,13 @@ mod eval;
 mod lsp;
 mod project;
 mod report;
+#[cfg(feature = "serve")]
+mod serve;
 mod syntax;
 
 pub use api::ask::{AnalysisReport, DiffCase, DiffOptions, DiffReport, TestReport, diff};
 pub use api::batch::{BatchOptions, BatchSummary};
+pub use api::receipt::{Receipt, case_sha256};
 pub use api::{Explanation, Problems, Rulebook};
 pub use check::ir::{RuleId, VerdictId};
 pub use eval::{Decision, Obligation};

@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, Write};
 
+use super::receipt::ReceiptStamp;
 use crate::eval::{Program, Trace, case_date, check_assumptions, decode_case};
 use crate::report::decision::{decision_json, render_decision_line};
 use crate::report::diagnostic::{Diagnostic, Sourced};
@@ -61,6 +62,8 @@ pub fn decide_batch(
         jobs,
     } = *options;
     let jobs = jobs.clamp(1, max_jobs());
+    // The constant part of every line's receipt, made once per run.
+    let stamp = ReceiptStamp::of(program);
     let mut bytes: u64 = 0;
     let mut summary = BatchSummary {
         lines: 0,
@@ -111,7 +114,7 @@ pub fn decide_batch(
                 }
             }
         }
-        let results = decide_chunk(program, name, &chunk, as_of, explain, jobs);
+        let results = decide_chunk((program, &stamp), name, &chunk, as_of, explain, jobs);
         for (line, ok) in &results {
             summary.lines += 1;
             if !ok {
@@ -143,7 +146,7 @@ pub fn max_jobs() -> usize {
 
 /// Decides a chunk of lines on `jobs` threads; results in input order.
 fn decide_chunk(
-    program: &Program,
+    (program, stamp): (&Program, &ReceiptStamp),
     name: &str,
     chunk: &[(usize, Result<String, LineProblem>)],
     as_of: Option<Date>,
@@ -155,7 +158,9 @@ fn decide_chunk(
         let mut trace = Trace::default();
         return chunk
             .iter()
-            .map(|(n, line)| decide_line(program, name, *n, line, as_of, explain, &mut trace))
+            .map(|(n, line)| {
+                decide_line((program, stamp), name, *n, line, as_of, explain, &mut trace)
+            })
             .collect();
     }
     let per_job = chunk.len().div_ceil(jobs);
@@ -167,6 +172,7 @@ fn decide_chunk(
                     let mut trace = Trace::default();
                     part.iter()
                         .map(|(n, line)| {
+                            let program = (program, stamp);
                             decide_line(program, name, *n, line, as_of, explain, &mut trace)
                         })
                         .collect::<Vec<_>>()
@@ -190,7 +196,7 @@ fn decide_chunk(
 /// One line's output and whether it was decided. An explanation is written into `trace`, whose
 /// memory serves one line after another.
 fn decide_line(
-    program: &Program,
+    (program, stamp): (&Program, &ReceiptStamp),
     name: &str,
     number: usize,
     line: &Result<String, LineProblem>,
@@ -227,10 +233,13 @@ fn decide_line(
         let decision = program.explain_into(&case, date, trace);
         let mut json = decision_json(program, &decision, trace);
         json.line = Some(number);
+        json.receipt = Some(stamp.receipt(line, decision.date));
         return (serde_json::to_string(&json).unwrap_or_default(), true);
     }
     let decision = program.decide(&case, date);
-    (render_decision_line(program, &decision, number), true)
+    let mut out = render_decision_line(program, &decision, number);
+    stamp.append_to_object(&mut out, line, decision.date);
+    (out, true)
 }
 
 /// Case errors as diagnostics JSON, pointing into the text: a case file, or the line of a batch

@@ -21,12 +21,14 @@
 
 pub(crate) mod ask;
 pub mod batch;
+pub mod receipt;
 
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::sync::Arc;
 
 use batch::{BatchOptions, BatchSummary};
+use receipt::{Receipt, ReceiptStamp};
 
 use crate::check::{Policy, Source};
 use crate::eval::{Decision, Program, Trace, Value, case_date, check_assumptions, decode_case};
@@ -48,6 +50,8 @@ pub struct Rulebook {
     sources: Arc<Vec<Source>>,
     /// The path the rulebook was loaded from, as given.
     name: Arc<str>,
+    /// The constant part of every receipt, made once.
+    stamp: Arc<ReceiptStamp>,
 }
 
 /// Why something given to a rulebook could not be used: every diagnostic, as data (the JSON
@@ -134,11 +138,11 @@ impl Rulebook {
             Err(error) => return Err(Problems::plain(&error)),
         };
         match result.checked.clone() {
-            Some(policy) => Ok(Rulebook {
-                program: Arc::new(Program::lower(policy, &[])),
-                sources: Arc::new(result.loaded.sources),
-                name: path.as_ref().display().to_string().into(),
-            }),
+            Some(policy) => Ok(Rulebook::of(
+                Program::lower(policy, &[]),
+                Arc::new(result.loaded.sources),
+                path.as_ref().display().to_string().into(),
+            )),
             None => Err(Problems::of(&result.diagnostics())),
         }
     }
@@ -173,11 +177,55 @@ impl Rulebook {
                 }
             }
         }
-        Ok(Rulebook {
-            program: Arc::new(Program::lower(policy.clone(), &values)),
-            sources: self.sources.clone(),
-            name: self.name.clone(),
-        })
+        Ok(Rulebook::of(
+            Program::lower(policy.clone(), &values),
+            self.sources.clone(),
+            self.name.clone(),
+        ))
+    }
+
+    /// The rulebook of a policy checked already, with its sources and the path it was read
+    /// from (the service, which keeps the result of loading).
+    #[cfg_attr(
+        not(feature = "serve"),
+        expect(dead_code, reason = "used by the service")
+    )]
+    pub(crate) fn from_policy(policy: Arc<Policy>, sources: Vec<Source>, path: &Path) -> Rulebook {
+        Rulebook::of(
+            Program::lower(policy, &[]),
+            Arc::new(sources),
+            path.display().to_string().into(),
+        )
+    }
+
+    /// A rulebook of a lowered program.
+    fn of(program: Program, sources: Arc<Vec<Source>>, name: Arc<str>) -> Rulebook {
+        let stamp = Arc::new(ReceiptStamp::of(&program));
+        Rulebook {
+            program: Arc::new(program),
+            sources,
+            name,
+            stamp,
+        }
+    }
+
+    /// The rulebook's short name, as receipts and `licit serve` name it: its folder's name,
+    /// or its file's name without `.licit`.
+    pub fn short_name(&self) -> &str {
+        &self.program.policy.origin.name
+    }
+
+    /// The SHA-256 of the rulebook's source files in the canonical order of
+    /// `docs/receipts.md`, as lowercase hex: computed once, when it was loaded.
+    pub fn sha256(&self) -> &str {
+        &self.program.policy.origin.sha256
+    }
+
+    /// The receipt of a case decided as of a date (the date of the decision,
+    /// `Decision::date`): what the decision was made from, so that it can be decided again
+    /// and compared (docs/receipts.md). [`Rulebook::explain`] puts it in the explanation.
+    pub fn receipt(&self, case: &str, as_of: Date) -> Receipt {
+        self.stamp.receipt(case, as_of)
     }
 
     /// Decides a case given as JSON, as of its own `date`: the verdict, the rule that decided
@@ -198,10 +246,21 @@ impl Rulebook {
     /// Decides a case given as JSON and explains the decision: the object documented in
     /// `docs/decision-json.md` (serialise it with `serde_json`).
     pub fn explain(&self, case: &str) -> Result<Explanation<'_>, Problems> {
-        let (value, date) = self.read(case, None)?;
+        self.explain_with(case, None)
+    }
+
+    /// Explains a case decided as of a given date instead of its own.
+    pub fn explain_as_of(&self, case: &str, date: Date) -> Result<Explanation<'_>, Problems> {
+        self.explain_with(case, Some(date))
+    }
+
+    fn explain_with(&self, case: &str, as_of: Option<Date>) -> Result<Explanation<'_>, Problems> {
+        let (value, date) = self.read(case, as_of)?;
         let mut trace = Trace::default();
         let decision = self.program.explain_into(&value, date, &mut trace);
-        Ok(decision_json(&self.program, &decision, &trace))
+        let mut json = decision_json(&self.program, &decision, &trace);
+        json.receipt = Some(self.receipt(case, decision.date));
+        Ok(json)
     }
 
     /// Decides one JSON case per line of `reader` on `options.jobs` threads and writes one JSON
@@ -223,6 +282,15 @@ impl Rulebook {
     /// too; the few things a schema cannot express are listed in its description.
     pub fn schema(&self) -> serde_json::Value {
         crate::report::schema::case_schema(&self.program)
+    }
+
+    /// The constant part of the rulebook's receipts, for the service's fast path.
+    #[cfg_attr(
+        not(feature = "serve"),
+        expect(dead_code, reason = "used by the service")
+    )]
+    pub(crate) fn stamp(&self) -> &ReceiptStamp {
+        &self.stamp
     }
 
     /// The lowered program behind the rulebook, for the analyses.

@@ -82,6 +82,8 @@ pub struct Place {
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub title: String,
+    /// Where the policy was read from, for receipts; the loader fills it in.
+    pub origin: Origin,
     pub source: Option<String>,
     pub in_force: Period,
     pub enums: Vec<EnumDef>,
@@ -103,6 +105,17 @@ pub struct Policy {
     /// What every case is taken to be: a case that breaks one is rejected, and the analyses
     /// look only at cases that keep them all. A base's come first, then an amendment's.
     pub assumptions: Vec<AssumeDef>,
+}
+
+/// Where a policy was read from: its name and the hash of its source files, computed once by
+/// the loader (`project::load_and_check`) so that every decision's receipt can name them.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// The rulebook's name: its folder's name, or its file's name without `.licit`.
+    pub name: String,
+    /// The SHA-256, in lowercase hex, of its source files in the canonical order of
+    /// `docs/receipts.md`; empty for a policy checked without the loader.
+    pub sha256: String,
 }
 
 /// `assume "text" that condition`.

@@ -338,6 +338,7 @@ impl<'a> Checker<'a> {
         };
         Some(Policy {
             title: header.title.text.clone(),
+            origin: ir::Origin::default(),
             source: header.source.as_ref().map(|s| s.text.clone()),
             in_force: self.policy_period.unwrap_or(Period {
                 from: header.in_force.from.map(|d| d.date),

@@ -59,6 +59,48 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff) to standard output: `licit man > licit.1`.
     Man,
+    /// Decide a receipt's case again and say whether the decision reproduces.
+    VerifyReceipt(VerifyReceiptArgs),
+    /// Serve policies over HTTP: decisions with receipts, explanations, batches, and a
+    /// playground at `/` (docs/serve.md).
+    Serve(ServeArgs),
+}
+
+/// `licit serve`
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The policies to serve (files or folders), each under its name.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The address to listen on; port 0 picks a free port (the first line of standard output
+    /// says which).
+    #[arg(long, default_value = "127.0.0.1:8181")]
+    pub addr: std::net::SocketAddr,
+    /// The folder of example cases the playground offers (default `examples`, when there is one).
+    #[arg(long, value_name = "DIR")]
+    pub examples: Option<PathBuf>,
+    /// Append each decision's receipt and verdict to this JSONL file (docs/receipts.md).
+    #[arg(long, value_name = "FILE")]
+    pub decision_log: Option<PathBuf>,
+    /// How long a search (why-not, what-if, diff) may take, in seconds, before it is abandoned.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub search_timeout: u64,
+    /// The largest request body in bytes (a batch is streamed and not bounded by it).
+    #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
+    pub body_limit: usize,
+}
+
+/// `licit verify-receipt`
+#[derive(Debug, clap::Args)]
+pub struct VerifyReceiptArgs {
+    /// A receipt: the `receipt` object, a decision JSON that carries one, or a decision log line.
+    pub receipt: PathBuf,
+    /// The policy the decision was made under (a file or folder).
+    #[arg(long)]
+    pub policy: PathBuf,
+    /// The case that was decided, a JSON file.
+    #[arg(long)]
+    pub case: PathBuf,
 }
 
 /// `licit init`
@@ -177,6 +219,9 @@ pub struct EvalArgs {
     /// List the smallest changes to the case's facts that would give this verdict.
     #[arg(long, value_name = "VERDICT", requires = "case")]
     pub why_not: Option<String>,
+    /// Append each decision's receipt and verdict to this JSONL file (docs/receipts.md).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["what_if", "why_not"])]
+    pub decision_log: Option<PathBuf>,
 }
 
 /// `licit test`

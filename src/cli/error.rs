@@ -82,4 +82,20 @@ pub enum CliError {
         )
     )]
     NoTestMatches { filter: String },
+
+    #[error("cannot write the decision log `{path}`: {reason}")]
+    #[diagnostic(
+        code(licit::io::cannot_write),
+        help("name a file in a folder that exists and can be written")
+    )]
+    DecisionLog { path: String, reason: String },
+
+    #[error("`{path}` is not a receipt: {problem}")]
+    #[diagnostic(
+        code(licit::receipt::not_a_receipt),
+        help(
+            "give a receipt object, a decision JSON that carries one, or a line of a decision log (docs/receipts.md)"
+        )
+    )]
+    NotAReceipt { path: String, problem: String },
 }

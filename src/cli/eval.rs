@@ -8,6 +8,7 @@ use super::{
     Exit, checked_policy, parse_as_of, parse_params, print_failure, print_out, print_plain, program,
 };
 use crate::api::batch::BatchOptions;
+use crate::api::receipt::ReceiptStamp;
 use crate::eval::{Program, Value, case_date, check_assumptions, decode_case};
 use crate::report::decision::{TextStyle, render_json, render_markdown, render_text};
 use crate::syntax::calendar::Date;
@@ -52,6 +53,13 @@ pub fn run(args: &EvalArgs) -> Exit {
         }
     };
     let program = program(&checked.policy, &params);
+    let log = match &args.decision_log {
+        Some(path) => match super::receipt::DecisionLog::open(path) {
+            Ok(log) => Some(log),
+            Err(exit) => return exit,
+        },
+        None => None,
+    };
     match (&args.case, &args.batch) {
         (Some(path), _) => {
             let Ok((text, case)) = read_case(&program, path, args.format) else {
@@ -60,10 +68,10 @@ pub fn run(args: &EvalArgs) -> Exit {
             if !args.what_if.is_empty() || args.why_not.is_some() {
                 super::whatif::run(&program, &text, as_of, args)
             } else {
-                decide_one(&program, path, (&text, &case), as_of, args.format)
+                decide_one(&program, path, (&text, &case), as_of, args.format, log)
             }
         }
-        (None, Some(batch)) => decide_batch(&program, batch, as_of, args.explain, args.jobs),
+        (None, Some(batch)) => decide_batch(&program, batch, as_of, (args.explain, args.jobs), log),
         (None, None) => Exit::Usage,
     }
 }
@@ -100,6 +108,7 @@ fn decide_one(
     (text, case): (&str, &Value),
     as_of: Option<Date>,
     format: DecisionFormat,
+    log: Option<super::receipt::DecisionLog>,
 ) -> Exit {
     let json = format == DecisionFormat::Json;
     let name = path.display().to_string();
@@ -115,6 +124,14 @@ fn decide_one(
         return Exit::Invalid;
     }
     let (decision, trace) = program.explain(case, date);
+    let receipt = ReceiptStamp::of(program).receipt(text, decision.date);
+    if let Some(mut log) = log {
+        let verdict = &program.policy.verdicts[decision.verdict].name;
+        let rule = decision
+            .decided_by
+            .map(|rule| program.policy.rules[rule].name.as_str());
+        log.write_line(&crate::api::receipt::log_line(&receipt, verdict, rule));
+    }
     let rendered = match format {
         DecisionFormat::Text => render_text(
             program,
@@ -124,7 +141,12 @@ fn decide_one(
                 colour: super::stdout_colour(),
             },
         ),
-        DecisionFormat::Json => format!("{}\n", render_json(program, &decision, &trace, true)),
+        DecisionFormat::Json => {
+            format!(
+                "{}\n",
+                render_json(program, &decision, &trace, Some(receipt), true)
+            )
+        }
         DecisionFormat::Markdown => render_markdown(program, &decision, &trace),
     };
     print_out(&rendered);
@@ -137,8 +159,8 @@ fn decide_batch(
     program: &Program,
     path: &std::path::Path,
     as_of: Option<Date>,
-    explain: bool,
-    jobs: Option<usize>,
+    (explain, jobs): (bool, Option<usize>),
+    log: Option<super::receipt::DecisionLog>,
 ) -> Exit {
     // Progress only for a person watching, and not over decisions written to the same
     // terminal: a bar when the input's size is known.
@@ -193,7 +215,13 @@ fn decide_batch(
         },
         progress,
     };
-    let summary = super::batch::run(program, &name, &mut *reader, &mut out, &run);
+    let summary = match log {
+        Some(log) => {
+            let mut logged = super::receipt::LoggedOutput::new(&mut out, log);
+            super::batch::run(program, &name, &mut *reader, &mut logged, &run)
+        }
+        None => super::batch::run(program, &name, &mut *reader, &mut out, &run),
+    };
     if summary.bad_lines > 0 {
         eprintln!(
             "{} of {} line{} of `{name}` could not be decided; see the error objects",

@@ -12,6 +12,8 @@ mod lsp;
 mod init;
 mod schema;
 mod shell;
+mod receipt;
+mod serve;
 mod test;
 mod watch;
 mod whatif;
@@ -77,6 +79,8 @@ pub fn run() -> Exit {
         Command::Fmt(args) => fmt::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Lsp => lsp::run(),
+        Command::VerifyReceipt(args) => receipt::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => shell::completions(args.shell),

@@ -67,7 +67,9 @@ pub fn run(program: &Program, text: &str, as_of: Option<Date>, args: &EvalArgs) 
                     render_text(program, &decision, &trace, style)
                 )
             }
-            DecisionFormat::Json => format!("{}\n", render_json(program, &decision, &trace, true)),
+            DecisionFormat::Json => {
+                format!("{}\n", render_json(program, &decision, &trace, None, true))
+            }
             DecisionFormat::Markdown => render_markdown(program, &decision, &trace),
         };
         print_out(&rendered);

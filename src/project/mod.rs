@@ -5,6 +5,7 @@
 
 mod files;
 mod load;
+mod origin;
 #[cfg(feature = "fs")]
 mod os;
 
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 pub use files::{EntryKind, Files, MemoryFiles, normalize};
 pub use load::{LoadError, LoadedPolicy, discover, files_below, load, read_policy};
+pub use origin::{canonical_files, sha256_hex};
 #[cfg(feature = "fs")]
 pub use os::{OsFiles, io_reason};
 
@@ -96,7 +98,11 @@ pub fn load_and_check(files: &dyn Files, root: &Path) -> Result<CheckResult, Loa
     // syntax errors alone until it parses.
     let (checked, check_errors) = if parsed_all {
         let (policy, errors) = crate::check::check(&loaded.sources);
-        (policy.map(Arc::new), errors)
+        let policy = policy.map(|mut policy| {
+            policy.origin = origin::origin(files, root, &loaded);
+            Arc::new(policy)
+        });
+        (policy, errors)
     } else {
         (None, Vec::new())
     };

@@ -354,6 +354,10 @@ pub struct DecisionJson<'p> {
     pub obligations: Vec<ObligationJson<'p>>,
     /// What happened to every rule, the deciding one first.
     pub explanation: Vec<RuleJson<'p>>,
+    /// What the decision was made from (docs/receipts.md); every caller that has the case's
+    /// text fills it in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<crate::api::receipt::Receipt>,
 }
 
 /// The policy a decision was made under.
@@ -542,6 +546,7 @@ pub fn decision_json<'p>(
             })
             .collect(),
         explanation,
+        receipt: None,
     }
 }
 
@@ -629,8 +634,15 @@ fn push_json_str(out: &mut String, text: &str) {
 }
 
 /// The decision as a JSON string (pretty or one line).
-pub fn render_json(program: &Program, decision: &Decision, trace: &Trace, pretty: bool) -> String {
-    let json = decision_json(program, decision, trace);
+pub fn render_json(
+    program: &Program,
+    decision: &Decision,
+    trace: &Trace,
+    receipt: Option<crate::api::receipt::Receipt>,
+    pretty: bool,
+) -> String {
+    let mut json = decision_json(program, decision, trace);
+    json.receipt = receipt;
     let text = if pretty {
         serde_json::to_string_pretty(&json)
     } else {

@@ -1,0 +1,228 @@
+//! `licit serve`: the decision service (axum on tokio). Every policy given is loaded once,
+//! shared by name, decided from any number of requests at once, and reloaded when its files
+//! change; every decision carries its receipt. Also the playground at `/`.
+//!
+//! Invariant: a request never panics the server and never answers 500 for bad input: a case
+//! that does not fit is a 422 with the diagnostics the CLI prints, a request that is not
+//! well-formed a 400, a body over the limit a 413, a search past its deadline a 503.
+
+mod ask;
+mod batch;
+mod describe;
+mod errors;
+mod metrics;
+mod playground;
+mod routes;
+mod rulebooks;
+mod watch;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use errors::ServeError;
+use metrics::Metrics;
+use rulebooks::Served;
+
+/// How the service is run.
+pub struct ServeOptions {
+    /// The policies to serve.
+    pub paths: Vec<PathBuf>,
+    /// Where to listen; loopback by default.
+    pub addr: SocketAddr,
+    /// Where the example cases the playground offers are (`GET /v1/examples`).
+    pub examples: Option<PathBuf>,
+    /// Append every decision's receipt and verdict here (JSONL).
+    pub decision_log: Option<PathBuf>,
+    /// How long a search (why-not, what-if, diff) may take before the request is answered 503.
+    pub search_timeout: Duration,
+    /// The largest request body, in bytes (a batch is streamed and not bounded by it).
+    pub body_limit: usize,
+}
+
+/// What every request shares.
+pub(crate) struct State {
+    rulebooks: Vec<Arc<Served>>,
+    metrics: Metrics,
+    /// The example cases, by name (the file name without `.json`), with their text.
+    examples: Vec<(String, String)>,
+    decision_log: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
+    search_timeout: Duration,
+    body_limit: usize,
+    /// At most this many searches run at once: each holds a core.
+    searches: Arc<tokio::sync::Semaphore>,
+}
+
+impl State {
+    fn rulebook(&self, name: &str) -> Result<&Arc<Served>, ServeError> {
+        self.rulebooks
+            .iter()
+            .find(|served| served.name == name)
+            .ok_or_else(|| ServeError::UnknownRulebook {
+                name: name.to_string(),
+                known: self
+                    .rulebooks
+                    .iter()
+                    .map(|served| format!("`{}`", served.name))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    /// Appends one line to the decision log, if there is one.
+    fn log(&self, line: &str) {
+        use std::io::Write;
+        if let Some(log) = &self.decision_log {
+            let mut file = match log.lock() {
+                Ok(file) => file,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            let _ = file.write_all(line.as_bytes());
+            let _ = file.write_all(b"\n");
+            let _ = file.flush();
+        }
+    }
+}
+
+/// Why the service could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// A policy does not load or check: its diagnostics.
+    Policy(Vec<crate::report::diagnostic::Diagnostic>),
+    /// Something else, in words (an address in use, a log that cannot be opened).
+    Other(String),
+}
+
+/// Loads the policies, binds the address, prints `listening on http://ADDR` as the first line
+/// of standard output, and serves until SIGTERM or ctrl-c.
+pub fn run(options: ServeOptions) -> Result<(), StartError> {
+    let mut rulebooks: Vec<Arc<Served>> = Vec::new();
+    for path in &options.paths {
+        let served = Served::load(path).map_err(StartError::Policy)?;
+        let name = rulebooks::unique_name(&rulebooks, &served.name);
+        rulebooks.push(Arc::new(served.renamed(name)));
+    }
+    let examples = match &options.examples {
+        Some(dir) => read_examples(dir),
+        None => Vec::new(),
+    };
+    let decision_log = match &options.decision_log {
+        Some(path) => Some(Mutex::new(std::io::BufWriter::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|error| {
+                    StartError::Other(format!(
+                        "cannot open the decision log `{}`: {}",
+                        path.display(),
+                        crate::project::io_reason(&error)
+                    ))
+                })?,
+        ))),
+        None => None,
+    };
+    let cores = crate::api::batch::max_jobs();
+    let state = Arc::new(State {
+        rulebooks,
+        metrics: Metrics::default(),
+        examples,
+        decision_log,
+        search_timeout: options.search_timeout,
+        body_limit: options.body_limit,
+        searches: Arc::new(tokio::sync::Semaphore::new(cores.max(1))),
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LICIT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_ansi(false)
+        .try_init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| StartError::Other(format!("cannot start: {error}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(options.addr)
+            .await
+            .map_err(|error| {
+                StartError::Other(format!(
+                    "cannot listen on {}: {}",
+                    options.addr,
+                    crate::project::io_reason(&error)
+                ))
+            })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|error| StartError::Other(error.to_string()))?;
+        // The first line of standard output: tests and scripts read the port from it.
+        println!("listening on http://{bound}");
+        {
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+        }
+        let _watcher = watch::start(state.clone());
+        for served in &state.rulebooks {
+            tracing::info!(
+                rulebook = %served.name,
+                sha256 = %served.current().rulebook.sha256(),
+                "serving `{}`",
+                served.path.display()
+            );
+        }
+        let app = routes::router(state.clone());
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown())
+            .await
+            .map_err(|error| StartError::Other(error.to_string()))?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// Resolves on ctrl-c or SIGTERM: requests in flight finish, new ones are refused.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// The `.json` files of a folder, by name, sorted; files that cannot be read are left out.
+fn read_examples(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut examples: Vec<(String, String)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let path = entry.path();
+            let name = path
+                .file_name()?
+                .to_str()?
+                .strip_suffix(".json")?
+                .to_string();
+            let text = crate::project::Files::read(&crate::project::OsFiles, &path).ok()?;
+            Some((name, text))
+        })
+        .collect();
+    examples.sort();
+    examples
+}

@@ -1,0 +1,416 @@
+//! `licit serve` end to end: the binary started on an ephemeral loopback port, every endpoint
+//! asked over HTTP, a good and a broken edit of a served policy reloaded, the limits and error
+//! codes, and a graceful stop on SIGTERM.
+#![expect(
+    clippy::expect_used,
+    reason = "the helpers of a test should stop loudly when the binary or a file fails"
+)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value as Json, json};
+
+/// A running server, stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(args: &[&Path]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_licit"))
+            .arg("serve")
+            .args(args)
+            .args(["--addr", "127.0.0.1:0", "--body-limit", "65536"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("licit serve starts");
+        let stdout = child.stdout.take().expect("its standard output");
+        let mut first = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("the first line");
+        let base = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("the first line names the address: {first:?}"))
+            .to_string();
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Server { child, base, agent }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut response = self
+            .agent
+            .get(&format!("{}{path}", self.base))
+            .call()
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_to_string().unwrap_or_default(),
+        )
+    }
+
+    fn post(&self, path: &str, body: &str) -> (u16, String) {
+        let mut response = self
+            .agent
+            .post(&format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .send(body)
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_to_string().unwrap_or_default(),
+        )
+    }
+
+    fn get_json(&self, path: &str) -> (u16, Json) {
+        let (status, body) = self.get(path);
+        (status, serde_json::from_str(&body).expect("a JSON answer"))
+    }
+
+    fn post_json(&self, path: &str, body: &str) -> (u16, Json) {
+        let (status, text) = self.post(path, body);
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("a JSON answer: {text}")),
+        )
+    }
+}
+
+/// A fresh copy of the cyber catch-all example in a folder of its own.
+fn copy_of_example(name: &str) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("licit-serve-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let policy = root.join("cyber-catch-all");
+    std::fs::create_dir_all(&policy).expect("a temporary folder");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/examples/cyber-catch-all");
+    for file in ["policy.licit", "tests.licit"] {
+        std::fs::copy(example.join(file), policy.join(file)).expect("the example copies");
+    }
+    policy
+}
+
+fn example_case() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/example-catch-all.json"),
+    )
+    .expect("the example case")
+}
+
+fn first_code(errors: &Json) -> &str {
+    errors["errors"][0]["code"].as_str().unwrap_or("")
+}
+
+#[test]
+fn every_endpoint_answers() {
+    let copy = copy_of_example("endpoints");
+    let server = Server::start(&[&copy, Path::new("policies/examples/cyber-catch-all")]);
+    let case = example_case();
+
+    assert_eq!(server.get_json("/health"), (200, json!({ "status": "ok" })));
+    assert_eq!(server.get_json("/ready").1["rulebooks"], 2);
+
+    let (status, list) = server.get_json("/v1/rulebooks");
+    assert_eq!(status, 200);
+    let names: Vec<&str> = list["rulebooks"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|r| r["name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["cyber-catch-all", "cyber-catch-all-2"]);
+    let sha = list["rulebooks"][0]["sha256"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(sha.len(), 64);
+
+    // Decide and explain: the decision JSON with its receipt.
+    let (status, decided) = server.post_json("/v1/rulebooks/cyber-catch-all/decide", &case);
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(decided["verdict"]["kind"], "licence_required");
+    assert_eq!(decided["decided_by"]["rule"], "cyber_catch_all");
+    assert_eq!(decided["receipt"]["rulebook_sha256"], sha.as_str());
+    assert_eq!(decided["receipt"]["case_sha256"], licit::case_sha256(&case));
+    assert!(decided.get("line").is_none());
+    let (status, explained) = server.post_json("/v1/rulebooks/cyber-catch-all/explain", &case);
+    assert_eq!(status, 200);
+    assert_eq!(explained["receipt"], decided["receipt"]);
+    assert!(
+        explained["explanation"]
+            .as_array()
+            .is_some_and(|rules| !rules.is_empty())
+    );
+    let (status, as_of) = server.post_json(
+        "/v1/rulebooks/cyber-catch-all/decide?as_of=2019-06-01",
+        &case,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(as_of["receipt"]["as_of"], "2019-06-01");
+
+    // Bad input: the CLI's diagnostics, never a 500.
+    let bad_case = case.replace("\"CN\"", "\"XX\"");
+    let (status, errors) = server.post_json("/v1/rulebooks/cyber-catch-all/decide", &bad_case);
+    assert_eq!(
+        (status, first_code(&errors)),
+        (422, "licit::case::not_a_member")
+    );
+    assert!(
+        errors["errors"][0]["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("`JP`"))
+    );
+    let (status, errors) = server.post_json("/v1/rulebooks/cyber-catch-all/explain", "{\"date\":");
+    assert_eq!(
+        (status, first_code(&errors)),
+        (422, "licit::case::json_syntax")
+    );
+    let (status, errors) = server.post_json("/v1/rulebooks/nothing/decide", &case);
+    assert_eq!(
+        (status, first_code(&errors)),
+        (404, "licit::serve::unknown_rulebook")
+    );
+    let (status, errors) = server.post_json(
+        "/v1/rulebooks/cyber-catch-all/decide?as_of=yesterday",
+        &case,
+    );
+    assert_eq!(
+        (status, first_code(&errors)),
+        (400, "licit::serve::bad_request")
+    );
+    let huge = format!("{{\"x\": \"{}\"}}", "a".repeat(100_000));
+    let (status, errors) = server.post_json("/v1/rulebooks/cyber-catch-all/decide", &huge);
+    assert_eq!(
+        (status, first_code(&errors)),
+        (413, "licit::serve::too_large")
+    );
+    let (status, errors) = server.get_json("/v2/nothing");
+    assert_eq!(status, 404, "{errors}");
+
+    // A batch: one line out per line in, in order, the bad line an error object.
+    let one_line: String = case.lines().map(str::trim).collect();
+    let batch = format!("{one_line}\nnot json\n\n{one_line}\n");
+    let (status, out) = server.post("/v1/rulebooks/cyber-catch-all/batch", &batch);
+    assert_eq!(status, 200);
+    let lines: Vec<Json> = out
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("NDJSON"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        (lines[0]["line"].clone(), lines[2]["line"].clone()),
+        (json!(1), json!(4))
+    );
+    assert_eq!(
+        lines[0]["receipt"]["case_sha256"],
+        licit::case_sha256(&one_line)
+    );
+    assert_eq!(first_code(&lines[1]), "licit::case::json_syntax");
+    let (_, explained_batch) = server.post(
+        "/v1/rulebooks/cyber-catch-all/batch?explain=true",
+        &one_line,
+    );
+    assert!(explained_batch.contains("\"explanation\""));
+
+    // The searches, through the library.
+    let why_not = format!("{{\"case\": {case}, \"verdict\": \"no_licence_required\"}}");
+    let (status, answer) = server.post_json("/v1/rulebooks/cyber-catch-all/why-not", &why_not);
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.is_object());
+    let what_if =
+        format!("{{\"case\": {case}, \"changes\": {{\"item.cyber_surveillance\": false}}}}");
+    let (status, answer) = server.post_json("/v1/rulebooks/cyber-catch-all/what-if", &what_if);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["verdict"]["kind"], "no_licence_required");
+    let (status, errors) =
+        server.post_json("/v1/rulebooks/cyber-catch-all/why-not", "{\"case\": 1}");
+    assert_eq!(
+        (status, first_code(&errors)),
+        (400, "licit::serve::bad_request")
+    );
+    let (status, report) = server.post_json(
+        "/v1/diff",
+        r#"{"old": "cyber-catch-all", "new": "cyber-catch-all-2"}"#,
+    );
+    assert_eq!(status, 200, "{report}");
+    assert!(report.is_object());
+    let policy_text = std::fs::read_to_string(copy.join("policy.licit")).expect("the policy");
+    let changed = policy_text.replace("2027", "2028");
+    let text_diff = json!({
+        "old": "cyber-catch-all",
+        "new": { "files": { "policy.licit": changed } },
+        "cases": [serde_json::from_str::<Json>(&case).expect("a case")],
+    });
+    let (status, report) = server.post_json("/v1/diff", &text_diff.to_string());
+    assert_eq!(status, 200, "{report}");
+
+    // Checking a policy sent as text.
+    let check = json!({ "files": { "policy.licit": policy_text.replacen("rule ", "rul ", 1) } });
+    let (status, checked) = server.post_json("/v1/check", &check.to_string());
+    assert_eq!(status, 200);
+    assert_eq!(checked["ok"], false);
+    assert_eq!(checked["diagnostics"][0]["severity"], "error");
+    let check = json!({ "files": { "policy.licit": policy_text } });
+    assert_eq!(
+        server.post_json("/v1/check", &check.to_string()).1["ok"],
+        true
+    );
+
+    // The rest: source, problems, input, examples, metrics, the OpenAPI document.
+    let (_, source) = server.get_json("/v1/rulebooks/cyber-catch-all/source");
+    let paths: Vec<&str> = source["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(paths, ["policy.licit", "tests.licit"]);
+    let (_, problems) = server.get_json("/v1/rulebooks/cyber-catch-all/problems");
+    assert_eq!(problems["problems"], json!([]));
+    let (_, input) = server.get_json("/v1/rulebooks/cyber-catch-all/input");
+    let destination = input["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .find(|f| f["name"] == "destination")
+        .expect("a destination field");
+    assert_eq!(destination["kind"], "enum");
+    let (_, examples) = server.get_json("/v1/examples");
+    assert!(
+        examples["examples"]
+            .as_array()
+            .is_some_and(|e| e.contains(&json!("seed-2022")))
+    );
+    let (status, seed) = server.get_json("/v1/examples/seed-2022");
+    assert_eq!((status, seed["date"].clone()), (200, json!("2022-03-01")));
+    let (_, metrics) = server.get("/metrics");
+    assert!(metrics.contains(
+        "licit_decisions_total{rulebook=\"cyber-catch-all\",verdict=\"licence_required\"}"
+    ));
+    assert!(metrics.contains("licit_errors_total{code=\"licit::case::not_a_member\"} 1"));
+    assert!(metrics.contains(
+        "licit_request_duration_seconds_count{endpoint=\"/v1/rulebooks/{name}/decide\"}"
+    ));
+    let (status, page) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(page.contains("/playground/playground.js"));
+    let (status, script) = server.get("/playground/playground.js");
+    assert_eq!(status, 200);
+    assert!(script.contains("/v1/rulebooks"));
+    let (_, openapi) = server.get_json("/v1/openapi.json");
+    for path in [
+        "/health",
+        "/ready",
+        "/metrics",
+        "/v1/rulebooks",
+        "/v1/rulebooks/{name}/source",
+        "/v1/rulebooks/{name}/problems",
+        "/v1/rulebooks/{name}/input",
+        "/v1/rulebooks/{name}/decide",
+        "/v1/rulebooks/{name}/explain",
+        "/v1/rulebooks/{name}/batch",
+        "/v1/rulebooks/{name}/why-not",
+        "/v1/rulebooks/{name}/what-if",
+        "/v1/diff",
+        "/v1/check",
+        "/v1/examples",
+        "/v1/examples/{name}",
+    ] {
+        assert!(openapi["paths"].get(path).is_some(), "{path} is documented");
+    }
+    let _ = std::fs::remove_dir_all(copy.parent().expect("the copy's folder"));
+}
+
+/// Polls until `ready` holds, for at most ten seconds.
+fn eventually(mut ready: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn edits_reload_and_a_broken_edit_keeps_the_last_good_rulebook() {
+    let copy = copy_of_example("reload");
+    let mut server = Server::start(&[&copy]);
+    let case = example_case();
+    let sha = |server: &Server| {
+        server.get_json("/v1/rulebooks").1["rulebooks"][0]["sha256"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let first = sha(&server);
+
+    // A good edit: a comment added. The new rulebook serves.
+    let tests = copy.join("tests.licit");
+    let text = std::fs::read_to_string(&tests).expect("the tests");
+    std::fs::write(&tests, format!("{text}\n# reviewed\n")).expect("an edit");
+    assert!(
+        eventually(|| sha(&server) != first),
+        "the edit is picked up"
+    );
+    let second = sha(&server);
+    let (_, decided) = server.post_json("/v1/rulebooks/cyber-catch-all/decide", &case);
+    assert_eq!(decided["receipt"]["rulebook_sha256"], second.as_str());
+
+    // A broken edit: the last good rulebook keeps serving, the problems are shown.
+    std::fs::write(&tests, format!("{text}\nrule broken when\n")).expect("an edit");
+    assert!(eventually(|| {
+        let (_, problems) = server.get_json("/v1/rulebooks/cyber-catch-all/problems");
+        problems["problems"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty())
+    }));
+    let (_, problems) = server.get_json("/v1/rulebooks/cyber-catch-all/problems");
+    assert_eq!(problems["serving_sha256"], second.as_str());
+    assert_eq!(problems["problems"][0]["severity"], "error");
+    let (status, decided) = server.post_json("/v1/rulebooks/cyber-catch-all/decide", &case);
+    assert_eq!(status, 200);
+    assert_eq!(decided["receipt"]["rulebook_sha256"], second.as_str());
+    let (_, metrics) = server.get("/metrics");
+    assert!(
+        metrics.contains("licit_reloads_total{rulebook=\"cyber-catch-all\",outcome=\"kept\"} 1")
+    );
+
+    // SIGTERM stops it cleanly.
+    let pid = server.child.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("the server's status") {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "it stops");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    let _ = std::fs::remove_dir_all(copy.parent().expect("the copy's folder"));
+}
