@@ -338,12 +338,10 @@ impl Builder {
                 Declaration::Record(decl) => {
                     for field in &decl.fields {
                         let ty = self.ty(&field.ty, file, true);
-                        self.add(
-                            SymbolKind::Field(decl.name.name.clone()),
-                            &field.name,
-                            file,
-                            ty,
-                        );
+                        let kind = SymbolKind::Field(decl.name.name.clone());
+                        let id = self.add(kind, &field.name, file, ty);
+                        let key = (decl.name.name.clone(), field.name.name.clone());
+                        self.fields.entry(key).or_insert(id);
                     }
                 }
                 Declaration::Const(decl) => {
@@ -379,12 +377,14 @@ impl Builder {
     fn kind_params(&mut self, kind: &ast::KindDecl, file: usize) {
         for (name, written) in &kind.params {
             let ty = self.ty(written, file, true);
-            self.add(
+            let id = self.add(
                 SymbolKind::KindParam(kind.name.name.clone()),
                 name,
                 file,
                 ty,
             );
+            let key = (kind.name.name.clone(), name.name.clone());
+            self.kind_params.entry(key).or_insert(id);
         }
     }
 }
