@@ -106,6 +106,8 @@ pub mod internals {
     pub use crate::eval::{
         Program, Trace, Value, case_date, decode_case, decode_case_careful, decode_case_fast,
     };
+    #[cfg(feature = "cli")]
+    pub use crate::lsp::Server as LspServer;
     pub use crate::project::load_and_check;
     pub use crate::report::decision::value_json;
     pub use crate::syntax::ast;

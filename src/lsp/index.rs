@@ -219,6 +219,10 @@ struct Builder {
     values: HashMap<String, usize>,
     kinds: HashMap<String, usize>,
     rules: HashMap<String, usize>,
+    /// Fields by record and name, kind parameters by kind and name, enum members by name.
+    fields: HashMap<(String, String), usize>,
+    kind_params: HashMap<(String, String), usize>,
+    members: HashMap<String, Vec<usize>>,
     /// The local variables in scope, innermost last.
     scope: Vec<usize>,
 }
@@ -262,7 +266,12 @@ impl Builder {
                     self.enums.entry(decl.name.name.clone()).or_insert(id);
                     for member in &decl.members {
                         let ty = Some(Ty::Enum(decl.name.name.clone()));
-                        self.add(SymbolKind::Member(decl.name.name.clone()), member, file, ty);
+                        let kind = SymbolKind::Member(decl.name.name.clone());
+                        let id = self.add(kind, member, file, ty);
+                        self.members
+                            .entry(member.name.clone())
+                            .or_default()
+                            .push(id);
                     }
                 }
                 Declaration::Record(decl) => {
@@ -329,12 +338,10 @@ impl Builder {
                 Declaration::Record(decl) => {
                     for field in &decl.fields {
                         let ty = self.ty(&field.ty, file, true);
-                        self.add(
-                            SymbolKind::Field(decl.name.name.clone()),
-                            &field.name,
-                            file,
-                            ty,
-                        );
+                        let kind = SymbolKind::Field(decl.name.name.clone());
+                        let id = self.add(kind, &field.name, file, ty);
+                        let key = (decl.name.name.clone(), field.name.name.clone());
+                        self.fields.entry(key).or_insert(id);
                     }
                 }
                 Declaration::Const(decl) => {
@@ -370,12 +377,14 @@ impl Builder {
     fn kind_params(&mut self, kind: &ast::KindDecl, file: usize) {
         for (name, written) in &kind.params {
             let ty = self.ty(written, file, true);
-            self.add(
+            let id = self.add(
                 SymbolKind::KindParam(kind.name.name.clone()),
                 name,
                 file,
                 ty,
             );
+            let key = (kind.name.name.clone(), name.name.clone());
+            self.kind_params.entry(key).or_insert(id);
         }
     }
 }
@@ -515,10 +524,8 @@ impl Builder {
     fn conclusion(&mut self, conclusion: &ast::Conclusion) {
         self.kind(&conclusion.name);
         for arg in &conclusion.args {
-            let param = self.index.symbols.iter().position(|s| {
-                s.name == arg.name.name
-                    && s.kind == SymbolKind::KindParam(conclusion.name.name.clone())
-            });
+            let key = (conclusion.name.name.clone(), arg.name.name.clone());
+            let param = self.kind_params.get(&key).copied();
             let ty = param.and_then(|p| self.index.symbols[p].ty.clone());
             if let Some(param) = param {
                 self.mention(param, arg.name.span);
@@ -560,10 +567,9 @@ impl Builder {
     }
 
     fn field(&self, record: &str, field: &str) -> Option<usize> {
-        self.index
-            .symbols
-            .iter()
-            .position(|s| s.name == field && s.kind == SymbolKind::Field(record.to_string()))
+        self.fields
+            .get(&(record.to_string(), field.to_string()))
+            .copied()
     }
 
     /// Whether a bare name would be read as an enum member (no variable or value has it).
@@ -741,20 +747,13 @@ impl Builder {
             },
             _ => None,
         };
-        let members: Vec<usize> = self
-            .index
-            .symbols
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.name == ident.name && matches!(s.kind, SymbolKind::Member(_)))
-            .map(|(id, _)| id)
-            .collect();
+        let members = self.members.get(&ident.name)?;
         let chosen = members
             .iter()
             .copied()
-            .find(|&id| {
-                Some(&self.index.symbols[id].kind)
-                    == wanted.clone().map(SymbolKind::Member).as_ref()
+            .find(|&id| match (&self.index.symbols[id].kind, &wanted) {
+                (SymbolKind::Member(owner), Some(wanted)) => owner == wanted,
+                _ => false,
             })
             .or(match members.as_slice() {
                 [only] => Some(*only),
