@@ -318,10 +318,10 @@ fn links_and_the_project_root() {
 }
 
 /// The README's `licit diff` of the EU rulebook and its amendment `proposal-2016`, whose
-/// changes take effect on 2021-09-09: the search examines the dates of Regulation (EC) No
-/// 428/2009 too (the amended policy is in force on them, deciding as its base) and every kind
-/// of difference it finds is dated from 2021-09-09. The snapshot keeps the summary, each
-/// kind's heading and the date of its witness.
+/// changes are dated from the proposal's own date, 2016-09-28: the search examines the dates of
+/// Regulation (EC) No 428/2009 too, and every kind of difference it finds is dated from
+/// 2016-09-28 (against 428/2009 until 2021-09-08, against 2021/821 from 2021-09-09). The
+/// snapshot keeps the summary, each kind's heading and the date of its witness.
 #[test]
 fn readme_amendment_diff() {
     let (code, stdout, stderr) =
@@ -340,7 +340,7 @@ fn readme_amendment_diff() {
             summary.push_str(&format!("  witness dated {date}\n"));
         }
     }
-    // The EU rulebook's own test cases, 428/2009's among them: only cases from 2021-09-09 change.
+    // The EU rulebook's own test cases, 428/2009's among them: only cases from 2016-09-28 change.
     let (code, stdout, _) = licit(&[
         "diff",
         "policies/eu/dual-use",
