@@ -494,6 +494,7 @@ pub fn decode_case_fast(program: &Program, text: &str) -> Option<Value> {
         bytes: text.as_bytes(),
         at: 0,
         program,
+        fields: Vec::with_capacity(32),
     };
     let value = reader.value(&Type::Record(program.policy.input), 0)?;
     reader.skip_space();
@@ -505,6 +506,22 @@ struct FastReader<'a> {
     bytes: &'a [u8],
     at: usize,
     program: &'a Program,
+    /// The fields of the records being read, innermost last: a record's fields are filled in
+    /// here and moved out into its one allocation when it ends.
+    fields: Vec<Value>,
+}
+
+/// Whether a word of eight bytes holds a byte that ends the plain part of a JSON string: a
+/// quote, a backslash or a control character.
+fn ends_plain_text(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    (zero_byte(word ^ (ONES * u64::from(b'"')))
+        | zero_byte(word ^ (ONES * u64::from(b'\\')))
+        | control)
+        != 0
 }
 
 impl<'a> FastReader<'a> {
@@ -532,6 +549,15 @@ impl<'a> FastReader<'a> {
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
+        // Eight bytes at a time while none of them ends the plain text, then byte by byte.
+        while let Some(word) = self.bytes.get(self.at..self.at + 8) {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(word);
+            if ends_plain_text(u64::from_le_bytes(eight)) {
+                break;
+            }
+            self.at += 8;
+        }
         while let Some(&byte) = self.bytes.get(self.at) {
             match byte {
                 b'"' => {
@@ -619,11 +645,18 @@ impl<'a> FastReader<'a> {
                 let defaults = self.program.shape.defaults.get(*index)?;
                 // Every field starts as its default (`none` for a required one, which must then
                 // be given) and is overwritten where the case gives it.
-                let mut values: Vec<Value> = defaults
-                    .iter()
-                    .map(|default| default.clone().unwrap_or(Value::None))
-                    .collect();
-                let mut given = vec![false; values.len()];
+                // Which fields the case gives, a bit each: a record of more fields is left
+                // to the careful reader.
+                if defaults.len() > 64 {
+                    return None;
+                }
+                let mut given: u64 = 0;
+                let base = self.fields.len();
+                self.fields.extend(
+                    defaults
+                        .iter()
+                        .map(|default| default.clone().unwrap_or(Value::None)),
+                );
                 self.eat(b'{')?;
                 if self.peek() == Some(b'}') {
                     self.at += 1;
@@ -639,11 +672,14 @@ impl<'a> FastReader<'a> {
                             _ => definition.fields.iter().position(|f| f.name == key)?,
                         };
                         expected = position + 1;
-                        if std::mem::replace(given.get_mut(position)?, true) {
+                        let bit = 1u64 << position;
+                        if given & bit != 0 {
                             return None;
                         }
+                        given |= bit;
                         let ty = &definition.fields.get(position)?.ty;
-                        *values.get_mut(position)? = self.value(ty, depth + 1)?;
+                        let value = self.value(ty, depth + 1)?;
+                        *self.fields.get_mut(base + position)? = value;
                         if self.eat(b',').is_some() {
                             continue;
                         }
@@ -652,11 +688,16 @@ impl<'a> FastReader<'a> {
                     }
                 }
                 // A required field the case does not give: the careful reader says so.
-                let complete = given
+                let complete = defaults
                     .iter()
-                    .zip(defaults)
-                    .all(|(given, default)| *given || default.is_some());
-                complete.then(|| Value::Record(small(*index), values.into()))
+                    .enumerate()
+                    .all(|(position, default)| given & (1 << position) != 0 || default.is_some());
+                if !complete || self.fields.len() != base + defaults.len() {
+                    return None;
+                }
+                // One allocation, the size of the fields (a drain has an exact length).
+                let fields: std::sync::Arc<[Value]> = self.fields.drain(base..).collect();
+                Some(Value::Record(small(*index), fields))
             }
             // Numbers and durations are rare in cases: the careful reader handles them.
             Type::Int | Type::Decimal | Type::Duration | Type::NoneLiteral | Type::Error => None,
