@@ -514,7 +514,8 @@ struct FastReader<'a> {
 /// The bytes of a word of eight (little-endian) that may end the plain part of a JSON string,
 /// each flagged by its high bit: a quote, a backslash or a control character. The lowest flag
 /// is exact; a flag above it may be false (a borrow), which the reader never looks at.
-fn plain_text_ends(word: u64) -> u64 {
+/// The batch writer asks the same of the names it writes (`report::decision`).
+pub(crate) fn plain_text_ends(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;

@@ -633,9 +633,26 @@ fn push_number(out: &mut String, number: usize) {
     out.extend(digits[at..].iter().map(|digit| char::from(*digit)));
 }
 
+/// Whether a text needs no escape in a JSON string: no quote, backslash or control character;
+/// eight bytes at a time.
+fn is_plain_json_text(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        if crate::eval::case::plain_text_ends(u64::from_le_bytes(eight)) != 0 {
+            return false;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .all(|b| *b >= 0x20 && *b != b'"' && *b != b'\\')
+}
+
 /// Writes a JSON string, escaping only where needed.
 fn push_json_str(out: &mut String, text: &str) {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if is_plain_json_text(text.as_bytes()) {
         out.push('"');
         out.push_str(text);
         out.push('"');
@@ -738,4 +755,26 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
         ));
     }
     super::escape::for_terminal(&out, false).into_owned()
+}
+
+#[cfg(test)]
+mod plain_text_tests {
+    use super::is_plain_json_text;
+
+    /// Eight bytes at a time or in the tail, a quote, a backslash or a control character
+    /// anywhere needs an escape, and nothing else does (UTF-8 included).
+    #[test]
+    fn a_text_needs_an_escape_where_json_says() {
+        let plain = "Art. 12(1)(d) and Annex II Section A (EU001) Regulation — 2021/821";
+        assert!(is_plain_json_text(plain.as_bytes()));
+        for at in 0..plain.len() {
+            if !plain.is_char_boundary(at) {
+                continue;
+            }
+            for special in ["\"", "\\", "\n", "\u{1}"] {
+                let text = format!("{}{special}{}", &plain[..at], &plain[at..]);
+                assert!(!is_plain_json_text(text.as_bytes()), "{text:?}");
+            }
+        }
+    }
 }
