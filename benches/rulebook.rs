@@ -12,13 +12,35 @@ mod measure;
 #[path = "common/mix.rs"]
 mod mix;
 
-use mix::{Never, decoded, generated_cases, rulebook};
+use mix::{Never, decoded, generated_cases, realistic_cases, rulebook};
 
 fn decide(c: &mut Criterion) {
     let texts = generated_cases(10_000);
+    on_mix(c, "eu-mix", &texts);
+    on_mix(c, "eu-realistic", &realistic_cases(10_000));
+    let cases = decoded(&rulebook(0, Never::Facts), &texts);
+    let mut scaling = c.benchmark_group("eu-mix-scaling");
+    scaling.throughput(Throughput::Elements(cases.len() as u64));
+    for (extra, never, name) in [
+        (0usize, Never::Facts, "none"),
+        (1_000, Never::Facts, "by-facts"),
+        (10_000, Never::Facts, "by-facts"),
+        (1_000, Never::Dated, "by-date"),
+        (10_000, Never::Dated, "by-date"),
+    ] {
+        let program = rulebook(extra, never);
+        let cases = decoded(&program, &texts);
+        let name = format!("decide+{extra}-rules-never-{name}");
+        measure::decisions(&mut scaling, &name, &program, &cases);
+    }
+    scaling.finish();
+}
+
+/// Decide, explain, decode and batch on one mix of cases.
+fn on_mix(c: &mut Criterion, name: &str, texts: &[String]) {
     let program = rulebook(0, Never::Facts);
-    let cases = decoded(&program, &texts);
-    let mut group = c.benchmark_group("eu-mix");
+    let cases = decoded(&program, texts);
+    let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(cases.len() as u64));
     measure::decisions(&mut group, "decide", &program, &cases);
     measure::explanations(&mut group, "decide+explain", &program, &cases);
@@ -34,7 +56,7 @@ fn decide(c: &mut Criterion) {
     });
     group.bench_function("decode", |b| {
         b.iter(|| {
-            for text in &texts {
+            for text in texts {
                 black_box(decode_case(&program, black_box(text)).ok());
             }
         })
@@ -64,22 +86,6 @@ fn decide(c: &mut Criterion) {
         })
     });
     group.finish();
-
-    let mut scaling = c.benchmark_group("eu-mix-scaling");
-    scaling.throughput(Throughput::Elements(cases.len() as u64));
-    for (extra, never, name) in [
-        (0usize, Never::Facts, "none"),
-        (1_000, Never::Facts, "by-facts"),
-        (10_000, Never::Facts, "by-facts"),
-        (1_000, Never::Dated, "by-date"),
-        (10_000, Never::Dated, "by-date"),
-    ] {
-        let program = rulebook(extra, never);
-        let cases = decoded(&program, &texts);
-        let name = format!("decide+{extra}-rules-never-{name}");
-        measure::decisions(&mut scaling, &name, &program, &cases);
-    }
-    scaling.finish();
 }
 
 criterion_group!(benches, decide);

@@ -6,7 +6,7 @@ use std::io::{BufRead, Write};
 
 use super::receipt::ReceiptStamp;
 use crate::eval::{Program, Trace, case_date, check_assumptions, decode_case};
-use crate::report::decision::{decision_json, render_decision_line};
+use crate::report::decision::{decision_json, write_decision_line};
 use crate::report::diagnostic::{Diagnostic, Sourced};
 use crate::syntax::calendar::Date;
 
@@ -62,21 +62,30 @@ pub fn decide_batch(
         jobs,
     } = *options;
     let jobs = jobs.clamp(1, max_jobs());
-    // The constant part of every line's receipt, made once per run.
-    let stamp = ReceiptStamp::of(program);
     let mut bytes: u64 = 0;
     let mut summary = BatchSummary {
         lines: 0,
         bad_lines: 0,
     };
     let size = if explain { EXPLAINED_CHUNK } else { CHUNK };
-    let mut chunk: Vec<(usize, Result<String, LineProblem>)> = Vec::with_capacity(size);
+    // A chunk's lines, one after another in one text, and for each its number and where it
+    // is (or what is wrong with it); the output of each thread in a buffer of its own. All of
+    // them serve one chunk after another: a line is read, decided and written without an
+    // allocation of its own.
+    let mut chunk = Chunk {
+        text: String::new(),
+        lines: Vec::with_capacity(size),
+    };
+    let mut outputs: Vec<String> = vec![String::new(); jobs];
+    // The constant part of every line's receipt, made once.
+    let stamp = ReceiptStamp::of(program);
     let mut buffer = Vec::new();
     let mut number = 0usize;
     loop {
-        chunk.clear();
+        chunk.text.clear();
+        chunk.lines.clear();
         let mut finished = false;
-        while chunk.len() < size {
+        while chunk.lines.len() < size {
             buffer.clear();
             match read_line(reader, &mut buffer) {
                 Ok(Line::End) => {
@@ -86,7 +95,7 @@ pub fn decide_batch(
                 Ok(Line::TooLong { read, ended }) => {
                     bytes += read;
                     number += 1;
-                    chunk.push((number, Err(LineProblem::TooLong)));
+                    chunk.lines.push((number, Err(LineProblem::TooLong)));
                     if !ended {
                         // No line end within the most a batch skips: the input is not JSONL
                         // (`/dev/zero`); the rest of it is not read.
@@ -103,10 +112,15 @@ pub fn decide_batch(
                     if buffer.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    chunk.push((
-                        number,
-                        String::from_utf8(buffer.clone()).map_err(|_| LineProblem::NotUtf8),
-                    ));
+                    let line = match std::str::from_utf8(&buffer) {
+                        Ok(text) => {
+                            let start = chunk.text.len();
+                            chunk.text.push_str(text);
+                            Ok(start..chunk.text.len())
+                        }
+                        Err(_) => Err(LineProblem::NotUtf8),
+                    };
+                    chunk.lines.push((number, line));
                 }
                 Err(_) => {
                     finished = true;
@@ -114,13 +128,11 @@ pub fn decide_batch(
                 }
             }
         }
-        let results = decide_chunk((program, &stamp), name, &chunk, as_of, explain, jobs);
-        for (line, ok) in &results {
-            summary.lines += 1;
-            if !ok {
-                summary.bad_lines += 1;
-            }
-            if out.write_all(line.as_bytes()).is_err() || out.write_all(b"\n").is_err() {
+        let bad = decide_chunk((program, &stamp), name, &chunk, as_of, explain, &mut outputs);
+        summary.lines += chunk.lines.len();
+        summary.bad_lines += bad;
+        for output in &outputs {
+            if out.write_all(output.as_bytes()).is_err() {
                 return summary;
             }
         }
@@ -137,6 +149,13 @@ pub fn decide_batch(
     summary
 }
 
+/// The lines of a chunk: their text one after another, and each line's number and its range of
+/// the text, or what is wrong with it.
+struct Chunk {
+    text: String,
+    lines: Vec<(usize, Result<std::ops::Range<usize>, LineProblem>)>,
+}
+
 /// The most threads a batch uses: the number of cores this process may run on.
 pub fn max_jobs() -> usize {
     std::thread::available_parallelism()
@@ -144,77 +163,101 @@ pub fn max_jobs() -> usize {
         .unwrap_or(1)
 }
 
-/// Decides a chunk of lines on `jobs` threads; results in input order.
+/// Decides a chunk of lines on as many threads as there are `outputs`, each writing its
+/// consecutive share of the lines, each ended by a line end, into its output (the outputs in
+/// turn are the chunk's output in input order); returns the number of lines not decided.
 fn decide_chunk(
     (program, stamp): (&Program, &ReceiptStamp),
     name: &str,
-    chunk: &[(usize, Result<String, LineProblem>)],
+    chunk: &Chunk,
     as_of: Option<Date>,
     explain: bool,
-    jobs: usize,
-) -> Vec<(String, bool)> {
-    let jobs = jobs.max(1);
-    if jobs == 1 || chunk.len() < 64 {
-        let mut trace = Trace::default();
-        return chunk
-            .iter()
-            .map(|(n, line)| {
-                decide_line((program, stamp), name, *n, line, as_of, explain, &mut trace)
-            })
-            .collect();
+    outputs: &mut [String],
+) -> usize {
+    for output in outputs.iter_mut() {
+        output.clear();
     }
-    let per_job = chunk.len().div_ceil(jobs);
-    std::thread::scope(|scope| {
+    let decide_part = |lines: &[(usize, Result<std::ops::Range<usize>, LineProblem>)],
+                       out: &mut String| {
+        let mut trace = Trace::default();
+        let mut bad = 0;
+        for (number, line) in lines {
+            let line = line
+                .as_ref()
+                .map(|range| chunk.text.get(range.clone()).unwrap_or_default())
+                .map_err(|problem| *problem);
+            if !decide_line(
+                (program, stamp), name, *number, line, as_of, explain, &mut trace, out,
+            ) {
+                bad += 1;
+            }
+            out.push('\n');
+        }
+        bad
+    };
+    let jobs = outputs.len().max(1);
+    if jobs == 1 || chunk.lines.len() < 64 {
+        return match outputs.first_mut() {
+            Some(out) => decide_part(&chunk.lines, out),
+            None => 0,
+        };
+    }
+    let per_job = chunk.lines.len().div_ceil(jobs);
+    let results: Vec<Option<usize>> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunk
+            .lines
             .chunks(per_job)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut trace = Trace::default();
-                    part.iter()
-                        .map(|(n, line)| {
-                            let program = (program, stamp);
-                            decide_line(program, name, *n, line, as_of, explain, &mut trace)
-                        })
-                        .collect::<Vec<_>>()
-                })
+            .zip(outputs.iter_mut())
+            .map(|(part, out)| {
+                let decide_part = &decide_part;
+                scope.spawn(move || decide_part(part, out))
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    vec![(
-                        r#"{"error":{"message":"a worker stopped"}}"#.to_string(),
-                        false,
-                    )]
-                })
-            })
+            .map(|handle| handle.join().ok())
             .collect()
-    })
+    });
+    let mut bad = 0;
+    for (result, output) in results.into_iter().zip(outputs.iter_mut()) {
+        match result {
+            Some(count) => bad += count,
+            None => {
+                // A worker that stopped: its share of the chunk is one error object.
+                output.clear();
+                output.push_str("{\"error\":{\"message\":\"a worker stopped\"}}\n");
+                bad += 1;
+            }
+        }
+    }
+    bad
 }
 
-/// One line's output and whether it was decided. An explanation is written into `trace`, whose
-/// memory serves one line after another.
+/// Writes one line's output to `out` (without its line end); whether it was decided. An
+/// explanation is written into `trace`, whose memory serves one line after another.
+#[allow(clippy::too_many_arguments)]
 fn decide_line(
     (program, stamp): (&Program, &ReceiptStamp),
     name: &str,
     number: usize,
-    line: &Result<String, LineProblem>,
+    line: Result<&str, LineProblem>,
     as_of: Option<Date>,
     explain: bool,
     trace: &mut Trace,
-) -> (String, bool) {
+    out: &mut String,
+) -> bool {
     // A line that is not a case: an object with its number and its diagnostics.
-    let error_line = |errors: Vec<Diagnostic>| {
+    let mut error_line = |errors: Vec<Diagnostic>| {
         let json = ErrorLine {
             line: number,
             errors,
         };
-        (serde_json::to_string(&json).unwrap_or_default(), false)
+        out.push_str(&serde_json::to_string(&json).unwrap_or_default());
+        false
     };
     let line = match line {
         Ok(line) => line,
-        Err(problem) => return error_line(errors_json(name, number, "", &[*problem])),
+        Err(problem) => return error_line(errors_json(name, number, "", &[problem])),
     };
     let case = match decode_case(program, line) {
         Ok(case) => case,
@@ -234,12 +277,13 @@ fn decide_line(
         let mut json = decision_json(program, &decision, trace);
         json.line = Some(number);
         json.receipt = Some(stamp.receipt(line, decision.date));
-        return (serde_json::to_string(&json).unwrap_or_default(), true);
+        out.push_str(&serde_json::to_string(&json).unwrap_or_default());
+        return true;
     }
     let decision = program.decide(&case, date);
-    let mut out = render_decision_line(program, &decision, number);
-    stamp.append_to_object(&mut out, line, decision.date);
-    (out, true)
+    write_decision_line(out, program, &decision, number);
+    stamp.append_to_object(out, line, decision.date);
+    true
 }
 
 /// Case errors as diagnostics JSON, pointing into the text: a case file, or the line of a batch

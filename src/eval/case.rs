@@ -494,6 +494,7 @@ pub fn decode_case_fast(program: &Program, text: &str) -> Option<Value> {
         bytes: text.as_bytes(),
         at: 0,
         program,
+        fields: Vec::with_capacity(32),
     };
     let value = reader.value(&Type::Record(program.policy.input), 0)?;
     reader.skip_space();
@@ -505,6 +506,23 @@ struct FastReader<'a> {
     bytes: &'a [u8],
     at: usize,
     program: &'a Program,
+    /// The fields of the records being read, innermost last: a record's fields are filled in
+    /// here and moved out into its one allocation when it ends.
+    fields: Vec<Value>,
+}
+
+/// The bytes of a word of eight (little-endian) that may end the plain part of a JSON string,
+/// each flagged by its high bit: a quote, a backslash or a control character. The lowest flag
+/// is exact; a flag above it may be false (a borrow), which the reader never looks at.
+/// The batch writer asks the same of the names it writes (`report::decision`).
+pub(crate) fn plain_text_ends(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    zero_byte(word ^ (ONES * u64::from(b'"')))
+        | zero_byte(word ^ (ONES * u64::from(b'\\')))
+        | control
 }
 
 impl<'a> FastReader<'a> {
@@ -532,6 +550,18 @@ impl<'a> FastReader<'a> {
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
+        // Eight bytes at a time: the lowest flagged byte of a word is the first that ends the
+        // plain text (flags are never missed; a false one only ever follows a true one).
+        while let Some(word) = self.bytes.get(self.at..self.at + 8) {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(word);
+            let flags = plain_text_ends(u64::from_le_bytes(eight));
+            if flags != 0 {
+                self.at += (flags.trailing_zeros() / 8) as usize;
+                break;
+            }
+            self.at += 8;
+        }
         while let Some(&byte) = self.bytes.get(self.at) {
             match byte {
                 b'"' => {
@@ -619,11 +649,18 @@ impl<'a> FastReader<'a> {
                 let defaults = self.program.shape.defaults.get(*index)?;
                 // Every field starts as its default (`none` for a required one, which must then
                 // be given) and is overwritten where the case gives it.
-                let mut values: Vec<Value> = defaults
-                    .iter()
-                    .map(|default| default.clone().unwrap_or(Value::None))
-                    .collect();
-                let mut given = vec![false; values.len()];
+                // Which fields the case gives, a bit each: a record of more fields is left
+                // to the careful reader.
+                if defaults.len() > 64 {
+                    return None;
+                }
+                let mut given: u64 = 0;
+                let base = self.fields.len();
+                self.fields.extend(
+                    defaults
+                        .iter()
+                        .map(|default| default.clone().unwrap_or(Value::None)),
+                );
                 self.eat(b'{')?;
                 if self.peek() == Some(b'}') {
                     self.at += 1;
@@ -639,11 +676,14 @@ impl<'a> FastReader<'a> {
                             _ => definition.fields.iter().position(|f| f.name == key)?,
                         };
                         expected = position + 1;
-                        if std::mem::replace(given.get_mut(position)?, true) {
+                        let bit = 1u64 << position;
+                        if given & bit != 0 {
                             return None;
                         }
+                        given |= bit;
                         let ty = &definition.fields.get(position)?.ty;
-                        *values.get_mut(position)? = self.value(ty, depth + 1)?;
+                        let value = self.value(ty, depth + 1)?;
+                        *self.fields.get_mut(base + position)? = value;
                         if self.eat(b',').is_some() {
                             continue;
                         }
@@ -652,11 +692,16 @@ impl<'a> FastReader<'a> {
                     }
                 }
                 // A required field the case does not give: the careful reader says so.
-                let complete = given
+                let complete = defaults
                     .iter()
-                    .zip(defaults)
-                    .all(|(given, default)| *given || default.is_some());
-                complete.then(|| Value::Record(small(*index), values.into()))
+                    .enumerate()
+                    .all(|(position, default)| given & (1 << position) != 0 || default.is_some());
+                if !complete || self.fields.len() != base + defaults.len() {
+                    return None;
+                }
+                // One allocation, the size of the fields (a drain has an exact length).
+                let fields: std::sync::Arc<[Value]> = self.fields.drain(base..).collect();
+                Some(Value::Record(small(*index), fields))
             }
             // Numbers and durations are rare in cases: the careful reader handles them.
             Type::Int | Type::Decimal | Type::Duration | Type::NoneLiteral | Type::Error => None,
@@ -675,4 +720,35 @@ pub(crate) const NO_DATE: &str = "the case has no `date`";
 pub struct NoDate {
     /// How to give the date, where the case was asked.
     pub help: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_text_ends;
+
+    /// The lowest flag of a word is its first quote, backslash or control byte, on words of
+    /// every byte in every place among plain bytes, ASCII and not.
+    #[test]
+    fn the_lowest_flag_is_the_first_byte_that_ends_plain_text() {
+        let ends = |byte: u8| byte == b'"' || byte == b'\\' || byte < 0x20;
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for round in 0..20_000u32 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let mut bytes = state.to_le_bytes();
+            // Mostly plain bytes, with one chosen byte put somewhere.
+            for byte in &mut bytes {
+                if ends(*byte) {
+                    *byte = b'a';
+                }
+            }
+            let chosen = (round % 256) as u8;
+            bytes[(round / 256 % 8) as usize] = chosen;
+            let first = bytes.iter().position(|b| ends(*b));
+            let flags = plain_text_ends(u64::from_le_bytes(bytes));
+            let found = (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize);
+            assert_eq!(found, first, "{bytes:?}");
+        }
+    }
 }

@@ -200,18 +200,18 @@ impl<'a> Env<'a> {
                     return Cow::Owned(Value::Bool(holds));
                 }
                 let holds = match (&*self.value(text), &*self.value(set)) {
-                    (Value::Text(text), Value::Set(members)) => text
-                        .char_indices()
-                        .map(|(i, c)| i + c.len_utf8())
-                        .any(|end| {
-                            let prefix = &text[..end];
-                            members
-                                .binary_search_by(|m| match m {
-                                    Value::Text(m) => (**m).cmp(prefix),
-                                    other => other.total_cmp(&Value::Text(prefix.into())),
-                                })
-                                .is_ok()
-                        }),
+                    // A set of texts holds only texts, sorted.
+                    (Value::Text(text), Value::Set(members)) => {
+                        super::value::sorted_texts_have_prefix_of(
+                            members,
+                            text,
+                            |m| match m {
+                                Value::Text(m) => m,
+                                _ => "",
+                            },
+                            |_| true,
+                        )
+                    }
                     _ => false,
                 };
                 Cow::Owned(Value::Bool(holds))

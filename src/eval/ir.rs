@@ -237,18 +237,21 @@ impl DatedSet {
 
     /// Whether some member is a prefix of a text on a date: `some e in S: starts_with(x, e)`.
     pub fn has_prefix_of(&self, text: &str, date: Date) -> bool {
-        text.char_indices()
-            .map(|(i, c)| i + c.len_utf8())
-            .any(|end| {
-                let prefix = &text[..end];
-                self.holds(
-                    |member| match member {
-                        Value::Text(member) => (**member).cmp(prefix),
-                        other => other.total_cmp(&Value::Text(prefix.into())),
-                    },
+        super::value::sorted_texts_have_prefix_of(
+            &self.entries,
+            text,
+            |(member, _, _)| match member {
+                Value::Text(member) => member,
+                _ => "",
+            },
+            |start| {
+                self.holds_from(
+                    start,
+                    |member| member.total_cmp(&self.entries[start].0),
                     date,
                 )
-            })
+            },
+        )
     }
 
     /// Whether the member that `order` finds (by comparing members with it) is in the set on a
@@ -257,6 +260,16 @@ impl DatedSet {
         let start = self
             .entries
             .partition_point(|(member, _, _)| order(member) == std::cmp::Ordering::Less);
+        self.holds_from(start, order, date)
+    }
+
+    /// The same, from the first entry the member can be at.
+    fn holds_from(
+        &self,
+        start: usize,
+        order: impl Fn(&Value) -> std::cmp::Ordering,
+        date: Date,
+    ) -> bool {
         let mut listed = false;
         for (member, period, removed) in &self.entries[start..] {
             if order(member) != std::cmp::Ordering::Equal {

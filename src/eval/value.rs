@@ -189,6 +189,39 @@ impl Value {
     }
 }
 
+/// Whether some member of a sorted list of texts is a prefix of `text` (`some e in S:
+/// starts_with(text, e)`): `key` gives an item's text, and `member` says whether the item at
+/// an index counts (a dated set's entry may be out of force). Prefixes are tried shortest first,
+/// each by a binary search that starts where the previous one ended; the search stops at the
+/// first prefix that no item begins with, for then no longer prefix is an item. A name that
+/// starts with a letter no item starts with costs one search.
+pub fn sorted_texts_have_prefix_of<T>(
+    items: &[T],
+    text: &str,
+    key: impl Fn(&T) -> &str,
+    mut member: impl FnMut(usize) -> bool,
+) -> bool {
+    let mut low = 0;
+    for end in text.char_indices().map(|(i, c)| i + c.len_utf8()) {
+        let prefix = &text[..end];
+        low += items
+            .get(low..)
+            .unwrap_or_default()
+            .partition_point(|item| key(item) < prefix);
+        let Some(item) = items.get(low) else {
+            return false;
+        };
+        let found = key(item);
+        if !found.starts_with(prefix) {
+            return false;
+        }
+        if found.len() == prefix.len() && member(low) {
+            return true;
+        }
+    }
+    false
+}
+
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         self.total_cmp(other) == Ordering::Equal

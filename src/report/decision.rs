@@ -552,10 +552,11 @@ pub fn decision_json<'p>(
 
 /// One decision as a compact JSON line for batches: `line`, `date`, `verdict`, `decided_by` and
 /// `obligations`, as in docs/decision-json.md, without the explanation. Written directly, as the
-/// fast path of `--batch`.
-pub fn render_decision_line(program: &Program, decision: &Decision, line: usize) -> String {
+/// fast path of `--batch`: appended to `out` (without a line end) in place, with no intermediate strings, so that a
+/// batch writes every line of a chunk into one buffer. Whatever follows the object's closing
+/// brace is the caller's (a suffix per line can be appended there).
+pub fn write_decision_line(out: &mut String, program: &Program, decision: &Decision, line: usize) {
     let policy = &program.policy;
-    let mut out = String::with_capacity(256);
     let args = |out: &mut String, kind: &crate::check::ir::KindDef, values: &[Value]| {
         out.push('{');
         for (position, ((name, _), value)) in kind.params.iter().zip(values).enumerate() {
@@ -568,7 +569,7 @@ pub fn render_decision_line(program: &Program, decision: &Decision, line: usize)
                 Value::Text(text) => push_json_str(out, text),
                 Value::Date(date) => {
                     out.push('"');
-                    out.push_str(&date.to_string());
+                    date.push_to(out);
                     out.push('"');
                 }
                 other => out.push_str(&value_json(program, other).to_string()),
@@ -577,9 +578,9 @@ pub fn render_decision_line(program: &Program, decision: &Decision, line: usize)
         out.push('}');
     };
     out.push_str("{\"line\":");
-    out.push_str(&line.to_string());
+    push_number(out, line);
     out.push_str(",\"date\":\"");
-    out.push_str(&decision.date.to_string());
+    decision.date.push_to(out);
     out.push_str("\",\"policy_in_force\":");
     out.push_str(if decision.policy_in_force {
         "true"
@@ -588,16 +589,16 @@ pub fn render_decision_line(program: &Program, decision: &Decision, line: usize)
     });
     let verdict = &policy.verdicts[decision.verdict];
     out.push_str(",\"verdict\":{\"kind\":");
-    push_json_str(&mut out, &verdict.name);
+    push_json_str(out, &verdict.name);
     out.push_str(",\"args\":");
-    args(&mut out, verdict, &decision.verdict_args);
+    args(out, verdict, &decision.verdict_args);
     out.push_str("},\"decided_by\":");
     match decision.decided_by {
         Some(rule) => {
             out.push_str("{\"rule\":");
-            push_json_str(&mut out, &policy.rules[rule].name);
+            push_json_str(out, &policy.rules[rule].name);
             out.push_str(",\"citation\":");
-            push_json_str(&mut out, &policy.rules[rule].citation);
+            push_json_str(out, &policy.rules[rule].citation);
             out.push('}');
         }
         None => out.push_str("null"),
@@ -609,22 +610,54 @@ pub fn render_decision_line(program: &Program, decision: &Decision, line: usize)
         }
         let kind = &policy.obligations[obligation.kind];
         out.push_str("{\"kind\":");
-        push_json_str(&mut out, &kind.name);
+        push_json_str(out, &kind.name);
         out.push_str(",\"args\":");
-        args(&mut out, kind, &obligation.args);
+        args(out, kind, &obligation.args);
         out.push_str(",\"rule\":");
-        push_json_str(&mut out, &policy.rules[obligation.rule].name);
+        push_json_str(out, &policy.rules[obligation.rule].name);
         out.push_str(",\"citation\":");
-        push_json_str(&mut out, &policy.rules[obligation.rule].citation);
+        push_json_str(out, &policy.rules[obligation.rule].citation);
         out.push('}');
     }
     out.push_str("]}");
-    out
+}
+
+/// Appends a number in decimal.
+fn push_number(out: &mut String, number: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = number;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|digit| char::from(*digit)));
+}
+
+/// Whether a text needs no escape in a JSON string: no quote, backslash or control character;
+/// eight bytes at a time.
+fn is_plain_json_text(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        if crate::eval::case::plain_text_ends(u64::from_le_bytes(eight)) != 0 {
+            return false;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .all(|b| *b >= 0x20 && *b != b'"' && *b != b'\\')
 }
 
 /// Writes a JSON string, escaping only where needed.
 fn push_json_str(out: &mut String, text: &str) {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if is_plain_json_text(text.as_bytes()) {
         out.push('"');
         out.push_str(text);
         out.push('"');
@@ -734,4 +767,26 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
         ));
     }
     super::escape::for_terminal(&out, false).into_owned()
+}
+
+#[cfg(test)]
+mod plain_text_tests {
+    use super::is_plain_json_text;
+
+    /// Eight bytes at a time or in the tail, a quote, a backslash or a control character
+    /// anywhere needs an escape, and nothing else does (UTF-8 included).
+    #[test]
+    fn a_text_needs_an_escape_where_json_says() {
+        let plain = "Art. 12(1)(d) and Annex II Section A (EU001) Regulation — 2021/821";
+        assert!(is_plain_json_text(plain.as_bytes()));
+        for at in 0..plain.len() {
+            if !plain.is_char_boundary(at) {
+                continue;
+            }
+            for special in ["\"", "\\", "\n", "\u{1}"] {
+                let text = format!("{}{special}{}", &plain[..at], &plain[at..]);
+                assert!(!is_plain_json_text(text.as_bytes()), "{text:?}");
+            }
+        }
+    }
 }

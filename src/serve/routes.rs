@@ -251,7 +251,8 @@ async fn decide(
             None => rulebook.decide(&case),
         }?;
         // The batch line's form without its line number: `{"line":0,` is its fixed start.
-        let line = crate::report::decision::render_decision_line(rulebook.program(), &decision, 0);
+        let mut line = String::new();
+        crate::report::decision::write_decision_line(&mut line, rulebook.program(), &decision, 0);
         let mut text = format!("{{{}", line.strip_prefix("{\"line\":0,").unwrap_or(&line));
         rulebook
             .stamp()

@@ -122,6 +122,31 @@ impl Date {
         Date::from_ymd(year, number(5..7), number(8..10))
     }
 
+    /// Writes the date as `Display` does, without the formatting machinery for a date of the
+    /// calendar (the batch writer's common case).
+    pub fn push_to(self, out: &mut String) {
+        if !self.is_in_calendar() || self == Date::BEFORE_ALL || self == Date::AFTER_ALL {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{self}");
+            return;
+        }
+        let (year, month, day) = civil_from_days(self.0);
+        let (year, month, day) = (year.unsigned_abs() as u32, month, day);
+        let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+        out.extend([
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            '-',
+            digit(month / 10),
+            digit(month),
+            '-',
+            digit(day / 10),
+            digit(day),
+        ]);
+    }
+
     /// The year, month and day of a date of the calendar (a date outside gives the nearest
     /// day of the calendar).
     pub fn ymd(self) -> (i32, u32, u32) {
