@@ -33,9 +33,15 @@
 //!   changes on another branch), no sets of records.
 //!
 //! A failure writes the generated policies and the case into a temporary folder and prints the
-//! `licit` commands that show it. `seeds()` = 64 seeds (each test draws its policies from the
-//! seed alone); in debug, the six tests take about 30 s of CPU in all (measured on 2 cores
-//! shared with other builds: 26 to 60 s of wall time, as loaded).
+//! `licit` commands that show it; the generated policies of past failures are kept in
+//! `tests/soundness/regressions/` and checked by `the_policies_the_suite_once_failed_on_pass`.
+//!
+//! `seeds()` = 64 seeds in CI (each test draws its policies from the seed alone). Measured
+//! 2026-11-30 on 2 cores shared with six other builds (load average 15): the seven tests in
+//! debug took 144 s of CPU (600 s of wall time, as loaded), so CI stays at 64 seeds;
+//! `LICIT_SOUNDNESS_SEEDS=512 cargo test --release --test soundness` passes (436 s wall, as
+//! loaded), and so do 2048 seeds of the diff, assert and finding tests (587 s wall). See
+//! BENCHMARKS.md, "The soundness suite".
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
