@@ -33,9 +33,15 @@
 //!   changes on another branch), no sets of records.
 //!
 //! A failure writes the generated policies and the case into a temporary folder and prints the
-//! `licit` commands that show it. `seeds()` = 64 seeds (each test draws its policies from the
-//! seed alone); in debug, the six tests take about 30 s of CPU in all (measured on 2 cores
-//! shared with other builds: 26 to 60 s of wall time, as loaded).
+//! `licit` commands that show it; the generated policies of past failures are kept in
+//! `tests/soundness/regressions/` and checked by `the_policies_the_suite_once_failed_on_pass`.
+//!
+//! `seeds()` = 64 seeds in CI (each test draws its policies from the seed alone). Measured
+//! 2026-11-30 on 2 cores shared with six other builds (load average 15): the seven tests in
+//! debug took 144 s of CPU (600 s of wall time, as loaded), so CI stays at 64 seeds;
+//! `LICIT_SOUNDNESS_SEEDS=512 cargo test --release --test soundness` passes (436 s wall, as
+//! loaded), and so do 2048 seeds of the diff, assert and finding tests (587 s wall). See
+//! BENCHMARKS.md, "The soundness suite".
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -407,9 +413,8 @@ impl Generator {
     }
 }
 
-/// The policy as text, with probes: a rule per assertion that imposes `probe_N` where its
-/// `when` holds, so that deciding a case says whether it is in the assertion's scope.
-fn render(model: &Model, title: &str, probes: bool) -> String {
+/// The policy as text.
+fn render(model: &Model, title: &str) -> String {
     let mut text = format!("policy \"{title}\"\n  in force from {}", model.from);
     if let Some(until) = &model.until {
         write!(text, " until {until}").ok();
@@ -426,11 +431,6 @@ fn render(model: &Model, title: &str, probes: bool) -> String {
     .ok();
     text.push_str("verdicts high > mid(basis: text) > low\notherwise low\n");
     text.push_str("obligation keep(until: date)\nobligation report\n");
-    if probes {
-        for index in 0..model.asserts.len() {
-            writeln!(text, "obligation probe_{index}").ok();
-        }
-    }
     for rule in &model.rules {
         write!(text, "\nrule {} \"Art. {}\"\n", rule.name, &rule.name[1..]).ok();
         if let Some(base) = &rule.exception_to {
@@ -458,14 +458,6 @@ fn render(model: &Model, title: &str, probes: bool) -> String {
             assert.expect
         )
         .ok();
-        if probes {
-            write!(
-                text,
-                "\nrule probe_{index} \"Probe {index}\"\n  when {}\n  then probe_{index}\n",
-                assert.when.join(" and ")
-            )
-            .ok();
-        }
     }
     text
 }
@@ -708,21 +700,23 @@ impl Failures {
     }
 
     /// Records a failure with the policies and case that show it, written as files.
-    fn fail(&mut self, seed: u64, what: &str, files: &[(&str, &str)], command: &str) {
+    fn fail(&mut self, seed: &str, what: &str, files: &[(&str, &str)], command: &str) {
         // Files for the first failures only: those are printed.
         if self.messages.len() >= 12 {
-            self.messages.push(format!("seed {seed}: {what}"));
+            self.messages.push(format!("{seed}: {what}"));
             return;
         }
-        let dir = self
-            .dir
-            .join(format!("seed-{seed}-{}", self.messages.len()));
+        let dir = self.dir.join(format!(
+            "{}-{}",
+            seed.replace(' ', "-"),
+            self.messages.len()
+        ));
         std::fs::create_dir_all(&dir).ok();
         for (name, text) in files {
             std::fs::write(dir.join(name), text).ok();
         }
         self.messages.push(format!(
-            "seed {seed}: {what}\n  files in {}\n  run: cd {} && {command}",
+            "{seed}: {what}\n  files in {}\n  run: cd {} && {command}",
             dir.display(),
             dir.display()
         ));
@@ -758,8 +752,13 @@ fn pair(seed: u64) -> Result<Pair, String> {
     let mut generator = Generator::new(seed);
     let old_model = generator.model();
     let new_model = generator.changed(&old_model);
-    let old_text = render(&old_model, "Old", false);
-    let new_text = render(&new_model, "New", false);
+    let old_text = render(&old_model, "Old");
+    let new_text = render(&new_model, "New");
+    pair_of(old_text, new_text, generator.used)
+}
+
+/// A pair from its texts and the values its conditions mention.
+fn pair_of(old_text: String, new_text: String, used: Used) -> Result<Pair, String> {
     let old = load(&old_text).map_err(|e| format!("{e}\n{old_text}"))?;
     let new = load(&new_text).map_err(|e| format!("{e}\n{new_text}"))?;
     Ok(Pair {
@@ -769,7 +768,7 @@ fn pair(seed: u64) -> Result<Pair, String> {
         new_text,
         old,
         new,
-        used: generator.used,
+        used,
     })
 }
 
@@ -789,6 +788,14 @@ fn diff_reports_every_kind_of_difference_and_only_real_ones() {
             Ok(pair) => pair,
             Err(problem) => panic!("seed {seed}: the generated policy checks: {problem}"),
         };
+        check_diff(&format!("seed {seed}"), &pair, &mut failures);
+    }
+    failures.check();
+}
+
+/// (a) for one pair.
+fn check_diff(seed: &str, pair: &Pair, failures: &mut Failures) {
+    {
         let (old, new) = (&pair.old_program, &pair.new_program);
         let report = match internals::search(old, new, None) {
             Ok(report) => report,
@@ -821,7 +828,7 @@ fn diff_reports_every_kind_of_difference_and_only_real_ones() {
             reported.insert(key);
         }
         if !report.approximations.is_empty() {
-            continue;
+            return;
         }
         let mut missed = BTreeSet::new();
         for (json, _) in cases(&pair.used) {
@@ -844,7 +851,6 @@ fn diff_reports_every_kind_of_difference_and_only_real_ones() {
             }
         }
     }
-    failures.check();
 }
 
 /// (b) An assertion reported proven holds on every enumerated case; one reported broken has a
@@ -858,10 +864,74 @@ fn asserts_proven_hold_and_asserts_broken_break() {
         if model.asserts.is_empty() {
             continue;
         }
-        let text = render(&model, "Policy", false);
-        let probed = render(&model, "Probed", true);
-        let (Ok(rulebook), Ok(probe)) = (load(&text), load(&probed)) else {
-            panic!("seed {seed}: the generated policy checks:\n{probed}");
+        let text = render(&model, "Policy");
+        check_asserts(
+            &format!("seed {seed}"),
+            &text,
+            &generator.used,
+            &mut failures,
+        );
+    }
+    failures.check();
+}
+
+/// The assertions of a generated policy's text: `assert "aN"`, then its `when` and `expect`
+/// lines.
+fn asserts_of(text: &str) -> Vec<AssertModel> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut asserts = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        if !line.starts_with("assert ") {
+            continue;
+        }
+        let field = |name: &str| {
+            lines[index + 1..]
+                .iter()
+                .take(2)
+                .find_map(|l| l.trim().strip_prefix(name))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        asserts.push(AssertModel {
+            when: vec![field("when ")],
+            expect: field("expect "),
+        });
+    }
+    asserts
+}
+
+/// The policy with probes: a rule per assertion that imposes `probe_N` where its `when` holds,
+/// so that deciding a case says whether it is in the assertion's scope.
+fn with_probes(text: &str, asserts: &[AssertModel]) -> String {
+    let mut probed = String::new();
+    for line in text.lines() {
+        probed.push_str(line);
+        probed.push('\n');
+        if line == "obligation report" {
+            for index in 0..asserts.len() {
+                writeln!(probed, "obligation probe_{index}").ok();
+            }
+        }
+    }
+    for (index, assert) in asserts.iter().enumerate() {
+        write!(
+            probed,
+            "\nrule probe_{index} \"Probe {index}\"\n  when {}\n  then probe_{index}\n",
+            assert.when.join(" and ")
+        )
+        .ok();
+    }
+    probed
+}
+
+/// (b) for one policy.
+fn check_asserts(seed: &str, text: &str, used: &Used, failures: &mut Failures) {
+    {
+        let asserts = asserts_of(text);
+        let probed = with_probes(text, &asserts);
+        let (Ok(rulebook), Ok(probe)) = (load(text), load(&probed)) else {
+            panic!("{seed}: the generated policy checks:\n{probed}");
         };
         let program = internals::program(&rulebook);
         let probe_program = internals::program(&probe);
@@ -869,11 +939,9 @@ fn asserts_proven_hold_and_asserts_broken_break() {
             Ok(analysis) => analysis,
             Err(error) => panic!("seed {seed}: the analysis runs: {error}"),
         };
-        let from = date(&model.from);
-        let until = model.until.as_deref().map(date);
         // Whether a case breaks an assertion: in its scope, in force, and not allowed.
         let breaks = |index: usize, json: &str, on: Date| -> bool {
-            if on < from || until.is_some_and(|u| on > u) {
+            if !probe_program.policy.in_force.contains(on) {
                 return false;
             }
             let decision = decide(&probe, json);
@@ -891,13 +959,13 @@ fn asserts_proven_hold_and_asserts_broken_break() {
                 .decided_by
                 .map(|r| policy.rules[r.index()].name.clone())
                 .unwrap_or_default();
-            let expect = &model.asserts[index].expect;
+            let expect = &asserts[index].expect;
             match expect.strip_prefix("not decided by ") {
                 Some(name) => rule == name,
                 None => !expect.split(" or ").any(|allowed| allowed == verdict),
             }
         };
-        let enumerated = cases(&generator.used);
+        let enumerated = cases(used);
         for outcome in &analysis.asserts {
             let index = outcome.assert;
             match &outcome.counterexample {
@@ -907,7 +975,7 @@ fn asserts_proven_hold_and_asserts_broken_break() {
                         failures.fail(
                             seed,
                             &format!("assert a{index} reported broken by a case that keeps it"),
-                            &[("policy.licit", &text), ("case.json", &json)],
+                            &[("policy.licit", text), ("case.json", &json)],
                             "licit check --analyze policy.licit; licit eval policy.licit --case case.json",
                         );
                     }
@@ -920,7 +988,7 @@ fn asserts_proven_hold_and_asserts_broken_break() {
                         failures.fail(
                             seed,
                             &format!("assert a{index} reported proven, but a case breaks it"),
-                            &[("policy.licit", &text), ("case.json", json)],
+                            &[("policy.licit", text), ("case.json", json)],
                             "licit check --analyze policy.licit; licit eval policy.licit --case case.json",
                         );
                     }
@@ -929,7 +997,6 @@ fn asserts_proven_hold_and_asserts_broken_break() {
             }
         }
     }
-    failures.check();
 }
 
 /// (e) `decide`, `explain` and `--batch` agree; (f) `fmt` is idempotent and the formatted
@@ -942,6 +1009,7 @@ fn decide_explain_batch_and_the_formatted_policy_agree() {
             Ok(pair) => pair,
             Err(problem) => panic!("seed {seed}: the generated policy checks: {problem}"),
         };
+        let label = format!("seed {seed}");
         let formatted = match internals::format(&pair.new_text) {
             Ok(formatted) => formatted,
             Err(_) => panic!(
@@ -952,7 +1020,7 @@ fn decide_explain_batch_and_the_formatted_policy_agree() {
         match internals::format(&formatted) {
             Ok(again) if again == formatted => {}
             _ => failures.fail(
-                seed,
+                &label,
                 "fmt is not idempotent",
                 &[("policy.licit", &pair.new_text)],
                 "licit fmt policy.licit && licit fmt --check policy.licit",
@@ -960,7 +1028,7 @@ fn decide_explain_batch_and_the_formatted_policy_agree() {
         }
         let Ok(reformatted) = load(&formatted) else {
             failures.fail(
-                seed,
+                &label,
                 "the formatted policy does not check",
                 &[("policy.licit", &pair.new_text)],
                 "licit fmt policy.licit && licit check policy.licit",
@@ -974,7 +1042,7 @@ fn decide_explain_batch_and_the_formatted_policy_agree() {
             let decision = decide(&pair.new, json);
             if format!("{decision:?}") != format!("{:?}", decide(&reformatted, json)) {
                 failures.fail(
-                    seed,
+                    &label,
                     "the formatted policy decides a case otherwise",
                     &[("policy.licit", &pair.new_text), ("case.json", json)],
                     "licit fmt policy.licit && licit eval policy.licit --case case.json",
@@ -997,7 +1065,7 @@ fn decide_explain_batch_and_the_formatted_policy_agree() {
                     != Some(decision.obligations.len())
             {
                 failures.fail(
-                    seed,
+                    &label,
                     "decide and explain disagree",
                     &[("policy.licit", &pair.new_text), ("case.json", json)],
                     "licit eval policy.licit --case case.json --format json",
@@ -1025,7 +1093,7 @@ fn decide_explain_batch_and_the_formatted_policy_agree() {
             for field in ["verdict", "decided_by", "obligations", "date"] {
                 if line[field] != explanation[field] {
                     failures.fail(
-                        seed,
+                        &label,
                         &format!("--batch and explain disagree on `{field}`"),
                         &[
                             ("policy.licit", &pair.new_text),
@@ -1039,7 +1107,7 @@ fn decide_explain_batch_and_the_formatted_policy_agree() {
         }
         if lines.len() != explained.len() {
             failures.fail(
-                seed,
+                &label,
                 "--batch wrote another number of lines",
                 &[
                     ("policy.licit", &pair.new_text),
@@ -1062,14 +1130,27 @@ fn why_not_answers_flip_the_verdict_and_are_smallest() {
             Ok(pair) => pair,
             Err(problem) => panic!("seed {seed}: the generated policy checks: {problem}"),
         };
+        check_why_not(&format!("seed {seed}"), &pair, 97, &mut failures);
+    }
+    failures.check();
+}
+
+/// (c) for the new policy of a pair, on every `step`th enumerated case.
+fn check_why_not(seed: &str, pair: &Pair, step: usize, failures: &mut Failures) {
+    let enumerated: Vec<(String, Date)> = cases(&pair.used).into_iter().step_by(step).collect();
+    check_why_not_on(seed, pair, &enumerated, failures);
+}
+
+/// (c) for the new policy of a pair, on the given cases.
+fn check_why_not_on(seed: &str, pair: &Pair, asked: &[(String, Date)], failures: &mut Failures) {
+    {
         let (rulebook, program) = (&pair.new, &pair.new_program);
         let exact = match internals::analyze(program) {
             Ok(analysis) => analysis.approximations.is_empty(),
             Err(_) => false,
         };
-        let enumerated = cases(&pair.used);
         let dates = case_dates(&pair.used);
-        for (json, on) in enumerated.iter().step_by(97) {
+        for (json, on) in asked {
             let Ok(case) = internals::decode_case(program, json) else {
                 panic!("seed {seed}: the case fits: {json}");
             };
@@ -1148,7 +1229,6 @@ fn why_not_answers_flip_the_verdict_and_are_smallest() {
             }
         }
     }
-    failures.check();
 }
 
 /// Every test case of the shipped policies that `diff --cases` reports changed falls in a kind
@@ -1229,8 +1309,18 @@ fn every_finding_is_shown_by_its_witness() {
     for seed in 0..seeds() {
         let mut generator = Generator::new(seed);
         let model = generator.model();
-        let text = render(&model, "Policy", false);
-        let Ok(rulebook) = load(&text) else {
+        let text = render(&model, "Policy");
+        witnessed += check_findings(&format!("seed {seed}"), &text, &mut failures);
+    }
+    assert!(witnessed > 0, "the generator makes findings with witnesses");
+    failures.check();
+}
+
+/// (d) for one policy: how many findings had a witness.
+fn check_findings(seed: &str, text: &str, failures: &mut Failures) -> usize {
+    let mut witnessed = 0;
+    {
+        let Ok(rulebook) = load(text) else {
             panic!("seed {seed}: the generated policy checks:\n{text}");
         };
         let program = internals::program(&rulebook);
@@ -1274,12 +1364,137 @@ fn every_finding_is_shown_by_its_witness() {
                 failures.fail(
                     seed,
                     &format!("the witness of `{kind}` of `{name}` does not show it"),
-                    &[("policy.licit", &text), ("case.json", &json)],
+                    &[("policy.licit", text), ("case.json", &json)],
                     "licit check --analyze policy.licit; licit eval policy.licit --case case.json",
                 );
             }
         }
     }
-    assert!(witnessed > 0, "the generator makes findings with witnesses");
+    witnessed
+}
+
+/// The values a policy's conditions mention, read back from its text as the generator writes
+/// it: the facts it reads, its dates (each also as a date `case.start` is compared with), the
+/// durations added to `case.start`, the ints `case.n` is compared with and the amounts added
+/// to it, and the quoted texts of conditions on `case.name`.
+fn used_from_text(texts: &[&str]) -> Used {
+    let mut used = Used::default();
+    for text in texts {
+        for (fact, name) in [
+            (Fact::Kind, "case.kind"),
+            (Fact::Flag, "case.flag"),
+            (Fact::Name, "case.name"),
+            (Fact::Start, "case.start"),
+            (Fact::N, "case.n"),
+        ] {
+            if text.contains(name) {
+                used.facts.insert(fact);
+            }
+        }
+        let words: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || "(),{}".contains(c))
+            .collect();
+        for (index, word) in words.iter().enumerate() {
+            if Date::parse(word).is_ok() {
+                used.dates.insert(word.to_string());
+                if index >= 2 && words[index - 2] == "case.start" {
+                    used.start_dates.insert(word.to_string());
+                }
+            }
+        }
+        for duration in DURATIONS {
+            if text.contains(&format!("case.start + {duration}")) {
+                used.durations.insert(duration.to_string());
+            }
+        }
+        for line in text.lines() {
+            if line.contains("case.name") {
+                for (index, part) in line.split('"').enumerate() {
+                    if index % 2 == 1 {
+                        used.texts.insert(part.to_string());
+                    }
+                }
+            }
+            let mut rest = line;
+            while let Some(at) = rest.find("case.n ") {
+                let words: Vec<&str> = rest[at + 7..].split_whitespace().take(4).collect();
+                let number = |word: &str| {
+                    word.trim_matches(|c: char| !c.is_ascii_digit() && c != '-')
+                        .parse::<i64>()
+                        .ok()
+                };
+                match words.as_slice() {
+                    [sign @ ("+" | "-"), amount, _, int, ..] => {
+                        if let (Some(amount), Some(int)) = (number(amount), number(int)) {
+                            used.offsets
+                                .insert(if *sign == "-" { -amount } else { amount });
+                            used.ints.insert(int);
+                        }
+                    }
+                    [_, int, ..] => used.ints.extend(number(int)),
+                    _ => {}
+                }
+                rest = &rest[at + 7..];
+            }
+        }
+    }
+    used
+}
+
+/// The generated policies the suite once failed on, kept as they were written in
+/// `tests/soundness/regressions/<name>/`: `old.licit` and `new.licit` (a pair: the diff) or
+/// `policy.licit` (the assertions and the findings), each checked as a generated one is, over
+/// the values read back from its text; and `--why-not` on the cases `case-0.json`, `case-1.json`
+/// … beside them.
+#[test]
+fn the_policies_the_suite_once_failed_on_pass() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/soundness/regressions");
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        panic!("{} exists", root.display());
+    };
+    let mut dirs: Vec<std::path::PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "the regressions are kept");
+    let mut failures = Failures::new();
+    for dir in dirs {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let label = format!("regression {name}");
+        let read = |file: &str| std::fs::read_to_string(dir.join(file)).ok();
+        // The cases `--why-not` is asked about, where the failure was one of `--why-not`.
+        let mut asked: Vec<(String, Date)> = Vec::new();
+        for index in 0.. {
+            let Some(json) = read(&format!("case-{index}.json")) else {
+                break;
+            };
+            let value: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+            let on = date(value["date"].as_str().unwrap_or(""));
+            asked.push((json, on));
+        }
+        match (read("policy.licit"), read("old.licit"), read("new.licit")) {
+            (Some(text), _, _) => {
+                let used = used_from_text(&[&text]);
+                check_asserts(&label, &text, &used, &mut failures);
+                check_findings(&label, &text, &mut failures);
+                match pair_of(text.clone(), text, used) {
+                    Ok(pair) => check_why_not_on(&label, &pair, &asked, &mut failures),
+                    Err(problem) => panic!("{label}: the policy checks: {problem}"),
+                }
+            }
+            (None, Some(old), Some(new)) => {
+                let used = used_from_text(&[&old, &new]);
+                match pair_of(old, new, used) {
+                    Ok(pair) => {
+                        check_diff(&label, &pair, &mut failures);
+                        check_why_not_on(&label, &pair, &asked, &mut failures);
+                    }
+                    Err(problem) => panic!("{label}: the policies check: {problem}"),
+                }
+            }
+            _ => panic!("{label}: holds policy.licit, or old.licit and new.licit"),
+        }
+    }
     failures.check();
 }

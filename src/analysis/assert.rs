@@ -103,6 +103,9 @@ impl<'p> Asserts<'p> {
         };
         let not_allowed = search.manager.not(allowed)?;
         let in_scope = search.manager.and(scope, regions.assumed)?;
+        // The scope may read facts no rule does: only their values are cases.
+        let valid = search.well_formed()?;
+        let in_scope = search.manager.and(in_scope, valid)?;
         Ok(search.manager.and(in_scope, not_allowed)?)
     }
 

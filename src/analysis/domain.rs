@@ -100,10 +100,21 @@ impl Domain {
     /// The classes of values of both policies' facts: every constant they compare facts with,
     /// and the values just beside it; dates also by the dates `examined` beside those of change.
     pub(super) fn build(old: &Program, new: &Program, examined: &[Date]) -> Domain {
+        Domain::build_with(old, new, examined, &Value::None)
+    }
+
+    /// The classes, with the values of a case (`--why-not`'s) among the constants.
+    pub(super) fn build_with(
+        old: &Program,
+        new: &Program,
+        examined: &[Date],
+        case: &Value,
+    ) -> Domain {
         let mut domain = Domain::default();
         let enums = &old.policy.enums;
         let mut values = constants(old);
         values.extend(constants(new));
+        values.push(case.clone());
         // Enum members are split into classes by every set and literal that mentions them.
         let mut tests: Vec<Vec<EnumSet>> = vec![Vec::new(); enums.len()];
         let mut texts = Vec::new();
@@ -232,6 +243,26 @@ impl Domain {
                 for sign in [-1, 1] {
                     let moved = point.add(*duration, sign);
                     dates.extend([moved.add(one_day(), -1), moved, moved.add(one_day(), 1)]);
+                    // A shift by months clamps to the end of the month (2023-01-29, -30 and
+                    // -31 plus a month are all 2023-02-28): the facts `s` whose `s - sign *
+                    // duration` is before, at or after `point` change within a few days of
+                    // `moved`, and each change is a class with the day before it.
+                    if duration.months != 0 {
+                        let side = |s: Date| s.add(*duration, -sign).cmp(&point);
+                        for offset in -4..=4 {
+                            let s = moved.add(
+                                Duration {
+                                    months: 0,
+                                    days: offset,
+                                },
+                                1,
+                            );
+                            let before = s.add(one_day(), -1);
+                            if side(s) != side(before) {
+                                dates.extend([before, s]);
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -287,11 +318,82 @@ pub(super) fn change_dates(old: &Program, new: &Program) -> Vec<Date> {
             });
         }
     }
+    dates.extend(shifted_boundaries(old, new));
     // Only a date of the calendar can be a case's date.
     dates.retain(|date| date.is_in_calendar());
     dates.sort();
     dates.dedup();
     dates
+}
+
+/// Where a date fact moved by a duration is compared with the case's date (`case.start + 1
+/// month <= case.date`) and also with a constant date `c` (`case.start > 2022-06-15`), which
+/// cases exist changes with the case's date where `c`, or the day beside it, moved by the
+/// duration meets it: the facts above `c` reach `start + 1 month <= date` first on
+/// `2022-06-16 + 1 month`. Those days, and the day after each, are dates of change.
+fn shifted_boundaries(old: &Program, new: &Program) -> Vec<Date> {
+    let mut constants: Vec<Date> = Vec::new();
+    for program in [old, new] {
+        for expr in program_exprs(program) {
+            visit(&expr, &mut |e| {
+                if let Expr::Value(Value::Date(d)) = e {
+                    constants.push(*d);
+                }
+            });
+        }
+        for epoch in &program.epochs {
+            for value in &epoch.consts {
+                if let Value::Date(d) = value {
+                    constants.push(*d);
+                }
+            }
+        }
+    }
+    moved_days(&shifts(old, new), constants)
+}
+
+/// The durations date facts are moved by in the conditions, each with its direction.
+pub(super) fn shifts(old: &Program, new: &Program) -> Vec<(Duration, i32)> {
+    let mut shifts: Vec<(Duration, i32)> = Vec::new();
+    for program in [old, new] {
+        for expr in program_exprs(program) {
+            visit(&expr, &mut |e| {
+                if let Expr::Arith(op @ (Arith::AddDateDuration | Arith::SubDateDuration), _, b) = e
+                    && let Expr::Value(Value::Duration(d)) = &**b
+                {
+                    let sign = if *op == Arith::AddDateDuration { 1 } else { -1 };
+                    shifts.push((*d, sign));
+                }
+            });
+        }
+    }
+    shifts.sort_by_key(|(d, sign)| (d.months, d.days, *sign));
+    shifts.dedup();
+    shifts
+}
+
+/// Each date, and the days beside it, moved by each shift, with the day after: the case's
+/// dates on which a comparison of a shifted fact with the case's date can change.
+pub(super) fn moved_days(shifts: &[(Duration, i32)], mut constants: Vec<Date>) -> Vec<Date> {
+    if shifts.is_empty() {
+        return Vec::new();
+    }
+    constants.sort();
+    constants.dedup();
+    let mut out = Vec::new();
+    for constant in constants {
+        for near in [
+            constant.add(one_day(), -1),
+            constant,
+            constant.add(one_day(), 1),
+        ] {
+            for (duration, sign) in shifts {
+                let moved = near.add(*duration, *sign);
+                out.extend([moved, moved.add(one_day(), 1)]);
+            }
+        }
+    }
+    out
 }
 
 /// The examined dates with the days of the calendar where date arithmetic can tell cases

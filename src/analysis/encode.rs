@@ -93,6 +93,14 @@ impl<'p> Search<'p> {
         Search::on_dates(old, new, &[])
     }
 
+    /// A search about one case: its date and the values of its facts are classes of their own,
+    /// so that "the case keeps this fact" is exact.
+    pub(super) fn for_case(program: &'p Program, case: &Value, date: Date) -> Search<'p> {
+        let mut search = Search::on_dates(program, program, &[date]);
+        search.domain = Domain::build_with(program, program, &[date], case);
+        search
+    }
+
     /// A search whose classes of dates also tell apart the dates it is asked about beside the
     /// dates of change (a case's own date, an `--as-of` date).
     pub(super) fn on_dates(old: &'p Program, new: &'p Program, dates: &[Date]) -> Search<'p> {
@@ -825,12 +833,20 @@ impl<'p> Search<'p> {
             let count = self.slots[slot].count;
             let scalar = !matches!(self.slots[slot].ty, Type::Set(_) | Type::Bool);
             if scalar && count < 1 << self.slots[slot].vars.len() {
-                let mut valid = FALSE;
-                for index in 0..count {
-                    let node = self.value_node(slot, index)?;
-                    valid = self.manager.or(valid, node)?;
+                // The number the bits spell is below `count`: compared bit by bit from the
+                // lowest, a handful of nodes however many classes there are.
+                let vars = self.slots[slot].vars.clone();
+                let mut below = FALSE;
+                for (position, var) in vars.iter().enumerate() {
+                    let bit = self.manager.var(*var)?;
+                    let clear = self.manager.not(bit)?;
+                    below = if count >> position & 1 == 1 {
+                        self.manager.or(clear, below)?
+                    } else {
+                        self.manager.and(clear, below)?
+                    };
                 }
-                result = self.manager.and(result, valid)?;
+                result = self.manager.and(result, below)?;
             }
         }
         let sets: Vec<AtomSet> = self.atom_sets.values().cloned().collect();

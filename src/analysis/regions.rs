@@ -31,6 +31,10 @@ impl Search<'_> {
         // lies within them, so no witness breaks an assumption. Encoded after the rules, so
         // that the facts get their variables in the order the rules read them.
         let assumed = self.assumed(program, epoch, date)?;
+        // And only assignments that spell a value are cases: a fact with three classes has two
+        // bits, and the fourth pattern is no case (`not in` a set would otherwise hold there).
+        let valid = self.well_formed()?;
+        let assumed = self.manager.and(assumed, valid)?;
         let mut triggered_memo: Vec<Option<Node>> = vec![None; count];
         let mut triggered = Vec::with_capacity(count);
         for index in 0..count {

@@ -52,7 +52,7 @@ pub fn why_not(
     verdict: usize,
     written: Option<&str>,
 ) -> Result<Vec<(Vec<FactChange>, Value)>, SearchError> {
-    let mut search = Search::on_dates(program, program, &[date]);
+    let mut search = Search::for_case(program, case, date);
     let kind_name = program.policy.verdicts[verdict].name.clone();
     let (outcomes, _) = search.outcomes(program, date)?;
     let mut target = FALSE;
@@ -173,8 +173,18 @@ fn date_change(
     let mut dates: Vec<Date> = super::domain::change_dates(program, program)
         .into_iter()
         .flat_map(|d| [d.add(super::domain::one_day(), -1), d])
-        .filter(|d| (0..=9999).contains(&d.ymd().0))
         .collect();
+    // A date fact of the case moved by a duration meets the case's date on its own days
+    // (`case.start + 1 year <= case.date` first holds on the start's anniversary).
+    let mut own = Vec::new();
+    case_dates(case, &mut own);
+    let shifts = super::domain::shifts(program, program);
+    dates.extend(
+        super::domain::moved_days(&shifts, own)
+            .into_iter()
+            .flat_map(|d| [d.add(super::domain::one_day(), -1), d]),
+    );
+    dates.retain(|d| d.is_in_calendar());
     dates.sort();
     dates.dedup();
     dates.retain(|d| *d != date);
@@ -189,6 +199,17 @@ fn date_change(
             (vec![change], changed)
         })
     })
+}
+
+/// Every date in a value.
+fn case_dates(value: &Value, out: &mut Vec<Date>) {
+    match value {
+        Value::Date(d) => out.push(*d),
+        Value::Set(members) | Value::Record(_, members) => {
+            members.iter().for_each(|m| case_dates(m, out))
+        }
+        _ => {}
+    }
 }
 
 /// The value at a path of field names in a case (the first member of a set for `0`).
