@@ -18,6 +18,8 @@ struct Server {
     child: Child,
     base: String,
     agent: ureq::Agent,
+    /// The server's own OpenAPI document, fetched on first use, with its schemas made JSON Schema.
+    openapi: std::cell::OnceCell<Json>,
 }
 
 impl Drop for Server {
@@ -52,7 +54,12 @@ impl Server {
             .http_status_as_error(false)
             .build()
             .into();
-        Server { child, base, agent }
+        Server {
+            child,
+            base,
+            agent,
+            openapi: std::cell::OnceCell::new(),
+        }
     }
 
     fn get(&self, path: &str) -> (u16, String) {
@@ -84,15 +91,125 @@ impl Server {
 
     fn get_json(&self, path: &str) -> (u16, Json) {
         let (status, body) = self.get(path);
-        (status, serde_json::from_str(&body).expect("a JSON answer"))
+        let json = serde_json::from_str(&body).expect("a JSON answer");
+        self.conforms(
+            "get",
+            path,
+            status,
+            "application/json",
+            std::slice::from_ref(&json),
+        );
+        (status, json)
     }
 
     fn post_json(&self, path: &str, body: &str) -> (u16, Json) {
         let (status, text) = self.post(path, body);
-        (
+        let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("a JSON answer: {text}"));
+        self.conforms(
+            "post",
+            path,
             status,
-            serde_json::from_str(&text).unwrap_or_else(|_| panic!("a JSON answer: {text}")),
-        )
+            "application/json",
+            std::slice::from_ref(&json),
+        );
+        (status, json)
+    }
+
+    /// POSTs NDJSON and checks each line of a 200 answer against the schema the OpenAPI document
+    /// declares for one line of `application/x-ndjson`.
+    fn post_ndjson(&self, path: &str, body: &str) -> (u16, String) {
+        let (status, text) = self.post(path, body);
+        if status == 200 {
+            let lines: Vec<Json> = text
+                .lines()
+                .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("NDJSON: {line}")))
+                .collect();
+            self.conforms("post", path, status, "application/x-ndjson", &lines);
+        }
+        (status, text)
+    }
+
+    /// Checks answers against the schema `/v1/openapi.json` declares for their route, method,
+    /// status and media type (a status the document does not declare for a documented route
+    /// fails); a path no route of the document matches (such as `/v2/nothing`) has nothing to
+    /// check against.
+    fn conforms(&self, method: &str, path: &str, status: u16, media: &str, bodies: &[Json]) {
+        let openapi = self.openapi.get_or_init(|| {
+            let (status, text) = self.get("/v1/openapi.json");
+            assert_eq!(status, 200, "the OpenAPI document: {text}");
+            json_schema(serde_json::from_str(&text).expect("the OpenAPI document is JSON"))
+        });
+        let path = path.split('?').next().unwrap_or(path);
+        let Some((route, operation)) = openapi["paths"]
+            .as_object()
+            .expect("paths")
+            .iter()
+            .find(|(route, _)| route_matches(route, path))
+        else {
+            return;
+        };
+        let operation = operation
+            .get(method)
+            .unwrap_or_else(|| panic!("{method} {route} is not in the OpenAPI document"));
+        let response = operation["responses"]
+            .get(status.to_string())
+            .or_else(|| operation["responses"].get("default"))
+            .unwrap_or_else(|| {
+                panic!("{method} {route} answered {status}, which the OpenAPI document does not declare: {bodies:?}")
+            });
+        let Some(schema) = response["content"][media].get("schema") else {
+            panic!("{method} {route} {status} declares no {media} schema: {bodies:?}");
+        };
+        let mut schema = schema.clone();
+        if let Some(object) = schema.as_object_mut() {
+            object.insert("components".to_string(), openapi["components"].clone());
+        }
+        let validator = jsonschema::validator_for(&schema).unwrap_or_else(|error| {
+            panic!("the schema of {method} {route} {status} compiles: {error}")
+        });
+        for body in bodies {
+            let errors: Vec<String> = validator
+                .iter_errors(body)
+                .map(|error| format!("{error} at {}", error.instance_path()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{method} {path} {status} disagrees with the OpenAPI document:\n{}\n{body}",
+                errors.join("\n")
+            );
+        }
+    }
+}
+
+/// Whether an OpenAPI route such as `/v1/rulebooks/{name}/decide` matches a concrete path.
+fn route_matches(route: &str, path: &str) -> bool {
+    let (route, path): (Vec<&str>, Vec<&str>) =
+        (route.split('/').collect(), path.split('/').collect());
+    route.len() == path.len()
+        && route
+            .iter()
+            .zip(&path)
+            .all(|(r, p)| r == p || (r.starts_with('{') && r.ends_with('}') && !p.is_empty()))
+}
+
+/// An OpenAPI 3.0 schema as JSON Schema: `"nullable": true` becomes "or null"; everything else
+/// the two share.
+fn json_schema(schema: Json) -> Json {
+    match schema {
+        Json::Object(mut object) => {
+            let nullable = object.remove("nullable") == Some(Json::Bool(true));
+            let object: serde_json::Map<String, Json> = object
+                .into_iter()
+                .map(|(key, value)| (key, json_schema(value)))
+                .collect();
+            if nullable {
+                json!({ "anyOf": [Json::Object(object), { "type": "null" }] })
+            } else {
+                Json::Object(object)
+            }
+        }
+        Json::Array(items) => Json::Array(items.into_iter().map(json_schema).collect()),
+        other => other,
     }
 }
 
@@ -209,7 +326,7 @@ fn every_endpoint_answers() {
     // A batch: one line out per line in, in order, the bad line an error object.
     let one_line: String = case.lines().map(str::trim).collect();
     let batch = format!("{one_line}\nnot json\n\n{one_line}\n");
-    let (status, out) = server.post("/v1/rulebooks/cyber-catch-all/batch", &batch);
+    let (status, out) = server.post_ndjson("/v1/rulebooks/cyber-catch-all/batch", &batch);
     assert_eq!(status, 200);
     let lines: Vec<Json> = out
         .lines()
@@ -225,7 +342,7 @@ fn every_endpoint_answers() {
         licit::case_sha256(&one_line)
     );
     assert_eq!(first_code(&lines[1]), "licit::case::json_syntax");
-    let (_, explained_batch) = server.post(
+    let (_, explained_batch) = server.post_ndjson(
         "/v1/rulebooks/cyber-catch-all/batch?explain=true",
         &one_line,
     );

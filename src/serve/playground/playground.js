@@ -37,9 +37,15 @@ function highlight(text, diagnostics) {
   }).join("\n") + "\n";
 }
 
+// The served files as edited, with a `licit.toml` marking their common folder as the project's
+// root (as on disk) so that a `use` of a shared file such as `../../common/countries.licit` resolves.
 function currentFiles() {
   const files = {};
   for (const f of state.files) files[f.path] = state.edited[f.path] ?? f.text;
+  const folders = state.files.map((f) => f.path.split("/").slice(0, -1));
+  const common = folders.length ? folders.reduce((a, b) => { let n = 0; while (n < a.length && a[n] === b[n]) n++; return a.slice(0, n); }) : [];
+  const marker = [...common, "licit.toml"].join("/");
+  if (!(marker in files)) files[marker] = "";
   return files;
 }
 function policyPath() {
