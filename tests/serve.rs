@@ -50,8 +50,13 @@ impl Server {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("the first line names the address: {first:?}"))
             .to_string();
+        // A fresh connection for every request: a server may close a connection after an
+        // early answer (a 404 before the body was read), and a reused connection would then
+        // fail the next request by a race that has nothing to do with what is tested.
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
             .build()
             .into();
         Server {
