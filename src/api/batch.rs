@@ -128,7 +128,14 @@ pub fn decide_batch(
                 }
             }
         }
-        let bad = decide_chunk((program, &stamp), name, &chunk, as_of, explain, &mut outputs);
+        let bad = decide_chunk(
+            (program, &stamp),
+            name,
+            &chunk,
+            as_of,
+            explain,
+            &mut outputs,
+        );
         summary.lines += chunk.lines.len();
         summary.bad_lines += bad;
         for output in &outputs {
@@ -187,7 +194,14 @@ fn decide_chunk(
                 .map(|range| chunk.text.get(range.clone()).unwrap_or_default())
                 .map_err(|problem| *problem);
             if !decide_line(
-                (program, stamp), name, *number, line, as_of, explain, &mut trace, out,
+                (program, stamp),
+                name,
+                *number,
+                line,
+                as_of,
+                explain,
+                &mut trace,
+                out,
             ) {
                 bad += 1;
             }
