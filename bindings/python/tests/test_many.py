@@ -68,7 +68,11 @@ def test_bad_cases_can_be_returned_in_place(eu):
     results = eu.decide_many(cases, errors="return")
     assert [type(r).__name__ for r in results] == [
         "Decision", "CaseError", "Decision", "CaseError", "CaseError", "Decision"]
-    assert results[2] == results[0]
+    # The same decision; the receipts differ only by the case's hash (the texts differ).
+    first, third = results[0].to_dict(), results[2].to_dict()
+    first.pop("receipt", None)
+    third.pop("receipt", None)
+    assert third == first
     # An error's diagnostics are those of `decide` on that case alone: places in the case.
     for index in (1, 3, 4):
         with pytest.raises(licit.CaseError) as alone:
