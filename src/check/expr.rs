@@ -121,28 +121,7 @@ impl Checker<'_> {
     }
 
     fn type_text(&self, ty: &Type) -> String {
-        match ty {
-            Type::Bool => "bool".to_string(),
-            Type::Int => "int".to_string(),
-            Type::Decimal => "decimal".to_string(),
-            Type::Text => "text".to_string(),
-            Type::Date => "date".to_string(),
-            Type::Duration => "duration".to_string(),
-            Type::Enum(index) => self
-                .enums
-                .get(*index)
-                .map(|e| e.name.clone())
-                .unwrap_or_default(),
-            Type::Record(index) => self
-                .records
-                .get(*index)
-                .map(|r| r.name.clone())
-                .unwrap_or_default(),
-            Type::Set(inner) => format!("set of {}", self.type_text(inner)),
-            Type::Optional(inner) => format!("optional {}", self.type_text(inner)),
-            Type::NoneLiteral => "none".to_string(),
-            Type::Error => "?".to_string(),
-        }
+        super::ir::type_text(&self.enums, &self.records, ty)
     }
 
     /// The element type of a set, or an error (reported once, with `help`) when `ty` is not a set.

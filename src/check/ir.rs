@@ -542,3 +542,27 @@ policy_id!(
     /// A verdict kind of a policy: its position in `Policy::verdicts`.
     VerdictId indexes KindDef
 );
+
+/// A type as the language writes it (`set of Country`, `optional date`), naming enums and
+/// records from the given tables; one home for the checker's messages and the service's
+/// description of an input.
+pub fn type_text(enums: &[EnumDef], records: &[RecordDef], ty: &Type) -> String {
+    match ty {
+        Type::Bool => "bool".to_string(),
+        Type::Int => "int".to_string(),
+        Type::Decimal => "decimal".to_string(),
+        Type::Text => "text".to_string(),
+        Type::Date => "date".to_string(),
+        Type::Duration => "duration".to_string(),
+        Type::Enum(index) => enums
+            .get(*index)
+            .map_or_else(|| "?".to_string(), |e| e.name.clone()),
+        Type::Record(index) => records
+            .get(*index)
+            .map_or_else(|| "?".to_string(), |r| r.name.clone()),
+        Type::Set(inner) => format!("set of {}", type_text(enums, records, inner)),
+        Type::Optional(inner) => format!("optional {}", type_text(enums, records, inner)),
+        Type::NoneLiteral => "none".to_string(),
+        Type::Error => "?".to_string(),
+    }
+}

@@ -71,24 +71,5 @@ fn describe(policy: &Policy, ty: &Type, depth: usize) -> Json {
 
 /// A type as the language writes it: `set of Country`, `optional Date`.
 pub fn type_name(policy: &Policy, ty: &Type) -> String {
-    match ty {
-        Type::Bool => "bool".to_string(),
-        Type::Int => "int".to_string(),
-        Type::Decimal => "decimal".to_string(),
-        Type::Text => "text".to_string(),
-        Type::Date => "date".to_string(),
-        Type::Duration => "duration".to_string(),
-        Type::Enum(index) => policy
-            .enums
-            .get(*index)
-            .map_or_else(|| "?".to_string(), |e| e.name.clone()),
-        Type::Record(index) => policy
-            .records
-            .get(*index)
-            .map_or_else(|| "?".to_string(), |r| r.name.clone()),
-        Type::Set(inner) => format!("set of {}", type_name(policy, inner)),
-        Type::Optional(inner) => format!("optional {}", type_name(policy, inner)),
-        Type::NoneLiteral => "none".to_string(),
-        Type::Error => "?".to_string(),
-    }
+    crate::check::ir::type_text(&policy.enums, &policy.records, ty)
 }
