@@ -76,7 +76,7 @@ pub fn completion(server: &mut Server, params: &CompletionParams) -> Option<Comp
     let offset = Lines::new(&text).offset(place.position);
     let before = &text[..offset];
     let (snapshot, _) = server.snapshot(&place.text_document.uri)?;
-    let items = complete(&snapshot.index, before);
+    let items = complete(snapshot.completion_index(), before);
     Some(CompletionResponse::Array(items))
 }
 

@@ -51,6 +51,9 @@ pub struct Snapshot {
     /// The tests' results at the last save; `None` before one.
     pub tests: Option<Vec<TestResult>>,
     pub fixes: Vec<Fix>,
+    /// While a file does not parse (a half-typed line), the index of the last load in which
+    /// every file parsed: completion answers from it, so names and fields stay offered.
+    pub last_good: Option<Index>,
 }
 
 impl Snapshot {
@@ -78,6 +81,7 @@ impl Snapshot {
             saved: Vec::new(),
             tests: None,
             fixes: Vec::new(),
+            last_good: None,
         };
         snapshot.fixes = snapshot.find_fixes();
         Some(snapshot)
@@ -222,6 +226,28 @@ impl Snapshot {
         if self.result.checked.is_some() {
             self.tests = previous.tests;
         }
+    }
+
+    /// Whether every file of the policy parsed.
+    pub fn parsed(&self) -> bool {
+        self.result.loaded.sources.iter().all(|s| s.ast.is_some())
+    }
+
+    /// Keeps the index of the last load in which every file parsed, when this one's did not.
+    pub fn keep_last_good(&mut self, previous: &mut Snapshot) {
+        if self.parsed() {
+            return;
+        }
+        self.last_good = match previous.parsed() {
+            true => Some(std::mem::take(&mut previous.index)),
+            false => previous.last_good.take(),
+        };
+    }
+
+    /// The index completion answers from: this load's, or the last one in which every file
+    /// parsed while a file does not.
+    pub fn completion_index(&self) -> &Index {
+        self.last_good.as_ref().unwrap_or(&self.index)
     }
 
     /// The diagnostics of every file of the policy, an empty list for a file without any.

@@ -252,10 +252,13 @@ impl Server {
     /// returns its diagnostics, one notification per file.
     pub fn refresh(&mut self, path: &Path, saved: bool) -> Vec<Notification> {
         let root = self.root_of(path);
-        let previous = self.snapshots.remove(&root);
+        let mut previous = self.snapshots.remove(&root);
         let Some(mut snapshot) = Snapshot::load(&self.overlay, &root) else {
             return Vec::new();
         };
+        if let Some(previous) = &mut previous {
+            snapshot.keep_last_good(previous);
+        }
         match saved {
             true => snapshot.run_saved(),
             // Until the next save, the findings and test results of the last one stay shown
