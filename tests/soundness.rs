@@ -18,6 +18,11 @@
 //! - (d) every finding of `check --analyze` with a witness is shown by its witness;
 //! - (e) `decide`, `explain` and `--batch` agree;
 //! - (f) `fmt` is idempotent, and the formatted policy decides every enumerated case alike;
+//! - amendments are dated changes: a generated amendment (added, replaced and repealed rules,
+//!   members added to and removed from a set; in force from a date, until one, or always)
+//!   decides every enumerated case as its base outside its dates and as the consolidated text
+//!   (the changes written into the base as a plain policy) on them, and `diff` between the base
+//!   and the amended policy finds every kind of difference (a);
 //!
 //! and, on the shipped policies, that every test case `diff --cases` reports changed falls in a
 //! kind the search reports.
@@ -29,8 +34,8 @@
 //!   computed from another fact is written "depends on the case" by the search, which does not
 //!   split cases by its value (a documented limit, see ARCHITECTURE.md "The search");
 //! - int arithmetic only as a fact plus or minus a constant (`case.n + 2 > 5`; the search
-//!   approximates other arithmetic on facts, and says so); no amendments (being made dated
-//!   changes on another branch), no sets of records.
+//!   approximates other arithmetic on facts, and says so); amendments change rules and sets,
+//!   not constants or parameters; no sets of records.
 //!
 //! A failure writes the generated policies and the case into a temporary folder and prints the
 //! `licit` commands that show it; the generated policies of past failures are kept in
@@ -413,6 +418,140 @@ impl Generator {
     }
 }
 
+/// An amendment of a generated policy: its text (amending `old.licit`), the dates its changes
+/// hold, and the policy those changes make, as a plain policy for the oracle.
+struct Amendment {
+    text: String,
+    from: Option<Date>,
+    until: Option<Date>,
+    consolidated: Model,
+}
+
+impl Amendment {
+    /// Whether the amendment's changes hold on a date.
+    fn holds_on(&self, on: Date) -> bool {
+        self.from.is_none_or(|from| on >= from) && self.until.is_none_or(|until| on <= until)
+    }
+}
+
+impl Generator {
+    /// An amendment of a model with one to three changes — added, replaced and repealed rules,
+    /// members added to or removed from the set — in force on some dates (or on all).
+    fn amendment(&mut self, base: &Model) -> Amendment {
+        let mut consolidated = base.clone();
+        consolidated.asserts.clear();
+        let mut text = "policy \"Amendment\"\n  amends \"old.licit\"\n".to_string();
+        let (from, until) = match self.rng.below(5) {
+            0 => (None, None),
+            choice => {
+                let from = self.date(&["2021-06-01", "2022-01-01", "2022-06-15", "2023-02-28"]);
+                let until = (choice == 1).then(|| self.date(&["2023-12-31", "2024-02-29"]));
+                write!(text, "  in force from {from}").ok();
+                if let Some(until) = &until {
+                    write!(text, " until {until}").ok();
+                }
+                text.push('\n');
+                (Some(date(&from)), until.as_deref().map(date))
+            }
+        };
+        let mut touched: BTreeSet<String> = BTreeSet::new();
+        for _ in 0..1 + self.rng.below(3) {
+            let rules = &consolidated.rules;
+            // Rules no other rule is an exception to: those may be repealed, or replaced by a
+            // text without a verdict.
+            let free: Vec<usize> = (0..rules.len())
+                .filter(|&i| {
+                    !touched.contains(&rules[i].name)
+                        && !rules
+                            .iter()
+                            .any(|r| r.exception_to.as_deref() == Some(&rules[i].name))
+                })
+                .collect();
+            let replaceable: Vec<usize> = (0..rules.len())
+                .filter(|&i| !touched.contains(&rules[i].name))
+                .collect();
+            match self.rng.below(5) {
+                0 if !free.is_empty() && rules.len() > 1 => {
+                    let index = *self.rng.pick(&free);
+                    let name = consolidated.rules.remove(index).name;
+                    write!(
+                        text,
+                        "\nrepeal rule {name} \"Art. {} repealed\"\n",
+                        &name[1..]
+                    )
+                    .ok();
+                    touched.insert(name);
+                }
+                1 if !replaceable.is_empty() => {
+                    let index = *self.rng.pick(&replaceable);
+                    let name = consolidated.rules[index].name.clone();
+                    let bases: Vec<RuleModel> = consolidated
+                        .rules
+                        .iter()
+                        .filter(|r| r.name < name || r.name.len() < name.len())
+                        .cloned()
+                        .collect();
+                    let mut rule = self.rule(0, &bases);
+                    rule.name = name.clone();
+                    // Exceptions to it need a verdict to replace.
+                    if rule.verdict.is_none() && !free.contains(&index) {
+                        rule.verdict = Some(self.verdict());
+                    }
+                    render_rule(&mut text, "replace rule", &rule);
+                    consolidated.rules[index] = rule;
+                    touched.insert(name);
+                }
+                2 => {
+                    let members = ["a", "b", "c"];
+                    let present: Vec<&str> = members
+                        .iter()
+                        .copied()
+                        .filter(|m| {
+                            consolidated
+                                .members
+                                .iter()
+                                .any(|w| w.split(' ').next() == Some(m))
+                        })
+                        .collect();
+                    let absent: Vec<&str> = members
+                        .iter()
+                        .copied()
+                        .filter(|m| !present.contains(m))
+                        .collect();
+                    match absent.is_empty() || (present.len() > 1 && self.rng.chance(50)) {
+                        true => {
+                            let member = *self.rng.pick(&present);
+                            consolidated
+                                .members
+                                .retain(|w| w.split(' ').next() != Some(member));
+                            write!(text, "\nchange set listed \"Art. L\" -= {{{member}}}\n").ok();
+                        }
+                        false => {
+                            let member = *self.rng.pick(&absent);
+                            consolidated.members.push(member.to_string());
+                            write!(text, "\nchange set listed \"Art. L\" += {{{member}}}\n").ok();
+                        }
+                    }
+                }
+                _ => {
+                    let number = 10 + consolidated.rules.len() + touched.len();
+                    let mut rule = self.rule(number, &consolidated.rules);
+                    rule.name = format!("r{number}");
+                    render_rule(&mut text, "add rule", &rule);
+                    touched.insert(rule.name.clone());
+                    consolidated.rules.push(rule);
+                }
+            }
+        }
+        Amendment {
+            text,
+            from,
+            until,
+            consolidated,
+        }
+    }
+}
+
 /// The policy as text.
 fn render(model: &Model, title: &str) -> String {
     let mut text = format!("policy \"{title}\"\n  in force from {}", model.from);
@@ -432,23 +571,7 @@ fn render(model: &Model, title: &str) -> String {
     text.push_str("verdicts high > mid(basis: text) > low\notherwise low\n");
     text.push_str("obligation keep(until: date)\nobligation report\n");
     for rule in &model.rules {
-        write!(text, "\nrule {} \"Art. {}\"\n", rule.name, &rule.name[1..]).ok();
-        if let Some(base) = &rule.exception_to {
-            writeln!(text, "  exception to {base}").ok();
-        }
-        if let Some((from, until)) = &rule.in_force {
-            write!(text, "  in force from {from}").ok();
-            if let Some(until) = until {
-                write!(text, " until {until}").ok();
-            }
-            text.push('\n');
-        }
-        if !rule.when.is_empty() {
-            writeln!(text, "  when {}", rule.when.join("\n   and ")).ok();
-        }
-        let mut conclusions: Vec<String> = rule.verdict.iter().cloned().collect();
-        conclusions.extend(rule.obligations.iter().cloned());
-        writeln!(text, "  then {}", conclusions.join(", ")).ok();
+        render_rule(&mut text, "rule", rule);
     }
     for (index, assert) in model.asserts.iter().enumerate() {
         write!(
@@ -460,6 +583,33 @@ fn render(model: &Model, title: &str) -> String {
         .ok();
     }
     text
+}
+
+/// A rule as text, after `keyword` (`rule`, `add rule`, `replace rule`).
+fn render_rule(text: &mut String, keyword: &str, rule: &RuleModel) {
+    write!(
+        text,
+        "\n{keyword} {} \"Art. {}\"\n",
+        rule.name,
+        &rule.name[1..]
+    )
+    .ok();
+    if let Some(base) = &rule.exception_to {
+        writeln!(text, "  exception to {base}").ok();
+    }
+    if let Some((from, until)) = &rule.in_force {
+        write!(text, "  in force from {from}").ok();
+        if let Some(until) = until {
+            write!(text, " until {until}").ok();
+        }
+        text.push('\n');
+    }
+    if !rule.when.is_empty() {
+        writeln!(text, "  when {}", rule.when.join("\n   and ")).ok();
+    }
+    let mut conclusions: Vec<String> = rule.verdict.iter().cloned().collect();
+    conclusions.extend(rule.obligations.iter().cloned());
+    writeln!(text, "  then {}", conclusions.join(", ")).ok();
 }
 
 fn load(text: &str) -> Result<Rulebook, String> {
@@ -757,10 +907,11 @@ fn pair(seed: u64) -> Result<Pair, String> {
     pair_of(old_text, new_text, generator.used)
 }
 
-/// A pair from its texts and the values its conditions mention.
+/// A pair from its texts and the values its conditions mention. The new policy may amend the
+/// old one (`amends "old.licit"`).
 fn pair_of(old_text: String, new_text: String, used: Used) -> Result<Pair, String> {
     let old = load(&old_text).map_err(|e| format!("{e}\n{old_text}"))?;
-    let new = load(&new_text).map_err(|e| format!("{e}\n{new_text}"))?;
+    let new = load_amended(&old_text, &new_text).map_err(|e| format!("{e}\n{new_text}"))?;
     Ok(Pair {
         old_program: internals::program(&old),
         new_program: internals::program(&new),
@@ -851,6 +1002,75 @@ fn check_diff(seed: &str, pair: &Pair, failures: &mut Failures) {
             }
         }
     }
+}
+
+/// An amended policy from the texts of its base (`old.licit`) and its amendment (`new.licit`).
+fn load_amended(base: &str, amendment: &str) -> Result<Rulebook, String> {
+    let files = MemoryFiles::new()
+        .with("old.licit", base)
+        .with("new.licit", amendment);
+    Rulebook::from_files(&files, "new.licit").map_err(|problems| problems.text)
+}
+
+/// An amendment is a dated change: on every enumerated case the amended policy decides as its
+/// base outside the amendment's dates and as the consolidated text (the changes written into
+/// the base) on them — verdict, obligations and deciding rule — and `diff` between the base
+/// and the amended policy reports every kind of difference the enumeration finds (a).
+#[test]
+fn amendments_are_dated_changes_and_diff_finds_what_they_change() {
+    let mut failures = Failures::new();
+    for seed in 0..seeds() {
+        let mut generator = Generator::new(seed);
+        let mut base = generator.model();
+        base.asserts.clear();
+        let amendment = generator.amendment(&base);
+        let base_text = render(&base, "Old");
+        let consolidated_text = render(&amendment.consolidated, "Consolidated");
+        let label = format!("seed {seed} (amendment)");
+        let consolidated = match load(&consolidated_text) {
+            Ok(consolidated) => consolidated,
+            Err(problem) => panic!("{label}: the consolidated text checks: {problem}"),
+        };
+        let pair = match pair_of(base_text.clone(), amendment.text.clone(), generator.used) {
+            Ok(pair) => pair,
+            Err(problem) => {
+                panic!("{label}: the generated amendment checks: {problem}\n{base_text}")
+            }
+        };
+        let consolidated_program = internals::program(&consolidated);
+        let seen = |program: &Program, decision: &licit::Decision| {
+            let rule = decision
+                .decided_by
+                .map(|r| program.policy.rules[r.index()].name.clone());
+            (outcome(program, decision), rule)
+        };
+        for (json, on) in cases(&pair.used) {
+            let got = seen(&pair.new_program, &decide(&pair.new, &json));
+            let expected = match amendment.holds_on(on) {
+                true => seen(&consolidated_program, &decide(&consolidated, &json)),
+                false => seen(&pair.old_program, &decide(&pair.old, &json)),
+            };
+            if got != expected {
+                failures.fail(
+                    &label,
+                    &format!(
+                        "the amended policy decides {got:?} where its {} decides {expected:?}",
+                        if amendment.holds_on(on) { "consolidated text" } else { "base" }
+                    ),
+                    &[
+                        ("old.licit", base_text.as_str()),
+                        ("new.licit", amendment.text.as_str()),
+                        ("consolidated.licit", consolidated_text.as_str()),
+                        ("case.json", json.as_str()),
+                    ],
+                    "licit eval new.licit --case case.json; licit eval consolidated.licit --case case.json",
+                );
+                break;
+            }
+        }
+        check_diff(&label, &pair, &mut failures);
+    }
+    failures.check();
 }
 
 /// (b) An assertion reported proven holds on every enumerated case; one reported broken has a

@@ -50,6 +50,12 @@ impl Period {
         self.from.is_none_or(|from| from <= date) && self.until.is_none_or(|until| date <= until)
     }
 
+    /// Whether the two periods share a day.
+    pub fn overlaps(&self, other: &Period) -> bool {
+        let before = |a: &Period, b: &Period| matches!((a.until, b.from), (Some(until), Some(from)) if until < from);
+        !before(self, other) && !before(other, self)
+    }
+
     /// The period in words: `from 2024-01-01 until 2024-12-31`, `from …`, `until …`, or
     /// `unbounded` when it has no ends. Diagnostics say "in force at all times" (the `Display`
     /// form) and the decision tree "in force always", so the one wording of the bounds takes

@@ -260,22 +260,25 @@ impl<'a> Checker<'a> {
         (verdict, obligations)
     }
 
-    /// An exception that concludes a verdict must have a base with a verdict to replace.
+    /// An exception that concludes a verdict must have a base with a verdict to replace: each
+    /// text of the base (an amendment may have replaced it) in force on a day the exception is.
     fn check_exceptions_replace_something(&mut self) {
         for index in 0..self.rules.len() {
             let (file, rule_ast) = self.rule_asts[index];
             if self.rules[index].verdict.is_none() {
                 continue;
             }
+            let own = self.rules[index].in_force;
             let mut seen: Vec<&str> = Vec::new();
             for &base in &self.rules[index].exception_to {
                 if seen.contains(&self.rules[base].name.as_str()) {
                     continue;
                 }
-                seen.push(&self.rules[base].name);
                 if self.rules[base].verdict.is_none()
                     && self.rules[base].obligations.iter().len() > 0
+                    && self.rules[base].in_force.overlaps(&own)
                 {
+                    seen.push(&self.rules[base].name);
                     let span = exception_span(rule_ast, &self.rules[base].name);
                     self.errors.push(Located {
                         in_test: false,
@@ -308,11 +311,9 @@ impl<'a> Checker<'a> {
                 let Some(&newest) = versions.last() else {
                     continue;
                 };
-                let disjoint = versions.iter().all(|&base| {
-                    let theirs = self.rules[base].in_force;
-                    matches!((own.until, theirs.from), (Some(until), Some(from)) if until < from)
-                        || matches!((theirs.until, own.from), (Some(until), Some(from)) if until < from)
-                });
+                let disjoint = versions
+                    .iter()
+                    .all(|&base| !self.rules[base].in_force.overlaps(&own));
                 if disjoint {
                     let base_period = if versions.len() == 1 {
                         self.rules[newest].in_force.to_string()
