@@ -43,6 +43,11 @@ for (const [what, file] of [
     process.exit(2);
   }
 }
+const compiled = path.join(extension, "out/extension.js");
+if (fs.existsSync(compiled) && fs.statSync(compiled).mtimeMs > fs.statSync(vsix).mtimeMs) {
+  console.error(`take.mjs: ${vsix} is older than out/extension.js: package it again (npx @vscode/vsce package)`);
+  process.exit(2);
+}
 const { chromium } = createRequire(import.meta.url)(path.join(tools, "node_modules/playwright-core"));
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "licit-vscode-shots-"));
