@@ -7,14 +7,15 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
-  TransportKind,
 } from "vscode-languageclient/node";
 
 let client: LanguageClient | undefined;
 
 function start(context: vscode.ExtensionContext): Promise<void> {
   const command = vscode.workspace.getConfiguration("licit").get<string>("path") || "licit";
-  const run = { command, args: ["lsp"], transport: TransportKind.stdio };
+  // No `transport`: with `TransportKind.stdio` the client appends `--stdio` to the arguments,
+  // which `licit lsp` rejects; without one it talks over standard input and output all the same.
+  const run = { command, args: ["lsp"] };
   const serverOptions: ServerOptions = { run, debug: run };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file", language: "licit" }],
