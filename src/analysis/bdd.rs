@@ -26,12 +26,66 @@ struct Branch {
     high: Node,
 }
 
+/// The memo of `ite`: a lossy table of fixed size per generation, as BDD packages keep it
+/// (CUDD's computed table): a slot holds the last result hashed to it, so memory stays bounded
+/// and a lost entry costs only its recomputation. It doubles with the diagram, up to
+/// `MAX_CACHE_BITS`.
+#[derive(Debug)]
+struct Computed {
+    slots: Vec<[Node; 4]>,
+    mask: usize,
+}
+
+/// Slots of the computed table at first (2^16) and at most (2^23: 128 MiB).
+const MIN_CACHE_BITS: u32 = 16;
+const MAX_CACHE_BITS: u32 = 23;
+
+/// A slot no `ite` fills: its `f` would be the constant false, which `ite` answers at once.
+const EMPTY: [Node; 4] = [FALSE, FALSE, FALSE, FALSE];
+
+impl Computed {
+    fn new(bits: u32) -> Computed {
+        Computed {
+            slots: vec![EMPTY; 1 << bits],
+            mask: (1 << bits) - 1,
+        }
+    }
+
+    fn slot(&self, f: Node, g: Node, h: Node) -> usize {
+        let key = (u64::from(f) << 42) ^ (u64::from(g) << 21) ^ u64::from(h);
+        let hashed = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (hashed >> 32) as usize & self.mask
+    }
+
+    fn get(&self, f: Node, g: Node, h: Node) -> Option<Node> {
+        let slot = self.slots[self.slot(f, g, h)];
+        (slot[0] == f && slot[1] == g && slot[2] == h).then_some(slot[3])
+    }
+
+    fn put(&mut self, f: Node, g: Node, h: Node, node: Node) {
+        let at = self.slot(f, g, h);
+        self.slots[at] = [f, g, h, node];
+    }
+
+    /// Doubles the table when the diagram outgrows it, keeping what it holds.
+    fn fit(&mut self, nodes: usize) {
+        let bits = self.slots.len().trailing_zeros();
+        if nodes <= self.slots.len() || bits >= MAX_CACHE_BITS {
+            return;
+        }
+        let old = std::mem::replace(self, Computed::new(bits + 1));
+        for slot in old.slots.into_iter().filter(|s| *s != EMPTY) {
+            self.put(slot[0], slot[1], slot[2], slot[3]);
+        }
+    }
+}
+
 /// Owns every node and the caches.
 #[derive(Debug)]
 pub struct Manager {
     nodes: Vec<Branch>,
     unique: Table<Branch>,
-    ite_cache: Table<(Node, Node, Node)>,
+    computed: Computed,
     limit: usize,
 }
 
@@ -47,7 +101,7 @@ impl Manager {
         Manager {
             nodes: vec![terminal, terminal],
             unique: Table::default(),
-            ite_cache: Table::default(),
+            computed: Computed::new(MIN_CACHE_BITS),
             limit,
         }
     }
@@ -70,6 +124,7 @@ impl Manager {
         let node = Node::try_from(self.nodes.len()).map_err(|_| TooLarge)?;
         self.nodes.push(branch);
         self.unique.insert(branch, node);
+        self.computed.fit(self.nodes.len());
         Ok(node)
     }
 
@@ -92,7 +147,24 @@ impl Manager {
         if g == TRUE && h == FALSE {
             return Ok(f);
         }
-        if let Some(&node) = self.ite_cache.get(&(f, g, h)) {
+        // One form for the same function, so the memo finds it: `f ? f : h` is `f or h`,
+        // `f ? g : f` is `f and g`, and the operands of `and` and `or` in order.
+        let (g, h) = (
+            if g == f { TRUE } else { g },
+            if h == f { FALSE } else { h },
+        );
+        if g == h {
+            return Ok(g);
+        }
+        if g == TRUE && h == FALSE {
+            return Ok(f);
+        }
+        let (f, g, h) = match (g, h) {
+            (_, FALSE) if g > TRUE && g < f => (g, f, FALSE),
+            (TRUE, _) if h > TRUE && h < f => (h, TRUE, f),
+            _ => (f, g, h),
+        };
+        if let Some(node) = self.computed.get(f, g, h) {
             return Ok(node);
         }
         let top = [f, g, h]
@@ -107,7 +179,7 @@ impl Manager {
         let low = self.ite(f0, g0, h0)?;
         let high = self.ite(f1, g1, h1)?;
         let node = self.make(top, low, high)?;
-        self.ite_cache.insert((f, g, h), node);
+        self.computed.put(f, g, h, node);
         Ok(node)
     }
 

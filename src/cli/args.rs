@@ -50,7 +50,7 @@ pub enum Command {
     /// Compare two versions of a policy over cases: every case whose outcome changes.
     Diff(DiffArgs),
     /// Serve the language server protocol over standard input and output, for editors.
-    Lsp,
+    Lsp(LspArgs),
     /// Print the JSON Schema (draft 2020-12) of a policy's cases.
     Schema(SchemaArgs),
     /// Create a new policy folder that checks, tests and is formatted as created.
@@ -295,4 +295,13 @@ fn parse_percent(text: &str) -> Result<f64, String> {
         Ok(_) => Err(format!("`{text}` is not a percentage from 0 to 100")),
         Err(_) => Err(format!("`{text}` is not a number")),
     }
+}
+
+/// `licit lsp`.
+#[derive(Debug, clap::Args)]
+pub struct LspArgs {
+    /// Talk over standard input and output, the only transport: accepted because editor
+    /// clients (vscode-languageclient among them) add it to the command line.
+    #[arg(long)]
+    pub stdio: bool,
 }

@@ -78,7 +78,7 @@ pub fn run() -> Exit {
         Command::Test(args) => test::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Diff(args) => diff::run(&args),
-        Command::Lsp => lsp::run(),
+        Command::Lsp(_) => lsp::run(),
         Command::VerifyReceipt(args) => receipt::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Schema(args) => schema::run(&args),
