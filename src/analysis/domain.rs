@@ -418,7 +418,24 @@ fn with_calendar(old: &Program, new: &Program, mut dates: Vec<Date>) -> Vec<Date
     let every_period = shifts.len() > 1 && shifts.iter().any(|d| d.months != 0);
     let mut calendar = Vec::new();
     for (index, start) in dates.iter().enumerate() {
-        if !every_period && date_arguments(old, *start) == date_arguments(new, *start) {
+        let (old_arguments, new_arguments) =
+            (date_arguments(old, *start), date_arguments(new, *start));
+        // Obligations of one kind whose arguments are computed from the date in two ways
+        // (`+ 1 year`, `+ 365 days`) are one obligation on the days the two agree and two on
+        // the others, so even where both programs compute alike, the calendar tells cases apart.
+        let may_merge = |arguments: &std::collections::BTreeSet<DateArgument>| {
+            arguments.iter().any(|a| {
+                a.obligation
+                    && arguments
+                        .iter()
+                        .any(|b| b.obligation && b.kind == a.kind && b.computed != a.computed)
+            })
+        };
+        if !every_period
+            && old_arguments == new_arguments
+            && !may_merge(&old_arguments)
+            && !may_merge(&new_arguments)
+        {
             continue;
         }
         let end = dates.get(index + 1).copied();
@@ -434,9 +451,19 @@ fn with_calendar(old: &Program, new: &Program, mut dates: Vec<Date>) -> Vec<Date
     dates
 }
 
-/// The conclusions' arguments computed from the case's date, on a date: each rule's name,
-/// the conclusion and the argument as lowered, with the values of the constants it reads.
-fn date_arguments(program: &Program, date: Date) -> std::collections::BTreeSet<String> {
+/// A conclusion's argument computed from the case's date.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct DateArgument {
+    rule: String,
+    /// Whether the conclusion is an obligation (else a verdict), and its kind.
+    obligation: bool,
+    kind: usize,
+    /// The argument as lowered, with the values of the constants it reads.
+    computed: String,
+}
+
+/// The conclusions' arguments computed from the case's date, on a date.
+fn date_arguments(program: &Program, date: Date) -> std::collections::BTreeSet<DateArgument> {
     let epoch = program.epoch(date);
     let date_field = program
         .policy
@@ -447,8 +474,9 @@ fn date_arguments(program: &Program, date: Date) -> std::collections::BTreeSet<S
     for &rule_id in &epoch.rules {
         let index = rule_id as usize;
         let rule = &program.rules[index];
-        let conclusions = rule.verdict.iter().chain(rule.obligations.iter());
-        for (kind, args) in conclusions {
+        let conclusions = (rule.verdict.iter().map(|c| (false, c)))
+            .chain(rule.obligations.iter().map(|c| (true, c)));
+        for (obligation, (kind, args)) in conclusions {
             for arg in args {
                 let mut reads_date = false;
                 let mut consts = String::new();
@@ -462,10 +490,12 @@ fn date_arguments(program: &Program, date: Date) -> std::collections::BTreeSet<S
                     _ => {}
                 });
                 if reads_date {
-                    out.insert(format!(
-                        "{} {kind} {arg:?} {consts}",
-                        program.policy.rules[index].name
-                    ));
+                    out.insert(DateArgument {
+                        rule: program.policy.rules[index].name.clone(),
+                        obligation,
+                        kind: *kind,
+                        computed: format!("{arg:?} {consts}"),
+                    });
                 }
             }
         }

@@ -4,6 +4,8 @@
 //! *window*); outside them the amended policy decides as its base. A replaced or repealed rule
 //! keeps its old text outside the window, beside the new one under the same name.
 
+use std::collections::BTreeSet;
+
 use super::error::{CheckError, Located};
 use super::ir::*;
 use super::suggest;
@@ -63,6 +65,16 @@ pub(super) fn layer_windows(sources: &[Source]) -> (Vec<Period>, Option<Period>)
 
 /// The days in both periods; `None` when there are none.
 pub(super) fn intersect(a: Period, b: Period) -> Option<Period> {
+    let period = meet(a, b);
+    match (period.from, period.until) {
+        (Some(from), Some(until)) if until < from => None,
+        _ => Some(period),
+    }
+}
+
+/// The later start and the earlier end of two periods: their common days, and a period that
+/// contains no day (ending before it starts) when they have none.
+pub(super) fn meet(a: Period, b: Period) -> Period {
     let from = match (a.from, b.from) {
         (Some(x), Some(y)) => Some(x.max(y)),
         (x, y) => x.or(y),
@@ -71,10 +83,7 @@ pub(super) fn intersect(a: Period, b: Period) -> Option<Period> {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, y) => x.or(y),
     };
-    match (from, until) {
-        (Some(from), Some(until)) if until < from => None,
-        _ => Some(Period { from, until }),
-    }
+    Period { from, until }
 }
 
 /// The days of a period outside a window: at most two stretches, the one before the window
@@ -320,26 +329,48 @@ impl<'a> Checker<'a> {
     /// repeal, where the amendment can fix it).
     pub(super) fn flatten_rule_versions(&mut self) {
         let slots = std::mem::take(&mut self.rule_slots);
+        let excepted: BTreeSet<&str> = slots
+            .iter()
+            .flatten()
+            .flat_map(|version| &version.decl.exception_to)
+            .map(|base| base.name.as_str())
+            .collect();
         let mut final_periods = Vec::new();
-        for slot in slots {
+        for slot in &slots {
             let mut indices = Vec::new();
             let name = slot[0].decl.name.name.clone();
+            let mut dropped = None;
             for version in slot {
                 let own = own_period(version.decl);
-                for window in version.windows {
+                for &window in &version.windows {
                     // Unnarrowed, the rule stays as written, so its own period is checked. A
                     // text an amendment narrowed to dates outside the policy's is dropped.
                     let policy = self.policy_period.unwrap_or_default();
                     let period = match intersect(own, window) {
                         _ if window == Period::default() => own,
                         Some(period) if intersect(period, policy).is_some() => period,
-                        Some(_) | None => continue,
+                        Some(_) | None => {
+                            dropped = Some((version.file, version.decl, window));
+                            continue;
+                        }
                     };
                     indices.push(self.rule_asts.len());
                     self.rule_asts.push((version.file, version.decl));
                     self.rule_windows.push(window);
                     final_periods.push(period);
                 }
+            }
+            // A rule every text of which was dropped, but which an exception names, keeps its
+            // last text, in force on no day: an exception to it then never applies, where
+            // without a base it would apply as a rule of its own.
+            if indices.is_empty()
+                && excepted.contains(name.as_str())
+                && let Some((file, decl, window)) = dropped
+            {
+                indices.push(self.rule_asts.len());
+                self.rule_asts.push((file, decl));
+                self.rule_windows.push(window);
+                final_periods.push(meet(own_period(decl), window));
             }
             if let Some(&newest) = indices.last() {
                 self.rules_by_name.insert(name.clone(), newest);

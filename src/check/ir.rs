@@ -50,10 +50,15 @@ impl Period {
         self.from.is_none_or(|from| from <= date) && self.until.is_none_or(|until| date <= until)
     }
 
+    /// Whether the period contains no day (it ends before it starts).
+    pub fn is_empty(&self) -> bool {
+        matches!((self.from, self.until), (Some(from), Some(until)) if until < from)
+    }
+
     /// Whether the two periods share a day.
     pub fn overlaps(&self, other: &Period) -> bool {
         let before = |a: &Period, b: &Period| matches!((a.until, b.from), (Some(until), Some(from)) if until < from);
-        !before(self, other) && !before(other, self)
+        !self.is_empty() && !other.is_empty() && !before(self, other) && !before(other, self)
     }
 
     /// The period in words: `from 2024-01-01 until 2024-12-31`, `from …`, `until …`, or

@@ -34,12 +34,10 @@ impl<'a> Checker<'a> {
             let (file, rule) = self.rule_asts[index];
             self.file = file;
             let mut definition = self.check_rule(rule, policy_period);
-            // An amendment's dates narrow the rule's own (see `amendments`).
-            if let Some(period) =
-                super::amendments::intersect(definition.in_force, self.rule_windows[index])
-            {
-                definition.in_force = period;
-            }
+            // An amendment's dates narrow the rule's own (see `amendments`); a text kept only
+            // so that exceptions to it never apply is in force on no day.
+            definition.in_force =
+                super::amendments::meet(definition.in_force, self.rule_windows[index]);
             self.rules.push(definition);
         }
         self.check_exceptions_replace_something();
@@ -301,6 +299,10 @@ impl<'a> Checker<'a> {
         for index in 0..self.rules.len() {
             let (file, rule_ast) = self.rule_asts[index];
             let own = self.rules[index].in_force;
+            // An old text an amendment narrowed is the base's drafting, checked with the base.
+            if self.rules[index].inherited && self.rule_windows[index] != Period::default() {
+                continue;
+            }
             for base_name in &rule_ast.exception_to {
                 let versions: Vec<usize> = self.rules[index]
                     .exception_to
