@@ -578,6 +578,24 @@ impl<'a> FastReader<'a> {
         None
     }
 
+    /// Whether the next string is exactly `name` without escapes: if so it is read. A key the
+    /// case gives in the declared order is matched by one comparison, without a scan.
+    fn key_is(&mut self, name: &str) -> bool {
+        self.skip_space();
+        let name = name.as_bytes();
+        let Some(rest) = self.bytes.get(self.at..) else {
+            return false;
+        };
+        let matches = rest.len() > name.len() + 1
+            && rest[0] == b'"'
+            && rest[name.len() + 1] == b'"'
+            && &rest[1..=name.len()] == name;
+        if matches {
+            self.at += name.len() + 2;
+        }
+        matches
+    }
+
     fn literal(&mut self, word: &[u8]) -> bool {
         self.skip_space();
         if self.bytes.get(self.at..self.at + word.len()) == Some(word) {
@@ -669,12 +687,14 @@ impl<'a> FastReader<'a> {
                     // tried first.
                     let mut expected = 0;
                     loop {
-                        let key = self.string()?;
-                        self.eat(b':')?;
                         let position = match definition.fields.get(expected) {
-                            Some(field) if field.name == key => expected,
-                            _ => definition.fields.iter().position(|f| f.name == key)?,
+                            Some(field) if self.key_is(&field.name) => expected,
+                            _ => {
+                                let key = self.string()?;
+                                definition.fields.iter().position(|f| f.name == key)?
+                            }
                         };
+                        self.eat(b':')?;
                         expected = position + 1;
                         let bit = 1u64 << position;
                         if given & bit != 0 {
