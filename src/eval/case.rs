@@ -489,16 +489,28 @@ impl CaseShape {
 /// Reads a case that is well formed in one pass, without building a JSON tree; `None` for
 /// anything unusual (an error, an escape in a name), which the careful reader then explains.
 pub fn decode_case_fast(program: &Program, text: &str) -> Option<Value> {
+    // The stack of fields serves one case after another on a thread.
+    let fields = FIELDS.with(|fields| fields.take());
     let mut reader = FastReader {
         text,
         bytes: text.as_bytes(),
         at: 0,
         program,
-        fields: Vec::with_capacity(32),
+        fields,
     };
-    let value = reader.value(&Type::Record(program.policy.input), 0)?;
+    reader.fields.reserve(32);
+    let value = reader.value(&Type::Record(program.policy.input), 0);
     reader.skip_space();
-    (reader.at == reader.bytes.len()).then_some(value)
+    let ended = reader.at == reader.bytes.len();
+    let mut fields = reader.fields;
+    fields.clear();
+    FIELDS.with(|pool| pool.replace(fields));
+    value.filter(|_| ended)
+}
+
+thread_local! {
+    /// The fast reader's stack of fields, kept between cases (empty between them).
+    static FIELDS: std::cell::Cell<Vec<Value>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 struct FastReader<'a> {

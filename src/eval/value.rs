@@ -34,6 +34,10 @@ pub enum Value {
     None,
 }
 
+/// The members of every empty set that is not of enum members, shared: an empty list in a case
+/// (a licence list, most often) costs no allocation.
+static EMPTY_SET: std::sync::LazyLock<Arc<[Value]>> = std::sync::LazyLock::new(|| Arc::new([]));
+
 /// A set of enum members (an enum has at most 256).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
 pub struct EnumSet([u64; 4]);
@@ -127,6 +131,9 @@ impl Value {
                 }
             }
             return Value::EnumSet(ty, set);
+        }
+        if members.is_empty() {
+            return Value::Set(EMPTY_SET.clone());
         }
         members.sort_by(Value::total_cmp);
         members.dedup_by(|a, b| a.total_cmp(b) == Ordering::Equal);
