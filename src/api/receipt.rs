@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::eval::{Program, Value};
 use crate::project::sha256_hex;
@@ -36,6 +37,22 @@ pub struct Receipt {
 /// whitespace trimmed, so that a final line end does not count.
 pub fn case_sha256(case: &str) -> String {
     sha256_hex(case.trim_ascii().as_bytes())
+}
+
+/// Appends the SHA-256 of some bytes as lowercase hex, as `case_sha256` gives it, without
+/// an intermediate string.
+fn push_sha256_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let digest: [u8; 32] = Sha256::digest(bytes).into();
+    let mut text = [0u8; 64];
+    for (pair, byte) in text.chunks_exact_mut(2).zip(digest) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 15)];
+    }
+    // Hex digits are ASCII, so the text is always UTF-8.
+    if let Ok(hex) = std::str::from_utf8(&text) {
+        out.push_str(hex);
+    }
 }
 
 /// The part of every receipt that one program gives (all but the date and the case), as
@@ -97,9 +114,10 @@ impl ReceiptStamp {
         }
         object.push(',');
         object.push_str(&self.prefix);
-        object.push_str(&as_of.to_string());
+        // The date and the hash are written in place: a batch line makes no string of its own.
+        as_of.push_to(object);
         object.push_str("\",\"case_sha256\":\"");
-        object.push_str(&case_sha256(case));
+        push_sha256_hex(object, case.trim_ascii().as_bytes());
         object.push_str("\"}}");
     }
 }

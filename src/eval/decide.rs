@@ -153,11 +153,17 @@ impl Program {
         for &rule_id in candidates.iter() {
             let index = rule_id as usize;
             let rule = &self.rules[index];
+            // Without a trace the candidates come from the rule tree, which tested their key
+            // conditions already; with one every rule in force is evaluated whole.
+            let settled = match trace {
+                None => epoch.settled.get(index).copied().unwrap_or(0),
+                Some(_) => 0,
+            };
             // The explanation's conditions receive the rule's in place, after the rules before.
             let mut sink = trace.as_deref_mut().map(|t| &mut t.conditions);
             let start = sink.as_ref().map_or(0, |sink| sink.len());
             let (holds, failed) = match &rule.for_each {
-                None => self.conditions(index, env, sink.as_deref_mut()),
+                None => self.conditions(index, settled, env, sink.as_deref_mut()),
                 Some(set) => {
                     // The first member for which every condition holds is the rule's binding.
                     let members = env.value(set).set_members();
@@ -168,7 +174,7 @@ impl Program {
                         }
                         let mut inner = Env::new(self, case, epoch, date);
                         inner.locals.push(member);
-                        result = self.conditions(index, &mut inner, sink.as_deref_mut());
+                        result = self.conditions(index, settled, &mut inner, sink.as_deref_mut());
                         if result.0 {
                             bindings.push((rule_id, member.clone()));
                             break;
@@ -367,9 +373,12 @@ impl Program {
 
     /// Evaluates a rule's conditions in order, stopping at the first that is false: whether
     /// they all hold, and the one that did not. With a sink, each is recorded with its facts.
+    /// Without one, the conditions flagged in `settled` (key conditions the rule tree found
+    /// true) are not evaluated again.
     fn conditions<'a>(
         &'a self,
         index: usize,
+        settled: u64,
         env: &mut Env<'a>,
         sink: Option<&mut ConditionSink>,
     ) -> (bool, usize) {
@@ -378,7 +387,11 @@ impl Program {
             let failed = rule
                 .conditions
                 .iter()
-                .position(|condition| !env.truth(condition));
+                .enumerate()
+                .position(|(position, condition)| {
+                    let known = position < 64 && settled & (1 << position) != 0;
+                    !known && !env.truth(condition)
+                });
             return (failed.is_none(), failed.unwrap_or(0));
         };
         for (position, condition) in rule.conditions.iter().enumerate() {

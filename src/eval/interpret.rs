@@ -41,6 +41,29 @@ impl<'a> Env<'a> {
             Expr::And(items) => items.iter().all(|item| self.truth(item)),
             Expr::Or(items) => items.iter().any(|item| self.truth(item)),
             Expr::Not(inner) => !self.truth(inner),
+            // The tests most conditions are made of answer here, without a `Value` to wrap the
+            // answer in; `value` asks `truth` for them.
+            Expr::Compare(op, left, right) => {
+                let left = self.value(left);
+                let right = self.value(right);
+                op.holds(left.total_cmp(&right))
+            }
+            Expr::In(member, set) => {
+                if let Expr::NamedSet(index) = &**set
+                    && let Some(dated) = self.program.dated_set(*index)
+                {
+                    return dated.contains(&self.value(member), self.date);
+                }
+                let member = self.value(member);
+                let set = self.value(set);
+                set.has_member(&member)
+            }
+            Expr::IsNone(inner) => matches!(*self.value(inner), Value::None),
+            Expr::IsEmpty(inner) => match &*self.value(inner) {
+                Value::EnumSet(_, set) => set.is_empty(),
+                Value::Set(members) => members.is_empty(),
+                _ => true,
+            },
             _ => self.value(expr).as_bool(),
         }
     }
@@ -96,34 +119,13 @@ impl<'a> Env<'a> {
                     fields.iter().map(|f| self.value(f).into_owned()).collect();
                 Cow::Owned(Value::Record(*record, values.into()))
             }
-            Expr::And(_) | Expr::Or(_) | Expr::Not(_) => Cow::Owned(Value::Bool(self.truth(expr))),
-            Expr::Compare(op, left, right) => {
-                let left = self.value(left);
-                let right = self.value(right);
-                Cow::Owned(Value::Bool(op.holds(left.total_cmp(&right))))
-            }
-            Expr::In(member, set) => {
-                if let Expr::NamedSet(index) = &**set
-                    && let Some(dated) = self.program.dated_set(*index)
-                {
-                    let holds = dated.contains(&self.value(member), self.date);
-                    return Cow::Owned(Value::Bool(holds));
-                }
-                let member = self.value(member);
-                let set = self.value(set);
-                Cow::Owned(Value::Bool(set.has_member(&member)))
-            }
-            Expr::IsNone(inner) => {
-                Cow::Owned(Value::Bool(matches!(*self.value(inner), Value::None)))
-            }
-            Expr::IsEmpty(inner) => {
-                let empty = match &*self.value(inner) {
-                    Value::EnumSet(_, set) => set.is_empty(),
-                    Value::Set(members) => members.is_empty(),
-                    _ => true,
-                };
-                Cow::Owned(Value::Bool(empty))
-            }
+            Expr::And(_)
+            | Expr::Or(_)
+            | Expr::Not(_)
+            | Expr::Compare(..)
+            | Expr::In(..)
+            | Expr::IsNone(_)
+            | Expr::IsEmpty(_) => Cow::Owned(Value::Bool(self.truth(expr))),
             Expr::Arith(op, left, right) => {
                 let left = self.value(left);
                 let right = self.value(right);

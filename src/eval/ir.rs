@@ -90,6 +90,10 @@ pub struct Epoch {
     pub key_paths: Arc<Vec<Vec<usize>>>,
     /// Every rule's key conditions: the same for epochs in which no set they read changes.
     pub requirements: Arc<Requirements>,
+    /// For each rule, a bit for each of its first 64 conditions that its key conditions in
+    /// `requirements` decide exactly: a rule the tree gives as a candidate has them all true,
+    /// so deciding (without an explanation) does not evaluate them again.
+    pub settled: Arc<Vec<u64>>,
 }
 
 impl Epoch {
@@ -105,6 +109,7 @@ impl Epoch {
             tree: Vec::new(),
             key_paths: Arc::default(),
             requirements: Arc::default(),
+            settled: Arc::default(),
         }
     }
 }
@@ -200,8 +205,9 @@ pub struct Program {
     /// place its value takes among each epoch's constants, after the policy's own. It is then
     /// read as a constant with dated versions.
     pub(super) dated_params: Vec<Option<usize>>,
-    /// For each rule, every key condition it has, with the enum of its fact when known.
-    pub(super) requirements: Vec<Vec<(Vec<usize>, KeyMembers, u16)>>,
+    /// For each rule, every key condition it has: the condition's position among the rule's,
+    /// the fact's path, its members and the enum of its fact when known.
+    pub(super) requirements: Vec<Vec<KeyCondition>>,
     /// For each rule, the dates its conditions on `case.date` allow (`case.date > 2025-01-01`):
     /// outside them the rule is in force but cannot apply, so deciding does not visit it.
     pub(super) implied: Vec<Period>,
@@ -334,6 +340,11 @@ impl Program {
         &self.epochs[position.saturating_sub(1)]
     }
 }
+
+/// A rule's key condition: its position among the rule's conditions, the path of its fact
+/// from the case, the members the fact must be (or one of which it must hold), and the enum
+/// of the fact when known.
+pub(super) type KeyCondition = (usize, Vec<usize>, KeyMembers, u16);
 
 /// The lookup tables of the fast reader: enum members by name, and each record field's value
 /// when a case leaves it out (`None` for a required field). Built by `case`, which reads it.

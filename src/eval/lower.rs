@@ -70,7 +70,16 @@ impl Program {
         program.requirements = program
             .rules
             .iter()
-            .map(|rule| rule.conditions.iter().filter_map(index_key).collect())
+            .map(|rule| {
+                rule.conditions
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(position, condition)| {
+                        let (path, members, ty) = index_key(condition)?;
+                        Some((position, path, members, ty))
+                    })
+                    .collect()
+            })
             .collect();
         let date_field = policy
             .records

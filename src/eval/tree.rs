@@ -43,9 +43,11 @@ impl Program {
         let mut requirements = Requirements::default();
         // The size of each key fact's enum, to weigh how selective a condition on it is.
         let mut sizes: Vec<usize> = Vec::new();
+        let mut settled = Vec::with_capacity(self.requirements.len());
         for keys in &self.requirements {
             let mut resolved = Vec::new();
-            for (path, key, ty) in keys {
+            let mut settled_conditions = 0u64;
+            for (condition, path, key, ty) in keys {
                 let (members, ty) = match key {
                     KeyMembers::Members(members) => (*members, *ty),
                     KeyMembers::NamedSet(set) => match epoch.sets.get(*set) {
@@ -68,9 +70,15 @@ impl Program {
                     sizes[position] = size.members.len().max(1);
                 }
                 resolved.push((u16::try_from(position).unwrap_or(u16::MAX), members));
+                // The requirement holds exactly when the condition does (`index_key`).
+                if *condition < 64 {
+                    settled_conditions |= 1 << condition;
+                }
             }
             requirements.push(resolved);
+            settled.push(settled_conditions);
         }
+        epoch.settled = Arc::new(settled);
         match previous {
             Some(previous)
                 if *previous.requirements == requirements && *previous.key_paths == key_paths =>

@@ -34,6 +34,10 @@ pub enum Value {
     None,
 }
 
+/// The members of every empty set that is not of enum members, shared: an empty list in a case
+/// (a licence list, most often) costs no allocation.
+static EMPTY_SET: std::sync::LazyLock<Arc<[Value]>> = std::sync::LazyLock::new(|| Arc::new([]));
+
 /// A set of enum members (an enum has at most 256).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
 pub struct EnumSet([u64; 4]);
@@ -128,6 +132,9 @@ impl Value {
             }
             return Value::EnumSet(ty, set);
         }
+        if members.is_empty() {
+            return Value::Set(EMPTY_SET.clone());
+        }
         members.sort_by(Value::total_cmp);
         members.dedup_by(|a, b| a.total_cmp(b) == Ordering::Equal);
         Value::Set(members.into())
@@ -201,6 +208,17 @@ pub fn sorted_texts_have_prefix_of<T>(
     key: impl Fn(&T) -> &str,
     mut member: impl FnMut(usize) -> bool,
 ) -> bool {
+    // A prefix begins with the text's first byte: a text whose first byte is outside the
+    // first bytes of the items, first to last, has none. (An empty item, which would be first,
+    // has no first byte: the check is then skipped.)
+    if let (Some(first), Some(last), Some(byte)) =
+        (items.first(), items.last(), text.bytes().next())
+        && let (Some(&lowest), Some(&highest)) =
+            (key(first).as_bytes().first(), key(last).as_bytes().first())
+        && (byte < lowest || byte > highest)
+    {
+        return false;
+    }
     let mut low = 0;
     for end in text.char_indices().map(|(i, c)| i + c.len_utf8()) {
         let prefix = &text[..end];
@@ -229,3 +247,33 @@ impl PartialEq for Value {
 }
 
 impl Eq for Value {}
+
+#[cfg(test)]
+mod tests {
+    use super::sorted_texts_have_prefix_of;
+
+    fn has_prefix(items: &[&str], text: &str) -> bool {
+        sorted_texts_have_prefix_of(items, text, |item| item, |_| true)
+    }
+
+    /// The answer is `some e in S: starts_with(text, e)`, also where the first byte alone
+    /// decides (outside the items' first bytes) and where an empty item is a prefix of all.
+    #[test]
+    fn a_prefix_is_found_exactly_when_one_is_there() {
+        let items = ["1A001", "5A002", "5D", "9E"];
+        for (text, expected) in [
+            ("5A002.a", true),
+            ("5D001", true),
+            ("5C", false),
+            ("Armed Forces", false),
+            ("0 items", false),
+            ("", false),
+            ("9E003", true),
+        ] {
+            assert_eq!(has_prefix(&items, text), expected, "{text}");
+            let brute = items.iter().any(|item| text.starts_with(item));
+            assert_eq!(brute, expected, "{text}");
+        }
+        assert!(!has_prefix(&[], "5A"));
+    }
+}

@@ -572,6 +572,10 @@ pub fn write_decision_line(out: &mut String, program: &Program, decision: &Decis
                     date.push_to(out);
                     out.push('"');
                 }
+                // Members, truths and absences as `value_json` gives them, without its tree.
+                Value::Enum(ty, member) => push_json_str(out, program.member_name(*ty, *member)),
+                Value::Bool(truth) => out.push_str(if *truth { "true" } else { "false" }),
+                Value::None => out.push_str("null"),
                 other => out.push_str(&value_json(program, other).to_string()),
             }
         }
