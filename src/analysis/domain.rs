@@ -229,9 +229,22 @@ impl Domain {
         // An int fact plus a known amount is compared with each constant: the fact's classes
         // hold each constant less the amount, and its neighbours.
         let mut offsets: Vec<i64> = Vec::new();
+        let mut decimal_offsets: Vec<Decimal> = Vec::new();
         for program in [old, new] {
             for expr in program_exprs(program) {
                 visit(&expr, &mut |e| match e {
+                    Expr::Arith(Arith::AddDecimal, a, b) => {
+                        for side in [a, b] {
+                            if let Expr::Value(Value::Decimal(k)) = &**side {
+                                decimal_offsets.push(*k);
+                            }
+                        }
+                    }
+                    Expr::Arith(Arith::SubDecimal, _, b) => {
+                        if let Expr::Value(Value::Decimal(k)) = &**b {
+                            decimal_offsets.push(-*k);
+                        }
+                    }
                     Expr::Arith(Arith::AddInt, a, b) => {
                         for side in [a, b] {
                             if let Expr::Value(Value::Int(k)) = &**side {
@@ -261,6 +274,15 @@ impl Domain {
         ints.sort_unstable();
         ints.dedup();
         domain.ints = ints;
+        // A decimal fact plus a known amount likewise: each constant less the amount.
+        let constants = decimals.clone();
+        for constant in constants {
+            for offset in &decimal_offsets {
+                if let Some(moved) = constant.checked_sub(*offset) {
+                    decimals.extend(decimal_classes(moved));
+                }
+            }
+        }
         decimals.retain(|d| is_kept_decimal(*d));
         decimals.sort();
         decimals.dedup();
