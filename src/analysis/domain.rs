@@ -10,7 +10,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::check::ir::{
     Arith, DecimalBound, KEPT_DECIMAL_SCALE, MAX_KEPT_DURATION, MAX_KEPT_INT, Type, is_kept_decimal,
 };
-use crate::eval::{EnumSet, Expr, Program, Value};
+use crate::eval::{EnumSet, Epoch, Expr, Program, Value, arithmetic};
 use crate::syntax::calendar::{Date, Duration};
 
 /// The value classes of each type, shared by both policies.
@@ -62,6 +62,20 @@ fn decimal_classes(value: Decimal) -> Vec<Decimal> {
         ]
     };
     around.into_iter().flatten().collect()
+}
+
+/// The value of an expression of constants and literals in an epoch; `None` if it reads
+/// anything else.
+fn known(expr: &Expr, epoch: &Epoch) -> Option<Value> {
+    match expr {
+        Expr::Value(value) => Some(value.clone()),
+        Expr::Const(index) => epoch.consts.get(*index).cloned(),
+        Expr::Arith(op, left, right) => {
+            let value = arithmetic(*op, &known(left, epoch)?, &known(right, epoch)?);
+            (!matches!(value, Value::None)).then_some(value)
+        }
+        _ => None,
+    }
 }
 
 fn program_exprs(program: &Program) -> Vec<Expr> {
@@ -124,6 +138,15 @@ fn constants(program: &Program) -> Vec<Value> {
     for epoch in &program.epochs {
         values.extend(epoch.consts.iter().cloned());
         values.extend(epoch.sets.iter().cloned());
+    }
+    // Arithmetic on known values (`k * 3`, `limit + 0.5`) compares facts with its result, which
+    // is no constant: its value in every epoch is one.
+    for expr in program_exprs(program) {
+        visit(&expr, &mut |e| {
+            if matches!(e, Expr::Arith(..)) {
+                values.extend(program.epochs.iter().filter_map(|epoch| known(e, epoch)));
+            }
+        });
     }
     // The members of sets kept with their dates, on every date.
     for index in 0..program.policy.sets.len() {
