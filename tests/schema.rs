@@ -198,7 +198,7 @@ fn the_schema_states_fields_defaults_members_comments_and_assumptions() {
 }
 
 #[test]
-fn whole_numbers_and_durations_agree_with_licit_within_the_language_bounds() {
+fn numbers_and_durations_agree_with_licit_within_the_language_bounds() {
     let rulebook = load("tests/schema/policy");
     let validator = validator(&rulebook);
     // (case, whether both accept it); the schema cannot see how a number is written, so `1.0`
@@ -216,6 +216,33 @@ fn whole_numbers_and_durations_agree_with_licit_within_the_language_bounds() {
         (r#"{"date": "2024-01-01", "value": "12.50"}"#, true),
         (r#"{"date": "2024-01-01", "value": 12.5}"#, true),
         (r#"{"date": "2024-01-01", "value": "twelve"}"#, false),
+        // Decimals: at most 10 digits before the point and 4 after, never rounded.
+        (r#"{"date": "2024-01-01", "value": 9999999999.9999}"#, true),
+        (r#"{"date": "2024-01-01", "value": -9999999999.9999}"#, true),
+        (
+            r#"{"date": "2024-01-01", "value": "9999999999.9999"}"#,
+            true,
+        ),
+        (
+            r#"{"date": "2024-01-01", "value": "-0009999999999.99990000"}"#,
+            true,
+        ),
+        (
+            r#"{"date": "2024-01-01", "value": "0.123400000000000000000000000000000"}"#,
+            true,
+        ),
+        (r#"{"date": "2024-01-01", "value": ".5"}"#, true),
+        (r#"{"date": "2024-01-01", "value": "+5."}"#, true),
+        (r#"{"date": "2024-01-01", "value": 12345678901.5}"#, false),
+        (r#"{"date": "2024-01-01", "value": "12345678901.5"}"#, false),
+        (r#"{"date": "2024-01-01", "value": "0.12345"}"#, false),
+        (
+            r#"{"date": "2024-01-01", "value": "0.100000000000000000000000000000000000001"}"#,
+            false,
+        ),
+        (r#"{"date": "2024-01-01", "value": "1e3"}"#, false),
+        (r#"{"date": "2024-01-01", "value": "."}"#, false),
+        (r#"{"date": "2024-01-01", "value": " 5"}"#, false),
     ];
     for (text, accepted) in cases {
         let case: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
@@ -226,5 +253,19 @@ fn whole_numbers_and_durations_agree_with_licit_within_the_language_bounds() {
             "the schema on {text}: {found:?}"
         );
         assert_eq!(rulebook.decide(text).is_ok(), accepted, "licit on {text}");
+    }
+    // What docs/schema.md lists as beyond the schema: a decimal written as a JSON number with a
+    // fifth digit after the point, or with an exponent, is a number within the bounds to a
+    // validator; licit rejects it.
+    for text in [
+        r#"{"date": "2024-01-01", "value": 0.12345}"#,
+        r#"{"date": "2024-01-01", "value": 1e3}"#,
+    ] {
+        let case: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+        assert!(
+            errors(&validator, &case).is_empty(),
+            "the schema accepts {text}"
+        );
+        assert!(rulebook.decide(text).is_err(), "licit rejects {text}");
     }
 }

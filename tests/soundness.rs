@@ -1,7 +1,8 @@
 //! The soundness suite: randomly generated small policies and policy pairs, written as text and
 //! loaded through the library, checked against brute force. For each seed a generator writes a
 //! policy (and a changed copy of it) over a few facts with small domains — an enum, a bool, an
-//! optional text, a date, an int — with exceptions and chains of them, rules and set members
+//! optional text, a date, an int or (for half of the seeds) a decimal — with exceptions and
+//! chains of them, rules and set members
 //! with dates, obligations whose arguments are computed from the case's date, the policy's own
 //! `in force` period and assertions that mention values no rule does. The oracle decides every
 //! case built from the values the generator used (each constant, and the values just beside
@@ -33,9 +34,11 @@
 //! - obligations' arguments are computed from the case's date and constants only: an argument
 //!   computed from another fact is written "depends on the case" by the search, which does not
 //!   split cases by its value (a documented limit, see ARCHITECTURE.md "The search");
-//! - int arithmetic only as a fact plus or minus a constant (`case.n + 2 > 5`; the search
-//!   approximates other arithmetic on facts, and says so); amendments change rules and sets,
-//!   not constants or parameters; no sets of records.
+//! - int and decimal arithmetic only as a fact plus or minus a constant (`case.n + 2 > 5`,
+//!   `case.v - 0.25 == 1.25`; the search approximates other arithmetic on facts, and says so);
+//!   decimals are compared with `9999999999.9999`, the largest a case holds, so a rule that
+//!   needs more never applies; amendments change rules and sets, not constants or parameters;
+//!   no sets of records.
 //!
 //! A failure writes the generated policies and the case into a temporary folder and prints the
 //! `licit` commands that show it; the generated policies of past failures are kept in
@@ -54,6 +57,7 @@ use std::sync::Arc;
 
 use licit::internals::{self, Program};
 use licit::{Date, MemoryFiles, Rulebook};
+use rust_decimal::Decimal;
 
 /// How many seeds are tried: 64 in CI; `LICIT_SOUNDNESS_SEEDS=512 cargo test --release --test
 /// soundness` tries more.
@@ -98,6 +102,8 @@ enum Fact {
     Name,
     Start,
     N,
+    /// A decimal (`case.v`), written where a seed's numbers are decimals instead of ints.
+    V,
 }
 
 const RULE_DATES: [&str; 5] = [
@@ -112,6 +118,12 @@ const RULE_TEXTS: [&str; 3] = ["ab", "abc", "x"];
 const ASSERT_TEXTS: [&str; 3] = ["zz", "q", "ab"];
 const RULE_INTS: [i64; 3] = [1, 3, 5];
 const ASSERT_INTS: [i64; 2] = [7, -2];
+/// The decimals `case.v` is compared with, by the same draws as the ints (the largest kept
+/// decimal among them: a case beyond it cannot be written).
+const RULE_DECIMALS: [&str; 3] = ["0.5", "1.25", "9999999999.9999"];
+const ASSERT_DECIMALS: [&str; 2] = ["7.5", "-0.0001"];
+/// The amounts added to `case.v`, by the same draws as the ints'.
+const DECIMAL_AMOUNTS: [&str; 2] = ["0.25", "2.5"];
 const DURATIONS: [&str; 3] = ["1 year", "30 days", "1 month"];
 
 /// The values a pair's conditions mention, from which the oracle builds its cases.
@@ -126,6 +138,9 @@ struct Used {
     ints: BTreeSet<i64>,
     /// The amounts added to `case.n` (`case.n + 2`, `case.n - 4`).
     offsets: BTreeSet<i64>,
+    /// The decimals `case.v` is compared with, and the amounts added to it.
+    decimals: BTreeSet<Decimal>,
+    decimal_offsets: BTreeSet<Decimal>,
 }
 
 /// A generated rule.
@@ -161,6 +176,10 @@ struct Generator {
     rng: Rng,
     allowed: Vec<Fact>,
     used: Used,
+    /// Whether this seed's numbers are decimals (`case.v`) rather than ints (`case.n`): drawn
+    /// from a generator of its own, so the draws of every seed are as they were before
+    /// decimals, and a seed enumerates as many numbers as it did.
+    decimals: bool,
 }
 
 impl Generator {
@@ -173,10 +192,12 @@ impl Generator {
             let index = rng.below(wide.len());
             allowed.push(wide.remove(index));
         }
+        let decimals = Rng::new(seed ^ 0xDEC1_3A15).chance(50);
         Generator {
             rng,
             allowed,
             used: Used::default(),
+            decimals,
         }
     }
 
@@ -197,7 +218,10 @@ impl Generator {
             return format!("case.date {op} {date}");
         }
         let fact = *self.rng.pick(&self.allowed.clone());
-        self.used.facts.insert(fact);
+        self.used.facts.insert(match fact {
+            Fact::N if self.decimals => Fact::V,
+            other => other,
+        });
         match fact {
             Fact::Kind => {
                 let member = *self.rng.pick(&["a", "b", "c"]);
@@ -237,7 +261,32 @@ impl Generator {
                     format!("case.start + {duration} {op} case.date")
                 }
             },
-            Fact::N => {
+            Fact::N if self.decimals => {
+                let pool: &[&str] = if assert {
+                    &ASSERT_DECIMALS
+                } else {
+                    &RULE_DECIMALS
+                };
+                let constant = *self.rng.pick(pool);
+                self.used.decimals.extend(decimal(constant));
+                let op = *self.rng.pick(&[">", "<=", "==", "!="]);
+                match self.rng.below(3) {
+                    0 => {
+                        let amount = *self.rng.pick(&DECIMAL_AMOUNTS);
+                        let minus = self.rng.chance(50);
+                        let signed = if minus {
+                            format!("-{amount}")
+                        } else {
+                            amount.to_string()
+                        };
+                        self.used.decimal_offsets.extend(decimal(&signed));
+                        let sign = if minus { "-" } else { "+" };
+                        format!("case.v {sign} {amount} {op} {constant}")
+                    }
+                    _ => format!("case.v {op} {constant}"),
+                }
+            }
+            Fact::N | Fact::V => {
                 let int = *self.rng.pick(ints);
                 self.used.ints.insert(int);
                 let op = *self.rng.pick(&[">", "<=", "==", "!="]);
@@ -560,7 +609,7 @@ fn render(model: &Model, title: &str) -> String {
     }
     text.push_str("\n\nenum Kind { a, b, c }\n\n");
     text.push_str(
-        "input Case {\n  date: date\n  kind: Kind\n  flag: bool\n  name: optional text\n  start: date\n  n: int\n}\n\n",
+        "input Case {\n  date: date\n  kind: Kind\n  flag: bool\n  name: optional text\n  start: date\n  n: int\n  v: decimal = 0.0\n}\n\n",
     );
     writeln!(
         text,
@@ -706,7 +755,31 @@ fn fact_values(used: &Used, fact: Fact, on: Date) -> Vec<String> {
             }
             ints.into_iter().map(|i| i.to_string()).collect()
         }
+        Fact::V => {
+            // Each constant less each amount, and the kept decimals just beside it (a
+            // ten-thousandth, the last kept digit); a value beyond the kept range is no case.
+            let step = Decimal::new(1, 4);
+            let largest = Decimal::new(99_999_999_999_999, 4);
+            let mut decimals = BTreeSet::from([Decimal::ZERO]);
+            for constant in &used.decimals {
+                let mut points = vec![*constant];
+                points.extend(used.decimal_offsets.iter().map(|k| constant - k));
+                for point in points {
+                    decimals.extend([point - step, point, point + step]);
+                }
+            }
+            decimals
+                .into_iter()
+                .filter(|d| d.abs() <= largest)
+                .map(|d| d.to_string())
+                .collect()
+        }
     }
+}
+
+/// A decimal as the generator writes it.
+fn decimal(text: &str) -> Option<Decimal> {
+    text.parse().ok()
 }
 
 /// The name of a fact in a case.
@@ -717,6 +790,7 @@ fn field_name(fact: Fact) -> &'static str {
         Fact::Name => "name",
         Fact::Start => "start",
         Fact::N => "n",
+        Fact::V => "v",
     }
 }
 
@@ -763,6 +837,7 @@ fn cases(used: &Used) -> Vec<(String, Date)> {
                     Fact::Name => "name",
                     Fact::Start => "start",
                     Fact::N => "n",
+                    Fact::V => "v",
                 };
                 fields.insert(name, value);
             }
@@ -1606,6 +1681,7 @@ fn used_from_text(texts: &[&str]) -> Used {
             (Fact::Name, "case.name"),
             (Fact::Start, "case.start"),
             (Fact::N, "case.n"),
+            (Fact::V, "case.v"),
         ] {
             if text.contains(name) {
                 used.facts.insert(fact);
@@ -1652,6 +1728,30 @@ fn used_from_text(texts: &[&str]) -> Used {
                         }
                     }
                     [_, int, ..] => used.ints.extend(number(int)),
+                    _ => {}
+                }
+                rest = &rest[at + 7..];
+            }
+            let mut rest = line;
+            while let Some(at) = rest.find("case.v ") {
+                let words: Vec<&str> = rest[at + 7..].split_whitespace().take(4).collect();
+                let number = |word: &str| {
+                    decimal(
+                        word.trim_matches(|c: char| !c.is_ascii_digit() && c != '-' && c != '.'),
+                    )
+                };
+                match words.as_slice() {
+                    [sign @ ("+" | "-"), amount, _, constant, ..] => {
+                        if let (Some(amount), Some(constant)) = (number(amount), number(constant)) {
+                            used.decimal_offsets.insert(if *sign == "-" {
+                                -amount
+                            } else {
+                                amount
+                            });
+                            used.decimals.insert(constant);
+                        }
+                    }
+                    [_, constant, ..] => used.decimals.extend(number(constant)),
                     _ => {}
                 }
                 rest = &rest[at + 7..];

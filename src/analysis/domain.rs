@@ -5,8 +5,12 @@
 //! prefixes they are compared with, dates by the dates they are compared with (shifted by the
 //! durations added to them). The dates to examine are those on which anything changes.
 
-use crate::check::ir::{Arith, MAX_KEPT_DURATION, MAX_KEPT_INT, Type};
-use crate::eval::{EnumSet, Expr, Program, Value};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::check::ir::{
+    Arith, DecimalBound, KEPT_DECIMAL_SCALE, MAX_KEPT_DURATION, MAX_KEPT_INT, Type, is_kept_decimal,
+};
+use crate::eval::{EnumSet, Epoch, Expr, Program, Value, arithmetic};
 use crate::syntax::calendar::{Date, Duration};
 
 /// The value classes of each type, shared by both policies.
@@ -25,6 +29,55 @@ pub(super) struct Domain {
 /// Every expression of a program that facts are compared in: conditions and `for` sets of
 /// rules, and the `when` of its assertions (a question about an assertion involves the values
 /// it mentions). Conclusions' arguments are evaluated, but never compared with facts.
+/// The classes a decimal compared with a fact gives that fact: the decimal and its neighbours
+/// a step of its last digit (a tenth at least) either side. A decimal no case holds (larger
+/// than the kept range, or with more digits after the point, as a product can be) gives the
+/// kept decimals nearest it on either side and their neighbours instead, which a comparison
+/// with it tells apart; the caller keeps only the kept ones.
+fn decimal_classes(value: Decimal) -> Vec<Decimal> {
+    let kept = DecimalBound::KEPT;
+    let largest = i128::try_from(kept.mantissa)
+        .ok()
+        .and_then(|mantissa| Decimal::try_from_i128_with_scale(mantissa, kept.scale).ok())
+        .unwrap_or(Decimal::ZERO);
+    let value = value.clamp(-largest, largest);
+    let around = if value.scale() <= KEPT_DECIMAL_SCALE {
+        let step = Decimal::new(1, value.scale().max(1));
+        vec![
+            value.checked_sub(step),
+            Some(value),
+            value.checked_add(step),
+        ]
+    } else {
+        let unit = Decimal::new(1, KEPT_DECIMAL_SCALE);
+        let below =
+            value.round_dp_with_strategy(KEPT_DECIMAL_SCALE, RoundingStrategy::ToNegativeInfinity);
+        let above =
+            value.round_dp_with_strategy(KEPT_DECIMAL_SCALE, RoundingStrategy::ToPositiveInfinity);
+        vec![
+            below.checked_sub(unit),
+            Some(below),
+            Some(above),
+            above.checked_add(unit),
+        ]
+    };
+    around.into_iter().flatten().collect()
+}
+
+/// The value of an expression of constants and literals in an epoch; `None` if it reads
+/// anything else.
+fn known(expr: &Expr, epoch: &Epoch) -> Option<Value> {
+    match expr {
+        Expr::Value(value) => Some(value.clone()),
+        Expr::Const(index) => epoch.consts.get(*index).cloned(),
+        Expr::Arith(op, left, right) => {
+            let value = arithmetic(*op, &known(left, epoch)?, &known(right, epoch)?);
+            (!matches!(value, Value::None)).then_some(value)
+        }
+        _ => None,
+    }
+}
+
 fn program_exprs(program: &Program) -> Vec<Expr> {
     let mut exprs = Vec::new();
     for rule in &program.rules {
@@ -86,6 +139,15 @@ fn constants(program: &Program) -> Vec<Value> {
         values.extend(epoch.consts.iter().cloned());
         values.extend(epoch.sets.iter().cloned());
     }
+    // Arithmetic on known values (`k * 3`, `limit + 0.5`) compares facts with its result, which
+    // is no constant: its value in every epoch is one.
+    for expr in program_exprs(program) {
+        visit(&expr, &mut |e| {
+            if matches!(e, Expr::Arith(..)) {
+                values.extend(program.epochs.iter().filter_map(|epoch| known(e, epoch)));
+            }
+        });
+    }
     // The members of sets kept with their dates, on every date.
     for index in 0..program.policy.sets.len() {
         if let Some(dated) = program.dated_set(index) {
@@ -139,10 +201,7 @@ impl Domain {
                 }
                 Value::Text(text) => texts.push(text.to_string()),
                 Value::Int(i) => ints.extend([i.saturating_sub(1), i, i.saturating_add(1)]),
-                Value::Decimal(d) => {
-                    let step = rust_decimal::Decimal::new(1, d.scale().max(1));
-                    decimals.extend([d - step, d, d + step]);
-                }
+                Value::Decimal(d) => decimals.extend(decimal_classes(d)),
                 Value::Date(d) => dates.extend([d.add(one_day(), -1), d, d.add(one_day(), 1)]),
                 Value::Duration(d) => durations.push(d),
                 Value::Set(members) | Value::Record(_, members) => {
@@ -193,9 +252,22 @@ impl Domain {
         // An int fact plus a known amount is compared with each constant: the fact's classes
         // hold each constant less the amount, and its neighbours.
         let mut offsets: Vec<i64> = Vec::new();
+        let mut decimal_offsets: Vec<Decimal> = Vec::new();
         for program in [old, new] {
             for expr in program_exprs(program) {
                 visit(&expr, &mut |e| match e {
+                    Expr::Arith(Arith::AddDecimal, a, b) => {
+                        for side in [a, b] {
+                            if let Expr::Value(Value::Decimal(k)) = &**side {
+                                decimal_offsets.push(*k);
+                            }
+                        }
+                    }
+                    Expr::Arith(Arith::SubDecimal, _, b) => {
+                        if let Expr::Value(Value::Decimal(k)) = &**b {
+                            decimal_offsets.push(-*k);
+                        }
+                    }
                     Expr::Arith(Arith::AddInt, a, b) => {
                         for side in [a, b] {
                             if let Expr::Value(Value::Int(k)) = &**side {
@@ -219,12 +291,22 @@ impl Domain {
                 ints.extend([moved.saturating_sub(1), moved, moved.saturating_add(1)]);
             }
         }
-        // A case's whole numbers and durations are within the kept ranges; a witness is a case
-        // that can be read.
+        // A case's whole numbers, decimals and durations are within the kept ranges; a witness
+        // is a case that can be read.
         ints.retain(|i| i.unsigned_abs() <= MAX_KEPT_INT.unsigned_abs());
         ints.sort_unstable();
         ints.dedup();
         domain.ints = ints;
+        // A decimal fact plus a known amount likewise: each constant less the amount.
+        let constants = decimals.clone();
+        for constant in constants {
+            for offset in &decimal_offsets {
+                if let Some(moved) = constant.checked_sub(*offset) {
+                    decimals.extend(decimal_classes(moved));
+                }
+            }
+        }
+        decimals.retain(|d| is_kept_decimal(*d));
         decimals.sort();
         decimals.dedup();
         domain.decimals = decimals;

@@ -48,6 +48,8 @@ pub(super) enum Sym {
     Shifted(usize, Duration, i32),
     /// An int fact plus a known int (`case.quantity + 2`): its slot and the amount added.
     Offset(usize, i64),
+    /// A decimal fact plus a known decimal (`case.value - 0.25`): its slot and the amount added.
+    DecimalOffset(usize, rust_decimal::Decimal),
 }
 
 /// The encoder: two policies (or one twice), the classes of their facts, each fact's slot of
@@ -430,6 +432,20 @@ impl<'p> Search<'p> {
             {
                 Sym::Offset(slot, k)
             }
+            (Sym::Scalar(slot), Sym::Known(Value::Decimal(k)))
+                if matches!(op, Arith::AddDecimal | Arith::SubDecimal)
+                    && self.scalar_type(slot) == Type::Decimal =>
+            {
+                match op {
+                    Arith::AddDecimal => Sym::DecimalOffset(slot, k),
+                    _ => Sym::DecimalOffset(slot, -k),
+                }
+            }
+            (Sym::Known(Value::Decimal(k)), Sym::Scalar(slot))
+                if op == Arith::AddDecimal && self.scalar_type(slot) == Type::Decimal =>
+            {
+                Sym::DecimalOffset(slot, k)
+            }
             _ => Sym::Bool(self.opaque("arithmetic on facts of the case")),
         }
     }
@@ -655,6 +671,30 @@ impl<'p> Search<'p> {
                         Value::Int(n) => n
                             .checked_add(k)
                             .is_some_and(|sum| holds(Value::Int(sum).total_cmp(&value))),
+                        _ => false,
+                    })
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::DecimalOffset(slot, k), Sym::Known(value)) => {
+                let count = self.domain.class_count(&Type::Decimal);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| match self.domain.representative(&Type::Decimal, c) {
+                        Value::Decimal(n) => n
+                            .checked_add(k)
+                            .is_some_and(|sum| holds(Value::Decimal(sum).total_cmp(&value))),
+                        _ => false,
+                    })
+                    .collect();
+                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+            }
+            (Sym::Known(value), Sym::DecimalOffset(slot, k)) => {
+                let count = self.domain.class_count(&Type::Decimal);
+                let truths: Vec<bool> = (0..count)
+                    .map(|c| match self.domain.representative(&Type::Decimal, c) {
+                        Value::Decimal(n) => n
+                            .checked_add(k)
+                            .is_some_and(|sum| holds(value.total_cmp(&Value::Decimal(sum)))),
                         _ => false,
                     })
                     .collect();

@@ -71,6 +71,33 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error("this decimal arithmetic may not be exact")]
+    #[diagnostic(
+        code(licit::check::decimal_overflow),
+        help(
+            "its operands allow a result as large as {bound}, with {scale} digits after the point; a decimal is exact up to 79228162514264337593543950335 (2^96 - 1) units of its last place and 28 digits after the point, and would be rounded beyond; decimals that cases, constants, parameters, sets and records hold have at most 10 digits before the point and 4 after, so add at most two products of two of them"
+        )
+    )]
+    DecimalOverflow {
+        bound: String,
+        scale: u32,
+        #[label("may be rounded")]
+        span: Span,
+    },
+
+    #[error("a decimal kept in a policy has at most 10 digits before the point and 4 after")]
+    #[diagnostic(
+        code(licit::check::decimal_range),
+        help(
+            "this value may be as large as {bound}; literals, constants, parameters, defaults, set members and record fields hold decimals from -9999999999.9999 to 9999999999.9999 with at most 4 digits after the point, as cases do, so that arithmetic on them stays exact"
+        )
+    )]
+    DecimalRange {
+        bound: String,
+        #[label("beyond 9999999999.9999 or 4 digits after the point")]
+        span: Span,
+    },
+
     #[error("unknown name `{name}`")]
     #[diagnostic(
         code(licit::check::unknown_name),

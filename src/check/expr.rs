@@ -226,13 +226,11 @@ impl Checker<'_> {
         match &expr.kind {
             ExprKind::Bool(value) => (Expr::Bool(*value), Type::Bool),
             ExprKind::Int(value) => (Expr::Int(*value), Type::Int),
-            ExprKind::Decimal(text) => match text.parse::<rust_decimal::Decimal>() {
-                Ok(value) => (Expr::Decimal(value), Type::Decimal),
-                Err(_) => {
-                    self.error(CheckError::TypeMismatch {
-                        expected: "a decimal of at most 28 digits".to_string(),
-                        found: format!("`{text}`"),
-                        help: "shorten the number".to_string(),
+            ExprKind::Decimal(text) => match ir::kept_decimal(text) {
+                Some(value) => (Expr::Decimal(value), Type::Decimal),
+                None => {
+                    self.error(CheckError::DecimalRange {
+                        bound: text.trim_start_matches('-').to_string(),
                         span,
                     });
                     (Expr::Bool(false), Type::Error)
@@ -889,9 +887,10 @@ impl Checker<'_> {
         )
     }
 
-    /// Reports a whole number that a constant, parameter, default, set member or record field
-    /// would keep and that may be larger than `MAX_KEPT_INT`; the arithmetic on kept numbers is
-    /// proven exact only up to that size.
+    /// Reports a whole number, duration or decimal that a constant, parameter, default, set
+    /// member or record field would keep and that may be beyond its kept range
+    /// (`MAX_KEPT_INT`, `MAX_KEPT_DURATION`, `DecimalBound::KEPT`); the arithmetic on kept
+    /// values is proven exact only within them.
     pub(super) fn check_kept(&mut self, expr: &Expr, ty: &Type, span: Span) {
         match ty.unwrap_optional() {
             Type::Int => {
@@ -899,6 +898,15 @@ impl Checker<'_> {
                 if bound > u128::from(ir::MAX_KEPT_INT.unsigned_abs()) {
                     self.error(CheckError::IntRange {
                         bound: bound.to_string(),
+                        span,
+                    });
+                }
+            }
+            Type::Decimal => {
+                let bound = ir::decimal_magnitude(expr);
+                if !bound.is_kept() {
+                    self.error(CheckError::DecimalRange {
+                        bound: bound.text(),
                         span,
                     });
                 }
@@ -963,6 +971,16 @@ impl Checker<'_> {
                     if bound > u128::from(i64::MAX.unsigned_abs()) {
                         self.error(CheckError::IntOverflow {
                             bound: bound.to_string(),
+                            span,
+                        });
+                    }
+                }
+                if ty == Type::Decimal {
+                    let bound = ir::decimal_magnitude(&expr);
+                    if !bound.is_exact() {
+                        self.error(CheckError::DecimalOverflow {
+                            bound: bound.text(),
+                            scale: bound.scale,
                             span,
                         });
                     }

@@ -481,6 +481,169 @@ pub fn duration_magnitude(expr: &Expr) -> (u128, u128) {
     }
 }
 
+/// The most digits before the point that a decimal kept by a case, a constant, a parameter, a
+/// default, a set member, a record field or a literal has: 10 (up to 9999999999.9999).
+pub const KEPT_DECIMAL_DIGITS: u32 = 10;
+
+/// The most digits after the point that a kept decimal has: 4 (as SQL's `money`). With
+/// `KEPT_DECIMAL_DIGITS` a kept decimal has at most 14 significant digits, so a product of two
+/// has at most 28, and a sum of two such products stays below 2^96, the mantissa of
+/// `rust_decimal`: such arithmetic is exact, never rounded.
+pub const KEPT_DECIMAL_SCALE: u32 = 4;
+
+/// The largest mantissa (units of the last place) `rust_decimal` holds exactly: 2^96 - 1.
+const MAX_DECIMAL_MANTISSA: u128 = (1 << 96) - 1;
+
+/// The most digits after the point `rust_decimal` holds.
+const MAX_DECIMAL_SCALE: u32 = 28;
+
+/// What the form of a `decimal` expression shows of its value: its size is at most `mantissa`
+/// units of 10^-`scale`, and it has at most `scale` digits after the point. Counted in `u128`,
+/// saturating, so a bound beyond 128 bits is seen as such.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecimalBound {
+    pub mantissa: u128,
+    pub scale: u32,
+}
+
+impl DecimalBound {
+    /// The bound of every kept decimal: 9999999999.9999.
+    pub const KEPT: DecimalBound = DecimalBound {
+        mantissa: 10u128.pow(KEPT_DECIMAL_DIGITS + KEPT_DECIMAL_SCALE) - 1,
+        scale: KEPT_DECIMAL_SCALE,
+    };
+
+    /// The bound of one value: itself.
+    pub fn of(value: rust_decimal::Decimal) -> DecimalBound {
+        DecimalBound {
+            mantissa: value.mantissa().unsigned_abs(),
+            scale: value.scale(),
+        }
+    }
+
+    /// The bound in units of 10^-`scale`, for a scale at least its own.
+    fn mantissa_at(self, scale: u32) -> u128 {
+        let factor = 10u128.checked_pow(scale.saturating_sub(self.scale));
+        factor.map_or(u128::MAX, |factor| self.mantissa.saturating_mul(factor))
+    }
+
+    /// A bound of the sum or difference of values within two bounds.
+    fn plus(self, other: DecimalBound) -> DecimalBound {
+        let scale = self.scale.max(other.scale);
+        DecimalBound {
+            mantissa: self
+                .mantissa_at(scale)
+                .saturating_add(other.mantissa_at(scale)),
+            scale,
+        }
+    }
+
+    /// A bound of the product of values within two bounds.
+    fn times(self, other: DecimalBound) -> DecimalBound {
+        DecimalBound {
+            mantissa: self.mantissa.saturating_mul(other.mantissa),
+            scale: self.scale.saturating_add(other.scale),
+        }
+    }
+
+    /// A bound of either of two values.
+    fn either(self, other: DecimalBound) -> DecimalBound {
+        let scale = self.scale.max(other.scale);
+        DecimalBound {
+            mantissa: self.mantissa_at(scale).max(other.mantissa_at(scale)),
+            scale,
+        }
+    }
+
+    /// Whether `rust_decimal` holds every value within the bound exactly, so that `+`, `-` and
+    /// `*` giving such a value neither round nor overflow.
+    pub fn is_exact(self) -> bool {
+        self.mantissa <= MAX_DECIMAL_MANTISSA && self.scale <= MAX_DECIMAL_SCALE
+    }
+
+    /// Whether every value within the bound is a kept decimal.
+    pub fn is_kept(self) -> bool {
+        self.scale <= KEPT_DECIMAL_SCALE
+            && self.mantissa_at(KEPT_DECIMAL_SCALE) <= DecimalBound::KEPT.mantissa
+    }
+
+    /// The bound written as a number, `19999999999.9998` (`10^26 and more` past 128 bits).
+    pub fn text(self) -> String {
+        if self.mantissa == u128::MAX {
+            // u128::MAX is more than 10^38 units.
+            let power = 38i64 - i64::from(self.scale);
+            return format!("10^{power} and more");
+        }
+        let digits = self.mantissa.to_string();
+        let scale = self.scale as usize;
+        if scale == 0 {
+            return digits;
+        }
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (whole, fraction) = padded.split_at(padded.len() - scale);
+        format!("{whole}.{fraction}")
+    }
+}
+
+/// The bound of a `decimal` expression's value, as far as its form shows: a literal is itself,
+/// a sum, difference or product bounds its operands', `if` the larger of its two, and every
+/// other decimal (a field, a constant, a parameter, a set member) is kept.
+pub fn decimal_magnitude(expr: &Expr) -> DecimalBound {
+    match expr {
+        Expr::Decimal(value) => DecimalBound::of(*value),
+        Expr::Arith(Arith::AddDecimal | Arith::SubDecimal, left, right) => {
+            decimal_magnitude(left).plus(decimal_magnitude(right))
+        }
+        Expr::Arith(Arith::MulDecimal, left, right) => {
+            decimal_magnitude(left).times(decimal_magnitude(right))
+        }
+        Expr::If(_, then, otherwise) => {
+            decimal_magnitude(then).either(decimal_magnitude(otherwise))
+        }
+        _ => DecimalBound::KEPT,
+    }
+}
+
+/// A decimal written in digits (`-12.50`, and in a case also `+12.5`, `.5`, `12.`), if it is a
+/// kept one: at most `KEPT_DECIMAL_DIGITS` digits before the point (leading zeros aside) and
+/// `KEPT_DECIMAL_SCALE` after (trailing zeros beyond them aside, which are dropped). Read
+/// digit by digit, so nothing is ever rounded: a number with more digits is no kept decimal.
+pub fn kept_decimal(text: &str) -> Option<rust_decimal::Decimal> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let all_digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let whole = whole.trim_start_matches('0');
+    let fraction = if fraction.len() > KEPT_DECIMAL_SCALE as usize {
+        fraction.trim_end_matches('0')
+    } else {
+        fraction
+    };
+    if whole.len() > KEPT_DECIMAL_DIGITS as usize || fraction.len() > KEPT_DECIMAL_SCALE as usize {
+        return None;
+    }
+    // At most 14 digits: an i128 holds them.
+    let mut mantissa: i128 = 0;
+    for digit in whole.bytes().chain(fraction.bytes()) {
+        mantissa = mantissa * 10 + i128::from(digit - b'0');
+    }
+    if negative {
+        mantissa = -mantissa;
+    }
+    let scale = u32::try_from(fraction.len()).ok()?;
+    rust_decimal::Decimal::try_from_i128_with_scale(mantissa, scale).ok()
+}
+
+/// Whether a decimal is a kept one (at most 9999999999.9999 in size, 4 digits after the point).
+pub fn is_kept_decimal(value: rust_decimal::Decimal) -> bool {
+    DecimalBound::of(value).is_kept()
+}
+
 /// Arithmetic operators, by the types they work on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arith {
@@ -498,7 +661,86 @@ pub enum Arith {
 
 #[cfg(test)]
 mod tests {
-    use super::Period;
+    use super::{DecimalBound, Period, kept_decimal};
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn kept_decimals_are_read_digit_by_digit_and_never_rounded() {
+        let read = |text: &str| kept_decimal(text).map(|d| d.to_string());
+        assert_eq!(read("9999999999.9999").as_deref(), Some("9999999999.9999"));
+        assert_eq!(
+            read("-9999999999.9999").as_deref(),
+            Some("-9999999999.9999")
+        );
+        assert_eq!(read("0012.50").as_deref(), Some("12.50"));
+        assert_eq!(read("1.2500000000").as_deref(), Some("1.25"));
+        assert_eq!(read(".5").as_deref(), Some("0.5"));
+        assert_eq!(read("+5.").as_deref(), Some("5"));
+        assert_eq!(
+            read("0.0000000000000000000000000000000000").as_deref(),
+            Some("0")
+        );
+        for beyond in [
+            "10000000000",
+            "99999999999999999999999999999",
+            "0.12345",
+            "0.100000000000000000000000000000000000001",
+            "1e3",
+            "",
+            ".",
+            "-",
+            " 5",
+            "5 ",
+            "1_000",
+            "--5",
+            "5.5.5",
+        ] {
+            assert_eq!(read(beyond), None, "{beyond:?} is no kept decimal");
+        }
+    }
+
+    #[test]
+    fn decimal_bounds_are_exact_only_within_the_mantissa() {
+        let kept = DecimalBound::KEPT;
+        assert!(kept.is_kept() && kept.is_exact());
+        assert_eq!(kept.text(), "9999999999.9999");
+        let product = kept.times(kept);
+        assert!(product.is_exact() && !product.is_kept());
+        assert!(
+            product.plus(product).is_exact(),
+            "two products of kept decimals"
+        );
+        assert!(
+            !product.times(kept).is_exact(),
+            "three kept decimals multiplied"
+        );
+        assert_eq!(
+            product.times(product).times(product).text(),
+            "10^14 and more"
+        );
+        let tiny = DecimalBound::of(Decimal::new(1, 4));
+        let mut scale = tiny;
+        for _ in 0..6 {
+            scale = scale.times(tiny);
+        }
+        assert_eq!(scale.scale, 28);
+        assert!(scale.is_exact());
+        assert!(!scale.times(tiny).is_exact(), "32 digits after the point");
+        assert_eq!(tiny.either(kept), kept);
+        assert_eq!(
+            DecimalBound::of(Decimal::new(5, 1)).plus(tiny).text(),
+            "0.5001"
+        );
+        // The largest kept decimals, multiplied and added as the bound allows, are exact.
+        let largest = Decimal::new(99_999_999_999_999, 4);
+        let square = largest.checked_mul(largest);
+        assert_eq!(square.map(|d| d.scale()), Some(8));
+        let sum = square.and_then(|s| s.checked_add(s));
+        assert_eq!(
+            sum.map(|d| d.to_string()).as_deref(),
+            Some("199999999999996000000.00000002")
+        );
+    }
     use crate::syntax::calendar::Date;
 
     #[test]

@@ -5,7 +5,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use crate::check::Policy;
-use crate::check::ir::{MAX_KEPT_DURATION, MAX_KEPT_INT, Type};
+use crate::check::ir::{MAX_KEPT_DURATION, MAX_KEPT_INT, Type, kept_decimal};
 use crate::syntax::Span;
 use crate::syntax::calendar::{Date, Duration};
 use crate::syntax::json::{self, Json, JsonError, JsonKind};
@@ -208,13 +208,13 @@ impl Decoder<'_> {
                 }
             },
             (Type::Decimal, JsonKind::Number(text) | JsonKind::String(text)) => {
-                match text.parse::<rust_decimal::Decimal>() {
-                    Ok(d) => Value::Decimal(d),
-                    Err(_) => {
+                match kept_decimal(text) {
+                    Some(d) => Value::Decimal(d),
+                    None => {
                         self.errors.push(CaseError::InvalidNumber {
                             text: text.clone(),
-                            expected: "a decimal number",
-                            help: "write at most 28 significant digits, without an exponent",
+                            expected: "a decimal of at most 10 digits before the point and 4 after",
+                            help: DECIMAL_HELP,
                             span: json.span,
                         });
                         Value::None
@@ -369,6 +369,10 @@ fn parse_int(text: &str) -> Option<i64> {
         .filter(|i| i.unsigned_abs() <= MAX_KEPT_INT.unsigned_abs())
 }
 
+/// What a case or a `--param` is told of a decimal that is not a kept one
+/// (`check::ir::kept_decimal`): the checker proves arithmetic exact on decimals of that range.
+const DECIMAL_HELP: &str = "write digits with at most one point, from -9999999999.9999 to 9999999999.9999, without an exponent; a decimal is never rounded";
+
 /// A duration of a case or a `--param`, if it is one of at most `MAX_KEPT_DURATION` months or
 /// days: the checker proves sums of durations exact for durations of that length.
 fn parse_duration(text: &str) -> Option<Duration> {
@@ -407,10 +411,11 @@ pub fn parse_param(policy: &Policy, ty: &Type, text: &str) -> Result<Value, Stri
         Type::Int => parse_int(text)
             .map(Value::Int)
             .ok_or_else(|| "expected a whole number from -2147483647 to 2147483647".to_string()),
-        Type::Decimal => text
-            .parse()
+        Type::Decimal => kept_decimal(text)
             .map(Value::Decimal)
-            .map_err(|_| "expected a decimal number".to_string()),
+            .ok_or_else(|| {
+                format!("expected a decimal of at most 10 digits before the point and 4 after: {DECIMAL_HELP}")
+            }),
         Type::Text => Ok(Value::Text(text.into())),
         Type::Date => Date::parse(text)
             .map(Value::Date)

@@ -253,13 +253,13 @@ pub(crate) fn arithmetic(op: Arith, left: &Value, right: &Value) -> Value {
         (Arith::SubInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_sub(*b)),
         (Arith::MulInt, Value::Int(a), Value::Int(b)) => Value::Int(a.saturating_mul(*b)),
         (Arith::AddDecimal, Value::Decimal(a), Value::Decimal(b)) => {
-            Value::Decimal(a.saturating_add(*b))
+            exact_decimal(a.checked_add(*b), a, b, a.scale().max(b.scale()))
         }
         (Arith::SubDecimal, Value::Decimal(a), Value::Decimal(b)) => {
-            Value::Decimal(a.saturating_sub(*b))
+            exact_decimal(a.checked_sub(*b), a, b, a.scale().max(b.scale()))
         }
         (Arith::MulDecimal, Value::Decimal(a), Value::Decimal(b)) => {
-            Value::Decimal(a.saturating_mul(*b))
+            exact_decimal(a.checked_mul(*b), a, b, a.scale() + b.scale())
         }
         (Arith::AddDateDuration, Value::Date(d), Value::Duration(p)) => Value::Date(d.add(*p, 1)),
         (Arith::SubDateDuration, Value::Date(d), Value::Duration(p)) => Value::Date(d.add(*p, -1)),
@@ -271,6 +271,27 @@ pub(crate) fn arithmetic(op: Arith, left: &Value, right: &Value) -> Value {
         }
         _ => Value::None,
     }
+}
+
+/// The result of decimal arithmetic, which the checker proves exact: `rust_decimal` rounds a
+/// result that does not fit (it lowers the scale) rather than fail, and the checker rejects
+/// every expression whose bound (`check::ir::decimal_magnitude`) could need that
+/// (`licit::check::decimal_overflow`). A debug build asserts it: a rounded result has fewer
+/// digits after the point than its operands call for (a zero operand or result has its own).
+fn exact_decimal(
+    result: Option<rust_decimal::Decimal>,
+    left: &rust_decimal::Decimal,
+    right: &rust_decimal::Decimal,
+    scale: u32,
+) -> Value {
+    debug_assert!(
+        result.is_some_and(|d| d.scale() == scale
+            || d.is_zero()
+            || left.is_zero()
+            || right.is_zero()),
+        "decimal arithmetic on {left} and {right} is exact"
+    );
+    result.map_or(Value::None, Value::Decimal)
 }
 
 impl Program {

@@ -11,7 +11,10 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::check::ir::{MAX_KEPT_DURATION, MAX_KEPT_INT, RecordDef, Type};
+use crate::check::ir::{
+    DecimalBound, KEPT_DECIMAL_DIGITS, KEPT_DECIMAL_SCALE, MAX_KEPT_DURATION, MAX_KEPT_INT,
+    RecordDef, Type,
+};
 use crate::eval::Program;
 
 use super::decision::value_json;
@@ -20,8 +23,9 @@ use super::decision::value_json;
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// What the schema says about itself, in its description, after the policy's assumptions.
-const LIMITS: &str = "Checked by `licit eval` but not by this schema: a decimal number of more \
-    than 28 significant digits, a whole number written with a fraction or exponent (`1.0`, `1e3`), a duration of more than \
+const LIMITS: &str = "Checked by `licit eval` but not by this schema: a decimal written as a JSON \
+    number with more than 4 digits after the point or with an exponent (`0.12345`, `1e3`), a \
+    whole number written with a fraction or exponent (`1.0`, `1e3`), a duration of more than \
     16777216 months or days, and a key repeated in one object.";
 
 /// The schema of the cases of a lowered policy.
@@ -149,13 +153,25 @@ impl Writer<'_> {
                 "minimum": -MAX_KEPT_INT,
                 "maximum": MAX_KEPT_INT,
             }),
-            Type::Decimal => json!({
-                "anyOf": [
-                    { "type": "number" },
-                    { "type": "string", "pattern": "^[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)$" }
-                ],
-                "description": "A decimal number of at most 28 significant digits, as a number or a string."
-            }),
+            Type::Decimal => {
+                let largest = DecimalBound::KEPT.text();
+                // The digits `check::ir::kept_decimal` reads: leading zeros, at most
+                // KEPT_DECIMAL_DIGITS more before the point; at most KEPT_DECIMAL_SCALE after it,
+                // trailing zeros aside.
+                let pattern = format!(
+                    "^[+-]?(0*[0-9]{{1,{KEPT_DECIMAL_DIGITS}}}(\\.[0-9]{{0,{KEPT_DECIMAL_SCALE}}}0*)?|\\.[0-9]{{1,{KEPT_DECIMAL_SCALE}}}0*)$"
+                );
+                let bound: f64 = largest.parse().unwrap_or(f64::MAX);
+                json!({
+                    "anyOf": [
+                        { "type": "number", "minimum": -bound, "maximum": bound },
+                        { "type": "string", "pattern": pattern }
+                    ],
+                    "description": format!(
+                        "A decimal number from -{largest} to {largest}, with at most {KEPT_DECIMAL_SCALE} digits after the point, as a number or a string; it is never rounded."
+                    ),
+                })
+            }
             Type::Text => json!({ "type": "string" }),
             Type::Date => json!({ "$ref": "#/$defs/date" }),
             Type::Duration => json!({
