@@ -502,15 +502,20 @@ fn with_calendar(old: &Program, new: &Program, mut dates: Vec<Date>) -> Vec<Date
     for (index, start) in dates.iter().enumerate() {
         let (old_arguments, new_arguments) =
             (date_arguments(old, *start), date_arguments(new, *start));
-        // Obligations of one kind whose arguments are computed from the date in two ways
-        // (`+ 1 year`, `+ 365 days`) are one obligation on the days the two agree and two on
-        // the others, so even where both programs compute alike, the calendar tells cases apart.
+        // Obligations of one kind whose arguments are computed from the date in two ways, one
+        // by months and one by days (`+ 1 year`, `+ 365 days`), are one obligation on the days
+        // the two agree and two on the others, so even where both programs compute alike, the
+        // calendar tells cases apart. (Shifts in one unit keep their distance every day.)
         let may_merge = |arguments: &std::collections::BTreeSet<DateArgument>| {
             arguments.iter().any(|a| {
                 a.obligation
-                    && arguments
-                        .iter()
-                        .any(|b| b.obligation && b.kind == a.kind && b.computed != a.computed)
+                    && arguments.iter().any(|b| {
+                        b.obligation
+                            && b.kind == a.kind
+                            && b.computed != a.computed
+                            && (a.by_months || b.by_months)
+                            && (a.by_days || b.by_days)
+                    })
             })
         };
         if !every_period
@@ -542,6 +547,9 @@ struct DateArgument {
     kind: usize,
     /// The argument as lowered, with the values of the constants it reads.
     computed: String,
+    /// Whether it shifts a date by months, and by days (literal or constant durations).
+    by_months: bool,
+    by_days: bool,
 }
 
 /// The conclusions' arguments computed from the case's date, on a date.
@@ -562,13 +570,24 @@ fn date_arguments(program: &Program, date: Date) -> std::collections::BTreeSet<D
             for arg in args {
                 let mut reads_date = false;
                 let mut consts = String::new();
+                let (mut by_months, mut by_days) = (false, false);
+                let mut units = |value: Option<&Value>| {
+                    if let Some(Value::Duration(d)) = value {
+                        by_months |= d.months != 0;
+                        by_days |= d.days != 0;
+                    }
+                };
                 visit(arg, &mut |e| match e {
                     Expr::Field(base, position)
                         if matches!(**base, Expr::Case) && Some(*position) == date_field =>
                     {
                         reads_date = true
                     }
-                    Expr::Const(c) => consts.push_str(&format!("{:?}", epoch.consts.get(*c))),
+                    Expr::Const(c) => {
+                        consts.push_str(&format!("{:?}", epoch.consts.get(*c)));
+                        units(epoch.consts.get(*c));
+                    }
+                    Expr::Value(value) => units(Some(value)),
                     _ => {}
                 });
                 if reads_date {
@@ -577,6 +596,8 @@ fn date_arguments(program: &Program, date: Date) -> std::collections::BTreeSet<D
                         obligation,
                         kind: *kind,
                         computed: format!("{arg:?} {consts}"),
+                        by_months,
+                        by_days,
                     });
                 }
             }
