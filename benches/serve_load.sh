@@ -19,21 +19,13 @@ threads=${THREADS:-2}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 [ -x "$licit" ] || { echo "$licit is missing: cargo build --release" >&2; exit 1; }
 
-out=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
-LICIT_LOG=warn "$licit" serve policies/eu/dual-use --addr 127.0.0.1:0 >"$out/stdout" 2>"$out/stderr" &
-server=$!
-for _ in $(seq 100); do
-  if grep -q '^listening on ' "$out/stdout"; then break; fi
-  if ! kill -0 "$server" 2>/dev/null; then cat "$out/stderr" >&2; exit 1; fi
-  sleep 0.1
-done
-base=$(sed -n 's/^listening on //p' "$out/stdout")
-[ -n "$base" ] || { echo "licit serve did not start" >&2; exit 1; }
+# shellcheck source=tests/serve/start-server.sh
+. tests/serve/start-server.sh
+start_licit_serve "$licit" policies/eu/dual-use
 
 # The Lua script: every request POSTs the seed case; wrk counts answers of status 400 and above,
 # and any fails the run.
-cat >"$out/post.lua" <<'LUA'
+cat >"$serve_out/post.lua" <<'LUA'
 local file = io.open("examples/seed-2022.json", "rb")
 wrk.method = "POST"
 wrk.body = file:read("*a")
@@ -49,9 +41,9 @@ LUA
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for endpoint in decide explain; do
   echo "== POST $base/v1/rulebooks/dual-use/$endpoint: wrk -t$threads -c$connections -d$duration --latency"
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$out/post.lua" \
-    "$base/v1/rulebooks/dual-use/$endpoint" | tee "$out/wrk-$endpoint.txt"
-  if ! grep -q '^error answers: 0$' "$out/wrk-$endpoint.txt"; then
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$serve_out/post.lua" \
+    "$base/v1/rulebooks/dual-use/$endpoint" | tee "$serve_out/wrk-$endpoint.txt"
+  if ! grep -q '^error answers: 0$' "$serve_out/wrk-$endpoint.txt"; then
     echo "some answers of /$endpoint were errors" >&2
     exit 1
   fi

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
 
+mod support;
+
 /// A running server, stopped when dropped.
 struct Server {
     child: Child,
@@ -71,6 +73,25 @@ impl Server {
             agent,
             openapi: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Sends SIGTERM and expects a clean exit within ten seconds.
+    fn stop_with_sigterm(&mut self) {
+        let pid = self.child.id().to_string();
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("the server's status") {
+                break status;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "it stops");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(status.success(), "{status:?}");
     }
 
     fn get(&self, path: &str) -> (u16, String) {
@@ -226,15 +247,7 @@ fn json_schema(schema: Json) -> Json {
 
 /// A fresh copy of the cyber catch-all example in a folder of its own.
 fn copy_of_example(name: &str) -> PathBuf {
-    let root = std::env::temp_dir().join(format!("licit-serve-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let policy = root.join("cyber-catch-all");
-    std::fs::create_dir_all(&policy).expect("a temporary folder");
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/examples/cyber-catch-all");
-    for file in ["policy.licit", "tests.licit"] {
-        std::fs::copy(example.join(file), policy.join(file)).expect("the example copies");
-    }
-    policy
+    support::copy_of_example("serve", name)
 }
 
 fn example_case() -> String {
@@ -529,21 +542,7 @@ fn edits_reload_and_a_broken_edit_keeps_the_last_good_rulebook() {
     );
 
     // SIGTERM stops it cleanly.
-    let pid = server.child.id().to_string();
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = server.child.try_wait().expect("the server's status") {
-            break status;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "it stops");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success(), "{status:?}");
+    server.stop_with_sigterm();
     let _ = std::fs::remove_dir_all(copy.parent().expect("the copy's folder"));
 }
 
@@ -776,22 +775,6 @@ fn sigterm_does_not_wait_for_an_abandoned_search() {
         (503, "licit::serve::timeout"),
         "{errors}"
     );
-    let pid = server.child.id().to_string();
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = server.child.try_wait().expect("the server's status") {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "it stops while the abandoned search still runs"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success(), "{status:?}");
+    // It stops while the abandoned search still runs.
+    server.stop_with_sigterm();
 }

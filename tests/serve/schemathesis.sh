@@ -30,19 +30,9 @@ if [ -z "$schemathesis" ]; then
 fi
 
 # The server on a free loopback port; its first line names it. Stopped (SIGTERM) on exit.
-out=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
-LICIT_LOG=warn "$licit" serve policies/eu/dual-use --addr 127.0.0.1:0 --search-timeout 5 \
-  >"$out/stdout" 2>"$out/stderr" &
-server=$!
-for _ in $(seq 100); do
-  if grep -q '^listening on ' "$out/stdout"; then break; fi
-  if ! kill -0 "$server" 2>/dev/null; then cat "$out/stderr" >&2; exit 1; fi
-  sleep 0.1
-done
-base=$(sed -n 's/^listening on //p' "$out/stdout")
-if [ -z "$base" ]; then echo "licit serve did not start" >&2; cat "$out/stderr" >&2; exit 1; fi
-echo "licit serve at $base"
+# shellcheck source=tests/serve/start-server.sh
+. tests/serve/start-server.sh
+start_licit_serve "$licit" policies/eu/dual-use --search-timeout 5
 
 # Checks: all but those about authentication and resources this API does not have, and
 # `positive_data_acceptance` (a schema cannot say which cases fit a policy: a well-typed case
