@@ -9,16 +9,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// A fresh copy of the cyber catch-all example in a folder of its own.
+mod support;
+
+/// A fresh copy of the cyber catch-all example and its case in a folder of their own: the
+/// policy at `ROOT/cyber-catch-all`, the case at `ROOT/case.json`.
 fn copy_of_example(name: &str) -> PathBuf {
-    let root = std::env::temp_dir().join(format!("licit-receipts-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let policy = root.join("cyber-catch-all");
-    std::fs::create_dir_all(&policy).expect("a temporary folder");
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/examples/cyber-catch-all");
-    for file in ["policy.licit", "tests.licit"] {
-        std::fs::copy(example.join(file), policy.join(file)).expect("the example copies");
-    }
+    let policy = support::copy_of_example("receipts", name);
+    let root = policy.parent().expect("the copy's folder").to_path_buf();
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/example-catch-all.json"),
         root.join("case.json"),

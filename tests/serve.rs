@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
 
+mod support;
+
 /// A running server, stopped when dropped.
 struct Server {
     child: Child,
@@ -31,10 +33,16 @@ impl Drop for Server {
 
 impl Server {
     fn start(args: &[&Path]) -> Server {
+        Server::start_with(args, &[])
+    }
+
+    /// Starts the server on the policies with more options (`--param …`).
+    fn start_with(args: &[&Path], options: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_licit"))
             .arg("serve")
             .args(args)
             .args(["--addr", "127.0.0.1:0", "--body-limit", "65536"])
+            .args(options)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -65,6 +73,25 @@ impl Server {
             agent,
             openapi: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Sends SIGTERM and expects a clean exit within ten seconds.
+    fn stop_with_sigterm(&mut self) {
+        let pid = self.child.id().to_string();
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("the server's status") {
+                break status;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "it stops");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(status.success(), "{status:?}");
     }
 
     fn get(&self, path: &str) -> (u16, String) {
@@ -220,15 +247,7 @@ fn json_schema(schema: Json) -> Json {
 
 /// A fresh copy of the cyber catch-all example in a folder of its own.
 fn copy_of_example(name: &str) -> PathBuf {
-    let root = std::env::temp_dir().join(format!("licit-serve-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let policy = root.join("cyber-catch-all");
-    std::fs::create_dir_all(&policy).expect("a temporary folder");
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/examples/cyber-catch-all");
-    for file in ["policy.licit", "tests.licit"] {
-        std::fs::copy(example.join(file), policy.join(file)).expect("the example copies");
-    }
-    policy
+    support::copy_of_example("serve", name)
 }
 
 fn example_case() -> String {
@@ -452,6 +471,10 @@ fn every_endpoint_answers() {
         "/v1/rulebooks/{name}/batch",
         "/v1/rulebooks/{name}/why-not",
         "/v1/rulebooks/{name}/what-if",
+        "/v1/decide",
+        "/v1/explain",
+        "/v1/why-not",
+        "/v1/what-if",
         "/v1/diff",
         "/v1/check",
         "/v1/examples",
@@ -519,20 +542,239 @@ fn edits_reload_and_a_broken_edit_keeps_the_last_good_rulebook() {
     );
 
     // SIGTERM stops it cleanly.
-    let pid = server.child.id().to_string();
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = server.child.try_wait().expect("the server's status") {
-            break status;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "it stops");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success(), "{status:?}");
+    server.stop_with_sigterm();
     let _ = std::fs::remove_dir_all(copy.parent().expect("the copy's folder"));
+}
+
+/// The example with a parameter that turns the catch-all off: `catch_all_applies`.
+fn with_a_parameter(policy: &Path) -> String {
+    let text = std::fs::read_to_string(policy.join("policy.licit")).expect("the policy");
+    let text = text
+        .replacen(
+            "rule cyber_catch_all",
+            "param catch_all_applies: bool = true\n\nrule cyber_catch_all",
+            1,
+        )
+        .replacen(
+            "   and internal_repression in case.informed\n",
+            "   and internal_repression in case.informed\n   and catch_all_applies\n",
+            1,
+        );
+    assert!(
+        text.contains("and catch_all_applies"),
+        "the rule was changed"
+    );
+    std::fs::write(policy.join("policy.licit"), &text).expect("the policy is written");
+    text
+}
+
+#[test]
+fn decides_under_a_policy_sent_as_text_and_with_parameters() {
+    let copy = copy_of_example("sent");
+    let text = with_a_parameter(&copy);
+    let mut server = Server::start_with(&[&copy], &["--param", "catch_all_applies=false"]);
+    let case = example_case();
+    let case_json: Json = serde_json::from_str(&case).expect("a case");
+
+    // `--param` applies to the served rulebook, and its receipts record it.
+    let (status, decided) = server.post_json("/v1/rulebooks/cyber-catch-all/decide", &case);
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(decided["verdict"]["kind"], "no_licence_required");
+    assert_eq!(
+        decided["receipt"]["params"],
+        json!({ "catch_all_applies": "false" })
+    );
+    let served_sha = decided["receipt"]["rulebook_sha256"].clone();
+    let (_, list) = server.get_json("/v1/rulebooks");
+    assert_eq!(list["rulebooks"][0]["params"][0]["value"], "false");
+
+    // A request may set parameters for its own decision: the receipt says which.
+    let body = json!({ "rulebook": "cyber-catch-all", "case": case_json, "params": { "catch_all_applies": true } });
+    let (status, decided) = server.post_json("/v1/decide", &body.to_string());
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(decided["verdict"]["kind"], "licence_required");
+    // A receipt records the parameters that differ from the policy's own values, as `licit
+    // eval --param` does: `true` is this one's default, so the decision is the policy's own.
+    assert_eq!(decided["receipt"]["params"], json!({}));
+    assert_eq!(decided["receipt"]["rulebook_sha256"], served_sha);
+
+    // A policy sent as text decides (its own default: the catch-all applies), with the
+    // receipt of those files: the hash `/v1/check` gives them.
+    let sent = json!({ "files": { "policy.licit": text } });
+    let (_, checked) = server.post_json("/v1/check", &sent.to_string());
+    assert_eq!(checked["ok"], true, "{checked}");
+    let body = json!({ "rulebook": sent, "case": case, "as_of": "2022-06-01" });
+    let (status, decided) = server.post_json("/v1/decide", &body.to_string());
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(decided["verdict"]["kind"], "licence_required");
+    assert_eq!(decided["receipt"]["rulebook_sha256"], checked["sha256"]);
+    assert_eq!(decided["receipt"]["as_of"], "2022-06-01");
+    assert_eq!(decided["receipt"]["case_sha256"], licit::case_sha256(&case));
+    let (status, explained) = server.post_json("/v1/explain", &body.to_string());
+    assert_eq!(status, 200, "{explained}");
+    assert_eq!(explained["receipt"], decided["receipt"]);
+    assert_eq!(explained["decided_by"]["rule"], "cyber_catch_all");
+
+    // Edited so that the catch-all is not in force yet: the verdict changes.
+    let later = text.replacen(
+        "rule cyber_catch_all \"Art. 5(1)\"\n",
+        "rule cyber_catch_all \"Art. 5(1)\"\n  in force from 2023-01-01\n",
+        1,
+    );
+    assert_ne!(later, text);
+    let body = json!({ "rulebook": { "files": { "policy.licit": later } }, "case": case_json });
+    let (status, decided) = server.post_json("/v1/decide", &body.to_string());
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(decided["verdict"]["kind"], "no_licence_required");
+
+    // Why-not and what-if under the sent text, with parameters.
+    let why_not = json!({ "rulebook": sent, "case": case_json, "verdict": "no_licence_required" });
+    let (status, answer) = server.post_json("/v1/why-not", &why_not.to_string());
+    assert_eq!(status, 200, "{answer}");
+    let what_if = json!({ "rulebook": sent, "case": case_json, "changes": { "item.cyber_surveillance": false } });
+    let (status, answer) = server.post_json("/v1/what-if", &what_if.to_string());
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["verdict"]["kind"], "no_licence_required");
+    let what_if = json!({ "rulebook": "cyber-catch-all", "case": case_json, "changes": {}, "params": { "catch_all_applies": "true" } });
+    let (_, answer) = server.post_json("/v1/what-if", &what_if.to_string());
+    assert_eq!(answer["verdict"]["kind"], "licence_required", "{answer}");
+
+    // What does not fit: diagnostics with their codes, never a 500.
+    let expect_code = |path: &str, body: Json, status: u16, code: &str| {
+        let (got, errors) = server.post_json(path, &body.to_string());
+        assert_eq!(
+            (got, first_code(&errors)),
+            (status, code),
+            "{path}: {errors}"
+        );
+    };
+    expect_code(
+        "/v1/decide",
+        json!({ "rulebook": "cyber-catch-all", "case": case_json, "params": { "nope": true } }),
+        422,
+        "licit::param::unknown",
+    );
+    expect_code(
+        "/v1/decide",
+        json!({ "rulebook": "cyber-catch-all", "case": case_json, "params": { "catch_all_applies": "maybe" } }),
+        422,
+        "licit::param::bad_value",
+    );
+    expect_code(
+        "/v1/decide",
+        json!({ "rulebook": "cyber-catch-all", "case": case_json, "params": { "catch_all_applies": [] } }),
+        400,
+        "licit::serve::bad_request",
+    );
+    expect_code(
+        "/v1/explain",
+        json!({ "rulebook": { "files": { "policy.licit": text.replacen("rule ", "rul ", 1) } }, "case": case_json }),
+        422,
+        "licit::syntax::unexpected",
+    );
+    expect_code(
+        "/v1/decide",
+        json!({ "rulebook": "nothing", "case": case_json }),
+        404,
+        "licit::serve::unknown_rulebook",
+    );
+    expect_code(
+        "/v1/decide",
+        json!({ "case": case_json }),
+        400,
+        "licit::serve::bad_request",
+    );
+    expect_code(
+        "/v1/rulebooks/cyber-catch-all/why-not",
+        json!({ "rulebook": "cyber-catch-all", "case": case_json, "verdict": "prohibited" }),
+        400,
+        "licit::serve::bad_request",
+    );
+    expect_code(
+        "/v1/why-not",
+        json!({ "case": case_json, "verdict": "prohibited" }),
+        400,
+        "licit::serve::bad_request",
+    );
+    let (_, metrics) = server.get("/metrics");
+    assert!(
+        metrics.contains("licit_decisions_total{rulebook=\"(sent)\",verdict=\"licence_required\"}")
+    );
+
+    // A reload sets `--param` again.
+    let tests = copy.join("tests.licit");
+    let tests_text = std::fs::read_to_string(&tests).expect("the tests");
+    std::fs::write(&tests, format!("{tests_text}\n# reviewed\n")).expect("an edit");
+    let reloaded = eventually(|| {
+        let (_, list) = server.get_json("/v1/rulebooks");
+        list["rulebooks"][0]["sha256"] != served_sha
+    });
+    assert!(reloaded, "the edit is picked up");
+    let (_, decided) = server.post_json("/v1/rulebooks/cyber-catch-all/decide", &case);
+    assert_eq!(decided["verdict"]["kind"], "no_licence_required");
+    assert_eq!(
+        decided["receipt"]["params"],
+        json!({ "catch_all_applies": "false" })
+    );
+    let _ = server.child.kill();
+    let _ = std::fs::remove_dir_all(copy.parent().expect("the copy's folder"));
+}
+
+#[test]
+fn serve_reads_param_as_eval_does() {
+    let copy = copy_of_example("params");
+    with_a_parameter(&copy);
+    for (param, code) in [
+        ("nope=1", "licit::param::unknown"),
+        ("catch_all_applies=maybe", "licit::param::bad_value"),
+        ("catch_all_applies", "licit::usage::param_form"),
+    ] {
+        let run = |command: &str| {
+            let mut args = vec![
+                command,
+                copy.to_str().expect("a UTF-8 path"),
+                "--param",
+                param,
+            ];
+            match command {
+                "serve" => args.extend(["--addr", "127.0.0.1:0"]),
+                _ => args.extend(["--case", "examples/example-catch-all.json"]),
+            }
+            Command::new(env!("CARGO_BIN_EXE_licit"))
+                .args(&args)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env("NO_COLOR", "1")
+                .output()
+                .expect("licit runs")
+        };
+        let (served, evaluated) = (run("serve"), run("eval"));
+        assert_eq!(served.status.code(), Some(2), "{param}");
+        assert_eq!(served.status.code(), evaluated.status.code(), "{param}");
+        let stderr = String::from_utf8_lossy(&served.stderr);
+        assert!(stderr.contains(code), "{param}: {stderr}");
+        assert_eq!(
+            stderr,
+            String::from_utf8_lossy(&evaluated.stderr),
+            "{param}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(copy.parent().expect("the copy's folder"));
+}
+
+#[test]
+fn sigterm_does_not_wait_for_an_abandoned_search() {
+    // A diff of the whole EU rulebook with itself searches for longer than its one second.
+    let mut server = Server::start_with(
+        &[Path::new("policies/eu/dual-use")],
+        &["--search-timeout", "1"],
+    );
+    let (status, errors) =
+        server.post_json("/v1/diff", r#"{"old": "dual-use", "new": "dual-use"}"#);
+    assert_eq!(
+        (status, first_code(&errors)),
+        (503, "licit::serve::timeout"),
+        "{errors}"
+    );
+    // It stops while the abandoned search still runs.
+    server.stop_with_sigterm();
 }

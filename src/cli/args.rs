@@ -88,6 +88,10 @@ pub struct ServeArgs {
     /// The largest request body in bytes (a batch is streamed and not bounded by it).
     #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
     pub body_limit: usize,
+    /// Set a parameter as `licit eval --param` does: `--param name=value`; may be repeated.
+    /// It applies to every served policy that declares it (at least one must).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
 }
 
 /// `licit verify-receipt`

@@ -15,7 +15,8 @@ use serde_json::Value as Json;
 
 use super::State;
 use super::errors::{Failure, ServeError};
-use super::routes::{memory_policy, read_body};
+use super::routes::read_body;
+use super::sent::{CaseBody, Params, RulebookRef, SENT_LABEL, Target};
 use crate::api::Rulebook;
 use crate::api::ask::{DiffCase, DiffOptions, diff};
 use crate::syntax::calendar::Date;
@@ -23,52 +24,31 @@ use crate::syntax::calendar::Date;
 /// The routes of the searches.
 pub fn routes() -> Router<Arc<State>> {
     Router::new()
-        .route("/v1/rulebooks/{name}/why-not", post(why_not))
-        .route("/v1/rulebooks/{name}/what-if", post(what_if))
+        .route("/v1/rulebooks/{name}/why-not", post(why_not_served))
+        .route("/v1/rulebooks/{name}/what-if", post(what_if_served))
+        .route("/v1/why-not", post(why_not_sent))
+        .route("/v1/what-if", post(what_if_sent))
         .route("/v1/diff", post(diff_rulebooks))
-}
-
-/// A case in a request: a JSON object, or its text as a string (kept byte for byte, so that
-/// diagnostics point into it and its hash is that of the text).
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum CaseBody {
-    Text(String),
-    Object(serde_json::Map<String, Json>),
-}
-
-impl CaseBody {
-    fn text(self) -> String {
-        match self {
-            CaseBody::Text(text) => text,
-            CaseBody::Object(object) => Json::Object(object).to_string(),
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WhyNotRequest {
+    rulebook: Option<RulebookRef>,
     case: CaseBody,
     verdict: String,
+    #[serde(default)]
+    params: Params,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WhatIfRequest {
+    rulebook: Option<RulebookRef>,
     case: CaseBody,
     changes: BTreeMap<String, Json>,
-}
-
-/// A rulebook of a diff: a served one by name, or one sent as text.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum RulebookRef {
-    Served(String),
-    Text {
-        files: BTreeMap<String, String>,
-        path: Option<String>,
-    },
+    #[serde(default)]
+    params: Params,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,12 +62,12 @@ struct DiffRequest {
     search: Option<bool>,
 }
 
-const WHY_NOT_HELP: &str = "send `{\"case\": {…}, \"verdict\": \"licence_required\"}`";
-const WHAT_IF_HELP: &str = "send `{\"case\": {…}, \"changes\": {\"destination\": \"JP\"}}`";
+const WHY_NOT_HELP: &str = "send `{\"case\": {…}, \"verdict\": \"licence_required\"}`, with `\"rulebook\": …` on `/v1/why-not`";
+const WHAT_IF_HELP: &str = "send `{\"case\": {…}, \"changes\": {\"destination\": \"JP\"}}`, with `\"rulebook\": …` on `/v1/what-if`";
 const DIFF_HELP: &str = "send `{\"old\": \"name\", \"new\": {\"files\": {\"policy.licit\": \"…\"}}}`, with `cases` or `search`";
 
 /// Reads a JSON request body into its type; a body that is not one is a 400.
-async fn request<T: serde::de::DeserializeOwned>(
+pub(super) async fn request<T: serde::de::DeserializeOwned>(
     state: &State,
     body: Body,
     help: &str,
@@ -98,7 +78,7 @@ async fn request<T: serde::de::DeserializeOwned>(
 
 /// Runs a search on a blocking thread: `Busy` when every slot is taken, `Timeout` past the
 /// deadline (the thread finishes on its own and frees its slot then).
-async fn search<T: Send + 'static>(
+pub(super) async fn search<T: Send + 'static>(
     state: &State,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ServeError> {
@@ -122,15 +102,31 @@ async fn search<T: Send + 'static>(
 }
 
 /// `POST /v1/rulebooks/{name}/why-not`: the JSON of `licit eval --why-not V --format json`.
-async fn why_not(
+async fn why_not_served(
     Shared(state): Shared<Arc<State>>,
     Path(name): Path<String>,
     body: Body,
 ) -> Response {
+    why_not(state, Some(name), body).await
+}
+
+/// `POST /v1/why-not`: the same, under the rulebook the body names (served, or sent as text).
+async fn why_not_sent(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
+    why_not(state, None, body).await
+}
+
+async fn why_not(state: Arc<State>, name: Option<String>, body: Body) -> Response {
     let answer = async {
-        let served = state.rulebook(&name)?;
         let request: WhyNotRequest = request(&state, body, WHY_NOT_HELP).await?;
-        let rulebook = served.current().rulebook.clone();
+        let target = Target::pick(
+            &state,
+            name.as_deref(),
+            request.rulebook,
+            &request.params,
+            WHY_NOT_HELP,
+        )
+        .await?;
+        let rulebook = target.rulebook;
         let case = request.case.text();
         let answer = search(&state, move || rulebook.why_not(&case, &request.verdict)).await??;
         Ok::<_, Failure>(axum::Json(answer).into_response())
@@ -139,15 +135,31 @@ async fn why_not(
 }
 
 /// `POST /v1/rulebooks/{name}/what-if`: the explanation of the case with the facts changed.
-async fn what_if(
+async fn what_if_served(
     Shared(state): Shared<Arc<State>>,
     Path(name): Path<String>,
     body: Body,
 ) -> Response {
+    what_if(state, Some(name), body).await
+}
+
+/// `POST /v1/what-if`: the same, under the rulebook the body names (served, or sent as text).
+async fn what_if_sent(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
+    what_if(state, None, body).await
+}
+
+async fn what_if(state: Arc<State>, name: Option<String>, body: Body) -> Response {
     let answer = async {
-        let served = state.rulebook(&name)?;
         let request: WhatIfRequest = request(&state, body, WHAT_IF_HELP).await?;
-        let rulebook = served.current().rulebook.clone();
+        let target = Target::pick(
+            &state,
+            name.as_deref(),
+            request.rulebook,
+            &request.params,
+            WHAT_IF_HELP,
+        )
+        .await?;
+        let rulebook = target.rulebook;
         let case = request.case.text();
         let answer = search(&state, move || {
             let changes: Vec<(&str, Json)> = request
@@ -176,8 +188,8 @@ async fn diff_rulebooks(Shared(state): Shared<Arc<State>>, body: Body) -> Respon
                 ServeError::bad_request(format!("`as_of` is not a date: {problem}"), DIFF_HELP)
             })?),
         };
-        let (old, old_name) = rulebook_of(&state, request.old)?;
-        let (new, new_name) = rulebook_of(&state, request.new)?;
+        let (old, old_name) = rulebook_of(&state, request.old).await?;
+        let (new, new_name) = rulebook_of(&state, request.new).await?;
         let search_wanted = request.search.unwrap_or(request.cases.is_empty());
         let options = DiffOptions {
             as_of,
@@ -208,17 +220,11 @@ async fn diff_rulebooks(Shared(state): Shared<Arc<State>>, body: Body) -> Respon
 }
 
 /// The rulebook a diff names, with the name the report gives it.
-fn rulebook_of(state: &State, reference: RulebookRef) -> Result<(Rulebook, String), Failure> {
-    match reference {
-        RulebookRef::Served(name) => {
-            let served = state.rulebook(&name)?;
-            Ok((served.current().rulebook.clone(), served.name.clone()))
-        }
-        RulebookRef::Text { files, path } => {
-            let (files, path) = memory_policy(files, path)?;
-            let rulebook = Rulebook::from_files(&files, &path)?;
-            let name = rulebook.short_name().to_string();
-            Ok((rulebook, name))
-        }
-    }
+async fn rulebook_of(state: &State, reference: RulebookRef) -> Result<(Rulebook, String), Failure> {
+    let target = Target::of(state, reference, &Params::default()).await?;
+    let name = match target.label.as_str() {
+        SENT_LABEL => target.rulebook.short_name().to_string(),
+        served => served.to_string(),
+    };
+    Ok((target.rulebook, name))
 }

@@ -14,6 +14,7 @@ mod metrics;
 mod playground;
 mod routes;
 mod rulebooks;
+mod sent;
 mod watch;
 
 use std::net::SocketAddr;
@@ -39,6 +40,9 @@ pub struct ServeOptions {
     pub search_timeout: Duration,
     /// The largest request body, in bytes (a batch is streamed and not bounded by it).
     pub body_limit: usize,
+    /// Parameters set by `--param name=value`, checked by the command line: each is set in
+    /// every served rulebook that declares it, at load and at every reload.
+    pub params: Vec<(String, String)>,
 }
 
 /// What every request shares.
@@ -99,7 +103,7 @@ pub enum StartError {
 pub fn run(options: ServeOptions) -> Result<(), StartError> {
     let mut rulebooks: Vec<Arc<Served>> = Vec::new();
     for path in &options.paths {
-        let served = Served::load(path).map_err(StartError::Policy)?;
+        let served = Served::load(path, &options.params).map_err(StartError::Policy)?;
         let name = rulebooks::unique_name(&rulebooks, &served.name);
         rulebooks.push(Arc::new(served.renamed(name)));
     }
@@ -145,7 +149,7 @@ pub fn run(options: ServeOptions) -> Result<(), StartError> {
         .enable_all()
         .build()
         .map_err(|error| StartError::Other(format!("cannot start: {error}")))?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.addr)
             .await
             .map_err(|error| {
@@ -180,7 +184,12 @@ pub fn run(options: ServeOptions) -> Result<(), StartError> {
             .map_err(|error| StartError::Other(error.to_string()))?;
         tracing::info!("stopped");
         Ok(())
-    })
+    });
+    // Requests in flight have finished; what may still run is a search whose deadline passed
+    // and whose answer nobody awaits. Stop without waiting for it (dropping the runtime would
+    // wait, for minutes if it is a long diff).
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    served
 }
 
 /// Resolves on ctrl-c or SIGTERM: requests in flight finish, new ones are refused.

@@ -16,6 +16,7 @@ use serde_json::{Value as Json, json};
 
 use super::errors::{ErrorCodes, Failure, ServeError};
 use super::rulebooks::Served;
+use super::sent::{CaseBody, Params, RulebookRef, SENT_HELP, SentPolicy, Target};
 use super::{State, batch, describe};
 use crate::api::receipt::log_line;
 use crate::syntax::calendar::Date;
@@ -36,6 +37,8 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/v1/rulebooks/{name}/decide", post(decide))
         .route("/v1/rulebooks/{name}/explain", post(explain))
         .route("/v1/rulebooks/{name}/batch", post(batch::batch))
+        .route("/v1/decide", post(decide_sent))
+        .route("/v1/explain", post(explain_sent))
         .route("/v1/check", post(check))
         .route("/v1/examples", get(examples))
         .route("/v1/examples/{name}", get(example))
@@ -55,7 +58,7 @@ async fn track(Shared(state): Shared<Arc<State>>, request: Request, next: Next) 
         .map(|path| path.as_str().to_string())
         .unwrap_or_default();
     let path = request.uri().path().to_string();
-    let response = next.run(request).await;
+    let response = as_errors(next.run(request).await).await;
     let seconds = started.elapsed().as_secs_f64();
     state.metrics.latency(&route, seconds);
     if let Some(ErrorCodes(codes)) = response.extensions().get::<ErrorCodes>() {
@@ -71,6 +74,35 @@ async fn track(Shared(state): Shared<Arc<State>>, request: Request, next: Next) 
         "request"
     );
     response
+}
+
+/// An answer of axum's own extractors (a query or path it cannot read, a method the route does
+/// not take) is plain text: made the `{"errors": [...]}` every other error answer is, so that
+/// every 4xx has the media type and schema the OpenAPI document declares.
+async fn as_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if !status.is_client_error() || is_json {
+        return response;
+    }
+    let text = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_string())
+        .unwrap_or_default();
+    let problem = match (text.is_empty(), status) {
+        (false, _) => text,
+        (true, StatusCode::METHOD_NOT_ALLOWED) => "the endpoint does not take this method".into(),
+        (true, _) => status.canonical_reason().unwrap_or("bad request").into(),
+    };
+    Failure::from(ServeError::bad_request(
+        problem,
+        "the endpoints, their methods and queries are listed in `/v1/openapi.json`",
+    ))
+    .with_status(status)
+    .into_response()
 }
 
 async fn not_found() -> Response {
@@ -240,27 +272,7 @@ async fn decide(
     Query(query): Query<AsOf>,
     body: Body,
 ) -> Response {
-    let answer = async {
-        let served = state.rulebook(&name)?;
-        let as_of = query.date()?;
-        let case = read_body(&state, body).await?;
-        let loaded = served.current();
-        let rulebook = &loaded.rulebook;
-        let decision = match as_of {
-            Some(date) => rulebook.decide_as_of(&case, date),
-            None => rulebook.decide(&case),
-        }?;
-        // The batch line's form without its line number: `{"line":0,` is its fixed start.
-        let mut line = String::new();
-        crate::report::decision::write_decision_line(&mut line, rulebook.program(), &decision, 0);
-        let mut text = format!("{{{}", line.strip_prefix("{\"line\":0,").unwrap_or(&line));
-        rulebook
-            .stamp()
-            .append_to_object(&mut text, &case, decision.date);
-        record(&state, served, rulebook, &decision, &case);
-        Ok::<_, Failure>(([(header::CONTENT_TYPE, "application/json")], text).into_response())
-    };
-    answer.await.unwrap_or_else(IntoResponse::into_response)
+    decide_served(state, name, query, body, Answer::Decision).await
 }
 
 /// `POST /v1/rulebooks/{name}/explain`: the whole decision JSON, with its receipt.
@@ -270,50 +282,123 @@ async fn explain(
     Query(query): Query<AsOf>,
     body: Body,
 ) -> Response {
-    let answer = async {
-        let served = state.rulebook(&name)?;
+    decide_served(state, name, query, body, Answer::Explanation).await
+}
+
+/// What a decision is answered with.
+#[derive(Debug, Clone, Copy)]
+enum Answer {
+    /// The verdict, deciding rule, obligations and receipt (`decide`).
+    Decision,
+    /// The whole decision JSON (`explain`).
+    Explanation,
+}
+
+/// Decides the body's case under a served rulebook.
+async fn decide_served(
+    state: Arc<State>,
+    name: String,
+    query: AsOf,
+    body: Body,
+    answer: Answer,
+) -> Response {
+    let decided = async {
+        let target = Target::served(&state, &name)?;
         let as_of = query.date()?;
         let case = read_body(&state, body).await?;
-        let loaded = served.current();
-        let rulebook = &loaded.rulebook;
-        let explained = match as_of {
-            Some(date) => rulebook.explain_as_of(&case, date),
-            None => rulebook.explain(&case),
-        }?;
-        state.metrics.decision(&served.name, explained.verdict.kind);
-        if let Some(receipt) = &explained.receipt {
-            let rule = explained.decided_by.as_ref().map(|rule| rule.rule);
-            state.log(&log_line(receipt, explained.verdict.kind, rule));
-        }
-        Ok::<_, Failure>(axum::Json(&explained).into_response())
+        decide_under(&state, &target, &case, as_of, answer)
     };
-    answer.await.unwrap_or_else(IntoResponse::into_response)
+    decided.await.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// Counts a decision and appends it to the decision log.
-fn record(
-    state: &State,
-    served: &Served,
-    rulebook: &crate::api::Rulebook,
-    decision: &crate::eval::Decision,
-    case: &str,
-) {
-    let verdict = rulebook.verdict(decision);
-    state.metrics.decision(&served.name, verdict);
-    if state.decision_log.is_some() {
-        let receipt = rulebook.receipt(case, decision.date);
-        let rule = rulebook.decided_by(decision).map(|(rule, _)| rule);
-        state.log(&log_line(&receipt, verdict, rule));
-    }
-}
-
-/// The body of `POST /v1/check`: a policy's files as text, and the path of the policy among
-/// them (a file or folder; the only file when left out).
+/// The body of `POST /v1/decide` and `/v1/explain`: the rulebook (served, or sent as text),
+/// the case, and optionally the date and parameters for this decision.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CheckRequest {
-    files: std::collections::BTreeMap<String, String>,
-    path: Option<String>,
+struct DecideRequest {
+    rulebook: RulebookRef,
+    case: CaseBody,
+    as_of: Option<String>,
+    #[serde(default)]
+    params: Params,
+}
+
+const DECIDE_HELP: &str = "send `{\"rulebook\": \"name\" or {\"files\": {…}, \"path\": \"…\"}, \"case\": {…}}`, with `as_of` and `params` if wanted";
+
+/// `POST /v1/decide`: as `/v1/rulebooks/{name}/decide`, under the rulebook the body names.
+async fn decide_sent(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
+    decide_request(state, body, Answer::Decision).await
+}
+
+/// `POST /v1/explain`: as `/v1/rulebooks/{name}/explain`, under the rulebook the body names.
+async fn explain_sent(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
+    decide_request(state, body, Answer::Explanation).await
+}
+
+async fn decide_request(state: Arc<State>, body: Body, answer: Answer) -> Response {
+    let decided = async {
+        let request: DecideRequest = super::ask::request(&state, body, DECIDE_HELP).await?;
+        let as_of = AsOf {
+            as_of: request.as_of,
+        }
+        .date()?;
+        let target = Target::of(&state, request.rulebook, &request.params).await?;
+        decide_under(&state, &target, &request.case.text(), as_of, answer)
+    };
+    decided.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Decides a case under a rulebook, counts it and logs its receipt.
+fn decide_under(
+    state: &State,
+    target: &Target,
+    case: &str,
+    as_of: Option<Date>,
+    answer: Answer,
+) -> Result<Response, Failure> {
+    let rulebook = &target.rulebook;
+    match answer {
+        Answer::Decision => {
+            let decision = match as_of {
+                Some(date) => rulebook.decide_as_of(case, date),
+                None => rulebook.decide(case),
+            }?;
+            // The batch line's form without its line number: `{"line":0,` is its fixed start.
+            let mut line = String::new();
+            crate::report::decision::write_decision_line(
+                &mut line,
+                rulebook.program(),
+                &decision,
+                0,
+            );
+            let mut text = format!("{{{}", line.strip_prefix("{\"line\":0,").unwrap_or(&line));
+            rulebook
+                .stamp()
+                .append_to_object(&mut text, case, decision.date);
+            let verdict = rulebook.verdict(&decision);
+            state.metrics.decision(&target.label, verdict);
+            if state.decision_log.is_some() {
+                let receipt = rulebook.receipt(case, decision.date);
+                let rule = rulebook.decided_by(&decision).map(|(rule, _)| rule);
+                state.log(&log_line(&receipt, verdict, rule));
+            }
+            Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
+        }
+        Answer::Explanation => {
+            let explained = match as_of {
+                Some(date) => rulebook.explain_as_of(case, date),
+                None => rulebook.explain(case),
+            }?;
+            state
+                .metrics
+                .decision(&target.label, explained.verdict.kind);
+            if let Some(receipt) = &explained.receipt {
+                let rule = explained.decided_by.as_ref().map(|rule| rule.rule);
+                state.log(&log_line(receipt, explained.verdict.kind, rule));
+            }
+            Ok(axum::Json(&explained).into_response())
+        }
+    }
 }
 
 /// `POST /v1/check`: checks a policy sent as text, as `licit check --format json` does; with
@@ -321,15 +406,16 @@ struct CheckRequest {
 async fn check(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
     let answer = async {
         let text = read_body(&state, body).await?;
-        let request: CheckRequest = serde_json::from_str(&text)
-            .map_err(|error| ServeError::bad_request(error.to_string(), CHECK_HELP))?;
-        let (files, path) = memory_policy(request.files, request.path)?;
+        let request: SentPolicy = serde_json::from_str(&text)
+            .map_err(|error| ServeError::bad_request(error.to_string(), SENT_HELP))?;
+        let (files, path) = request.memory()?;
         let result = match crate::project::load_one(&files, &path) {
             Ok(result) => result,
             Err(error) => {
                 return Ok::<_, Failure>(
                     axum::Json(json!({
                         "ok": false,
+                        "sha256": null,
                         "diagnostics": [crate::report::diagnostic::Diagnostic::plain(&error)],
                     }))
                     .into_response(),
@@ -350,31 +436,6 @@ async fn check(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
         .into_response())
     };
     answer.await.unwrap_or_else(IntoResponse::into_response)
-}
-
-const CHECK_HELP: &str =
-    "send `{\"files\": {\"policy.licit\": \"policy \\\"…\\\" …\"}, \"path\": \"policy.licit\"}`";
-
-/// Files sent as text, in memory, and the path of the policy among them.
-pub(super) fn memory_policy(
-    sent: std::collections::BTreeMap<String, String>,
-    path: Option<String>,
-) -> Result<(crate::project::MemoryFiles, std::path::PathBuf), ServeError> {
-    let path = match path {
-        Some(path) => path,
-        None if sent.len() == 1 => sent.keys().next().cloned().unwrap_or_default(),
-        None => {
-            return Err(ServeError::bad_request(
-                "`path` is needed with more than one file",
-                CHECK_HELP,
-            ));
-        }
-    };
-    let mut files = crate::project::MemoryFiles::new();
-    for (name, text) in sent {
-        files.insert(name, text);
-    }
-    Ok((files, std::path::PathBuf::from(path)))
 }
 
 /// `GET /v1/examples`: the example cases offered, by name.

@@ -24,6 +24,8 @@ pub struct Loaded {
 pub struct Served {
     pub name: String,
     pub path: PathBuf,
+    /// The parameters of `--param`, set at every load.
+    params: Vec<(String, String)>,
     current: RwLock<Arc<Loaded>>,
     problems: RwLock<Vec<Diagnostic>>,
 }
@@ -41,11 +43,12 @@ pub enum Reloaded {
 
 impl Served {
     /// Loads a rulebook to serve; its diagnostics when it does not check.
-    pub fn load(path: &Path) -> Result<Served, Vec<Diagnostic>> {
-        let loaded = load(path)?;
+    pub fn load(path: &Path, params: &[(String, String)]) -> Result<Served, Vec<Diagnostic>> {
+        let loaded = load(path, params)?;
         Ok(Served {
             name: loaded.rulebook.short_name().to_string(),
             path: path.to_path_buf(),
+            params: params.to_vec(),
             current: RwLock::new(Arc::new(loaded)),
             problems: RwLock::new(Vec::new()),
         })
@@ -70,7 +73,7 @@ impl Served {
     /// Reads the files again: a change that checks replaces the rulebook, one with errors is
     /// kept as problems.
     pub fn reload(&self) -> Reloaded {
-        let result = load(&self.path);
+        let result = load(&self.path, &self.params);
         let mut problems = match self.problems.write() {
             Ok(problems) => problems,
             Err(poisoned) => poisoned.into_inner(),
@@ -96,8 +99,9 @@ impl Served {
     }
 }
 
-/// Loads and checks the rulebook at a path, keeping its sources.
-fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+/// Loads and checks the rulebook at a path, keeping its sources, with those of the parameters
+/// that it declares set.
+fn load(path: &Path, params: &[(String, String)]) -> Result<Loaded, Vec<Diagnostic>> {
     let result = match load_one(&OsFiles, path) {
         Ok(result) => result,
         Err(error) => return Err(vec![Diagnostic::plain(&error)]),
@@ -116,8 +120,27 @@ fn load(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         .map(|source| PathBuf::from(&source.name))
         .collect();
     let sources = result.loaded.sources;
+    let rulebook = Rulebook::from_policy(policy, sources, path);
+    let declared: Vec<(&str, &str)> = params
+        .iter()
+        .filter(|(name, _)| {
+            rulebook
+                .program()
+                .policy
+                .params
+                .iter()
+                .any(|p| &p.name == name)
+        })
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    let rulebook = match declared.is_empty() {
+        true => rulebook,
+        false => rulebook
+            .with_params(&declared)
+            .map_err(|problems| problems.diagnostics)?,
+    };
     Ok(Loaded {
-        rulebook: Rulebook::from_policy(policy, sources, path),
+        rulebook,
         files,
         watched,
     })

@@ -115,6 +115,7 @@ async function main() {
   await verdict.waitFor({ state: "visible" });
   const verdictText = (await verdict.textContent()).trim();
   expect(verdictText === "licence_required", `the verdict shown is "${verdictText}", not licence_required`);
+  await page.locator('#decided-under[data-under="served"]').waitFor({ state: "attached" });
   const result = await page.locator("#result").innerText();
   expect(result.includes("Art. 5(1)"), `the decision shown does not cite Art. 5(1):\n${result.slice(0, 600)}`);
   mkdirSync(images, { recursive: true });
@@ -145,11 +146,33 @@ async function main() {
   }, position);
   await page.screenshot({ path: join(images, "playground-diagnostic.png") });
 
+  step = "put the typo right: the diagnostics clear";
+  await page.locator("#policy").fill(text);
+  await page.waitForFunction(() => !document.querySelector("#diagnostics li.error"), null, { timeout: WAIT });
+
+  step = "edit Art. 5(1) in the page to come into force in 2023, then decide under the edited text";
+  const art5 = (await page.locator("#policy-file option").allTextContents()).find((path) => path.endsWith("art5.licit"));
+  expect(art5, "the EU rulebook has no art5.licit among its files");
+  await page.selectOption("#policy-file", art5);
+  await page.waitForFunction(() => document.getElementById("policy").value.includes("rule cyber_catch_all"), null, { timeout: WAIT });
+  const art5Text = await page.inputValue("#policy");
+  const inForce = /(rule cyber_catch_all [^\n]*\n\s*in force from )2021-09-09/;
+  expect(inForce.test(art5Text), "art5.licit has no `rule cyber_catch_all … in force from 2021-09-09`");
+  await page.locator("#policy").fill(art5Text.replace(inForce, "$12023-01-01"));
+  await page.click("#decide");
+  await page.locator('#decided-under[data-under="edited"]').waitFor({ state: "attached" });
+  const editedVerdict = (await page.locator("#result .verdict").textContent()).trim();
+  expect(editedVerdict === "no_licence_required",
+    `under the edited text (Art. 5(1) in force from 2023) seed-2022 is "${editedVerdict}", not no_licence_required`);
+  const under = await page.locator("#decided-under").innerText();
+  expect(/edited text/.test(under), `the page does not say it decided under the edited text: ${under}`);
+  await page.screenshot({ path: join(images, "playground-edited.png") });
+
   step = "check the page raised no errors";
   expect(pageErrors.length === 0, `the page logged errors:\n${pageErrors.join("\n")}`);
 
-  console.log(`browser test passed: ${verdictText} under Art. 5(1); diagnostic "${diagnosticText}"`);
-  console.log(`screenshots: docs/images/playground-decide.png, docs/images/playground-diagnostic.png`);
+  console.log(`browser test passed: ${verdictText} under Art. 5(1); diagnostic "${diagnosticText}"; ${editedVerdict} under the edited text`);
+  console.log(`screenshots: docs/images/playground-decide.png, docs/images/playground-diagnostic.png, docs/images/playground-edited.png`);
 }
 
 main()

@@ -157,18 +157,33 @@ function explanationHtml(d) {
   return verdict + by + (obligations ? `<ul>${obligations}</ul>` : "") + `<details open><summary>Explanation</summary><ul class="tree">${rules}</ul></details>` + receipt;
 }
 
-function edited() { return Object.keys(state.edited).some((p) => state.edited[p] !== (state.files.find((f) => f.path === p) || {}).text); }
+function edited() {
+  if (state.file) state.edited[state.file] = $("policy").value;
+  return Object.keys(state.edited).some((p) => state.edited[p] !== (state.files.find((f) => f.path === p) || {}).text);
+}
+
+// What a question is asked of: the edited text when the policy was edited in the page, else the
+// served rulebook; and a line saying which, shown above the answer.
+function target() {
+  const sent = edited();
+  const rulebook = sent ? { files: currentFiles(), path: policyPath() } : state.rulebook;
+  const under = sent
+    ? `Decided under the edited text of <code>${esc(state.rulebook)}</code> (not saved; the service still serves its files)`
+    : `Decided under the served rulebook <code>${esc(state.rulebook)}</code>`;
+  return { rulebook, under: `<p id="decided-under" class="under" data-under="${sent ? "edited" : "served"}"><small>${under}</small></p>` };
+}
 
 async function decide() {
-  const { status, json } = await call("POST", `/v1/rulebooks/${encodeURIComponent(state.rulebook)}/explain`, $("case").value, true);
-  const note = edited() ? "<p><small>Decided by the served rulebook; compare it with the edited text under Diff.</small></p>" : "";
-  $("result").innerHTML = note + (status === 200 ? explanationHtml(json) : errorsHtml(json));
+  const { rulebook, under } = target();
+  const { status, json } = await call("POST", "/v1/explain", { rulebook, case: $("case").value });
+  $("result").innerHTML = under + (status === 200 ? explanationHtml(json) : errorsHtml(json));
   saveState();
 }
 
 async function whyNot() {
-  const { status, json } = await call("POST", `/v1/rulebooks/${encodeURIComponent(state.rulebook)}/why-not`, { case: $("case").value, verdict: $("why-not-verdict").value });
-  $("result").innerHTML = status === 200 ? `<div class="receipt">${esc(JSON.stringify(json, null, 2))}</div>` : errorsHtml(json);
+  const { rulebook, under } = target();
+  const { status, json } = await call("POST", "/v1/why-not", { rulebook, case: $("case").value, verdict: $("why-not-verdict").value });
+  $("result").innerHTML = under + (status === 200 ? `<div class="receipt">${esc(JSON.stringify(json, null, 2))}</div>` : errorsHtml(json));
 }
 
 async function whatIf() {
@@ -179,8 +194,9 @@ async function whatIf() {
     const value = part.slice(at + 1).trim();
     try { changes[part.slice(0, at).trim()] = JSON.parse(value); } catch { changes[part.slice(0, at).trim()] = value; }
   }
-  const { status, json } = await call("POST", `/v1/rulebooks/${encodeURIComponent(state.rulebook)}/what-if`, { case: $("case").value, changes });
-  $("result").innerHTML = status === 200 ? `<p>With ${esc($("what-if").value)}:</p>` + explanationHtml(json) : errorsHtml(json);
+  const { rulebook, under } = target();
+  const { status, json } = await call("POST", "/v1/what-if", { rulebook, case: $("case").value, changes });
+  $("result").innerHTML = under + (status === 200 ? `<p>With ${esc($("what-if").value)}:</p>` + explanationHtml(json) : errorsHtml(json));
 }
 
 function diffHtml(report) {
