@@ -52,6 +52,35 @@ pub struct Finding {
     pub witness: Option<(Value, Date)>,
 }
 
+impl Finding {
+    /// Whether the finding's witness, decided concretely, shows it (a finding without one, as
+    /// `never_applies`, stands on the search alone).
+    pub(super) fn shown_by_witness(&self, program: &Program) -> bool {
+        use crate::eval::Status;
+        let Some((case, date)) = &self.witness else {
+            return true;
+        };
+        let (decision, trace) = program.explain(case, *date);
+        let status = |rule: usize| trace.rules.get(rule).map(|r| &r.status);
+        let applied = |rule: Option<usize>| rule.is_some_and(|r| status(r) == Some(&Status::Applied));
+        match self.kind {
+            FindingKind::NeverApplies => true,
+            FindingKind::ExceptionNeverBites => {
+                status(self.rule) == Some(&Status::BaseNotApplicable)
+            }
+            FindingKind::Redundant | FindingKind::Conflict => {
+                applied(Some(self.rule)) && applied(self.other)
+            }
+            FindingKind::AlwaysMasked => {
+                matches!(
+                    status(self.rule),
+                    Some(Status::Applied | Status::Suppressed { .. })
+                ) && decision.decided_by.map(|r| r.index()) != Some(self.rule)
+            }
+        }
+    }
+}
+
 /// What the dates examined so far showed of each rule.
 pub(super) struct Lints<'p> {
     program: &'p Program,
@@ -229,6 +258,10 @@ impl<'p> Lints<'p> {
             !(allows(f.rule, f.kind)
                 || f.kind == FindingKind::Conflict && f.other.is_some_and(|o| allows(o, f.kind)))
         });
+        // Where the search approximated (arithmetic on facts it cannot split), a region may
+        // hold cases that do not show the finding: every witness is decided again, and a
+        // finding its witness does not show is not reported.
+        findings.retain(|f| f.shown_by_witness(program));
         Ok(findings)
     }
 
