@@ -62,7 +62,8 @@ impl Finding {
         };
         let (decision, trace) = program.explain(case, *date);
         let status = |rule: usize| trace.rules.get(rule).map(|r| &r.status);
-        let applied = |rule: Option<usize>| rule.is_some_and(|r| status(r) == Some(&Status::Applied));
+        let applied =
+            |rule: Option<usize>| rule.is_some_and(|r| status(r) == Some(&Status::Applied));
         match self.kind {
             FindingKind::NeverApplies => true,
             FindingKind::ExceptionNeverBites => {
