@@ -10,6 +10,18 @@ use licit::Date;
 use licit::internals::{Program, Value, case_date, decode_case};
 use licit::internals::{Source, check};
 
+/// A deterministic stream of draws from a seed: `next(n)` is below `n` (a 64-bit linear
+/// congruential generator, its high bits).
+fn draws(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut state = seed;
+    move |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    }
+}
+
 /// The first `count` cases of the mix.
 pub fn generated_cases(count: usize) -> Vec<String> {
     case_mix().take(count).collect()
@@ -19,13 +31,7 @@ pub fn generated_cases(count: usize) -> Vec<String> {
 /// EU001, sanctioned, others), listed and unlisted items, concerns, general authorisations,
 /// licences.
 pub fn case_mix() -> impl Iterator<Item = String> {
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move |n: u64| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 33) % n
-    };
+    let mut next = draws(0x9E37_79B9_7F4A_7C15);
     let activities = [
         "export",
         "export",
@@ -175,13 +181,7 @@ pub fn realistic_cases(count: usize) -> Vec<String> {
 /// list with items, destinations and end users in about one case in five; about 340 bytes a
 /// line.
 pub fn realistic_mix() -> impl Iterator<Item = String> {
-    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = move |n: u64| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 33) % n
-    };
+    let mut next = draws(0x2545_F491_4F6C_DD1D);
     let activities = [
         "export",
         "export",
