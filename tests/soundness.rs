@@ -533,12 +533,8 @@ impl Generator {
                 1 if !replaceable.is_empty() => {
                     let index = *self.rng.pick(&replaceable);
                     let name = consolidated.rules[index].name.clone();
-                    let bases: Vec<RuleModel> = consolidated
-                        .rules
-                        .iter()
-                        .filter(|r| r.name < name || r.name.len() < name.len())
-                        .cloned()
-                        .collect();
+                    // Exceptions only to rules before it, as every rule's are: no cycle.
+                    let bases = consolidated.rules[..index].to_vec();
                     let mut rule = self.rule(0, &bases);
                     rule.name = name.clone();
                     // Exceptions to it need a verdict to replace.
