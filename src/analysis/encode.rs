@@ -614,6 +614,31 @@ impl<'p> Search<'p> {
         Ok(result)
     }
 
+    /// The region where a slot's value, moved (`case.start + 1 month`, `case.n + 2`; `None`
+    /// where the move leaves the type's range), compares with a known value as `holds` asks;
+    /// `known_first` when the known value is on the left.
+    fn moved_where(
+        &mut self,
+        slot: usize,
+        ty: &Type,
+        moved: impl Fn(Value) -> Option<Value>,
+        value: &Value,
+        known_first: bool,
+        holds: impl Fn(std::cmp::Ordering) -> bool,
+    ) -> Result<Node, SearchError> {
+        let truths: Vec<bool> = (0..self.domain.class_count(ty))
+            .map(|c| {
+                moved(self.domain.representative(ty, c)).is_some_and(|v| {
+                    holds(match known_first {
+                        true => value.total_cmp(&v),
+                        false => v.total_cmp(value),
+                    })
+                })
+            })
+            .collect();
+        self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+    }
+
     fn scalar_type(&self, slot: usize) -> Type {
         self.slots[slot].ty.unwrap_optional().clone()
     }
@@ -640,77 +665,33 @@ impl<'p> Search<'p> {
                     self.manager.not(equal)?
                 })
             }
-            (Sym::Shifted(slot, duration, sign), Sym::Known(value)) => {
-                let count = self.domain.class_count(&Type::Date);
-                let truths: Vec<bool> = (0..count)
-                    .map(|c| match self.domain.representative(&Type::Date, c) {
-                        Value::Date(d) => {
-                            holds(Value::Date(d.add(duration, sign)).total_cmp(&value))
-                        }
-                        _ => false,
-                    })
-                    .collect();
-                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
-            }
-            (Sym::Known(value), Sym::Shifted(slot, duration, sign)) => {
-                let count = self.domain.class_count(&Type::Date);
-                let truths: Vec<bool> = (0..count)
-                    .map(|c| match self.domain.representative(&Type::Date, c) {
-                        Value::Date(d) => {
-                            holds(value.total_cmp(&Value::Date(d.add(duration, sign))))
-                        }
-                        _ => false,
-                    })
-                    .collect();
-                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
-            }
+            (Sym::Shifted(slot, duration, sign), Sym::Known(value)) => self.moved_where(
+                slot,
+                &Type::Date,
+                shift(duration, sign),
+                &value,
+                false,
+                holds,
+            ),
+            (Sym::Known(value), Sym::Shifted(slot, duration, sign)) => self.moved_where(
+                slot,
+                &Type::Date,
+                shift(duration, sign),
+                &value,
+                true,
+                holds,
+            ),
             (Sym::Offset(slot, k), Sym::Known(value)) => {
-                let count = self.domain.class_count(&Type::Int);
-                let truths: Vec<bool> = (0..count)
-                    .map(|c| match self.domain.representative(&Type::Int, c) {
-                        Value::Int(n) => n
-                            .checked_add(k)
-                            .is_some_and(|sum| holds(Value::Int(sum).total_cmp(&value))),
-                        _ => false,
-                    })
-                    .collect();
-                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
-            }
-            (Sym::DecimalOffset(slot, k), Sym::Known(value)) => {
-                let count = self.domain.class_count(&Type::Decimal);
-                let truths: Vec<bool> = (0..count)
-                    .map(|c| match self.domain.representative(&Type::Decimal, c) {
-                        Value::Decimal(n) => n
-                            .checked_add(k)
-                            .is_some_and(|sum| holds(Value::Decimal(sum).total_cmp(&value))),
-                        _ => false,
-                    })
-                    .collect();
-                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
-            }
-            (Sym::Known(value), Sym::DecimalOffset(slot, k)) => {
-                let count = self.domain.class_count(&Type::Decimal);
-                let truths: Vec<bool> = (0..count)
-                    .map(|c| match self.domain.representative(&Type::Decimal, c) {
-                        Value::Decimal(n) => n
-                            .checked_add(k)
-                            .is_some_and(|sum| holds(value.total_cmp(&Value::Decimal(sum)))),
-                        _ => false,
-                    })
-                    .collect();
-                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+                self.moved_where(slot, &Type::Int, plus_int(k), &value, false, holds)
             }
             (Sym::Known(value), Sym::Offset(slot, k)) => {
-                let count = self.domain.class_count(&Type::Int);
-                let truths: Vec<bool> = (0..count)
-                    .map(|c| match self.domain.representative(&Type::Int, c) {
-                        Value::Int(n) => n
-                            .checked_add(k)
-                            .is_some_and(|sum| holds(value.total_cmp(&Value::Int(sum)))),
-                        _ => false,
-                    })
-                    .collect();
-                self.scalar_where(slot, |c| truths.get(c).copied().unwrap_or(false))
+                self.moved_where(slot, &Type::Int, plus_int(k), &value, true, holds)
+            }
+            (Sym::DecimalOffset(slot, k), Sym::Known(value)) => {
+                self.moved_where(slot, &Type::Decimal, plus_decimal(k), &value, false, holds)
+            }
+            (Sym::Known(value), Sym::DecimalOffset(slot, k)) => {
+                self.moved_where(slot, &Type::Decimal, plus_decimal(k), &value, true, holds)
             }
             (Sym::Scalar(slot), Sym::Known(value)) => {
                 let ty = self.scalar_type(slot);
@@ -918,4 +899,28 @@ fn bits_for(count: usize) -> usize {
         bits += 1;
     }
     bits
+}
+
+/// A date moved by a duration, as `case.start + 1 month` moves it.
+fn shift(duration: Duration, sign: i32) -> impl Fn(Value) -> Option<Value> {
+    move |v| match v {
+        Value::Date(d) => Some(Value::Date(d.add(duration, sign))),
+        _ => None,
+    }
+}
+
+/// A whole number plus `k`; `None` past `i64`.
+fn plus_int(k: i64) -> impl Fn(Value) -> Option<Value> {
+    move |v| match v {
+        Value::Int(n) => n.checked_add(k).map(Value::Int),
+        _ => None,
+    }
+}
+
+/// A decimal plus `k`; `None` past what a decimal holds.
+fn plus_decimal(k: rust_decimal::Decimal) -> impl Fn(Value) -> Option<Value> {
+    move |v| match v {
+        Value::Decimal(n) => n.checked_add(k).map(Value::Decimal),
+        _ => None,
+    }
 }
