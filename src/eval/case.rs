@@ -10,6 +10,7 @@ use crate::syntax::Span;
 use crate::syntax::calendar::{Date, Duration};
 use crate::syntax::json::{self, Json, JsonError, JsonKind};
 
+use super::hash::{NameTable, same_text};
 use super::ir::{CaseShape, Program};
 use super::lower_expr::small;
 use super::value::Value;
@@ -464,13 +465,7 @@ impl CaseShape {
         let members = policy
             .enums
             .iter()
-            .map(|e| {
-                e.members
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| (m.as_str().into(), small(i)))
-                    .collect()
-            })
+            .map(|e| NameTable::new(e.members.iter().map(String::as_str)))
             .collect();
         let defaults = policy
             .records
@@ -554,12 +549,17 @@ impl<'a> FastReader<'a> {
     }
 
     fn eat(&mut self, byte: u8) -> Option<()> {
-        self.skip_space();
+        // Compact JSON has no space between tokens: the byte is tried before any is skipped.
+        if self.bytes.get(self.at) != Some(&byte) {
+            self.skip_space();
+        }
         (self.bytes.get(self.at) == Some(&byte)).then(|| self.at += 1)
     }
 
     fn peek(&mut self) -> Option<u8> {
-        self.skip_space();
+        if self.bytes.get(self.at).is_none_or(|b| *b <= b' ') {
+            self.skip_space();
+        }
         self.bytes.get(self.at).copied()
     }
 
@@ -598,7 +598,9 @@ impl<'a> FastReader<'a> {
     /// Whether the next string is exactly `name` without escapes: if so it is read. A key the
     /// case gives in the declared order is matched by one comparison, without a scan.
     fn key_is(&mut self, name: &str) -> bool {
-        self.skip_space();
+        if self.bytes.get(self.at) != Some(&b'"') {
+            self.skip_space();
+        }
         let name = name.as_bytes();
         let Some(rest) = self.bytes.get(self.at..) else {
             return false;
@@ -606,7 +608,7 @@ impl<'a> FastReader<'a> {
         let matches = rest.len() > name.len() + 1
             && rest[0] == b'"'
             && rest[name.len() + 1] == b'"'
-            && &rest[1..=name.len()] == name;
+            && same_text(&rest[1..=name.len()], name);
         if matches {
             self.at += name.len() + 2;
         }
@@ -614,7 +616,9 @@ impl<'a> FastReader<'a> {
     }
 
     fn literal(&mut self, word: &[u8]) -> bool {
-        self.skip_space();
+        if self.bytes.get(self.at).is_none_or(|b| *b <= b' ') {
+            self.skip_space();
+        }
         if self.bytes.get(self.at..self.at + word.len()) == Some(word) {
             self.at += word.len();
             true
@@ -648,7 +652,7 @@ impl<'a> FastReader<'a> {
             Type::Date => Date::parse(self.string()?).ok().map(Value::Date),
             Type::Enum(index) => {
                 let name = self.string()?;
-                let member = *self.program.shape.members.get(*index)?.get(name)?;
+                let member = self.program.shape.members.get(*index)?.get(name)?;
                 Some(Value::Enum(small(*index), member))
             }
             Type::Set(inner) => {

@@ -54,3 +54,208 @@ impl Hasher for FastHasher {
 
 /// A hash map with the fast hasher.
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// A text's first and last eight bytes (fewer for a shorter text, the rest zero), as two words:
+/// together with its length they are the whole text when it is at most sixteen bytes long.
+fn ends(bytes: &[u8]) -> (u64, u64) {
+    // Whole words and half words loaded at once (overlapping where the text is shorter than
+    // two), never byte by byte: this runs for every key and member a case gives.
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|part| <[u8; 8]>::try_from(part).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let half = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|part| <[u8; 4]>::try_from(part).ok())
+            .map_or(0, |part| u64::from(u32::from_le_bytes(part)))
+    };
+    let byte = |at: usize| bytes.get(at).map_or(0, |b| u64::from(*b)) << (8 * at);
+    let length = bytes.len();
+    let head = match length {
+        8.. => return (word(0), word(length - 8)),
+        4..=7 => half(0) | half(length - 4) << (8 * (length - 4)),
+        1..=3 => byte(0) | byte(length / 2) | byte(length - 1),
+        0 => 0,
+    };
+    (head, head)
+}
+
+/// Whether two texts are equal: two word comparisons each way for texts of at most sixteen
+/// bytes (field names and enum members), without a call to `memcmp`.
+pub fn same_text(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && if a.len() <= 16 {
+            ends(a) == ends(b)
+        } else {
+            a == b
+        }
+}
+
+/// Names to their numbers (an enum's members, for the case reader): one multiplication, and
+/// a comparison of two words for a name of at most sixteen bytes, the most of them.
+#[derive(Debug, Clone, Default)]
+pub struct NameTable {
+    /// Open addressing: the entry's position plus one, or zero for an empty slot.
+    slots: Vec<u16>,
+    /// The names' words, lengths, names and numbers.
+    entries: Vec<NameEntry>,
+    /// How far a hash is shifted to give a slot: `64 - log2(slots)`.
+    shift: u32,
+}
+
+#[derive(Debug, Clone)]
+struct NameEntry {
+    ends: (u64, u64),
+    name: Box<str>,
+    number: u16,
+}
+
+impl NameTable {
+    /// The table of these names, numbered in order; a repeated name keeps its first number.
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> NameTable {
+        let names: Vec<&str> = names.into_iter().collect();
+        // At most a quarter full, so that a probe seldom goes past its first slot.
+        let size = (names.len() * 4).next_power_of_two().max(4);
+        let mut table = NameTable {
+            slots: vec![0; size],
+            entries: Vec::with_capacity(names.len()),
+            shift: 64 - size.trailing_zeros(),
+        };
+        for (number, name) in names.into_iter().enumerate() {
+            let (Ok(number), Ok(entry)) = (
+                u16::try_from(number),
+                u16::try_from(table.entries.len() + 1),
+            ) else {
+                break;
+            };
+            if table.get(name).is_some() {
+                continue;
+            }
+            let mut slot = table.slot_of(name.as_bytes());
+            while table.slots[slot] != 0 {
+                slot = (slot + 1) & (size - 1);
+            }
+            table.slots[slot] = entry;
+            table.entries.push(NameEntry {
+                ends: ends(name.as_bytes()),
+                name: name.into(),
+                number,
+            });
+        }
+        table
+    }
+
+    fn slot_of(&self, bytes: &[u8]) -> usize {
+        let (head, tail) = ends(bytes);
+        let hash =
+            (head ^ tail.rotate_left(23) ^ bytes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (hash >> self.shift) as usize
+    }
+
+    /// The number of a name, if it is in the table.
+    pub fn get(&self, name: &str) -> Option<u16> {
+        let bytes = name.as_bytes();
+        if self.slots.is_empty() {
+            return None;
+        }
+        let want = ends(bytes);
+        let mask = self.slots.len() - 1;
+        let mut slot = self.slot_of(bytes);
+        loop {
+            let entry = usize::from(*self.slots.get(slot)?);
+            let found = self.entries.get(entry.checked_sub(1)?)?;
+            if found.ends == want
+                && found.name.len() == bytes.len()
+                && (bytes.len() <= 16 || &*found.name == name)
+            {
+                return Some(found.number);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NameTable, same_text};
+
+    /// Every name is found with its number, and nothing else is: names that share their first
+    /// and last eight bytes, differ only in length, or are empty.
+    #[test]
+    fn a_name_table_finds_exactly_its_names() {
+        let names = [
+            "",
+            "a",
+            "ab",
+            "DE",
+            "EU001",
+            "EU002",
+            "military",
+            "military_industry",
+            "intra_eu_transfer",
+            "abcdefgh12345678",
+            "abcdefghX12345678",
+            "abcdefghY12345678",
+            "technical_assistance",
+            "DE",
+        ];
+        let table = NameTable::new(names);
+        for (number, name) in names.iter().enumerate().take(13) {
+            assert_eq!(table.get(name), Some(number as u16), "{name}");
+        }
+        // The repeat keeps its first number.
+        assert_eq!(table.get("DE"), Some(3));
+        for absent in [
+            "b",
+            "D",
+            "DEU",
+            "EU00",
+            "abcdefghZ12345678",
+            "abcdefgh1234567",
+            "x".repeat(40).as_str(),
+        ] {
+            assert_eq!(table.get(absent), None, "{absent}");
+        }
+        assert_eq!(NameTable::default().get("DE"), None);
+        assert!(same_text(b"licences", b"licences"));
+        assert!(!same_text(b"licences", b"licencez"));
+        assert!(same_text(
+            b"general_authorisations",
+            b"general_authorisations"
+        ));
+        assert!(!same_text(
+            b"general_authorisations",
+            b"general_authorisationz"
+        ));
+    }
+
+    /// Against plain comparison: every pair of texts over two letters of up to nine bytes, and
+    /// a table of half of them finds exactly that half.
+    #[test]
+    fn same_text_and_the_table_agree_with_plain_comparison() {
+        let mut texts = vec![String::new()];
+        for length in 1..=9 {
+            for bits in 0..(1u32 << length) {
+                texts.push(
+                    (0..length)
+                        .map(|i| if bits >> i & 1 == 1 { 'b' } else { 'a' })
+                        .collect(),
+                );
+            }
+        }
+        for a in &texts {
+            for b in &texts {
+                assert_eq!(same_text(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
+            }
+        }
+        let kept: Vec<&str> = texts.iter().step_by(2).map(String::as_str).collect();
+        let table = NameTable::new(kept.iter().copied());
+        for (index, text) in texts.iter().enumerate() {
+            let expected = (index % 2 == 0).then_some((index / 2) as u16);
+            assert_eq!(table.get(text), expected, "{text}");
+        }
+    }
+}

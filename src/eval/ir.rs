@@ -7,7 +7,7 @@ use crate::check::Policy;
 use crate::check::ir::{Arith, Compare, Period};
 use crate::syntax::calendar::Date;
 
-use super::hash::FastMap;
+use super::hash::NameTable;
 use super::value::{EnumSet, Value};
 
 /// An expression ready to evaluate: no names, no parameters, constant parts folded.
@@ -350,6 +350,6 @@ pub(super) type KeyCondition = (usize, Vec<usize>, KeyMembers, u16);
 /// when a case leaves it out (`None` for a required field). Built by `case`, which reads it.
 #[derive(Debug, Clone, Default)]
 pub struct CaseShape {
-    pub(super) members: Vec<FastMap<Box<str>, u16>>,
+    pub(super) members: Vec<NameTable>,
     pub(super) defaults: Vec<Vec<Option<Value>>>,
 }

@@ -133,8 +133,6 @@ impl Date {
         let (year, month, day) = civil_from_days(self.0);
         let (year, month, day) = (year.unsigned_abs() as u32, month, day);
         let digit = |n: u32| b'0' + (n % 10) as u8;
-        // Ten ASCII bytes pushed as one string: pushing characters one by one cost the batch
-        // writer several times as much.
         let text = [
             digit(year / 1000),
             digit(year / 100),
@@ -147,8 +145,11 @@ impl Date {
             digit(day / 10),
             digit(day),
         ];
-        if let Ok(text) = std::str::from_utf8(&text) {
-            out.push_str(text);
+        // ASCII digits as characters after one reservation (checking ten bytes as UTF-8 cost
+        // more than writing them).
+        out.reserve(text.len());
+        for byte in text {
+            out.push(char::from(byte));
         }
     }
 
@@ -286,6 +287,25 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `push_to` writes what `Display` does, for days all over the calendar and outside it.
+    #[test]
+    fn push_to_writes_what_display_does() {
+        let mut days: Vec<i64> = (Date::MIN.0..=Date::MAX.0).step_by(997).collect();
+        days.extend([
+            Date::MIN.0,
+            Date::MAX.0,
+            0,
+            Date::MIN.0 - 1,
+            Date::MAX.0 + 1,
+        ]);
+        days.extend([Date::BEFORE_ALL.0, Date::AFTER_ALL.0]);
+        for day in days {
+            let mut out = String::from(">");
+            Date(day).push_to(&mut out);
+            assert_eq!(out, format!(">{}", Date(day)), "day {day}");
+        }
+    }
 
     #[test]
     fn dates_round_trip_and_reject_impossible_days() {
