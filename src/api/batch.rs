@@ -5,7 +5,7 @@
 use std::io::{BufRead, Write};
 
 use super::receipt::ReceiptStamp;
-use crate::eval::{Program, Trace, case_date, check_assumptions, decode_case};
+use crate::eval::{Program, Trace, case_date, check_assumptions, decode_case, recycle_case};
 use crate::report::decision::{decision_json, write_decision_line};
 use crate::report::diagnostic::{Diagnostic, Sourced};
 use crate::syntax::calendar::Date;
@@ -297,6 +297,8 @@ fn decide_line(
     let decision = program.decide(&case, date);
     write_decision_line(out, program, &decision, number);
     stamp.append_to_object(out, line, decision.date);
+    // Its records serve the next line's case.
+    recycle_case(case);
     true
 }
 

@@ -10,7 +10,7 @@ use crate::syntax::Span;
 use crate::syntax::calendar::{Date, Duration};
 use crate::syntax::json::{self, Json, JsonError, JsonKind};
 
-use super::hash::{NameTable, same_text};
+use super::hash::{NameTable, TextCache, same_text};
 use super::ir::{CaseShape, Program};
 use super::lower_expr::small;
 use super::value::Value;
@@ -489,28 +489,85 @@ impl CaseShape {
 /// Reads a case that is well formed in one pass, without building a JSON tree; `None` for
 /// anything unusual (an error, an escape in a name), which the careful reader then explains.
 pub fn decode_case_fast(program: &Program, text: &str) -> Option<Value> {
-    // The stack of fields serves one case after another on a thread.
-    let fields = FIELDS.with(|fields| fields.take());
+    // The records to reuse and the texts read lately serve one case after another on a thread.
+    let records = RECORDS.with(|records| records.take());
+    let texts = TEXTS.with(|texts| texts.take());
     let mut reader = FastReader {
         text,
         bytes: text.as_bytes(),
         at: 0,
         program,
-        fields,
+        records,
+        texts,
     };
-    reader.fields.reserve(32);
     let value = reader.value(&Type::Record(program.policy.input), 0);
     reader.skip_space();
     let ended = reader.at == reader.bytes.len();
-    let mut fields = reader.fields;
-    fields.clear();
-    FIELDS.with(|pool| pool.replace(fields));
+    RECORDS.with(|pool| pool.replace(reader.records));
+    TEXTS.with(|pool| pool.replace(reader.texts));
     value.filter(|_| ended)
 }
 
+/// Gives a decided case's records back to this thread's fast reader, which fills them in again
+/// for the next case instead of allocating new ones: what a batch does after each line. A
+/// record still shared elsewhere is only let go.
+pub fn recycle_case(case: Value) {
+    RECORDS.with(|pool| {
+        let mut records = pool.take();
+        records.give(case);
+        pool.replace(records);
+    });
+}
+
 thread_local! {
-    /// The fast reader's stack of fields, kept between cases (empty between them).
-    static FIELDS: std::cell::Cell<Vec<Value>> = const { std::cell::Cell::new(Vec::new()) };
+    /// Records of decided cases, to be filled in again by the fast reader.
+    static RECORDS: std::cell::Cell<RecordPool> = std::cell::Cell::new(RecordPool::default());
+    /// The texts the fast reader read lately on this thread, given out again when repeated.
+    static TEXTS: std::cell::Cell<TextCache> = std::cell::Cell::new(TextCache::default());
+}
+
+/// Records to reuse, by record type: a few of each, whose fields are overwritten.
+#[derive(Default)]
+struct RecordPool {
+    kept: Vec<Vec<std::sync::Arc<[Value]>>>,
+}
+
+/// How many records of one type a thread keeps for reuse.
+const KEPT_RECORDS: usize = 4;
+
+impl RecordPool {
+    /// A record of `length` fields that nothing else holds: a kept one, or a new one.
+    fn take(&mut self, record: usize, length: usize) -> std::sync::Arc<[Value]> {
+        self.kept
+            .get_mut(record)
+            .and_then(|kept| kept.pop())
+            .filter(|fields| fields.len() == length)
+            .unwrap_or_else(|| (0..length).map(|_| Value::None).collect())
+    }
+
+    /// Keeps a value's records that nothing else holds, the records in their fields too.
+    fn give(&mut self, value: Value) {
+        let Value::Record(record, mut fields) = value else {
+            return;
+        };
+        let Some(slots) = std::sync::Arc::get_mut(&mut fields) else {
+            return;
+        };
+        for slot in slots.iter_mut() {
+            if matches!(slot, Value::Record(..)) {
+                self.give(std::mem::replace(slot, Value::None));
+            }
+        }
+        let record = usize::from(record);
+        if self.kept.len() <= record {
+            self.kept.resize_with(record + 1, Vec::new);
+        }
+        if let Some(kept) = self.kept.get_mut(record)
+            && kept.len() < KEPT_RECORDS
+        {
+            kept.push(fields);
+        }
+    }
 }
 
 struct FastReader<'a> {
@@ -518,9 +575,10 @@ struct FastReader<'a> {
     bytes: &'a [u8],
     at: usize,
     program: &'a Program,
-    /// The fields of the records being read, innermost last: a record's fields are filled in
-    /// here and moved out into its one allocation when it ends.
-    fields: Vec<Value>,
+    /// Records to fill in rather than allocate.
+    records: RecordPool,
+    /// Texts read lately, shared rather than allocated again.
+    texts: TextCache,
 }
 
 /// The bytes of a word of eight (little-endian) that may end the plain part of a JSON string,
@@ -648,7 +706,10 @@ impl<'a> FastReader<'a> {
                     None
                 }
             }
-            Type::Text => self.string().map(|s| Value::Text(s.into())),
+            Type::Text => {
+                let text = self.string()?;
+                Some(Value::Text(self.texts.text(text)))
+            }
             Type::Date => Date::parse(self.string()?).ok().map(Value::Date),
             Type::Enum(index) => {
                 let name = self.string()?;
@@ -694,12 +755,13 @@ impl<'a> FastReader<'a> {
                     return None;
                 }
                 let mut given: u64 = 0;
-                let base = self.fields.len();
-                self.fields.extend(
-                    defaults
-                        .iter()
-                        .map(|default| default.clone().unwrap_or(Value::None)),
-                );
+                // The record's one allocation, reused from a case decided before when there is
+                // one (`recycle_case`).
+                let mut record = self.records.take(*index, defaults.len());
+                let fields = std::sync::Arc::get_mut(&mut record)?;
+                for (field, default) in fields.iter_mut().zip(defaults) {
+                    *field = default.clone().unwrap_or(Value::None);
+                }
                 self.eat(b'{')?;
                 if self.peek() == Some(b'}') {
                     self.at += 1;
@@ -723,8 +785,7 @@ impl<'a> FastReader<'a> {
                         }
                         given |= bit;
                         let ty = &definition.fields.get(position)?.ty;
-                        let value = self.value(ty, depth + 1)?;
-                        *self.fields.get_mut(base + position)? = value;
+                        *fields.get_mut(position)? = self.value(ty, depth + 1)?;
                         if self.eat(b',').is_some() {
                             continue;
                         }
@@ -737,12 +798,10 @@ impl<'a> FastReader<'a> {
                     .iter()
                     .enumerate()
                     .all(|(position, default)| given & (1 << position) != 0 || default.is_some());
-                if !complete || self.fields.len() != base + defaults.len() {
+                if !complete {
                     return None;
                 }
-                // One allocation, the size of the fields (a drain has an exact length).
-                let fields: std::sync::Arc<[Value]> = self.fields.drain(base..).collect();
-                Some(Value::Record(small(*index), fields))
+                Some(Value::Record(small(*index), record))
             }
             // Numbers and durations are rare in cases: the careful reader handles them.
             Type::Int | Type::Decimal | Type::Duration | Type::NoneLiteral | Type::Error => None,

@@ -178,9 +178,53 @@ impl NameTable {
     }
 }
 
+/// Texts read lately, shared: a case reader that meets a name it read lately (an item, an end
+/// user, an Annex I entry: real traffic repeats them) gives out the same `Arc<str>` again
+/// rather than a new allocation that is freed after the case. One text per slot, by hash; a
+/// text longer than [`TEXT_CACHE_LONGEST`] bytes is not kept, so the cache stays small.
+#[derive(Debug, Default)]
+pub struct TextCache {
+    slots: Vec<Option<std::sync::Arc<str>>>,
+}
+
+/// How many texts a [`TextCache`] keeps (a power of two).
+const TEXT_CACHE_SLOTS: usize = 512;
+/// The longest text a [`TextCache`] keeps, in bytes.
+pub const TEXT_CACHE_LONGEST: usize = 48;
+
+impl TextCache {
+    /// The text as a shared value: the kept one if it is the same text, else a new one (kept
+    /// in its slot in place of the one there).
+    pub fn text(&mut self, text: &str) -> std::sync::Arc<str> {
+        let bytes = text.as_bytes();
+        if bytes.len() > TEXT_CACHE_LONGEST {
+            return text.into();
+        }
+        if self.slots.is_empty() {
+            self.slots.resize(TEXT_CACHE_SLOTS, None);
+        }
+        let (head, tail) = ends(bytes);
+        let mut hash = head ^ tail.rotate_left(23) ^ bytes.len() as u64;
+        for word in bytes.get(8..).unwrap_or_default().chunks_exact(8) {
+            let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
+            hash = (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        let slot = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 55) as usize % TEXT_CACHE_SLOTS;
+        match self.slots.get_mut(slot) {
+            Some(Some(kept)) if same_text(kept.as_bytes(), bytes) => kept.clone(),
+            Some(entry) => {
+                let new: std::sync::Arc<str> = text.into();
+                *entry = Some(new.clone());
+                new
+            }
+            None => text.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{NameTable, same_text};
+    use super::{NameTable, TEXT_CACHE_LONGEST, TextCache, same_text};
 
     /// Every name is found with its number, and nothing else is: names that share their first
     /// and last eight bytes, differ only in length, or are empty.
@@ -257,5 +301,28 @@ mod tests {
             let expected = (index % 2 == 0).then_some((index / 2) as u16);
             assert_eq!(table.get(text), expected, "{text}");
         }
+    }
+
+    /// The cache gives back the text it was asked for, shared when it was kept: texts that
+    /// share a slot replace each other, and a long text is never kept.
+    #[test]
+    fn the_text_cache_gives_the_text_asked_for() {
+        let mut cache = TextCache::default();
+        let texts: Vec<String> = (0..3000)
+            .map(|n| format!("{}{n}", "Firmware for secure router ".repeat(n % 3)))
+            .collect();
+        for _ in 0..2 {
+            for text in &texts {
+                assert_eq!(&*cache.text(text), text.as_str());
+            }
+        }
+        let first = cache.text("Acme Components GmbH");
+        let again = cache.text("Acme Components GmbH");
+        assert!(std::sync::Arc::ptr_eq(&first, &again));
+        let long = "x".repeat(TEXT_CACHE_LONGEST + 1);
+        assert!(!std::sync::Arc::ptr_eq(
+            &cache.text(&long),
+            &cache.text(&long)
+        ));
     }
 }
