@@ -482,7 +482,22 @@ impl CaseShape {
                     .collect()
             })
             .collect();
-        CaseShape { members, defaults }
+        let keys = policy
+            .records
+            .iter()
+            .map(|record| {
+                record
+                    .fields
+                    .iter()
+                    .map(|field| format!("\"{}\":", field.name).into_bytes().into())
+                    .collect()
+            })
+            .collect();
+        CaseShape {
+            members,
+            defaults,
+            keys,
+        }
     }
 }
 
@@ -673,6 +688,25 @@ impl<'a> FastReader<'a> {
         matches
     }
 
+    /// Whether a field's key and its colon come next, exactly as in `key` (`"name":`): if so
+    /// they are read.
+    fn key_and_colon(&mut self, key: Option<&[u8]>) -> bool {
+        if self.bytes.get(self.at) != Some(&b'"') {
+            self.skip_space();
+        }
+        let Some(key) = key else {
+            return false;
+        };
+        let matches = self
+            .bytes
+            .get(self.at..self.at + key.len())
+            .is_some_and(|next| same_text(next, key));
+        if matches {
+            self.at += key.len();
+        }
+        matches
+    }
+
     fn literal(&mut self, word: &[u8]) -> bool {
         if self.bytes.get(self.at).is_none_or(|b| *b <= b' ') {
             self.skip_space();
@@ -747,6 +781,7 @@ impl<'a> FastReader<'a> {
             Type::Record(index) => {
                 let definition = self.program.policy.records.get(*index)?;
                 let defaults = self.program.shape.defaults.get(*index)?;
+                let keys = self.program.shape.keys.get(*index)?;
                 // Every field starts as its default (`none` for a required one, which must then
                 // be given) and is overwritten where the case gives it.
                 // Which fields the case gives, a bit each: a record of more fields is left
@@ -771,13 +806,20 @@ impl<'a> FastReader<'a> {
                     let mut expected = 0;
                     loop {
                         let position = match definition.fields.get(expected) {
-                            Some(field) if self.key_is(&field.name) => expected,
+                            // Key and colon at once, as compact JSON writes them.
+                            Some(_) if self.key_and_colon(keys.get(expected).map(|key| &**key)) => {
+                                expected
+                            }
+                            Some(field) if self.key_is(&field.name) => {
+                                self.eat(b':')?;
+                                expected
+                            }
                             _ => {
                                 let key = self.string()?;
+                                self.eat(b':')?;
                                 definition.fields.iter().position(|f| f.name == key)?
                             }
                         };
-                        self.eat(b':')?;
                         expected = position + 1;
                         let bit = 1u64 << position;
                         if given & bit != 0 {

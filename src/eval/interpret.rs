@@ -44,27 +44,58 @@ impl<'a> Env<'a> {
             // The tests most conditions are made of answer here, without a `Value` to wrap the
             // answer in; `value` asks `truth` for them.
             Expr::Compare(op, left, right) => {
-                let left = self.value(left);
-                let right = self.value(right);
+                let left = self.operand(left);
+                let right = self.operand(right);
                 op.holds(left.total_cmp(&right))
             }
             Expr::In(member, set) => {
                 if let Expr::NamedSet(index) = &**set
                     && let Some(dated) = self.program.dated_set(*index)
                 {
-                    return dated.contains(&self.value(member), self.date);
+                    return dated.contains(&self.operand(member), self.date);
                 }
-                let member = self.value(member);
-                let set = self.value(set);
+                let member = self.operand(member);
+                let set = self.operand(set);
                 set.has_member(&member)
             }
-            Expr::IsNone(inner) => matches!(*self.value(inner), Value::None),
-            Expr::IsEmpty(inner) => match &*self.value(inner) {
+            Expr::IsNone(inner) => matches!(*self.operand(inner), Value::None),
+            Expr::IsEmpty(inner) => match &*self.operand(inner) {
                 Value::EnumSet(_, set) => set.is_empty(),
                 Value::Set(members) => members.is_empty(),
                 _ => true,
             },
             _ => self.value(expr).as_bool(),
+        }
+    }
+
+    /// The value of a path into the case or a quantifier's variable (`case.item.annex_i`,
+    /// `l.valid_from`) or of a constant, borrowed, when there is one to borrow: what most
+    /// operands of a condition are. A small function of its own, so that reading them does not
+    /// go through `value`'s one large match at every step of the path.
+    fn borrowed(&self, expr: &'a Expr) -> Option<&'a Value> {
+        match expr {
+            Expr::Case => Some(self.case),
+            Expr::Value(value) => Some(value),
+            Expr::Local(depth) => self
+                .locals
+                .len()
+                .checked_sub(depth + 1)
+                .and_then(|i| self.locals.get(i))
+                .copied(),
+            Expr::Field(base, position) => match self.borrowed(base)? {
+                Value::Record(_, fields) => fields.get(*position),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// An operand's value: borrowed where [`Env::borrowed`] finds it, else evaluated.
+    #[inline]
+    fn operand(&mut self, expr: &'a Expr) -> Cow<'a, Value> {
+        match self.borrowed(expr) {
+            Some(value) => Cow::Borrowed(value),
+            None => self.value(expr),
         }
     }
 
@@ -100,7 +131,7 @@ impl<'a> Env<'a> {
                     (None, None) => Cow::Owned(Value::None),
                 }
             }
-            Expr::Field(base, position) => match self.value(base) {
+            Expr::Field(base, position) => match self.operand(base) {
                 Cow::Borrowed(Value::Record(_, fields)) => match fields.get(*position) {
                     Some(value) => Cow::Borrowed(value),
                     None => Cow::Owned(Value::None),
@@ -127,14 +158,14 @@ impl<'a> Env<'a> {
             | Expr::IsNone(_)
             | Expr::IsEmpty(_) => Cow::Owned(Value::Bool(self.truth(expr))),
             Expr::Arith(op, left, right) => {
-                let left = self.value(left);
-                let right = self.value(right);
+                let left = self.operand(left);
+                let right = self.operand(right);
                 Cow::Owned(arithmetic(*op, &left, &right))
             }
             Expr::Quantifier { every, set, body } => {
                 // `some` stops at the first member for which the body holds, `every` at the
                 // first for which it does not.
-                let set = self.value(set);
+                let set = self.operand(set);
                 let holds = match (&set, &*set) {
                     (Cow::Borrowed(Value::Set(members)), _) => {
                         let mut result = *every;
@@ -181,7 +212,7 @@ impl<'a> Env<'a> {
                 }
             }
             Expr::StartsWith(text, prefix) => {
-                let holds = match (&*self.value(text), &*self.value(prefix)) {
+                let holds = match (&*self.operand(text), &*self.operand(prefix)) {
                     (Value::Text(text), Value::Text(prefix)) => text.starts_with(&**prefix),
                     _ => false,
                 };
@@ -195,13 +226,13 @@ impl<'a> Env<'a> {
                 if let Expr::NamedSet(index) = &**set
                     && let Some(dated) = self.program.dated_set(*index)
                 {
-                    let holds = match &*self.value(text) {
+                    let holds = match &*self.operand(text) {
                         Value::Text(text) => dated.has_prefix_of(text, self.date),
                         _ => false,
                     };
                     return Cow::Owned(Value::Bool(holds));
                 }
-                let holds = match (&*self.value(text), &*self.value(set)) {
+                let holds = match (&*self.operand(text), &*self.operand(set)) {
                     // A set of texts holds only texts, sorted.
                     (Value::Text(text), Value::Set(members)) => {
                         super::value::sorted_texts_have_prefix_of(

@@ -346,10 +346,12 @@ impl Program {
 /// of the fact when known.
 pub(super) type KeyCondition = (usize, Vec<usize>, KeyMembers, u16);
 
-/// The lookup tables of the fast reader: enum members by name, and each record field's value
-/// when a case leaves it out (`None` for a required field). Built by `case`, which reads it.
+/// The lookup tables of the fast reader: enum members by name, each record field's value
+/// when a case leaves it out (`None` for a required field), and each record field's key as
+/// compact JSON gives it, with its colon (`"name":`). Built by `case`, which reads it.
 #[derive(Debug, Clone, Default)]
 pub struct CaseShape {
     pub(super) members: Vec<NameTable>,
     pub(super) defaults: Vec<Vec<Option<Value>>>,
+    pub(super) keys: Vec<Vec<Box<[u8]>>>,
 }
