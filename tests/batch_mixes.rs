@@ -222,6 +222,55 @@ fn the_realistic_mix_is_explained_as_before() {
     check_explained("realistic", mix::realistic_cases(EXPLAINED_LINES));
 }
 
+/// The explained batch writes each line straight into its buffer (`report::decision_line`);
+/// the `serde` tree of `Rulebook::explain` (the library's `Explanation`, which the pretty output
+/// and the service serialise) is the reference: on every line of both mixes, bad lines among
+/// them, the batch line is that tree serialised with its line number.
+#[test]
+fn an_explained_line_is_the_serialised_explanation() {
+    let rulebook = rulebook();
+    for (name, cases) in [
+        ("generated", mix::generated_cases(LINES)),
+        ("realistic", mix::realistic_cases(LINES)),
+    ] {
+        let text = input(cases, 150);
+        let mut out = Vec::new();
+        let options = BatchOptions {
+            as_of: None,
+            explain: true,
+            jobs: 2,
+        };
+        rulebook.decide_batch(&mut text.as_bytes(), &mut out, &options);
+        let output = String::from_utf8_lossy(&out);
+        let inputs: Vec<&str> = text.lines().collect();
+        let mut explained_lines = 0;
+        for line in output.lines() {
+            let number: usize = line
+                .strip_prefix("{\"line\":")
+                .and_then(|rest| rest.split(',').next())
+                .and_then(|digits| digits.parse().ok())
+                .unwrap_or_else(|| panic!("{name}: a line begins with its number: {line}"));
+            if line.starts_with(&format!("{{\"line\":{number},\"errors\":")) {
+                continue;
+            }
+            let case = inputs.get(number - 1).copied().unwrap_or_default();
+            let mut explained = match rulebook.explain(case) {
+                Ok(explained) => explained,
+                Err(problems) => panic!("{name}: line {number} is explained:\n{problems}"),
+            };
+            explained.line = Some(number);
+            let expected = serde_json::to_string(&explained).unwrap_or_default();
+            assert!(
+                line == expected,
+                "{name}: line {number}: {}",
+                difference(line, &expected)
+            );
+            explained_lines += 1;
+        }
+        assert!(explained_lines >= LINES, "{name}: {explained_lines} lines");
+    }
+}
+
 #[test]
 fn both_readers_read_both_mixes_alike() {
     let program: Arc<Program> = mix::rulebook(0, mix::Never::Facts);
