@@ -671,7 +671,101 @@ fn push_json_str(out: &mut String, text: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_plain_json_text, push_json_str};
+    use super::{DecisionTexts, is_plain_json_text, push_json_str, write_explained_line};
+    use crate::{MemoryFiles, Rulebook};
+
+    /// A policy with what the EU rulebook lacks: conclusions with several arguments (written in
+    /// sorted order), decimals, durations, whole numbers, records (fields sorted), a `for`
+    /// binding a record, a condition reading two facts, texts to escape, an exception that
+    /// suppresses and one whose base did not apply, and dates before the policy.
+    const POLICY: &str = r#"policy "A \"quoted\" policy"
+  in force from 2020-01-01
+
+enum Colour { red, green, blue }
+
+record Part {
+  zeta: text
+  alpha: int
+  middle: optional decimal
+}
+
+input Case {
+  date: date
+  name: text = "none"
+  quantity: int = 0
+  limit: int = 10
+  value: decimal = 0.0
+  colours: set of Colour = {}
+  parts: set of Part = {}
+}
+
+verdicts refused(why: text, until: date) > allowed(basis: text) > fine
+otherwise fine
+obligation report(within: duration, amount: decimal, count: int, colour: Colour)
+
+rule too_many "Art. 1"
+  when case.quantity > case.limit
+   and red in case.colours
+  then refused(why: case.name, until: case.date + 1 year), report(within: 30 days, amount: case.value, count: case.quantity, colour: red)
+  because "{case.name} asked for {case.quantity}"
+
+rule waived "Art. 2"
+  exception to too_many
+  when case.value > 100.0
+  then allowed(basis: "waiver")
+
+rule waiver_waived "Art. 3"
+  exception to waived
+  when case.name == "x"
+  then fine
+
+rule part_rule "Art. 4"
+  for p in case.parts
+  when p.alpha > 1
+  then allowed(basis: p.zeta)
+  because "part {p.zeta}"
+
+rule later "Art. 5"
+  in force from 2030-01-01
+  when case.quantity > 0
+  then fine
+"#;
+
+    /// Every case, explained, is written as the `serde` tree serialises it.
+    #[test]
+    fn an_explained_line_is_the_tree_serialised() {
+        let files = MemoryFiles::new().with("policy.licit", POLICY);
+        let rulebook = match Rulebook::from_files(&files, "policy.licit") {
+            Ok(rulebook) => rulebook,
+            Err(problems) => panic!("the policy loads:\n{problems}"),
+        };
+        let program = rulebook.program();
+        let texts = DecisionTexts::of(program);
+        let cases = [
+            r#"{"date":"2024-05-01","name":"a \"b\"\n\u0001","quantity":20,"colours":["red","blue"],"value":"250.50"}"#,
+            r#"{"date":"2024-05-01","name":"x","quantity":20,"colours":["red"],"value":"250.5"}"#,
+            r#"{"date":"2024-05-01","quantity":20,"colours":["green"]}"#,
+            r#"{"date":"2024-05-01","quantity":3,"limit":1,"colours":["red"],"parts":[{"zeta":"z1","alpha":1},{"zeta":"é\t","alpha":7,"middle":"1.25"}]}"#,
+            r#"{"date":"2019-05-01","quantity":20,"colours":["red"]}"#,
+            r#"{"date":"2031-05-01","quantity":20,"colours":["red"],"value":"101"}"#,
+            r#"{"date":"2024-05-01","name":"x","parts":[{"zeta":"z1","alpha":0}]}"#,
+        ];
+        for (number, case) in cases.iter().enumerate() {
+            let value = match crate::eval::decode_case(program, case) {
+                Ok(value) => value,
+                Err(errors) => panic!("case {number} reads: {errors:?}"),
+            };
+            let date = crate::eval::case_date(&program.policy, &value)
+                .unwrap_or_else(|| panic!("case {number} has a date"));
+            let (decision, trace) = program.explain(&value, date);
+            let mut written = String::new();
+            write_explained_line(&mut written, program, &texts, &decision, &trace, number);
+            let mut tree = super::super::decision::decision_json(program, &decision, &trace);
+            tree.line = Some(number);
+            let expected = serde_json::to_string(&tree).unwrap_or_default();
+            assert_eq!(written, expected, "case {number}");
+        }
+    }
 
     /// Eight bytes at a time or in the tail, a quote, a backslash or a control character
     /// anywhere needs an escape, and nothing else does (UTF-8 included).
