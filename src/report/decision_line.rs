@@ -56,17 +56,20 @@ struct RuleTexts {
     name: String,
     /// `"rule":…,"citation":…`.
     reference: String,
-    /// `{"rule":…,"citation":…,"status":"…"`, by status (see `status_position`): the start of
-    /// its entry in the explanation.
+    /// `,{"rule":…,"citation":…,"status":"…"`, by status (see `status_position`): the start of
+    /// its entry in the explanation, with the comma before it (see `separated`).
     heads: [String; 5],
     /// The same followed by `exception_to`: the start of an entry with no `because` text and
     /// no `suppressed_by`, which is most.
     opened: [String; 5],
+    /// The same followed by `,"conditions":[`.
+    opened_conditions: [String; 5],
     /// `,"exception_to":[…]`, or nothing for a rule that is no exception.
     exception_to: String,
     /// `,"in_force":"…"`: its own period, for a rule not in force while the policy is.
     in_force: String,
-    /// The whole entry of the rule when it is not in force, by whether the policy is.
+    /// The whole entry of the rule when it is not in force, by whether the policy is, with the
+    /// comma before it.
     not_in_force: [String; 2],
     /// `,"binding":{"x":` for a rule with `for x in S`, or nothing.
     binding: String,
@@ -97,10 +100,24 @@ fn status_position(status: &Status) -> usize {
 /// One condition of a rule.
 #[derive(Debug, Clone, Default)]
 struct ConditionTexts {
-    /// `{"condition":…,"holds":false,"observed":{` and the same with `true`.
+    /// `,{"condition":…,"holds":false,"observed":{` and the same with `true`, with the comma
+    /// before it (see `separated`).
     heads: [String; 2],
+    /// The same followed by the first key of `observed`, and the position of its value, when
+    /// one position bears that key (always, in a checked program).
+    keyed_heads: Option<([String; 2], usize)>,
     /// The facts it reads as the keys of its `observed` object.
     observed: Keys,
+}
+
+/// A fragment that begins with the comma separating it from what comes before, without that
+/// comma when it comes first.
+fn separated(fragment: &str, first: bool) -> &str {
+    if first {
+        fragment.get(1..).unwrap_or_default()
+    } else {
+        fragment
+    }
 }
 
 /// The keys of a JSON object whose values come from a list by position, in the order
@@ -136,19 +153,21 @@ impl Keys {
     /// by `value`.
     fn write(&self, out: &mut String, count: usize, value: impl FnMut(&mut String, usize)) {
         out.push('{');
-        self.write_entries(out, count, value);
+        self.write_entries(out, count, 0, value);
         out.push('}');
     }
 
-    /// Writes the entries of that object, without its braces.
+    /// Writes the entries of that object from the key `from` on, without its braces (a comma
+    /// before the first when it is not the first key).
     fn write_entries(
         &self,
         out: &mut String,
         count: usize,
+        from: usize,
         mut value: impl FnMut(&mut String, usize),
     ) {
-        let mut first = true;
-        for (key, positions) in &self.keys {
+        let mut first = from == 0;
+        for (key, positions) in self.keys.iter().skip(from) {
             let position = match positions.as_slice() {
                 [only] if *only < count => *only,
                 _ => match positions.iter().rev().find(|p| **p < count) {
@@ -211,15 +230,20 @@ impl DecisionTexts {
                     let names: Vec<String> = bases.into_iter().map(json_string).collect();
                     format!(",\"exception_to\":[{}]", names.join(","))
                 };
-                let heads = STATUSES.map(|status| format!("{{{reference},\"status\":\"{status}\""));
+                let heads =
+                    STATUSES.map(|status| format!(",{{{reference},\"status\":\"{status}\""));
                 let in_force = in_force_field(&period_text(&rule.in_force));
                 let opened = heads.clone().map(|head| format!("{head}{exception_to}"));
+                let opened_conditions = opened
+                    .clone()
+                    .map(|opened| format!("{opened},\"conditions\":["));
                 let not_in_force = [policy_not_in_force.as_str(), in_force.as_str()]
                     .map(|in_force| format!("{}{in_force}}}", opened[4]));
                 RuleTexts {
                     name: json_string(&rule.name),
                     heads,
                     opened,
+                    opened_conditions,
                     reference,
                     exception_to,
                     in_force,
@@ -232,15 +256,24 @@ impl DecisionTexts {
                         .iter()
                         .map(|condition| {
                             let text = json_string(&condition.text);
+                            let heads = ["false", "true"].map(|holds| {
+                                format!(",{{\"condition\":{text},\"holds\":{holds},\"observed\":{{")
+                            });
+                            let observed =
+                                Keys::of(condition.observed.iter().map(|(name, _)| name.as_str()));
+                            let keyed_heads = match observed.keys.first() {
+                                Some((key, positions)) if positions.len() == 1 => Some((
+                                    heads
+                                        .clone()
+                                        .map(|head| format!("{head}{}", separated(key, true))),
+                                    positions[0],
+                                )),
+                                _ => None,
+                            };
                             ConditionTexts {
-                                heads: ["false", "true"].map(|holds| {
-                                    format!(
-                                        "{{\"condition\":{text},\"holds\":{holds},\"observed\":{{"
-                                    )
-                                }),
-                                observed: Keys::of(
-                                    condition.observed.iter().map(|(name, _)| name.as_str()),
-                                ),
+                                heads,
+                                keyed_heads,
+                                observed,
                             }
                         })
                         .collect(),
@@ -429,28 +462,27 @@ impl DecisionTexts {
         if let Some(trace) = trace {
             out.push_str(",\"explanation\":[");
             for (position, rule) in trace.rules.iter().enumerate() {
-                if position > 0 {
-                    out.push(',');
-                }
-                self.push_rule(out, program, decision, trace, rule);
+                self.push_rule(out, program, decision, trace, rule, position == 0);
             }
             out.push(']');
         }
         out.push('}');
     }
 
-    /// Writes what happened to one rule, as `RuleJson` serialises it.
-    fn push_rule(
-        &self,
+    /// Writes what happened to one rule, as `RuleJson` serialises it, after a comma unless it
+    /// comes `first`.
+    fn push_rule<'t>(
+        &'t self,
         out: &mut String,
         program: &Program,
         decision: &Decision,
         trace: &Trace,
         rule: &RuleTrace,
+        first: bool,
     ) {
         let Some(texts) = self.rules.get(rule.rule) else {
             // A rule the policy does not have (never in a checked program).
-            out.push_str("{}");
+            out.push_str(separated(",{}", first));
             return;
         };
         let conditions = trace.conditions(rule);
@@ -462,18 +494,22 @@ impl DecisionTexts {
         let plain = rule.because.is_none() && suppressed_by.is_empty();
         // Most rules of a policy are not in force on a given date: their entry is made.
         if plain
-            && rule.status == Status::NotInForce
+            && matches!(rule.status, Status::NotInForce)
             && conditions.is_empty()
             && rule.binding.is_none()
         {
             let in_force = &texts.not_in_force[usize::from(decision.policy_in_force)];
-            out.push_str(in_force);
+            out.push_str(separated(in_force, first));
             return;
         }
-        if plain {
-            out.push_str(texts.opened.get(status).map_or("{", String::as_str));
+        let fragment =
+            |fragments: &'t [String; 5]| fragments.get(status).map_or("", String::as_str);
+        if plain && !conditions.is_empty() {
+            out.push_str(separated(fragment(&texts.opened_conditions), first));
+        } else if plain {
+            out.push_str(separated(fragment(&texts.opened), first));
         } else {
-            out.push_str(texts.heads.get(status).map_or("{", String::as_str));
+            out.push_str(separated(fragment(&texts.heads), first));
             if let Some(because) = &rule.because {
                 out.push_str(",\"because\":");
                 push_json_str(out, because);
@@ -492,17 +528,17 @@ impl DecisionTexts {
                 out.push(']');
             }
             out.push_str(&texts.exception_to);
+            if !conditions.is_empty() {
+                out.push_str(",\"conditions\":[");
+            }
         }
         if !conditions.is_empty() {
-            out.push_str(",\"conditions\":[");
             // The first condition that failed is written again as `failed_condition`.
             let mut failed = None;
             for (position, condition) in conditions.iter().enumerate() {
-                if position > 0 {
-                    out.push(',');
-                }
-                let start = out.len();
-                self.push_condition(out, program, texts, trace, condition);
+                // Where the condition begins, after the comma that separates it.
+                let start = out.len() + usize::from(position > 0);
+                self.push_condition(out, program, texts, trace, condition, position == 0);
                 if !condition.holds && failed.is_none() {
                     failed = Some(start..out.len());
                 }
@@ -532,7 +568,8 @@ impl DecisionTexts {
         out.push('}');
     }
 
-    /// Writes one condition with its truth and the facts it read, as `ConditionJson`.
+    /// Writes one condition with its truth and the facts it read, as `ConditionJson`, after a
+    /// comma unless it comes `first`.
     fn push_condition(
         &self,
         out: &mut String,
@@ -540,28 +577,36 @@ impl DecisionTexts {
         rule: &RuleTexts,
         trace: &Trace,
         condition: &ConditionTrace,
+        first: bool,
     ) {
-        match rule.conditions.get(condition.index) {
-            Some(texts) => {
-                out.push_str(&texts.heads[usize::from(condition.holds)]);
-                let observed = trace.observed(condition);
-                texts
-                    .observed
-                    .write_entries(out, observed.len(), |out, position| {
-                        if let Some(value) = observed.get(position) {
-                            self.push_value(out, program, value);
-                        }
-                    });
-                out.push_str("}}");
-            }
+        let holds = usize::from(condition.holds);
+        let Some(texts) = rule.conditions.get(condition.index) else {
             // A condition the policy does not have (never in a checked program): no text and
             // no facts, as the tree has it.
-            None => {
-                out.push_str("{\"condition\":\"\",\"holds\":");
-                out.push_str(if condition.holds { "true" } else { "false" });
-                out.push_str(",\"observed\":{}}");
+            out.push_str(separated(",{\"condition\":\"\",\"holds\":", first));
+            out.push_str(if condition.holds { "true" } else { "false" });
+            out.push_str(",\"observed\":{}}");
+            return;
+        };
+        let observed = trace.observed(condition);
+        let value = |out: &mut String, position: usize| {
+            if let Some(value) = observed.get(position) {
+                self.push_value(out, program, value);
+            }
+        };
+        match &texts.keyed_heads {
+            // The head and the first key in one piece.
+            Some((heads, position)) if *position < observed.len() => {
+                out.push_str(separated(&heads[holds], first));
+                value(out, *position);
+                texts.observed.write_entries(out, observed.len(), 1, value);
+            }
+            _ => {
+                out.push_str(separated(&texts.heads[holds], first));
+                texts.observed.write_entries(out, observed.len(), 0, value);
             }
         }
+        out.push_str("}}");
     }
 }
 
