@@ -7,6 +7,12 @@
 //! The fixtures were recorded from the batch path before the change (commit 021eeef's code);
 //! a change that means to change the output records them again with
 //! `LICIT_RECORD_BATCH=1 cargo test --test batch_mixes`, and the diff shows what changed.
+//!
+//! The explained batch (`--explain`, about 22 KB a line) is pinned the same way on 300 lines of
+//! each mix with a bad line every 25 cases, but not verbatim: `tests/batch/*.explained.sha256`
+//! holds the SHA-256 of the whole output and of each line, and `*.explained.head.jsonl` its
+//! first lines, so that a difference is found by line and shown in context. They were recorded
+//! from the `serde` tree of `report::decision::decision_json`, before the direct writer.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -20,9 +26,9 @@ mod mix;
 
 const LINES: usize = 2000;
 
-/// The mix's first lines, with bad lines put in among them: each kind of problem the careful
-/// reader reports, a blank line and a line ending in `\r`.
-fn input(cases: Vec<String>) -> String {
+/// The mix's first lines, with a bad line put in before every `every`-th case (from the eighth):
+/// each kind of problem the careful reader reports, a blank line and a line ending in `\r`.
+fn input(cases: Vec<String>, every: usize) -> String {
     let bad = [
         r#"{"date":"2022-01-01","activity":"export","exporter_state":"NL","destination":"CN","colour":"red"}"#,
         r#"{"date":"2022-01-01","activity":"export","exporter_state":"NL","destination":"XX"}"#,
@@ -38,8 +44,8 @@ fn input(cases: Vec<String>) -> String {
     ];
     let mut text = String::new();
     for (index, case) in cases.iter().enumerate() {
-        if index % 150 == 7 {
-            text.push_str(bad[(index / 150) % bad.len()]);
+        if index % every == 7 {
+            text.push_str(bad[(index / every) % bad.len()]);
             text.push('\n');
         }
         text.push_str(case);
@@ -53,7 +59,7 @@ fn rulebook() -> Rulebook {
 }
 
 fn check(name: &str, cases: Vec<String>) {
-    let text = input(cases);
+    let text = input(cases, 150);
     let mut out = Vec::new();
     let options = BatchOptions {
         as_of: None,
@@ -89,6 +95,180 @@ fn the_generated_mix_is_decided_as_before() {
 #[test]
 fn the_realistic_mix_is_decided_as_before() {
     check("realistic", mix::realistic_cases(LINES));
+}
+
+/// How many cases of each mix the explained batch is pinned on.
+const EXPLAINED_LINES: usize = 300;
+/// How many of its first output lines are kept verbatim.
+const EXPLAINED_HEAD: usize = 2;
+
+/// The lowercase hex SHA-256 of some bytes.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Where two texts first differ, with some text either side of it in each.
+fn difference(got: &str, want: &str) -> String {
+    let at = got
+        .bytes()
+        .zip(want.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(got.len().min(want.len()));
+    let around = |text: &str| {
+        let mut start = at.saturating_sub(120);
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (at + 120).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        text[start..end].to_string()
+    };
+    format!(
+        "first difference at byte {at}\n   got: …{}…\n  want: …{}…",
+        around(got),
+        around(want)
+    )
+}
+
+/// The explained batch of a mix's first cases, against the hashes and head recorded.
+fn check_explained(name: &str, cases: Vec<String>) {
+    let text = input(cases, 25);
+    let mut out = Vec::new();
+    let options = BatchOptions {
+        as_of: None,
+        explain: true,
+        jobs: 2,
+    };
+    rulebook().decide_batch(&mut text.as_bytes(), &mut out, &options);
+    let output = String::from_utf8_lossy(&out);
+    let hashes_path = Path::new("tests/batch").join(format!("{name}.explained.sha256"));
+    let head_path = Path::new("tests/batch").join(format!("{name}.explained.head.jsonl"));
+    let whole = sha256_hex(&out);
+    if std::env::var_os("LICIT_RECORD_BATCH").is_some() {
+        let mut hashes = format!("{whole}  whole output\n");
+        for line in output.lines() {
+            hashes.push_str(&sha256_hex(line.as_bytes()));
+            hashes.push('\n');
+        }
+        let head: String = output
+            .lines()
+            .take(EXPLAINED_HEAD)
+            .map(|line| format!("{line}\n"))
+            .collect();
+        std::fs::write(&hashes_path, hashes)
+            .unwrap_or_else(|_| panic!("{} is written", hashes_path.display()));
+        std::fs::write(&head_path, head)
+            .unwrap_or_else(|_| panic!("{} is written", head_path.display()));
+        return;
+    }
+    let hashes = std::fs::read_to_string(&hashes_path).unwrap_or_default();
+    let head = std::fs::read_to_string(&head_path).unwrap_or_default();
+    let mut recorded = hashes.lines();
+    let recorded_whole = recorded.next().unwrap_or_default();
+    let recorded_lines: Vec<&str> = recorded.collect();
+    assert!(
+        recorded_lines.len() > EXPLAINED_LINES,
+        "{} is recorded",
+        hashes_path.display()
+    );
+    let mut head_lines = head.lines();
+    for (number, line) in output.lines().enumerate() {
+        let want_head = head_lines.next();
+        if let Some(want) = want_head {
+            assert!(
+                line == want,
+                "{name}: explained output line {}: {}",
+                number + 1,
+                difference(line, want)
+            );
+        }
+        let Some(want) = recorded_lines.get(number) else {
+            panic!(
+                "{name}: explained output line {} is one too many",
+                number + 1
+            );
+        };
+        assert!(
+            sha256_hex(line.as_bytes()) == *want,
+            "{name}: explained output line {} differs from the one recorded; it begins {}",
+            number + 1,
+            line.chars().take(300).collect::<String>()
+        );
+    }
+    assert_eq!(
+        output.lines().count(),
+        recorded_lines.len(),
+        "{name}: explained output lines"
+    );
+    assert!(
+        recorded_whole.starts_with(&whole),
+        "{name}: the explained output has the same bytes (line ends included)"
+    );
+}
+
+#[test]
+fn the_generated_mix_is_explained_as_before() {
+    check_explained("generated", mix::generated_cases(EXPLAINED_LINES));
+}
+
+#[test]
+fn the_realistic_mix_is_explained_as_before() {
+    check_explained("realistic", mix::realistic_cases(EXPLAINED_LINES));
+}
+
+/// The explained batch writes each line straight into its buffer (`report::decision_line`);
+/// the `serde` tree of `Rulebook::explain` (the library's `Explanation`, which the pretty output
+/// and the service serialise) is the reference: on every line of both mixes, bad lines among
+/// them, the batch line is that tree serialised with its line number.
+#[test]
+fn an_explained_line_is_the_serialised_explanation() {
+    let rulebook = rulebook();
+    for (name, cases) in [
+        ("generated", mix::generated_cases(LINES)),
+        ("realistic", mix::realistic_cases(LINES)),
+    ] {
+        let text = input(cases, 150);
+        let mut out = Vec::new();
+        let options = BatchOptions {
+            as_of: None,
+            explain: true,
+            jobs: 2,
+        };
+        rulebook.decide_batch(&mut text.as_bytes(), &mut out, &options);
+        let output = String::from_utf8_lossy(&out);
+        let inputs: Vec<&str> = text.lines().collect();
+        let mut explained_lines = 0;
+        for line in output.lines() {
+            let number: usize = line
+                .strip_prefix("{\"line\":")
+                .and_then(|rest| rest.split(',').next())
+                .and_then(|digits| digits.parse().ok())
+                .unwrap_or_else(|| panic!("{name}: a line begins with its number: {line}"));
+            if line.starts_with(&format!("{{\"line\":{number},\"errors\":")) {
+                continue;
+            }
+            let case = inputs.get(number - 1).copied().unwrap_or_default();
+            let mut explained = match rulebook.explain(case) {
+                Ok(explained) => explained,
+                Err(problems) => panic!("{name}: line {number} is explained:\n{problems}"),
+            };
+            explained.line = Some(number);
+            let expected = serde_json::to_string(&explained).unwrap_or_default();
+            assert!(
+                line == expected,
+                "{name}: line {number}: {}",
+                difference(line, &expected)
+            );
+            explained_lines += 1;
+        }
+        assert!(explained_lines >= LINES, "{name}: {explained_lines} lines");
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::io::{BufRead, Write};
 
 use super::receipt::ReceiptStamp;
 use crate::eval::{Program, Trace, case_date, check_assumptions, decode_case, recycle_case};
-use crate::report::decision::{decision_json, write_decision_line};
+use crate::report::decision_line::{DecisionTexts, write_decision_line, write_explained_line};
 use crate::report::diagnostic::{Diagnostic, Sourced};
 use crate::syntax::calendar::Date;
 
@@ -79,6 +79,8 @@ pub fn decide_batch(
     let mut outputs: Vec<String> = vec![String::new(); jobs];
     // The constant part of every line's receipt, made once.
     let stamp = ReceiptStamp::of(program);
+    // The names, citations and other texts of every line, escaped once.
+    let texts = DecisionTexts::of(program);
     let mut buffer = Vec::new();
     let mut number = 0usize;
     loop {
@@ -129,7 +131,7 @@ pub fn decide_batch(
             }
         }
         let bad = decide_chunk(
-            (program, &stamp),
+            (program, &stamp, &texts),
             name,
             &chunk,
             as_of,
@@ -174,7 +176,7 @@ pub fn max_jobs() -> usize {
 /// consecutive share of the lines, each ended by a line end, into its output (the outputs in
 /// turn are the chunk's output in input order); returns the number of lines not decided.
 fn decide_chunk(
-    (program, stamp): (&Program, &ReceiptStamp),
+    (program, stamp, texts): (&Program, &ReceiptStamp, &DecisionTexts),
     name: &str,
     chunk: &Chunk,
     as_of: Option<Date>,
@@ -194,7 +196,7 @@ fn decide_chunk(
                 .map(|range| chunk.text.get(range.clone()).unwrap_or_default())
                 .map_err(|problem| *problem);
             if !decide_line(
-                (program, stamp),
+                (program, stamp, texts),
                 name,
                 *number,
                 line,
@@ -251,7 +253,7 @@ fn decide_chunk(
 /// explanation is written into `trace`, whose memory serves one line after another.
 #[allow(clippy::too_many_arguments)]
 fn decide_line(
-    (program, stamp): (&Program, &ReceiptStamp),
+    (program, stamp, texts): (&Program, &ReceiptStamp, &DecisionTexts),
     name: &str,
     number: usize,
     line: Result<&str, LineProblem>,
@@ -288,14 +290,13 @@ fn decide_line(
     }
     if explain {
         let decision = program.explain_into(&case, date, trace);
-        let mut json = decision_json(program, &decision, trace);
-        json.line = Some(number);
-        json.receipt = Some(stamp.receipt(line, decision.date));
-        out.push_str(&serde_json::to_string(&json).unwrap_or_default());
+        write_explained_line(out, program, texts, &decision, trace, number);
+        stamp.append_to_object(out, line, decision.date);
+        recycle_case(case);
         return true;
     }
     let decision = program.decide(&case, date);
-    write_decision_line(out, program, &decision, number);
+    write_decision_line(out, program, texts, &decision, number);
     stamp.append_to_object(out, line, decision.date);
     // Its records serve the next line's case.
     recycle_case(case);

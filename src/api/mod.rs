@@ -34,6 +34,7 @@ use crate::check::{Policy, Source};
 use crate::eval::{Decision, Program, Trace, Value, case_date, check_assumptions, decode_case};
 use crate::project::Files;
 use crate::report::decision::{DecisionJson, decision_json};
+use crate::report::decision_line::DecisionTexts;
 use crate::report::diagnostic::{Diagnostic, Sourced, Style};
 use crate::syntax::calendar::Date;
 
@@ -52,6 +53,8 @@ pub struct Rulebook {
     name: Arc<str>,
     /// The constant part of every receipt, made once.
     stamp: Arc<ReceiptStamp>,
+    /// The texts of its decision JSON that are the same for every case, escaped once.
+    texts: Arc<DecisionTexts>,
 }
 
 /// Why something given to a rulebook could not be used: every diagnostic, as data (the JSON
@@ -201,11 +204,13 @@ impl Rulebook {
     /// A rulebook of a lowered program.
     fn of(program: Program, sources: Arc<Vec<Source>>, name: Arc<str>) -> Rulebook {
         let stamp = Arc::new(ReceiptStamp::of(&program));
+        let texts = Arc::new(DecisionTexts::of(&program));
         Rulebook {
             program: Arc::new(program),
             sources,
             name,
             stamp,
+            texts,
         }
     }
 
@@ -291,6 +296,15 @@ impl Rulebook {
     )]
     pub(crate) fn stamp(&self) -> &ReceiptStamp {
         &self.stamp
+    }
+
+    /// The texts of the rulebook's decision JSON made once, for the service's fast path.
+    #[cfg_attr(
+        not(feature = "serve"),
+        expect(dead_code, reason = "used by the service")
+    )]
+    pub(crate) fn decision_texts(&self) -> &DecisionTexts {
+        &self.texts
     }
 
     /// The lowered program behind the rulebook, for the analyses.

@@ -47,8 +47,9 @@ impl Scratch {
     }
 }
 
-/// Where an explanation records a rule's conditions as they are evaluated.
-type ConditionSink = Vec<ConditionTrace>;
+/// Where an explanation records a rule's conditions as they are evaluated: the trace's
+/// conditions and the facts they read.
+type ConditionSink = Trace;
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
@@ -66,6 +67,7 @@ impl Program {
         let mut trace = Trace {
             rules: Vec::with_capacity(self.rules.len()),
             conditions: Vec::with_capacity(2 * self.rules.len()),
+            facts: Vec::with_capacity(2 * self.rules.len()),
         };
         let decision = self.run(case, date, Some(&mut trace));
         (decision, trace)
@@ -160,8 +162,9 @@ impl Program {
                 Some(_) => 0,
             };
             // The explanation's conditions receive the rule's in place, after the rules before.
-            let mut sink = trace.as_deref_mut().map(|t| &mut t.conditions);
-            let start = sink.as_ref().map_or(0, |sink| sink.len());
+            let mut sink = trace.as_deref_mut();
+            let start = sink.as_ref().map_or(0, |sink| sink.conditions.len());
+            let facts_start = sink.as_ref().map_or(0, |sink| sink.facts.len());
             let (holds, failed) = match &rule.for_each {
                 None => self.conditions(index, settled, env, sink.as_deref_mut()),
                 Some(set) => {
@@ -170,7 +173,8 @@ impl Program {
                     let mut result = (false, 0);
                     for member in &members {
                         if let Some(sink) = sink.as_deref_mut() {
-                            sink.truncate(start);
+                            sink.conditions.truncate(start);
+                            sink.facts.truncate(facts_start);
                         }
                         let mut inner = Env::new(self, case, epoch, date);
                         inner.locals.push(member);
@@ -396,17 +400,17 @@ impl Program {
         };
         for (position, condition) in rule.conditions.iter().enumerate() {
             let value = env.truth(condition);
-            // Built in place: the facts are written straight into the entry.
-            sink.push(ConditionTrace {
+            // The facts go to the trace's one list: no allocation of the condition's own.
+            let first = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
+            for expr in &rule.observed[position] {
+                sink.facts.push(env.value(expr).into_owned());
+            }
+            let last = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
+            sink.conditions.push(ConditionTrace {
                 index: position,
                 holds: value,
-                observed: smallvec::SmallVec::new(),
+                observed: first..last,
             });
-            if let Some(entry) = sink.last_mut() {
-                for expr in &rule.observed[position] {
-                    entry.observed.push(env.value(expr).into_owned());
-                }
-            }
             if !value {
                 return (false, position);
             }

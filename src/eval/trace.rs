@@ -1,5 +1,6 @@
 //! The explanation of a decision as data: for every rule its status, the conditions it
-//! evaluated (one flat list of which each rule holds a range) and its `because` text.
+//! evaluated (one flat list of which each rule holds a range, and one of the facts they read)
+//! and its `because` text.
 
 use super::decision::Status;
 use super::value::Value;
@@ -12,6 +13,10 @@ pub struct Trace {
     /// The conditions every rule evaluated, rule after rule: each rule's `conditions` is a range
     /// of this list. One list, rather than one per rule, is what makes explaining cheap.
     pub conditions: Vec<ConditionTrace>,
+    /// The facts every condition read, condition after condition: each condition's `observed`
+    /// is a range of this list, so recording a condition allocates nothing however many facts
+    /// it reads.
+    pub facts: Vec<Value>,
 }
 
 impl Trace {
@@ -21,12 +26,20 @@ impl Trace {
         self.conditions.get(range).unwrap_or(&[])
     }
 
+    /// The facts a condition read, with their values (`none` when absent), in the order of the
+    /// checked condition's `observed` list, which names them.
+    pub fn observed(&self, condition: &ConditionTrace) -> &[Value] {
+        let range = condition.observed.start as usize..condition.observed.end as usize;
+        self.facts.get(range).unwrap_or(&[])
+    }
+
     /// Makes the trace ready to be filled in place for a policy of `count` rules: one entry per
     /// rule, in order, each not in force until deciding says otherwise; no conditions. The
     /// entries already there are reused, so explaining case after case allocates little.
     pub(super) fn reset(&mut self, count: usize) {
         self.rules.truncate(count);
         self.conditions.clear();
+        self.facts.clear();
         for (rule, entry) in self.rules.iter_mut().enumerate() {
             entry.rule = rule;
             entry.status = Status::NotInForce;
@@ -64,7 +77,7 @@ pub struct RuleTrace {
 pub struct ConditionTrace {
     pub index: usize,
     pub holds: bool,
-    /// The facts the condition read, with their values (`none` when absent).
-    /// In the order of the checked rule's `observed` list, which names them.
-    pub observed: smallvec::SmallVec<[Value; 1]>,
+    /// The facts the condition read: a range of the trace's `facts` (read them with
+    /// `Trace::observed`).
+    pub observed: std::ops::Range<u32>,
 }

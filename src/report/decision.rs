@@ -37,17 +37,18 @@ fn rule_label(rule: &RuleDef) -> String {
 /// The facts a condition read, named: `(case.destination, CN)`.
 fn observed<'a>(
     rule: &'a RuleDef,
-    trace: &'a crate::eval::ConditionTrace,
+    trace: &'a Trace,
+    condition: &crate::eval::ConditionTrace,
 ) -> Vec<(&'a str, &'a Value)> {
     let names = rule
         .conditions
-        .get(trace.index)
+        .get(condition.index)
         .map(|c| c.observed.as_slice())
         .unwrap_or(&[]);
     names
         .iter()
         .map(|(name, _)| name.as_str())
-        .zip(trace.observed.iter())
+        .zip(trace.observed(condition))
         .collect()
 }
 
@@ -64,26 +65,27 @@ fn observed_text(program: &Program, observed: &[(&str, &Value)]) -> String {
 fn condition_line(
     program: &Program,
     rule: &RuleDef,
-    trace: &crate::eval::ConditionTrace,
+    trace: &Trace,
+    condition: &crate::eval::ConditionTrace,
 ) -> String {
     let text = rule
         .conditions
-        .get(trace.index)
+        .get(condition.index)
         .map(|c| c.text.as_str())
         .unwrap_or("");
-    match observed(rule, trace).as_slice() {
+    match observed(rule, trace, condition).as_slice() {
         [] => text.to_string(),
         [(path, value)] if *path == text => format!("{text} = {}", program.format_value(value)),
         facts => format!("{text}   ({})", observed_text(program, facts)),
     }
 }
 
-/// Why a rule that did not apply did not: the condition that failed and what it saw.
-/// When a rule that is not in force would be: its own period, or the policy's when the policy
-/// itself is not in force on the date.
 /// The names of the rules an exception is an exception to, each once (an exception to a rule
 /// an amendment replaced excepts each of its texts).
-fn base_names<'p>(policy: &'p crate::check::Policy, definition: &RuleDef) -> Vec<&'p str> {
+pub(super) fn base_names<'p>(
+    policy: &'p crate::check::Policy,
+    definition: &RuleDef,
+) -> Vec<&'p str> {
     let mut names: Vec<&str> = Vec::new();
     for base in &definition.exception_to {
         let name = policy.rules[*base].name.as_str();
@@ -94,6 +96,8 @@ fn base_names<'p>(policy: &'p crate::check::Policy, definition: &RuleDef) -> Vec
     names
 }
 
+/// When a rule that is not in force would be: its own period, or the policy's when the policy
+/// itself is not in force on the date.
 fn in_force_text(program: &Program, decision: &Decision, rule: &RuleDef) -> String {
     if decision.policy_in_force {
         period_text(&rule.in_force)
@@ -105,6 +109,7 @@ fn in_force_text(program: &Program, decision: &Decision, rule: &RuleDef) -> Stri
     }
 }
 
+/// Why a rule did not apply, or what suppressed it: the condition that failed and what it saw.
 fn reason(program: &Program, decision: &Decision, trace: &Trace, rule: &RuleTrace) -> String {
     let definition = &program.policy.rules[rule.rule];
     match &rule.status {
@@ -113,7 +118,12 @@ fn reason(program: &Program, decision: &Decision, trace: &Trace, rule: &RuleTrac
                 .conditions(rule)
                 .iter()
                 .find(|c| c.index == *failed)
-                .map(|condition| format!("✗ {}", condition_line(program, definition, condition)));
+                .map(|condition| {
+                    format!(
+                        "✗ {}",
+                        condition_line(program, definition, trace, condition)
+                    )
+                });
             match (&definition.for_each, failed_line) {
                 (Some(each), None) => format!("✗ there is no member of {}", each.text),
                 (Some(each), Some(line)) => {
@@ -145,7 +155,8 @@ fn reason(program: &Program, decision: &Decision, trace: &Trace, rule: &RuleTrac
     }
 }
 
-fn period_text(period: &Period) -> String {
+/// How a rule's or the policy's period reads in an explanation.
+pub(super) fn period_text(period: &Period) -> String {
     period.describe("always")
 }
 
@@ -220,7 +231,7 @@ pub fn render_text(
         for condition in trace.conditions(rule_trace) {
             out.push_str(&format!(
                 "  ✓ {}\n",
-                condition_line(program, definition, condition)
+                condition_line(program, definition, trace, condition)
             ));
         }
         if definition.conditions.is_empty() {
@@ -480,7 +491,7 @@ pub fn decision_json<'p>(
                         .get(c.index)
                         .map_or("", |d| d.text.as_str()),
                     holds: c.holds,
-                    observed: observed(definition, c)
+                    observed: observed(definition, trace, c)
                         .into_iter()
                         .map(|(path, value)| (path.to_string(), value_json(program, value)))
                         .collect(),
@@ -550,126 +561,6 @@ pub fn decision_json<'p>(
     }
 }
 
-/// One decision as a compact JSON line for batches: `line`, `date`, `verdict`, `decided_by` and
-/// `obligations`, as in docs/decision-json.md, without the explanation. Written directly, as the
-/// fast path of `--batch`: appended to `out` (without a line end) in place, with no intermediate strings, so that a
-/// batch writes every line of a chunk into one buffer. Whatever follows the object's closing
-/// brace is the caller's (a suffix per line can be appended there).
-pub fn write_decision_line(out: &mut String, program: &Program, decision: &Decision, line: usize) {
-    let policy = &program.policy;
-    let args = |out: &mut String, kind: &crate::check::ir::KindDef, values: &[Value]| {
-        out.push('{');
-        for (position, ((name, _), value)) in kind.params.iter().zip(values).enumerate() {
-            if position > 0 {
-                out.push(',');
-            }
-            push_json_str(out, name);
-            out.push(':');
-            match value {
-                Value::Text(text) => push_json_str(out, text),
-                Value::Date(date) => {
-                    out.push('"');
-                    date.push_to(out);
-                    out.push('"');
-                }
-                // Members, truths and absences as `value_json` gives them, without its tree.
-                Value::Enum(ty, member) => push_json_str(out, program.member_name(*ty, *member)),
-                Value::Bool(truth) => out.push_str(if *truth { "true" } else { "false" }),
-                Value::None => out.push_str("null"),
-                other => out.push_str(&value_json(program, other).to_string()),
-            }
-        }
-        out.push('}');
-    };
-    out.push_str("{\"line\":");
-    push_number(out, line);
-    out.push_str(",\"date\":\"");
-    decision.date.push_to(out);
-    out.push_str("\",\"policy_in_force\":");
-    out.push_str(if decision.policy_in_force {
-        "true"
-    } else {
-        "false"
-    });
-    let verdict = &policy.verdicts[decision.verdict];
-    out.push_str(",\"verdict\":{\"kind\":");
-    push_json_str(out, &verdict.name);
-    out.push_str(",\"args\":");
-    args(out, verdict, &decision.verdict_args);
-    out.push_str("},\"decided_by\":");
-    match decision.decided_by {
-        Some(rule) => {
-            out.push_str("{\"rule\":");
-            push_json_str(out, &policy.rules[rule].name);
-            out.push_str(",\"citation\":");
-            push_json_str(out, &policy.rules[rule].citation);
-            out.push('}');
-        }
-        None => out.push_str("null"),
-    }
-    out.push_str(",\"obligations\":[");
-    for (position, obligation) in decision.obligations.iter().enumerate() {
-        if position > 0 {
-            out.push(',');
-        }
-        let kind = &policy.obligations[obligation.kind];
-        out.push_str("{\"kind\":");
-        push_json_str(out, &kind.name);
-        out.push_str(",\"args\":");
-        args(out, kind, &obligation.args);
-        out.push_str(",\"rule\":");
-        push_json_str(out, &policy.rules[obligation.rule].name);
-        out.push_str(",\"citation\":");
-        push_json_str(out, &policy.rules[obligation.rule].citation);
-        out.push('}');
-    }
-    out.push_str("]}");
-}
-
-/// Appends a number in decimal.
-fn push_number(out: &mut String, number: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = number;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    out.extend(digits[at..].iter().map(|digit| char::from(*digit)));
-}
-
-/// Whether a text needs no escape in a JSON string: no quote, backslash or control character;
-/// eight bytes at a time.
-fn is_plain_json_text(bytes: &[u8]) -> bool {
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        if crate::eval::case::plain_text_ends(u64::from_le_bytes(eight)) != 0 {
-            return false;
-        }
-    }
-    words
-        .remainder()
-        .iter()
-        .all(|b| *b >= 0x20 && *b != b'"' && *b != b'\\')
-}
-
-/// Writes a JSON string, escaping only where needed.
-fn push_json_str(out: &mut String, text: &str) {
-    if is_plain_json_text(text.as_bytes()) {
-        out.push('"');
-        out.push_str(text);
-        out.push('"');
-    } else {
-        out.push_str(&serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string()));
-    }
-}
-
 /// The decision as a JSON string (pretty or one line).
 pub fn render_json(
     program: &Program,
@@ -728,7 +619,7 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
                     markdown_cell(text),
                     markdown_cell(&observed_text(
                         program,
-                        &observed(&policy.rules[rule], condition)
+                        &observed(&policy.rules[rule], trace, condition)
                     ))
                 ));
             }
@@ -771,26 +662,4 @@ pub fn render_markdown(program: &Program, decision: &Decision, trace: &Trace) ->
         ));
     }
     super::escape::for_terminal(&out, false).into_owned()
-}
-
-#[cfg(test)]
-mod plain_text_tests {
-    use super::is_plain_json_text;
-
-    /// Eight bytes at a time or in the tail, a quote, a backslash or a control character
-    /// anywhere needs an escape, and nothing else does (UTF-8 included).
-    #[test]
-    fn a_text_needs_an_escape_where_json_says() {
-        let plain = "Art. 12(1)(d) and Annex II Section A (EU001) Regulation — 2021/821";
-        assert!(is_plain_json_text(plain.as_bytes()));
-        for at in 0..plain.len() {
-            if !plain.is_char_boundary(at) {
-                continue;
-            }
-            for special in ["\"", "\\", "\n", "\u{1}"] {
-                let text = format!("{}{special}{}", &plain[..at], &plain[at..]);
-                assert!(!is_plain_json_text(text.as_bytes()), "{text:?}");
-            }
-        }
-    }
 }

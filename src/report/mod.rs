@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod comparison;
 pub mod coverage;
 pub mod decision;
+pub mod decision_line;
 pub mod diagnostic;
 pub mod diff;
 pub mod escape;

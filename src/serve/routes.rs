@@ -365,9 +365,10 @@ fn decide_under(
             }?;
             // The batch line's form without its line number: `{"line":0,` is its fixed start.
             let mut line = String::new();
-            crate::report::decision::write_decision_line(
+            crate::report::decision_line::write_decision_line(
                 &mut line,
                 rulebook.program(),
+                rulebook.decision_texts(),
                 &decision,
                 0,
             );

@@ -1,0 +1,846 @@
+//! The decision JSON of docs/decision-json.md written straight into a buffer, as batches and the
+//! service's fast path write it: a plain line (`write_decision_line`) or one with the whole
+//! explanation (`write_explained_line`). What is constant for a program (rule names, citations,
+//! condition texts, kind and member names, the policy's title, the keys of every object in the
+//! order they are written) is escaped once into ready JSON fragments (`DecisionTexts`), so a
+//! line pushes bytes and escapes only the case's own texts.
+//!
+//! The `serde` tree of `report::decision` (`DecisionJson`) stays the reference: the public
+//! library type, the pretty output, and the form nested in other answers. The text written here
+//! is byte for byte `serde_json::to_string` of that tree, keys of its maps in sorted order as
+//! `serde_json::Map` keeps them (tests/batch_mixes.rs compares the two on every line of both
+//! benchmark mixes).
+
+use std::fmt::Write as _;
+
+use crate::check::ir::KindDef;
+use crate::eval::{ConditionTrace, Decision, Program, RuleTrace, Status, Trace, Value};
+
+use super::decision::{base_names, period_text, value_json};
+
+/// The texts of a program's decision JSON that do not change from case to case, escaped once.
+/// Made from one program (`DecisionTexts::of`) and used only with it; given another, the
+/// writer still writes valid JSON but not that program's names.
+#[derive(Debug, Clone, Default)]
+pub struct DecisionTexts {
+    /// `"policy":{"title":…,"source":…}`.
+    policy: String,
+    /// The verdict kinds, by index.
+    verdicts: Vec<KindTexts>,
+    /// The obligation kinds, by index.
+    obligations: Vec<KindTexts>,
+    /// The rules, by index.
+    rules: Vec<RuleTexts>,
+    /// `,"in_force":"the policy is in force …"`: what a rule not in force says when the policy
+    /// itself is not in force on the date.
+    policy_not_in_force: String,
+    /// Every enum's members as JSON strings, by enum and member.
+    members: Vec<Vec<String>>,
+    /// Every record type's field names as the keys of its JSON object.
+    records: Vec<Keys>,
+}
+
+/// A verdict or obligation kind.
+#[derive(Debug, Clone, Default)]
+struct KindTexts {
+    /// `"kind":"…"`.
+    kind: String,
+    /// Its parameters as the keys of the `args` object.
+    args: Keys,
+}
+
+/// A rule.
+#[derive(Debug, Clone, Default)]
+struct RuleTexts {
+    /// Its name as a JSON string.
+    name: String,
+    /// `"rule":…,"citation":…`.
+    reference: String,
+    /// `,{"rule":…,"citation":…,"status":"…"`, by status (see `status_position`): the start of
+    /// its entry in the explanation, with the comma before it (see `separated`).
+    heads: [String; 5],
+    /// The same followed by `exception_to`: the start of an entry with no `because` text and
+    /// no `suppressed_by`, which is most.
+    opened: [String; 5],
+    /// The same followed by `,"conditions":[`.
+    opened_conditions: [String; 5],
+    /// `,"exception_to":[…]`, or nothing for a rule that is no exception.
+    exception_to: String,
+    /// `,"in_force":"…"`: its own period, for a rule not in force while the policy is.
+    in_force: String,
+    /// The whole entry of the rule when it is not in force, by whether the policy is, with the
+    /// comma before it.
+    not_in_force: [String; 2],
+    /// `,"binding":{"x":` for a rule with `for x in S`, or nothing.
+    binding: String,
+    /// Its conditions, by position.
+    conditions: Vec<ConditionTexts>,
+}
+
+/// The statuses as the explanation names them, by `status_position`.
+const STATUSES: [&str; 5] = [
+    "applied",
+    "suppressed",
+    "not_applicable",
+    "base_not_applicable",
+    "not_in_force",
+];
+
+/// A status's position in `STATUSES`.
+fn status_position(status: &Status) -> usize {
+    match status {
+        Status::Applied => 0,
+        Status::Suppressed { .. } => 1,
+        Status::NotApplicable { .. } => 2,
+        Status::BaseNotApplicable => 3,
+        Status::NotInForce => 4,
+    }
+}
+
+/// One condition of a rule.
+#[derive(Debug, Clone, Default)]
+struct ConditionTexts {
+    /// `,{"condition":…,"holds":false,"observed":{` and the same with `true`, with the comma
+    /// before it (see `separated`).
+    heads: [String; 2],
+    /// The same followed by the first key of `observed`, and the position of its value, when
+    /// one position bears that key (always, in a checked program).
+    keyed_heads: Option<([String; 2], usize)>,
+    /// The facts it reads as the keys of its `observed` object.
+    observed: Keys,
+}
+
+/// A fragment that begins with the comma separating it from what comes before, without that
+/// comma when it comes first.
+fn separated(fragment: &str, first: bool) -> &str {
+    if first {
+        fragment.get(1..).unwrap_or_default()
+    } else {
+        fragment
+    }
+}
+
+/// The keys of a JSON object whose values come from a list by position, in the order
+/// `serde_json::Map` writes them: sorted, each once, with the value of the last position that
+/// bears it (a map keeps the last value inserted under a key).
+#[derive(Debug, Clone, Default)]
+struct Keys {
+    /// `,"key":` and the positions that bear the key, in increasing order.
+    keys: Vec<(String, Vec<usize>)>,
+    /// How many positions have a name.
+    named: usize,
+}
+
+impl Keys {
+    /// The keys of an object whose values are named, by position, by `names`.
+    fn of<'a>(names: impl Iterator<Item = &'a str>) -> Keys {
+        let mut keys: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut named: Vec<(&str, usize)> = names.enumerate().map(|(at, n)| (n, at)).collect();
+        let count = named.len();
+        // A stable sort keeps a repeated key's positions in increasing order.
+        named.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, position) in named {
+            let key = format!(",{}:", json_string(name));
+            match keys.last_mut() {
+                Some((last, positions)) if *last == key => positions.push(position),
+                _ => keys.push((key, vec![position])),
+            }
+        }
+        Keys { keys, named: count }
+    }
+
+    /// Writes the object whose values are the first `count` positions of a list, each written
+    /// by `value`.
+    fn write(&self, out: &mut String, count: usize, value: impl FnMut(&mut String, usize)) {
+        out.push('{');
+        self.write_entries(out, count, 0, value);
+        out.push('}');
+    }
+
+    /// Writes the entries of that object from the key `from` on, without its braces (a comma
+    /// before the first when it is not the first key).
+    fn write_entries(
+        &self,
+        out: &mut String,
+        count: usize,
+        from: usize,
+        mut value: impl FnMut(&mut String, usize),
+    ) {
+        let mut first = from == 0;
+        for (key, positions) in self.keys.iter().skip(from) {
+            let position = match positions.as_slice() {
+                [only] if *only < count => *only,
+                _ => match positions.iter().rev().find(|p| **p < count) {
+                    Some(position) => *position,
+                    None => continue,
+                },
+            };
+            // Each key comes with the comma that separates it from the one before.
+            out.push_str(if first {
+                key.get(1..).unwrap_or_default()
+            } else {
+                key
+            });
+            first = false;
+            value(out, position);
+        }
+    }
+}
+
+/// A text as a JSON string, as `serde_json` writes it.
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    push_json_str(&mut out, text);
+    out
+}
+
+/// A kind's texts.
+fn kind_texts(kind: &KindDef) -> KindTexts {
+    KindTexts {
+        kind: format!("\"kind\":{}", json_string(&kind.name)),
+        args: Keys::of(kind.params.iter().map(|(name, _)| name.as_str())),
+    }
+}
+
+impl DecisionTexts {
+    /// The texts of a program's decisions.
+    pub fn of(program: &Program) -> DecisionTexts {
+        let policy = &program.policy;
+        let source = policy
+            .source
+            .as_deref()
+            .map_or("null".to_string(), json_string);
+        let policy_not_in_force = in_force_field(&format!(
+            "the policy is in force {}",
+            period_text(&policy.in_force)
+        ));
+        let rules = policy
+            .rules
+            .iter()
+            .map(|rule| {
+                let reference = format!(
+                    "\"rule\":{},\"citation\":{}",
+                    json_string(&rule.name),
+                    json_string(&rule.citation)
+                );
+                let bases = base_names(policy, rule);
+                let exception_to = if bases.is_empty() {
+                    String::new()
+                } else {
+                    let names: Vec<String> = bases.into_iter().map(json_string).collect();
+                    format!(",\"exception_to\":[{}]", names.join(","))
+                };
+                let heads =
+                    STATUSES.map(|status| format!(",{{{reference},\"status\":\"{status}\""));
+                let in_force = in_force_field(&period_text(&rule.in_force));
+                let opened = heads.clone().map(|head| format!("{head}{exception_to}"));
+                let opened_conditions = opened
+                    .clone()
+                    .map(|opened| format!("{opened},\"conditions\":["));
+                let not_in_force = [policy_not_in_force.as_str(), in_force.as_str()]
+                    .map(|in_force| format!("{}{in_force}}}", opened[4]));
+                RuleTexts {
+                    name: json_string(&rule.name),
+                    heads,
+                    opened,
+                    opened_conditions,
+                    reference,
+                    exception_to,
+                    in_force,
+                    not_in_force,
+                    binding: rule.for_each.as_ref().map_or(String::new(), |each| {
+                        format!(",\"binding\":{{{}:", json_string(&each.variable))
+                    }),
+                    conditions: rule
+                        .conditions
+                        .iter()
+                        .map(|condition| {
+                            let text = json_string(&condition.text);
+                            let heads = ["false", "true"].map(|holds| {
+                                format!(",{{\"condition\":{text},\"holds\":{holds},\"observed\":{{")
+                            });
+                            let observed =
+                                Keys::of(condition.observed.iter().map(|(name, _)| name.as_str()));
+                            let keyed_heads = match observed.keys.first() {
+                                Some((key, positions)) if positions.len() == 1 => Some((
+                                    heads
+                                        .clone()
+                                        .map(|head| format!("{head}{}", separated(key, true))),
+                                    positions[0],
+                                )),
+                                _ => None,
+                            };
+                            ConditionTexts {
+                                heads,
+                                keyed_heads,
+                                observed,
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        DecisionTexts {
+            policy: format!(
+                "\"policy\":{{\"title\":{},\"source\":{source}}}",
+                json_string(&policy.title)
+            ),
+            verdicts: policy.verdicts.iter().map(kind_texts).collect(),
+            obligations: policy.obligations.iter().map(kind_texts).collect(),
+            rules,
+            policy_not_in_force,
+            members: policy
+                .enums
+                .iter()
+                .map(|definition| definition.members.iter().map(|m| json_string(m)).collect())
+                .collect(),
+            records: policy
+                .records
+                .iter()
+                .map(|record| Keys::of(record.fields.iter().map(|field| field.name.as_str())))
+                .collect(),
+        }
+    }
+
+    /// Writes a value as `value_json` gives it: enum members and dates as strings, sets as
+    /// arrays, records as objects (keys sorted), `none` as null.
+    fn push_value(&self, out: &mut String, program: &Program, value: &Value) {
+        match value {
+            Value::Bool(truth) => out.push_str(if *truth { "true" } else { "false" }),
+            Value::Int(number) => {
+                let _ = write!(out, "{number}");
+            }
+            // A decimal's and a duration's text are digits, signs, points, letters and spaces:
+            // nothing to escape.
+            Value::Decimal(number) => {
+                let _ = write!(out, "\"{number}\"");
+            }
+            Value::Duration(duration) => {
+                let _ = write!(out, "\"{duration}\"");
+            }
+            Value::Text(text) => push_json_str(out, text),
+            Value::Date(date) => {
+                out.push('"');
+                date.push_to(out);
+                out.push('"');
+            }
+            Value::Enum(ty, member) => self.push_member(out, program, *ty, *member),
+            Value::EnumSet(ty, set) => {
+                out.push('[');
+                for (position, member) in set.members().enumerate() {
+                    if position > 0 {
+                        out.push(',');
+                    }
+                    self.push_member(out, program, *ty, member);
+                }
+                out.push(']');
+            }
+            Value::Set(members) => {
+                out.push('[');
+                for (position, member) in members.iter().enumerate() {
+                    if position > 0 {
+                        out.push(',');
+                    }
+                    self.push_value(out, program, member);
+                }
+                out.push(']');
+            }
+            Value::Record(record, fields) => {
+                let keys = self
+                    .records
+                    .get(usize::from(*record))
+                    .filter(|keys| keys.named >= fields.len());
+                match keys {
+                    Some(keys) => keys.write(out, fields.len(), |out, position| {
+                        if let Some(field) = fields.get(position) {
+                            self.push_value(out, program, field);
+                        }
+                    }),
+                    // Fields without a name (never in a checked program): as the tree has it.
+                    None => out.push_str(&value_json(program, value).to_string()),
+                }
+            }
+            Value::None => out.push_str("null"),
+        }
+    }
+
+    /// Writes an enum member's name as a JSON string.
+    fn push_member(&self, out: &mut String, program: &Program, ty: u16, member: u16) {
+        match self
+            .members
+            .get(usize::from(ty))
+            .and_then(|members| members.get(usize::from(member)))
+        {
+            Some(text) => out.push_str(text),
+            None => push_json_str(out, program.member_name(ty, member)),
+        }
+    }
+
+    /// Writes `"kind":…,"args":{…}` of a verdict or obligation.
+    fn push_conclusion(
+        &self,
+        out: &mut String,
+        program: &Program,
+        kind: Option<&KindTexts>,
+        args: &[Value],
+    ) {
+        let Some(kind) = kind else {
+            out.push_str("\"kind\":\"?\",\"args\":{}");
+            return;
+        };
+        out.push_str(&kind.kind);
+        out.push_str(",\"args\":");
+        kind.args.write(out, args.len(), |out, position| {
+            if let Some(value) = args.get(position) {
+                self.push_value(out, program, value);
+            }
+        });
+    }
+
+    /// Writes the object of one decision: everything up to the obligations, then the
+    /// explanation when there is one, and the closing brace.
+    fn write(
+        &self,
+        out: &mut String,
+        program: &Program,
+        decision: &Decision,
+        line: usize,
+        trace: Option<&Trace>,
+    ) {
+        out.push_str("{\"line\":");
+        push_number(out, line);
+        if trace.is_some() {
+            out.push(',');
+            out.push_str(&self.policy);
+        }
+        out.push_str(",\"date\":\"");
+        decision.date.push_to(out);
+        out.push_str("\",\"policy_in_force\":");
+        out.push_str(if decision.policy_in_force {
+            "true"
+        } else {
+            "false"
+        });
+        out.push_str(",\"verdict\":{");
+        self.push_conclusion(
+            out,
+            program,
+            self.verdicts.get(decision.verdict.index()),
+            &decision.verdict_args,
+        );
+        out.push_str("},\"decided_by\":");
+        match decision
+            .decided_by
+            .and_then(|rule| self.rules.get(rule.index()))
+        {
+            Some(rule) => {
+                out.push('{');
+                out.push_str(&rule.reference);
+                out.push('}');
+            }
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"obligations\":[");
+        for (position, obligation) in decision.obligations.iter().enumerate() {
+            if position > 0 {
+                out.push(',');
+            }
+            out.push('{');
+            self.push_conclusion(
+                out,
+                program,
+                self.obligations.get(obligation.kind),
+                &obligation.args,
+            );
+            if let Some(rule) = self.rules.get(obligation.rule.index()) {
+                out.push(',');
+                out.push_str(&rule.reference);
+            }
+            out.push('}');
+        }
+        out.push(']');
+        if let Some(trace) = trace {
+            out.push_str(",\"explanation\":[");
+            for (position, rule) in trace.rules.iter().enumerate() {
+                self.push_rule(out, program, decision, trace, rule, position == 0);
+            }
+            out.push(']');
+        }
+        out.push('}');
+    }
+
+    /// Writes what happened to one rule, as `RuleJson` serialises it, after a comma unless it
+    /// comes `first`.
+    fn push_rule<'t>(
+        &'t self,
+        out: &mut String,
+        program: &Program,
+        decision: &Decision,
+        trace: &Trace,
+        rule: &RuleTrace,
+        first: bool,
+    ) {
+        let Some(texts) = self.rules.get(rule.rule) else {
+            // A rule the policy does not have (never in a checked program).
+            out.push_str(separated(",{}", first));
+            return;
+        };
+        let conditions = trace.conditions(rule);
+        let status = status_position(&rule.status);
+        let suppressed_by = match &rule.status {
+            Status::Suppressed { by } => by.as_slice(),
+            _ => &[],
+        };
+        let plain = rule.because.is_none() && suppressed_by.is_empty();
+        // Most rules of a policy are not in force on a given date: their entry is made.
+        if plain
+            && matches!(rule.status, Status::NotInForce)
+            && conditions.is_empty()
+            && rule.binding.is_none()
+        {
+            let in_force = &texts.not_in_force[usize::from(decision.policy_in_force)];
+            out.push_str(separated(in_force, first));
+            return;
+        }
+        let fragment =
+            |fragments: &'t [String; 5]| fragments.get(status).map_or("", String::as_str);
+        if plain && !conditions.is_empty() {
+            out.push_str(separated(fragment(&texts.opened_conditions), first));
+        } else if plain {
+            out.push_str(separated(fragment(&texts.opened), first));
+        } else {
+            out.push_str(separated(fragment(&texts.heads), first));
+            if let Some(because) = &rule.because {
+                out.push_str(",\"because\":");
+                push_json_str(out, because);
+            }
+            if !suppressed_by.is_empty() {
+                out.push_str(",\"suppressed_by\":[");
+                for (position, exception) in suppressed_by.iter().enumerate() {
+                    if position > 0 {
+                        out.push(',');
+                    }
+                    match self.rules.get(*exception) {
+                        Some(exception) => out.push_str(&exception.name),
+                        None => out.push_str("\"?\""),
+                    }
+                }
+                out.push(']');
+            }
+            out.push_str(&texts.exception_to);
+            if !conditions.is_empty() {
+                out.push_str(",\"conditions\":[");
+            }
+        }
+        if !conditions.is_empty() {
+            // The first condition that failed is written again as `failed_condition`.
+            let mut failed = None;
+            for (position, condition) in conditions.iter().enumerate() {
+                // Where the condition begins, after the comma that separates it.
+                let start = out.len() + usize::from(position > 0);
+                self.push_condition(out, program, texts, trace, condition, position == 0);
+                if !condition.holds && failed.is_none() {
+                    failed = Some(start..out.len());
+                }
+            }
+            match failed {
+                Some(range) => {
+                    out.push_str("],\"failed_condition\":");
+                    out.extend_from_within(range);
+                }
+                None => out.push(']'),
+            }
+        }
+        if matches!(rule.status, Status::NotInForce) {
+            out.push_str(if decision.policy_in_force {
+                &texts.in_force
+            } else {
+                &self.policy_not_in_force
+            });
+        }
+        if let Some(binding) = &rule.binding
+            && !texts.binding.is_empty()
+        {
+            out.push_str(&texts.binding);
+            self.push_value(out, program, binding);
+            out.push('}');
+        }
+        out.push('}');
+    }
+
+    /// Writes one condition with its truth and the facts it read, as `ConditionJson`, after a
+    /// comma unless it comes `first`.
+    fn push_condition(
+        &self,
+        out: &mut String,
+        program: &Program,
+        rule: &RuleTexts,
+        trace: &Trace,
+        condition: &ConditionTrace,
+        first: bool,
+    ) {
+        let holds = usize::from(condition.holds);
+        let Some(texts) = rule.conditions.get(condition.index) else {
+            // A condition the policy does not have (never in a checked program): no text and
+            // no facts, as the tree has it.
+            out.push_str(separated(",{\"condition\":\"\",\"holds\":", first));
+            out.push_str(if condition.holds { "true" } else { "false" });
+            out.push_str(",\"observed\":{}}");
+            return;
+        };
+        let observed = trace.observed(condition);
+        let value = |out: &mut String, position: usize| {
+            if let Some(value) = observed.get(position) {
+                self.push_value(out, program, value);
+            }
+        };
+        match &texts.keyed_heads {
+            // The head and the first key in one piece.
+            Some((heads, position)) if *position < observed.len() => {
+                out.push_str(separated(&heads[holds], first));
+                value(out, *position);
+                texts.observed.write_entries(out, observed.len(), 1, value);
+            }
+            _ => {
+                out.push_str(separated(&texts.heads[holds], first));
+                texts.observed.write_entries(out, observed.len(), 0, value);
+            }
+        }
+        out.push_str("}}");
+    }
+}
+
+/// `,"in_force":"…"` for a period's text.
+fn in_force_field(text: &str) -> String {
+    format!(",\"in_force\":{}", json_string(text))
+}
+
+/// One decision as a compact JSON line for batches: `line`, `date`, `verdict`, `decided_by` and
+/// `obligations`, as in docs/decision-json.md, without the policy and the explanation. Appended
+/// to `out` (without a line end) in place, with no intermediate strings, so that a batch writes
+/// every line of a chunk into one buffer. Whatever follows the object's closing brace is the
+/// caller's (a suffix per line can be appended there, such as the receipt).
+pub fn write_decision_line(
+    out: &mut String,
+    program: &Program,
+    texts: &DecisionTexts,
+    decision: &Decision,
+    line: usize,
+) {
+    texts.write(out, program, decision, line, None);
+}
+
+/// One decision with its whole explanation as a compact JSON line, `line` first: the text of
+/// `serde_json::to_string` of `decision_json`'s tree with its `line` set (and no receipt),
+/// written in place like `write_decision_line`.
+pub fn write_explained_line(
+    out: &mut String,
+    program: &Program,
+    texts: &DecisionTexts,
+    decision: &Decision,
+    trace: &Trace,
+    line: usize,
+) {
+    texts.write(out, program, decision, line, Some(trace));
+}
+
+/// Appends a number in decimal.
+fn push_number(out: &mut String, number: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = number;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|digit| char::from(*digit)));
+}
+
+/// Whether a text needs no escape in a JSON string: no quote, backslash or control character;
+/// eight bytes at a time.
+fn is_plain_json_text(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        if crate::eval::case::plain_text_ends(u64::from_le_bytes(eight)) != 0 {
+            return false;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .all(|b| *b >= 0x20 && *b != b'"' && *b != b'\\')
+}
+
+/// Writes a JSON string as `serde_json` does: a quote, a backslash and the control characters
+/// escaped (`\b`, `\f`, `\n`, `\r`, `\t` by name, the others as `\u00XX`), nothing else.
+fn push_json_str(out: &mut String, text: &str) {
+    out.push('"');
+    if is_plain_json_text(text.as_bytes()) {
+        out.push_str(text);
+    } else {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut plain = 0;
+        for (at, byte) in text.bytes().enumerate() {
+            let escape = match byte {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                0x08 => "\\b",
+                0x0c => "\\f",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                0..0x20 => "",
+                _ => continue,
+            };
+            // Escaped bytes are ASCII, so `at` is a character boundary.
+            out.push_str(text.get(plain..at).unwrap_or_default());
+            plain = at + 1;
+            if escape.is_empty() {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 15)]));
+            } else {
+                out.push_str(escape);
+            }
+        }
+        out.push_str(text.get(plain..).unwrap_or_default());
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DecisionTexts, is_plain_json_text, push_json_str, write_explained_line};
+    use crate::{MemoryFiles, Rulebook};
+
+    /// A policy with what the EU rulebook lacks: conclusions with several arguments (written in
+    /// sorted order), decimals, durations, whole numbers, records (fields sorted), a `for`
+    /// binding a record, a condition reading two facts, texts to escape, an exception that
+    /// suppresses and one whose base did not apply, and dates before the policy.
+    const POLICY: &str = r#"policy "A \"quoted\" policy"
+  in force from 2020-01-01
+
+enum Colour { red, green, blue }
+
+record Part {
+  zeta: text
+  alpha: int
+  middle: optional decimal
+}
+
+input Case {
+  date: date
+  name: text = "none"
+  quantity: int = 0
+  limit: int = 10
+  value: decimal = 0.0
+  colours: set of Colour = {}
+  parts: set of Part = {}
+}
+
+verdicts refused(why: text, until: date) > allowed(basis: text) > fine
+otherwise fine
+obligation report(within: duration, amount: decimal, count: int, colour: Colour)
+
+rule too_many "Art. 1"
+  when case.quantity > case.limit
+   and red in case.colours
+  then refused(why: case.name, until: case.date + 1 year), report(within: 30 days, amount: case.value, count: case.quantity, colour: red)
+  because "{case.name} asked for {case.quantity}"
+
+rule waived "Art. 2"
+  exception to too_many
+  when case.value > 100.0
+  then allowed(basis: "waiver")
+
+rule waiver_waived "Art. 3"
+  exception to waived
+  when case.name == "x"
+  then fine
+
+rule part_rule "Art. 4"
+  for p in case.parts
+  when p.alpha > 1
+  then allowed(basis: p.zeta)
+  because "part {p.zeta}"
+
+rule later "Art. 5"
+  in force from 2030-01-01
+  when case.quantity > 0
+  then fine
+"#;
+
+    /// Every case, explained, is written as the `serde` tree serialises it.
+    #[test]
+    fn an_explained_line_is_the_tree_serialised() {
+        let files = MemoryFiles::new().with("policy.licit", POLICY);
+        let rulebook = match Rulebook::from_files(&files, "policy.licit") {
+            Ok(rulebook) => rulebook,
+            Err(problems) => panic!("the policy loads:\n{problems}"),
+        };
+        let program = rulebook.program();
+        let texts = DecisionTexts::of(program);
+        let cases = [
+            r#"{"date":"2024-05-01","name":"a \"b\"\n\u0001","quantity":20,"colours":["red","blue"],"value":"250.50"}"#,
+            r#"{"date":"2024-05-01","name":"x","quantity":20,"colours":["red"],"value":"250.5"}"#,
+            r#"{"date":"2024-05-01","quantity":20,"colours":["green"]}"#,
+            r#"{"date":"2024-05-01","quantity":3,"limit":1,"colours":["red"],"parts":[{"zeta":"z1","alpha":1},{"zeta":"é\t","alpha":7,"middle":"1.25"}]}"#,
+            r#"{"date":"2019-05-01","quantity":20,"colours":["red"]}"#,
+            r#"{"date":"2031-05-01","quantity":20,"colours":["red"],"value":"101"}"#,
+            r#"{"date":"2024-05-01","name":"x","parts":[{"zeta":"z1","alpha":0}]}"#,
+        ];
+        for (number, case) in cases.iter().enumerate() {
+            let value = match crate::eval::decode_case(program, case) {
+                Ok(value) => value,
+                Err(errors) => panic!("case {number} reads: {errors:?}"),
+            };
+            let date = crate::eval::case_date(&program.policy, &value)
+                .unwrap_or_else(|| panic!("case {number} has a date"));
+            let (decision, trace) = program.explain(&value, date);
+            let mut written = String::new();
+            write_explained_line(&mut written, program, &texts, &decision, &trace, number);
+            let mut tree = super::super::decision::decision_json(program, &decision, &trace);
+            tree.line = Some(number);
+            let expected = serde_json::to_string(&tree).unwrap_or_default();
+            assert_eq!(written, expected, "case {number}");
+        }
+    }
+
+    /// Eight bytes at a time or in the tail, a quote, a backslash or a control character
+    /// anywhere needs an escape, and nothing else does (UTF-8 included).
+    #[test]
+    fn a_text_needs_an_escape_where_json_says() {
+        let plain = "Art. 12(1)(d) and Annex II Section A (EU001) Regulation — 2021/821";
+        assert!(is_plain_json_text(plain.as_bytes()));
+        for at in 0..plain.len() {
+            if !plain.is_char_boundary(at) {
+                continue;
+            }
+            for special in ["\"", "\\", "\n", "\u{1}"] {
+                let text = format!("{}{special}{}", &plain[..at], &plain[at..]);
+                assert!(!is_plain_json_text(text.as_bytes()), "{text:?}");
+            }
+        }
+    }
+
+    /// Every character below 128 and a few beyond, alone and among others, is escaped as
+    /// `serde_json` escapes it.
+    #[test]
+    fn a_text_is_escaped_as_serde_json_escapes_it() {
+        let mut texts: Vec<String> = (0u8..128).map(|b| char::from(b).to_string()).collect();
+        texts.extend((0u8..128).map(|b| format!("Art. 4 — «{}» Annex\u{7f}", char::from(b))));
+        texts.push("\"quoted\" \\ back\tslash\r\n\u{0}\u{1f}é😀".to_string());
+        for text in texts {
+            let mut written = String::new();
+            push_json_str(&mut written, &text);
+            let expected = serde_json::to_string(&text).unwrap_or_default();
+            assert_eq!(written, expected, "{text:?}");
+        }
+    }
+}
