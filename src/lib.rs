@@ -105,6 +105,7 @@ pub mod internals {
     pub use crate::check::{Source, check};
     pub use crate::eval::{
         Program, Trace, Value, case_date, decode_case, decode_case_careful, decode_case_fast,
+        recycle_case,
     };
     #[cfg(feature = "cli")]
     pub use crate::lsp::Server as LspServer;

@@ -782,8 +782,6 @@ impl<'a> FastReader<'a> {
                 let definition = self.program.policy.records.get(*index)?;
                 let defaults = self.program.shape.defaults.get(*index)?;
                 let keys = self.program.shape.keys.get(*index)?;
-                // Every field starts as its default (`none` for a required one, which must then
-                // be given) and is overwritten where the case gives it.
                 // Which fields the case gives, a bit each: a record of more fields is left
                 // to the careful reader.
                 if defaults.len() > 64 {
@@ -794,9 +792,6 @@ impl<'a> FastReader<'a> {
                 // one (`recycle_case`).
                 let mut record = self.records.take(*index, defaults.len());
                 let fields = std::sync::Arc::get_mut(&mut record)?;
-                for (field, default) in fields.iter_mut().zip(defaults) {
-                    *field = default.clone().unwrap_or(Value::None);
-                }
                 self.eat(b'{')?;
                 if self.peek() == Some(b'}') {
                     self.at += 1;
@@ -835,13 +830,13 @@ impl<'a> FastReader<'a> {
                         break;
                     }
                 }
-                // A required field the case does not give: the careful reader says so.
-                let complete = defaults
-                    .iter()
-                    .enumerate()
-                    .all(|(position, default)| given & (1 << position) != 0 || default.is_some());
-                if !complete {
-                    return None;
+                // The fields the case does not give take their defaults (what a reused record
+                // held there is let go); a required field the case does not give: the careful
+                // reader says so.
+                for (position, (field, default)) in fields.iter_mut().zip(defaults).enumerate() {
+                    if given & (1 << position) == 0 {
+                        *field = default.clone()?;
+                    }
                 }
                 Some(Value::Record(small(*index), record))
             }
