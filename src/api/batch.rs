@@ -18,10 +18,14 @@ use crate::report::decision::{decision_json, write_decision_line};
 use crate::report::diagnostic::{Diagnostic, Sourced};
 use crate::syntax::calendar::Date;
 
-/// How many lines are read, decided and written at a time: a few milliseconds of deciding, so
-/// that threads rarely wait for each other and the last chunk ends the run soon after the rest.
+/// How many lines one thread reads, decides and writes at a time.
 const CHUNK: usize = 2048;
-/// The same with `--explain`, whose lines are far longer: memory stays small.
+/// How many lines a worker decides at a time when several do: about a millisecond and a half
+/// of deciding, so that an input of a few thousand lines is shared among the workers, and the
+/// last chunk ends the run soon after the others.
+const SHARED_CHUNK: usize = 512;
+/// How many lines are decided at a time with `--explain`, whose lines are far longer: memory
+/// stays small.
 const EXPLAINED_CHUNK: usize = 64;
 
 /// How a batch run is made.
@@ -71,7 +75,11 @@ pub fn decide_batch(
         jobs,
     } = *options;
     let jobs = jobs.clamp(1, max_jobs());
-    let size = if explain { EXPLAINED_CHUNK } else { CHUNK };
+    let size = match (explain, jobs) {
+        (true, _) => EXPLAINED_CHUNK,
+        (false, 1) => CHUNK,
+        (false, _) => SHARED_CHUNK,
+    };
     // The constant part of every line's receipt, made once.
     let stamp = ReceiptStamp::of(program);
     let decide = |chunk: &Chunk, out: &mut String| {
