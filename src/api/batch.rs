@@ -1,8 +1,16 @@
 //! Batch decisions (`licit eval --batch`): decide a JSONL stream on several threads, writing one
 //! JSON object per line in input order, in chunks so that memory stays constant whatever the
 //! stream's length.
+//!
+//! The calling thread reads the lines and writes the outputs; with more than one job, worker
+//! threads that live for the whole run decide whole chunks meanwhile. A bounded number of chunks
+//! is in flight, each with a sequence number by which the outputs are written in input order,
+//! and their buffers serve one chunk after another.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, ErrorKind, Write};
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Mutex, PoisonError, mpsc};
 
 use super::receipt::ReceiptStamp;
 use crate::eval::{Program, Trace, case_date, check_assumptions, decode_case, recycle_case};
@@ -10,10 +18,15 @@ use crate::report::decision_line::{DecisionTexts, write_decision_line, write_exp
 use crate::report::diagnostic::{Diagnostic, Sourced};
 use crate::syntax::calendar::Date;
 
-/// How many lines are read, decided and written at a time.
-const CHUNK: usize = 8192;
-/// The same with `--explain`, whose lines are a thousand times longer: memory stays small.
-const EXPLAINED_CHUNK: usize = 256;
+/// How many lines one thread reads, decides and writes at a time.
+const CHUNK: usize = 2048;
+/// How many lines a worker decides at a time when several do: about a millisecond and a half
+/// of deciding, so that an input of a few thousand lines is shared among the workers, and the
+/// last chunk ends the run soon after the others.
+const SHARED_CHUNK: usize = 512;
+/// How many lines are decided at a time with `--explain`, whose lines are far longer: memory
+/// stays small.
+const EXPLAINED_CHUNK: usize = 64;
 
 /// How a batch run is made.
 pub struct BatchOptions {
@@ -62,107 +75,19 @@ pub fn decide_batch(
         jobs,
     } = *options;
     let jobs = jobs.clamp(1, max_jobs());
-    let mut bytes: u64 = 0;
-    let mut summary = BatchSummary {
-        lines: 0,
-        bad_lines: 0,
+    let size = match (explain, jobs) {
+        (true, _) => EXPLAINED_CHUNK,
+        (false, 1) => CHUNK,
+        (false, _) => SHARED_CHUNK,
     };
-    let size = if explain { EXPLAINED_CHUNK } else { CHUNK };
-    // A chunk's lines, one after another in one text, and for each its number and where it
-    // is (or what is wrong with it); the output of each thread in a buffer of its own. All of
-    // them serve one chunk after another: a line is read, decided and written without an
-    // allocation of its own.
-    let mut chunk = Chunk {
-        text: String::new(),
-        lines: Vec::with_capacity(size),
-    };
-    let mut outputs: Vec<String> = vec![String::new(); jobs];
     // The constant part of every line's receipt, made once.
     let stamp = ReceiptStamp::of(program);
     // The names, citations and other texts of every line, escaped once.
     let texts = DecisionTexts::of(program);
-    let mut buffer = Vec::new();
-    let mut number = 0usize;
-    loop {
-        chunk.text.clear();
-        chunk.lines.clear();
-        let mut finished = false;
-        while chunk.lines.len() < size {
-            buffer.clear();
-            match read_line(reader, &mut buffer) {
-                Ok(Line::End) => {
-                    finished = true;
-                    break;
-                }
-                Ok(Line::TooLong { read, ended }) => {
-                    bytes += read;
-                    number += 1;
-                    chunk.lines.push((number, Err(LineProblem::TooLong)));
-                    if !ended {
-                        // No line end within the most a batch skips: the input is not JSONL
-                        // (`/dev/zero`); the rest of it is not read.
-                        finished = true;
-                        break;
-                    }
-                }
-                Ok(Line::Read(read)) => {
-                    bytes += read as u64;
-                    number += 1;
-                    while buffer.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                        buffer.pop();
-                    }
-                    if buffer.iter().all(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    let line = match std::str::from_utf8(&buffer) {
-                        Ok(text) => {
-                            let start = chunk.text.len();
-                            chunk.text.push_str(text);
-                            Ok(start..chunk.text.len())
-                        }
-                        Err(_) => Err(LineProblem::NotUtf8),
-                    };
-                    chunk.lines.push((number, line));
-                }
-                Err(_) => {
-                    finished = true;
-                    break;
-                }
-            }
-        }
-        let bad = decide_chunk(
-            (program, &stamp, &texts),
-            name,
-            &chunk,
-            as_of,
-            explain,
-            &mut outputs,
-        );
-        summary.lines += chunk.lines.len();
-        summary.bad_lines += bad;
-        for output in &outputs {
-            if out.write_all(output.as_bytes()).is_err() {
-                return summary;
-            }
-        }
-        progress(BatchProgress {
-            bytes,
-            lines: summary.lines,
-            finished,
-        });
-        if finished {
-            break;
-        }
-    }
-    let _ = out.flush();
-    summary
-}
-
-/// The lines of a chunk: their text one after another, and each line's number and its range of
-/// the text, or what is wrong with it.
-struct Chunk {
-    text: String,
-    lines: Vec<(usize, Result<std::ops::Range<usize>, LineProblem>)>,
+    let decide = |chunk: &Chunk, out: &mut String| {
+        decide_chunk((program, &stamp, &texts), name, chunk, as_of, explain, out)
+    };
+    run(reader, out, (size, jobs), &decide, progress)
 }
 
 /// The most threads a batch uses: the number of cores this process may run on.
@@ -172,81 +97,262 @@ pub fn max_jobs() -> usize {
         .unwrap_or(1)
 }
 
-/// Decides a chunk of lines on as many threads as there are `outputs`, each writing its
-/// consecutive share of the lines, each ended by a line end, into its output (the outputs in
-/// turn are the chunk's output in input order); returns the number of lines not decided.
+/// The lines of a chunk: their bytes one after another in one text, and each line's number and
+/// its range of the text (without the line end), or what is wrong with it. Whether a line is
+/// UTF-8 is asked by the thread that decides it.
+#[derive(Default)]
+struct Chunk {
+    text: Vec<u8>,
+    lines: Vec<(usize, Result<Range<usize>, LineProblem>)>,
+}
+
+/// Decides a chunk's lines into `out`, each output ended by a line end; returns the number of
+/// lines not decided. An explanation's trace serves one line after another.
 fn decide_chunk(
     (program, stamp, texts): (&Program, &ReceiptStamp, &DecisionTexts),
     name: &str,
     chunk: &Chunk,
     as_of: Option<Date>,
     explain: bool,
-    outputs: &mut [String],
+    out: &mut String,
 ) -> usize {
-    for output in outputs.iter_mut() {
-        output.clear();
-    }
-    let decide_part = |lines: &[(usize, Result<std::ops::Range<usize>, LineProblem>)],
-                       out: &mut String| {
-        let mut trace = Trace::default();
-        let mut bad = 0;
-        for (number, line) in lines {
-            let line = line
-                .as_ref()
-                .map(|range| chunk.text.get(range.clone()).unwrap_or_default())
-                .map_err(|problem| *problem);
-            if !decide_line(
-                (program, stamp, texts),
-                name,
-                *number,
-                line,
-                as_of,
-                explain,
-                &mut trace,
-                out,
-            ) {
-                bad += 1;
-            }
-            out.push('\n');
-        }
-        bad
-    };
-    let jobs = outputs.len().max(1);
-    if jobs == 1 || chunk.lines.len() < 64 {
-        return match outputs.first_mut() {
-            Some(out) => decide_part(&chunk.lines, out),
-            None => 0,
-        };
-    }
-    let per_job = chunk.lines.len().div_ceil(jobs);
-    let results: Vec<Option<usize>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunk
-            .lines
-            .chunks(per_job)
-            .zip(outputs.iter_mut())
-            .map(|(part, out)| {
-                let decide_part = &decide_part;
-                scope.spawn(move || decide_part(part, out))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().ok())
-            .collect()
-    });
+    let mut trace = Trace::default();
     let mut bad = 0;
-    for (result, output) in results.into_iter().zip(outputs.iter_mut()) {
-        match result {
-            Some(count) => bad += count,
-            None => {
-                // A worker that stopped: its share of the chunk is one error object.
-                output.clear();
-                output.push_str("{\"error\":{\"message\":\"a worker stopped\"}}\n");
-                bad += 1;
-            }
+    for (number, line) in &chunk.lines {
+        let line = match line {
+            Ok(range) => std::str::from_utf8(chunk.text.get(range.clone()).unwrap_or_default())
+                .map_err(|_| LineProblem::NotUtf8),
+            Err(problem) => Err(*problem),
+        };
+        if !decide_line(
+            (program, stamp, texts),
+            name,
+            *number,
+            line,
+            as_of,
+            explain,
+            &mut trace,
+            out,
+        ) {
+            bad += 1;
         }
+        out.push('\n');
     }
     bad
+}
+
+/// What decides a chunk: it writes each line's output, ended by a line end, into the string,
+/// and returns the number of lines not decided.
+type DecideChunk<'a> = dyn Fn(&Chunk, &mut String) -> usize + Sync + 'a;
+
+/// A chunk in flight: its lines, their output once decided, and how far the input had come
+/// when it was read.
+#[derive(Default)]
+struct Piece {
+    /// The chunk's place in the input: outputs are written in this order.
+    sequence: usize,
+    chunk: Chunk,
+    output: String,
+    /// The lines not decided.
+    bad: usize,
+    /// The bytes of input read up to the chunk's end.
+    bytes: u64,
+    /// Whether the input is finished with this chunk.
+    finished: bool,
+}
+
+/// The output of a run, in input order, and the summary and progress it adds up to.
+struct Written<'a> {
+    out: &'a mut dyn Write,
+    progress: &'a mut dyn FnMut(BatchProgress),
+    summary: BatchSummary,
+}
+
+impl Written<'_> {
+    /// Writes a decided chunk's output and tells the progress; false when the output is closed
+    /// (a pipe whose reader has gone), which ends the run.
+    fn write(&mut self, piece: &Piece) -> bool {
+        self.summary.lines += piece.chunk.lines.len();
+        self.summary.bad_lines += piece.bad;
+        if self.out.write_all(piece.output.as_bytes()).is_err() {
+            return false;
+        }
+        (self.progress)(BatchProgress {
+            bytes: piece.bytes,
+            lines: self.summary.lines,
+            finished: piece.finished,
+        });
+        true
+    }
+}
+
+/// Reads `reader` a chunk of `size` lines at a time, decides each chunk with `decide` on `jobs`
+/// threads and writes the outputs to `out` in input order, telling `progress` after each chunk.
+fn run(
+    reader: &mut dyn BufRead,
+    out: &mut dyn Write,
+    (size, jobs): (usize, usize),
+    decide: &DecideChunk,
+    progress: &mut dyn FnMut(BatchProgress),
+) -> BatchSummary {
+    let mut lines = LineReader::default();
+    let mut written = Written {
+        out,
+        progress,
+        summary: BatchSummary {
+            lines: 0,
+            bad_lines: 0,
+        },
+    };
+    let mut first = Piece::default();
+    lines.read(reader, &mut first, size);
+    // One job, or an input of one chunk: there is nothing to overlap, and this thread decides.
+    let open = if jobs == 1 || first.finished {
+        decide_here(reader, &mut lines, &mut written, size, decide, first)
+    } else {
+        decide_on_threads(
+            reader,
+            &mut lines,
+            &mut written,
+            (size, jobs),
+            decide,
+            first,
+        )
+    };
+    if open {
+        let _ = written.out.flush();
+    }
+    written.summary
+}
+
+/// Reads, decides and writes one chunk after another on this thread, starting with `piece`,
+/// already read; returns whether the output is still open.
+fn decide_here(
+    reader: &mut dyn BufRead,
+    lines: &mut LineReader,
+    written: &mut Written,
+    size: usize,
+    decide: &DecideChunk,
+    mut piece: Piece,
+) -> bool {
+    loop {
+        decide_piece(decide, &mut piece);
+        if !written.write(&piece) {
+            return false;
+        }
+        if piece.finished {
+            return true;
+        }
+        lines.read(reader, &mut piece, size);
+    }
+}
+
+/// Decides on `jobs` worker threads, alive for the whole run, while this thread reads the next
+/// chunks and writes the decided ones in input order, starting with `first`, already read;
+/// returns whether the output is still open. At most `jobs + 2` chunks are in flight: one on
+/// each worker, one read ahead for the first worker to finish, and one decided early waiting
+/// for an earlier one or being written. When the output closes, the workers stop after the
+/// chunk they are deciding.
+fn decide_on_threads(
+    reader: &mut dyn BufRead,
+    lines: &mut LineReader,
+    written: &mut Written,
+    (size, jobs): (usize, usize),
+    decide: &DecideChunk,
+    first: Piece,
+) -> bool {
+    let most_in_flight = jobs + 2;
+    let (to_decide, work) = mpsc::channel::<Piece>();
+    // The workers take chunks from one queue, so that a worker that is slower (or shares its
+    // core) takes fewer.
+    let work = Mutex::new(work);
+    let (decided_sender, decided) = mpsc::channel::<Piece>();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let work = &work;
+            let decided = decided_sender.clone();
+            scope.spawn(move || {
+                // The next chunk, waited for; none once this thread's end of the queue is closed.
+                let next = || {
+                    let queue = work.lock().unwrap_or_else(PoisonError::into_inner);
+                    queue.recv().ok()
+                };
+                while let Some(mut piece) = next() {
+                    decide_piece(decide, &mut piece);
+                    if decided.send(piece).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        // Only the workers send decided chunks: when they are all gone, receiving fails
+        // instead of waiting. Both channels' ends held here close when this closure returns,
+        // so the workers end before the scope waits for them.
+        drop(decided_sender);
+        let (to_decide, decided) = (to_decide, decided);
+        let mut reading = true;
+        let mut in_flight = 0;
+        let mut next_sequence = 0;
+        let mut next_written = 0;
+        let mut spare = Vec::new();
+        let mut waiting: Vec<Piece> = Vec::new();
+        let mut piece = Some(first);
+        loop {
+            if let Some(mut read) = piece.take() {
+                read.sequence = next_sequence;
+                next_sequence += 1;
+                reading = !read.finished;
+                in_flight += 1;
+                if to_decide.send(read).is_err() {
+                    return true;
+                }
+                waiting.extend(decided.try_iter());
+            }
+            // The decided chunks that are next in order.
+            while let Some(at) = waiting.iter().position(|p| p.sequence == next_written) {
+                let done = waiting.swap_remove(at);
+                if !written.write(&done) {
+                    return false;
+                }
+                in_flight -= 1;
+                next_written += 1;
+                spare.push(done);
+            }
+            if reading && in_flight < most_in_flight {
+                let mut read = spare.pop().unwrap_or_default();
+                lines.read(reader, &mut read, size);
+                piece = Some(read);
+                continue;
+            }
+            if in_flight == 0 {
+                return true;
+            }
+            match decided.recv() {
+                Ok(done) => waiting.push(done),
+                // Every worker is gone (they catch panics, so this does not happen): nothing
+                // more will be decided.
+                Err(_) => return true,
+            }
+        }
+    })
+}
+
+/// Decides a piece's chunk into its output. A panic while deciding (a defect: deciding does
+/// not panic) makes the chunk's output one error object instead of ending the run.
+fn decide_piece(decide: &DecideChunk, piece: &mut Piece) {
+    piece.output.clear();
+    let chunk = &piece.chunk;
+    let output = &mut piece.output;
+    match catch_unwind(AssertUnwindSafe(|| decide(chunk, output))) {
+        Ok(bad) => piece.bad = bad,
+        Err(_) => {
+            piece.output.clear();
+            piece
+                .output
+                .push_str("{\"error\":{\"message\":\"a worker stopped\"}}\n");
+            piece.bad = 1;
+        }
+    }
 }
 
 /// Writes one line's output to `out` (without its line end); whether it was decided. An
@@ -345,60 +451,117 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// input is not JSON lines, and the batch ends there.
 const MAX_SKIPPED_BYTES: u64 = 64 << 20;
 
-/// What reading one line found.
-enum Line {
-    /// The input is finished.
-    End,
-    /// A line (in the buffer, with its line end) of this many bytes.
-    Read(usize),
-    /// A line longer than [`MAX_LINE_BYTES`], skipped: the bytes read, and whether its end was
-    /// found within [`MAX_SKIPPED_BYTES`].
-    TooLong { read: u64, ended: bool },
+/// The most bytes of one line held: the longest line and its line end, which may be `\r\n`.
+const HELD_BYTES: u64 = MAX_LINE_BYTES as u64 + 2;
+
+/// The most bytes of a line read looking for its end: [`MAX_SKIPPED_BYTES`] and three. (A
+/// line's first 1 MiB and three bytes, then 1 MiB at a time while at most 64 MiB were read, as
+/// the batch has always read.)
+const LOOKED_AT_BYTES: u64 = MAX_SKIPPED_BYTES + 3;
+
+/// The lines of a batch, read from the reader's buffer a block at a time: line ends are found
+/// by `memchr`, and each line is copied once, into its chunk.
+#[derive(Default)]
+struct LineReader {
+    /// The number of the last line read (blank lines are counted).
+    number: usize,
+    /// The bytes read.
+    bytes: u64,
+    /// Whether the input is finished: it ended, reading it failed, or a line's end was not
+    /// within [`LOOKED_AT_BYTES`].
+    finished: bool,
 }
 
-/// Reads one line into `buffer`, never holding more than [`MAX_LINE_BYTES`] of it. Reading goes
-/// through `BufRead::read_until` on a bounded `take`, which finds line ends a word at a time.
-fn read_line(reader: &mut dyn BufRead, buffer: &mut Vec<u8>) -> std::io::Result<Line> {
-    // A line end may be `\r\n`: the longest line held is the limit and its two end bytes.
-    let held = (MAX_LINE_BYTES + 2) as u64;
-    let read = read_until_interrupted(reader, held + 1, buffer)?;
-    if read == 0 {
-        return Ok(Line::End);
-    }
-    if buffer.len() as u64 <= held {
-        return Ok(Line::Read(buffer.len()));
-    }
-    // Too long: skip to the end of the line, a bounded piece at a time.
-    let mut skipped = read as u64;
-    let mut ended = buffer.last() == Some(&b'\n');
-    while !ended && skipped <= MAX_SKIPPED_BYTES {
-        buffer.clear();
-        let piece = read_until_interrupted(reader, 1 << 20, buffer)?;
-        skipped += piece as u64;
-        // The end of the input ends the line too.
-        ended = piece == 0 || buffer.last() == Some(&b'\n');
-    }
-    buffer.clear();
-    Ok(Line::TooLong {
-        read: skipped,
-        ended,
-    })
-}
-
-/// `read_until` a line end, reading at most `limit` bytes, retried when interrupted.
-fn read_until_interrupted(
-    reader: &mut dyn BufRead,
-    limit: u64,
-    buffer: &mut Vec<u8>,
-) -> std::io::Result<usize> {
-    let start = buffer.len();
-    let mut bounded = std::io::Read::take(&mut *reader, limit);
-    loop {
-        match bounded.read_until(b'\n', buffer) {
-            Ok(_) => return Ok(buffer.len() - start),
-            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(error),
+impl LineReader {
+    /// Reads lines into `piece`'s chunk (emptied first) until it holds `size` lines or the input
+    /// is finished, and notes how far the input has come. A line with only white space is
+    /// counted but not kept; a line longer than [`MAX_LINE_BYTES`] (without its line end) is
+    /// kept as a problem, never held; an I/O error ends the input, without the line it cut.
+    fn read(&mut self, reader: &mut dyn BufRead, piece: &mut Piece, size: usize) {
+        let chunk = &mut piece.chunk;
+        chunk.text.clear();
+        chunk.lines.clear();
+        // The bytes of the line being read, so far; while they are few enough to be held, they
+        // are the chunk's text from `start`.
+        let mut length: u64 = 0;
+        let mut start = 0;
+        while !self.finished && chunk.lines.len() < size {
+            let block = match reader.fill_buf() {
+                Ok(block) => block,
+                Err(error) if error.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    chunk.text.truncate(start);
+                    self.finished = true;
+                    break;
+                }
+            };
+            if block.is_empty() {
+                // The end of the input ends its last line.
+                if length > 0 {
+                    self.end_line(chunk, start, length);
+                }
+                self.finished = true;
+                break;
+            }
+            let mut used = 0;
+            while used < block.len() && chunk.lines.len() < size && !self.finished {
+                let rest = block.get(used..).unwrap_or_default();
+                let unseen = usize::try_from(LOOKED_AT_BYTES - length).unwrap_or(usize::MAX);
+                let window = rest.get(..unseen).unwrap_or(rest);
+                let (piece_end, ended) = match memchr::memchr(b'\n', window) {
+                    Some(at) => (at + 1, true),
+                    None => (window.len(), false),
+                };
+                let piece_of_line = window.get(..piece_end).unwrap_or_default();
+                length += piece_end as u64;
+                if length <= HELD_BYTES {
+                    chunk.text.extend_from_slice(piece_of_line);
+                }
+                used += piece_end;
+                if ended || length == LOOKED_AT_BYTES {
+                    // A line's end not within the most that is looked at: the input is not
+                    // JSON lines (`/dev/zero`), and the rest of it is not read.
+                    self.finished = !ended;
+                    start = self.end_line(chunk, start, length);
+                    length = 0;
+                }
+            }
+            reader.consume(used);
         }
+        piece.bytes = self.bytes;
+        piece.finished = self.finished;
+    }
+
+    /// Ends a line of `length` bytes, its line end included, that began at `start` of the
+    /// chunk's text: adds its number and range, an over-long line's problem, or nothing for a
+    /// line of white space. Returns where the next line begins.
+    fn end_line(&mut self, chunk: &mut Chunk, start: usize, length: u64) -> usize {
+        self.number += 1;
+        self.bytes += length;
+        if length > HELD_BYTES {
+            chunk.text.truncate(start);
+            chunk.lines.push((self.number, Err(LineProblem::TooLong)));
+            return start;
+        }
+        let line = chunk.text.get(start..).unwrap_or_default();
+        let ends = line
+            .iter()
+            .rev()
+            .take_while(|byte| matches!(byte, b'\n' | b'\r'))
+            .count();
+        let end = start + line.len() - ends;
+        let blank = line
+            .get(..line.len() - ends)
+            .unwrap_or_default()
+            .iter()
+            .all(u8::is_ascii_whitespace);
+        if blank {
+            chunk.text.truncate(start);
+            return start;
+        }
+        chunk.text.truncate(end);
+        chunk.lines.push((self.number, Ok(start..end)));
+        end
     }
 }
 
@@ -411,25 +574,341 @@ struct ErrorLine {
 
 #[cfg(test)]
 mod tests {
-    use super::{Line, MAX_LINE_BYTES, read_line};
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// A line over the limit is skipped without being held, and the next line is read.
-    #[test]
-    fn an_overlong_line_is_skipped_and_the_rest_goes_on() {
-        let mut input = vec![b'x'; MAX_LINE_BYTES * 3];
-        input.extend_from_slice(b"\n{\"a\": 1}\n");
-        let mut reader = std::io::BufReader::new(input.as_slice());
+    use super::{
+        BatchProgress, BatchSummary, Chunk, LOOKED_AT_BYTES, LineReader, MAX_LINE_BYTES, Piece, run,
+    };
+
+    /// What reading a batch gave: each line kept, by number, with its text (`None` for a line
+    /// too long), and the bytes read.
+    type Lines = (Vec<(usize, Option<Vec<u8>>)>, u64);
+
+    /// The batch's reading as it was before it read blocks (commit f54f857): one line at a time
+    /// through `read_until` on a bounded `take`. The line reader reads every input as it did.
+    fn read_as_before(reader: &mut dyn BufRead) -> Lines {
+        fn read_until(reader: &mut dyn BufRead, limit: u64, buffer: &mut Vec<u8>) -> Option<u64> {
+            let start = buffer.len();
+            let mut bounded = Read::take(&mut *reader, limit);
+            bounded.read_until(b'\n', buffer).ok()?;
+            Some((buffer.len() - start) as u64)
+        }
+        // The longest line held with its `\r\n`, and the most of a line skipped, as they were.
+        let (held, skipped_at_most) = (MAX_LINE_BYTES as u64 + 2, 64 << 20);
+        let (mut lines, mut bytes, mut number) = (Vec::new(), 0, 0);
         let mut buffer = Vec::new();
-        let Ok(Line::TooLong { ended: true, .. }) = read_line(&mut reader, &mut buffer) else {
-            panic!("the long line is too long");
+        loop {
+            buffer.clear();
+            let Some(read) = read_until(reader, held + 1, &mut buffer) else {
+                break;
+            };
+            if read == 0 {
+                break;
+            }
+            number += 1;
+            if read <= held {
+                bytes += read;
+                while buffer.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                    buffer.pop();
+                }
+                if !buffer.iter().all(u8::is_ascii_whitespace) {
+                    lines.push((number, Some(buffer.clone())));
+                }
+                continue;
+            }
+            let mut skipped = read;
+            let mut ended = buffer.last() == Some(&b'\n');
+            while !ended && skipped <= skipped_at_most {
+                buffer.clear();
+                let Some(piece) = read_until(reader, 1 << 20, &mut buffer) else {
+                    return (lines, bytes);
+                };
+                skipped += piece;
+                ended = piece == 0 || buffer.last() == Some(&b'\n');
+            }
+            bytes += skipped;
+            lines.push((number, None));
+            if !ended {
+                break;
+            }
+        }
+        (lines, bytes)
+    }
+
+    /// Reads a batch with the line reader, `size` lines a chunk, checking that every chunk but
+    /// the last is full and that the last says the input is finished.
+    fn read_in_chunks(reader: &mut dyn BufRead, size: usize) -> Lines {
+        let mut line_reader = LineReader::default();
+        let mut piece = Piece::default();
+        let mut lines = Vec::new();
+        loop {
+            line_reader.read(reader, &mut piece, size);
+            let chunk = &piece.chunk;
+            for (number, line) in &chunk.lines {
+                let text = line
+                    .as_ref()
+                    .ok()
+                    .map(|range| chunk.text.get(range.clone()).unwrap_or_default().to_vec());
+                lines.push((*number, text));
+            }
+            assert_eq!(piece.bytes, line_reader.bytes);
+            if piece.finished {
+                assert!(chunk.lines.len() <= size);
+                return (lines, piece.bytes);
+            }
+            assert_eq!(chunk.lines.len(), size, "a chunk before the last is full");
+        }
+    }
+
+    /// Every input is read as before, whatever the reader's buffer (so lines, over-long lines
+    /// and `\r\n` straddle its blocks) and the chunks' size.
+    #[test]
+    fn lines_are_read_as_before_across_blocks_and_chunks() {
+        let long = |length: usize, end: &str| {
+            let mut line = "x".repeat(length);
+            line.push_str(end);
+            line.into_bytes()
         };
-        assert!(buffer.len() <= MAX_LINE_BYTES + 2);
-        buffer.clear();
-        let Ok(Line::Read(_)) = read_line(&mut reader, &mut buffer) else {
-            panic!("the next line is read");
-        };
-        assert_eq!(buffer, b"{\"a\": 1}\n");
-        buffer.clear();
-        assert!(matches!(read_line(&mut reader, &mut buffer), Ok(Line::End)));
+        let mut varied = Vec::new();
+        for length in 0..200 {
+            varied.extend_from_slice(&long(
+                length % 37,
+                ["\n", "\r\n", "\r\r\n", " \n"][length % 4],
+            ));
+        }
+        let small: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"\n".to_vec(),
+            b"{}".to_vec(),
+            b"{}\n".to_vec(),
+            b"{}\r\n".to_vec(),
+            b"{}\r".to_vec(),
+            b"{}\r\r\n\r\n".to_vec(),
+            b"\n\n{}\n \t\x0c\n\r\n{} \n".to_vec(),
+            b"a\xff\xfeb\n{}\n\xc3".to_vec(),
+            b"\r".to_vec(),
+            b"\r\n\r".to_vec(),
+            varied,
+        ];
+        let mut big: Vec<Vec<u8>> = Vec::new();
+        for length in [
+            MAX_LINE_BYTES - 1,
+            MAX_LINE_BYTES,
+            MAX_LINE_BYTES + 1,
+            MAX_LINE_BYTES + 2,
+            MAX_LINE_BYTES + 3,
+        ] {
+            for end in ["\n", "\r\n", "", "\n{}\n"] {
+                let mut input = b"{}\n".to_vec();
+                input.extend_from_slice(&long(length, end));
+                big.push(input);
+            }
+        }
+        big.push([long(3 * MAX_LINE_BYTES, "\n"), b"{}\n".to_vec()].concat());
+        let inputs = small
+            .iter()
+            .flat_map(|input| [1, 2, 3, 7, 64, 8192].map(|capacity| (input, capacity)))
+            .chain(
+                big.iter()
+                    .flat_map(|input| [4093, 1 << 16].map(|capacity| (input, capacity))),
+            );
+        for (input, capacity) in inputs {
+            let before = read_as_before(&mut BufReader::with_capacity(capacity, input.as_slice()));
+            for size in [1, 2, 1024] {
+                let reader = &mut BufReader::with_capacity(capacity, input.as_slice());
+                let now = read_in_chunks(reader, size);
+                assert!(
+                    now == before,
+                    "{} bytes read with a buffer of {capacity}, {size} lines a chunk",
+                    input.len()
+                );
+            }
+        }
+    }
+
+    /// A line whose end is within the most that is looked at is skipped and the rest read; one
+    /// whose end is past it ends the batch there, after as many bytes as before.
+    #[test]
+    fn the_end_of_an_overlong_line_is_looked_for_as_far_as_before() {
+        // The line's length before its end, and the lines read.
+        for (length, lines) in [
+            (LOOKED_AT_BYTES - 1, 2),
+            (LOOKED_AT_BYTES, 1),
+            (LOOKED_AT_BYTES + 5, 1),
+        ] {
+            let input = || {
+                BufReader::with_capacity(
+                    1 << 20,
+                    std::io::repeat(b'x').take(length).chain(&b"\n{}\n"[..]),
+                )
+            };
+            let mut reader = input();
+            let before = read_as_before(&mut input());
+            let now = read_in_chunks(&mut reader, 1024);
+            assert!(now == before, "a line of {length} bytes");
+            let mut left = Vec::new();
+            let _ = reader.read_to_end(&mut left);
+            assert_eq!(
+                left.len() as u64,
+                length + 4 - now.1,
+                "a line of {length} bytes"
+            );
+            assert_eq!(now.0.len(), lines, "a line of {length} bytes");
+        }
+    }
+
+    /// Decides a chunk by writing each line's number and text (or `too long`); a line `panic`
+    /// panics.
+    fn echo(chunk: &Chunk, out: &mut String) -> usize {
+        let mut bad = 0;
+        for (number, line) in &chunk.lines {
+            match line {
+                Ok(range) => {
+                    let text =
+                        String::from_utf8_lossy(chunk.text.get(range.clone()).unwrap_or_default());
+                    assert!(text != "panic", "asked to panic");
+                    out.push_str(&format!("{number} {text}\n"));
+                }
+                Err(_) => {
+                    bad += 1;
+                    out.push_str(&format!("{number} too long\n"));
+                }
+            }
+        }
+        bad
+    }
+
+    /// A batch of `lines` lines, `case N` on line N but for some blank ones and some ending in
+    /// `\r\n`, and what [`echo`] writes for it.
+    fn numbered(lines: usize) -> (String, String) {
+        let (mut input, mut expected) = (String::new(), String::new());
+        for number in 1..=lines {
+            if number % 97 == 0 {
+                input.push_str(" \t\n");
+                continue;
+            }
+            input.push_str(&format!("case {number}"));
+            input.push_str(if number % 5 == 0 { "\r\n" } else { "\n" });
+            expected.push_str(&format!("{number} case {number}\n"));
+        }
+        (input, expected)
+    }
+
+    /// Runs [`echo`] over `input` and returns the output, the summary and the progress told.
+    fn run_echo(
+        input: &[u8],
+        (size, jobs, capacity): (usize, usize, usize),
+        decide: &super::DecideChunk,
+    ) -> (String, BatchSummary, Vec<BatchProgress>) {
+        let mut out = Vec::new();
+        let mut told = Vec::new();
+        let summary = run(
+            &mut BufReader::with_capacity(capacity, input),
+            &mut out,
+            (size, jobs),
+            decide,
+            &mut |progress| told.push(progress),
+        );
+        (String::from_utf8_lossy(&out).into_owned(), summary, told)
+    }
+
+    /// Many chunks on one, two and three threads, some of them a line each: the output is in
+    /// input order, and progress is told once a chunk, in order, finished only at the end.
+    #[test]
+    fn chunks_are_written_in_input_order_and_progress_told_once_each() {
+        let (input, expected) = numbered(20_000);
+        let cases = expected.lines().count();
+        for (size, jobs, capacity) in [
+            (1024, 1, 1 << 16),
+            (1024, 2, 1 << 16),
+            (7, 2, 100),
+            (1, 3, 13),
+            (20_000, 2, 1 << 20),
+        ] {
+            let setting = format!("{size} lines a chunk, {jobs} jobs");
+            let (out, summary, told) = run_echo(input.as_bytes(), (size, jobs, capacity), &echo);
+            assert!(out == expected, "{setting}");
+            assert_eq!((summary.lines, summary.bad_lines), (cases, 0), "{setting}");
+            assert_eq!(told.len(), cases / size + 1, "{setting}");
+            for (before, after) in told.iter().zip(told.iter().skip(1)) {
+                assert!(!before.finished, "{setting}");
+                assert!(before.bytes <= after.bytes && before.lines <= after.lines);
+            }
+            let last = told.last().copied();
+            assert!(
+                last.is_some_and(|last| last.finished
+                    && last.bytes == input.len() as u64
+                    && last.lines == cases),
+                "{setting}: {last:?}"
+            );
+        }
+    }
+
+    /// A panic while deciding makes its chunk's output one error object; the other chunks are
+    /// written as usual, on one thread or several.
+    #[test]
+    fn a_chunk_that_panics_is_one_error_object() {
+        let (mut input, expected) = numbered(5_000);
+        input = input.replace("case 3001\n", "panic\n");
+        for jobs in [1, 2] {
+            let (out, summary, told) = run_echo(input.as_bytes(), (100, jobs, 1 << 16), &echo);
+            let stopped = "{\"error\":{\"message\":\"a worker stopped\"}}";
+            // Every line but those of the chunk of 100 that holds line 3001.
+            let panicked = expected.lines().position(|line| line == "3001 case 3001");
+            let kept: Vec<&str> = expected
+                .lines()
+                .enumerate()
+                .filter(|(index, _)| Some(index / 100) != panicked.map(|at| at / 100))
+                .map(|(_, line)| line)
+                .collect();
+            let written: Vec<&str> = out.lines().filter(|line| *line != stopped).collect();
+            assert_eq!(out.lines().filter(|line| *line == stopped).count(), 1);
+            assert!(written == kept, "{jobs} jobs");
+            assert_eq!(summary.bad_lines, 1);
+            assert!(told.last().is_some_and(|last| last.finished));
+        }
+    }
+
+    /// An output that takes this many bytes and then fails, as a closed pipe does.
+    struct Closing(usize);
+
+    impl Write for Closing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if bytes.len() > self.0 {
+                return Err(std::io::ErrorKind::BrokenPipe.into());
+            }
+            self.0 -= bytes.len();
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A closed output ends the run: the workers stop after the chunks they hold, and no more
+    /// of the input is decided.
+    #[test]
+    fn a_closed_output_stops_the_run() {
+        let (input, _) = numbered(100_000);
+        for jobs in [1, 2, 3] {
+            let decided = AtomicUsize::new(0);
+            let decide = |chunk: &Chunk, out: &mut String| {
+                decided.fetch_add(1, Ordering::Relaxed);
+                echo(chunk, out)
+            };
+            let mut told = 0;
+            let summary = run(
+                &mut input.as_bytes(),
+                &mut Closing(10_000),
+                (64, jobs),
+                &decide,
+                &mut |_| told += 1,
+            );
+            // The chunks written, the one that failed, and at most those in flight.
+            assert!(summary.lines <= (told + 1) * 64, "{jobs} jobs");
+            assert!(decided.into_inner() <= told + 1 + jobs + 2, "{jobs} jobs");
+        }
     }
 }
