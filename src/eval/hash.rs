@@ -57,6 +57,7 @@ pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// A text's first and last eight bytes (fewer for a shorter text, the rest zero), as two words:
 /// together with its length they are the whole text when it is at most sixteen bytes long.
+#[inline]
 fn ends(bytes: &[u8]) -> (u64, u64) {
     // Whole words and half words loaded at once (overlapping where the text is shorter than
     // two), never byte by byte: this runs for every key and member a case gives.
@@ -83,15 +84,22 @@ fn ends(bytes: &[u8]) -> (u64, u64) {
     (head, head)
 }
 
-/// Whether two texts are equal: two word comparisons each way for texts of at most sixteen
-/// bytes (field names and enum members), without a call to `memcmp`.
+/// Whether two texts are equal: word comparisons for texts of at most 32 bytes (field names,
+/// enum members, most names), without a call to `memcmp`.
+#[inline]
 pub fn same_text(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len()
-        && if a.len() <= 16 {
-            ends(a) == ends(b)
-        } else {
-            a == b
+    if a.len() != b.len() {
+        return false;
+    }
+    match a.len() {
+        0..=16 => ends(a) == ends(b),
+        // The first and last sixteen bytes, overlapping: the whole text.
+        17..=32 => {
+            let tail = a.len() - 16;
+            ends(&a[..16]) == ends(&b[..16]) && ends(&a[tail..]) == ends(&b[tail..])
         }
+        _ => a == b,
+    }
 }
 
 /// Names to their numbers (an enum's members, for the case reader): one multiplication, and
@@ -288,6 +296,17 @@ mod tests {
                         .map(|i| if bits >> i & 1 == 1 { 'b' } else { 'a' })
                         .collect(),
                 );
+            }
+        }
+        // Longer texts, up to 40 bytes, that differ in one byte anywhere or in their length.
+        let long = "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+        for length in 10..=40 {
+            let text = &long[..length];
+            texts.push(text.to_string());
+            for at in 0..length {
+                let mut changed = text.as_bytes().to_vec();
+                changed[at] = b'_';
+                texts.push(String::from_utf8(changed).unwrap_or_default());
             }
         }
         for a in &texts {

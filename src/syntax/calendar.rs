@@ -131,26 +131,21 @@ impl Date {
             return;
         }
         let (year, month, day) = civil_from_days(self.0);
-        let (year, month, day) = (year.unsigned_abs() as u32, month, day);
-        let digit = |n: u32| b'0' + (n % 10) as u8;
-        let text = [
-            digit(year / 1000),
-            digit(year / 100),
-            digit(year / 10),
-            digit(year),
-            b'-',
-            digit(month / 10),
-            digit(month),
-            b'-',
-            digit(day / 10),
-            digit(day),
-        ];
-        // ASCII digits as characters after one reservation (checking ten bytes as UTF-8 cost
-        // more than writing them).
-        out.reserve(text.len());
-        for byte in text {
-            out.push(char::from(byte));
-        }
+        let year = year.unsigned_abs() as usize;
+        // Two digits at a time, as slices of one text of every pair: no formatting machinery,
+        // no check of the bytes as UTF-8, no character pushed alone.
+        let pair = |n: usize| {
+            DIGIT_PAIRS
+                .get(2 * (n % 100)..2 * (n % 100) + 2)
+                .unwrap_or("00")
+        };
+        out.reserve(10);
+        out.push_str(pair(year / 100));
+        out.push_str(pair(year));
+        out.push('-');
+        out.push_str(pair(month as usize));
+        out.push('-');
+        out.push_str(pair(day as usize));
     }
 
     /// The year, month and day of a date of the calendar (a date outside gives the nearest
@@ -270,6 +265,14 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
+
+/// "00" to "99", one after another.
+const DIGIT_PAIRS: &str = "\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
 
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
