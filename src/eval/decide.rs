@@ -399,12 +399,10 @@ impl Program {
             return (failed.is_none(), failed.unwrap_or(0));
         };
         for (position, condition) in rule.conditions.iter().enumerate() {
-            let value = env.truth(condition);
             // The facts go to the trace's one list: no allocation of the condition's own.
             let first = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
-            for expr in &rule.observed[position] {
-                sink.facts.push(env.value(expr).into_owned());
-            }
+            let observed = rule.observed.get(position).map_or(&[][..], Vec::as_slice);
+            let value = env.truth_observed(condition, observed, &mut sink.facts);
             let last = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
             sink.conditions.push(ConditionTrace {
                 index: position,

@@ -68,6 +68,50 @@ impl<'a> Env<'a> {
         }
     }
 
+    /// Whether a condition holds, with the values of the facts it reads (`observed`, in order)
+    /// pushed onto `facts`: what an explanation records. A fact that is the first operand of
+    /// the condition's test (`case.activity` in `case.activity == export`, most conditions) is
+    /// the value the test already read, not read again.
+    pub(super) fn truth_observed(
+        &mut self,
+        condition: &'a Expr,
+        observed: &'a [Expr],
+        facts: &mut Vec<Value>,
+    ) -> bool {
+        let (holds, operand) = match condition {
+            Expr::Compare(op, left, right) => {
+                let value = self.operand(left);
+                let holds = op.holds(value.total_cmp(&self.operand(right)));
+                (holds, Some((&**left, value)))
+            }
+            Expr::In(member, set) => {
+                let value = self.operand(member);
+                let dated = match &**set {
+                    Expr::NamedSet(index) => self.program.dated_set(*index),
+                    _ => None,
+                };
+                let holds = match dated {
+                    Some(dated) => dated.contains(&value, self.date),
+                    None => self.operand(set).has_member(&value),
+                };
+                (holds, Some((&**member, value)))
+            }
+            Expr::IsNone(inner) => {
+                let value = self.operand(inner);
+                (matches!(*value, Value::None), Some((&**inner, value)))
+            }
+            _ => (self.truth(condition), None),
+        };
+        for expr in observed {
+            let fact = match &operand {
+                Some((read, value)) if same_path(read, expr) => Value::clone(value),
+                _ => self.operand(expr).into_owned(),
+            };
+            facts.push(fact);
+        }
+        holds
+    }
+
     /// The value of a path into the case or a quantifier's variable (`case.item.annex_i`,
     /// `l.valid_from`) or of a constant, borrowed, when there is one to borrow: what most
     /// operands of a condition are. A small function of its own, so that reading them does not
@@ -92,7 +136,7 @@ impl<'a> Env<'a> {
 
     /// An operand's value: borrowed where [`Env::borrowed`] finds it, else evaluated.
     #[inline]
-    fn operand(&mut self, expr: &'a Expr) -> Cow<'a, Value> {
+    pub(super) fn operand(&mut self, expr: &'a Expr) -> Cow<'a, Value> {
         match self.borrowed(expr) {
             Some(value) => Cow::Borrowed(value),
             None => self.value(expr),
@@ -275,6 +319,17 @@ impl<'a> Env<'a> {
         };
         inner.locals.push(member);
         inner.truth(body)
+    }
+}
+
+/// Whether two expressions are the same path into the case or a quantifier's variable, so
+/// that both have the same value in one environment.
+fn same_path(left: &Expr, right: &Expr) -> bool {
+    match (left, right) {
+        (Expr::Case, Expr::Case) => true,
+        (Expr::Local(left), Expr::Local(right)) => left == right,
+        (Expr::Field(left, a), Expr::Field(right, b)) => a == b && same_path(left, right),
+        _ => false,
     }
 }
 

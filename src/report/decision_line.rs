@@ -31,6 +31,10 @@ pub struct DecisionTexts {
     obligations: Vec<KindTexts>,
     /// The rules, by index.
     rules: Vec<RuleTexts>,
+    /// Every rule's entry when it is not in force (`RuleTexts::not_in_force`), one after
+    /// another, by whether the policy is in force: a run of rules not in force, which on a
+    /// given date are most of a policy's, is one slice of it (see `not_in_force_run`).
+    not_in_force_entries: [NotInForceEntries; 2],
     /// `,"in_force":"the policy is in force …"`: what a rule not in force says when the policy
     /// itself is not in force on the date.
     policy_not_in_force: String,
@@ -38,6 +42,25 @@ pub struct DecisionTexts {
     members: Vec<Vec<String>>,
     /// Every record type's field names as the keys of its JSON object.
     records: Vec<Keys>,
+}
+
+/// The entries of every rule not in force, one after another, and where each begins.
+#[derive(Debug, Clone, Default)]
+struct NotInForceEntries {
+    /// The entries, each with the comma before it.
+    text: String,
+    /// Where each rule's entry begins in `text`, by rule, and where the last ends.
+    starts: Vec<usize>,
+}
+
+impl NotInForceEntries {
+    /// The entries of rules `from` to `to` (excluded), or nothing if there is no such rule.
+    fn run(&self, from: usize, to: usize) -> &str {
+        match (self.starts.get(from), self.starts.get(to)) {
+            (Some(start), Some(end)) => self.text.get(*start..*end).unwrap_or_default(),
+            _ => "",
+        }
+    }
 }
 
 /// A verdict or obligation kind.
@@ -214,7 +237,7 @@ impl DecisionTexts {
             "the policy is in force {}",
             period_text(&policy.in_force)
         ));
-        let rules = policy
+        let rules: Vec<RuleTexts> = policy
             .rules
             .iter()
             .map(|rule| {
@@ -280,7 +303,17 @@ impl DecisionTexts {
                 }
             })
             .collect();
+        let not_in_force_entries = [0, 1].map(|in_force| {
+            let mut entries = NotInForceEntries::default();
+            for rule in &rules {
+                entries.starts.push(entries.text.len());
+                entries.text.push_str(&rule.not_in_force[in_force]);
+            }
+            entries.starts.push(entries.text.len());
+            entries
+        });
         DecisionTexts {
+            not_in_force_entries,
             policy: format!(
                 "\"policy\":{{\"title\":{},\"source\":{source}}}",
                 json_string(&policy.title)
@@ -365,6 +398,7 @@ impl DecisionTexts {
     }
 
     /// Writes an enum member's name as a JSON string.
+    #[inline]
     fn push_member(&self, out: &mut String, program: &Program, ty: u16, member: u16) {
         match self
             .members
@@ -461,8 +495,24 @@ impl DecisionTexts {
         out.push(']');
         if let Some(trace) = trace {
             out.push_str(",\"explanation\":[");
+            let entries = &self.not_in_force_entries[usize::from(decision.policy_in_force)];
+            // The rules not in force before the current one, from the first of them.
+            let mut run: Option<usize> = None;
             for (position, rule) in trace.rules.iter().enumerate() {
+                if rule.rule == position
+                    && position < self.rules.len()
+                    && is_plainly_not_in_force(trace, rule)
+                {
+                    run.get_or_insert(position);
+                    continue;
+                }
+                if let Some(from) = run.take() {
+                    out.push_str(separated(entries.run(from, position), from == 0));
+                }
                 self.push_rule(out, program, decision, trace, rule, position == 0);
+            }
+            if let Some(from) = run {
+                out.push_str(separated(entries.run(from, trace.rules.len()), from == 0));
             }
             out.push(']');
         }
@@ -493,11 +543,7 @@ impl DecisionTexts {
         };
         let plain = rule.because.is_none() && suppressed_by.is_empty();
         // Most rules of a policy are not in force on a given date: their entry is made.
-        if plain
-            && matches!(rule.status, Status::NotInForce)
-            && conditions.is_empty()
-            && rule.binding.is_none()
-        {
+        if is_plainly_not_in_force(trace, rule) {
             let in_force = &texts.not_in_force[usize::from(decision.policy_in_force)];
             out.push_str(separated(in_force, first));
             return;
@@ -589,10 +635,11 @@ impl DecisionTexts {
             return;
         };
         let observed = trace.observed(condition);
-        let value = |out: &mut String, position: usize| {
-            if let Some(value) = observed.get(position) {
-                self.push_value(out, program, value);
-            }
+        // Most facts are enum members: written here without `push_value`'s call.
+        let value = |out: &mut String, position: usize| match observed.get(position) {
+            Some(Value::Enum(ty, member)) => self.push_member(out, program, *ty, *member),
+            Some(value) => self.push_value(out, program, value),
+            None => {}
         };
         match &texts.keyed_heads {
             // The head and the first key in one piece.
@@ -608,6 +655,15 @@ impl DecisionTexts {
         }
         out.push_str("}}");
     }
+}
+
+/// Whether a rule's entry is only that it is not in force: no conditions, no `because`, no
+/// binding; the entry `RuleTexts::not_in_force` has whole.
+fn is_plainly_not_in_force(trace: &Trace, rule: &RuleTrace) -> bool {
+    matches!(rule.status, Status::NotInForce)
+        && rule.because.is_none()
+        && rule.binding.is_none()
+        && trace.conditions(rule).is_empty()
 }
 
 /// `,"in_force":"…"` for a period's text.
