@@ -100,6 +100,8 @@ impl<'a> Env<'a> {
                 let value = self.operand(inner);
                 (matches!(*value, Value::None), Some((&**inner, value)))
             }
+            // `not in`, `is some`, `is not empty`: the test's own facts.
+            Expr::Not(inner) => return !self.truth_observed(inner, observed, facts),
             _ => (self.truth(condition), None),
         };
         for expr in observed {

@@ -13,7 +13,7 @@
 
 use std::fmt::Write as _;
 
-use crate::check::ir::KindDef;
+use crate::check::ir::{self as check_ir, KindDef, Policy, Type};
 use crate::eval::{ConditionTrace, Decision, Program, RuleTrace, Status, Trace, Value};
 
 use super::decision::{base_names, period_text, value_json};
@@ -129,8 +129,107 @@ struct ConditionTexts {
     /// The same followed by the first key of `observed`, and the position of its value, when
     /// one position bears that key (always, in a checked program).
     keyed_heads: Option<([String; 2], usize)>,
+    /// For a condition reading one fact that is an enum member or a truth: the whole condition
+    /// object for each value of the fact, so that most conditions are one piece.
+    whole: Option<WholeConditions>,
     /// The facts it reads as the keys of its `observed` object.
     observed: Keys,
+}
+
+/// A condition that reads one fact of few values, written whole for each: by the fact's value
+/// (an enum's member, or `false` and `true`) and by whether the condition holds.
+#[derive(Debug, Clone, Default)]
+struct WholeConditions {
+    /// The enum whose members the fact is, or none for a truth.
+    enumeration: Option<u16>,
+    /// `,{"condition":…,"holds":…,"observed":{"fact":…}}`, by value and by `holds`, with the
+    /// comma before it (see `separated`).
+    pieces: Vec<[String; 2]>,
+}
+
+impl WholeConditions {
+    /// The piece for a value of the fact, if the value is one of those it was made for.
+    fn piece(&self, value: &Value, holds: bool) -> Option<&str> {
+        let at = match (value, self.enumeration) {
+            (Value::Enum(ty, member), Some(enumeration)) if *ty == enumeration => {
+                usize::from(*member)
+            }
+            (Value::Bool(truth), None) => usize::from(*truth),
+            _ => return None,
+        };
+        let pieces = self.pieces.get(at)?;
+        Some(&pieces[usize::from(holds)])
+    }
+}
+
+/// The most members an enum may have for the conditions reading one of them to be made whole
+/// (`WholeConditions`), and the most bytes all those pieces may take together: beyond them, a
+/// large policy's conditions are written piece by piece, as the others are.
+const WHOLE_MEMBERS: usize = 64;
+const WHOLE_BUDGET: usize = 4 << 20;
+
+/// The type of a fact that is a path into the case (`case.item.annex_i`), if it is one.
+fn path_type<'p>(policy: &'p Policy, expr: &check_ir::Expr) -> Option<&'p Type> {
+    let check_ir::Expr::Field(base, field) = expr else {
+        return None;
+    };
+    let record = match &**base {
+        check_ir::Expr::Case => policy.input,
+        inner => match path_type(policy, inner)? {
+            Type::Record(record) => *record,
+            Type::Optional(inner) => match &**inner {
+                Type::Record(record) => *record,
+                _ => return None,
+            },
+            _ => return None,
+        },
+    };
+    policy
+        .records
+        .get(record)?
+        .fields
+        .get(*field)
+        .map(|field| &field.ty)
+}
+
+/// The whole pieces of a condition that reads one fact, an enum member or a truth, made from
+/// its heads with the fact's key (`ConditionTexts::keyed_heads`), if they fit in what is left
+/// of `budget`.
+fn whole_conditions(
+    policy: &Policy,
+    keyed_heads: Option<&[String; 2]>,
+    observed: &[(String, check_ir::Expr)],
+    budget: &mut usize,
+) -> Option<WholeConditions> {
+    let ([(_, fact)], Some(heads)) = (observed, keyed_heads) else {
+        return None;
+    };
+    let ty = match path_type(policy, fact)? {
+        Type::Optional(inner) => &**inner,
+        ty => ty,
+    };
+    let (enumeration, values) = match ty {
+        Type::Enum(index) => {
+            let members = &policy.enums.get(*index)?.members;
+            if members.len() > WHOLE_MEMBERS {
+                return None;
+            }
+            let values: Vec<String> = members.iter().map(|m| json_string(m)).collect();
+            (Some(u16::try_from(*index).ok()?), values)
+        }
+        Type::Bool => (None, vec!["false".to_string(), "true".to_string()]),
+        _ => return None,
+    };
+    let pieces: Vec<[String; 2]> = values
+        .iter()
+        .map(|value| heads.clone().map(|head| format!("{head}{value}}}}}")))
+        .collect();
+    let size: usize = pieces.iter().flatten().map(String::len).sum();
+    *budget = budget.checked_sub(size)?;
+    Some(WholeConditions {
+        enumeration,
+        pieces,
+    })
 }
 
 /// A fragment that begins with the comma separating it from what comes before, without that
@@ -237,6 +336,7 @@ impl DecisionTexts {
             "the policy is in force {}",
             period_text(&policy.in_force)
         ));
+        let mut budget = WHOLE_BUDGET;
         let rules: Vec<RuleTexts> = policy
             .rules
             .iter()
@@ -293,9 +393,16 @@ impl DecisionTexts {
                                 )),
                                 _ => None,
                             };
+                            let whole = whole_conditions(
+                                policy,
+                                keyed_heads.as_ref().map(|(heads, _)| heads),
+                                &condition.observed,
+                                &mut budget,
+                            );
                             ConditionTexts {
                                 heads,
                                 keyed_heads,
+                                whole,
                                 observed,
                             }
                         })
@@ -635,9 +742,16 @@ impl DecisionTexts {
             return;
         };
         let observed = trace.observed(condition);
-        // Most facts are enum members: written here without `push_value`'s call.
+        if let (Some(whole), [fact]) = (&texts.whole, observed)
+            && let Some(piece) = whole.piece(fact, condition.holds)
+        {
+            out.push_str(separated(piece, first));
+            return;
+        }
+        // Most facts are enum members or truths: written here without `push_value`'s call.
         let value = |out: &mut String, position: usize| match observed.get(position) {
             Some(Value::Enum(ty, member)) => self.push_member(out, program, *ty, *member),
+            Some(Value::Bool(truth)) => out.push_str(if *truth { "true" } else { "false" }),
             Some(value) => self.push_value(out, program, value),
             None => {}
         };
@@ -778,7 +892,8 @@ mod tests {
     /// A policy with what the EU rulebook lacks: conclusions with several arguments (written in
     /// sorted order), decimals, durations, whole numbers, records (fields sorted), a `for`
     /// binding a record, a condition reading two facts, texts to escape, an exception that
-    /// suppresses and one whose base did not apply, and dates before the policy.
+    /// suppresses and one whose base did not apply, dates before the policy, and conditions on
+    /// one enum member or truth (written whole), holding or not, the member absent or present.
     const POLICY: &str = r#"policy "A \"quoted\" policy"
   in force from 2020-01-01
 
@@ -798,6 +913,8 @@ input Case {
   value: decimal = 0.0
   colours: set of Colour = {}
   parts: set of Part = {}
+  shade: optional Colour
+  urgent: bool = false
 }
 
 verdicts refused(why: text, until: date) > allowed(basis: text) > fine
@@ -826,6 +943,11 @@ rule part_rule "Art. 4"
   then allowed(basis: p.zeta)
   because "part {p.zeta}"
 
+rule shaded "Art. 6"
+  when case.shade == blue
+   and case.urgent
+  then fine
+
 rule later "Art. 5"
   in force from 2030-01-01
   when case.quantity > 0
@@ -850,6 +972,9 @@ rule later "Art. 5"
             r#"{"date":"2019-05-01","quantity":20,"colours":["red"]}"#,
             r#"{"date":"2031-05-01","quantity":20,"colours":["red"],"value":"101"}"#,
             r#"{"date":"2024-05-01","name":"x","parts":[{"zeta":"z1","alpha":0}]}"#,
+            r#"{"date":"2024-05-01","shade":"blue","urgent":true}"#,
+            r#"{"date":"2024-05-01","shade":"blue"}"#,
+            r#"{"date":"2024-05-01","shade":"red","urgent":true}"#,
         ];
         for (number, case) in cases.iter().enumerate() {
             let value = match crate::eval::decode_case(program, case) {
