@@ -529,7 +529,14 @@ impl Program {
         {
             let (from, to) = (result.facts.0 as usize, result.facts.1 as usize);
             if from <= to && to <= sink.facts.len() {
-                sink.facts.extend_from_within(from..to);
+                // Most conditions read one fact: pushed without the general copy's setup.
+                match sink.facts.get(from) {
+                    Some(fact) if to == from + 1 => {
+                        let fact = fact.clone();
+                        sink.facts.push(fact);
+                    }
+                    _ => sink.facts.extend_from_within(from..to),
+                }
                 return result.holds;
             }
         }

@@ -893,7 +893,8 @@ mod tests {
     /// sorted order), decimals, durations, whole numbers, records (fields sorted), a `for`
     /// binding a record, a condition reading two facts, texts to escape, an exception that
     /// suppresses and one whose base did not apply, dates before the policy, and conditions on
-    /// one enum member or truth (written whole), holding or not, the member absent or present.
+    /// one enum member or truth (written whole), holding or not, the member absent or present,
+    /// and conditions two rules share (evaluated once a case).
     const POLICY: &str = r#"policy "A \"quoted\" policy"
   in force from 2020-01-01
 
@@ -948,6 +949,11 @@ rule shaded "Art. 6"
    and case.urgent
   then fine
 
+rule urgent_too "Art. 7"
+  when case.urgent
+   and case.quantity > case.limit
+  then fine
+
 rule later "Art. 5"
   in force from 2030-01-01
   when case.quantity > 0
@@ -975,6 +981,7 @@ rule later "Art. 5"
             r#"{"date":"2024-05-01","shade":"blue","urgent":true}"#,
             r#"{"date":"2024-05-01","shade":"blue"}"#,
             r#"{"date":"2024-05-01","shade":"red","urgent":true}"#,
+            r#"{"date":"2024-05-01","urgent":true,"quantity":20,"colours":["red"]}"#,
         ];
         for (number, case) in cases.iter().enumerate() {
             let value = match crate::eval::decode_case(program, case) {
@@ -984,6 +991,20 @@ rule later "Art. 5"
             let date = crate::eval::case_date(&program.policy, &value)
                 .unwrap_or_else(|| panic!("case {number} has a date"));
             let (decision, trace) = program.explain(&value, date);
+            // A condition two rules share reads the same in both.
+            let mut seen: Vec<(&str, bool, &[crate::eval::Value])> = Vec::new();
+            for rule in &trace.rules {
+                for condition in trace.conditions(rule) {
+                    let text = program.policy.rules[rule.rule].conditions[condition.index]
+                        .text
+                        .as_str();
+                    let read = (text, condition.holds, trace.observed(condition));
+                    match seen.iter().find(|(other, ..)| *other == text) {
+                        Some(first) => assert_eq!(*first, read, "case {number}"),
+                        None => seen.push(read),
+                    }
+                }
+            }
             let mut written = String::new();
             write_explained_line(&mut written, program, &texts, &decision, &trace, number);
             let mut tree = super::super::decision::decision_json(program, &decision, &trace);
