@@ -2,11 +2,13 @@
 //! exceptions suppress which rules, the strongest verdict, the obligations, and, when asked, the
 //! trace that explains it.
 
-use crate::check::ir::{RuleId, VerdictId};
+use std::sync::{Arc, Weak};
+
+use crate::check::ir::{Policy, RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
 use super::decision::{Decision, Obligation, Status};
-use super::interpret::Env;
+use super::interpret::{Env, same_expr};
 use super::ir::{Epoch, Expr, Part, Program};
 use super::trace::{ConditionTrace, Trace};
 use super::value::Value;
@@ -35,6 +37,134 @@ struct Scratch {
     candidates: Vec<u32>,
     /// For rules with `for`: the member that made them apply.
     bindings: Vec<(u32, Value)>,
+    /// The conditions several rules share, for explaining.
+    shared: SharedConditions,
+}
+
+/// Conditions that several rules have (the same text, in rules without `for`), so that
+/// explaining a case evaluates each once and copies what the first found: in the EU rulebook
+/// `case.activity in goods_movements` alone opens ten rules in force on most dates.
+#[derive(Default)]
+struct SharedConditions {
+    /// The policy of the program they were found in, held weakly so that no other policy can
+    /// take its address, and the program's parameters: a program is its policy lowered with
+    /// its parameters fixed, so the two say which program this is.
+    policy: Weak<Policy>,
+    params: Vec<Value>,
+    /// Where each rule's conditions begin in one numbering of every rule's conditions, and
+    /// where the last ends.
+    starts: Vec<u32>,
+    /// For each condition, by that numbering, the first that is the same expression reading
+    /// the same facts (rule and position; found by their text, then checked with
+    /// `same_expr`), itself when there is none before it or its rule has `for`.
+    first: Vec<(u32, u32)>,
+    /// For each condition first of its kind, what the last of them evaluated found: for which
+    /// case (see `case`), whether it held, and where the facts it read are in the trace.
+    results: Vec<SharedResult>,
+    /// The number of the case being explained, counted on each explanation.
+    case: u32,
+}
+
+/// Whether two rules' conditions, by rule and position, are the same expression reading the
+/// same facts.
+fn same_condition(program: &Program, (a, i): (u32, u32), (b, j): (u32, u32)) -> bool {
+    let part = |rule: u32, position: u32| {
+        let rule = program.rules.get(rule as usize)?;
+        let position = position as usize;
+        Some((rule.conditions.get(position)?, rule.observed.get(position)?))
+    };
+    match (part(a, i), part(b, j)) {
+        (Some((left, left_facts)), Some((right, right_facts))) => {
+            same_expr(left, right)
+                && left_facts.len() == right_facts.len()
+                && left_facts
+                    .iter()
+                    .zip(right_facts)
+                    .all(|(l, r)| same_expr(l, r))
+        }
+        _ => false,
+    }
+}
+
+/// What one of a shared condition's rules found on a case.
+#[derive(Debug, Clone, Copy, Default)]
+struct SharedResult {
+    case: u32,
+    holds: bool,
+    facts: (u32, u32),
+}
+
+impl SharedConditions {
+    /// Readies the table for explaining a case of `program`, finding its shared conditions
+    /// first if it is not the program last seen.
+    fn prepare(&mut self, program: &Program) {
+        let same = std::ptr::eq(self.policy.as_ptr(), Arc::as_ptr(&program.policy))
+            && self.params == program.params
+            && self.starts.len() == program.rules.len() + 1;
+        if !same {
+            self.find(program);
+            self.policy = Arc::downgrade(&program.policy);
+            self.params.clone_from(&program.params);
+        }
+        self.case = self.case.wrapping_add(1);
+        if self.case == 0 {
+            // After four billion cases the numbers come round: forget every result.
+            self.results.iter_mut().for_each(|result| result.case = 0);
+            self.case = 1;
+        }
+    }
+
+    /// Numbers every rule's conditions and finds, for each, the first with the same text.
+    fn find(&mut self, program: &Program) {
+        let mut seen: std::collections::HashMap<&str, (u32, u32)> =
+            std::collections::HashMap::new();
+        self.starts.clear();
+        self.first.clear();
+        let mut count = 0u32;
+        for (index, rule) in program.rules.iter().enumerate() {
+            self.starts.push(count);
+            let texts = program
+                .policy
+                .rules
+                .get(index)
+                .map(|r| r.conditions.as_slice());
+            for position in 0..rule.conditions.len() {
+                let here = (
+                    u32::try_from(index).unwrap_or(u32::MAX),
+                    u32::try_from(position).unwrap_or(u32::MAX),
+                );
+                let text = texts.and_then(|texts| texts.get(position));
+                let first = match (text, &rule.for_each) {
+                    (Some(condition), None) => *seen.entry(&condition.text).or_insert(here),
+                    _ => here,
+                };
+                let first = if first == here || same_condition(program, first, here) {
+                    first
+                } else {
+                    here
+                };
+                self.first.push(first);
+                count = count.saturating_add(1);
+            }
+        }
+        self.starts.push(count);
+        self.results.clear();
+        self.results
+            .resize(self.first.len(), SharedResult::default());
+    }
+
+    /// The place of a rule's condition in the numbering.
+    fn slot(&self, rule: usize, position: usize) -> Option<usize> {
+        let start = *self.starts.get(rule)? as usize;
+        let slot = start + position;
+        (slot < *self.starts.get(rule + 1)? as usize).then_some(slot)
+    }
+
+    /// The place of the first condition with the same text as a rule's condition.
+    fn first_slot(&self, rule: usize, position: usize) -> Option<usize> {
+        let (rule, position) = *self.first.get(self.slot(rule, position)?)?;
+        self.slot(rule as usize, position as usize)
+    }
 }
 
 impl Scratch {
@@ -114,6 +244,7 @@ impl Program {
         }
         if let Some(trace) = trace.as_deref_mut() {
             trace.reset(count);
+            scratch.shared.prepare(self);
         }
         let mut env = Env::new(self, case, epoch, date);
         scratch.bindings.clear();
@@ -151,6 +282,7 @@ impl Program {
             state,
             candidates,
             bindings,
+            shared,
         } = scratch;
         for &rule_id in candidates.iter() {
             let index = rule_id as usize;
@@ -166,7 +298,9 @@ impl Program {
             let start = sink.as_ref().map_or(0, |sink| sink.conditions.len());
             let facts_start = sink.as_ref().map_or(0, |sink| sink.facts.len());
             let (holds, failed) = match &rule.for_each {
-                None => self.conditions(index, settled, env, sink.as_deref_mut()),
+                None => {
+                    self.conditions(index, settled, env, sink.as_deref_mut(), Some(&mut *shared))
+                }
                 Some(set) => {
                     // The first member for which every condition holds is the rule's binding.
                     let members = env.value(set).set_members();
@@ -178,7 +312,9 @@ impl Program {
                         }
                         let mut inner = Env::new(self, case, epoch, date);
                         inner.locals.push(member);
-                        result = self.conditions(index, settled, &mut inner, sink.as_deref_mut());
+                        // A member is bound: these conditions are the rule's own.
+                        result =
+                            self.conditions(index, settled, &mut inner, sink.as_deref_mut(), None);
                         if result.0 {
                             bindings.push((rule_id, member.clone()));
                             break;
@@ -375,16 +511,62 @@ impl Program {
         values
     }
 
+    /// Whether a rule's condition holds, with its facts pushed onto the trace's: copied from
+    /// the same condition of another rule when one was evaluated on this case, else evaluated
+    /// and kept for the others.
+    fn shared_truth<'a>(
+        &'a self,
+        (index, position): (usize, usize),
+        condition: &'a Expr,
+        observed: &'a [Expr],
+        env: &mut Env<'a>,
+        sink: &mut ConditionSink,
+        shared: &mut SharedConditions,
+    ) -> bool {
+        let first = shared.first_slot(index, position);
+        if let Some(result) = first.and_then(|slot| shared.results.get(slot))
+            && result.case == shared.case
+        {
+            let (from, to) = (result.facts.0 as usize, result.facts.1 as usize);
+            if from <= to && to <= sink.facts.len() {
+                // Most conditions read one fact: pushed without the general copy's setup.
+                match sink.facts.get(from) {
+                    Some(fact) if to == from + 1 => {
+                        let fact = fact.clone();
+                        sink.facts.push(fact);
+                    }
+                    _ => sink.facts.extend_from_within(from..to),
+                }
+                return result.holds;
+            }
+        }
+        let from = sink.facts.len();
+        let holds = env.truth_observed(condition, observed, &mut sink.facts);
+        if let Some(result) = first.and_then(|slot| shared.results.get_mut(slot)) {
+            *result = SharedResult {
+                case: shared.case,
+                holds,
+                facts: (
+                    u32::try_from(from).unwrap_or(u32::MAX),
+                    u32::try_from(sink.facts.len()).unwrap_or(u32::MAX),
+                ),
+            };
+        }
+        holds
+    }
+
     /// Evaluates a rule's conditions in order, stopping at the first that is false: whether
     /// they all hold, and the one that did not. With a sink, each is recorded with its facts.
     /// Without one, the conditions flagged in `settled` (key conditions the rule tree found
-    /// true) are not evaluated again.
+    /// true) are not evaluated again. With `shared`, a condition another rule evaluated already
+    /// on this case is copied from it.
     fn conditions<'a>(
         &'a self,
         index: usize,
         settled: u64,
         env: &mut Env<'a>,
         sink: Option<&mut ConditionSink>,
+        mut shared: Option<&mut SharedConditions>,
     ) -> (bool, usize) {
         let rule = &self.rules[index];
         let Some(sink) = sink else {
@@ -399,12 +581,15 @@ impl Program {
             return (failed.is_none(), failed.unwrap_or(0));
         };
         for (position, condition) in rule.conditions.iter().enumerate() {
-            let value = env.truth(condition);
             // The facts go to the trace's one list: no allocation of the condition's own.
             let first = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
-            for expr in &rule.observed[position] {
-                sink.facts.push(env.value(expr).into_owned());
-            }
+            let observed = rule.observed.get(position).map_or(&[][..], Vec::as_slice);
+            let value = match shared.as_deref_mut() {
+                Some(shared) => {
+                    self.shared_truth((index, position), condition, observed, env, sink, shared)
+                }
+                None => env.truth_observed(condition, observed, &mut sink.facts),
+            };
             let last = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
             sink.conditions.push(ConditionTrace {
                 index: position,

@@ -68,6 +68,52 @@ impl<'a> Env<'a> {
         }
     }
 
+    /// Whether a condition holds, with the values of the facts it reads (`observed`, in order)
+    /// pushed onto `facts`: what an explanation records. A fact that is the first operand of
+    /// the condition's test (`case.activity` in `case.activity == export`, most conditions) is
+    /// the value the test already read, not read again.
+    pub(super) fn truth_observed(
+        &mut self,
+        condition: &'a Expr,
+        observed: &'a [Expr],
+        facts: &mut Vec<Value>,
+    ) -> bool {
+        let (holds, operand) = match condition {
+            Expr::Compare(op, left, right) => {
+                let value = self.operand(left);
+                let holds = op.holds(value.total_cmp(&self.operand(right)));
+                (holds, Some((&**left, value)))
+            }
+            Expr::In(member, set) => {
+                let value = self.operand(member);
+                let dated = match &**set {
+                    Expr::NamedSet(index) => self.program.dated_set(*index),
+                    _ => None,
+                };
+                let holds = match dated {
+                    Some(dated) => dated.contains(&value, self.date),
+                    None => self.operand(set).has_member(&value),
+                };
+                (holds, Some((&**member, value)))
+            }
+            Expr::IsNone(inner) => {
+                let value = self.operand(inner);
+                (matches!(*value, Value::None), Some((&**inner, value)))
+            }
+            // `not in`, `is some`, `is not empty`: the test's own facts.
+            Expr::Not(inner) => return !self.truth_observed(inner, observed, facts),
+            _ => (self.truth(condition), None),
+        };
+        for expr in observed {
+            let fact = match &operand {
+                Some((read, value)) if same_path(read, expr) => Value::clone(value),
+                _ => self.operand(expr).into_owned(),
+            };
+            facts.push(fact);
+        }
+        holds
+    }
+
     /// The value of a path into the case or a quantifier's variable (`case.item.annex_i`,
     /// `l.valid_from`) or of a constant, borrowed, when there is one to borrow: what most
     /// operands of a condition are. A small function of its own, so that reading them does not
@@ -92,7 +138,7 @@ impl<'a> Env<'a> {
 
     /// An operand's value: borrowed where [`Env::borrowed`] finds it, else evaluated.
     #[inline]
-    fn operand(&mut self, expr: &'a Expr) -> Cow<'a, Value> {
+    pub(super) fn operand(&mut self, expr: &'a Expr) -> Cow<'a, Value> {
         match self.borrowed(expr) {
             Some(value) => Cow::Borrowed(value),
             None => self.value(expr),
@@ -275,6 +321,94 @@ impl<'a> Env<'a> {
         };
         inner.locals.push(member);
         inner.truth(body)
+    }
+}
+
+/// Whether two expressions are the same, part for part: evaluated in one environment without
+/// quantifier variables of their own, they have the same value.
+pub(super) fn same_expr(left: &Expr, right: &Expr) -> bool {
+    let all = |left: &[Expr], right: &[Expr]| {
+        left.len() == right.len() && left.iter().zip(right).all(|(l, r)| same_expr(l, r))
+    };
+    match (left, right) {
+        (Expr::Value(left), Expr::Value(right)) => left == right,
+        (Expr::Case, Expr::Case) => true,
+        (Expr::Local(left), Expr::Local(right))
+        | (Expr::Const(left), Expr::Const(right))
+        | (Expr::NamedSet(left), Expr::NamedSet(right)) => left == right,
+        (Expr::Field(left, a), Expr::Field(right, b)) => a == b && same_expr(left, right),
+        (Expr::SetLit(left, a), Expr::SetLit(right, b)) => a == b && all(left, right),
+        (Expr::RecordLit(a, left), Expr::RecordLit(b, right)) => a == b && all(left, right),
+        (Expr::And(left), Expr::And(right)) | (Expr::Or(left), Expr::Or(right)) => all(left, right),
+        (Expr::Not(left), Expr::Not(right))
+        | (Expr::IsNone(left), Expr::IsNone(right))
+        | (Expr::IsEmpty(left), Expr::IsEmpty(right))
+        | (Expr::Count(left), Expr::Count(right))
+        | (Expr::EndOfYear(left), Expr::EndOfYear(right)) => same_expr(left, right),
+        (Expr::Compare(a, l1, r1), Expr::Compare(b, l2, r2)) => {
+            a == b && same_expr(l1, l2) && same_expr(r1, r2)
+        }
+        (Expr::Arith(a, l1, r1), Expr::Arith(b, l2, r2)) => {
+            a == b && same_expr(l1, l2) && same_expr(r1, r2)
+        }
+        (Expr::In(l1, r1), Expr::In(l2, r2))
+        | (Expr::StartsWith(l1, r1), Expr::StartsWith(l2, r2))
+        | (Expr::AnyPrefix(l1, r1), Expr::AnyPrefix(l2, r2)) => {
+            same_expr(l1, l2) && same_expr(r1, r2)
+        }
+        (
+            Expr::Quantifier {
+                every: a,
+                set: s1,
+                body: b1,
+            },
+            Expr::Quantifier {
+                every: b,
+                set: s2,
+                body: b2,
+            },
+        ) => a == b && same_expr(s1, s2) && same_expr(b1, b2),
+        (Expr::If(c1, t1, e1), Expr::If(c2, t2, e2)) => {
+            same_expr(c1, c2) && same_expr(t1, t2) && same_expr(e1, e2)
+        }
+        // Listed one by one, so that a new kind of expression is not the same as anything
+        // until it says how.
+        (
+            Expr::Value(_)
+            | Expr::Case
+            | Expr::Local(_)
+            | Expr::Const(_)
+            | Expr::NamedSet(_)
+            | Expr::Field(..)
+            | Expr::SetLit(..)
+            | Expr::RecordLit(..)
+            | Expr::Not(_)
+            | Expr::And(_)
+            | Expr::Or(_)
+            | Expr::Compare(..)
+            | Expr::In(..)
+            | Expr::IsNone(_)
+            | Expr::IsEmpty(_)
+            | Expr::Arith(..)
+            | Expr::Quantifier { .. }
+            | Expr::If(..)
+            | Expr::StartsWith(..)
+            | Expr::AnyPrefix(..)
+            | Expr::Count(_)
+            | Expr::EndOfYear(_),
+            _,
+        ) => false,
+    }
+}
+
+/// Whether two expressions are the same path into the case or a quantifier's variable, so
+/// that both have the same value in one environment.
+fn same_path(left: &Expr, right: &Expr) -> bool {
+    match (left, right) {
+        (Expr::Case, Expr::Case) => true,
+        (Expr::Local(left), Expr::Local(right)) => left == right,
+        (Expr::Field(left, a), Expr::Field(right, b)) => a == b && same_path(left, right),
+        _ => false,
     }
 }
 

@@ -40,12 +40,21 @@ impl Trace {
         self.rules.truncate(count);
         self.conditions.clear();
         self.facts.clear();
+        // Most entries are still as the last reset left them (the rules not in force on either
+        // date): only the others are written, which spares dropping what they hold.
         for (rule, entry) in self.rules.iter_mut().enumerate() {
-            entry.rule = rule;
-            entry.status = Status::NotInForce;
-            entry.conditions = 0..0;
-            entry.because = None;
-            entry.binding = None;
+            let pristine = entry.rule == rule
+                && matches!(entry.status, Status::NotInForce)
+                && entry.conditions.is_empty()
+                && entry.because.is_none()
+                && entry.binding.is_none();
+            if !pristine {
+                entry.rule = rule;
+                entry.status = Status::NotInForce;
+                entry.conditions = 0..0;
+                entry.because = None;
+                entry.binding = None;
+            }
         }
         let start = self.rules.len();
         self.rules.extend((start..count).map(|rule| RuleTrace {

@@ -13,7 +13,7 @@
 
 use std::fmt::Write as _;
 
-use crate::check::ir::KindDef;
+use crate::check::ir::{self as check_ir, KindDef, Policy, Type};
 use crate::eval::{ConditionTrace, Decision, Program, RuleTrace, Status, Trace, Value};
 
 use super::decision::{base_names, period_text, value_json};
@@ -31,6 +31,10 @@ pub struct DecisionTexts {
     obligations: Vec<KindTexts>,
     /// The rules, by index.
     rules: Vec<RuleTexts>,
+    /// Every rule's entry when it is not in force (`RuleTexts::not_in_force`), one after
+    /// another, by whether the policy is in force: a run of rules not in force, which on a
+    /// given date are most of a policy's, is one slice of it (see `not_in_force_run`).
+    not_in_force_entries: [NotInForceEntries; 2],
     /// `,"in_force":"the policy is in force …"`: what a rule not in force says when the policy
     /// itself is not in force on the date.
     policy_not_in_force: String,
@@ -38,6 +42,25 @@ pub struct DecisionTexts {
     members: Vec<Vec<String>>,
     /// Every record type's field names as the keys of its JSON object.
     records: Vec<Keys>,
+}
+
+/// The entries of every rule not in force, one after another, and where each begins.
+#[derive(Debug, Clone, Default)]
+struct NotInForceEntries {
+    /// The entries, each with the comma before it.
+    text: String,
+    /// Where each rule's entry begins in `text`, by rule, and where the last ends.
+    starts: Vec<usize>,
+}
+
+impl NotInForceEntries {
+    /// The entries of rules `from` to `to` (excluded), or nothing if there is no such rule.
+    fn run(&self, from: usize, to: usize) -> &str {
+        match (self.starts.get(from), self.starts.get(to)) {
+            (Some(start), Some(end)) => self.text.get(*start..*end).unwrap_or_default(),
+            _ => "",
+        }
+    }
 }
 
 /// A verdict or obligation kind.
@@ -106,8 +129,107 @@ struct ConditionTexts {
     /// The same followed by the first key of `observed`, and the position of its value, when
     /// one position bears that key (always, in a checked program).
     keyed_heads: Option<([String; 2], usize)>,
+    /// For a condition reading one fact that is an enum member or a truth: the whole condition
+    /// object for each value of the fact, so that most conditions are one piece.
+    whole: Option<WholeConditions>,
     /// The facts it reads as the keys of its `observed` object.
     observed: Keys,
+}
+
+/// A condition that reads one fact of few values, written whole for each: by the fact's value
+/// (an enum's member, or `false` and `true`) and by whether the condition holds.
+#[derive(Debug, Clone, Default)]
+struct WholeConditions {
+    /// The enum whose members the fact is, or none for a truth.
+    enumeration: Option<u16>,
+    /// `,{"condition":…,"holds":…,"observed":{"fact":…}}`, by value and by `holds`, with the
+    /// comma before it (see `separated`).
+    pieces: Vec<[String; 2]>,
+}
+
+impl WholeConditions {
+    /// The piece for a value of the fact, if the value is one of those it was made for.
+    fn piece(&self, value: &Value, holds: bool) -> Option<&str> {
+        let at = match (value, self.enumeration) {
+            (Value::Enum(ty, member), Some(enumeration)) if *ty == enumeration => {
+                usize::from(*member)
+            }
+            (Value::Bool(truth), None) => usize::from(*truth),
+            _ => return None,
+        };
+        let pieces = self.pieces.get(at)?;
+        Some(&pieces[usize::from(holds)])
+    }
+}
+
+/// The most members an enum may have for the conditions reading one of them to be made whole
+/// (`WholeConditions`), and the most bytes all those pieces may take together: beyond them, a
+/// large policy's conditions are written piece by piece, as the others are.
+const WHOLE_MEMBERS: usize = 64;
+const WHOLE_BUDGET: usize = 4 << 20;
+
+/// The type of a fact that is a path into the case (`case.item.annex_i`), if it is one.
+fn path_type<'p>(policy: &'p Policy, expr: &check_ir::Expr) -> Option<&'p Type> {
+    let check_ir::Expr::Field(base, field) = expr else {
+        return None;
+    };
+    let record = match &**base {
+        check_ir::Expr::Case => policy.input,
+        inner => match path_type(policy, inner)? {
+            Type::Record(record) => *record,
+            Type::Optional(inner) => match &**inner {
+                Type::Record(record) => *record,
+                _ => return None,
+            },
+            _ => return None,
+        },
+    };
+    policy
+        .records
+        .get(record)?
+        .fields
+        .get(*field)
+        .map(|field| &field.ty)
+}
+
+/// The whole pieces of a condition that reads one fact, an enum member or a truth, made from
+/// its heads with the fact's key (`ConditionTexts::keyed_heads`), if they fit in what is left
+/// of `budget`.
+fn whole_conditions(
+    policy: &Policy,
+    keyed_heads: Option<&[String; 2]>,
+    observed: &[(String, check_ir::Expr)],
+    budget: &mut usize,
+) -> Option<WholeConditions> {
+    let ([(_, fact)], Some(heads)) = (observed, keyed_heads) else {
+        return None;
+    };
+    let ty = match path_type(policy, fact)? {
+        Type::Optional(inner) => &**inner,
+        ty => ty,
+    };
+    let (enumeration, values) = match ty {
+        Type::Enum(index) => {
+            let members = &policy.enums.get(*index)?.members;
+            if members.len() > WHOLE_MEMBERS {
+                return None;
+            }
+            let values: Vec<String> = members.iter().map(|m| json_string(m)).collect();
+            (Some(u16::try_from(*index).ok()?), values)
+        }
+        Type::Bool => (None, vec!["false".to_string(), "true".to_string()]),
+        _ => return None,
+    };
+    let pieces: Vec<[String; 2]> = values
+        .iter()
+        .map(|value| heads.clone().map(|head| format!("{head}{value}}}}}")))
+        .collect();
+    let size: usize = pieces.iter().flatten().map(String::len).sum();
+    *budget = budget.checked_sub(size)?;
+    Some(WholeConditions {
+        enumeration,
+        pieces,
+    })
 }
 
 /// A fragment that begins with the comma separating it from what comes before, without that
@@ -214,7 +336,8 @@ impl DecisionTexts {
             "the policy is in force {}",
             period_text(&policy.in_force)
         ));
-        let rules = policy
+        let mut budget = WHOLE_BUDGET;
+        let rules: Vec<RuleTexts> = policy
             .rules
             .iter()
             .map(|rule| {
@@ -270,9 +393,16 @@ impl DecisionTexts {
                                 )),
                                 _ => None,
                             };
+                            let whole = whole_conditions(
+                                policy,
+                                keyed_heads.as_ref().map(|(heads, _)| heads),
+                                &condition.observed,
+                                &mut budget,
+                            );
                             ConditionTexts {
                                 heads,
                                 keyed_heads,
+                                whole,
                                 observed,
                             }
                         })
@@ -280,7 +410,17 @@ impl DecisionTexts {
                 }
             })
             .collect();
+        let not_in_force_entries = [0, 1].map(|in_force| {
+            let mut entries = NotInForceEntries::default();
+            for rule in &rules {
+                entries.starts.push(entries.text.len());
+                entries.text.push_str(&rule.not_in_force[in_force]);
+            }
+            entries.starts.push(entries.text.len());
+            entries
+        });
         DecisionTexts {
+            not_in_force_entries,
             policy: format!(
                 "\"policy\":{{\"title\":{},\"source\":{source}}}",
                 json_string(&policy.title)
@@ -365,6 +505,7 @@ impl DecisionTexts {
     }
 
     /// Writes an enum member's name as a JSON string.
+    #[inline]
     fn push_member(&self, out: &mut String, program: &Program, ty: u16, member: u16) {
         match self
             .members
@@ -461,8 +602,24 @@ impl DecisionTexts {
         out.push(']');
         if let Some(trace) = trace {
             out.push_str(",\"explanation\":[");
+            let entries = &self.not_in_force_entries[usize::from(decision.policy_in_force)];
+            // The rules not in force before the current one, from the first of them.
+            let mut run: Option<usize> = None;
             for (position, rule) in trace.rules.iter().enumerate() {
+                if rule.rule == position
+                    && position < self.rules.len()
+                    && is_plainly_not_in_force(trace, rule)
+                {
+                    run.get_or_insert(position);
+                    continue;
+                }
+                if let Some(from) = run.take() {
+                    out.push_str(separated(entries.run(from, position), from == 0));
+                }
                 self.push_rule(out, program, decision, trace, rule, position == 0);
+            }
+            if let Some(from) = run {
+                out.push_str(separated(entries.run(from, trace.rules.len()), from == 0));
             }
             out.push(']');
         }
@@ -493,11 +650,7 @@ impl DecisionTexts {
         };
         let plain = rule.because.is_none() && suppressed_by.is_empty();
         // Most rules of a policy are not in force on a given date: their entry is made.
-        if plain
-            && matches!(rule.status, Status::NotInForce)
-            && conditions.is_empty()
-            && rule.binding.is_none()
-        {
+        if is_plainly_not_in_force(trace, rule) {
             let in_force = &texts.not_in_force[usize::from(decision.policy_in_force)];
             out.push_str(separated(in_force, first));
             return;
@@ -589,10 +742,18 @@ impl DecisionTexts {
             return;
         };
         let observed = trace.observed(condition);
-        let value = |out: &mut String, position: usize| {
-            if let Some(value) = observed.get(position) {
-                self.push_value(out, program, value);
-            }
+        if let (Some(whole), [fact]) = (&texts.whole, observed)
+            && let Some(piece) = whole.piece(fact, condition.holds)
+        {
+            out.push_str(separated(piece, first));
+            return;
+        }
+        // Most facts are enum members or truths: written here without `push_value`'s call.
+        let value = |out: &mut String, position: usize| match observed.get(position) {
+            Some(Value::Enum(ty, member)) => self.push_member(out, program, *ty, *member),
+            Some(Value::Bool(truth)) => out.push_str(if *truth { "true" } else { "false" }),
+            Some(value) => self.push_value(out, program, value),
+            None => {}
         };
         match &texts.keyed_heads {
             // The head and the first key in one piece.
@@ -608,6 +769,15 @@ impl DecisionTexts {
         }
         out.push_str("}}");
     }
+}
+
+/// Whether a rule's entry is only that it is not in force: no conditions, no `because`, no
+/// binding; the entry `RuleTexts::not_in_force` has whole.
+fn is_plainly_not_in_force(trace: &Trace, rule: &RuleTrace) -> bool {
+    matches!(rule.status, Status::NotInForce)
+        && rule.because.is_none()
+        && rule.binding.is_none()
+        && trace.conditions(rule).is_empty()
 }
 
 /// `,"in_force":"…"` for a period's text.
@@ -722,7 +892,9 @@ mod tests {
     /// A policy with what the EU rulebook lacks: conclusions with several arguments (written in
     /// sorted order), decimals, durations, whole numbers, records (fields sorted), a `for`
     /// binding a record, a condition reading two facts, texts to escape, an exception that
-    /// suppresses and one whose base did not apply, and dates before the policy.
+    /// suppresses and one whose base did not apply, dates before the policy, and conditions on
+    /// one enum member or truth (written whole), holding or not, the member absent or present,
+    /// and conditions two rules share (evaluated once a case).
     const POLICY: &str = r#"policy "A \"quoted\" policy"
   in force from 2020-01-01
 
@@ -742,6 +914,8 @@ input Case {
   value: decimal = 0.0
   colours: set of Colour = {}
   parts: set of Part = {}
+  shade: optional Colour
+  urgent: bool = false
 }
 
 verdicts refused(why: text, until: date) > allowed(basis: text) > fine
@@ -770,6 +944,16 @@ rule part_rule "Art. 4"
   then allowed(basis: p.zeta)
   because "part {p.zeta}"
 
+rule shaded "Art. 6"
+  when case.shade == blue
+   and case.urgent
+  then fine
+
+rule urgent_too "Art. 7"
+  when case.urgent
+   and case.quantity > case.limit
+  then fine
+
 rule later "Art. 5"
   in force from 2030-01-01
   when case.quantity > 0
@@ -794,6 +978,10 @@ rule later "Art. 5"
             r#"{"date":"2019-05-01","quantity":20,"colours":["red"]}"#,
             r#"{"date":"2031-05-01","quantity":20,"colours":["red"],"value":"101"}"#,
             r#"{"date":"2024-05-01","name":"x","parts":[{"zeta":"z1","alpha":0}]}"#,
+            r#"{"date":"2024-05-01","shade":"blue","urgent":true}"#,
+            r#"{"date":"2024-05-01","shade":"blue"}"#,
+            r#"{"date":"2024-05-01","shade":"red","urgent":true}"#,
+            r#"{"date":"2024-05-01","urgent":true,"quantity":20,"colours":["red"]}"#,
         ];
         for (number, case) in cases.iter().enumerate() {
             let value = match crate::eval::decode_case(program, case) {
@@ -803,6 +991,20 @@ rule later "Art. 5"
             let date = crate::eval::case_date(&program.policy, &value)
                 .unwrap_or_else(|| panic!("case {number} has a date"));
             let (decision, trace) = program.explain(&value, date);
+            // A condition two rules share reads the same in both.
+            let mut seen: Vec<(&str, bool, &[crate::eval::Value])> = Vec::new();
+            for rule in &trace.rules {
+                for condition in trace.conditions(rule) {
+                    let text = program.policy.rules[rule.rule].conditions[condition.index]
+                        .text
+                        .as_str();
+                    let read = (text, condition.holds, trace.observed(condition));
+                    match seen.iter().find(|(other, ..)| *other == text) {
+                        Some(first) => assert_eq!(*first, read, "case {number}"),
+                        None => seen.push(read),
+                    }
+                }
+            }
             let mut written = String::new();
             write_explained_line(&mut written, program, &texts, &decision, &trace, number);
             let mut tree = super::super::decision::decision_json(program, &decision, &trace);
