@@ -2,9 +2,7 @@
 //! exceptions suppress which rules, the strongest verdict, the obligations, and, when asked, the
 //! trace that explains it.
 
-use std::sync::{Arc, Weak};
-
-use crate::check::ir::{Policy, RuleId, VerdictId};
+use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
 use super::decision::{Decision, Obligation, Status};
@@ -37,20 +35,16 @@ struct Scratch {
     candidates: Vec<u32>,
     /// For rules with `for`: the member that made them apply.
     bindings: Vec<(u32, Value)>,
-    /// The conditions several rules share, for explaining.
-    shared: SharedConditions,
+    /// What the conditions several rules share found, for explaining.
+    shared: SharedResults,
 }
 
 /// Conditions that several rules have (the same text, in rules without `for`), so that
 /// explaining a case evaluates each once and copies what the first found: in the EU rulebook
-/// `case.activity in goods_movements` alone opens ten rules in force on most dates.
-#[derive(Default)]
-struct SharedConditions {
-    /// The policy of the program they were found in, held weakly so that no other policy can
-    /// take its address, and the program's parameters: a program is its policy lowered with
-    /// its parameters fixed, so the two say which program this is.
-    policy: Weak<Policy>,
-    params: Vec<Value>,
+/// `case.activity in goods_movements` alone opens ten rules in force on most dates. Found once
+/// per program, when it is lowered.
+#[derive(Debug, Clone, Default)]
+pub struct SharedConditions {
     /// Where each rule's conditions begin in one numbering of every rule's conditions, and
     /// where the last ends.
     starts: Vec<u32>,
@@ -58,10 +52,18 @@ struct SharedConditions {
     /// the same facts (rule and position; found by their text, then checked with
     /// `same_expr`), itself when there is none before it or its rule has `for`.
     first: Vec<(u32, u32)>,
-    /// For each condition first of its kind, what the last of them evaluated found: for which
-    /// case (see `case`), whether it held, and where the facts it read are in the trace.
+}
+
+/// What the shared conditions found on the cases explained on a thread.
+#[derive(Default)]
+struct SharedResults {
+    /// For each condition first of its kind, by the program's numbering, what the last of them
+    /// evaluated found: for which case (see `case`), whether it held, and where the facts it
+    /// read are in the trace.
     results: Vec<SharedResult>,
-    /// The number of the case being explained, counted on each explanation.
+    /// The number of the case being explained, counted on each explanation on the thread
+    /// (whatever the program): a result of an earlier case, or of another program, never has
+    /// the current number.
     case: u32,
 }
 
@@ -94,17 +96,13 @@ struct SharedResult {
     facts: (u32, u32),
 }
 
-impl SharedConditions {
-    /// Readies the table for explaining a case of `program`, finding its shared conditions
-    /// first if it is not the program last seen.
+impl SharedResults {
+    /// Readies the results for explaining a case of `program`: room for each of its
+    /// conditions, and a new case number.
     fn prepare(&mut self, program: &Program) {
-        let same = std::ptr::eq(self.policy.as_ptr(), Arc::as_ptr(&program.policy))
-            && self.params == program.params
-            && self.starts.len() == program.rules.len() + 1;
-        if !same {
-            self.find(program);
-            self.policy = Arc::downgrade(&program.policy);
-            self.params.clone_from(&program.params);
+        let count = program.shared_conditions.first.len();
+        if self.results.len() < count {
+            self.results.resize(count, SharedResult::default());
         }
         self.case = self.case.wrapping_add(1);
         if self.case == 0 {
@@ -113,16 +111,18 @@ impl SharedConditions {
             self.case = 1;
         }
     }
+}
 
-    /// Numbers every rule's conditions and finds, for each, the first with the same text.
-    fn find(&mut self, program: &Program) {
+impl SharedConditions {
+    /// Numbers every rule's conditions of a lowered program and finds, for each, the first
+    /// with the same text that is the same expression.
+    pub(super) fn of(program: &Program) -> SharedConditions {
         let mut seen: std::collections::HashMap<&str, (u32, u32)> =
             std::collections::HashMap::new();
-        self.starts.clear();
-        self.first.clear();
+        let mut shared = SharedConditions::default();
         let mut count = 0u32;
         for (index, rule) in program.rules.iter().enumerate() {
-            self.starts.push(count);
+            shared.starts.push(count);
             let texts = program
                 .policy
                 .rules
@@ -143,14 +143,12 @@ impl SharedConditions {
                 } else {
                     here
                 };
-                self.first.push(first);
+                shared.first.push(first);
                 count = count.saturating_add(1);
             }
         }
-        self.starts.push(count);
-        self.results.clear();
-        self.results
-            .resize(self.first.len(), SharedResult::default());
+        shared.starts.push(count);
+        shared
     }
 
     /// The place of a rule's condition in the numbering.
@@ -521,9 +519,9 @@ impl Program {
         observed: &'a [Expr],
         env: &mut Env<'a>,
         sink: &mut ConditionSink,
-        shared: &mut SharedConditions,
+        shared: &mut SharedResults,
     ) -> bool {
-        let first = shared.first_slot(index, position);
+        let first = self.shared_conditions.first_slot(index, position);
         if let Some(result) = first.and_then(|slot| shared.results.get(slot))
             && result.case == shared.case
         {
@@ -566,7 +564,7 @@ impl Program {
         settled: u64,
         env: &mut Env<'a>,
         sink: Option<&mut ConditionSink>,
-        mut shared: Option<&mut SharedConditions>,
+        mut shared: Option<&mut SharedResults>,
     ) -> (bool, usize) {
         let rule = &self.rules[index];
         let Some(sink) = sink else {

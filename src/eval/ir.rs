@@ -219,6 +219,8 @@ pub struct Program {
     pub(super) dated_sets: Vec<Option<DatedSet>>,
     /// What reading JSON cases quickly needs: members by name, fields' defaults.
     pub(super) shape: CaseShape,
+    /// The conditions several rules share, which an explanation evaluates once.
+    pub(super) shared_conditions: super::decide::SharedConditions,
     /// Each assumption of the policy, lowered, with the facts it reads.
     pub(super) assumptions: Vec<(Expr, Vec<Expr>)>,
 }

@@ -8,6 +8,7 @@ use crate::check::Policy;
 use crate::check::ir::{self, Compare, Period};
 use crate::syntax::calendar::Date;
 
+use super::decide::SharedConditions;
 use super::ir::{CaseShape, DatedSet, Epoch, Expr, Part, Program, Rule};
 use super::lower_expr::{enum_of, visit_ir};
 use super::tree::index_key;
@@ -32,6 +33,7 @@ impl Program {
             live: Vec::new(),
             dated_sets: Vec::new(),
             shape: CaseShape::default(),
+            shared_conditions: SharedConditions::default(),
             assumptions: Vec::new(),
         };
         let mut params = Vec::new();
@@ -98,6 +100,7 @@ impl Program {
             .collect();
         program.epochs = program.build_epochs();
         program.shape = CaseShape::of(&program);
+        program.shared_conditions = SharedConditions::of(&program);
         program.assumptions = policy
             .assumptions
             .iter()
