@@ -467,32 +467,26 @@ impl CaseShape {
             .iter()
             .map(|e| NameTable::new(e.members.iter().map(String::as_str)))
             .collect();
-        let defaults = policy
+        // Each field's default and its key, record by record.
+        let (defaults, keys) = policy
             .records
             .iter()
             .map(|record| {
                 record
                     .fields
                     .iter()
-                    .map(|field| match (&field.default, &field.ty) {
-                        (Some(default), _) => Some(program.constant_value(default)),
-                        (None, Type::Optional(_)) => Some(Value::None),
-                        (None, _) => None,
+                    .map(|field| {
+                        let default = match (&field.default, &field.ty) {
+                            (Some(default), _) => Some(program.constant_value(default)),
+                            (None, Type::Optional(_)) => Some(Value::None),
+                            (None, _) => None,
+                        };
+                        let key: Box<[u8]> = format!("\"{}\":", field.name).into_bytes().into();
+                        (default, key)
                     })
-                    .collect()
+                    .unzip()
             })
-            .collect();
-        let keys = policy
-            .records
-            .iter()
-            .map(|record| {
-                record
-                    .fields
-                    .iter()
-                    .map(|field| format!("\"{}\":", field.name).into_bytes().into())
-                    .collect()
-            })
-            .collect();
+            .unzip();
         CaseShape {
             members,
             defaults,

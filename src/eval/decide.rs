@@ -6,7 +6,7 @@ use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
 use super::decision::{Decision, Obligation, Status};
-use super::interpret::{Env, same_expr};
+use super::interpret::Env;
 use super::ir::{Epoch, Expr, Part, Program};
 use super::trace::{ConditionTrace, Trace};
 use super::value::Value;
@@ -50,7 +50,7 @@ pub struct SharedConditions {
     starts: Vec<u32>,
     /// For each condition, by that numbering, the first that is the same expression reading
     /// the same facts (rule and position; found by their text, then checked with
-    /// `same_expr`), itself when there is none before it or its rule has `for`.
+    /// `==`), itself when there is none before it or its rule has `for`.
     first: Vec<(u32, u32)>,
 }
 
@@ -77,12 +77,7 @@ fn same_condition(program: &Program, (a, i): (u32, u32), (b, j): (u32, u32)) -> 
     };
     match (part(a, i), part(b, j)) {
         (Some((left, left_facts)), Some((right, right_facts))) => {
-            same_expr(left, right)
-                && left_facts.len() == right_facts.len()
-                && left_facts
-                    .iter()
-                    .zip(right_facts)
-                    .all(|(l, r)| same_expr(l, r))
+            left == right && left_facts == right_facts
         }
         _ => false,
     }

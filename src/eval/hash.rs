@@ -211,13 +211,10 @@ impl TextCache {
         if self.slots.is_empty() {
             self.slots.resize(TEXT_CACHE_SLOTS, None);
         }
-        let (head, tail) = ends(bytes);
-        let mut hash = head ^ tail.rotate_left(23) ^ bytes.len() as u64;
-        for word in bytes.get(8..).unwrap_or_default().chunks_exact(8) {
-            let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
-            hash = (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-        let slot = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 55) as usize % TEXT_CACHE_SLOTS;
+        let mut hasher = FastHasher::default();
+        hasher.write(bytes);
+        let slot =
+            (hasher.finish().wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 55) as usize % TEXT_CACHE_SLOTS;
         match self.slots.get_mut(slot) {
             Some(Some(kept)) if same_text(kept.as_bytes(), bytes) => kept.clone(),
             Some(entry) => {

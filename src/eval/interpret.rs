@@ -151,17 +151,10 @@ impl<'a> Env<'a> {
     // would only move the dispatch about.
     pub(super) fn value(&mut self, expr: &'a Expr) -> Cow<'a, Value> {
         match expr {
-            Expr::Value(value) => Cow::Borrowed(value),
-            Expr::Case => Cow::Borrowed(self.case),
-            Expr::Local(depth) => match self
-                .locals
-                .len()
-                .checked_sub(depth + 1)
-                .and_then(|i| self.locals.get(i))
-            {
-                Some(value) => Cow::Borrowed(*value),
-                None => Cow::Owned(Value::None),
-            },
+            // A variable out of reach (never, in a checked policy) is `none`.
+            Expr::Value(_) | Expr::Case | Expr::Local(_) => self
+                .borrowed(expr)
+                .map_or(Cow::Owned(Value::None), Cow::Borrowed),
             // Every epoch has all its constants and sets, built in dependency order
             // (`build_definitions`), so reading one never evaluates another.
             Expr::Const(index) => match self.epoch.consts.get(*index) {
@@ -321,83 +314,6 @@ impl<'a> Env<'a> {
         };
         inner.locals.push(member);
         inner.truth(body)
-    }
-}
-
-/// Whether two expressions are the same, part for part: evaluated in one environment without
-/// quantifier variables of their own, they have the same value.
-pub(super) fn same_expr(left: &Expr, right: &Expr) -> bool {
-    let all = |left: &[Expr], right: &[Expr]| {
-        left.len() == right.len() && left.iter().zip(right).all(|(l, r)| same_expr(l, r))
-    };
-    match (left, right) {
-        (Expr::Value(left), Expr::Value(right)) => left == right,
-        (Expr::Case, Expr::Case) => true,
-        (Expr::Local(left), Expr::Local(right))
-        | (Expr::Const(left), Expr::Const(right))
-        | (Expr::NamedSet(left), Expr::NamedSet(right)) => left == right,
-        (Expr::Field(left, a), Expr::Field(right, b)) => a == b && same_expr(left, right),
-        (Expr::SetLit(left, a), Expr::SetLit(right, b)) => a == b && all(left, right),
-        (Expr::RecordLit(a, left), Expr::RecordLit(b, right)) => a == b && all(left, right),
-        (Expr::And(left), Expr::And(right)) | (Expr::Or(left), Expr::Or(right)) => all(left, right),
-        (Expr::Not(left), Expr::Not(right))
-        | (Expr::IsNone(left), Expr::IsNone(right))
-        | (Expr::IsEmpty(left), Expr::IsEmpty(right))
-        | (Expr::Count(left), Expr::Count(right))
-        | (Expr::EndOfYear(left), Expr::EndOfYear(right)) => same_expr(left, right),
-        (Expr::Compare(a, l1, r1), Expr::Compare(b, l2, r2)) => {
-            a == b && same_expr(l1, l2) && same_expr(r1, r2)
-        }
-        (Expr::Arith(a, l1, r1), Expr::Arith(b, l2, r2)) => {
-            a == b && same_expr(l1, l2) && same_expr(r1, r2)
-        }
-        (Expr::In(l1, r1), Expr::In(l2, r2))
-        | (Expr::StartsWith(l1, r1), Expr::StartsWith(l2, r2))
-        | (Expr::AnyPrefix(l1, r1), Expr::AnyPrefix(l2, r2)) => {
-            same_expr(l1, l2) && same_expr(r1, r2)
-        }
-        (
-            Expr::Quantifier {
-                every: a,
-                set: s1,
-                body: b1,
-            },
-            Expr::Quantifier {
-                every: b,
-                set: s2,
-                body: b2,
-            },
-        ) => a == b && same_expr(s1, s2) && same_expr(b1, b2),
-        (Expr::If(c1, t1, e1), Expr::If(c2, t2, e2)) => {
-            same_expr(c1, c2) && same_expr(t1, t2) && same_expr(e1, e2)
-        }
-        // Listed one by one, so that a new kind of expression is not the same as anything
-        // until it says how.
-        (
-            Expr::Value(_)
-            | Expr::Case
-            | Expr::Local(_)
-            | Expr::Const(_)
-            | Expr::NamedSet(_)
-            | Expr::Field(..)
-            | Expr::SetLit(..)
-            | Expr::RecordLit(..)
-            | Expr::Not(_)
-            | Expr::And(_)
-            | Expr::Or(_)
-            | Expr::Compare(..)
-            | Expr::In(..)
-            | Expr::IsNone(_)
-            | Expr::IsEmpty(_)
-            | Expr::Arith(..)
-            | Expr::Quantifier { .. }
-            | Expr::If(..)
-            | Expr::StartsWith(..)
-            | Expr::AnyPrefix(..)
-            | Expr::Count(_)
-            | Expr::EndOfYear(_),
-            _,
-        ) => false,
     }
 }
 

@@ -10,8 +10,10 @@ use crate::syntax::calendar::Date;
 use super::hash::NameTable;
 use super::value::{EnumSet, Value};
 
-/// An expression ready to evaluate: no names, no parameters, constant parts folded.
-#[derive(Debug, Clone)]
+/// An expression ready to evaluate: no names, no parameters, constant parts folded. Two are
+/// equal when they are the same part for part (values compared as `Value`'s `==` does), so
+/// that, evaluated in one environment, they have the same value.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     Value(Value),
     Case,
