@@ -69,6 +69,28 @@ pub fn decide_batch(
     options: &BatchOptions,
     progress: &mut dyn FnMut(BatchProgress),
 ) -> BatchSummary {
+    // The constant part of every line's receipt and the texts of every line, made once.
+    let made = (ReceiptStamp::of(program), DecisionTexts::of(program));
+    decide_batch_with(
+        (program, &made.0, &made.1),
+        name,
+        reader,
+        out,
+        options,
+        progress,
+    )
+}
+
+/// [`decide_batch`] with the receipts' constant part and the lines' escaped texts already made
+/// for the program (a `Rulebook` keeps them), so that a batch does not make them again.
+pub(crate) fn decide_batch_with(
+    (program, stamp, texts): (&Program, &ReceiptStamp, &DecisionTexts),
+    name: &str,
+    reader: &mut dyn BufRead,
+    out: &mut dyn Write,
+    options: &BatchOptions,
+    progress: &mut dyn FnMut(BatchProgress),
+) -> BatchSummary {
     let BatchOptions {
         as_of,
         explain,
@@ -80,12 +102,8 @@ pub fn decide_batch(
         (false, 1) => CHUNK,
         (false, _) => SHARED_CHUNK,
     };
-    // The constant part of every line's receipt, made once.
-    let stamp = ReceiptStamp::of(program);
-    // The names, citations and other texts of every line, escaped once.
-    let texts = DecisionTexts::of(program);
     let decide = |chunk: &Chunk, out: &mut String| {
-        decide_chunk((program, &stamp, &texts), name, chunk, as_of, explain, out)
+        decide_chunk((program, stamp, texts), name, chunk, as_of, explain, out)
     };
     run(reader, out, (size, jobs), &decide, progress)
 }

@@ -278,7 +278,14 @@ impl Rulebook {
         out: &mut dyn Write,
         options: &BatchOptions,
     ) -> BatchSummary {
-        batch::decide_batch(&self.program, "batch", reader, out, options, &mut |_| {})
+        batch::decide_batch_with(
+            (&self.program, &self.stamp, &self.texts),
+            "batch",
+            reader,
+            out,
+            options,
+            &mut |_| {},
+        )
     }
 
     /// The JSON Schema (draft 2020-12) of the rulebook's cases, as `licit schema` prints it
