@@ -42,18 +42,28 @@ pub fn case_sha256(case: &str) -> String {
 /// Appends the SHA-256 of some bytes as lowercase hex, as `case_sha256` gives it, without
 /// an intermediate string.
 fn push_sha256_hex(out: &mut String, bytes: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let digest: [u8; 32] = Sha256::digest(bytes).into();
     let mut text = [0u8; 64];
     for (pair, byte) in text.chunks_exact_mut(2).zip(digest) {
-        pair[0] = DIGITS[usize::from(byte >> 4)];
-        pair[1] = DIGITS[usize::from(byte & 15)];
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
     }
     // Hex digits are ASCII, so the text is always UTF-8.
     if let Ok(hex) = std::str::from_utf8(&text) {
         out.push_str(hex);
     }
 }
+
+/// The two lowercase hex digits of every byte.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut pairs = [[0u8; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        pairs[byte] = [DIGITS[byte >> 4], DIGITS[byte & 15]];
+        byte += 1;
+    }
+    pairs
+};
 
 /// The part of every receipt that one program gives (all but the date and the case), as
 /// JSON text made once: a batch adds only the date and the case's hash to each line.

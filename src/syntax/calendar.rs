@@ -115,37 +115,39 @@ impl Date {
         if !shape_ok {
             return Err(DateProblem::Shape);
         }
-        let number = |range: std::ops::Range<usize>| -> u32 {
-            text.get(range).and_then(|s| s.parse().ok()).unwrap_or(0)
-        };
-        let year = i32::try_from(number(0..4)).unwrap_or(0);
-        Date::from_ymd(year, number(5..7), number(8..10))
+        // Every byte but the dashes is a digit: the numbers are read from them directly.
+        let digit = |at: usize| u32::from(bytes[at] - b'0');
+        let year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+        let month = digit(5) * 10 + digit(6);
+        let day = digit(8) * 10 + digit(9);
+        Date::from_ymd(i32::try_from(year).unwrap_or(0), month, day)
     }
 
     /// Writes the date as `Display` does, without the formatting machinery for a date of the
     /// calendar (the batch writer's common case).
     pub fn push_to(self, out: &mut String) {
-        if !self.is_in_calendar() || self == Date::BEFORE_ALL || self == Date::AFTER_ALL {
+        if !self.is_in_calendar() {
             use std::fmt::Write as _;
             let _ = write!(out, "{self}");
             return;
         }
-        let (year, month, day) = civil_from_days(self.0);
-        let year = year.unsigned_abs() as usize;
-        // Two digits at a time, as slices of one text of every pair: no formatting machinery,
-        // no check of the bytes as UTF-8, no character pushed alone.
-        let pair = |n: usize| {
-            DIGIT_PAIRS
-                .get(2 * (n % 100)..2 * (n % 100) + 2)
-                .unwrap_or("00")
-        };
-        out.reserve(10);
-        out.push_str(pair(year / 100));
-        out.push_str(pair(year));
-        out.push('-');
-        out.push_str(pair(month as usize));
-        out.push('-');
-        out.push_str(pair(day as usize));
+        // Days of the calendar are 0 to 3,652,058 from 0001-01-01 (`MIN`): unsigned 32-bit
+        // arithmetic, the same algorithm as `civil_from_days` shifted by eras that start in
+        // 0000-03-01.
+        let z = u32::try_from(self.0 - Date::MIN.0).unwrap_or(0) + 306;
+        let era = z / 146_097;
+        let doe = z % 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + u32::from(month <= 2);
+        // Two pieces of texts made at compile time: no digit pushed alone, no bytes checked.
+        let year = 4 * year as usize;
+        let month_day = 6 * (31 * (month as usize - 1) + day as usize - 1);
+        out.push_str(YEARS.get(year..year + 4).unwrap_or("0000"));
+        out.push_str(MONTH_DAYS.get(month_day..month_day + 6).unwrap_or("-00-00"));
     }
 
     /// The year, month and day of a date of the calendar (a date outside gives the nearest
@@ -266,13 +268,49 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// "00" to "99", one after another.
-const DIGIT_PAIRS: &str = "\
-    0001020304050607080910111213141516171819\
-    2021222324252627282930313233343536373839\
-    4041424344454647484950515253545556575859\
-    6061626364656667686970717273747576777879\
-    8081828384858687888990919293949596979899";
+/// "0000" to "9999", one after another: the year of a date is four bytes at four times it.
+static YEARS: &str = {
+    static BYTES: [u8; 40_000] = {
+        let mut bytes = [0u8; 40_000];
+        let mut year = 0;
+        while year < 10_000 {
+            bytes[4 * year] = b'0' + (year / 1000) as u8;
+            bytes[4 * year + 1] = b'0' + (year / 100 % 10) as u8;
+            bytes[4 * year + 2] = b'0' + (year / 10 % 10) as u8;
+            bytes[4 * year + 3] = b'0' + (year % 10) as u8;
+            year += 1;
+        }
+        bytes
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(text) => text,
+        Err(_) => panic!("digits are ASCII"),
+    }
+};
+
+/// "-01-01" to "-12-31", 31 days for every month: a date's month and day are six bytes at
+/// six times `31 * (month - 1) + day - 1`.
+const MONTH_DAYS: &str = {
+    const BYTES: [u8; 2_232] = {
+        let mut bytes = [0u8; 2_232];
+        let mut at = 0;
+        while at < 372 {
+            let (month, day) = (at / 31 + 1, at % 31 + 1);
+            bytes[6 * at] = b'-';
+            bytes[6 * at + 1] = b'0' + (month / 10) as u8;
+            bytes[6 * at + 2] = b'0' + (month % 10) as u8;
+            bytes[6 * at + 3] = b'-';
+            bytes[6 * at + 4] = b'0' + (day / 10) as u8;
+            bytes[6 * at + 5] = b'0' + (day % 10) as u8;
+            at += 1;
+        }
+        bytes
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(text) => text,
+        Err(_) => panic!("digits and dashes are ASCII"),
+    }
+};
 
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -291,7 +329,8 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 mod tests {
     use super::*;
 
-    /// `push_to` writes what `Display` does, for days all over the calendar and outside it.
+    /// `push_to` writes what `Display` does, for days all over the calendar and outside it, and
+    /// `parse` reads it back.
     #[test]
     fn push_to_writes_what_display_does() {
         let mut days: Vec<i64> = (Date::MIN.0..=Date::MAX.0).step_by(997).collect();
@@ -303,10 +342,22 @@ mod tests {
             Date::MAX.0 + 1,
         ]);
         days.extend([Date::BEFORE_ALL.0, Date::AFTER_ALL.0]);
+        // Every day of the years around the first and last and the turns of centuries (leap
+        // and not), where the arithmetic of eras could slip.
+        for year in [
+            1, 2, 399, 400, 401, 1599, 1600, 1700, 1899, 1900, 2000, 2100, 9998, 9999,
+        ] {
+            let first = Date::from_ymd(year, 1, 1).unwrap().0;
+            days.extend(first..first + 366);
+        }
         for day in days {
             let mut out = String::from(">");
             Date(day).push_to(&mut out);
             assert_eq!(out, format!(">{}", Date(day)), "day {day}");
+            // And reading the text back gives the day.
+            if Date(day).is_in_calendar() {
+                assert_eq!(Date::parse(&out[1..]), Ok(Date(day)), "day {day}");
+            }
         }
     }
 
