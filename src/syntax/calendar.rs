@@ -74,7 +74,13 @@ impl Date {
         if day == 0 || day > days_in_month(year, month) {
             return Err(DateProblem::Day { year, month, day });
         }
-        Ok(Date(days_from_civil(i64::from(year), month, day)))
+        // Years 1 to 9999: Hinnant's algorithm (`days_from_civil`) in unsigned 32-bit
+        // arithmetic, no year before the first era.
+        let y = year.unsigned_abs() - u32::from(month <= 2);
+        let (era, yoe) = (y / 400, y % 400);
+        let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Ok(Date(i64::from(era * 146_097 + doe) - 719_468))
     }
 
     /// The last day of the date's year; `BEFORE_ALL` and `AFTER_ALL` stay where they are.
@@ -359,6 +365,27 @@ mod tests {
                 assert_eq!(Date::parse(&out[1..]), Ok(Date(day)), "day {day}");
             }
         }
+    }
+
+    /// `from_ymd`'s unsigned arithmetic gives `days_from_civil`'s day for every day of the
+    /// calendar, one after another.
+    #[test]
+    fn every_day_of_the_calendar_is_the_day_after_the_one_before() {
+        let mut expected = Date::MIN.0;
+        for year in 1..=9999 {
+            for month in 1..=12 {
+                for day in 1..=days_in_month(year, month) {
+                    assert_eq!(
+                        Date::from_ymd(year, month, day),
+                        Ok(Date(expected)),
+                        "{year}-{month}-{day}"
+                    );
+                    assert_eq!(days_from_civil(i64::from(year), month, day), expected);
+                    expected += 1;
+                }
+            }
+        }
+        assert_eq!(expected, Date::MAX.0 + 1);
     }
 
     #[test]
