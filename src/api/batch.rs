@@ -136,10 +136,16 @@ fn decide_chunk(
 ) -> usize {
     let mut trace = Trace::default();
     let mut bad = 0;
+    // The chunk's text is asked whether it is UTF-8 at once (cheaper than line by line); a
+    // line of a text that is not is asked on its own.
+    let whole = std::str::from_utf8(&chunk.text).ok();
     for (number, line) in &chunk.lines {
         let line = match line {
-            Ok(range) => std::str::from_utf8(chunk.text.get(range.clone()).unwrap_or_default())
-                .map_err(|_| LineProblem::NotUtf8),
+            Ok(range) => match whole.and_then(|whole| whole.get(range.clone())) {
+                Some(line) => Ok(line),
+                None => std::str::from_utf8(chunk.text.get(range.clone()).unwrap_or_default())
+                    .map_err(|_| LineProblem::NotUtf8),
+            },
             Err(problem) => Err(*problem),
         };
         if !decide_line(
