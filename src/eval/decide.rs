@@ -5,6 +5,7 @@
 use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
+use super::compiled::{Operand, Test};
 use super::decision::{Decision, Obligation, Status};
 use super::interpret::Env;
 use super::ir::{Epoch, Expr, Part, Program};
@@ -510,8 +511,8 @@ impl Program {
     fn shared_truth<'a>(
         &'a self,
         (index, position): (usize, usize),
-        condition: &'a Expr,
-        observed: &'a [Expr],
+        condition: &'a Test,
+        observed: &'a [Operand],
         env: &mut Env<'a>,
         sink: &mut ConditionSink,
         shared: &mut SharedResults,
@@ -534,7 +535,7 @@ impl Program {
             }
         }
         let from = sink.facts.len();
-        let holds = env.truth_observed(condition, observed, &mut sink.facts);
+        let holds = env.test_observed(condition, observed, &mut sink.facts);
         if let Some(result) = first.and_then(|slot| shared.results.get_mut(slot)) {
             *result = SharedResult {
                 case: shared.case,
@@ -561,27 +562,25 @@ impl Program {
         sink: Option<&mut ConditionSink>,
         mut shared: Option<&mut SharedResults>,
     ) -> (bool, usize) {
-        let rule = &self.rules[index];
+        let Some(rule) = self.compiled.get(index) else {
+            return (false, 0);
+        };
         let Some(sink) = sink else {
-            let failed = rule
-                .conditions
-                .iter()
-                .enumerate()
-                .position(|(position, condition)| {
-                    let known = position < 64 && settled & (1 << position) != 0;
-                    !known && !env.truth(condition)
-                });
+            let failed = rule.tests.iter().enumerate().position(|(position, test)| {
+                let known = position < 64 && settled & (1 << position) != 0;
+                !known && !env.test(test)
+            });
             return (failed.is_none(), failed.unwrap_or(0));
         };
-        for (position, condition) in rule.conditions.iter().enumerate() {
+        for (position, test) in rule.tests.iter().enumerate() {
             // The facts go to the trace's one list: no allocation of the condition's own.
             let first = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
             let observed = rule.observed.get(position).map_or(&[][..], Vec::as_slice);
             let value = match shared.as_deref_mut() {
                 Some(shared) => {
-                    self.shared_truth((index, position), condition, observed, env, sink, shared)
+                    self.shared_truth((index, position), test, observed, env, sink, shared)
                 }
-                None => env.truth_observed(condition, observed, &mut sink.facts),
+                None => env.test_observed(test, observed, &mut sink.facts),
             };
             let last = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
             sink.conditions.push(ConditionTrace {

@@ -13,10 +13,10 @@ use super::value::Value;
 
 /// What an evaluation reads: the case, quantifier variables, and the epoch of the case's date.
 pub(super) struct Env<'a> {
-    program: &'a Program,
-    case: &'a Value,
-    epoch: &'a Epoch,
-    date: Date,
+    pub(super) program: &'a Program,
+    pub(super) case: &'a Value,
+    pub(super) epoch: &'a Epoch,
+    pub(super) date: Date,
     pub(super) locals: Vec<&'a Value>,
 }
 

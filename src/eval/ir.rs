@@ -225,6 +225,11 @@ pub struct Program {
     pub(super) shared_conditions: super::decide::SharedConditions,
     /// Each assumption of the policy, lowered, with the facts it reads.
     pub(super) assumptions: Vec<(Expr, Vec<Expr>)>,
+    /// Each rule's conditions and the facts they read, compiled (`compiled`), in rule order:
+    /// what deciding and explaining evaluate.
+    pub(super) compiled: Vec<super::compiled::CompiledRule>,
+    /// Each assumption's condition, compiled: what checking a case evaluates.
+    pub(super) compiled_assumptions: Vec<super::compiled::Test>,
 }
 
 /// A set of texts, numbers or dates whose members come and go on their own dates, such as a

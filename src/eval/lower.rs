@@ -35,6 +35,8 @@ impl Program {
             shape: CaseShape::default(),
             shared_conditions: SharedConditions::default(),
             assumptions: Vec::new(),
+            compiled: Vec::new(),
+            compiled_assumptions: Vec::new(),
         };
         let mut params = Vec::new();
         for (index, param) in policy.params.iter().enumerate() {
@@ -112,6 +114,7 @@ impl Program {
                 )
             })
             .collect();
+        program.compile_conditions();
         program
     }
 

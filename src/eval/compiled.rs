@@ -1,0 +1,593 @@
+//! Conditions compiled once, when a policy is lowered, into tests specialised by their shape: a
+//! path into the case as a list of field positions, an enum fact tested against constant
+//! members with one bit test, a named set looked up in the case's epoch, a prefix test that
+//! rules out most texts by their first byte. Whatever has no shape of its own here is left to
+//! the interpreter (`Env::truth`), so a compiled test always answers as the interpreter would;
+//! `Program::compiled_disagreements` says where they differ (never, as the tests hold).
+//!
+//! Every path that evaluates a rule's condition or an assumption on a case (deciding,
+//! explaining with the facts a condition reads, checking assumptions) goes through here.
+
+use std::borrow::Cow;
+
+use crate::check::ir::Compare;
+use crate::syntax::calendar::Date;
+
+use super::interpret::Env;
+use super::ir::{Expr, Program};
+use super::value::{EnumSet, Value, sorted_texts_have_prefix_of};
+
+/// What a path that leads nowhere reads, as in the interpreter: `none`.
+static NONE: Value = Value::None;
+
+/// A path of record fields from the case or from a quantifier's variable:
+/// `case.item.annex_i` as the case and `[4, 1]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    /// `None` for the case, else the variable's depth (0 is the innermost).
+    local: Option<usize>,
+    fields: Box<[usize]>,
+}
+
+impl Path {
+    /// The path an expression names, if it is one.
+    fn of(expr: &Expr) -> Option<Path> {
+        let mut fields = Vec::new();
+        let mut expr = expr;
+        let local = loop {
+            match expr {
+                Expr::Case => break None,
+                Expr::Local(depth) => break Some(*depth),
+                Expr::Field(base, position) => {
+                    fields.push(*position);
+                    expr = base;
+                }
+                _ => return None,
+            }
+        };
+        fields.reverse();
+        Some(Path {
+            local,
+            fields: fields.into(),
+        })
+    }
+
+    /// The value at the path, or `none` where it leads nowhere (a field of something that is
+    /// not a record, a variable out of reach), as the interpreter reads it.
+    #[inline]
+    fn read<'a>(&self, env: &Env<'a>) -> &'a Value {
+        let mut value = match self.local {
+            None => env.case,
+            Some(depth) => match env
+                .locals
+                .len()
+                .checked_sub(depth + 1)
+                .and_then(|i| env.locals.get(i))
+            {
+                Some(value) => value,
+                None => return &NONE,
+            },
+        };
+        for &position in self.fields.iter() {
+            value = match value {
+                Value::Record(_, fields) => match fields.get(position) {
+                    Some(field) => field,
+                    None => return &NONE,
+                },
+                _ => return &NONE,
+            };
+        }
+        value
+    }
+}
+
+/// An operand of a test: a path, a value, a constant of the case's epoch, or any other
+/// expression, which the interpreter evaluates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Path(Path),
+    Value(Value),
+    Const(usize),
+    Other(Expr),
+}
+
+impl Operand {
+    fn of(expr: &Expr) -> Operand {
+        if let Some(path) = Path::of(expr) {
+            return Operand::Path(path);
+        }
+        match expr {
+            Expr::Value(value) => Operand::Value(value.clone()),
+            Expr::Const(index) => Operand::Const(*index),
+            other => Operand::Other(other.clone()),
+        }
+    }
+
+    /// The operand's value, borrowed where there is one to borrow.
+    #[inline]
+    fn read<'a>(&'a self, env: &mut Env<'a>) -> Cow<'a, Value> {
+        match self {
+            Operand::Path(path) => Cow::Borrowed(path.read(env)),
+            Operand::Value(value) => Cow::Borrowed(value),
+            Operand::Const(index) => match env.epoch.consts.get(*index) {
+                Some(value) => Cow::Borrowed(value),
+                None => Cow::Owned(Value::None),
+            },
+            Operand::Other(expr) => env.operand(expr),
+        }
+    }
+}
+
+/// A named set of texts asked whether some member is a prefix of a text, with the first bytes
+/// of its members on every date, so that a text beginning with another byte is answered at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrefixSet {
+    index: usize,
+    /// Whether the set is kept with its members' dates (`Program::dated_set`).
+    dated: bool,
+    /// The first bytes of every member in every epoch, or `None` when a member is empty or not
+    /// a text (no byte then rules a text out).
+    first_bytes: Option<[u64; 4]>,
+}
+
+/// A condition compiled by its shape. Each answers exactly as `Env::truth` does on the
+/// expression it was compiled from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    /// A condition whose answer is known (`true`, `false`, or `and`/`or` decided by one).
+    Constant(bool),
+    /// A truth value read from the case (`case.free_zone`).
+    Truth(Operand),
+    /// An enum fact is one of some members: `case.activity == export`, `case.x in {a, b}`, an
+    /// `or` of such on one fact.
+    IsMember(Path, EnumSet),
+    /// A set of enum members of the case holds one of some members (`EU001 in
+    /// case.general_authorisations`, an `or` of such on one set): the enum and the members.
+    HoldsAny(Path, u16, EnumSet),
+    /// A value is a member of a named set of the case's epoch.
+    InSet(Operand, usize),
+    /// A value is a member, on the case's date, of a named set kept with its members' dates.
+    InDatedSet(Operand, usize),
+    /// A value is a member of a set.
+    In(Operand, Operand),
+    IsNone(Operand),
+    IsEmpty(Operand),
+    Compare(Compare, Operand, Operand),
+    StartsWith(Operand, Operand),
+    /// `some e in S: starts_with(x, e)` with `S` a named set of texts.
+    AnyPrefix(Operand, PrefixSet),
+    Not(Box<Test>),
+    And(Box<[Test]>),
+    Or(Box<[Test]>),
+    /// `some`/`every` over a set: the members of a set read from the case are bound in turn;
+    /// a set of another form is left to the interpreter, with the whole expression.
+    Quantifier {
+        every: bool,
+        set: Operand,
+        body: Box<Test>,
+        whole: Box<Expr>,
+    },
+    /// Anything else: the interpreter's answer.
+    Interpret(Box<Expr>),
+}
+
+impl Program {
+    /// Compiles a condition of a rule or an assumption. The epochs must be built: a prefix
+    /// test reads every epoch's members of its set.
+    pub(super) fn compile(&self, expr: &Expr) -> Test {
+        match expr {
+            Expr::Value(value) => Test::Constant(value.as_bool()),
+            Expr::Case | Expr::Local(_) | Expr::Field(..) | Expr::Const(_) => {
+                Test::Truth(Operand::of(expr))
+            }
+            Expr::Not(inner) => match self.compile(inner) {
+                Test::Constant(holds) => Test::Constant(!holds),
+                test => Test::Not(Box::new(test)),
+            },
+            Expr::And(items) => self.compile_junction(items, true),
+            Expr::Or(items) => self.compile_junction(items, false),
+            Expr::Compare(op @ (Compare::Eq | Compare::Ne), left, right) => {
+                let member = match (&**left, &**right) {
+                    (path, Expr::Value(Value::Enum(_, member)))
+                    | (Expr::Value(Value::Enum(_, member)), path) => {
+                        Path::of(path).map(|path| (path, *member))
+                    }
+                    _ => None,
+                };
+                match member {
+                    Some((path, member)) => {
+                        let mut members = EnumSet::default();
+                        members.insert(member);
+                        let test = Test::IsMember(path, members);
+                        match op {
+                            Compare::Eq => test,
+                            _ => Test::Not(Box::new(test)),
+                        }
+                    }
+                    None => Test::Compare(*op, Operand::of(left), Operand::of(right)),
+                }
+            }
+            Expr::Compare(op, left, right) => {
+                Test::Compare(*op, Operand::of(left), Operand::of(right))
+            }
+            Expr::In(member, set) => {
+                if let (Expr::Value(Value::Enum(ty, member)), Some(path)) =
+                    (&**member, Path::of(set))
+                {
+                    let mut members = EnumSet::default();
+                    members.insert(*member);
+                    return Test::HoldsAny(path, *ty, members);
+                }
+                if let (Some(path), Expr::Value(Value::EnumSet(_, members))) =
+                    (Path::of(member), &**set)
+                {
+                    return Test::IsMember(path, *members);
+                }
+                match &**set {
+                    Expr::NamedSet(index) if self.dated_set(*index).is_some() => {
+                        Test::InDatedSet(Operand::of(member), *index)
+                    }
+                    Expr::NamedSet(index) => Test::InSet(Operand::of(member), *index),
+                    _ => Test::In(Operand::of(member), Operand::of(set)),
+                }
+            }
+            Expr::IsNone(inner) => Test::IsNone(Operand::of(inner)),
+            Expr::IsEmpty(inner) => Test::IsEmpty(Operand::of(inner)),
+            Expr::StartsWith(text, prefix) => {
+                Test::StartsWith(Operand::of(text), Operand::of(prefix))
+            }
+            Expr::AnyPrefix(text, set) => match &**set {
+                Expr::NamedSet(index) => {
+                    Test::AnyPrefix(Operand::of(text), self.prefix_set(*index))
+                }
+                _ => Test::Interpret(Box::new(expr.clone())),
+            },
+            Expr::Quantifier { every, set, body } => Test::Quantifier {
+                every: *every,
+                set: Operand::of(set),
+                body: Box::new(self.compile(body)),
+                whole: Box::new(expr.clone()),
+            },
+            Expr::NamedSet(_)
+            | Expr::SetLit(..)
+            | Expr::RecordLit(..)
+            | Expr::Arith(..)
+            | Expr::If(..)
+            | Expr::Count(_)
+            | Expr::EndOfYear(_) => Test::Interpret(Box::new(expr.clone())),
+        }
+    }
+
+    /// An `and` (`all`) or an `or` of conditions: items whose answer is known dropped or
+    /// deciding, and the enum tests of an `or` on one fact merged into one.
+    fn compile_junction(&self, items: &[Expr], all: bool) -> Test {
+        let mut tests: Vec<Test> = Vec::with_capacity(items.len());
+        for item in items {
+            match self.compile(item) {
+                // `true` in an `and`, `false` in an `or`: no part of the answer.
+                Test::Constant(holds) if holds == all => {}
+                Test::Constant(holds) => return Test::Constant(holds),
+                Test::IsMember(path, members) if !all => {
+                    let same = tests.iter_mut().find_map(|test| match test {
+                        Test::IsMember(other, held) if *other == path => Some(held),
+                        _ => None,
+                    });
+                    match same {
+                        Some(held) => *held = held.union(&members),
+                        None => tests.push(Test::IsMember(path, members)),
+                    }
+                }
+                Test::HoldsAny(path, ty, members) if !all => {
+                    let same = tests.iter_mut().find_map(|test| match test {
+                        Test::HoldsAny(other, other_ty, held)
+                            if *other == path && *other_ty == ty =>
+                        {
+                            Some(held)
+                        }
+                        _ => None,
+                    });
+                    match same {
+                        Some(held) => *held = held.union(&members),
+                        None => tests.push(Test::HoldsAny(path, ty, members)),
+                    }
+                }
+                test => tests.push(test),
+            }
+        }
+        match tests.len() {
+            // An empty `and` holds; an empty `or` does not.
+            0 => Test::Constant(all),
+            1 => tests.pop().unwrap_or(Test::Constant(all)),
+            _ if all => Test::And(tests.into()),
+            _ => Test::Or(tests.into()),
+        }
+    }
+
+    /// A named set of texts for prefix tests, with the first bytes of its members on every
+    /// date: in every epoch, or kept with their dates.
+    fn prefix_set(&self, index: usize) -> PrefixSet {
+        let dated = self.dated_set(index);
+        let mut bytes = [0u64; 4];
+        let mut add = |member: &Value| match member {
+            Value::Text(text) => match text.as_bytes().first() {
+                Some(&byte) => {
+                    bytes[usize::from(byte / 64)] |= 1 << (byte % 64);
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        };
+        let every_member_has_a_byte = match dated {
+            Some(dated) => dated.every_member().all(&mut add),
+            None => self.epochs.iter().all(|epoch| match epoch.sets.get(index) {
+                Some(Value::Set(members)) => members.iter().all(&mut add),
+                // An enum set or a missing set holds no text: the test never holds.
+                _ => true,
+            }),
+        };
+        PrefixSet {
+            index,
+            dated: dated.is_some(),
+            first_bytes: every_member_has_a_byte.then_some(bytes),
+        }
+    }
+}
+
+impl<'a> Env<'a> {
+    /// Whether a compiled condition holds: what `truth` answers on the expression it was
+    /// compiled from.
+    pub(super) fn test(&mut self, test: &'a Test) -> bool {
+        match test {
+            Test::Constant(holds) => *holds,
+            Test::Truth(operand) => operand.read(self).as_bool(),
+            Test::IsMember(path, members) => {
+                matches!(path.read(self), Value::Enum(_, member) if members.contains(*member))
+            }
+            Test::HoldsAny(path, ty, members) => match path.read(self) {
+                Value::EnumSet(_, held) => !held.intersection(members).is_empty(),
+                other => members
+                    .members()
+                    .any(|member| other.has_member(&Value::Enum(*ty, member))),
+            },
+            Test::InSet(member, index) => {
+                let member = member.read(self);
+                match self.epoch.sets.get(*index) {
+                    Some(set) => set.has_member(&member),
+                    None => false,
+                }
+            }
+            Test::InDatedSet(member, index) => {
+                let member = member.read(self);
+                self.program
+                    .dated_set(*index)
+                    .is_some_and(|set| set.contains(&member, self.date))
+            }
+            Test::In(member, set) => {
+                let member = member.read(self);
+                set.read(self).has_member(&member)
+            }
+            Test::IsNone(operand) => matches!(*operand.read(self), Value::None),
+            Test::IsEmpty(operand) => match &*operand.read(self) {
+                Value::EnumSet(_, set) => set.is_empty(),
+                Value::Set(members) => members.is_empty(),
+                _ => true,
+            },
+            Test::Compare(op, left, right) => {
+                let left = left.read(self);
+                op.holds(left.total_cmp(&right.read(self)))
+            }
+            Test::StartsWith(text, prefix) => {
+                let text = text.read(self);
+                match (&*text, &*prefix.read(self)) {
+                    (Value::Text(text), Value::Text(prefix)) => text.starts_with(&**prefix),
+                    _ => false,
+                }
+            }
+            Test::AnyPrefix(text, set) => match &*text.read(self) {
+                Value::Text(text) => self.has_prefix_of(text, set),
+                _ => false,
+            },
+            Test::Not(inner) => !self.test(inner),
+            Test::And(items) => items.iter().all(|item| self.test(item)),
+            Test::Or(items) => items.iter().any(|item| self.test(item)),
+            Test::Quantifier {
+                every,
+                set,
+                body,
+                whole,
+            } => match set.read(self) {
+                // `some` stops at the first member for which the body holds, `every` at the
+                // first for which it does not.
+                Cow::Borrowed(Value::Set(members)) => {
+                    let mut result = *every;
+                    for member in members.iter() {
+                        self.locals.push(member);
+                        let holds = self.test(body);
+                        self.locals.pop();
+                        if holds != *every {
+                            result = holds;
+                            break;
+                        }
+                    }
+                    result
+                }
+                _ => self.truth(whole),
+            },
+            Test::Interpret(expr) => self.truth(expr),
+        }
+    }
+
+    /// Whether a member of a named set of texts is a prefix of a text, on the case's date.
+    fn has_prefix_of(&self, text: &str, set: &PrefixSet) -> bool {
+        if let (Some(bytes), Some(&byte)) = (&set.first_bytes, text.as_bytes().first())
+            && bytes[usize::from(byte / 64)] & (1 << (byte % 64)) == 0
+        {
+            return false;
+        }
+        if set.dated {
+            return self
+                .program
+                .dated_set(set.index)
+                .is_some_and(|dated| dated.has_prefix_of(text, self.date));
+        }
+        match self.epoch.sets.get(set.index) {
+            // A set of texts holds only texts, sorted.
+            Some(Value::Set(members)) => sorted_texts_have_prefix_of(
+                members,
+                text,
+                |member| match member {
+                    Value::Text(member) => member,
+                    _ => "",
+                },
+                |_| true,
+            ),
+            _ => false,
+        }
+    }
+
+    /// Whether a compiled condition holds, with the values of the facts it reads (`observed`,
+    /// in order) pushed onto `facts`: what an explanation records.
+    pub(super) fn test_observed(
+        &mut self,
+        test: &'a Test,
+        observed: &'a [Operand],
+        facts: &mut Vec<Value>,
+    ) -> bool {
+        let holds = self.test(test);
+        for operand in observed {
+            let fact = operand.read(self).into_owned();
+            facts.push(fact);
+        }
+        holds
+    }
+}
+
+/// A rule's conditions compiled, with the facts each reads, in the order of the rule's.
+#[derive(Debug, Clone, Default)]
+pub struct CompiledRule {
+    pub(super) tests: Vec<Test>,
+    pub(super) observed: Vec<Vec<Operand>>,
+}
+
+impl Program {
+    /// Compiles every rule's conditions and facts and every assumption; lowering calls it once
+    /// the epochs are built.
+    pub(super) fn compile_conditions(&mut self) {
+        let compiled = self
+            .rules
+            .iter()
+            .map(|rule| CompiledRule {
+                tests: rule.conditions.iter().map(|c| self.compile(c)).collect(),
+                observed: rule
+                    .observed
+                    .iter()
+                    .map(|facts| facts.iter().map(Operand::of).collect())
+                    .collect(),
+            })
+            .collect();
+        let assumptions = self
+            .assumptions
+            .iter()
+            .map(|(condition, _)| self.compile(condition))
+            .collect();
+        self.compiled = compiled;
+        self.compiled_assumptions = assumptions;
+    }
+
+    /// Where the compiled conditions answer otherwise than the interpreter on a case as of a
+    /// date: every condition of every rule (with each member of a rule's `for` set bound in
+    /// turn), the facts each reads, and every assumption. Empty when they agree, as they must;
+    /// for the tests that hold them to it.
+    #[doc(hidden)]
+    pub fn compiled_disagreements(&self, case: &Value, date: Date) -> Vec<String> {
+        let epoch = self.epoch(date);
+        let mut found = Vec::new();
+        if self.compiled.len() != self.rules.len()
+            || self.compiled_assumptions.len() != self.assumptions.len()
+        {
+            found.push("not every condition is compiled".to_string());
+        }
+        for (index, (rule, compiled)) in self.rules.iter().zip(&self.compiled).enumerate() {
+            let members = match &rule.for_each {
+                None => vec![None],
+                Some(set) => {
+                    let mut env = Env::new(self, case, epoch, date);
+                    let members = env.value(set).set_members();
+                    members.into_iter().map(Some).collect()
+                }
+            };
+            for member in &members {
+                let mut env = Env::new(self, case, epoch, date);
+                env.locals.extend(member.as_ref());
+                let parts = rule.conditions.iter().zip(&compiled.tests);
+                for (position, (condition, test)) in parts.enumerate() {
+                    let interpreted = env.truth(condition);
+                    if env.test(test) != interpreted {
+                        found.push(format!(
+                            "rule {index} condition {position} on {date}: interpreted \
+                             {interpreted}, compiled not ({condition:?} as {test:?})"
+                        ));
+                    }
+                    let facts = rule
+                        .observed
+                        .get(position)
+                        .zip(compiled.observed.get(position));
+                    let Some((exprs, operands)) = facts else {
+                        found.push(format!("rule {index} condition {position}: no facts"));
+                        continue;
+                    };
+                    let mut read = Vec::new();
+                    env.test_observed(test, operands, &mut read);
+                    let mut expected = Vec::new();
+                    let mut interpreted_env = Env::new(self, case, epoch, date);
+                    interpreted_env.locals.extend(member.as_ref());
+                    interpreted_env.truth_observed(condition, exprs, &mut expected);
+                    if read != expected {
+                        found.push(format!(
+                            "rule {index} condition {position} on {date}: facts {expected:?} \
+                             read as {read:?}"
+                        ));
+                    }
+                }
+            }
+        }
+        let mut env = Env::new(self, case, epoch, date);
+        for (index, ((condition, _), test)) in self
+            .assumptions
+            .iter()
+            .zip(&self.compiled_assumptions)
+            .enumerate()
+        {
+            let interpreted = env.truth(condition);
+            if env.test(test) != interpreted {
+                found.push(format!(
+                    "assumption {index} on {date}: interpreted {interpreted}, compiled not"
+                ));
+            }
+        }
+        found
+    }
+
+    /// [`Program::compiled_disagreements`] on the case of every `test` block of the policy, as
+    /// of its date and of the first day of every epoch.
+    #[doc(hidden)]
+    pub fn compiled_disagreements_in_tests(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for test in &self.policy.tests {
+            let Some(given) = &test.given else { continue };
+            let case = self.constant_value(given);
+            let dates = super::case::case_date(&self.policy, &case)
+                .into_iter()
+                .chain(self.epochs.iter().map(|epoch| epoch.start));
+            for date in dates {
+                found.extend(
+                    self.compiled_disagreements(&case, date)
+                        .into_iter()
+                        .map(|problem| format!("test `{}`: {problem}", test.name)),
+                );
+            }
+        }
+        found
+    }
+}
