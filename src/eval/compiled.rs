@@ -15,40 +15,52 @@ use crate::syntax::calendar::Date;
 
 use super::interpret::Env;
 use super::ir::{Expr, Program};
-use super::value::{EnumSet, Value, sorted_texts_have_prefix_of};
+use super::value::{EnumSet, Value, sorted_set_has_prefix_of};
 
 /// What a path that leads nowhere reads, as in the interpreter: `none`.
 static NONE: Value = Value::None;
 
+/// The most fields a compiled path has; a longer one is left to the interpreter.
+const PATH_FIELDS: usize = 4;
+
 /// A path of record fields from the case or from a quantifier's variable:
-/// `case.item.annex_i` as the case and `[4, 1]`.
+/// `case.item.annex_i` as the case and `[4, 1]`, kept in place (no allocation to follow).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Path {
     /// `None` for the case, else the variable's depth (0 is the innermost).
     local: Option<usize>,
-    fields: Box<[usize]>,
+    /// How many of `fields` the path has.
+    length: usize,
+    fields: [usize; PATH_FIELDS],
 }
 
 impl Path {
-    /// The path an expression names, if it is one.
+    /// The path an expression names, if it is one of at most `PATH_FIELDS` fields.
     fn of(expr: &Expr) -> Option<Path> {
-        let mut fields = Vec::new();
+        let mut reversed = Vec::new();
         let mut expr = expr;
         let local = loop {
             match expr {
                 Expr::Case => break None,
                 Expr::Local(depth) => break Some(*depth),
                 Expr::Field(base, position) => {
-                    fields.push(*position);
+                    reversed.push(*position);
                     expr = base;
                 }
                 _ => return None,
             }
         };
-        fields.reverse();
+        let mut fields = [0; PATH_FIELDS];
+        if reversed.len() > PATH_FIELDS {
+            return None;
+        }
+        for (slot, position) in fields.iter_mut().zip(reversed.iter().rev()) {
+            *slot = *position;
+        }
         Some(Path {
             local,
-            fields: fields.into(),
+            length: reversed.len(),
+            fields,
         })
     }
 
@@ -68,7 +80,7 @@ impl Path {
                 None => return &NONE,
             },
         };
-        for &position in self.fields.iter() {
+        for &position in self.fields.get(..self.length).unwrap_or_default() {
             value = match value {
                 Value::Record(_, fields) => match fields.get(position) {
                     Some(field) => field,
@@ -105,7 +117,7 @@ impl Operand {
 
     /// The operand's value, borrowed where there is one to borrow.
     #[inline]
-    fn read<'a>(&'a self, env: &mut Env<'a>) -> Cow<'a, Value> {
+    pub(super) fn read<'a>(&'a self, env: &mut Env<'a>) -> Cow<'a, Value> {
         match self {
             Operand::Path(path) => Cow::Borrowed(path.read(env)),
             Operand::Value(value) => Cow::Borrowed(value),
@@ -130,12 +142,35 @@ pub struct PrefixSet {
     first_bytes: Option<[u64; 4]>,
 }
 
-/// A condition compiled by its shape. Each answers exactly as `Env::truth` does on the
-/// expression it was compiled from.
+/// A condition compiled by its shape into a row of simple tests (`Step`s), each of which says
+/// where to go on when it holds and when it does not: `and`, `or` and `not` are only the order
+/// of the row and its jumps, so evaluating it is a loop without recursion, and a part whose
+/// answer is known (`true`, `false`, an `and` with `false`) leaves no step. Answers exactly as
+/// `Env::truth` does on the expression it was compiled from.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Test {
-    /// A condition whose answer is known (`true`, `false`, or `and`/`or` decided by one).
-    Constant(bool),
+pub struct Test {
+    /// The first step, or `HOLDS`/`FAILS` when the answer is known.
+    entry: u32,
+    steps: Box<[Step]>,
+}
+
+/// Where a step goes when the condition is decided: it holds.
+const HOLDS: u32 = u32::MAX;
+/// Where a step goes when the condition is decided: it does not hold.
+const FAILS: u32 = u32::MAX - 1;
+
+/// One simple test of a compiled condition, and the step to go on to when it holds and when it
+/// does not (or `HOLDS`/`FAILS`).
+#[derive(Debug, Clone, PartialEq)]
+struct Step {
+    leaf: Leaf,
+    on_true: u32,
+    on_false: u32,
+}
+
+/// A simple test: one look at the case.
+#[derive(Debug, Clone, PartialEq)]
+enum Leaf {
     /// A truth value read from the case (`case.free_zone`).
     Truth(Operand),
     /// An enum fact is one of some members: `case.activity == export`, `case.x in {a, b}`, an
@@ -156,9 +191,6 @@ pub enum Test {
     StartsWith(Operand, Operand),
     /// `some e in S: starts_with(x, e)` with `S` a named set of texts.
     AnyPrefix(Operand, PrefixSet),
-    Not(Box<Test>),
-    And(Box<[Test]>),
-    Or(Box<[Test]>),
     /// `some`/`every` over a set: the members of a set read from the case are bound in turn;
     /// a set of another form is left to the interpreter, with the whole expression.
     Quantifier {
@@ -175,40 +207,99 @@ impl Program {
     /// Compiles a condition of a rule or an assumption. The epochs must be built: a prefix
     /// test reads every epoch's members of its set.
     pub(super) fn compile(&self, expr: &Expr) -> Test {
+        let mut steps = Vec::new();
+        let entry = self.emit(expr, HOLDS, FAILS, &mut steps);
+        Test {
+            entry,
+            steps: steps.into(),
+        }
+    }
+
+    /// Adds the steps of a condition that go on to `on_true` when it holds and to `on_false`
+    /// when it does not, and returns where they begin. Steps are added after those they go on
+    /// to, so an `and` or `or` emits its last item first.
+    fn emit(&self, expr: &Expr, on_true: u32, on_false: u32, steps: &mut Vec<Step>) -> u32 {
         match expr {
-            Expr::Value(value) => Test::Constant(value.as_bool()),
-            Expr::Case | Expr::Local(_) | Expr::Field(..) | Expr::Const(_) => {
-                Test::Truth(Operand::of(expr))
-            }
-            Expr::Not(inner) => match self.compile(inner) {
-                Test::Constant(holds) => Test::Constant(!holds),
-                test => Test::Not(Box::new(test)),
+            Expr::Value(value) => match value.as_bool() {
+                true => on_true,
+                false => on_false,
             },
-            Expr::And(items) => self.compile_junction(items, true),
-            Expr::Or(items) => self.compile_junction(items, false),
-            Expr::Compare(op @ (Compare::Eq | Compare::Ne), left, right) => {
-                let member = match (&**left, &**right) {
-                    (path, Expr::Value(Value::Enum(_, member)))
-                    | (Expr::Value(Value::Enum(_, member)), path) => {
-                        Path::of(path).map(|path| (path, *member))
-                    }
-                    _ => None,
-                };
-                match member {
-                    Some((path, member)) => {
-                        let mut members = EnumSet::default();
-                        members.insert(member);
-                        let test = Test::IsMember(path, members);
-                        match op {
-                            Compare::Eq => test,
-                            _ => Test::Not(Box::new(test)),
+            Expr::Not(inner) => self.emit(inner, on_false, on_true, steps),
+            Expr::And(items) => items
+                .iter()
+                .rev()
+                .fold(on_true, |next, item| self.emit(item, next, on_false, steps)),
+            Expr::Or(items) => {
+                // The enum tests on one fact become one test of the union of their members.
+                let mut leaves: Vec<Leaf> = Vec::new();
+                let mut rest: Vec<&Expr> = Vec::new();
+                for item in items {
+                    match self.leaf(item) {
+                        Some(Leaf::IsMember(path, members)) => {
+                            match leaves.iter_mut().find_map(|leaf| match leaf {
+                                Leaf::IsMember(other, held) if *other == path => Some(held),
+                                _ => None,
+                            }) {
+                                Some(held) => *held = held.union(&members),
+                                None => leaves.push(Leaf::IsMember(path, members)),
+                            }
                         }
+                        Some(Leaf::HoldsAny(path, ty, members)) => {
+                            match leaves.iter_mut().find_map(|leaf| match leaf {
+                                Leaf::HoldsAny(other, other_ty, held)
+                                    if *other == path && *other_ty == ty =>
+                                {
+                                    Some(held)
+                                }
+                                _ => None,
+                            }) {
+                                Some(held) => *held = held.union(&members),
+                                None => leaves.push(Leaf::HoldsAny(path, ty, members)),
+                            }
+                        }
+                        _ => rest.push(item),
                     }
-                    None => Test::Compare(*op, Operand::of(left), Operand::of(right)),
                 }
+                let next = rest
+                    .iter()
+                    .rev()
+                    .fold(on_false, |next, item| self.emit(item, on_true, next, steps));
+                leaves
+                    .into_iter()
+                    .rev()
+                    .fold(next, |next, leaf| push_step(steps, leaf, on_true, next))
             }
+            _ => match self.leaf(expr) {
+                Some(leaf) => push_step(steps, leaf, on_true, on_false),
+                None => push_step(
+                    steps,
+                    Leaf::Interpret(Box::new(expr.clone())),
+                    on_true,
+                    on_false,
+                ),
+            },
+        }
+    }
+
+    /// The simple test an expression is, if it is one (not an `and`, `or`, `not` or value).
+    fn leaf(&self, expr: &Expr) -> Option<Leaf> {
+        let leaf = match expr {
+            Expr::Case | Expr::Local(_) | Expr::Field(..) | Expr::Const(_) => {
+                Leaf::Truth(Operand::of(expr))
+            }
+            Expr::Compare(Compare::Eq, left, right) => match (&**left, &**right) {
+                (path, Expr::Value(Value::Enum(_, member)))
+                | (Expr::Value(Value::Enum(_, member)), path)
+                    if Path::of(path).is_some() =>
+                {
+                    let mut members = EnumSet::default();
+                    members.insert(*member);
+                    Leaf::IsMember(Path::of(path)?, members)
+                }
+                _ => Leaf::Compare(Compare::Eq, Operand::of(left), Operand::of(right)),
+            },
             Expr::Compare(op, left, right) => {
-                Test::Compare(*op, Operand::of(left), Operand::of(right))
+                Leaf::Compare(*op, Operand::of(left), Operand::of(right))
             }
             Expr::In(member, set) => {
                 if let (Expr::Value(Value::Enum(ty, member)), Some(path)) =
@@ -216,91 +307,51 @@ impl Program {
                 {
                     let mut members = EnumSet::default();
                     members.insert(*member);
-                    return Test::HoldsAny(path, *ty, members);
+                    return Some(Leaf::HoldsAny(path, *ty, members));
                 }
                 if let (Some(path), Expr::Value(Value::EnumSet(_, members))) =
                     (Path::of(member), &**set)
                 {
-                    return Test::IsMember(path, *members);
+                    return Some(Leaf::IsMember(path, *members));
                 }
                 match &**set {
                     Expr::NamedSet(index) if self.dated_set(*index).is_some() => {
-                        Test::InDatedSet(Operand::of(member), *index)
+                        Leaf::InDatedSet(Operand::of(member), *index)
                     }
-                    Expr::NamedSet(index) => Test::InSet(Operand::of(member), *index),
-                    _ => Test::In(Operand::of(member), Operand::of(set)),
+                    Expr::NamedSet(index) => Leaf::InSet(Operand::of(member), *index),
+                    _ => Leaf::In(Operand::of(member), Operand::of(set)),
                 }
             }
-            Expr::IsNone(inner) => Test::IsNone(Operand::of(inner)),
-            Expr::IsEmpty(inner) => Test::IsEmpty(Operand::of(inner)),
+            Expr::IsNone(inner) => Leaf::IsNone(Operand::of(inner)),
+            Expr::IsEmpty(inner) => Leaf::IsEmpty(Operand::of(inner)),
             Expr::StartsWith(text, prefix) => {
-                Test::StartsWith(Operand::of(text), Operand::of(prefix))
+                Leaf::StartsWith(Operand::of(text), Operand::of(prefix))
             }
             Expr::AnyPrefix(text, set) => match &**set {
                 Expr::NamedSet(index) => {
-                    Test::AnyPrefix(Operand::of(text), self.prefix_set(*index))
+                    Leaf::AnyPrefix(Operand::of(text), self.prefix_set(*index))
                 }
-                _ => Test::Interpret(Box::new(expr.clone())),
+                _ => return None,
             },
-            Expr::Quantifier { every, set, body } => Test::Quantifier {
+            Expr::Quantifier { every, set, body } => Leaf::Quantifier {
                 every: *every,
                 set: Operand::of(set),
                 body: Box::new(self.compile(body)),
                 whole: Box::new(expr.clone()),
             },
-            Expr::NamedSet(_)
+            Expr::Value(_)
+            | Expr::Not(_)
+            | Expr::And(_)
+            | Expr::Or(_)
+            | Expr::NamedSet(_)
             | Expr::SetLit(..)
             | Expr::RecordLit(..)
             | Expr::Arith(..)
             | Expr::If(..)
             | Expr::Count(_)
-            | Expr::EndOfYear(_) => Test::Interpret(Box::new(expr.clone())),
-        }
-    }
-
-    /// An `and` (`all`) or an `or` of conditions: items whose answer is known dropped or
-    /// deciding, and the enum tests of an `or` on one fact merged into one.
-    fn compile_junction(&self, items: &[Expr], all: bool) -> Test {
-        let mut tests: Vec<Test> = Vec::with_capacity(items.len());
-        for item in items {
-            match self.compile(item) {
-                // `true` in an `and`, `false` in an `or`: no part of the answer.
-                Test::Constant(holds) if holds == all => {}
-                Test::Constant(holds) => return Test::Constant(holds),
-                Test::IsMember(path, members) if !all => {
-                    let same = tests.iter_mut().find_map(|test| match test {
-                        Test::IsMember(other, held) if *other == path => Some(held),
-                        _ => None,
-                    });
-                    match same {
-                        Some(held) => *held = held.union(&members),
-                        None => tests.push(Test::IsMember(path, members)),
-                    }
-                }
-                Test::HoldsAny(path, ty, members) if !all => {
-                    let same = tests.iter_mut().find_map(|test| match test {
-                        Test::HoldsAny(other, other_ty, held)
-                            if *other == path && *other_ty == ty =>
-                        {
-                            Some(held)
-                        }
-                        _ => None,
-                    });
-                    match same {
-                        Some(held) => *held = held.union(&members),
-                        None => tests.push(Test::HoldsAny(path, ty, members)),
-                    }
-                }
-                test => tests.push(test),
-            }
-        }
-        match tests.len() {
-            // An empty `and` holds; an empty `or` does not.
-            0 => Test::Constant(all),
-            1 => tests.pop().unwrap_or(Test::Constant(all)),
-            _ if all => Test::And(tests.into()),
-            _ => Test::Or(tests.into()),
-        }
+            | Expr::EndOfYear(_) => return None,
+        };
+        Some(leaf)
     }
 
     /// A named set of texts for prefix tests, with the first bytes of its members on every
@@ -334,64 +385,85 @@ impl Program {
     }
 }
 
+/// Adds a step and returns its place.
+fn push_step(steps: &mut Vec<Step>, leaf: Leaf, on_true: u32, on_false: u32) -> u32 {
+    let at = u32::try_from(steps.len()).unwrap_or(FAILS);
+    steps.push(Step {
+        leaf,
+        on_true,
+        on_false,
+    });
+    at
+}
+
 impl<'a> Env<'a> {
     /// Whether a compiled condition holds: what `truth` answers on the expression it was
     /// compiled from.
     pub(super) fn test(&mut self, test: &'a Test) -> bool {
-        match test {
-            Test::Constant(holds) => *holds,
-            Test::Truth(operand) => operand.read(self).as_bool(),
-            Test::IsMember(path, members) => {
+        let mut at = test.entry;
+        while let Some(step) = test.steps.get(at as usize) {
+            at = match self.leaf(&step.leaf) {
+                true => step.on_true,
+                false => step.on_false,
+            };
+        }
+        at == HOLDS
+    }
+
+    /// Whether a simple test holds.
+    #[inline]
+    fn leaf(&mut self, leaf: &'a Leaf) -> bool {
+        match leaf {
+            Leaf::Truth(operand) => operand.read(self).as_bool(),
+            Leaf::IsMember(path, members) => {
                 matches!(path.read(self), Value::Enum(_, member) if members.contains(*member))
             }
-            Test::HoldsAny(path, ty, members) => match path.read(self) {
-                Value::EnumSet(_, held) => !held.intersection(members).is_empty(),
+            Leaf::HoldsAny(path, ty, members) => match path.read(self) {
+                Value::EnumSet(_, held) => held.meets(members),
                 other => members
                     .members()
                     .any(|member| other.has_member(&Value::Enum(*ty, member))),
             },
-            Test::InSet(member, index) => {
+            Leaf::InSet(member, index) => {
                 let member = member.read(self);
-                match self.epoch.sets.get(*index) {
-                    Some(set) => set.has_member(&member),
-                    None => false,
+                match (&*member, self.epoch.sets.get(*index)) {
+                    (Value::Enum(_, member), Some(Value::EnumSet(_, set))) => set.contains(*member),
+                    (_, Some(set)) => set.has_member(&member),
+                    (_, None) => false,
                 }
             }
-            Test::InDatedSet(member, index) => {
+            Leaf::InDatedSet(member, index) => {
                 let member = member.read(self);
                 self.program
                     .dated_set(*index)
                     .is_some_and(|set| set.contains(&member, self.date))
             }
-            Test::In(member, set) => {
+            Leaf::In(member, set) => {
                 let member = member.read(self);
                 set.read(self).has_member(&member)
             }
-            Test::IsNone(operand) => matches!(*operand.read(self), Value::None),
-            Test::IsEmpty(operand) => match &*operand.read(self) {
+            Leaf::IsNone(operand) => matches!(*operand.read(self), Value::None),
+            Leaf::IsEmpty(operand) => match &*operand.read(self) {
                 Value::EnumSet(_, set) => set.is_empty(),
                 Value::Set(members) => members.is_empty(),
                 _ => true,
             },
-            Test::Compare(op, left, right) => {
+            Leaf::Compare(op, left, right) => {
                 let left = left.read(self);
                 op.holds(left.total_cmp(&right.read(self)))
             }
-            Test::StartsWith(text, prefix) => {
+            Leaf::StartsWith(text, prefix) => {
                 let text = text.read(self);
                 match (&*text, &*prefix.read(self)) {
                     (Value::Text(text), Value::Text(prefix)) => text.starts_with(&**prefix),
                     _ => false,
                 }
             }
-            Test::AnyPrefix(text, set) => match &*text.read(self) {
+            Leaf::AnyPrefix(text, set) => match &*text.read(self) {
                 Value::Text(text) => self.has_prefix_of(text, set),
                 _ => false,
             },
-            Test::Not(inner) => !self.test(inner),
-            Test::And(items) => items.iter().all(|item| self.test(item)),
-            Test::Or(items) => items.iter().any(|item| self.test(item)),
-            Test::Quantifier {
+            Leaf::Quantifier {
                 every,
                 set,
                 body,
@@ -414,7 +486,7 @@ impl<'a> Env<'a> {
                 }
                 _ => self.truth(whole),
             },
-            Test::Interpret(expr) => self.truth(expr),
+            Leaf::Interpret(expr) => self.truth(expr),
         }
     }
 
@@ -433,15 +505,7 @@ impl<'a> Env<'a> {
         }
         match self.epoch.sets.get(set.index) {
             // A set of texts holds only texts, sorted.
-            Some(Value::Set(members)) => sorted_texts_have_prefix_of(
-                members,
-                text,
-                |member| match member {
-                    Value::Text(member) => member,
-                    _ => "",
-                },
-                |_| true,
-            ),
+            Some(Value::Set(members)) => sorted_set_has_prefix_of(members, text),
             _ => false,
         }
     }
@@ -466,6 +530,8 @@ impl<'a> Env<'a> {
 /// A rule's conditions compiled, with the facts each reads, in the order of the rule's.
 #[derive(Debug, Clone, Default)]
 pub struct CompiledRule {
+    /// The set of a `for`, read where it is a path into the case.
+    pub(super) for_each: Option<Operand>,
     pub(super) tests: Vec<Test>,
     pub(super) observed: Vec<Vec<Operand>>,
 }
@@ -478,6 +544,7 @@ impl Program {
             .rules
             .iter()
             .map(|rule| CompiledRule {
+                for_each: rule.for_each.as_ref().map(Operand::of),
                 tests: rule.conditions.iter().map(|c| self.compile(c)).collect(),
                 observed: rule
                     .observed

@@ -2,6 +2,8 @@
 //! exceptions suppress which rules, the strongest verdict, the obligations, and, when asked, the
 //! trace that explains it.
 
+use std::borrow::Cow;
+
 use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
@@ -34,6 +36,8 @@ enum RuleState {
 struct Scratch {
     state: Vec<RuleState>,
     candidates: Vec<u32>,
+    /// The rule tree's walk.
+    walk: super::tree::Walk,
     /// For rules with `for`: the member that made them apply.
     bindings: Vec<(u32, Value)>,
     /// What the conditions several rules share found, for explaining.
@@ -234,7 +238,13 @@ impl Program {
                     .filter(|rule| self.policy.rules[**rule as usize].in_force.contains(date)),
             );
         } else {
-            self.candidates(case, epoch, date, &mut scratch.candidates);
+            self.candidates(
+                case,
+                epoch,
+                date,
+                &mut scratch.candidates,
+                &mut scratch.walk,
+            );
         }
         if let Some(trace) = trace.as_deref_mut() {
             trace.reset(count);
@@ -277,6 +287,7 @@ impl Program {
             candidates,
             bindings,
             shared,
+            ..
         } = scratch;
         for &rule_id in candidates.iter() {
             let index = rule_id as usize;
@@ -295,8 +306,29 @@ impl Program {
                 None => {
                     self.conditions(index, settled, env, sink.as_deref_mut(), Some(&mut *shared))
                 }
-                Some(set) => {
+                Some(set) => 'bound: {
                     // The first member for which every condition holds is the rule's binding.
+                    let compiled = self.compiled.get(index).and_then(|c| c.for_each.as_ref());
+                    if let Some(Cow::Borrowed(Value::Set(members))) = compiled.map(|s| s.read(env))
+                    {
+                        // A set of the case: its members are bound where they are.
+                        let mut result = (false, 0);
+                        for member in members.iter() {
+                            if let Some(sink) = sink.as_deref_mut() {
+                                sink.conditions.truncate(start);
+                                sink.facts.truncate(facts_start);
+                            }
+                            env.locals.push(member);
+                            result =
+                                self.conditions(index, settled, env, sink.as_deref_mut(), None);
+                            env.locals.pop();
+                            if result.0 {
+                                bindings.push((rule_id, member.clone()));
+                                break;
+                            }
+                        }
+                        break 'bound result;
+                    }
                     let members = env.value(set).set_members();
                     let mut result = (false, 0);
                     for member in &members {

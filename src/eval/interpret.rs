@@ -274,15 +274,7 @@ impl<'a> Env<'a> {
                 let holds = match (&*self.operand(text), &*self.operand(set)) {
                     // A set of texts holds only texts, sorted.
                     (Value::Text(text), Value::Set(members)) => {
-                        super::value::sorted_texts_have_prefix_of(
-                            members,
-                            text,
-                            |m| match m {
-                                Value::Text(m) => m,
-                                _ => "",
-                            },
-                            |_| true,
-                        )
+                        super::value::sorted_set_has_prefix_of(members, text)
                     }
                     _ => false,
                 };
