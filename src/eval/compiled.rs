@@ -20,6 +20,9 @@ use super::value::{EnumSet, Value, sorted_set_has_prefix_of};
 /// What a path that leads nowhere reads, as in the interpreter: `none`.
 static NONE: Value = Value::None;
 
+/// The most sets of settled conditions a rule is compiled for (see `CompiledRule::unsettled`).
+const MAX_SETTLED_FORMS: usize = 4;
+
 /// The most fields a compiled path has; a longer one is left to the interpreter.
 const PATH_FIELDS: usize = 4;
 
@@ -152,6 +155,16 @@ pub struct Test {
     /// The first step, or `HOLDS`/`FAILS` when the answer is known.
     entry: u32,
     steps: Box<[Step]>,
+}
+
+impl Default for Test {
+    /// The test of no condition, which holds (as an empty `and`).
+    fn default() -> Test {
+        Test {
+            entry: HOLDS,
+            steps: Box::new([]),
+        }
+    }
 }
 
 /// Where a step goes when the condition is decided: it holds.
@@ -532,6 +545,10 @@ impl<'a> Env<'a> {
 pub struct CompiledRule {
     /// The set of a `for`, read where it is a path into the case.
     pub(super) for_each: Option<Operand>,
+    /// For deciding without an explanation: for each set of conditions the rule tree settles
+    /// in some epoch (`Epoch::settled`), the rule's other conditions as one test (at most
+    /// `MAX_SETTLED_FORMS`; a rule with more is tested condition by condition).
+    pub(super) unsettled: Vec<(u64, Test)>,
     pub(super) tests: Vec<Test>,
     pub(super) observed: Vec<Vec<Operand>>,
 }
@@ -543,8 +560,10 @@ impl Program {
         let compiled = self
             .rules
             .iter()
-            .map(|rule| CompiledRule {
+            .enumerate()
+            .map(|(index, rule)| CompiledRule {
                 for_each: rule.for_each.as_ref().map(Operand::of),
+                unsettled: self.unsettled_forms(index),
                 tests: rule.conditions.iter().map(|c| self.compile(c)).collect(),
                 observed: rule
                     .observed
@@ -558,8 +577,39 @@ impl Program {
             .iter()
             .map(|(condition, _)| self.compile(condition))
             .collect();
+        let every = self.assumptions.iter().map(|(c, _)| c.clone()).collect();
+        self.every_assumption = self.compile(&Expr::And(every));
         self.compiled = compiled;
         self.compiled_assumptions = assumptions;
+    }
+
+    /// A rule's conditions as one test for each set of them that the rule tree settles in some
+    /// epoch, without those: what deciding without an explanation evaluates of a candidate.
+    fn unsettled_forms(&self, index: usize) -> Vec<(u64, Test)> {
+        let Some(rule) = self.rules.get(index) else {
+            return Vec::new();
+        };
+        let mut masks: Vec<u64> = Vec::new();
+        for epoch in &self.epochs {
+            let mask = epoch.settled.get(index).copied().unwrap_or(0);
+            if !masks.contains(&mask) {
+                if masks.len() == MAX_SETTLED_FORMS {
+                    return Vec::new();
+                }
+                masks.push(mask);
+            }
+        }
+        masks
+            .into_iter()
+            .map(|mask| {
+                let conditions = rule.conditions.iter().enumerate();
+                let unsettled = conditions
+                    .filter(|(position, _)| *position >= 64 || mask & (1 << position) == 0)
+                    .map(|(_, condition)| condition.clone())
+                    .collect();
+                (mask, self.compile(&Expr::And(unsettled)))
+            })
+            .collect()
     }
 
     /// Where the compiled conditions answer otherwise than the interpreter on a case as of a
@@ -587,6 +637,18 @@ impl Program {
             for member in &members {
                 let mut env = Env::new(self, case, epoch, date);
                 env.locals.extend(member.as_ref());
+                for (mask, test) in &compiled.unsettled {
+                    let conditions = rule.conditions.iter().enumerate();
+                    let interpreted = conditions
+                        .filter(|(position, _)| *position >= 64 || mask & (1 << position) == 0)
+                        .all(|(_, condition)| env.truth(condition));
+                    if env.test(test) != interpreted {
+                        found.push(format!(
+                            "rule {index} without settled {mask:b} on {date}: interpreted \
+                             {interpreted}"
+                        ));
+                    }
+                }
                 let parts = rule.conditions.iter().zip(&compiled.tests);
                 for (position, (condition, test)) in parts.enumerate() {
                     let interpreted = env.truth(condition);
@@ -620,6 +682,15 @@ impl Program {
             }
         }
         let mut env = Env::new(self, case, epoch, date);
+        let every = self
+            .assumptions
+            .iter()
+            .all(|(condition, _)| env.truth(condition));
+        if env.test(&self.every_assumption) != every {
+            found.push(format!(
+                "the assumptions together on {date}: interpreted {every}"
+            ));
+        }
         for (index, ((condition, _), test)) in self
             .assumptions
             .iter()

@@ -168,6 +168,9 @@ impl SharedConditions {
 impl Scratch {
     /// The `for` member that made a rule's conditions hold, if it has one.
     fn binding(&self, rule_id: u32) -> Option<&Value> {
+        if self.bindings.is_empty() {
+            return None;
+        }
         self.bindings
             .iter()
             .find(|(r, _)| *r == rule_id)
@@ -598,6 +601,11 @@ impl Program {
             return (false, 0);
         };
         let Some(sink) = sink else {
+            // Without an explanation, which condition failed is not asked: the conditions the
+            // tree did not settle are one test.
+            if let Some((_, test)) = rule.unsettled.iter().find(|(mask, _)| *mask == settled) {
+                return (env.test(test), 0);
+            }
             let failed = rule.tests.iter().enumerate().position(|(position, test)| {
                 let known = position < 64 && settled & (1 << position) != 0;
                 !known && !env.test(test)

@@ -37,6 +37,7 @@ impl Program {
             assumptions: Vec::new(),
             compiled: Vec::new(),
             compiled_assumptions: Vec::new(),
+            every_assumption: super::compiled::Test::default(),
         };
         let mut params = Vec::new();
         for (index, param) in policy.params.iter().enumerate() {

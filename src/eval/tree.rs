@@ -146,16 +146,17 @@ impl Program {
             match epoch.tree.get(node as usize) {
                 Some(RuleNode::Leaf(rules)) => {
                     leaves += 1;
-                    for &rule in rules {
+                    for (rule, keys) in rules {
+                        let rule = *rule;
                         // A rule stays a candidate only if every key condition it has can hold
-                        // and it can apply on the date (which its epoch says, unless the policy
-                        // has too many rules' dates to split epochs by all of them).
-                        let keys_hold =
-                            epoch.requirements.of(rule).iter().all(|(fact, members)| {
-                                facts
-                                    .get(usize::from(*fact))
-                                    .is_some_and(|held| held.meets(members))
-                            });
+                        // (those the splits did not decide are left to test) and it can apply
+                        // on the date (which its epoch says, unless the policy has too many
+                        // rules' dates to split epochs by all of them).
+                        let keys_hold = keys.iter().all(|(fact, members)| {
+                            facts
+                                .get(usize::from(*fact))
+                                .is_some_and(|held| held.meets(members))
+                        });
                         if keys_hold
                             && self
                                 .live
@@ -234,6 +235,14 @@ impl TreeGrower<'_> {
         self.nodes.push(RuleNode::Leaf(Vec::new()));
         self.budget = self.budget.saturating_sub(rules.len());
         let Some(fact) = self.best_split(&rules) else {
+            let rules = rules
+                .into_iter()
+                .map(|rule| {
+                    let undecided = self.requirements.of(rule).iter();
+                    let undecided = undecided.filter(|(fact, _)| !self.used.contains(fact));
+                    (rule, undecided.copied().collect())
+                })
+                .collect();
             self.nodes[id as usize] = RuleNode::Leaf(rules);
             return id;
         };
