@@ -118,6 +118,31 @@ impl Operand {
         }
     }
 
+    /// Answers `answer` with the operand's value, borrowed without a `Cow` to look through
+    /// where it is a path, a value or a constant: what the simple tests read their facts with.
+    #[inline]
+    fn with<'a, R>(
+        &'a self,
+        env: &mut Env<'a>,
+        answer: impl FnOnce(&mut Env<'a>, &Value) -> R,
+    ) -> R {
+        match self {
+            Operand::Path(path) => {
+                let value = path.read(env);
+                answer(env, value)
+            }
+            Operand::Value(value) => answer(env, value),
+            Operand::Const(index) => {
+                let value = env.epoch.consts.get(*index).unwrap_or(&NONE);
+                answer(env, value)
+            }
+            Operand::Other(expr) => {
+                let value = env.operand(expr);
+                answer(env, &value)
+            }
+        }
+    }
+
     /// The operand's value, borrowed where there is one to borrow.
     #[inline]
     pub(super) fn read<'a>(&'a self, env: &mut Env<'a>) -> Cow<'a, Value> {
@@ -427,7 +452,7 @@ impl<'a> Env<'a> {
     #[inline]
     fn leaf(&mut self, leaf: &'a Leaf) -> bool {
         match leaf {
-            Leaf::Truth(operand) => operand.read(self).as_bool(),
+            Leaf::Truth(operand) => operand.with(self, |_, value| value.as_bool()),
             Leaf::IsMember(path, members) => {
                 matches!(path.read(self), Value::Enum(_, member) if members.contains(*member))
             }
@@ -437,14 +462,13 @@ impl<'a> Env<'a> {
                     .members()
                     .any(|member| other.has_member(&Value::Enum(*ty, member))),
             },
-            Leaf::InSet(member, index) => {
-                let member = member.read(self);
-                match (&*member, self.epoch.sets.get(*index)) {
-                    (Value::Enum(_, member), Some(Value::EnumSet(_, set))) => set.contains(*member),
-                    (_, Some(set)) => set.has_member(&member),
+            Leaf::InSet(member, index) => member.with(self, |env, member| {
+                match (member, env.epoch.sets.get(*index)) {
+                    (&Value::Enum(_, m), Some(Value::EnumSet(_, set))) => set.contains(m),
+                    (_, Some(set)) => set.has_member(member),
                     (_, None) => false,
                 }
-            }
+            }),
             Leaf::InDatedSet(member, index) => {
                 let member = member.read(self);
                 self.program
@@ -455,16 +479,15 @@ impl<'a> Env<'a> {
                 let member = member.read(self);
                 set.read(self).has_member(&member)
             }
-            Leaf::IsNone(operand) => matches!(*operand.read(self), Value::None),
-            Leaf::IsEmpty(operand) => match &*operand.read(self) {
+            Leaf::IsNone(operand) => operand.with(self, |_, value| matches!(value, Value::None)),
+            Leaf::IsEmpty(operand) => operand.with(self, |_, value| match value {
                 Value::EnumSet(_, set) => set.is_empty(),
                 Value::Set(members) => members.is_empty(),
                 _ => true,
-            },
-            Leaf::Compare(op, left, right) => {
-                let left = left.read(self);
-                op.holds(left.total_cmp(&right.read(self)))
-            }
+            }),
+            Leaf::Compare(op, left, right) => left.with(self, |env, left| {
+                right.with(env, |_, right| op.holds(left.total_cmp(right)))
+            }),
             Leaf::StartsWith(text, prefix) => {
                 let text = text.read(self);
                 match (&*text, &*prefix.read(self)) {
@@ -472,10 +495,10 @@ impl<'a> Env<'a> {
                     _ => false,
                 }
             }
-            Leaf::AnyPrefix(text, set) => match &*text.read(self) {
-                Value::Text(text) => self.has_prefix_of(text, set),
+            Leaf::AnyPrefix(text, set) => text.with(self, |env, text| match text {
+                Value::Text(text) => env.has_prefix_of(text, set),
                 _ => false,
-            },
+            }),
             Leaf::Quantifier {
                 every,
                 set,

@@ -184,8 +184,25 @@ impl Program {
         }
         // Several leaves (and a rule under several members of a set) give rules out of order.
         if leaves > 1 {
-            out.sort_unstable();
+            sort_few(out);
             out.dedup();
+        }
+    }
+}
+
+/// Sorts a list of rules, most often a handful: by insertion below `FEW`, where it takes a few
+/// comparisons, else by the library's sort.
+fn sort_few(rules: &mut [u32]) {
+    const FEW: usize = 24;
+    if rules.len() > FEW {
+        rules.sort_unstable();
+        return;
+    }
+    for end in 1..rules.len() {
+        let mut at = end;
+        while at > 0 && rules[at - 1] > rules[at] {
+            rules.swap(at - 1, at);
+            at -= 1;
         }
     }
 }
