@@ -57,6 +57,9 @@ pub struct SharedConditions {
     /// the same facts (rule and position; found by their text, then checked with
     /// `==`), itself when there is none before it or its rule has `for`.
     first: Vec<(u32, u32)>,
+    /// For each condition, by that numbering, the number of the first of `first`: what
+    /// explaining looks up.
+    first_slots: Vec<u32>,
 }
 
 /// What the shared conditions found on the cases explained on a thread.
@@ -148,6 +151,15 @@ impl SharedConditions {
             }
         }
         shared.starts.push(count);
+        shared.first_slots = shared
+            .first
+            .iter()
+            .map(|&(rule, position)| {
+                let slot = shared.slot(rule as usize, position as usize);
+                slot.and_then(|slot| u32::try_from(slot).ok())
+                    .unwrap_or(u32::MAX)
+            })
+            .collect();
         shared
     }
 
@@ -160,8 +172,9 @@ impl SharedConditions {
 
     /// The place of the first condition with the same text as a rule's condition.
     fn first_slot(&self, rule: usize, position: usize) -> Option<usize> {
-        let (rule, position) = *self.first.get(self.slot(rule, position)?)?;
-        self.slot(rule as usize, position as usize)
+        let slot = *self.starts.get(rule)? as usize + position;
+        let first = *self.first_slots.get(slot)?;
+        (first != u32::MAX).then_some(first as usize)
     }
 }
 
