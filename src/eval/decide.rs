@@ -2,9 +2,12 @@
 //! exceptions suppress which rules, the strongest verdict, the obligations, and, when asked, the
 //! trace that explains it.
 
+use std::borrow::Cow;
+
 use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
+use super::compiled::{Operand, Test};
 use super::decision::{Decision, Obligation, Status};
 use super::interpret::Env;
 use super::ir::{Epoch, Expr, Part, Program};
@@ -33,6 +36,8 @@ enum RuleState {
 struct Scratch {
     state: Vec<RuleState>,
     candidates: Vec<u32>,
+    /// The rule tree's walk.
+    walk: super::tree::Walk,
     /// For rules with `for`: the member that made them apply.
     bindings: Vec<(u32, Value)>,
     /// What the conditions several rules share found, for explaining.
@@ -52,6 +57,9 @@ pub struct SharedConditions {
     /// the same facts (rule and position; found by their text, then checked with
     /// `==`), itself when there is none before it or its rule has `for`.
     first: Vec<(u32, u32)>,
+    /// For each condition, by that numbering, the number of the first of `first`: what
+    /// explaining looks up.
+    first_slots: Vec<u32>,
 }
 
 /// What the shared conditions found on the cases explained on a thread.
@@ -143,6 +151,15 @@ impl SharedConditions {
             }
         }
         shared.starts.push(count);
+        shared.first_slots = shared
+            .first
+            .iter()
+            .map(|&(rule, position)| {
+                let slot = shared.slot(rule as usize, position as usize);
+                slot.and_then(|slot| u32::try_from(slot).ok())
+                    .unwrap_or(u32::MAX)
+            })
+            .collect();
         shared
     }
 
@@ -155,14 +172,18 @@ impl SharedConditions {
 
     /// The place of the first condition with the same text as a rule's condition.
     fn first_slot(&self, rule: usize, position: usize) -> Option<usize> {
-        let (rule, position) = *self.first.get(self.slot(rule, position)?)?;
-        self.slot(rule as usize, position as usize)
+        let slot = *self.starts.get(rule)? as usize + position;
+        let first = *self.first_slots.get(slot)?;
+        (first != u32::MAX).then_some(first as usize)
     }
 }
 
 impl Scratch {
     /// The `for` member that made a rule's conditions hold, if it has one.
     fn binding(&self, rule_id: u32) -> Option<&Value> {
+        if self.bindings.is_empty() {
+            return None;
+        }
         self.bindings
             .iter()
             .find(|(r, _)| *r == rule_id)
@@ -233,7 +254,13 @@ impl Program {
                     .filter(|rule| self.policy.rules[**rule as usize].in_force.contains(date)),
             );
         } else {
-            self.candidates(case, epoch, date, &mut scratch.candidates);
+            self.candidates(
+                case,
+                epoch,
+                date,
+                &mut scratch.candidates,
+                &mut scratch.walk,
+            );
         }
         if let Some(trace) = trace.as_deref_mut() {
             trace.reset(count);
@@ -276,6 +303,7 @@ impl Program {
             candidates,
             bindings,
             shared,
+            ..
         } = scratch;
         for &rule_id in candidates.iter() {
             let index = rule_id as usize;
@@ -294,8 +322,29 @@ impl Program {
                 None => {
                     self.conditions(index, settled, env, sink.as_deref_mut(), Some(&mut *shared))
                 }
-                Some(set) => {
+                Some(set) => 'bound: {
                     // The first member for which every condition holds is the rule's binding.
+                    let compiled = self.compiled.get(index).and_then(|c| c.for_each.as_ref());
+                    if let Some(Cow::Borrowed(Value::Set(members))) = compiled.map(|s| s.read(env))
+                    {
+                        // A set of the case: its members are bound where they are.
+                        let mut result = (false, 0);
+                        for member in members.iter() {
+                            if let Some(sink) = sink.as_deref_mut() {
+                                sink.conditions.truncate(start);
+                                sink.facts.truncate(facts_start);
+                            }
+                            env.locals.push(member);
+                            result =
+                                self.conditions(index, settled, env, sink.as_deref_mut(), None);
+                            env.locals.pop();
+                            if result.0 {
+                                bindings.push((rule_id, member.clone()));
+                                break;
+                            }
+                        }
+                        break 'bound result;
+                    }
                     let members = env.value(set).set_members();
                     let mut result = (false, 0);
                     for member in &members {
@@ -510,8 +559,8 @@ impl Program {
     fn shared_truth<'a>(
         &'a self,
         (index, position): (usize, usize),
-        condition: &'a Expr,
-        observed: &'a [Expr],
+        condition: &'a Test,
+        observed: &'a [Operand],
         env: &mut Env<'a>,
         sink: &mut ConditionSink,
         shared: &mut SharedResults,
@@ -534,7 +583,7 @@ impl Program {
             }
         }
         let from = sink.facts.len();
-        let holds = env.truth_observed(condition, observed, &mut sink.facts);
+        let holds = env.test_observed(condition, observed, &mut sink.facts);
         if let Some(result) = first.and_then(|slot| shared.results.get_mut(slot)) {
             *result = SharedResult {
                 case: shared.case,
@@ -561,27 +610,30 @@ impl Program {
         sink: Option<&mut ConditionSink>,
         mut shared: Option<&mut SharedResults>,
     ) -> (bool, usize) {
-        let rule = &self.rules[index];
+        let Some(rule) = self.compiled.get(index) else {
+            return (false, 0);
+        };
         let Some(sink) = sink else {
-            let failed = rule
-                .conditions
-                .iter()
-                .enumerate()
-                .position(|(position, condition)| {
-                    let known = position < 64 && settled & (1 << position) != 0;
-                    !known && !env.truth(condition)
-                });
+            // Without an explanation, which condition failed is not asked: the conditions the
+            // tree did not settle are one test.
+            if let Some((_, test)) = rule.unsettled.iter().find(|(mask, _)| *mask == settled) {
+                return (env.test(test), 0);
+            }
+            let failed = rule.tests.iter().enumerate().position(|(position, test)| {
+                let known = position < 64 && settled & (1 << position) != 0;
+                !known && !env.test(test)
+            });
             return (failed.is_none(), failed.unwrap_or(0));
         };
-        for (position, condition) in rule.conditions.iter().enumerate() {
+        for (position, test) in rule.tests.iter().enumerate() {
             // The facts go to the trace's one list: no allocation of the condition's own.
             let first = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
             let observed = rule.observed.get(position).map_or(&[][..], Vec::as_slice);
             let value = match shared.as_deref_mut() {
                 Some(shared) => {
-                    self.shared_truth((index, position), condition, observed, env, sink, shared)
+                    self.shared_truth((index, position), test, observed, env, sink, shared)
                 }
-                None => env.truth_observed(condition, observed, &mut sink.facts),
+                None => env.test_observed(test, observed, &mut sink.facts),
             };
             let last = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
             sink.conditions.push(ConditionTrace {

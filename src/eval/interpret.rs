@@ -13,10 +13,10 @@ use super::value::Value;
 
 /// What an evaluation reads: the case, quantifier variables, and the epoch of the case's date.
 pub(super) struct Env<'a> {
-    program: &'a Program,
-    case: &'a Value,
-    epoch: &'a Epoch,
-    date: Date,
+    pub(super) program: &'a Program,
+    pub(super) case: &'a Value,
+    pub(super) epoch: &'a Epoch,
+    pub(super) date: Date,
     pub(super) locals: Vec<&'a Value>,
 }
 
@@ -274,15 +274,7 @@ impl<'a> Env<'a> {
                 let holds = match (&*self.operand(text), &*self.operand(set)) {
                     // A set of texts holds only texts, sorted.
                     (Value::Text(text), Value::Set(members)) => {
-                        super::value::sorted_texts_have_prefix_of(
-                            members,
-                            text,
-                            |m| match m {
-                                Value::Text(m) => m,
-                                _ => "",
-                            },
-                            |_| true,
-                        )
+                        super::value::sorted_set_has_prefix_of(members, text)
                     }
                     _ => false,
                 };

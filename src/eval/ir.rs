@@ -143,12 +143,18 @@ impl Requirements {
     }
 }
 
+/// Key conditions: each a fact (an index into the epoch's `key_paths`) and its members.
+pub type KeyConditions = Box<[(u16, EnumSet)]>;
+
 /// A node of an epoch's rule tree: a case visits only the branches its facts take, so the
 /// rules it visits do not grow with rules that its facts cannot trigger.
 #[derive(Debug, Clone)]
 pub enum RuleNode {
-    /// Rules whose key conditions are tested one by one.
-    Leaf(Vec<u32>),
+    /// Rules whose key conditions are tested one by one: each rule with those of its key
+    /// conditions that the splits on the way to the leaf do not decide (a case reaches the
+    /// leaf through a split on a fact only if the fact meets the members of every rule placed
+    /// under the branch it took).
+    Leaf(Vec<(u32, KeyConditions)>),
     /// Rules split by a fact (an index into `key_paths`): for each member, the node of the rules
     /// that need the fact to be or hold it (sorted by member), and the node of those with no
     /// key condition on the fact.
@@ -225,6 +231,13 @@ pub struct Program {
     pub(super) shared_conditions: super::decide::SharedConditions,
     /// Each assumption of the policy, lowered, with the facts it reads.
     pub(super) assumptions: Vec<(Expr, Vec<Expr>)>,
+    /// Each rule's conditions and the facts they read, compiled (`compiled`), in rule order:
+    /// what deciding and explaining evaluate.
+    pub(super) compiled: Vec<super::compiled::CompiledRule>,
+    /// Each assumption's condition, compiled: what checking a case evaluates when one fails.
+    pub(super) compiled_assumptions: Vec<super::compiled::Test>,
+    /// Every assumption at once, compiled: what checking a case evaluates first.
+    pub(super) every_assumption: super::compiled::Test,
 }
 
 /// A set of texts, numbers or dates whose members come and go on their own dates, such as a

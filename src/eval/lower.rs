@@ -35,6 +35,9 @@ impl Program {
             shape: CaseShape::default(),
             shared_conditions: SharedConditions::default(),
             assumptions: Vec::new(),
+            compiled: Vec::new(),
+            compiled_assumptions: Vec::new(),
+            every_assumption: super::compiled::Test::default(),
         };
         let mut params = Vec::new();
         for (index, param) in policy.params.iter().enumerate() {
@@ -112,6 +115,7 @@ impl Program {
                 )
             })
             .collect();
+        program.compile_conditions();
         program
     }
 

@@ -9,11 +9,13 @@
 //! - `ir ← lower_expr ← interpret`: one checked expression lowered, and evaluated on a case.
 //! - `ir ← tree`: each epoch's rule tree, built and walked.
 //! - `interpret ← case`: JSON case → value (a field's default is a constant).
-//! - `tree, interpret, case ← lower`: checked policy → program.
-//! - `interpret, case ← assume`: whether a decoded case keeps the policy's assumptions.
+//! - `tree, interpret, compiled, case ← lower`: checked policy → program.
+//! - `interpret, case ← compiled`: conditions compiled by their shape, the interpreter their
+//!   fallback.
+//! - `interpret, compiled, case ← assume`: whether a decoded case keeps the policy's assumptions.
 //! - `value ← decision ← trace`: the outcome and its explanation, plain data.
 //! - `ir ← describe`: values written as a policy writes them.
-//! - `tree, interpret, describe, trace ← decide`: combining rules into a decision.
+//! - `tree, interpret, compiled, describe, trace ← decide`: combining rules into a decision.
 //! - `decide ← suite ← coverage`: running `test` blocks, and what they cover.
 //!
 //! Deviation from a plain `lower`/`interpret` split: lowering one expression (`lower_expr`) has
@@ -23,6 +25,7 @@
 
 mod assume;
 pub mod case;
+mod compiled;
 pub mod coverage;
 mod decide;
 mod decision;

@@ -120,40 +120,52 @@ impl Program {
     }
 
     /// The rules a case can trigger in an epoch, in rule order: those of the branches of the
-    /// epoch's rule tree its facts take whose key conditions all hold.
-    pub(super) fn candidates(&self, case: &Value, epoch: &Epoch, date: Date, out: &mut Vec<u32>) {
-        // The facts key conditions read, each looked up once.
-        let facts: smallvec::SmallVec<[Option<&Value>; 16]> = epoch
-            .key_paths
-            .iter()
-            .map(|path| field_at(case, path))
-            .collect();
+    /// epoch's rule tree its facts take whose key conditions all hold. `walk` is working memory
+    /// kept between calls.
+    pub(super) fn candidates(
+        &self,
+        case: &Value,
+        epoch: &Epoch,
+        date: Date,
+        out: &mut Vec<u32>,
+        walk: &mut Walk,
+    ) {
         if epoch.tree.is_empty() {
             return;
         }
-        let mut pending: smallvec::SmallVec<[u32; 16]> = smallvec::smallvec![0];
+        // The facts key conditions read, each looked up once, as the members they are or hold:
+        // a requirement holds when its members meet them, and a split follows the branch of
+        // each (one for an enum fact, each of a set's).
+        let Walk { facts, pending } = walk;
+        facts.clear();
+        facts.extend(epoch.key_paths.iter().map(|path| key_members(case, path)));
+        pending.clear();
+        pending.push(0);
         let mut leaves = 0;
         while let Some(node) = pending.pop() {
             match epoch.tree.get(node as usize) {
                 Some(RuleNode::Leaf(rules)) => {
                     leaves += 1;
-                    out.extend(rules.iter().copied().filter(|rule| {
+                    for (rule, keys) in rules {
+                        let rule = *rule;
                         // A rule stays a candidate only if every key condition it has can hold
-                        // and it can apply on the date (which its epoch says, unless the policy
-                        // has too many rules' dates to split epochs by all of them).
-                        epoch.requirements.of(*rule).iter().all(|(fact, members)| {
-                            match facts.get(usize::from(*fact)).copied().flatten() {
-                                Some(Value::Enum(_, member)) => members.contains(*member),
-                                Some(Value::EnumSet(_, held)) => {
-                                    !held.intersection(members).is_empty()
-                                }
-                                _ => false,
-                            }
-                        }) && self
-                            .live
-                            .get(*rule as usize)
-                            .is_some_and(|p| p.contains(date))
-                    }));
+                        // (those the splits did not decide are left to test) and it can apply
+                        // on the date (which its epoch says, unless the policy has too many
+                        // rules' dates to split epochs by all of them).
+                        let keys_hold = keys.iter().all(|(fact, members)| {
+                            facts
+                                .get(usize::from(*fact))
+                                .is_some_and(|held| held.meets(members))
+                        });
+                        if keys_hold
+                            && self
+                                .live
+                                .get(rule as usize)
+                                .is_some_and(|p| p.contains(date))
+                        {
+                            out.push(rule);
+                        }
+                    }
                 }
                 Some(RuleNode::Split {
                     fact,
@@ -161,13 +173,10 @@ impl Program {
                     rest,
                 }) => {
                     pending.extend(*rest);
-                    match facts.get(usize::from(*fact)).copied().flatten() {
-                        Some(Value::Enum(_, member)) => pending.extend(by_member.get(*member)),
-                        // A set of the case: the branch of each of its members.
-                        Some(Value::EnumSet(_, held)) => {
-                            pending.extend(held.members().filter_map(|m| by_member.get(m)));
+                    if let Some(held) = facts.get(usize::from(*fact)) {
+                        for member in held.members() {
+                            pending.extend(by_member.get(member));
                         }
-                        _ => {}
                     }
                 }
                 None => {}
@@ -175,9 +184,50 @@ impl Program {
         }
         // Several leaves (and a rule under several members of a set) give rules out of order.
         if leaves > 1 {
-            out.sort_unstable();
+            sort_few(out);
             out.dedup();
         }
+    }
+}
+
+/// Sorts a list of rules, most often a handful: by insertion below `FEW`, where it takes a few
+/// comparisons, else by the library's sort.
+fn sort_few(rules: &mut [u32]) {
+    const FEW: usize = 24;
+    if rules.len() > FEW {
+        rules.sort_unstable();
+        return;
+    }
+    for end in 1..rules.len() {
+        let mut at = end;
+        while at > 0 && rules[at - 1] > rules[at] {
+            rules.swap(at - 1, at);
+            at -= 1;
+        }
+    }
+}
+
+/// Working memory of the walk of a rule tree, kept by each thread's scratch so that finding a
+/// case's candidates allocates nothing.
+#[derive(Debug, Default)]
+pub(super) struct Walk {
+    /// For each key fact, the members it is or holds.
+    facts: Vec<EnumSet>,
+    /// The nodes still to visit.
+    pending: Vec<u32>,
+}
+
+/// The members a key fact is (an enum fact: one) or holds (a set of enum members); none for
+/// anything else, such as a fact that is absent.
+fn key_members(case: &Value, path: &[usize]) -> EnumSet {
+    match field_at(case, path) {
+        Some(Value::Enum(_, member)) => {
+            let mut members = EnumSet::default();
+            members.insert(*member);
+            members
+        }
+        Some(Value::EnumSet(_, held)) => *held,
+        _ => EnumSet::default(),
     }
 }
 
@@ -202,6 +252,14 @@ impl TreeGrower<'_> {
         self.nodes.push(RuleNode::Leaf(Vec::new()));
         self.budget = self.budget.saturating_sub(rules.len());
         let Some(fact) = self.best_split(&rules) else {
+            let rules = rules
+                .into_iter()
+                .map(|rule| {
+                    let undecided = self.requirements.of(rule).iter();
+                    let undecided = undecided.filter(|(fact, _)| !self.used.contains(fact));
+                    (rule, undecided.copied().collect())
+                })
+                .collect();
             self.nodes[id as usize] = RuleNode::Leaf(rules);
             return id;
         };

@@ -67,6 +67,15 @@ impl EnumSet {
         self.0.iter().map(|word| word.count_ones() as usize).sum()
     }
 
+    /// Whether the sets have a member in common.
+    pub fn meets(&self, other: &EnumSet) -> bool {
+        (self.0[0] & other.0[0])
+            | (self.0[1] & other.0[1])
+            | (self.0[2] & other.0[2])
+            | (self.0[3] & other.0[3])
+            != 0
+    }
+
     /// The members of both sets.
     pub fn intersection(&self, other: &EnumSet) -> EnumSet {
         EnumSet([
@@ -240,6 +249,43 @@ pub fn sorted_texts_have_prefix_of<T>(
     false
 }
 
+/// Whether some text of a sorted set of texts is a non-empty prefix of `text`: what
+/// [`sorted_texts_have_prefix_of`] answers when every item counts, found by a few binary
+/// searches rather than one for each prefix of the text. The greatest member not after the
+/// text is a prefix of it, or else every member that is one is also a prefix of what the two
+/// have in common, which is shorter: the search goes on with that, until it finds one or
+/// nothing is left.
+pub fn sorted_set_has_prefix_of(members: &[Value], text: &str) -> bool {
+    fn key(member: &Value) -> &[u8] {
+        match member {
+            Value::Text(member) => member.as_bytes(),
+            _ => &[],
+        }
+    }
+    let mut target = text.as_bytes();
+    while !target.is_empty() {
+        let after = members.partition_point(|member| key(member) <= target);
+        let Some(greatest) = after.checked_sub(1).and_then(|i| members.get(i)) else {
+            return false;
+        };
+        let greatest = key(greatest);
+        if !greatest.is_empty() && target.starts_with(greatest) {
+            return true;
+        }
+        let common = greatest
+            .iter()
+            .zip(target)
+            .take_while(|(a, b)| a == b)
+            .count();
+        // `common` is shorter than the target: were the target a prefix of the greatest member
+        // not after it, the two would be equal.
+        target = target
+            .get(..common.min(target.len().saturating_sub(1)))
+            .unwrap_or_default();
+    }
+    false
+}
+
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         self.total_cmp(other) == Ordering::Equal
@@ -275,5 +321,58 @@ mod tests {
             assert_eq!(brute, expected, "{text}");
         }
         assert!(!has_prefix(&[], "5A"));
+    }
+
+    /// The few binary searches of `sorted_set_has_prefix_of` find what the search by each
+    /// prefix finds, on sets and texts made of a few letters (so that prefixes abound), with
+    /// empty members, multi-byte characters, and texts that are members or longer.
+    #[test]
+    fn the_set_search_agrees_with_the_search_by_prefix() {
+        use super::{Value, sorted_set_has_prefix_of};
+        let alphabet = ["a", "b", "ab", "é", "5A", "5A0", "", "b.1", "aé"];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..4000 {
+            let mut words: Vec<String> = (0..next(6))
+                .map(|_| {
+                    (0..next(4))
+                        .map(|_| alphabet[next(alphabet.len())])
+                        .collect()
+                })
+                .collect();
+            words.sort();
+            words.dedup();
+            let members: Vec<Value> = words
+                .iter()
+                .map(|w| Value::Text(w.as_str().into()))
+                .collect();
+            let text: String = (0..next(5))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let by_prefix = sorted_texts_have_prefix_of(
+                &members,
+                &text,
+                |m| match m {
+                    Value::Text(m) => m,
+                    _ => "",
+                },
+                |_| true,
+            );
+            let brute = !text.is_empty()
+                && words
+                    .iter()
+                    .any(|w| !w.is_empty() && text.starts_with(w.as_str()));
+            assert_eq!(by_prefix, brute, "{words:?} {text:?}");
+            assert_eq!(
+                sorted_set_has_prefix_of(&members, &text),
+                brute,
+                "{words:?} {text:?}"
+            );
+        }
     }
 }

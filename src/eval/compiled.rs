@@ -1,0 +1,754 @@
+//! Conditions compiled once, when a policy is lowered, into tests specialised by their shape: a
+//! path into the case as a list of field positions, an enum fact tested against constant
+//! members with one bit test, a named set looked up in the case's epoch, a prefix test that
+//! rules out most texts by their first byte. Whatever has no shape of its own here is left to
+//! the interpreter (`Env::truth`), so a compiled test always answers as the interpreter would;
+//! `Program::compiled_disagreements` says where they differ (never, as the tests hold).
+//!
+//! Every path that evaluates a rule's condition or an assumption on a case (deciding,
+//! explaining with the facts a condition reads, checking assumptions) goes through here.
+
+use std::borrow::Cow;
+
+use crate::check::ir::Compare;
+use crate::syntax::calendar::Date;
+
+use super::interpret::Env;
+use super::ir::{Expr, Program};
+use super::value::{EnumSet, Value, sorted_set_has_prefix_of};
+
+/// What a path that leads nowhere reads, as in the interpreter: `none`.
+static NONE: Value = Value::None;
+
+/// The most sets of settled conditions a rule is compiled for (see `CompiledRule::unsettled`).
+const MAX_SETTLED_FORMS: usize = 4;
+
+/// The most fields a compiled path has; a longer one is left to the interpreter.
+const PATH_FIELDS: usize = 4;
+
+/// A path of record fields from the case or from a quantifier's variable:
+/// `case.item.annex_i` as the case and `[4, 1]`, kept in place (no allocation to follow).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    /// `None` for the case, else the variable's depth (0 is the innermost).
+    local: Option<usize>,
+    /// How many of `fields` the path has.
+    length: usize,
+    fields: [usize; PATH_FIELDS],
+}
+
+impl Path {
+    /// The path an expression names, if it is one of at most `PATH_FIELDS` fields.
+    fn of(expr: &Expr) -> Option<Path> {
+        let mut reversed = Vec::new();
+        let mut expr = expr;
+        let local = loop {
+            match expr {
+                Expr::Case => break None,
+                Expr::Local(depth) => break Some(*depth),
+                Expr::Field(base, position) => {
+                    reversed.push(*position);
+                    expr = base;
+                }
+                _ => return None,
+            }
+        };
+        let mut fields = [0; PATH_FIELDS];
+        if reversed.len() > PATH_FIELDS {
+            return None;
+        }
+        for (slot, position) in fields.iter_mut().zip(reversed.iter().rev()) {
+            *slot = *position;
+        }
+        Some(Path {
+            local,
+            length: reversed.len(),
+            fields,
+        })
+    }
+
+    /// The value at the path, or `none` where it leads nowhere (a field of something that is
+    /// not a record, a variable out of reach), as the interpreter reads it.
+    #[inline]
+    fn read<'a>(&self, env: &Env<'a>) -> &'a Value {
+        let mut value = match self.local {
+            None => env.case,
+            Some(depth) => match env
+                .locals
+                .len()
+                .checked_sub(depth + 1)
+                .and_then(|i| env.locals.get(i))
+            {
+                Some(value) => value,
+                None => return &NONE,
+            },
+        };
+        for &position in self.fields.get(..self.length).unwrap_or_default() {
+            value = match value {
+                Value::Record(_, fields) => match fields.get(position) {
+                    Some(field) => field,
+                    None => return &NONE,
+                },
+                _ => return &NONE,
+            };
+        }
+        value
+    }
+}
+
+/// An operand of a test: a path, a value, a constant of the case's epoch, or any other
+/// expression, which the interpreter evaluates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Path(Path),
+    Value(Value),
+    Const(usize),
+    Other(Expr),
+}
+
+impl Operand {
+    fn of(expr: &Expr) -> Operand {
+        if let Some(path) = Path::of(expr) {
+            return Operand::Path(path);
+        }
+        match expr {
+            Expr::Value(value) => Operand::Value(value.clone()),
+            Expr::Const(index) => Operand::Const(*index),
+            other => Operand::Other(other.clone()),
+        }
+    }
+
+    /// Answers `answer` with the operand's value, borrowed without a `Cow` to look through
+    /// where it is a path, a value or a constant: what the simple tests read their facts with.
+    #[inline]
+    fn with<'a, R>(
+        &'a self,
+        env: &mut Env<'a>,
+        answer: impl FnOnce(&mut Env<'a>, &Value) -> R,
+    ) -> R {
+        match self {
+            Operand::Path(path) => {
+                let value = path.read(env);
+                answer(env, value)
+            }
+            Operand::Value(value) => answer(env, value),
+            Operand::Const(index) => {
+                let value = env.epoch.consts.get(*index).unwrap_or(&NONE);
+                answer(env, value)
+            }
+            Operand::Other(expr) => {
+                let value = env.operand(expr);
+                answer(env, &value)
+            }
+        }
+    }
+
+    /// The operand's value, borrowed where there is one to borrow.
+    #[inline]
+    pub(super) fn read<'a>(&'a self, env: &mut Env<'a>) -> Cow<'a, Value> {
+        match self {
+            Operand::Path(path) => Cow::Borrowed(path.read(env)),
+            Operand::Value(value) => Cow::Borrowed(value),
+            Operand::Const(index) => match env.epoch.consts.get(*index) {
+                Some(value) => Cow::Borrowed(value),
+                None => Cow::Owned(Value::None),
+            },
+            Operand::Other(expr) => env.operand(expr),
+        }
+    }
+}
+
+/// A named set of texts asked whether some member is a prefix of a text, with the first bytes
+/// of its members on every date, so that a text beginning with another byte is answered at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrefixSet {
+    index: usize,
+    /// Whether the set is kept with its members' dates (`Program::dated_set`).
+    dated: bool,
+    /// The first bytes of every member in every epoch, or `None` when a member is empty or not
+    /// a text (no byte then rules a text out).
+    first_bytes: Option<[u64; 4]>,
+}
+
+/// A condition compiled by its shape into a row of simple tests (`Step`s), each of which says
+/// where to go on when it holds and when it does not: `and`, `or` and `not` are only the order
+/// of the row and its jumps, so evaluating it is a loop without recursion, and a part whose
+/// answer is known (`true`, `false`, an `and` with `false`) leaves no step. Answers exactly as
+/// `Env::truth` does on the expression it was compiled from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    /// The first step, or `HOLDS`/`FAILS` when the answer is known.
+    entry: u32,
+    steps: Box<[Step]>,
+}
+
+impl Default for Test {
+    /// The test of no condition, which holds (as an empty `and`).
+    fn default() -> Test {
+        Test {
+            entry: HOLDS,
+            steps: Box::new([]),
+        }
+    }
+}
+
+/// Where a step goes when the condition is decided: it holds.
+const HOLDS: u32 = u32::MAX;
+/// Where a step goes when the condition is decided: it does not hold.
+const FAILS: u32 = u32::MAX - 1;
+
+/// One simple test of a compiled condition, and the step to go on to when it holds and when it
+/// does not (or `HOLDS`/`FAILS`).
+#[derive(Debug, Clone, PartialEq)]
+struct Step {
+    leaf: Leaf,
+    on_true: u32,
+    on_false: u32,
+}
+
+/// A simple test: one look at the case.
+#[derive(Debug, Clone, PartialEq)]
+enum Leaf {
+    /// A truth value read from the case (`case.free_zone`).
+    Truth(Operand),
+    /// An enum fact is one of some members: `case.activity == export`, `case.x in {a, b}`, an
+    /// `or` of such on one fact.
+    IsMember(Path, EnumSet),
+    /// A set of enum members of the case holds one of some members (`EU001 in
+    /// case.general_authorisations`, an `or` of such on one set): the enum and the members.
+    HoldsAny(Path, u16, EnumSet),
+    /// A value is a member of a named set of the case's epoch.
+    InSet(Operand, usize),
+    /// A value is a member, on the case's date, of a named set kept with its members' dates.
+    InDatedSet(Operand, usize),
+    /// A value is a member of a set.
+    In(Operand, Operand),
+    IsNone(Operand),
+    IsEmpty(Operand),
+    Compare(Compare, Operand, Operand),
+    StartsWith(Operand, Operand),
+    /// `some e in S: starts_with(x, e)` with `S` a named set of texts.
+    AnyPrefix(Operand, PrefixSet),
+    /// `some`/`every` over a set: the members of a set read from the case are bound in turn;
+    /// a set of another form is left to the interpreter, with the whole expression.
+    Quantifier {
+        every: bool,
+        set: Operand,
+        body: Box<Test>,
+        whole: Box<Expr>,
+    },
+    /// Anything else: the interpreter's answer.
+    Interpret(Box<Expr>),
+}
+
+impl Program {
+    /// Compiles a condition of a rule or an assumption. The epochs must be built: a prefix
+    /// test reads every epoch's members of its set.
+    pub(super) fn compile(&self, expr: &Expr) -> Test {
+        let mut steps = Vec::new();
+        let entry = self.emit(expr, HOLDS, FAILS, &mut steps);
+        Test {
+            entry,
+            steps: steps.into(),
+        }
+    }
+
+    /// Adds the steps of a condition that go on to `on_true` when it holds and to `on_false`
+    /// when it does not, and returns where they begin. Steps are added after those they go on
+    /// to, so an `and` or `or` emits its last item first.
+    fn emit(&self, expr: &Expr, on_true: u32, on_false: u32, steps: &mut Vec<Step>) -> u32 {
+        match expr {
+            Expr::Value(value) => match value.as_bool() {
+                true => on_true,
+                false => on_false,
+            },
+            Expr::Not(inner) => self.emit(inner, on_false, on_true, steps),
+            Expr::And(items) => items
+                .iter()
+                .rev()
+                .fold(on_true, |next, item| self.emit(item, next, on_false, steps)),
+            Expr::Or(items) => {
+                // The enum tests on one fact become one test of the union of their members.
+                let mut leaves: Vec<Leaf> = Vec::new();
+                let mut rest: Vec<&Expr> = Vec::new();
+                for item in items {
+                    match self.leaf(item) {
+                        Some(Leaf::IsMember(path, members)) => {
+                            match leaves.iter_mut().find_map(|leaf| match leaf {
+                                Leaf::IsMember(other, held) if *other == path => Some(held),
+                                _ => None,
+                            }) {
+                                Some(held) => *held = held.union(&members),
+                                None => leaves.push(Leaf::IsMember(path, members)),
+                            }
+                        }
+                        Some(Leaf::HoldsAny(path, ty, members)) => {
+                            match leaves.iter_mut().find_map(|leaf| match leaf {
+                                Leaf::HoldsAny(other, other_ty, held)
+                                    if *other == path && *other_ty == ty =>
+                                {
+                                    Some(held)
+                                }
+                                _ => None,
+                            }) {
+                                Some(held) => *held = held.union(&members),
+                                None => leaves.push(Leaf::HoldsAny(path, ty, members)),
+                            }
+                        }
+                        _ => rest.push(item),
+                    }
+                }
+                let next = rest
+                    .iter()
+                    .rev()
+                    .fold(on_false, |next, item| self.emit(item, on_true, next, steps));
+                leaves
+                    .into_iter()
+                    .rev()
+                    .fold(next, |next, leaf| push_step(steps, leaf, on_true, next))
+            }
+            _ => match self.leaf(expr) {
+                Some(leaf) => push_step(steps, leaf, on_true, on_false),
+                None => push_step(
+                    steps,
+                    Leaf::Interpret(Box::new(expr.clone())),
+                    on_true,
+                    on_false,
+                ),
+            },
+        }
+    }
+
+    /// The simple test an expression is, if it is one (not an `and`, `or`, `not` or value).
+    fn leaf(&self, expr: &Expr) -> Option<Leaf> {
+        let leaf = match expr {
+            Expr::Case | Expr::Local(_) | Expr::Field(..) | Expr::Const(_) => {
+                Leaf::Truth(Operand::of(expr))
+            }
+            Expr::Compare(Compare::Eq, left, right) => match (&**left, &**right) {
+                (path, Expr::Value(Value::Enum(_, member)))
+                | (Expr::Value(Value::Enum(_, member)), path)
+                    if Path::of(path).is_some() =>
+                {
+                    let mut members = EnumSet::default();
+                    members.insert(*member);
+                    Leaf::IsMember(Path::of(path)?, members)
+                }
+                _ => Leaf::Compare(Compare::Eq, Operand::of(left), Operand::of(right)),
+            },
+            Expr::Compare(op, left, right) => {
+                Leaf::Compare(*op, Operand::of(left), Operand::of(right))
+            }
+            Expr::In(member, set) => {
+                if let (Expr::Value(Value::Enum(ty, member)), Some(path)) =
+                    (&**member, Path::of(set))
+                {
+                    let mut members = EnumSet::default();
+                    members.insert(*member);
+                    return Some(Leaf::HoldsAny(path, *ty, members));
+                }
+                if let (Some(path), Expr::Value(Value::EnumSet(_, members))) =
+                    (Path::of(member), &**set)
+                {
+                    return Some(Leaf::IsMember(path, *members));
+                }
+                match &**set {
+                    Expr::NamedSet(index) if self.dated_set(*index).is_some() => {
+                        Leaf::InDatedSet(Operand::of(member), *index)
+                    }
+                    Expr::NamedSet(index) => Leaf::InSet(Operand::of(member), *index),
+                    _ => Leaf::In(Operand::of(member), Operand::of(set)),
+                }
+            }
+            Expr::IsNone(inner) => Leaf::IsNone(Operand::of(inner)),
+            Expr::IsEmpty(inner) => Leaf::IsEmpty(Operand::of(inner)),
+            Expr::StartsWith(text, prefix) => {
+                Leaf::StartsWith(Operand::of(text), Operand::of(prefix))
+            }
+            Expr::AnyPrefix(text, set) => match &**set {
+                Expr::NamedSet(index) => {
+                    Leaf::AnyPrefix(Operand::of(text), self.prefix_set(*index))
+                }
+                _ => return None,
+            },
+            Expr::Quantifier { every, set, body } => Leaf::Quantifier {
+                every: *every,
+                set: Operand::of(set),
+                body: Box::new(self.compile(body)),
+                whole: Box::new(expr.clone()),
+            },
+            Expr::Value(_)
+            | Expr::Not(_)
+            | Expr::And(_)
+            | Expr::Or(_)
+            | Expr::NamedSet(_)
+            | Expr::SetLit(..)
+            | Expr::RecordLit(..)
+            | Expr::Arith(..)
+            | Expr::If(..)
+            | Expr::Count(_)
+            | Expr::EndOfYear(_) => return None,
+        };
+        Some(leaf)
+    }
+
+    /// A named set of texts for prefix tests, with the first bytes of its members on every
+    /// date: in every epoch, or kept with their dates.
+    fn prefix_set(&self, index: usize) -> PrefixSet {
+        let dated = self.dated_set(index);
+        let mut bytes = [0u64; 4];
+        let mut add = |member: &Value| match member {
+            Value::Text(text) => match text.as_bytes().first() {
+                Some(&byte) => {
+                    bytes[usize::from(byte / 64)] |= 1 << (byte % 64);
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        };
+        let every_member_has_a_byte = match dated {
+            Some(dated) => dated.every_member().all(&mut add),
+            None => self.epochs.iter().all(|epoch| match epoch.sets.get(index) {
+                Some(Value::Set(members)) => members.iter().all(&mut add),
+                // An enum set or a missing set holds no text: the test never holds.
+                _ => true,
+            }),
+        };
+        PrefixSet {
+            index,
+            dated: dated.is_some(),
+            first_bytes: every_member_has_a_byte.then_some(bytes),
+        }
+    }
+}
+
+/// Adds a step and returns its place.
+fn push_step(steps: &mut Vec<Step>, leaf: Leaf, on_true: u32, on_false: u32) -> u32 {
+    let at = u32::try_from(steps.len()).unwrap_or(FAILS);
+    steps.push(Step {
+        leaf,
+        on_true,
+        on_false,
+    });
+    at
+}
+
+impl<'a> Env<'a> {
+    /// Whether a compiled condition holds: what `truth` answers on the expression it was
+    /// compiled from.
+    pub(super) fn test(&mut self, test: &'a Test) -> bool {
+        let mut at = test.entry;
+        while let Some(step) = test.steps.get(at as usize) {
+            at = match self.leaf(&step.leaf) {
+                true => step.on_true,
+                false => step.on_false,
+            };
+        }
+        at == HOLDS
+    }
+
+    /// Whether a simple test holds.
+    #[inline]
+    fn leaf(&mut self, leaf: &'a Leaf) -> bool {
+        match leaf {
+            Leaf::Truth(operand) => operand.with(self, |_, value| value.as_bool()),
+            Leaf::IsMember(path, members) => {
+                matches!(path.read(self), Value::Enum(_, member) if members.contains(*member))
+            }
+            Leaf::HoldsAny(path, ty, members) => match path.read(self) {
+                Value::EnumSet(_, held) => held.meets(members),
+                other => members
+                    .members()
+                    .any(|member| other.has_member(&Value::Enum(*ty, member))),
+            },
+            Leaf::InSet(member, index) => member.with(self, |env, member| {
+                match (member, env.epoch.sets.get(*index)) {
+                    (&Value::Enum(_, m), Some(Value::EnumSet(_, set))) => set.contains(m),
+                    (_, Some(set)) => set.has_member(member),
+                    (_, None) => false,
+                }
+            }),
+            Leaf::InDatedSet(member, index) => {
+                let member = member.read(self);
+                self.program
+                    .dated_set(*index)
+                    .is_some_and(|set| set.contains(&member, self.date))
+            }
+            Leaf::In(member, set) => {
+                let member = member.read(self);
+                set.read(self).has_member(&member)
+            }
+            Leaf::IsNone(operand) => operand.with(self, |_, value| matches!(value, Value::None)),
+            Leaf::IsEmpty(operand) => operand.with(self, |_, value| match value {
+                Value::EnumSet(_, set) => set.is_empty(),
+                Value::Set(members) => members.is_empty(),
+                _ => true,
+            }),
+            Leaf::Compare(op, left, right) => left.with(self, |env, left| {
+                right.with(env, |_, right| op.holds(left.total_cmp(right)))
+            }),
+            Leaf::StartsWith(text, prefix) => {
+                let text = text.read(self);
+                match (&*text, &*prefix.read(self)) {
+                    (Value::Text(text), Value::Text(prefix)) => text.starts_with(&**prefix),
+                    _ => false,
+                }
+            }
+            Leaf::AnyPrefix(text, set) => text.with(self, |env, text| match text {
+                Value::Text(text) => env.has_prefix_of(text, set),
+                _ => false,
+            }),
+            Leaf::Quantifier {
+                every,
+                set,
+                body,
+                whole,
+            } => match set.read(self) {
+                // `some` stops at the first member for which the body holds, `every` at the
+                // first for which it does not.
+                Cow::Borrowed(Value::Set(members)) => {
+                    let mut result = *every;
+                    for member in members.iter() {
+                        self.locals.push(member);
+                        let holds = self.test(body);
+                        self.locals.pop();
+                        if holds != *every {
+                            result = holds;
+                            break;
+                        }
+                    }
+                    result
+                }
+                _ => self.truth(whole),
+            },
+            Leaf::Interpret(expr) => self.truth(expr),
+        }
+    }
+
+    /// Whether a member of a named set of texts is a prefix of a text, on the case's date.
+    fn has_prefix_of(&self, text: &str, set: &PrefixSet) -> bool {
+        if let (Some(bytes), Some(&byte)) = (&set.first_bytes, text.as_bytes().first())
+            && bytes[usize::from(byte / 64)] & (1 << (byte % 64)) == 0
+        {
+            return false;
+        }
+        if set.dated {
+            return self
+                .program
+                .dated_set(set.index)
+                .is_some_and(|dated| dated.has_prefix_of(text, self.date));
+        }
+        match self.epoch.sets.get(set.index) {
+            // A set of texts holds only texts, sorted.
+            Some(Value::Set(members)) => sorted_set_has_prefix_of(members, text),
+            _ => false,
+        }
+    }
+
+    /// Whether a compiled condition holds, with the values of the facts it reads (`observed`,
+    /// in order) pushed onto `facts`: what an explanation records.
+    pub(super) fn test_observed(
+        &mut self,
+        test: &'a Test,
+        observed: &'a [Operand],
+        facts: &mut Vec<Value>,
+    ) -> bool {
+        let holds = self.test(test);
+        for operand in observed {
+            let fact = operand.read(self).into_owned();
+            facts.push(fact);
+        }
+        holds
+    }
+}
+
+/// A rule's conditions compiled, with the facts each reads, in the order of the rule's.
+#[derive(Debug, Clone, Default)]
+pub struct CompiledRule {
+    /// The set of a `for`, read where it is a path into the case.
+    pub(super) for_each: Option<Operand>,
+    /// For deciding without an explanation: for each set of conditions the rule tree settles
+    /// in some epoch (`Epoch::settled`), the rule's other conditions as one test (at most
+    /// `MAX_SETTLED_FORMS`; a rule with more is tested condition by condition).
+    pub(super) unsettled: Vec<(u64, Test)>,
+    pub(super) tests: Vec<Test>,
+    pub(super) observed: Vec<Vec<Operand>>,
+}
+
+impl Program {
+    /// Compiles every rule's conditions and facts and every assumption; lowering calls it once
+    /// the epochs are built.
+    pub(super) fn compile_conditions(&mut self) {
+        let compiled = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| CompiledRule {
+                for_each: rule.for_each.as_ref().map(Operand::of),
+                unsettled: self.unsettled_forms(index),
+                tests: rule.conditions.iter().map(|c| self.compile(c)).collect(),
+                observed: rule
+                    .observed
+                    .iter()
+                    .map(|facts| facts.iter().map(Operand::of).collect())
+                    .collect(),
+            })
+            .collect();
+        let assumptions = self
+            .assumptions
+            .iter()
+            .map(|(condition, _)| self.compile(condition))
+            .collect();
+        let every = self.assumptions.iter().map(|(c, _)| c.clone()).collect();
+        self.every_assumption = self.compile(&Expr::And(every));
+        self.compiled = compiled;
+        self.compiled_assumptions = assumptions;
+    }
+
+    /// A rule's conditions as one test for each set of them that the rule tree settles in some
+    /// epoch, without those: what deciding without an explanation evaluates of a candidate.
+    fn unsettled_forms(&self, index: usize) -> Vec<(u64, Test)> {
+        let Some(rule) = self.rules.get(index) else {
+            return Vec::new();
+        };
+        let mut masks: Vec<u64> = Vec::new();
+        for epoch in &self.epochs {
+            let mask = epoch.settled.get(index).copied().unwrap_or(0);
+            if !masks.contains(&mask) {
+                if masks.len() == MAX_SETTLED_FORMS {
+                    return Vec::new();
+                }
+                masks.push(mask);
+            }
+        }
+        masks
+            .into_iter()
+            .map(|mask| {
+                let conditions = rule.conditions.iter().enumerate();
+                let unsettled = conditions
+                    .filter(|(position, _)| *position >= 64 || mask & (1 << position) == 0)
+                    .map(|(_, condition)| condition.clone())
+                    .collect();
+                (mask, self.compile(&Expr::And(unsettled)))
+            })
+            .collect()
+    }
+
+    /// Where the compiled conditions answer otherwise than the interpreter on a case as of a
+    /// date: every condition of every rule (with each member of a rule's `for` set bound in
+    /// turn), the facts each reads, and every assumption. Empty when they agree, as they must;
+    /// for the tests that hold them to it.
+    #[doc(hidden)]
+    pub fn compiled_disagreements(&self, case: &Value, date: Date) -> Vec<String> {
+        let epoch = self.epoch(date);
+        let mut found = Vec::new();
+        if self.compiled.len() != self.rules.len()
+            || self.compiled_assumptions.len() != self.assumptions.len()
+        {
+            found.push("not every condition is compiled".to_string());
+        }
+        for (index, (rule, compiled)) in self.rules.iter().zip(&self.compiled).enumerate() {
+            let members = match &rule.for_each {
+                None => vec![None],
+                Some(set) => {
+                    let mut env = Env::new(self, case, epoch, date);
+                    let members = env.value(set).set_members();
+                    members.into_iter().map(Some).collect()
+                }
+            };
+            for member in &members {
+                let mut env = Env::new(self, case, epoch, date);
+                env.locals.extend(member.as_ref());
+                for (mask, test) in &compiled.unsettled {
+                    let conditions = rule.conditions.iter().enumerate();
+                    let interpreted = conditions
+                        .filter(|(position, _)| *position >= 64 || mask & (1 << position) == 0)
+                        .all(|(_, condition)| env.truth(condition));
+                    if env.test(test) != interpreted {
+                        found.push(format!(
+                            "rule {index} without settled {mask:b} on {date}: interpreted \
+                             {interpreted}"
+                        ));
+                    }
+                }
+                let parts = rule.conditions.iter().zip(&compiled.tests);
+                for (position, (condition, test)) in parts.enumerate() {
+                    let interpreted = env.truth(condition);
+                    if env.test(test) != interpreted {
+                        found.push(format!(
+                            "rule {index} condition {position} on {date}: interpreted \
+                             {interpreted}, compiled not ({condition:?} as {test:?})"
+                        ));
+                    }
+                    let facts = rule
+                        .observed
+                        .get(position)
+                        .zip(compiled.observed.get(position));
+                    let Some((exprs, operands)) = facts else {
+                        found.push(format!("rule {index} condition {position}: no facts"));
+                        continue;
+                    };
+                    let mut read = Vec::new();
+                    env.test_observed(test, operands, &mut read);
+                    let mut expected = Vec::new();
+                    let mut interpreted_env = Env::new(self, case, epoch, date);
+                    interpreted_env.locals.extend(member.as_ref());
+                    interpreted_env.truth_observed(condition, exprs, &mut expected);
+                    if read != expected {
+                        found.push(format!(
+                            "rule {index} condition {position} on {date}: facts {expected:?} \
+                             read as {read:?}"
+                        ));
+                    }
+                }
+            }
+        }
+        let mut env = Env::new(self, case, epoch, date);
+        let every = self
+            .assumptions
+            .iter()
+            .all(|(condition, _)| env.truth(condition));
+        if env.test(&self.every_assumption) != every {
+            found.push(format!(
+                "the assumptions together on {date}: interpreted {every}"
+            ));
+        }
+        for (index, ((condition, _), test)) in self
+            .assumptions
+            .iter()
+            .zip(&self.compiled_assumptions)
+            .enumerate()
+        {
+            let interpreted = env.truth(condition);
+            if env.test(test) != interpreted {
+                found.push(format!(
+                    "assumption {index} on {date}: interpreted {interpreted}, compiled not"
+                ));
+            }
+        }
+        found
+    }
+
+    /// [`Program::compiled_disagreements`] on the case of every `test` block of the policy, as
+    /// of its date and of the first day of every epoch.
+    #[doc(hidden)]
+    pub fn compiled_disagreements_in_tests(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for test in &self.policy.tests {
+            let Some(given) = &test.given else { continue };
+            let case = self.constant_value(given);
+            let dates = super::case::case_date(&self.policy, &case)
+                .into_iter()
+                .chain(self.epochs.iter().map(|epoch| epoch.start));
+            for date in dates {
+                found.extend(
+                    self.compiled_disagreements(&case, date)
+                        .into_iter()
+                        .map(|problem| format!("test `{}`: {problem}", test.name)),
+                );
+            }
+        }
+        found
+    }
+}
