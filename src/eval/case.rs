@@ -530,15 +530,20 @@ impl ValueKind {
 fn word_at(bytes: &[u8], at: usize) -> u64 {
     match bytes.get(at..at + 8) {
         Some(eight) => <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes),
-        None => {
-            let mut eight = [0u8; 8];
-            let rest = bytes.get(at..).unwrap_or_default();
-            if let Some(part) = eight.get_mut(..rest.len()) {
-                part.copy_from_slice(rest);
-            }
-            u64::from_le_bytes(eight)
-        }
+        None => word_at_end(bytes, at),
     }
+}
+
+/// The same, near the end of `bytes`: out of the way of the common case.
+#[cold]
+#[inline(never)]
+fn word_at_end(bytes: &[u8], at: usize) -> u64 {
+    let mut eight = [0u8; 8];
+    let rest = bytes.get(at..).unwrap_or_default();
+    if let Some(part) = eight.get_mut(..rest.len()) {
+        part.copy_from_slice(rest);
+    }
+    u64::from_le_bytes(eight)
 }
 
 /// Reads a case that is well formed in one pass, without building a JSON tree; `None` for
@@ -632,8 +637,19 @@ impl RecordPool {
             return;
         };
         for slot in slots.iter_mut() {
-            if matches!(slot, Value::Record(..)) {
-                self.give(std::mem::replace(slot, Value::None));
+            match slot {
+                Value::Record(..) => self.give(std::mem::replace(slot, Value::None)),
+                // The records of a set (licences) too, when nothing else holds the set.
+                Value::Set(members) => {
+                    if let Some(members) = std::sync::Arc::get_mut(members) {
+                        for member in members.iter_mut() {
+                            if matches!(member, Value::Record(..)) {
+                                self.give(std::mem::replace(member, Value::None));
+                            }
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         let record = usize::from(record);
@@ -652,14 +668,15 @@ impl RecordPool {
 /// `{…}`): a case that gives the same object again, byte for byte (an item or an end user that
 /// real traffic repeats), shares the record read before instead of reading it again. The value
 /// of an object's text does not depend on what follows it, so a text that begins where the
-/// object does is the whole object. One record per slot, by a hash of the object's first
-/// bytes; a text is kept the second time its hash is seen, so that objects that do not repeat
+/// object does is the whole object. Records by a hash of the object's first bytes, a
+/// few to a bucket; a text is kept the second time its hash is seen, so that objects that do not repeat
 /// cost no copies.
 #[derive(Default)]
 struct RecordCache {
     kept: Vec<Option<KeptRecord>>,
-    /// For each slot, the hash of the object last seen there and not kept.
-    seen: Vec<u64>,
+    /// For each bucket, the hash of the object last seen there and not kept, and which of its
+    /// slots is filled next.
+    seen: Vec<(u64, u8)>,
 }
 
 /// A record the fast reader read, and where.
@@ -676,13 +693,16 @@ struct KeptRecord {
 
 /// How many records a [`RecordCache`] keeps (a power of two).
 const RECORD_CACHE_SLOTS: usize = 256;
+/// How many records of one bucket a [`RecordCache`] keeps.
+const RECORD_CACHE_WAYS: usize = 4;
 /// The longest text of a record a [`RecordCache`] keeps, in bytes.
 const RECORD_CACHE_LONGEST: usize = 1024;
 
 impl RecordCache {
     /// The hash of a record type's object at `start` of `bytes`, from its first 32 bytes, and
-    /// its slot.
-    fn slot(bytes: &[u8], start: usize, record: u16, depth: usize) -> (u64, usize) {
+    /// its bucket: the first of [`RECORD_CACHE_WAYS`] slots. Objects that begin alike (an item
+    /// given with and without a flag at its end) share a bucket, each in a slot of its own.
+    fn bucket(bytes: &[u8], start: usize, record: u16, depth: usize) -> (u64, usize) {
         use std::hash::Hasher as _;
         let mut hasher = FastHasher::default();
         hasher.write_u64(u64::from(record) | (depth as u64) << 16);
@@ -695,30 +715,34 @@ impl RecordCache {
             }
         }
         let hash = hasher.finish();
-        (hash, (hash >> 32) as usize % RECORD_CACHE_SLOTS)
+        let buckets = RECORD_CACHE_SLOTS / RECORD_CACHE_WAYS;
+        (hash, (hash >> 32) as usize % buckets * RECORD_CACHE_WAYS)
     }
 
     /// The record kept for the object at `start` of `bytes`, with the length of its text.
     fn get(
         &self,
-        (hash, slot): (u64, usize),
+        (hash, bucket): (u64, usize),
         bytes: &[u8],
         start: usize,
         record: u16,
         depth: usize,
     ) -> Option<(&Value, usize)> {
-        let kept = self.kept.get(slot)?.as_ref()?;
-        let same = kept.hash == hash
-            && kept.record == record
-            && kept.depth == depth
-            && bytes.get(start..start + kept.text.len()) == Some(&kept.text[..]);
-        same.then_some((&kept.value, kept.text.len()))
+        let slots = self.kept.get(bucket..bucket + RECORD_CACHE_WAYS)?;
+        slots.iter().flatten().find_map(|kept| {
+            let same = kept.hash == hash
+                && kept.record == record
+                && kept.depth == depth
+                && bytes.get(start..start + kept.text.len()) == Some(&kept.text[..]);
+            same.then_some((&kept.value, kept.text.len()))
+        })
     }
 
-    /// Keeps a record read from `text`, if its hash was seen in its slot before.
+    /// Keeps a record read from `text`, if its hash was seen in its bucket before, in place of
+    /// the bucket's oldest.
     fn keep(
         &mut self,
-        (hash, slot): (u64, usize),
+        (hash, bucket): (u64, usize),
         text: &[u8],
         record: u16,
         depth: usize,
@@ -728,17 +752,20 @@ impl RecordCache {
             return;
         }
         if self.seen.is_empty() {
-            self.seen.resize(RECORD_CACHE_SLOTS, 0);
+            self.seen
+                .resize(RECORD_CACHE_SLOTS / RECORD_CACHE_WAYS, (0, 0));
             self.kept.resize_with(RECORD_CACHE_SLOTS, || None);
         }
-        let Some(seen) = self.seen.get_mut(slot) else {
+        let Some((seen, next)) = self.seen.get_mut(bucket / RECORD_CACHE_WAYS) else {
             return;
         };
         if *seen != hash {
             *seen = hash;
             return;
         }
-        if let Some(entry) = self.kept.get_mut(slot) {
+        let way = usize::from(*next) % RECORD_CACHE_WAYS;
+        *next = next.wrapping_add(1);
+        if let Some(entry) = self.kept.get_mut(bucket + way) {
             *entry = Some(KeptRecord {
                 hash,
                 record,
@@ -787,7 +814,7 @@ impl<'a> FastReader<'a> {
     }
 
     /// The next byte that is not space, not read; `None` at the end.
-    #[inline]
+    #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
         // Compact JSON has no space between tokens: the byte is tried before any is skipped.
         match self.bytes.get(self.at) {
@@ -800,14 +827,14 @@ impl<'a> FastReader<'a> {
     }
 
     /// Reads `byte`, after any space, if it comes next.
-    #[inline]
+    #[inline(always)]
     fn eat(&mut self, byte: u8) -> Option<()> {
         (self.peek()? == byte).then(|| self.at += 1)
     }
 
     /// After a member of a list or an object: whether another follows (a comma, read) or the
     /// list ends (`close`, read); `None` for anything else.
-    #[inline]
+    #[inline(always)]
     fn more(&mut self, close: u8) -> Option<bool> {
         let byte = self.peek()?;
         self.at += 1;
@@ -911,11 +938,8 @@ impl<'a> FastReader<'a> {
 
     /// Reads a field's value into its slot of a record: a value of one of the common kinds is
     /// written there straight away.
-    #[inline]
+    #[inline(always)]
     fn field(&mut self, field: &'a FieldShape, slot: &mut Value, depth: usize) -> Option<()> {
-        if depth > DEEPEST {
-            return None;
-        }
         if field.optional && self.peek()? == b'n' && self.literal(b"null") {
             *slot = Value::None;
             return Some(());
@@ -1025,6 +1049,20 @@ impl<'a> FastReader<'a> {
             self.at += 1;
             return Some(());
         }
+        if let ValueKind::Text = inner {
+            // Texts (a licence's items and end users), read here rather than one by one
+            // through `value`; a member is a level deeper than its set.
+            if depth >= DEEPEST {
+                return None;
+            }
+            loop {
+                let text = self.string()?;
+                members.push(Value::Text(self.state.texts.text(text)));
+                if !self.more(b']')? {
+                    return Some(());
+                }
+            }
+        }
         loop {
             members.push(self.value(inner, depth + 1)?);
             if !self.more(b']')? {
@@ -1036,36 +1074,21 @@ impl<'a> FastReader<'a> {
     /// The position of the field whose key comes next, with its colon read. Cases usually give
     /// the fields in their declared order, as compact JSON, some left out: the key is compared
     /// with those of the fields from the one after the field before.
+    #[inline(always)]
     fn key(&mut self, record: &RecordShape, expected: usize) -> Option<usize> {
         let at = self.at;
-        // The next 32 bytes, once, as the words the fields' keys are compared with.
-        let next = match self.bytes.get(at..at + 32) {
-            Some(next) => {
-                let mut words = [0u64; 4];
-                for (word, eight) in words.iter_mut().zip(next.chunks_exact(8)) {
-                    *word = <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes);
-                }
-                words
-            }
-            None => [
-                word_at(self.bytes, at),
-                word_at(self.bytes, at + 8),
-                word_at(self.bytes, at + 16),
-                word_at(self.bytes, at + 24),
-            ],
-        };
+        let first = word_at(self.bytes, at);
         let later = record.fields.get(expected..).unwrap_or_default();
         for (after, field) in later.iter().enumerate() {
-            let [k0, k1, k2, k3] = field.key_words;
-            let [m0, m1, m2, m3] = field.key_masks;
-            let matches = next[0] & m0 == k0
-                && next[1] & m1 == k1
-                && next[2] & m2 == k2
-                && next[3] & m3 == k3
-                // A longer key: the rest compared too.
-                && (field.key.len() <= 32
-                    || self.bytes.get(at..at + field.key.len()) == Some(&field.key[..]));
-            if matches {
+            // A key of at most eight bytes is all in the first word, one of at most sixteen in
+            // the first two.
+            let [m0, m1, m2, _] = field.key_masks;
+            let [k0, k1, _, _] = field.key_words;
+            if first & m0 == k0
+                && (m1 == 0
+                    || word_at(self.bytes, at + 8) & m1 == k1
+                        && (m2 == 0 || self.rest_of_key_is(field, at)))
+            {
                 self.at = at + field.key.len();
                 return Some(expected + after);
             }
@@ -1076,6 +1099,19 @@ impl<'a> FastReader<'a> {
         record.names.get(name).map(usize::from)
     }
 
+    /// Whether the bytes at `at` go on as a field's key after its first sixteen: asked once
+    /// those match, so kept apart from the loop over the fields.
+    #[inline(never)]
+    fn rest_of_key_is(&self, field: &FieldShape, at: usize) -> bool {
+        let [_, _, k2, k3] = field.key_words;
+        let [_, _, m2, m3] = field.key_masks;
+        (m2 == 0 || word_at(self.bytes, at + 16) & m2 == k2)
+            && (m3 == 0 || word_at(self.bytes, at + 24) & m3 == k3)
+            // A longer key: the rest compared too.
+            && (field.key.len() <= 32
+                || self.bytes.get(at..at + field.key.len()) == Some(&field.key[..]))
+    }
+
     /// A record inside the case: the one kept for the same text if there is one, else read
     /// (and kept if its text comes again).
     fn nested_record(&mut self, index: u16, depth: usize) -> Option<Value> {
@@ -1083,7 +1119,7 @@ impl<'a> FastReader<'a> {
             return None;
         }
         let start = self.at;
-        let slot = RecordCache::slot(self.bytes, start, index, depth);
+        let slot = RecordCache::bucket(self.bytes, start, index, depth);
         if let Some((value, length)) = self.state.read.get(slot, self.bytes, start, index, depth) {
             let value = value.clone();
             self.at = start + length;
@@ -1116,11 +1152,12 @@ impl<'a> FastReader<'a> {
         if self.peek()? == b'}' {
             self.at += 1;
         } else {
+            // The fields are a level deeper than the record.
+            if depth >= DEEPEST {
+                return None;
+            }
             let mut expected = 0;
             loop {
-                if self.peek()? != b'"' {
-                    return None;
-                }
                 let position = self.key(record, expected)?;
                 let bit = 1u64 << position;
                 if given & bit != 0 {
@@ -1178,8 +1215,11 @@ fn sorted_set(members: &mut Vec<Value>) -> Value {
     if members.is_empty() {
         return Value::set_of(Vec::new(), None);
     }
-    members.sort_by(Value::total_cmp);
-    members.dedup_by(|a, b| a.total_cmp(b).is_eq());
+    // Most sets in cases come sorted, or have one member.
+    if !members.is_sorted_by(|a, b| a.total_cmp(b).is_lt()) {
+        members.sort_by(Value::total_cmp);
+        members.dedup_by(|a, b| a.total_cmp(b).is_eq());
+    }
     // From a draining iterator of known length, the set's members go straight into its one
     // allocation.
     Value::Set(members.drain(..).collect())
