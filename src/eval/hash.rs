@@ -400,7 +400,41 @@ mod tests {
         for (index, text) in texts.iter().enumerate() {
             let expected = (index % 2 == 0).then_some((index / 2) as u16);
             assert_eq!(table.get(text), expected, "{text}");
+            // The case reader's lookup by words, for the names it asks it of.
+            if let Some(words) = super::plain_words(text.as_bytes()) {
+                assert_eq!(table.get_plain(words), expected, "{text}");
+            }
         }
+    }
+
+    /// A name of up to sixteen bytes is found by its words exactly when it is in the table:
+    /// names that differ in their last byte, or only in length, across the eight-byte
+    /// boundary, among many names (probes that go past their first slot) and with names that
+    /// are kept out of the words' part (longer ones, and those with a zero byte).
+    #[test]
+    fn names_are_found_by_their_words_exactly() {
+        let mut names: Vec<String> = Vec::new();
+        for length in 1..=17 {
+            for last in [b'a', b'b', b'~', 0xC3] {
+                let mut name = vec![b'x'; length - 1];
+                name.push(last);
+                if let Ok(name) = String::from_utf8(name) {
+                    names.push(name);
+                }
+            }
+        }
+        names.push("a\0b".to_string());
+        names.extend((0..300).map(|n| format!("EU{n:03}")));
+        let kept: Vec<&str> = names.iter().step_by(3).map(String::as_str).collect();
+        let table = NameTable::new(kept.iter().copied());
+        for (index, name) in names.iter().enumerate() {
+            let expected = (index % 3 == 0).then_some((index / 3) as u16);
+            assert_eq!(table.get(name), expected, "{name:?}");
+            if let Some(words) = super::plain_words(name.as_bytes()) {
+                assert_eq!(table.get_plain(words), expected, "{name:?}");
+            }
+        }
+        assert_eq!(NameTable::default().get_plain((0x41, 0)), None);
     }
 
     /// The cache gives back the text it was asked for, shared when it was kept: texts that
