@@ -875,6 +875,7 @@ impl<'a> FastReader<'a> {
     }
 
     /// A string without escapes, as a slice of the text.
+    #[inline(always)]
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
@@ -919,6 +920,7 @@ impl<'a> FastReader<'a> {
     }
 
     /// A date written `"YYYY-MM-DD"`.
+    #[inline(always)]
     fn date(&mut self) -> Option<Date> {
         self.eat(b'"')?;
         let at = self.at;
