@@ -499,7 +499,14 @@ impl CaseShape {
                 names: NameTable::new(record.fields.iter().map(|field| field.name.as_str())),
             })
             .collect();
-        CaseShape { members, records }
+        /// The number of the last plan made.
+        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        CaseShape {
+            id,
+            members,
+            records,
+        }
     }
 }
 
@@ -558,6 +565,14 @@ pub fn decode_case_fast(program: &Program, text: &str) -> Option<Value> {
 
 /// The one-pass reader on a case with the state it keeps between cases.
 fn read_case(program: &Program, text: &str, state: &mut ReaderState) -> Option<Value> {
+    // Records read for another program's cases are not this one's (its enums and defaults
+    // differ): a thread that reads cases of several programs starts afresh when it changes.
+    if state.read.program != program.shape.id {
+        state.read = RecordCache {
+            program: program.shape.id,
+            ..RecordCache::default()
+        };
+    }
     let mut reader = FastReader {
         text,
         bytes: text.as_bytes(),
@@ -588,6 +603,7 @@ thread_local! {
             records: RecordPool { kept: Vec::new() },
             texts: TextCache::new(),
             read: RecordCache {
+                program: 0,
                 kept: Vec::new(),
                 seen: Vec::new(),
             },
@@ -673,6 +689,8 @@ impl RecordPool {
 /// cost no copies.
 #[derive(Default)]
 struct RecordCache {
+    /// The plan (`CaseShape::id`) of the program whose cases the records were read from.
+    program: u64,
     kept: Vec<Option<KeptRecord>>,
     /// For each bucket, the hash of the object last seen there and not kept, and which of its
     /// slots is filled next.

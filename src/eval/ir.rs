@@ -355,6 +355,10 @@ pub(super) type KeyCondition = (usize, Vec<usize>, KeyMembers, u16);
 /// it.
 #[derive(Debug, Clone, Default)]
 pub struct CaseShape {
+    /// A number no other plan has (zero for none built): what the reader keeps from one case to
+    /// the next on a thread (records read lately) serves only cases of the program it was read
+    /// for.
+    pub(super) id: u64,
     /// Each enum's members by name.
     pub(super) members: Vec<NameTable>,
     /// Each record type's fields, by the record's index in the policy.
