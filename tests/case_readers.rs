@@ -53,3 +53,108 @@ fn the_readers_agree_on_the_case_files() {
     assert!(fast_read >= 5, "{fast_read} of {} read fast", paths.len());
     assert!(fast_read < paths.len());
 }
+
+/// The EU dual-use rulebook, lowered.
+fn dual_use() -> Arc<Program> {
+    let Ok(rulebook) = licit::Rulebook::load("policies/eu/dual-use") else {
+        panic!("the rulebook loads");
+    };
+    licit::internals::program(&rulebook)
+}
+
+/// Cases that give nested objects again (which the one-pass reader shares from the ones it read
+/// lately), objects that begin alike and differ only at their end, keys out of order, with space
+/// about them, left out or given twice, and values the one-pass reader leaves to the careful
+/// one: read one after another, each twice, the readers agree on every case the one-pass
+/// reader accepts, and it accepts the usual ones.
+#[test]
+fn the_readers_agree_on_repeated_and_unusual_objects() {
+    let program = dual_use();
+    let head =
+        r#""date":"2022-02-21","activity":"export","exporter_state":"ES","destination":"SG""#;
+    let item = r#"{"name":"Firmware for secure router SR-9 with a long name","annex_i":"5D002.c.1","related_to":"5A002.a"}"#;
+    let items = [
+        item.to_string(),
+        item.replace('}', r#","cyber_surveillance":true}"#),
+        item.replace('}', r#","cyber_surveillance":false}"#),
+        item.replace("5A002.a", "5A002.b"),
+        item.replace(r#""annex_i":"5D002.c.1""#, r#""annex_i":null"#),
+        r#"{"related_to":"5A002.a","name":"Firmware for secure router SR-9 with a long name"}"#
+            .to_string(),
+        r#"{ "name" : "Firmware for secure router SR-9 with a long name" , "annex_i":"5D002.c.1" }"#
+            .to_string(),
+        r#"{"name":"Firmware for secure router SR-9 with a long name","name":"twice"}"#.to_string(),
+        r#"{"name":"Firmware for secure router SR-9 with a long name","colour":"red"}"#.to_string(),
+        r#"{"name":"Firmware \u0066or secure router SR-9 with a long name"}"#.to_string(),
+        "{}".to_string(),
+    ];
+    let end_users = [
+        r#"{"name":"Armed Forces Logistics Command","kind":"military"}"#,
+        r#"{"name":"Armed Forces Logistics Command","kind":"military_industry"}"#,
+        r#"{"name":"Armed Forces Logistics Command"}"#,
+        r#"{"kind":"technical_assistance"}"#,
+    ];
+    let licence = r#"{"id":"DE-1","kind":"individual","items":["5D002.c.1","5A002.a"],"destinations":["SG","DE"],"end_users":["B","A","B"],"valid_from":"2016-01-01","valid_until":"2030-12-31"}"#;
+    let mut cases = Vec::new();
+    for item in &items {
+        for end_user in end_users {
+            cases.push(format!(r#"{{{head},"item":{item},"end_user":{end_user}}}"#));
+            cases.push(format!(
+                r#"{{"end_user":{end_user},{head},"item":{item},"licences":[{licence},{licence}]}}"#
+            ));
+        }
+    }
+    let mut fast_read = 0;
+    for case in cases.iter().chain(&cases) {
+        if let Some(fast) = decode_case_fast(&program, case) {
+            fast_read += 1;
+            let Ok(careful) = decode_case_careful(&program, case) else {
+                panic!("only the fast reader reads {case}");
+            };
+            assert_eq!(format!("{fast:?}"), format!("{careful:?}"), "{case}");
+        }
+    }
+    // The usual objects are read fast; the unusual ones are left to the careful reader.
+    assert!(
+        fast_read > cases.len(),
+        "{fast_read} of {} read fast",
+        2 * cases.len()
+    );
+    assert!(fast_read < 2 * cases.len());
+}
+
+/// A program lowered from a policy's text.
+fn program_of(text: &str) -> Program {
+    let files = MemoryFiles::new().with("policy.licit", text);
+    let Ok(result) = load_and_check(&files, "policy.licit".as_ref()) else {
+        panic!("the policy loads");
+    };
+    let Some(policy) = result.checked else {
+        panic!("the policy checks");
+    };
+    Program::lower(Arc::clone(&policy), &[])
+}
+
+/// Two programs whose record types have the same number but other members: the nested record
+/// one program's cases gave again (and the one-pass reader kept) is not given to the other's
+/// case of the same text, on the same thread.
+#[test]
+fn records_read_for_one_program_are_not_given_to_another() {
+    let policy = |members: &str| {
+        format!(
+            "policy \"p\"\nverdicts denied > allowed\notherwise allowed\nenum K {{ {members} }}\nrecord R {{\n  k: K\n}}\ninput Case {{\n  date: date\n  r: R\n}}\n"
+        )
+    };
+    let first = program_of(&policy("a, b"));
+    let second = program_of(&policy("b, a"));
+    let case = r#"{"date":"2024-01-01","r":{"k":"a"}}"#;
+    for program in [&first, &first, &first, &second, &second, &first] {
+        let Some(fast) = decode_case_fast(program, case) else {
+            panic!("the fast reader reads {case}");
+        };
+        let Ok(careful) = decode_case_careful(program, case) else {
+            panic!("the careful reader reads {case}");
+        };
+        assert_eq!(format!("{fast:?}"), format!("{careful:?}"));
+    }
+}

@@ -10,8 +10,8 @@ use crate::syntax::Span;
 use crate::syntax::calendar::{Date, Duration};
 use crate::syntax::json::{self, Json, JsonError, JsonKind};
 
-use super::hash::{NameTable, TextCache, same_text};
-use super::ir::{CaseShape, Program};
+use super::hash::{FastHasher, NameTable, TextCache, low_bytes};
+use super::ir::{CaseShape, FieldShape, Program, RecordShape, ValueKind};
 use super::lower_expr::small;
 use super::value::Value;
 
@@ -459,7 +459,7 @@ pub fn parse_param(policy: &Policy, ty: &Type, text: &str) -> Result<Value, Stri
 }
 
 impl CaseShape {
-    /// The tables of a program's policy.
+    /// The fast reader's plan of a program's policy.
     pub(super) fn of(program: &Program) -> CaseShape {
         let policy = &program.policy;
         let members = policy
@@ -467,12 +467,11 @@ impl CaseShape {
             .iter()
             .map(|e| NameTable::new(e.members.iter().map(String::as_str)))
             .collect();
-        // Each field's default and its key, record by record.
-        let (defaults, keys) = policy
+        let records = policy
             .records
             .iter()
-            .map(|record| {
-                record
+            .map(|record| RecordShape {
+                fields: record
                     .fields
                     .iter()
                     .map(|field| {
@@ -481,58 +480,149 @@ impl CaseShape {
                             (None, Type::Optional(_)) => Some(Value::None),
                             (None, _) => None,
                         };
-                        let key: Box<[u8]> = format!("\"{}\":", field.name).into_bytes().into();
-                        (default, key)
+                        let key = format!("\"{}\":", field.name).into_bytes();
+                        let (kind, optional) = match &field.ty {
+                            Type::Optional(inner) => (ValueKind::of(inner), true),
+                            ty => (ValueKind::of(ty), false),
+                        };
+                        FieldShape {
+                            key_words: [0, 8, 16, 24].map(|at| word_at(&key, at)),
+                            key_masks: [0, 8, 16, 24]
+                                .map(|at| low_bytes(key.len().saturating_sub(at))),
+                            key: key.into(),
+                            kind,
+                            optional,
+                            default,
+                        }
                     })
-                    .unzip()
+                    .collect(),
+                names: NameTable::new(record.fields.iter().map(|field| field.name.as_str())),
             })
-            .unzip();
+            .collect();
+        /// The number of the last plan made.
+        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         CaseShape {
+            id,
             members,
-            defaults,
-            keys,
+            records,
         }
     }
+}
+
+impl ValueKind {
+    /// How a value of a type is read.
+    fn of(ty: &Type) -> ValueKind {
+        match ty {
+            Type::Bool => ValueKind::Bool,
+            Type::Text => ValueKind::Text,
+            Type::Date => ValueKind::Date,
+            Type::Enum(index) => ValueKind::Enum(small(*index)),
+            Type::Record(index) => ValueKind::Record(small(*index)),
+            Type::Set(inner) => match **inner {
+                Type::Enum(index) => ValueKind::EnumSet(small(index)),
+                _ => ValueKind::Set(Box::new(ValueKind::of(inner))),
+            },
+            Type::Optional(inner) => ValueKind::Optional(Box::new(ValueKind::of(inner))),
+            Type::Int | Type::Decimal | Type::Duration | Type::NoneLiteral | Type::Error => {
+                ValueKind::Careful
+            }
+        }
+    }
+}
+
+/// The eight bytes of `bytes` from `at` as a word (little-endian), zero where `bytes` ends
+/// before them.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..at + 8) {
+        Some(eight) => <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes),
+        None => word_at_end(bytes, at),
+    }
+}
+
+/// The same, near the end of `bytes`: out of the way of the common case.
+#[cold]
+#[inline(never)]
+fn word_at_end(bytes: &[u8], at: usize) -> u64 {
+    let mut eight = [0u8; 8];
+    let rest = bytes.get(at..).unwrap_or_default();
+    if let Some(part) = eight.get_mut(..rest.len()) {
+        part.copy_from_slice(rest);
+    }
+    u64::from_le_bytes(eight)
 }
 
 /// Reads a case that is well formed in one pass, without building a JSON tree; `None` for
 /// anything unusual (an error, an escape in a name), which the careful reader then explains.
 pub fn decode_case_fast(program: &Program, text: &str) -> Option<Value> {
     // The records to reuse and the texts read lately serve one case after another on a thread.
-    let records = RECORDS.with(|records| records.take());
-    let texts = TEXTS.with(|texts| texts.take());
+    READER.with(|state| match state.try_borrow_mut() {
+        Ok(mut state) => read_case(program, text, &mut state),
+        Err(_) => read_case(program, text, &mut ReaderState::default()),
+    })
+}
+
+/// The one-pass reader on a case with the state it keeps between cases.
+fn read_case(program: &Program, text: &str, state: &mut ReaderState) -> Option<Value> {
+    // Records read for another program's cases are not this one's (its enums and defaults
+    // differ): a thread that reads cases of several programs starts afresh when it changes.
+    if state.read.program != program.shape.id {
+        state.read = RecordCache {
+            program: program.shape.id,
+            ..RecordCache::default()
+        };
+    }
     let mut reader = FastReader {
         text,
         bytes: text.as_bytes(),
         at: 0,
-        program,
-        records,
-        texts,
+        shape: &program.shape,
+        state,
     };
-    let value = reader.value(&Type::Record(program.policy.input), 0);
+    let value = reader.record(small(program.policy.input), 0)?;
     reader.skip_space();
-    let ended = reader.at == reader.bytes.len();
-    RECORDS.with(|pool| pool.replace(reader.records));
-    TEXTS.with(|pool| pool.replace(reader.texts));
-    value.filter(|_| ended)
+    (reader.at == reader.bytes.len()).then_some(value)
 }
 
 /// Gives a decided case's records back to this thread's fast reader, which fills them in again
 /// for the next case instead of allocating new ones: what a batch does after each line. A
 /// record still shared elsewhere is only let go.
 pub fn recycle_case(case: Value) {
-    RECORDS.with(|pool| {
-        let mut records = pool.take();
-        records.give(case);
-        pool.replace(records);
+    READER.with(|state| {
+        if let Ok(mut state) = state.try_borrow_mut() {
+            state.records.give(case);
+        }
     });
 }
 
 thread_local! {
-    /// Records of decided cases, to be filled in again by the fast reader.
-    static RECORDS: std::cell::Cell<RecordPool> = std::cell::Cell::new(RecordPool::default());
-    /// The texts the fast reader read lately on this thread, given out again when repeated.
-    static TEXTS: std::cell::Cell<TextCache> = std::cell::Cell::new(TextCache::default());
+    /// What the fast reader keeps on a thread from one case to the next.
+    static READER: std::cell::RefCell<ReaderState> = const {
+        std::cell::RefCell::new(ReaderState {
+            records: RecordPool { kept: Vec::new() },
+            texts: TextCache::new(),
+            read: RecordCache {
+                program: 0,
+                kept: Vec::new(),
+                seen: Vec::new(),
+            },
+            sets: Vec::new(),
+        })
+    };
+}
+
+/// What the fast reader keeps from one case to the next.
+#[derive(Default)]
+struct ReaderState {
+    /// Records of decided cases, to be filled in again.
+    records: RecordPool,
+    /// The texts read lately, given out again when repeated.
+    texts: TextCache,
+    /// The nested records read lately, with the text each was read from.
+    read: RecordCache,
+    /// Lists to gather a set's members in before they are sorted, one for each set being read.
+    sets: Vec<Vec<Value>>,
 }
 
 /// Records to reuse, by record type: a few of each, whose fields are overwritten.
@@ -546,9 +636,9 @@ const KEPT_RECORDS: usize = 4;
 
 impl RecordPool {
     /// A record of `length` fields that nothing else holds: a kept one, or a new one.
-    fn take(&mut self, record: usize, length: usize) -> std::sync::Arc<[Value]> {
+    fn take(&mut self, record: u16, length: usize) -> std::sync::Arc<[Value]> {
         self.kept
-            .get_mut(record)
+            .get_mut(usize::from(record))
             .and_then(|kept| kept.pop())
             .filter(|fields| fields.len() == length)
             .unwrap_or_else(|| (0..length).map(|_| Value::None).collect())
@@ -563,8 +653,19 @@ impl RecordPool {
             return;
         };
         for slot in slots.iter_mut() {
-            if matches!(slot, Value::Record(..)) {
-                self.give(std::mem::replace(slot, Value::None));
+            match slot {
+                Value::Record(..) => self.give(std::mem::replace(slot, Value::None)),
+                // The records of a set (licences) too, when nothing else holds the set.
+                Value::Set(members) => {
+                    if let Some(members) = std::sync::Arc::get_mut(members) {
+                        for member in members.iter_mut() {
+                            if matches!(member, Value::Record(..)) {
+                                self.give(std::mem::replace(member, Value::None));
+                            }
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         let record = usize::from(record);
@@ -579,15 +680,130 @@ impl RecordPool {
     }
 }
 
+/// Nested records read lately, each with the text it was read from (an object of the case,
+/// `{…}`): a case that gives the same object again, byte for byte (an item or an end user that
+/// real traffic repeats), shares the record read before instead of reading it again. The value
+/// of an object's text does not depend on what follows it, so a text that begins where the
+/// object does is the whole object. Records by a hash of the object's first bytes, a
+/// few to a bucket; a text is kept the second time its hash is seen, so that objects that do not repeat
+/// cost no copies.
+#[derive(Default)]
+struct RecordCache {
+    /// The plan (`CaseShape::id`) of the program whose cases the records were read from.
+    program: u64,
+    kept: Vec<Option<KeptRecord>>,
+    /// For each bucket, the hash of the object last seen there and not kept, and which of its
+    /// slots is filled next.
+    seen: Vec<(u64, u8)>,
+}
+
+/// A record the fast reader read, and where.
+struct KeptRecord {
+    hash: u64,
+    /// The record type and how deep in the case it was read (the reader refuses records too
+    /// deep: one read less deep is not the same answer).
+    record: u16,
+    depth: usize,
+    /// The text it was read from, `{` to `}`.
+    text: Box<[u8]>,
+    value: Value,
+}
+
+/// How many records a [`RecordCache`] keeps (a power of two).
+const RECORD_CACHE_SLOTS: usize = 256;
+/// How many records of one bucket a [`RecordCache`] keeps.
+const RECORD_CACHE_WAYS: usize = 4;
+/// The longest text of a record a [`RecordCache`] keeps, in bytes.
+const RECORD_CACHE_LONGEST: usize = 1024;
+
+impl RecordCache {
+    /// The hash of a record type's object at `start` of `bytes`, from its first 32 bytes, and
+    /// its bucket: the first of [`RECORD_CACHE_WAYS`] slots. Objects that begin alike (an item
+    /// given with and without a flag at its end) share a bucket, each in a slot of its own.
+    fn bucket(bytes: &[u8], start: usize, record: u16, depth: usize) -> (u64, usize) {
+        use std::hash::Hasher as _;
+        let mut hasher = FastHasher::default();
+        hasher.write_u64(u64::from(record) | (depth as u64) << 16);
+        match bytes.get(start..start + 32) {
+            Some(first) => hasher.write(first),
+            None => {
+                for offset in [0, 8, 16, 24] {
+                    hasher.write_u64(word_at(bytes, start + offset));
+                }
+            }
+        }
+        let hash = hasher.finish();
+        let buckets = RECORD_CACHE_SLOTS / RECORD_CACHE_WAYS;
+        (hash, (hash >> 32) as usize % buckets * RECORD_CACHE_WAYS)
+    }
+
+    /// The record kept for the object at `start` of `bytes`, with the length of its text.
+    fn get(
+        &self,
+        (hash, bucket): (u64, usize),
+        bytes: &[u8],
+        start: usize,
+        record: u16,
+        depth: usize,
+    ) -> Option<(&Value, usize)> {
+        let slots = self.kept.get(bucket..bucket + RECORD_CACHE_WAYS)?;
+        slots.iter().flatten().find_map(|kept| {
+            let same = kept.hash == hash
+                && kept.record == record
+                && kept.depth == depth
+                && bytes.get(start..start + kept.text.len()) == Some(&kept.text[..]);
+            same.then_some((&kept.value, kept.text.len()))
+        })
+    }
+
+    /// Keeps a record read from `text`, if its hash was seen in its bucket before, in place of
+    /// the bucket's oldest.
+    fn keep(
+        &mut self,
+        (hash, bucket): (u64, usize),
+        text: &[u8],
+        record: u16,
+        depth: usize,
+        value: &Value,
+    ) {
+        if text.len() > RECORD_CACHE_LONGEST {
+            return;
+        }
+        if self.seen.is_empty() {
+            self.seen
+                .resize(RECORD_CACHE_SLOTS / RECORD_CACHE_WAYS, (0, 0));
+            self.kept.resize_with(RECORD_CACHE_SLOTS, || None);
+        }
+        let Some((seen, next)) = self.seen.get_mut(bucket / RECORD_CACHE_WAYS) else {
+            return;
+        };
+        if *seen != hash {
+            *seen = hash;
+            return;
+        }
+        let way = usize::from(*next) % RECORD_CACHE_WAYS;
+        *next = next.wrapping_add(1);
+        if let Some(entry) = self.kept.get_mut(bucket + way) {
+            *entry = Some(KeptRecord {
+                hash,
+                record,
+                depth,
+                text: text.into(),
+                value: value.clone(),
+            });
+        }
+    }
+}
+
+/// How deep the fast reader goes into records and sets; a deeper case is the careful reader's.
+const DEEPEST: usize = 32;
+
 struct FastReader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
-    program: &'a Program,
-    /// Records to fill in rather than allocate.
-    records: RecordPool,
-    /// Texts read lately, shared rather than allocated again.
-    texts: TextCache,
+    shape: &'a CaseShape,
+    state: &'a mut ReaderState,
 }
 
 /// The bytes of a word of eight (little-endian) that may end the plain part of a JSON string,
@@ -615,97 +831,42 @@ impl<'a> FastReader<'a> {
         }
     }
 
-    fn eat(&mut self, byte: u8) -> Option<()> {
-        // Compact JSON has no space between tokens: the byte is tried before any is skipped.
-        if self.bytes.get(self.at) != Some(&byte) {
-            self.skip_space();
-        }
-        (self.bytes.get(self.at) == Some(&byte)).then(|| self.at += 1)
-    }
-
+    /// The next byte that is not space, not read; `None` at the end.
+    #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
-        if self.bytes.get(self.at).is_none_or(|b| *b <= b' ') {
-            self.skip_space();
-        }
-        self.bytes.get(self.at).copied()
-    }
-
-    /// A string without escapes, as a slice of the text.
-    fn string(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
-        let start = self.at;
-        // Eight bytes at a time: the lowest flagged byte of a word is the first that ends the
-        // plain text (flags are never missed; a false one only ever follows a true one).
-        while let Some(word) = self.bytes.get(self.at..self.at + 8) {
-            let mut eight = [0u8; 8];
-            eight.copy_from_slice(word);
-            let flags = plain_text_ends(u64::from_le_bytes(eight));
-            if flags != 0 {
-                self.at += (flags.trailing_zeros() / 8) as usize;
-                break;
-            }
-            self.at += 8;
-        }
-        while let Some(&byte) = self.bytes.get(self.at) {
-            match byte {
-                b'"' => {
-                    // Both ends are ASCII quotes, so they are character boundaries.
-                    let text = self.text.get(start..self.at)?;
-                    self.at += 1;
-                    return Some(text);
-                }
-                b'\\' => return None,
-                byte if byte < 0x20 => return None,
-                _ => self.at += 1,
+        // Compact JSON has no space between tokens: the byte is tried before any is skipped.
+        match self.bytes.get(self.at) {
+            Some(&byte) if byte > b' ' => Some(byte),
+            _ => {
+                self.skip_space();
+                self.bytes.get(self.at).copied()
             }
         }
-        None
     }
 
-    /// Whether the next string is exactly `name` without escapes: if so it is read. A key the
-    /// case gives in the declared order is matched by one comparison, without a scan.
-    fn key_is(&mut self, name: &str) -> bool {
-        if self.bytes.get(self.at) != Some(&b'"') {
-            self.skip_space();
-        }
-        let name = name.as_bytes();
-        let Some(rest) = self.bytes.get(self.at..) else {
-            return false;
-        };
-        let matches = rest.len() > name.len() + 1
-            && rest[0] == b'"'
-            && rest[name.len() + 1] == b'"'
-            && same_text(&rest[1..=name.len()], name);
-        if matches {
-            self.at += name.len() + 2;
-        }
-        matches
+    /// Reads `byte`, after any space, if it comes next.
+    #[inline(always)]
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
     }
 
-    /// Whether a field's key and its colon come next, exactly as in `key` (`"name":`): if so
-    /// they are read.
-    fn key_and_colon(&mut self, key: Option<&[u8]>) -> bool {
-        if self.bytes.get(self.at) != Some(&b'"') {
-            self.skip_space();
+    /// After a member of a list or an object: whether another follows (a comma, read) or the
+    /// list ends (`close`, read); `None` for anything else.
+    #[inline(always)]
+    fn more(&mut self, close: u8) -> Option<bool> {
+        let byte = self.peek()?;
+        self.at += 1;
+        if byte == b',' {
+            Some(true)
+        } else {
+            (byte == close).then_some(false)
         }
-        let Some(key) = key else {
-            return false;
-        };
-        let matches = self
-            .bytes
-            .get(self.at..self.at + key.len())
-            .is_some_and(|next| same_text(next, key));
-        if matches {
-            self.at += key.len();
-        }
-        matches
     }
 
+    /// Reads `word` (`null`, `true`, `false`) if it comes next.
     fn literal(&mut self, word: &[u8]) -> bool {
-        if self.bytes.get(self.at).is_none_or(|b| *b <= b' ') {
-            self.skip_space();
-        }
-        if self.bytes.get(self.at..self.at + word.len()) == Some(word) {
+        let at = self.at;
+        if self.bytes.get(at..at + word.len()) == Some(word) {
             self.at += word.len();
             true
         } else {
@@ -713,131 +874,375 @@ impl<'a> FastReader<'a> {
         }
     }
 
-    fn value(&mut self, ty: &Type, depth: usize) -> Option<Value> {
-        if depth > 32 {
-            return None;
-        }
-        match ty {
-            Type::Optional(inner) => {
-                if self.literal(b"null") {
-                    Some(Value::None)
-                } else {
-                    self.value(inner, depth)
-                }
+    /// Where the string that begins at `start` (after its opening quote) ends: its closing
+    /// quote; `None` for an escape, a control character or the end of the text.
+    #[inline]
+    fn string_end(&self, start: usize) -> Option<usize> {
+        // Eight bytes at a time: the lowest flagged byte of a word is the first that ends the
+        // plain text (flags are never missed; a false one only ever follows a true one). Past
+        // the end of the text a word is zeros, which are flagged.
+        let mut at = start;
+        loop {
+            let flags = plain_text_ends(word_at(self.bytes, at));
+            if flags != 0 {
+                let end = at + (flags.trailing_zeros() / 8) as usize;
+                return (self.bytes.get(end) == Some(&b'"')).then_some(end);
             }
-            Type::Bool => {
-                if self.literal(b"true") {
-                    Some(Value::Bool(true))
-                } else if self.literal(b"false") {
-                    Some(Value::Bool(false))
-                } else {
-                    None
-                }
-            }
-            Type::Text => {
-                let text = self.string()?;
-                Some(Value::Text(self.texts.text(text)))
-            }
-            Type::Date => Date::parse(self.string()?).ok().map(Value::Date),
-            Type::Enum(index) => {
-                let name = self.string()?;
-                let member = self.program.shape.members.get(*index)?.get(name)?;
-                Some(Value::Enum(small(*index), member))
-            }
-            Type::Set(inner) => {
-                self.eat(b'[')?;
-                // A set of enum members goes straight into its bits.
-                let mut bits = match **inner {
-                    Type::Enum(index) => Some((small(index), super::value::EnumSet::default())),
-                    _ => None,
-                };
-                let mut members = Vec::new();
-                if self.peek() == Some(b']') {
-                    self.at += 1;
-                } else {
-                    loop {
-                        match (&mut bits, self.value(inner, depth + 1)?) {
-                            (Some((_, set)), Value::Enum(_, member)) => set.insert(member),
-                            (_, member) => members.push(member),
-                        }
-                        if self.eat(b',').is_some() {
-                            continue;
-                        }
-                        self.eat(b']')?;
-                        break;
-                    }
-                }
-                Some(match bits {
-                    Some((ty, set)) => Value::EnumSet(ty, set),
-                    None => Value::set_of(members, None),
-                })
-            }
-            Type::Record(index) => {
-                let definition = self.program.policy.records.get(*index)?;
-                let defaults = self.program.shape.defaults.get(*index)?;
-                let keys = self.program.shape.keys.get(*index)?;
-                // Which fields the case gives, a bit each: a record of more fields is left
-                // to the careful reader.
-                if defaults.len() > 64 {
-                    return None;
-                }
-                let mut given: u64 = 0;
-                // The record's one allocation, reused from a case decided before when there is
-                // one (`recycle_case`).
-                let mut record = self.records.take(*index, defaults.len());
-                let fields = std::sync::Arc::get_mut(&mut record)?;
-                self.eat(b'{')?;
-                if self.peek() == Some(b'}') {
-                    self.at += 1;
-                } else {
-                    // Cases usually give the fields in their declared order: the next one is
-                    // tried first.
-                    let mut expected = 0;
-                    loop {
-                        let position = match definition.fields.get(expected) {
-                            // Key and colon at once, as compact JSON writes them.
-                            Some(_) if self.key_and_colon(keys.get(expected).map(|key| &**key)) => {
-                                expected
-                            }
-                            Some(field) if self.key_is(&field.name) => {
-                                self.eat(b':')?;
-                                expected
-                            }
-                            _ => {
-                                let key = self.string()?;
-                                self.eat(b':')?;
-                                definition.fields.iter().position(|f| f.name == key)?
-                            }
-                        };
-                        expected = position + 1;
-                        let bit = 1u64 << position;
-                        if given & bit != 0 {
-                            return None;
-                        }
-                        given |= bit;
-                        let ty = &definition.fields.get(position)?.ty;
-                        *fields.get_mut(position)? = self.value(ty, depth + 1)?;
-                        if self.eat(b',').is_some() {
-                            continue;
-                        }
-                        self.eat(b'}')?;
-                        break;
-                    }
-                }
-                // The fields the case does not give take their defaults (what a reused record
-                // held there is let go); a required field the case does not give: the careful
-                // reader says so.
-                for (position, (field, default)) in fields.iter_mut().zip(defaults).enumerate() {
-                    if given & (1 << position) == 0 {
-                        *field = default.clone()?;
-                    }
-                }
-                Some(Value::Record(small(*index), record))
-            }
-            // Numbers and durations are rare in cases: the careful reader handles them.
-            Type::Int | Type::Decimal | Type::Duration | Type::NoneLiteral | Type::Error => None,
+            at += 8;
         }
     }
+
+    /// A string without escapes, as a slice of the text.
+    #[inline(always)]
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let end = self.string_end(start)?;
+        self.at = end + 1;
+        // Both ends are ASCII quotes, so they are character boundaries.
+        self.text.get(start..end)
+    }
+
+    /// A member of the enum with this index, given by name as a string without escapes.
+    #[inline(always)]
+    fn member(&mut self, index: u16) -> Option<u16> {
+        let table = self.shape.members.get(usize::from(index))?;
+        self.eat(b'"')?;
+        let start = self.at;
+        // Most names are at most sixteen bytes long: the words that find their end are the
+        // name, without a control character (so without a zero byte) before the end.
+        let first = word_at(self.bytes, start);
+        let flags = plain_text_ends(first);
+        let (length, words) = if flags != 0 {
+            let length = (flags.trailing_zeros() / 8) as usize;
+            (length, (first & low_bytes(length), 0))
+        } else {
+            let second = word_at(self.bytes, start + 8);
+            let flags = plain_text_ends(second);
+            if flags == 0 {
+                let end = self.string_end(start)?;
+                self.at = end + 1;
+                return table.get_bytes(self.bytes.get(start..end)?);
+            }
+            let length = (flags.trailing_zeros() / 8) as usize;
+            (8 + length, (first, second & low_bytes(length)))
+        };
+        if self.bytes.get(start + length) != Some(&b'"') {
+            return None;
+        }
+        self.at = start + length + 1;
+        if length == 0 {
+            return table.get("");
+        }
+        table.get_plain(words)
+    }
+
+    /// A date written `"YYYY-MM-DD"`.
+    #[inline(always)]
+    fn date(&mut self) -> Option<Date> {
+        self.eat(b'"')?;
+        let at = self.at;
+        let written: [u8; 11] = self.bytes.get(at..at + 11)?.try_into().ok()?;
+        let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'"'] = written else {
+            return None;
+        };
+        let digit = |byte: u8| byte.is_ascii_digit().then(|| u32::from(byte - b'0'));
+        let year = ((digit(y0)? * 10 + digit(y1)?) * 10 + digit(y2)?) * 10 + digit(y3)?;
+        let month = digit(m0)? * 10 + digit(m1)?;
+        let day = digit(d0)? * 10 + digit(d1)?;
+        self.at = at + 11;
+        // As `Date::parse` reads the same text: a date out of the calendar is the careful
+        // reader's to explain.
+        Date::from_ymd(i32::try_from(year).ok()?, month, day).ok()
+    }
+
+    /// Reads a field's value into its slot of a record: a value of one of the common kinds is
+    /// written there straight away.
+    #[inline(always)]
+    fn field(&mut self, field: &'a FieldShape, slot: &mut Value, depth: usize) -> Option<()> {
+        if field.optional && self.peek()? == b'n' && self.literal(b"null") {
+            *slot = Value::None;
+            return Some(());
+        }
+        match &field.kind {
+            ValueKind::Enum(index) => *slot = Value::Enum(*index, self.member(*index)?),
+            ValueKind::Text => {
+                let text = self.string()?;
+                *slot = Value::Text(self.state.texts.text(text));
+            }
+            ValueKind::Date => *slot = Value::Date(self.date()?),
+            ValueKind::Bool => *slot = Value::Bool(self.boolean()?),
+            ValueKind::EnumSet(index) => {
+                *slot = Value::EnumSet(*index, self.enum_set(*index, depth)?);
+            }
+            ValueKind::Record(index) => *slot = self.nested_record(*index, depth)?,
+            kind => *slot = self.value(kind, depth)?,
+        }
+        Some(())
+    }
+
+    /// `true` or `false`.
+    fn boolean(&mut self) -> Option<bool> {
+        match self.peek()? {
+            b't' if self.literal(b"true") => Some(true),
+            b'f' if self.literal(b"false") => Some(false),
+            _ => None,
+        }
+    }
+
+    fn value(&mut self, kind: &'a ValueKind, depth: usize) -> Option<Value> {
+        if depth > DEEPEST {
+            return None;
+        }
+        Some(match kind {
+            ValueKind::Enum(index) => Value::Enum(*index, self.member(*index)?),
+            ValueKind::Text => {
+                let text = self.string()?;
+                Value::Text(self.state.texts.text(text))
+            }
+            ValueKind::Date => Value::Date(self.date()?),
+            ValueKind::Optional(inner) => {
+                if self.peek()? == b'n' && self.literal(b"null") {
+                    Value::None
+                } else {
+                    return self.value(inner, depth);
+                }
+            }
+            ValueKind::Bool => Value::Bool(self.boolean()?),
+            ValueKind::Record(index) => return self.nested_record(*index, depth),
+            ValueKind::EnumSet(index) => Value::EnumSet(*index, self.enum_set(*index, depth)?),
+            ValueKind::Set(inner) => {
+                self.eat(b'[')?;
+                // The members are gathered in a list kept for the next set, and go into the
+                // set's one allocation once sorted.
+                let mut members = self.state.sets.pop().unwrap_or_default();
+                let read = self.members(inner, depth, &mut members);
+                let set = read.map(|()| sorted_set(&mut members));
+                members.clear();
+                self.state.sets.push(members);
+                set?
+            }
+            ValueKind::Careful => return None,
+        })
+    }
+
+    /// A set of members of the enum with this index, straight into its bits.
+    #[inline]
+    fn enum_set(&mut self, index: u16, depth: usize) -> Option<super::value::EnumSet> {
+        // Most such lists in cases are empty, and written so.
+        if self.bytes.get(self.at..self.at + 2) == Some(b"[]") {
+            self.at += 2;
+            return Some(super::value::EnumSet::default());
+        }
+        self.enum_set_members(index, depth)
+    }
+
+    /// The same, for a list that may have members.
+    #[inline(never)]
+    fn enum_set_members(&mut self, index: u16, depth: usize) -> Option<super::value::EnumSet> {
+        self.eat(b'[')?;
+        let mut set = super::value::EnumSet::default();
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(set);
+        }
+        // A member is a level deeper than its set.
+        if depth >= DEEPEST {
+            return None;
+        }
+        loop {
+            set.insert(self.member(index)?);
+            if !self.more(b']')? {
+                return Some(set);
+            }
+        }
+    }
+
+    /// The members of a list after its `[`, through its `]`.
+    fn members(
+        &mut self,
+        inner: &'a ValueKind,
+        depth: usize,
+        members: &mut Vec<Value>,
+    ) -> Option<()> {
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(());
+        }
+        if let ValueKind::Text = inner {
+            // Texts (a licence's items and end users), read here rather than one by one
+            // through `value`; a member is a level deeper than its set.
+            if depth >= DEEPEST {
+                return None;
+            }
+            loop {
+                let text = self.string()?;
+                members.push(Value::Text(self.state.texts.text(text)));
+                if !self.more(b']')? {
+                    return Some(());
+                }
+            }
+        }
+        loop {
+            members.push(self.value(inner, depth + 1)?);
+            if !self.more(b']')? {
+                return Some(());
+            }
+        }
+    }
+
+    /// The position of the field whose key comes next, with its colon read. Cases usually give
+    /// the fields in their declared order, as compact JSON, some left out: the key is compared
+    /// with those of the fields from the one after the field before.
+    #[inline(always)]
+    fn key(&mut self, record: &RecordShape, expected: usize) -> Option<usize> {
+        let at = self.at;
+        let first = word_at(self.bytes, at);
+        let later = record.fields.get(expected..).unwrap_or_default();
+        for (after, field) in later.iter().enumerate() {
+            // A key of at most eight bytes is all in the first word, one of at most sixteen in
+            // the first two.
+            let [m0, m1, m2, _] = field.key_masks;
+            let [k0, k1, _, _] = field.key_words;
+            if first & m0 == k0
+                && (m1 == 0
+                    || word_at(self.bytes, at + 8) & m1 == k1
+                        && (m2 == 0 || self.rest_of_key_is(field, at)))
+            {
+                self.at = at + field.key.len();
+                return Some(expected + after);
+            }
+        }
+        // A key out of order, with space about it, or not one of the record's.
+        let name = self.string()?;
+        self.eat(b':')?;
+        record.names.get(name).map(usize::from)
+    }
+
+    /// Whether the bytes at `at` go on as a field's key after its first sixteen: asked once
+    /// those match, so kept apart from the loop over the fields.
+    #[inline(never)]
+    fn rest_of_key_is(&self, field: &FieldShape, at: usize) -> bool {
+        let [_, _, k2, k3] = field.key_words;
+        let [_, _, m2, m3] = field.key_masks;
+        (m2 == 0 || word_at(self.bytes, at + 16) & m2 == k2)
+            && (m3 == 0 || word_at(self.bytes, at + 24) & m3 == k3)
+            // A longer key: the rest compared too.
+            && (field.key.len() <= 32
+                || self.bytes.get(at..at + field.key.len()) == Some(&field.key[..]))
+    }
+
+    /// A record inside the case: the one kept for the same text if there is one, else read
+    /// (and kept if its text comes again).
+    fn nested_record(&mut self, index: u16, depth: usize) -> Option<Value> {
+        if self.peek()? != b'{' {
+            return None;
+        }
+        let start = self.at;
+        let slot = RecordCache::bucket(self.bytes, start, index, depth);
+        if let Some((value, length)) = self.state.read.get(slot, self.bytes, start, index, depth) {
+            let value = value.clone();
+            self.at = start + length;
+            return Some(value);
+        }
+        let value = self.record(index, depth)?;
+        let text = self.bytes.get(start..self.at)?;
+        self.state.read.keep(slot, text, index, depth, &value);
+        Some(value)
+    }
+
+    fn record(&mut self, index: u16, depth: usize) -> Option<Value> {
+        if depth > DEEPEST {
+            return None;
+        }
+        let shape = self.shape;
+        let record = shape.records.get(usize::from(index))?;
+        // Which fields the case gives, a bit each: a record of more fields is left to the
+        // careful reader.
+        let count = record.fields.len();
+        if count > 64 {
+            return None;
+        }
+        self.eat(b'{')?;
+        // The record's one allocation, reused from a case decided before when there is one
+        // (`recycle_case`).
+        let mut fields = self.state.records.take(index, count);
+        let slots = std::sync::Arc::get_mut(&mut fields)?;
+        let mut given: u64 = 0;
+        if self.peek()? == b'}' {
+            self.at += 1;
+        } else {
+            // The fields are a level deeper than the record.
+            if depth >= DEEPEST {
+                return None;
+            }
+            let mut expected = 0;
+            loop {
+                let position = self.key(record, expected)?;
+                let bit = 1u64 << position;
+                if given & bit != 0 {
+                    return None;
+                }
+                given |= bit;
+                let field = record.fields.get(position)?;
+                self.field(field, slots.get_mut(position)?, depth + 1)?;
+                expected = position + 1;
+                if !self.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        // The fields the case does not give take their defaults (what a reused record held
+        // there is let go); a required field the case does not give: the careful reader says
+        // so.
+        let mut missing = low_bits(count) & !given;
+        while missing != 0 {
+            let position = missing.trailing_zeros() as usize;
+            let slot = slots.get_mut(position)?;
+            // The defaults most fields have are written without a clone's dispatch, and not at
+            // all where the reused record holds them already.
+            match record.fields.get(position)?.default.as_ref()? {
+                Value::None => {
+                    if !matches!(slot, Value::None) {
+                        *slot = Value::None;
+                    }
+                }
+                Value::Bool(default) => {
+                    if !matches!(slot, Value::Bool(held) if held == default) {
+                        *slot = Value::Bool(*default);
+                    }
+                }
+                Value::Enum(ty, member) => *slot = Value::Enum(*ty, *member),
+                default => *slot = default.clone(),
+            }
+            missing &= missing - 1;
+        }
+        Some(Value::Record(index, fields))
+    }
+}
+
+/// The mask of a word's lowest `count` bits (all of them from 64).
+fn low_bits(count: usize) -> u64 {
+    match count {
+        64.. => u64::MAX,
+        _ => (1u64 << count) - 1,
+    }
+}
+
+/// A set of the members gathered (which it takes), as `Value::set_of` makes it: sorted, the
+/// first of equal members kept.
+fn sorted_set(members: &mut Vec<Value>) -> Value {
+    if members.is_empty() {
+        return Value::set_of(Vec::new(), None);
+    }
+    // Most sets in cases come sorted, or have one member.
+    if !members.is_sorted_by(|a, b| a.total_cmp(b).is_lt()) {
+        members.sort_by(Value::total_cmp);
+        members.dedup_by(|a, b| a.total_cmp(b).is_eq());
+    }
+    // From a draining iterator of known length, the set's members go straight into its one
+    // allocation.
+    Value::Set(members.drain(..).collect())
 }
 
 /// What a case without a date is told, wherever it is asked.

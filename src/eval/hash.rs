@@ -112,6 +112,12 @@ pub struct NameTable {
     entries: Vec<NameEntry>,
     /// How far a hash is shifted to give a slot: `64 - log2(slots)`.
     shift: u32,
+    /// The names of one to sixteen bytes, none of them zero, by their bytes as two words
+    /// (little-endian, zero past the name), with their numbers: open addressing, a zero first
+    /// word for an empty slot. Such words are the whole name, and two comparisons find it.
+    short: Vec<(u64, u64, u16)>,
+    /// How far a word's hash is shifted to give a slot of `short`.
+    short_shift: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -131,6 +137,8 @@ impl NameTable {
             slots: vec![0; size],
             entries: Vec::with_capacity(names.len()),
             shift: 64 - size.trailing_zeros(),
+            short: vec![(0, 0, 0); size],
+            short_shift: 64 - size.trailing_zeros(),
         };
         for (number, name) in names.into_iter().enumerate() {
             let (Ok(number), Ok(entry)) = (
@@ -152,37 +160,108 @@ impl NameTable {
                 name: name.into(),
                 number,
             });
+            if let Some(words) = plain_words(name.as_bytes()) {
+                let mut slot = table.short_slot(words);
+                while table.short[slot].0 != 0 {
+                    slot = (slot + 1) & (size - 1);
+                }
+                table.short[slot] = (words.0, words.1, number);
+            }
         }
         table
     }
 
+    fn short_slot(&self, (first, second): (u64, u64)) -> usize {
+        ((first ^ second.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.short_shift)
+            as usize
+    }
+
     fn slot_of(&self, bytes: &[u8]) -> usize {
         let (head, tail) = ends(bytes);
+        self.slot_of_ends(head, tail, bytes.len())
+    }
+
+    fn slot_of_ends(&self, head: u64, tail: u64, length: usize) -> usize {
         let hash =
-            (head ^ tail.rotate_left(23) ^ bytes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            (head ^ tail.rotate_left(23) ^ length as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         (hash >> self.shift) as usize
     }
 
     /// The number of a name, if it is in the table.
     pub fn get(&self, name: &str) -> Option<u16> {
-        let bytes = name.as_bytes();
+        self.get_bytes(name.as_bytes())
+    }
+
+    /// The number of a name given as bytes, if it is in the table.
+    pub fn get_bytes(&self, bytes: &[u8]) -> Option<u16> {
+        let (head, tail) = ends(bytes);
+        self.find_ends(head, tail, bytes.len(), bytes)
+    }
+
+    /// The number of a name of one to sixteen bytes, none of them zero, given as two words of
+    /// its bytes (little-endian, zero past the name): what the case reader has in hand after
+    /// looking for the end of a short string, so the name is not loaded again. A name's words
+    /// are the same as those of the name with zero bytes after it: the caller sees to it that
+    /// the name has none (the case reader's strings have no control characters).
+    #[inline]
+    pub fn get_plain(&self, words: (u64, u64)) -> Option<u16> {
+        let mask = self.short.len().checked_sub(1)?;
+        let mut slot = self.short_slot(words);
+        loop {
+            let (first, second, number) = *self.short.get(slot)?;
+            if (first, second) == words {
+                return Some(number);
+            }
+            if first == 0 {
+                return None;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// The number of a name whose first and last eight bytes are `head` and `tail`: its bytes
+    /// are only compared for a name longer than sixteen bytes (shorter ones are whole in their
+    /// two words and length).
+    fn find_ends(&self, head: u64, tail: u64, length: usize, bytes: &[u8]) -> Option<u16> {
         if self.slots.is_empty() {
             return None;
         }
-        let want = ends(bytes);
         let mask = self.slots.len() - 1;
-        let mut slot = self.slot_of(bytes);
+        let mut slot = self.slot_of_ends(head, tail, length);
         loop {
             let entry = usize::from(*self.slots.get(slot)?);
             let found = self.entries.get(entry.checked_sub(1)?)?;
-            if found.ends == want
-                && found.name.len() == bytes.len()
-                && (bytes.len() <= 16 || &*found.name == name)
+            if found.ends == (head, tail)
+                && found.name.len() == length
+                && (length <= 16 || found.name.as_bytes() == bytes)
             {
                 return Some(found.number);
             }
             slot = (slot + 1) & mask;
         }
+    }
+}
+
+/// A name's bytes as two words (little-endian, zero past its end), if it goes in a table's
+/// `short` part: one to sixteen bytes, none of them zero.
+fn plain_words(name: &[u8]) -> Option<(u64, u64)> {
+    if !(1..=16).contains(&name.len()) || name.contains(&0) {
+        return None;
+    }
+    let mut words = [0u8; 16];
+    words.get_mut(..name.len())?.copy_from_slice(name);
+    let (first, second) = words.split_at(8);
+    Some((
+        u64::from_le_bytes(first.try_into().ok()?),
+        u64::from_le_bytes(second.try_into().ok()?),
+    ))
+}
+
+/// The mask of a word's lowest `count` bytes (all of them from eight).
+pub fn low_bytes(count: usize) -> u64 {
+    match count {
+        8.. => u64::MAX,
+        _ => (1u64 << (8 * count)) - 1,
     }
 }
 
@@ -201,6 +280,11 @@ const TEXT_CACHE_SLOTS: usize = 512;
 pub const TEXT_CACHE_LONGEST: usize = 48;
 
 impl TextCache {
+    /// An empty cache, which allocates its slots when first asked.
+    pub const fn new() -> TextCache {
+        TextCache { slots: Vec::new() }
+    }
+
     /// The text as a shared value: the kept one if it is the same text, else a new one (kept
     /// in its slot in place of the one there).
     pub fn text(&mut self, text: &str) -> std::sync::Arc<str> {
@@ -316,7 +400,41 @@ mod tests {
         for (index, text) in texts.iter().enumerate() {
             let expected = (index % 2 == 0).then_some((index / 2) as u16);
             assert_eq!(table.get(text), expected, "{text}");
+            // The case reader's lookup by words, for the names it asks it of.
+            if let Some(words) = super::plain_words(text.as_bytes()) {
+                assert_eq!(table.get_plain(words), expected, "{text}");
+            }
         }
+    }
+
+    /// A name of up to sixteen bytes is found by its words exactly when it is in the table:
+    /// names that differ in their last byte, or only in length, across the eight-byte
+    /// boundary, among many names (probes that go past their first slot) and with names that
+    /// are kept out of the words' part (longer ones, and those with a zero byte).
+    #[test]
+    fn names_are_found_by_their_words_exactly() {
+        let mut names: Vec<String> = Vec::new();
+        for length in 1..=17 {
+            for last in [b'a', b'b', b'~', 0xC3] {
+                let mut name = vec![b'x'; length - 1];
+                name.push(last);
+                if let Ok(name) = String::from_utf8(name) {
+                    names.push(name);
+                }
+            }
+        }
+        names.push("a\0b".to_string());
+        names.extend((0..300).map(|n| format!("EU{n:03}")));
+        let kept: Vec<&str> = names.iter().step_by(3).map(String::as_str).collect();
+        let table = NameTable::new(kept.iter().copied());
+        for (index, name) in names.iter().enumerate() {
+            let expected = (index % 3 == 0).then_some((index / 3) as u16);
+            assert_eq!(table.get(name), expected, "{name:?}");
+            if let Some(words) = super::plain_words(name.as_bytes()) {
+                assert_eq!(table.get_plain(words), expected, "{name:?}");
+            }
+        }
+        assert_eq!(NameTable::default().get_plain((0x41, 0)), None);
     }
 
     /// The cache gives back the text it was asked for, shared when it was kept: texts that

@@ -363,12 +363,64 @@ impl Program {
 /// of the fact when known.
 pub(super) type KeyCondition = (usize, Vec<usize>, KeyMembers, u16);
 
-/// The lookup tables of the fast reader: enum members by name, each record field's value
-/// when a case leaves it out (`None` for a required field), and each record field's key as
-/// compact JSON gives it, with its colon (`"name":`). Built by `case`, which reads it.
+/// The fast reader's plan of the policy's input type, made once per program: enum members by
+/// name, and for each record type how each of its fields is read. Built by `case`, which reads
+/// it.
 #[derive(Debug, Clone, Default)]
 pub struct CaseShape {
+    /// A number no other plan has (zero for none built): what the reader keeps from one case to
+    /// the next on a thread (records read lately) serves only cases of the program it was read
+    /// for.
+    pub(super) id: u64,
+    /// Each enum's members by name.
     pub(super) members: Vec<NameTable>,
-    pub(super) defaults: Vec<Vec<Option<Value>>>,
-    pub(super) keys: Vec<Vec<Box<[u8]>>>,
+    /// Each record type's fields, by the record's index in the policy.
+    pub(super) records: Vec<RecordShape>,
+}
+
+/// How the fast reader reads a record type.
+#[derive(Debug, Clone, Default)]
+pub struct RecordShape {
+    /// The fields in declared order.
+    pub(super) fields: Vec<FieldShape>,
+    /// The fields' positions by name, for a key given out of order or not as compact JSON.
+    pub(super) names: NameTable,
+}
+
+/// How the fast reader reads a field of a record.
+#[derive(Debug, Clone)]
+pub struct FieldShape {
+    /// The key as compact JSON gives it, with its colon (`"name":`).
+    pub(super) key: Box<[u8]>,
+    /// For a key of at most 32 bytes (the most of them), its bytes as four words (little-endian;
+    /// zero past the key's end), and the masks of the bytes in each that are the key's: a key
+    /// is matched by comparing words, most keys that are not this one differing in the first.
+    pub(super) key_words: [u64; 4],
+    pub(super) key_masks: [u64; 4],
+    /// What its value is (for an optional field, when it is not `null`).
+    pub(super) kind: ValueKind,
+    /// Whether it is optional: `null` is read as `none`.
+    pub(super) optional: bool,
+    /// Its value when a case leaves it out; `None` for a required field.
+    pub(super) default: Option<Value>,
+}
+
+/// What the fast reader reads for a value of a type.
+#[derive(Debug, Clone)]
+pub enum ValueKind {
+    Bool,
+    Text,
+    Date,
+    /// A member of the enum with this index.
+    Enum(u16),
+    /// A set of members of the enum with this index, read straight into its bits.
+    EnumSet(u16),
+    /// A record of the record type with this index.
+    Record(u16),
+    /// Any other set: sorted, without repeats.
+    Set(Box<ValueKind>),
+    /// `null` or a value of the kind.
+    Optional(Box<ValueKind>),
+    /// Numbers and durations, rare in cases: left to the careful reader.
+    Careful,
 }
