@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = analyze(&old);
-    if let Ok(report) = search(&old, &old) {
+    if let Ok(report) = search(&old, &old, None) {
         assert!(
             report.differences.is_empty(),
             "a policy differs from itself: {:?}",
@@ -46,5 +46,5 @@ fuzz_target!(|data: &[u8]| {
     let Some(new) = program(new) else {
         return;
     };
-    let _ = search(&old, &new);
+    let _ = search(&old, &new, None);
 });
