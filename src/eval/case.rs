@@ -1096,6 +1096,9 @@ impl<'a> FastReader<'a> {
     /// with those of the fields from the one after the field before.
     #[inline(always)]
     fn key(&mut self, record: &RecordShape, expected: usize) -> Option<usize> {
+        // Space before the key (`, "name"`, as Python's `json.dumps` writes) is skipped first,
+        // so that spaced JSON is matched by words as compact JSON is.
+        self.peek()?;
         let at = self.at;
         let first = word_at(self.bytes, at);
         let later = record.fields.get(expected..).unwrap_or_default();
