@@ -11,7 +11,7 @@ use super::compiled::{Operand, Test};
 use super::decision::{Decision, Obligation, Status};
 use super::interpret::Env;
 use super::ir::{Epoch, Expr, Part, Program};
-use super::trace::{ConditionTrace, Trace};
+use super::trace::{ConditionTrace, RuleTrace, Trace};
 use super::value::Value;
 
 /// The state of a rule during one decision. One byte, so that the scratch's states are as
@@ -19,8 +19,9 @@ use super::value::Value;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 enum RuleState {
+    /// Not a candidate, or a candidate whose conditions did not all hold: either way it can
+    /// neither apply nor be the base of an exception that does.
     NotVisited,
-    ConditionFailed,
     ConditionsHold,
     Triggered,
     /// An exception whose conditions held but none of whose bases was triggered.
@@ -36,6 +37,9 @@ enum RuleState {
 struct Scratch {
     state: Vec<RuleState>,
     candidates: Vec<u32>,
+    /// The candidates whose conditions held, in order: the only rules whose state is not
+    /// `NotVisited`, so the passes after evaluating conditions visit only these.
+    held: Vec<u32>,
     /// The rule tree's walk.
     walk: super::tree::Walk,
     /// For rules with `for`: the member that made them apply.
@@ -263,24 +267,28 @@ impl Program {
             );
         }
         if let Some(trace) = trace.as_deref_mut() {
-            trace.reset(count);
+            // Every candidate's entry is written whole when its conditions are evaluated.
+            trace.reset(count, &scratch.candidates);
             scratch.shared.prepare(self);
         }
         let mut env = Env::new(self, case, epoch, date);
         scratch.bindings.clear();
+        scratch.held.clear();
         self.evaluate_conditions(case, epoch, date, &mut env, scratch, trace.as_deref_mut());
-        for &rule_id in &scratch.candidates {
+        // A rule whose conditions failed is left `NotVisited`, as a rule not in force: neither
+        // is triggered, applies or suppresses, so only the rules that held need the passes.
+        for &rule_id in &scratch.held {
             self.resolve(rule_id as usize, &mut scratch.state);
         }
-        for &rule_id in &scratch.candidates {
+        for &rule_id in &scratch.held {
             self.settle(rule_id as usize, &mut scratch.state);
         }
         let decision = self.conclude(&mut env, scratch, date, epoch.policy_in_force);
         if let Some(trace) = trace {
             self.record_statuses(&mut env, scratch, trace);
         }
-        // Leave the scratch as it was found: only visited rules were touched.
-        for &rule_id in &scratch.candidates {
+        // Leave the scratch as it was found: only the rules that held were touched.
+        for &rule_id in &scratch.held {
             scratch.state[rule_id as usize] = RuleState::NotVisited;
         }
         decision
@@ -301,6 +309,7 @@ impl Program {
         let Scratch {
             state,
             candidates,
+            held,
             bindings,
             shared,
             ..
@@ -367,16 +376,22 @@ impl Program {
             };
             if let Some(trace) = trace.as_deref_mut() {
                 let end = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
+                // The entry is written whole: `Trace::reset` left candidates' entries as they
+                // were.
                 if let Some(entry) = trace.rules.get_mut(index) {
-                    entry.status = Status::NotApplicable { failed };
-                    entry.conditions = u32::try_from(start).unwrap_or(u32::MAX)..end;
+                    *entry = RuleTrace {
+                        rule: index,
+                        status: Status::NotApplicable { failed },
+                        conditions: u32::try_from(start).unwrap_or(u32::MAX)..end,
+                        because: None,
+                        binding: None,
+                    };
                 }
             }
-            state[index] = if holds {
-                RuleState::ConditionsHold
-            } else {
-                RuleState::ConditionFailed
-            };
+            if holds {
+                state[index] = RuleState::ConditionsHold;
+                held.push(rule_id);
+            }
         }
     }
 
@@ -392,7 +407,7 @@ impl Program {
         let state = &scratch.state;
         let mut verdict: Option<(usize, usize)> = None;
         let mut obligations = Vec::new();
-        for &rule_id in &scratch.candidates {
+        for &rule_id in &scratch.held {
             let index = rule_id as usize;
             if state[index] != RuleState::Applied {
                 continue;
@@ -442,11 +457,12 @@ impl Program {
     /// failed already say which condition), with its `because` text and `for` member.
     fn record_statuses<'a>(&'a self, env: &mut Env<'a>, scratch: &'a Scratch, trace: &mut Trace) {
         let state = &scratch.state;
-        for &rule_id in &scratch.candidates {
+        for &rule_id in &scratch.held {
             let index = rule_id as usize;
             let status = match state[index] {
-                RuleState::NotVisited => Status::NotInForce,
-                RuleState::ConditionFailed => continue,
+                // A rule that held is never left unvisited; were it so, its entry would stay
+                // as its failed conditions left it.
+                RuleState::NotVisited => continue,
                 RuleState::NoBase => Status::BaseNotApplicable,
                 RuleState::Suppressed => Status::Suppressed {
                     by: self.rules[index]
@@ -489,7 +505,7 @@ impl Program {
                 };
                 triggered
             }
-            RuleState::NotVisited | RuleState::ConditionFailed | RuleState::NoBase => false,
+            RuleState::NotVisited | RuleState::NoBase => false,
         }
     }
 
