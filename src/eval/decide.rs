@@ -11,7 +11,7 @@ use super::compiled::{Operand, Test};
 use super::decision::{Decision, Obligation, Status};
 use super::interpret::Env;
 use super::ir::{Epoch, Expr, Part, Program};
-use super::trace::{ConditionTrace, RuleTrace, Trace};
+use super::trace::{ConditionTrace, Trace};
 use super::value::Value;
 
 /// The state of a rule during one decision. One byte, so that the scratch's states are as
@@ -174,11 +174,13 @@ impl SharedConditions {
         (slot < *self.starts.get(rule + 1)? as usize).then_some(slot)
     }
 
-    /// The place of the first condition with the same text as a rule's condition.
-    fn first_slot(&self, rule: usize, position: usize) -> Option<usize> {
-        let slot = *self.starts.get(rule)? as usize + position;
-        let first = *self.first_slots.get(slot)?;
-        (first != u32::MAX).then_some(first as usize)
+    /// For each of a rule's conditions, in order, the place of the first condition with the
+    /// same text (`u32::MAX` for none): looked up once a rule, not once a condition.
+    fn first_slots_of(&self, rule: usize) -> &[u32] {
+        let range = self.starts.get(rule).zip(self.starts.get(rule + 1));
+        range
+            .and_then(|(&start, &end)| self.first_slots.get(start as usize..end as usize))
+            .unwrap_or(&[])
     }
 }
 
@@ -377,15 +379,17 @@ impl Program {
             if let Some(trace) = trace.as_deref_mut() {
                 let end = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
                 // The entry is written whole: `Trace::reset` left candidates' entries as they
-                // were.
+                // were. Field by field, so that only what holds something is dropped.
                 if let Some(entry) = trace.rules.get_mut(index) {
-                    *entry = RuleTrace {
-                        rule: index,
-                        status: Status::NotApplicable { failed },
-                        conditions: u32::try_from(start).unwrap_or(u32::MAX)..end,
-                        because: None,
-                        binding: None,
-                    };
+                    entry.rule = index;
+                    entry.status = Status::NotApplicable { failed };
+                    entry.conditions = u32::try_from(start).unwrap_or(u32::MAX)..end;
+                    if entry.because.is_some() {
+                        entry.because = None;
+                    }
+                    if entry.binding.is_some() {
+                        entry.binding = None;
+                    }
                 }
             }
             if holds {
@@ -538,13 +542,22 @@ impl Program {
             return None;
         }
         env.locals.extend(binding);
-        let mut text = String::new();
+        // Room up front for the literal text and a short value in each hole, so that the text
+        // is seldom allocated more than once.
+        let room = parts
+            .iter()
+            .map(|part| match part {
+                Part::Text(literal) => literal.len(),
+                Part::Hole(_) => 24,
+            })
+            .sum();
+        let mut text = String::with_capacity(room);
         for part in parts {
             match part {
                 Part::Text(literal) => text.push_str(literal),
                 Part::Hole(expr) => match &*env.value(expr) {
                     Value::Text(plain) => text.push_str(plain),
-                    other => text.push_str(&self.format_value(other)),
+                    other => self.write_value(other, &mut text),
                 },
             }
         }
@@ -573,15 +586,13 @@ impl Program {
     /// the same condition of another rule when one was evaluated on this case, else evaluated
     /// and kept for the others.
     fn shared_truth<'a>(
-        &'a self,
-        (index, position): (usize, usize),
+        first: Option<usize>,
         condition: &'a Test,
         observed: &'a [Operand],
         env: &mut Env<'a>,
         sink: &mut ConditionSink,
         shared: &mut SharedResults,
     ) -> bool {
-        let first = self.shared_conditions.first_slot(index, position);
         if let Some(result) = first.and_then(|slot| shared.results.get(slot))
             && result.case == shared.case
         {
@@ -641,13 +652,21 @@ impl Program {
             });
             return (failed.is_none(), failed.unwrap_or(0));
         };
+        let slots = match shared {
+            Some(_) => self.shared_conditions.first_slots_of(index),
+            None => &[],
+        };
         for (position, test) in rule.tests.iter().enumerate() {
             // The facts go to the trace's one list: no allocation of the condition's own.
             let first = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
             let observed = rule.observed.get(position).map_or(&[][..], Vec::as_slice);
             let value = match shared.as_deref_mut() {
                 Some(shared) => {
-                    self.shared_truth((index, position), test, observed, env, sink, shared)
+                    let slot = slots
+                        .get(position)
+                        .filter(|&&slot| slot != u32::MAX)
+                        .map(|&slot| slot as usize);
+                    Self::shared_truth(slot, test, observed, env, sink, shared)
                 }
                 None => env.test_observed(test, observed, &mut sink.facts),
             };

@@ -42,11 +42,15 @@ impl Trace {
         self.rules.truncate(count);
         self.conditions.clear();
         self.facts.clear();
-        let mut written = written.iter().map(|&rule| rule as usize).peekable();
+        let mut next_written = 0;
         // Most other entries are still as the last reset left them (the rules not in force on
         // either date): only the rest are written, which spares dropping what they hold.
         for (rule, entry) in self.rules.iter_mut().enumerate() {
-            if written.next_if_eq(&rule).is_some() {
+            if written
+                .get(next_written)
+                .is_some_and(|&w| w as usize == rule)
+            {
+                next_written += 1;
                 continue;
             }
             let pristine = entry.rule == rule
