@@ -64,6 +64,9 @@ pub struct SharedConditions {
     /// For each condition, by that numbering, the number of the first of `first`: what
     /// explaining looks up.
     first_slots: Vec<u32>,
+    /// For each epoch, whether every rule of its `rules` is in force on each of its days, so
+    /// that explaining a case of that epoch visits them all without asking each about the date.
+    whole_epochs: Vec<bool>,
 }
 
 /// What the shared conditions found on the cases explained on a thread.
@@ -155,6 +158,22 @@ impl SharedConditions {
             }
         }
         shared.starts.push(count);
+        shared.whole_epochs = program
+            .epochs
+            .iter()
+            .map(|epoch| {
+                epoch.rules.iter().all(|&rule| {
+                    program.policy.rules.get(rule as usize).is_some_and(|rule| {
+                        let period = &rule.in_force;
+                        period.contains(epoch.start)
+                            && match epoch.end {
+                                Some(end) => period.contains(end),
+                                None => period.until.is_none(),
+                            }
+                    })
+                })
+            })
+            .collect();
         shared.first_slots = shared
             .first
             .iter()
@@ -237,6 +256,18 @@ impl Program {
         })
     }
 
+    /// Whether `epoch`, the epoch of `date`, has every rule it has in force on every one of its
+    /// days, `date` among them.
+    fn whole_epoch(&self, epoch: &Epoch, date: Date) -> bool {
+        let position = self.epochs.partition_point(|epoch| epoch.start <= date);
+        epoch.start <= date
+            && epoch.end.is_none_or(|end| date <= end)
+            && position
+                .checked_sub(1)
+                .and_then(|position| self.shared_conditions.whole_epochs.get(position))
+                .is_some_and(|&whole| whole)
+    }
+
     fn run_with(
         &self,
         case: &Value,
@@ -253,12 +284,16 @@ impl Program {
         // one, every rule in force is, so that each can say why it did not apply.
         scratch.candidates.clear();
         if trace.is_some() {
-            scratch.candidates.extend(
-                epoch
-                    .rules
-                    .iter()
-                    .filter(|rule| self.policy.rules[**rule as usize].in_force.contains(date)),
-            );
+            if self.whole_epoch(epoch, date) {
+                scratch.candidates.extend_from_slice(&epoch.rules);
+            } else {
+                scratch.candidates.extend(
+                    epoch
+                        .rules
+                        .iter()
+                        .filter(|rule| self.policy.rules[**rule as usize].in_force.contains(date)),
+                );
+            }
         } else {
             self.candidates(
                 case,
