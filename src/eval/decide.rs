@@ -7,10 +7,10 @@ use std::borrow::Cow;
 use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
-use super::compiled::{Operand, Test};
+use super::compiled::{Argument, Operand, Test};
 use super::decision::{Decision, Obligation, Status};
 use super::interpret::Env;
-use super::ir::{Epoch, Expr, Part, Program};
+use super::ir::{Epoch, Part, Program};
 use super::trace::{ConditionTrace, Trace};
 use super::value::Value;
 
@@ -458,8 +458,10 @@ impl Program {
                 verdict = Some((*kind, index));
             }
             let binding = scratch.binding(rule_id);
-            for (kind, args) in &rule.obligations {
-                let args = self.arguments(args, binding, env);
+            let compiled = self.compiled.get(index);
+            let compiled = compiled.map_or(&[][..], |c| c.obligation_args.as_slice());
+            for ((kind, _), args) in rule.obligations.iter().zip(compiled) {
+                let args = Self::arguments(args, binding, env);
                 obligations.push(Obligation {
                     kind: *kind,
                     args,
@@ -474,8 +476,8 @@ impl Program {
                     .iter()
                     .find(|(r, _)| *r as usize == rule)
                     .map(|(_, v)| v);
-                let args = match &self.rules[rule].verdict {
-                    Some((_, args)) => self.arguments(args, binding, env),
+                let args = match self.compiled.get(rule) {
+                    Some(compiled) => Self::arguments(&compiled.verdict_args, binding, env),
                     None => Vec::new(),
                 };
                 (kind, args, Some(rule))
@@ -604,13 +606,12 @@ impl Program {
 
     /// The values of a conclusion's arguments, with the rule's `for` member bound if it has one.
     fn arguments<'a>(
-        &'a self,
-        args: &'a [Expr],
+        args: &'a [Argument],
         binding: Option<&'a Value>,
         env: &mut Env<'a>,
     ) -> Vec<Value> {
         env.locals.extend(binding);
-        let values = args.iter().map(|a| env.value(a).into_owned()).collect();
+        let values = args.iter().map(|a| a.value(env).into_owned()).collect();
         if binding.is_some() {
             env.locals.pop();
         }
