@@ -61,8 +61,8 @@ pub struct SharedConditions {
     /// the same facts (rule and position; found by their text, then checked with
     /// `==`), itself when there is none before it or its rule has `for`.
     first: Vec<(u32, u32)>,
-    /// For each condition, by that numbering, the number of the first of `first`: what
-    /// explaining looks up.
+    /// For each condition, by that numbering, the number of the first of `first`, or
+    /// `u32::MAX` when no other condition is the same: what explaining looks up.
     first_slots: Vec<u32>,
     /// For each epoch, whether every rule of its `rules` is in force on each of its days, so
     /// that explaining a case of that epoch visits them all without asking each about the date.
@@ -183,6 +183,19 @@ impl SharedConditions {
                     .unwrap_or(u32::MAX)
             })
             .collect();
+        // A condition no other is the same as has nothing to share: explaining neither looks
+        // it up nor keeps what it found.
+        let mut sharers = vec![0u32; shared.first_slots.len()];
+        for &first in &shared.first_slots {
+            if let Some(count) = sharers.get_mut(first as usize) {
+                *count = count.saturating_add(1);
+            }
+        }
+        for first in &mut shared.first_slots {
+            if sharers.get(*first as usize).is_none_or(|&count| count < 2) {
+                *first = u32::MAX;
+            }
+        }
         shared
     }
 
