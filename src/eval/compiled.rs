@@ -10,10 +10,10 @@
 
 use std::borrow::Cow;
 
-use crate::check::ir::Compare;
+use crate::check::ir::{Arith, Compare};
 use crate::syntax::calendar::Date;
 
-use super::interpret::Env;
+use super::interpret::{Env, arithmetic};
 use super::ir::{Expr, Program};
 use super::value::{EnumSet, Value, sorted_set_has_prefix_of};
 
@@ -154,6 +154,47 @@ impl Operand {
                 None => Cow::Owned(Value::None),
             },
             Operand::Other(expr) => env.operand(expr),
+        }
+    }
+}
+
+/// An argument of a rule's conclusion (its verdict's or an obligation's) compiled: an operand,
+/// or a value computed from operands by arithmetic and `end_of_year`, as most obligations'
+/// dates are (`end_of_year(case.date) + record_keeping_period`). Evaluates as `Env::value` does
+/// on the expression it was compiled from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Argument {
+    Operand(Operand),
+    Arith(Arith, Box<Argument>, Box<Argument>),
+    EndOfYear(Box<Argument>),
+}
+
+impl Argument {
+    fn of(expr: &Expr) -> Argument {
+        match expr {
+            Expr::Arith(op, left, right) => Argument::Arith(
+                *op,
+                Box::new(Argument::of(left)),
+                Box::new(Argument::of(right)),
+            ),
+            Expr::EndOfYear(date) => Argument::EndOfYear(Box::new(Argument::of(date))),
+            other => Argument::Operand(Operand::of(other)),
+        }
+    }
+
+    /// The argument's value, borrowed where there is one to borrow.
+    pub(super) fn value<'a>(&'a self, env: &mut Env<'a>) -> Cow<'a, Value> {
+        match self {
+            Argument::Operand(operand) => operand.read(env),
+            Argument::Arith(op, left, right) => {
+                let left = left.value(env);
+                let right = right.value(env);
+                Cow::Owned(arithmetic(*op, &left, &right))
+            }
+            Argument::EndOfYear(date) => match &*date.value(env) {
+                Value::Date(date) => Cow::Owned(Value::Date(date.end_of_year())),
+                _ => Cow::Owned(Value::None),
+            },
         }
     }
 }
@@ -574,6 +615,10 @@ pub struct CompiledRule {
     pub(super) unsettled: Vec<(u64, Test)>,
     pub(super) tests: Vec<Test>,
     pub(super) observed: Vec<Vec<Operand>>,
+    /// The arguments of the rule's verdict, in order.
+    pub(super) verdict_args: Vec<Argument>,
+    /// The arguments of each of the rule's obligations, in the order of `Rule::obligations`.
+    pub(super) obligation_args: Vec<Vec<Argument>>,
 }
 
 impl Program {
@@ -592,6 +637,16 @@ impl Program {
                     .observed
                     .iter()
                     .map(|facts| facts.iter().map(Operand::of).collect())
+                    .collect(),
+                verdict_args: rule
+                    .verdict
+                    .as_ref()
+                    .map(|(_, args)| args.iter().map(Argument::of).collect())
+                    .unwrap_or_default(),
+                obligation_args: rule
+                    .obligations
+                    .iter()
+                    .map(|(_, args)| args.iter().map(Argument::of).collect())
                     .collect(),
             })
             .collect();
@@ -699,6 +754,31 @@ impl Program {
                         found.push(format!(
                             "rule {index} condition {position} on {date}: facts {expected:?} \
                              read as {read:?}"
+                        ));
+                    }
+                }
+                let conclusions = rule
+                    .verdict
+                    .iter()
+                    .map(|(_, args)| (args, &compiled.verdict_args));
+                let obligations = rule
+                    .obligations
+                    .iter()
+                    .map(|(_, args)| args)
+                    .zip(&compiled.obligation_args);
+                for (exprs, arguments) in conclusions.chain(obligations) {
+                    let interpreted: Vec<Value> = exprs
+                        .iter()
+                        .map(|expr| env.value(expr).into_owned())
+                        .collect();
+                    let computed: Vec<Value> = arguments
+                        .iter()
+                        .map(|argument| argument.value(&mut env).into_owned())
+                        .collect();
+                    if interpreted != computed {
+                        found.push(format!(
+                            "rule {index} arguments on {date}: interpreted {interpreted:?}, \
+                             compiled {computed:?}"
                         ));
                     }
                 }

@@ -7,10 +7,10 @@ use std::borrow::Cow;
 use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
-use super::compiled::{Operand, Test};
+use super::compiled::{Argument, Operand, Test};
 use super::decision::{Decision, Obligation, Status};
 use super::interpret::Env;
-use super::ir::{Epoch, Expr, Part, Program};
+use super::ir::{Epoch, Part, Program};
 use super::trace::{ConditionTrace, Trace};
 use super::value::Value;
 
@@ -19,8 +19,9 @@ use super::value::Value;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 enum RuleState {
+    /// Not a candidate, or a candidate whose conditions did not all hold: either way it can
+    /// neither apply nor be the base of an exception that does.
     NotVisited,
-    ConditionFailed,
     ConditionsHold,
     Triggered,
     /// An exception whose conditions held but none of whose bases was triggered.
@@ -36,6 +37,9 @@ enum RuleState {
 struct Scratch {
     state: Vec<RuleState>,
     candidates: Vec<u32>,
+    /// The candidates whose conditions held, in order: the only rules whose state is not
+    /// `NotVisited`, so the passes after evaluating conditions visit only these.
+    held: Vec<u32>,
     /// The rule tree's walk.
     walk: super::tree::Walk,
     /// For rules with `for`: the member that made them apply.
@@ -57,9 +61,12 @@ pub struct SharedConditions {
     /// the same facts (rule and position; found by their text, then checked with
     /// `==`), itself when there is none before it or its rule has `for`.
     first: Vec<(u32, u32)>,
-    /// For each condition, by that numbering, the number of the first of `first`: what
-    /// explaining looks up.
+    /// For each condition, by that numbering, the number of the first of `first`, or
+    /// `u32::MAX` when no other condition is the same: what explaining looks up.
     first_slots: Vec<u32>,
+    /// For each epoch, whether every rule of its `rules` is in force on each of its days, so
+    /// that explaining a case of that epoch visits them all without asking each about the date.
+    whole_epochs: Vec<bool>,
 }
 
 /// What the shared conditions found on the cases explained on a thread.
@@ -151,6 +158,22 @@ impl SharedConditions {
             }
         }
         shared.starts.push(count);
+        shared.whole_epochs = program
+            .epochs
+            .iter()
+            .map(|epoch| {
+                epoch.rules.iter().all(|&rule| {
+                    program.policy.rules.get(rule as usize).is_some_and(|rule| {
+                        let period = &rule.in_force;
+                        period.contains(epoch.start)
+                            && match epoch.end {
+                                Some(end) => period.contains(end),
+                                None => period.until.is_none(),
+                            }
+                    })
+                })
+            })
+            .collect();
         shared.first_slots = shared
             .first
             .iter()
@@ -160,6 +183,19 @@ impl SharedConditions {
                     .unwrap_or(u32::MAX)
             })
             .collect();
+        // A condition no other is the same as has nothing to share: explaining neither looks
+        // it up nor keeps what it found.
+        let mut sharers = vec![0u32; shared.first_slots.len()];
+        for &first in &shared.first_slots {
+            if let Some(count) = sharers.get_mut(first as usize) {
+                *count = count.saturating_add(1);
+            }
+        }
+        for first in &mut shared.first_slots {
+            if sharers.get(*first as usize).is_none_or(|&count| count < 2) {
+                *first = u32::MAX;
+            }
+        }
         shared
     }
 
@@ -170,11 +206,13 @@ impl SharedConditions {
         (slot < *self.starts.get(rule + 1)? as usize).then_some(slot)
     }
 
-    /// The place of the first condition with the same text as a rule's condition.
-    fn first_slot(&self, rule: usize, position: usize) -> Option<usize> {
-        let slot = *self.starts.get(rule)? as usize + position;
-        let first = *self.first_slots.get(slot)?;
-        (first != u32::MAX).then_some(first as usize)
+    /// For each of a rule's conditions, in order, the place of the first condition with the
+    /// same text (`u32::MAX` for none): looked up once a rule, not once a condition.
+    fn first_slots_of(&self, rule: usize) -> &[u32] {
+        let range = self.starts.get(rule).zip(self.starts.get(rule + 1));
+        range
+            .and_then(|(&start, &end)| self.first_slots.get(start as usize..end as usize))
+            .unwrap_or(&[])
     }
 }
 
@@ -231,6 +269,18 @@ impl Program {
         })
     }
 
+    /// Whether `epoch`, the epoch of `date`, has every rule it has in force on every one of its
+    /// days, `date` among them.
+    fn whole_epoch(&self, epoch: &Epoch, date: Date) -> bool {
+        let position = self.epochs.partition_point(|epoch| epoch.start <= date);
+        epoch.start <= date
+            && epoch.end.is_none_or(|end| date <= end)
+            && position
+                .checked_sub(1)
+                .and_then(|position| self.shared_conditions.whole_epochs.get(position))
+                .is_some_and(|&whole| whole)
+    }
+
     fn run_with(
         &self,
         case: &Value,
@@ -247,12 +297,16 @@ impl Program {
         // one, every rule in force is, so that each can say why it did not apply.
         scratch.candidates.clear();
         if trace.is_some() {
-            scratch.candidates.extend(
-                epoch
-                    .rules
-                    .iter()
-                    .filter(|rule| self.policy.rules[**rule as usize].in_force.contains(date)),
-            );
+            if self.whole_epoch(epoch, date) {
+                scratch.candidates.extend_from_slice(&epoch.rules);
+            } else {
+                scratch.candidates.extend(
+                    epoch
+                        .rules
+                        .iter()
+                        .filter(|rule| self.policy.rules[**rule as usize].in_force.contains(date)),
+                );
+            }
         } else {
             self.candidates(
                 case,
@@ -263,24 +317,28 @@ impl Program {
             );
         }
         if let Some(trace) = trace.as_deref_mut() {
-            trace.reset(count);
+            // Every candidate's entry is written whole when its conditions are evaluated.
+            trace.reset(count, &scratch.candidates);
             scratch.shared.prepare(self);
         }
         let mut env = Env::new(self, case, epoch, date);
         scratch.bindings.clear();
+        scratch.held.clear();
         self.evaluate_conditions(case, epoch, date, &mut env, scratch, trace.as_deref_mut());
-        for &rule_id in &scratch.candidates {
+        // A rule whose conditions failed is left `NotVisited`, as a rule not in force: neither
+        // is triggered, applies or suppresses, so only the rules that held need the passes.
+        for &rule_id in &scratch.held {
             self.resolve(rule_id as usize, &mut scratch.state);
         }
-        for &rule_id in &scratch.candidates {
+        for &rule_id in &scratch.held {
             self.settle(rule_id as usize, &mut scratch.state);
         }
         let decision = self.conclude(&mut env, scratch, date, epoch.policy_in_force);
         if let Some(trace) = trace {
             self.record_statuses(&mut env, scratch, trace);
         }
-        // Leave the scratch as it was found: only visited rules were touched.
-        for &rule_id in &scratch.candidates {
+        // Leave the scratch as it was found: only the rules that held were touched.
+        for &rule_id in &scratch.held {
             scratch.state[rule_id as usize] = RuleState::NotVisited;
         }
         decision
@@ -301,6 +359,7 @@ impl Program {
         let Scratch {
             state,
             candidates,
+            held,
             bindings,
             shared,
             ..
@@ -367,16 +426,24 @@ impl Program {
             };
             if let Some(trace) = trace.as_deref_mut() {
                 let end = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
+                // The entry is written whole: `Trace::reset` left candidates' entries as they
+                // were. Field by field, so that only what holds something is dropped.
                 if let Some(entry) = trace.rules.get_mut(index) {
+                    entry.rule = index;
                     entry.status = Status::NotApplicable { failed };
                     entry.conditions = u32::try_from(start).unwrap_or(u32::MAX)..end;
+                    if entry.because.is_some() {
+                        entry.because = None;
+                    }
+                    if entry.binding.is_some() {
+                        entry.binding = None;
+                    }
                 }
             }
-            state[index] = if holds {
-                RuleState::ConditionsHold
-            } else {
-                RuleState::ConditionFailed
-            };
+            if holds {
+                state[index] = RuleState::ConditionsHold;
+                held.push(rule_id);
+            }
         }
     }
 
@@ -392,7 +459,7 @@ impl Program {
         let state = &scratch.state;
         let mut verdict: Option<(usize, usize)> = None;
         let mut obligations = Vec::new();
-        for &rule_id in &scratch.candidates {
+        for &rule_id in &scratch.held {
             let index = rule_id as usize;
             if state[index] != RuleState::Applied {
                 continue;
@@ -404,8 +471,10 @@ impl Program {
                 verdict = Some((*kind, index));
             }
             let binding = scratch.binding(rule_id);
-            for (kind, args) in &rule.obligations {
-                let args = self.arguments(args, binding, env);
+            let compiled = self.compiled.get(index);
+            let compiled = compiled.map_or(&[][..], |c| c.obligation_args.as_slice());
+            for ((kind, _), args) in rule.obligations.iter().zip(compiled) {
+                let args = Self::arguments(args, binding, env);
                 obligations.push(Obligation {
                     kind: *kind,
                     args,
@@ -420,8 +489,8 @@ impl Program {
                     .iter()
                     .find(|(r, _)| *r as usize == rule)
                     .map(|(_, v)| v);
-                let args = match &self.rules[rule].verdict {
-                    Some((_, args)) => self.arguments(args, binding, env),
+                let args = match self.compiled.get(rule) {
+                    Some(compiled) => Self::arguments(&compiled.verdict_args, binding, env),
                     None => Vec::new(),
                 };
                 (kind, args, Some(rule))
@@ -442,11 +511,12 @@ impl Program {
     /// failed already say which condition), with its `because` text and `for` member.
     fn record_statuses<'a>(&'a self, env: &mut Env<'a>, scratch: &'a Scratch, trace: &mut Trace) {
         let state = &scratch.state;
-        for &rule_id in &scratch.candidates {
+        for &rule_id in &scratch.held {
             let index = rule_id as usize;
             let status = match state[index] {
-                RuleState::NotVisited => Status::NotInForce,
-                RuleState::ConditionFailed => continue,
+                // A rule that held is never left unvisited; were it so, its entry would stay
+                // as its failed conditions left it.
+                RuleState::NotVisited => continue,
                 RuleState::NoBase => Status::BaseNotApplicable,
                 RuleState::Suppressed => Status::Suppressed {
                     by: self.rules[index]
@@ -489,7 +559,7 @@ impl Program {
                 };
                 triggered
             }
-            RuleState::NotVisited | RuleState::ConditionFailed | RuleState::NoBase => false,
+            RuleState::NotVisited | RuleState::NoBase => false,
         }
     }
 
@@ -522,13 +592,22 @@ impl Program {
             return None;
         }
         env.locals.extend(binding);
-        let mut text = String::new();
+        // Room up front for the literal text and a short value in each hole, so that the text
+        // is seldom allocated more than once.
+        let room = parts
+            .iter()
+            .map(|part| match part {
+                Part::Text(literal) => literal.len(),
+                Part::Hole(_) => 24,
+            })
+            .sum();
+        let mut text = String::with_capacity(room);
         for part in parts {
             match part {
                 Part::Text(literal) => text.push_str(literal),
                 Part::Hole(expr) => match &*env.value(expr) {
                     Value::Text(plain) => text.push_str(plain),
-                    other => text.push_str(&self.format_value(other)),
+                    other => self.write_value(other, &mut text),
                 },
             }
         }
@@ -540,13 +619,12 @@ impl Program {
 
     /// The values of a conclusion's arguments, with the rule's `for` member bound if it has one.
     fn arguments<'a>(
-        &'a self,
-        args: &'a [Expr],
+        args: &'a [Argument],
         binding: Option<&'a Value>,
         env: &mut Env<'a>,
     ) -> Vec<Value> {
         env.locals.extend(binding);
-        let values = args.iter().map(|a| env.value(a).into_owned()).collect();
+        let values = args.iter().map(|a| a.value(env).into_owned()).collect();
         if binding.is_some() {
             env.locals.pop();
         }
@@ -557,15 +635,13 @@ impl Program {
     /// the same condition of another rule when one was evaluated on this case, else evaluated
     /// and kept for the others.
     fn shared_truth<'a>(
-        &'a self,
-        (index, position): (usize, usize),
+        first: Option<usize>,
         condition: &'a Test,
         observed: &'a [Operand],
         env: &mut Env<'a>,
         sink: &mut ConditionSink,
         shared: &mut SharedResults,
     ) -> bool {
-        let first = self.shared_conditions.first_slot(index, position);
         if let Some(result) = first.and_then(|slot| shared.results.get(slot))
             && result.case == shared.case
         {
@@ -625,13 +701,21 @@ impl Program {
             });
             return (failed.is_none(), failed.unwrap_or(0));
         };
+        let slots = match shared {
+            Some(_) => self.shared_conditions.first_slots_of(index),
+            None => &[],
+        };
         for (position, test) in rule.tests.iter().enumerate() {
             // The facts go to the trace's one list: no allocation of the condition's own.
             let first = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
             let observed = rule.observed.get(position).map_or(&[][..], Vec::as_slice);
             let value = match shared.as_deref_mut() {
                 Some(shared) => {
-                    self.shared_truth((index, position), test, observed, env, sink, shared)
+                    let slot = slots
+                        .get(position)
+                        .filter(|&&slot| slot != u32::MAX)
+                        .map(|&slot| slot as usize);
+                    Self::shared_truth(slot, test, observed, env, sink, shared)
                 }
                 None => env.test_observed(test, observed, &mut sink.facts),
             };

@@ -12,7 +12,8 @@ impl Program {
         out
     }
 
-    fn write_value(&self, value: &Value, out: &mut String) {
+    /// Writes a value as licit source would write it onto `out`.
+    pub(super) fn write_value(&self, value: &Value, out: &mut String) {
         match value {
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Int(i) => out.push_str(&i.to_string()),

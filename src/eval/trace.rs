@@ -36,34 +36,35 @@ impl Trace {
     /// Makes the trace ready to be filled in place for a policy of `count` rules: one entry per
     /// rule, in order, each not in force until deciding says otherwise; no conditions. The
     /// entries already there are reused, so explaining case after case allocates little.
-    pub(super) fn reset(&mut self, count: usize) {
+    /// The entries of `written` (rule numbers in increasing order) are left as they are: the
+    /// caller writes each of them whole.
+    pub(super) fn reset(&mut self, count: usize, written: &[u32]) {
         self.rules.truncate(count);
         self.conditions.clear();
         self.facts.clear();
-        // Most entries are still as the last reset left them (the rules not in force on either
-        // date): only the others are written, which spares dropping what they hold.
+        let mut next_written = 0;
+        // Most other entries are still as the last reset left them (the rules not in force on
+        // either date): only the rest are written, which spares dropping what they hold.
         for (rule, entry) in self.rules.iter_mut().enumerate() {
+            if written
+                .get(next_written)
+                .is_some_and(|&w| w as usize == rule)
+            {
+                next_written += 1;
+                continue;
+            }
             let pristine = entry.rule == rule
                 && matches!(entry.status, Status::NotInForce)
                 && entry.conditions.is_empty()
                 && entry.because.is_none()
                 && entry.binding.is_none();
             if !pristine {
-                entry.rule = rule;
-                entry.status = Status::NotInForce;
-                entry.conditions = 0..0;
-                entry.because = None;
-                entry.binding = None;
+                *entry = RuleTrace::not_in_force(rule);
             }
         }
         let start = self.rules.len();
-        self.rules.extend((start..count).map(|rule| RuleTrace {
-            rule,
-            status: Status::NotInForce,
-            conditions: 0..0,
-            because: None,
-            binding: None,
-        }));
+        self.rules
+            .extend((start..count).map(RuleTrace::not_in_force));
     }
 }
 
@@ -79,6 +80,19 @@ pub struct RuleTrace {
     pub because: Option<String>,
     /// For a rule with `for x in S`: the member for which its conditions held.
     pub binding: Option<Value>,
+}
+
+impl RuleTrace {
+    /// The entry of a rule not in force: what every entry is until deciding says otherwise.
+    fn not_in_force(rule: usize) -> RuleTrace {
+        RuleTrace {
+            rule,
+            status: Status::NotInForce,
+            conditions: 0..0,
+            because: None,
+            binding: None,
+        }
+    }
 }
 
 /// One condition of a rule, as evaluated.
