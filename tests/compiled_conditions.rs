@@ -85,3 +85,84 @@ fn compiled_conditions_agree_on_the_proposal_with_the_mixes() {
     }
     assert!(checked > 0, "some cases decode for the proposal");
 }
+
+/// A rule with two key conditions on one fact (`case.kind in {a, c} and case.kind == b`, which
+/// no case meets) among enough rules for the rule tree to split by that fact: deciding without
+/// an explanation (the rule tree's candidates, a batch's plain line) tests the second condition
+/// too, and concludes as explaining does (every condition evaluated) for every member.
+#[test]
+fn deciding_tests_every_key_condition_on_a_fact() {
+    const POLICY: &str = r#"policy "Two keys on one fact"
+  in force from 2021-01-01
+
+enum Kind { a, b, c, d }
+
+input Case {
+  date: date
+  kind: Kind
+  flag: bool = false
+}
+
+verdicts high > mid > low
+otherwise low
+obligation report
+obligation never
+
+rule r0 "Art. 0"
+  when case.kind == c
+  then mid, report
+
+rule r1 "Art. 1"
+  when case.kind in {a, b}
+  then mid
+
+rule r2 "Art. 2"
+  when case.kind == d and case.flag
+  then high
+
+rule r3 "Art. 3"
+  when case.kind in {b, d}
+  then report
+
+rule r4 "Art. 4"
+  when case.kind in {a, c} and case.kind == b
+  then high, never
+
+rule r5 "Art. 5"
+  when case.kind == b and case.kind in {a, c, d}
+  then never
+"#;
+    let files = licit::MemoryFiles::new().with("policy.licit", POLICY);
+    let Ok(rulebook) = Rulebook::from_files(&files, "policy.licit") else {
+        panic!("the policy checks");
+    };
+    let cases: Vec<String> = ["a", "b", "c", "d"]
+        .iter()
+        .flat_map(|kind| {
+            [false, true]
+                .map(|flag| format!(r#"{{"date":"2022-01-01","kind":"{kind}","flag":{flag}}}"#))
+        })
+        .collect();
+    let text: String = cases.iter().map(|case| format!("{case}\n")).collect();
+    let mut out = Vec::new();
+    let options = licit::BatchOptions {
+        as_of: None,
+        explain: false,
+        jobs: 1,
+    };
+    rulebook.decide_batch(&mut text.as_bytes(), &mut out, &options);
+    let output = String::from_utf8_lossy(&out);
+    for (line, case) in output.lines().zip(&cases) {
+        let plain: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("a JSON line: {line}"));
+        let Ok(explained) = rulebook.explain(case) else {
+            panic!("{case} is explained");
+        };
+        let explained = serde_json::to_value(&explained).unwrap_or_default();
+        for key in ["verdict", "decided_by", "obligations"] {
+            assert_eq!(plain[key], explained[key], "{case}: {key}");
+        }
+        assert!(!line.contains("never"), "{case}: {line}");
+    }
+    assert_eq!(output.lines().count(), cases.len());
+}

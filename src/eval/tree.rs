@@ -252,11 +252,18 @@ impl TreeGrower<'_> {
         self.nodes.push(RuleNode::Leaf(Vec::new()));
         self.budget = self.budget.saturating_sub(rules.len());
         let Some(fact) = self.best_split(&rules) else {
+            // A split routes a rule by its first key condition on the split's fact: that one
+            // the leaf need not test again; any other on the same fact (`kind in {a, c} and
+            // kind == b`) it still tests.
             let rules = rules
                 .into_iter()
                 .map(|rule| {
-                    let undecided = self.requirements.of(rule).iter();
-                    let undecided = undecided.filter(|(fact, _)| !self.used.contains(fact));
+                    let mut seen: Vec<u16> = Vec::new();
+                    let undecided = self.requirements.of(rule).iter().filter(|(fact, _)| {
+                        let first = !seen.contains(fact);
+                        seen.push(*fact);
+                        !(first && self.used.contains(fact))
+                    });
                     (rule, undecided.copied().collect())
                 })
                 .collect();
