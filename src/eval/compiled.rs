@@ -549,17 +549,7 @@ impl<'a> Env<'a> {
                 // `some` stops at the first member for which the body holds, `every` at the
                 // first for which it does not.
                 Cow::Borrowed(Value::Set(members)) => {
-                    let mut result = *every;
-                    for member in members.iter() {
-                        self.locals.push(member);
-                        let holds = self.test(body);
-                        self.locals.pop();
-                        if holds != *every {
-                            result = holds;
-                            break;
-                        }
-                    }
-                    result
+                    self.quantify(members, *every, |env| env.test(body))
                 }
                 _ => self.truth(whole),
             },

@@ -207,17 +207,7 @@ impl<'a> Env<'a> {
                 let set = self.operand(set);
                 let holds = match (&set, &*set) {
                     (Cow::Borrowed(Value::Set(members)), _) => {
-                        let mut result = *every;
-                        for member in members.iter() {
-                            self.locals.push(member);
-                            let holds = self.truth(body);
-                            self.locals.pop();
-                            if holds != *every {
-                                result = holds;
-                                break;
-                            }
-                        }
-                        result
+                        self.quantify(members, *every, |env| env.truth(body))
                     }
                     (_, Value::EnumSet(ty, members)) => {
                         let mut result = *every;
@@ -289,6 +279,27 @@ impl<'a> Env<'a> {
                 Cow::Owned(Value::Int(i64::try_from(count).unwrap_or(i64::MAX)))
             }
         }
+    }
+
+    /// `some` (`every` false) or `every` member of a set of the case or a constant, each bound
+    /// in turn as the innermost variable, for which `body` holds: stops at the first member for
+    /// which it does not give `every`'s answer. The one loop of the interpreter and the compiled
+    /// tests.
+    pub(super) fn quantify(
+        &mut self,
+        members: &'a [Value],
+        every: bool,
+        mut body: impl FnMut(&mut Self) -> bool,
+    ) -> bool {
+        for member in members {
+            self.locals.push(member);
+            let holds = body(self);
+            self.locals.pop();
+            if holds != every {
+                return holds;
+            }
+        }
+        every
     }
 
     fn with_local<'b>(&mut self, member: &'b Value, body: &'a Expr) -> bool
