@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use licit::MemoryFiles;
-use licit::internals::{Program, decode_case_careful, decode_case_fast, load_and_check};
+use licit::internals::{
+    Program, decode_case_careful, decode_case_fast, load_and_check, recycle_case,
+};
 
 fn program() -> Program {
     let text = std::fs::read_to_string("policies/examples/cyber-catch-all/policy.licit")
@@ -121,6 +123,62 @@ fn the_readers_agree_on_repeated_and_unusual_objects() {
         2 * cases.len()
     );
     assert!(fast_read < 2 * cases.len());
+}
+
+/// Cases read one after another with each given back to the one-pass reader after it (as a
+/// batch does), so that the next is read into the records, sets and texts of the one before:
+/// licence lists of none, one and two licences, with item and end-user lists of other lengths,
+/// fields given in one case and left out of the next, nested objects given and left out. The
+/// readers agree on every case, whatever came before it.
+#[test]
+fn the_readers_agree_on_cases_read_into_the_ones_before() {
+    let program = dual_use();
+    let licence = |id: &str, items: &str, end_users: &str| {
+        format!(
+            r#"{{"id":"{id}","kind":"individual","items":[{items}],"destinations":["SG","DE"],"end_users":[{end_users}],"valid_from":"2016-01-01","valid_until":"2030-12-31"}}"#
+        )
+    };
+    let licences = [
+        String::new(),
+        licence("DE-1", r#""5D002.c.1""#, ""),
+        licence("DE-2", r#""5D002.c.1","5A002.a""#, r#""B","A""#),
+        format!(
+            "{},{}",
+            licence("DE-3", r#""5A002.a""#, r#""A""#),
+            licence("DE-4", r#""1C350""#, r#""C","B""#)
+        ),
+        licence("DE-5", r#""5A002.a","5D002.c.1","1C350""#, r#""A""#),
+    ];
+    let tails = [
+        r#","item":{"name":"Router","annex_i":"5A002.a"},"end_user":{"name":"A","kind":"military"},"informed":["military_end_use"],"free_zone":true"#,
+        r#","item":{"annex_i":null},"aware":["wmd"],"general_authorisations":["EU001","EU008"]"#,
+        r#","end_user":{"kind":"government"},"leaves_from":"FR","original_export_date":"2020-01-01""#,
+        "",
+    ];
+    let mut cases = Vec::new();
+    for (round, licences) in licences.iter().enumerate() {
+        for (other, tail) in tails.iter().enumerate() {
+            let activity =
+                ["export", "intra_eu_transfer", "technical_assistance"][(round + other) % 3];
+            cases.push(format!(
+                r#"{{"date":"2022-02-21","activity":"{activity}","exporter_state":"ES","destination":"SG"{tail},"licences":[{licences}]}}"#
+            ));
+        }
+    }
+    let mut fast_read = 0;
+    // Forwards and backwards, so that each kind of case follows several others.
+    for case in cases.iter().chain(cases.iter().rev()) {
+        let Some(fast) = decode_case_fast(&program, case) else {
+            panic!("the fast reader reads {case}");
+        };
+        fast_read += 1;
+        let Ok(careful) = decode_case_careful(&program, case) else {
+            panic!("only the fast reader reads {case}");
+        };
+        assert_eq!(format!("{fast:?}"), format!("{careful:?}"), "{case}");
+        recycle_case(fast);
+    }
+    assert_eq!(fast_read, 2 * cases.len());
 }
 
 /// A program lowered from a policy's text.

@@ -585,13 +585,14 @@ fn read_case(program: &Program, text: &str, state: &mut ReaderState) -> Option<V
     (reader.at == reader.bytes.len()).then_some(value)
 }
 
-/// Gives a decided case's records back to this thread's fast reader, which fills them in again
-/// for the next case instead of allocating new ones: what a batch does after each line. A
-/// record still shared elsewhere is only let go.
+/// Gives a decided case's record back to this thread's fast reader, which fills it in again
+/// for the next case instead of allocating a new one: what a batch does after each line. The
+/// records and sets in its fields stay there until the next case's are read into the same
+/// slots, which reuse them. A record still shared elsewhere is only let go.
 pub fn recycle_case(case: Value) {
     READER.with(|state| {
         if let Ok(mut state) = state.try_borrow_mut() {
-            state.records.give(case);
+            state.records.give_whole(case);
         }
     });
 }
@@ -644,6 +645,17 @@ impl RecordPool {
             .unwrap_or_else(|| (0..length).map(|_| Value::None).collect())
     }
 
+    /// Keeps a record that nothing else holds as it is, its fields and all: they are
+    /// overwritten (or reused) when it is filled in again.
+    fn give_whole(&mut self, value: Value) {
+        let Value::Record(record, mut fields) = value else {
+            return;
+        };
+        if std::sync::Arc::get_mut(&mut fields).is_some() {
+            self.keep(record, fields);
+        }
+    }
+
     /// Keeps a value's records that nothing else holds, the records in their fields too.
     fn give(&mut self, value: Value) {
         let Value::Record(record, mut fields) = value else {
@@ -668,6 +680,11 @@ impl RecordPool {
                 _ => {}
             }
         }
+        self.keep(record, fields);
+    }
+
+    /// Keeps a record's allocation, unless enough of its type are kept.
+    fn keep(&mut self, record: u16, fields: std::sync::Arc<[Value]>) {
         let record = usize::from(record);
         if self.kept.len() <= record {
             self.kept.resize_with(record + 1, Vec::new);
@@ -957,27 +974,99 @@ impl<'a> FastReader<'a> {
     }
 
     /// Reads a field's value into its slot of a record: a value of one of the common kinds is
-    /// written there straight away.
+    /// written there straight away, and what the slot held (a record's of a case decided
+    /// before) is let go, or reused where it is a record or a set of the same kind.
     #[inline(always)]
     fn field(&mut self, field: &'a FieldShape, slot: &mut Value, depth: usize) -> Option<()> {
         if field.optional && self.peek()? == b'n' && self.literal(b"null") {
-            *slot = Value::None;
+            put(slot, Value::None);
             return Some(());
         }
         match &field.kind {
-            ValueKind::Enum(index) => *slot = Value::Enum(*index, self.member(*index)?),
+            ValueKind::Enum(index) => put(slot, Value::Enum(*index, self.member(*index)?)),
             ValueKind::Text => {
                 let text = self.string()?;
                 *slot = Value::Text(self.state.texts.text(text));
             }
-            ValueKind::Date => *slot = Value::Date(self.date()?),
-            ValueKind::Bool => *slot = Value::Bool(self.boolean()?),
+            ValueKind::Date => put(slot, Value::Date(self.date()?)),
+            ValueKind::Bool => put(slot, Value::Bool(self.boolean()?)),
             ValueKind::EnumSet(index) => {
-                *slot = Value::EnumSet(*index, self.enum_set(*index, depth)?);
+                // Most such lists in cases are empty, and written so; the slot often holds an
+                // empty set of the same enum already.
+                if self.bytes.get(self.at..self.at + 2) == Some(b"[]") {
+                    self.at += 2;
+                    if !matches!(slot, Value::EnumSet(held, set) if held == index && set.is_empty())
+                    {
+                        put(
+                            slot,
+                            Value::EnumSet(*index, super::value::EnumSet::default()),
+                        );
+                    }
+                } else {
+                    put(
+                        slot,
+                        Value::EnumSet(*index, self.enum_set_members(*index, depth)?),
+                    );
+                }
             }
-            ValueKind::Record(index) => *slot = self.nested_record(*index, depth)?,
+            ValueKind::Record(index) => self.nested_record(*index, depth, slot)?,
+            ValueKind::Set(inner) => self.set(inner, depth, slot)?,
             kind => *slot = self.value(kind, depth)?,
         }
+        Some(())
+    }
+
+    /// A set other than of enum members, into its slot: an empty one is the shared empty set
+    /// (left where the slot holds it already); the members of one the slot held go back to the
+    /// reader's records when nothing else holds them, and its allocation holds the new members
+    /// when there are as many.
+    fn set(&mut self, inner: &'a ValueKind, depth: usize, slot: &mut Value) -> Option<()> {
+        if depth > DEEPEST {
+            return None;
+        }
+        self.eat(b'[')?;
+        if self.peek()? == b']' {
+            self.at += 1;
+            if !matches!(slot, Value::Set(members) if members.is_empty()) {
+                *slot = Value::set_of(Vec::new(), None);
+            }
+            return Some(());
+        }
+        let mut held = match std::mem::replace(slot, Value::None) {
+            Value::Set(mut members) => {
+                if let Some(members) = std::sync::Arc::get_mut(&mut members) {
+                    for member in members.iter_mut() {
+                        if matches!(member, Value::Record(..)) {
+                            self.state
+                                .records
+                                .give(std::mem::replace(member, Value::None));
+                        }
+                    }
+                }
+                Some(members)
+            }
+            _ => None,
+        };
+        // The members are gathered in a list kept for the next set, and go into the set's
+        // allocation once sorted.
+        let mut members = self.state.sets.pop().unwrap_or_default();
+        let read = self.members(inner, depth, &mut members);
+        let set = read.map(|()| {
+            sort_members(&mut members);
+            match held.as_mut().and_then(std::sync::Arc::get_mut) {
+                Some(kept) if kept.len() == members.len() => {
+                    for (place, member) in kept.iter_mut().zip(members.drain(..)) {
+                        *place = member;
+                    }
+                    held.take()
+                }
+                _ => None,
+            }
+            .map_or_else(|| Value::Set(members.drain(..).collect()), Value::Set)
+        });
+        members.clear();
+        self.state.sets.push(members);
+        *slot = set?;
         Some(())
     }
 
@@ -1009,7 +1098,11 @@ impl<'a> FastReader<'a> {
                 }
             }
             ValueKind::Bool => Value::Bool(self.boolean()?),
-            ValueKind::Record(index) => return self.nested_record(*index, depth),
+            ValueKind::Record(index) => {
+                let mut slot = Value::None;
+                self.nested_record(*index, depth, &mut slot)?;
+                slot
+            }
             ValueKind::EnumSet(index) => Value::EnumSet(*index, self.enum_set(*index, depth)?),
             ValueKind::Set(inner) => {
                 self.eat(b'[')?;
@@ -1135,23 +1228,30 @@ impl<'a> FastReader<'a> {
                 || self.bytes.get(at..at + field.key.len()) == Some(&field.key[..]))
     }
 
-    /// A record inside the case: the one kept for the same text if there is one, else read
-    /// (and kept if its text comes again).
-    fn nested_record(&mut self, index: u16, depth: usize) -> Option<Value> {
+    /// A record inside the case, into its slot: the one kept for the same text if there is
+    /// one, else read (and kept if its text comes again). A record the slot held goes back to
+    /// the reader's records when nothing else holds it.
+    fn nested_record(&mut self, index: u16, depth: usize, slot: &mut Value) -> Option<()> {
         if self.peek()? != b'{' {
             return None;
         }
         let start = self.at;
-        let slot = RecordCache::bucket(self.bytes, start, index, depth);
-        if let Some((value, length)) = self.state.read.get(slot, self.bytes, start, index, depth) {
+        let bucket = RecordCache::bucket(self.bytes, start, index, depth);
+        if let Some((value, length)) = self.state.read.get(bucket, self.bytes, start, index, depth)
+        {
             let value = value.clone();
             self.at = start + length;
-            return Some(value);
+            let held = std::mem::replace(slot, value);
+            self.state.records.give(held);
+            return Some(());
         }
+        let held = std::mem::replace(slot, Value::None);
+        self.state.records.give(held);
         let value = self.record(index, depth)?;
         let text = self.bytes.get(start..self.at)?;
-        self.state.read.keep(slot, text, index, depth, &value);
-        Some(value)
+        self.state.read.keep(bucket, text, index, depth, &value);
+        *slot = value;
+        Some(())
     }
 
     fn record(&mut self, index: u16, depth: usize) -> Option<Value> {
@@ -1207,15 +1307,15 @@ impl<'a> FastReader<'a> {
             match record.fields.get(position)?.default.as_ref()? {
                 Value::None => {
                     if !matches!(slot, Value::None) {
-                        *slot = Value::None;
+                        put(slot, Value::None);
                     }
                 }
                 Value::Bool(default) => {
                     if !matches!(slot, Value::Bool(held) if held == default) {
-                        *slot = Value::Bool(*default);
+                        put(slot, Value::Bool(*default));
                     }
                 }
-                Value::Enum(ty, member) => *slot = Value::Enum(*ty, *member),
+                Value::Enum(ty, member) => put(slot, Value::Enum(*ty, *member)),
                 default => *slot = default.clone(),
             }
             missing &= missing - 1;
@@ -1238,14 +1338,36 @@ fn sorted_set(members: &mut Vec<Value>) -> Value {
     if members.is_empty() {
         return Value::set_of(Vec::new(), None);
     }
+    sort_members(members);
+    // From a draining iterator of known length, the set's members go straight into its one
+    // allocation.
+    Value::Set(members.drain(..).collect())
+}
+
+/// Sorts the members gathered for a set, the first of equal members kept.
+fn sort_members(members: &mut Vec<Value>) {
     // Most sets in cases come sorted, or have one member.
     if !members.is_sorted_by(|a, b| a.total_cmp(b).is_lt()) {
         members.sort_by(Value::total_cmp);
         members.dedup_by(|a, b| a.total_cmp(b).is_eq());
     }
-    // From a draining iterator of known length, the set's members go straight into its one
-    // allocation.
-    Value::Set(members.drain(..).collect())
+}
+
+/// Writes a value into a slot: what the slot held is only dropped when it holds an allocation
+/// (a text, a set or a record), so that overwriting a plain value calls no destructor.
+#[inline(always)]
+fn put(slot: &mut Value, value: Value) {
+    match slot {
+        Value::Text(_) | Value::Set(_) | Value::Record(..) => *slot = value,
+        Value::Bool(_)
+        | Value::Int(_)
+        | Value::Decimal(_)
+        | Value::Date(_)
+        | Value::Duration(_)
+        | Value::Enum(..)
+        | Value::EnumSet(..)
+        | Value::None => std::mem::forget(std::mem::replace(slot, value)),
+    }
 }
 
 /// What a case without a date is told, wherever it is asked.
