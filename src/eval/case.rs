@@ -592,7 +592,18 @@ fn read_case(program: &Program, text: &str, state: &mut ReaderState) -> Option<V
 pub fn recycle_case(case: Value) {
     READER.with(|state| {
         if let Ok(mut state) = state.try_borrow_mut() {
-            state.records.give_whole(case);
+            // The fields the case's record took defaults in, if it is the record last read
+            // (the weak reference kept its allocation from being another's since): they hold
+            // them still, and are not written again.
+            let defaulted = match (state.defaulted.take(), &case) {
+                (Some((read, defaulted)), Value::Record(_, fields))
+                    if std::ptr::addr_eq(read.as_ptr(), std::sync::Arc::as_ptr(fields)) =>
+                {
+                    defaulted
+                }
+                _ => 0,
+            };
+            state.records.give_whole(case, defaulted);
         }
     });
 }
@@ -609,6 +620,8 @@ thread_local! {
                 seen: Vec::new(),
             },
             sets: Vec::new(),
+            defaulted: None,
+            spare_sets: Vec::new(),
         })
     };
 }
@@ -624,35 +637,46 @@ struct ReaderState {
     read: RecordCache,
     /// Lists to gather a set's members in before they are sorted, one for each set being read.
     sets: Vec<Vec<Value>>,
+    /// The case's record last read, weakly, with the fields it took defaults in, a bit each.
+    defaulted: Option<(std::sync::Weak<[Value]>, u64)>,
+    /// Sets of cases decided before, which nothing else holds, to put the members of a set of
+    /// as many in (their members are overwritten).
+    spare_sets: Vec<std::sync::Arc<[Value]>>,
 }
 
-/// Records to reuse, by record type: a few of each, whose fields are overwritten.
+/// How many sets of decided cases a thread keeps to put members in.
+const SPARE_SETS: usize = 8;
+
+/// Records to reuse, by record type: a few of each, whose fields are overwritten, each with
+/// the fields known to hold their defaults (a bit each).
 #[derive(Default)]
 struct RecordPool {
-    kept: Vec<Vec<std::sync::Arc<[Value]>>>,
+    kept: Vec<Vec<(std::sync::Arc<[Value]>, u64)>>,
 }
 
 /// How many records of one type a thread keeps for reuse.
 const KEPT_RECORDS: usize = 4;
 
 impl RecordPool {
-    /// A record of `length` fields that nothing else holds: a kept one, or a new one.
-    fn take(&mut self, record: u16, length: usize) -> std::sync::Arc<[Value]> {
+    /// A record of `length` fields that nothing else holds, with the fields known to hold
+    /// their defaults: a kept one, or a new one (none known).
+    fn take(&mut self, record: u16, length: usize) -> (std::sync::Arc<[Value]>, u64) {
         self.kept
             .get_mut(usize::from(record))
             .and_then(|kept| kept.pop())
-            .filter(|fields| fields.len() == length)
-            .unwrap_or_else(|| (0..length).map(|_| Value::None).collect())
+            .filter(|(fields, _)| fields.len() == length)
+            .unwrap_or_else(|| ((0..length).map(|_| Value::None).collect(), 0))
     }
 
     /// Keeps a record that nothing else holds as it is, its fields and all: they are
-    /// overwritten (or reused) when it is filled in again.
-    fn give_whole(&mut self, value: Value) {
+    /// overwritten (or reused) when it is filled in again, but for those `defaulted` says hold
+    /// their defaults.
+    fn give_whole(&mut self, value: Value, defaulted: u64) {
         let Value::Record(record, mut fields) = value else {
             return;
         };
         if std::sync::Arc::get_mut(&mut fields).is_some() {
-            self.keep(record, fields);
+            self.keep(record, fields, defaulted);
         }
     }
 
@@ -680,11 +704,11 @@ impl RecordPool {
                 _ => {}
             }
         }
-        self.keep(record, fields);
+        self.keep(record, fields, 0);
     }
 
     /// Keeps a record's allocation, unless enough of its type are kept.
-    fn keep(&mut self, record: u16, fields: std::sync::Arc<[Value]>) {
+    fn keep(&mut self, record: u16, fields: std::sync::Arc<[Value]>, defaulted: u64) {
         let record = usize::from(record);
         if self.kept.len() <= record {
             self.kept.resize_with(record + 1, Vec::new);
@@ -692,7 +716,7 @@ impl RecordPool {
         if let Some(kept) = self.kept.get_mut(record)
             && kept.len() < KEPT_RECORDS
         {
-            kept.push(fields);
+            kept.push((fields, defaulted));
         }
     }
 }
@@ -1032,37 +1056,47 @@ impl<'a> FastReader<'a> {
             }
             return Some(());
         }
-        let mut held = match std::mem::replace(slot, Value::None) {
-            Value::Set(mut members) => {
-                if let Some(members) = std::sync::Arc::get_mut(&mut members) {
-                    for member in members.iter_mut() {
-                        if matches!(member, Value::Record(..)) {
-                            self.state
-                                .records
-                                .give(std::mem::replace(member, Value::None));
-                        }
-                    }
+        // The set the slot held, when nothing else holds it, is kept for a set of as many
+        // members; its records (licences) go back to be read into.
+        if let Value::Set(mut held) = std::mem::replace(slot, Value::None)
+            && let Some(places) = std::sync::Arc::get_mut(&mut held)
+        {
+            if matches!(inner, ValueKind::Record(_)) {
+                for member in places.iter_mut() {
+                    self.state
+                        .records
+                        .give(std::mem::replace(member, Value::None));
                 }
-                Some(members)
             }
-            _ => None,
-        };
-        // The members are gathered in a list kept for the next set, and go into the set's
-        // allocation once sorted.
+            if self.state.spare_sets.len() >= SPARE_SETS {
+                self.state.spare_sets.remove(0);
+            }
+            self.state.spare_sets.push(held);
+        }
+        // The members are gathered in a list kept for the next set, and go into a kept set of
+        // as many once sorted, or a new one.
         let mut members = self.state.sets.pop().unwrap_or_default();
         let read = self.members(inner, depth, &mut members);
         let set = read.map(|()| {
             sort_members(&mut members);
-            match held.as_mut().and_then(std::sync::Arc::get_mut) {
-                Some(kept) if kept.len() == members.len() => {
-                    for (place, member) in kept.iter_mut().zip(members.drain(..)) {
-                        *place = member;
+            let spare = self
+                .state
+                .spare_sets
+                .iter()
+                .rposition(|spare| spare.len() == members.len())
+                .map(|position| self.state.spare_sets.swap_remove(position));
+            match spare {
+                Some(mut spare) => match std::sync::Arc::get_mut(&mut spare) {
+                    Some(places) => {
+                        for (place, member) in places.iter_mut().zip(members.drain(..)) {
+                            *place = member;
+                        }
+                        Value::Set(spare)
                     }
-                    held.take()
-                }
-                _ => None,
+                    None => Value::Set(members.drain(..).collect()),
+                },
+                None => Value::Set(members.drain(..).collect()),
             }
-            .map_or_else(|| Value::Set(members.drain(..).collect()), Value::Set)
         });
         members.clear();
         self.state.sets.push(members);
@@ -1186,33 +1220,58 @@ impl<'a> FastReader<'a> {
 
     /// The position of the field whose key comes next, with its colon read. Cases usually give
     /// the fields in their declared order, as compact JSON, some left out: the key is compared
-    /// with those of the fields from the one after the field before.
+    /// with the expected field's (the one after the field before) first, then with those of
+    /// the fields after it.
     #[inline(always)]
-    fn key(&mut self, record: &RecordShape, expected: usize) -> Option<usize> {
+    fn key(&mut self, record: &'a RecordShape, expected: usize) -> Option<(usize, &'a FieldShape)> {
         // Space before the key (`, "name"`, as Python's `json.dumps` writes) is skipped first,
         // so that spaced JSON is matched by words as compact JSON is.
         self.peek()?;
         let at = self.at;
         let first = word_at(self.bytes, at);
-        let later = record.fields.get(expected..).unwrap_or_default();
+        if let Some(field) = record.fields.get(expected)
+            && self.key_is(field, first, at)
+        {
+            self.at = at + field.key.len();
+            return Some((expected, field));
+        }
+        self.later_key(record, expected + 1, first, at)
+    }
+
+    /// Whether the bytes at `at`, whose first eight are `first`, begin with a field's key. A key
+    /// of at most eight bytes is all in the first word, one of at most sixteen in the first two.
+    #[inline(always)]
+    fn key_is(&self, field: &FieldShape, first: u64, at: usize) -> bool {
+        let [m0, m1, m2, _] = field.key_masks;
+        let [k0, k1, _, _] = field.key_words;
+        first & m0 == k0
+            && (m1 == 0
+                || word_at(self.bytes, at + 8) & m1 == k1
+                    && (m2 == 0 || self.rest_of_key_is(field, at)))
+    }
+
+    /// The same as [`FastReader::key`] for a key that is not the expected one: the fields
+    /// after it (some left out), then any field by name (a key out of order, with space about
+    /// it, or not one of the record's).
+    #[inline(never)]
+    fn later_key(
+        &mut self,
+        record: &'a RecordShape,
+        from: usize,
+        first: u64,
+        at: usize,
+    ) -> Option<(usize, &'a FieldShape)> {
+        let later = record.fields.get(from..).unwrap_or_default();
         for (after, field) in later.iter().enumerate() {
-            // A key of at most eight bytes is all in the first word, one of at most sixteen in
-            // the first two.
-            let [m0, m1, m2, _] = field.key_masks;
-            let [k0, k1, _, _] = field.key_words;
-            if first & m0 == k0
-                && (m1 == 0
-                    || word_at(self.bytes, at + 8) & m1 == k1
-                        && (m2 == 0 || self.rest_of_key_is(field, at)))
-            {
+            if self.key_is(field, first, at) {
                 self.at = at + field.key.len();
-                return Some(expected + after);
+                return Some((from + after, field));
             }
         }
-        // A key out of order, with space about it, or not one of the record's.
         let name = self.string()?;
         self.eat(b':')?;
-        record.names.get(name).map(usize::from)
+        let position = usize::from(record.names.get(name)?);
+        Some((position, record.fields.get(position)?))
     }
 
     /// Whether the bytes at `at` go on as a field's key after its first sixteen: asked once
@@ -1269,7 +1328,7 @@ impl<'a> FastReader<'a> {
         self.eat(b'{')?;
         // The record's one allocation, reused from a case decided before when there is one
         // (`recycle_case`).
-        let mut fields = self.state.records.take(index, count);
+        let (mut fields, defaulted) = self.state.records.take(index, count);
         let slots = std::sync::Arc::get_mut(&mut fields)?;
         let mut given: u64 = 0;
         if self.peek()? == b'}' {
@@ -1281,13 +1340,12 @@ impl<'a> FastReader<'a> {
             }
             let mut expected = 0;
             loop {
-                let position = self.key(record, expected)?;
+                let (position, field) = self.key(record, expected)?;
                 let bit = 1u64 << position;
                 if given & bit != 0 {
                     return None;
                 }
                 given |= bit;
-                let field = record.fields.get(position)?;
                 self.field(field, slots.get_mut(position)?, depth + 1)?;
                 expected = position + 1;
                 if !self.more(b'}')? {
@@ -1296,11 +1354,12 @@ impl<'a> FastReader<'a> {
             }
         }
         // The fields the case does not give take their defaults (what a reused record held
-        // there is let go); a required field the case does not give: the careful reader says
-        // so.
-        let mut missing = low_bits(count) & !given;
-        while missing != 0 {
-            let position = missing.trailing_zeros() as usize;
+        // there is let go), but for those that hold them still; a required field the case does
+        // not give: the careful reader says so.
+        let missing = low_bits(count) & !given;
+        let mut unwritten = missing & !defaulted;
+        while unwritten != 0 {
+            let position = unwritten.trailing_zeros() as usize;
             let slot = slots.get_mut(position)?;
             // The defaults most fields have are written without a clone's dispatch, and not at
             // all where the reused record holds them already.
@@ -1318,7 +1377,11 @@ impl<'a> FastReader<'a> {
                 Value::Enum(ty, member) => put(slot, Value::Enum(*ty, *member)),
                 default => *slot = default.clone(),
             }
-            missing &= missing - 1;
+            unwritten &= unwritten - 1;
+        }
+        // The case's record: which fields hold their defaults is known when it comes back.
+        if depth == 0 {
+            self.state.defaulted = Some((std::sync::Arc::downgrade(&fields), missing));
         }
         Some(Value::Record(index, fields))
     }

@@ -203,7 +203,7 @@ impl NameTable {
     /// looking for the end of a short string, so the name is not loaded again. A name's words
     /// are the same as those of the name with zero bytes after it: the caller sees to it that
     /// the name has none (the case reader's strings have no control characters).
-    #[inline]
+    #[inline(always)]
     pub fn get_plain(&self, words: (u64, u64)) -> Option<u16> {
         let mask = self.short.len().checked_sub(1)?;
         let mut slot = self.short_slot(words);
