@@ -10,7 +10,7 @@ use crate::syntax::Span;
 use crate::syntax::calendar::{Date, Duration};
 use crate::syntax::json::{self, Json, JsonError, JsonKind};
 
-use super::hash::{FastHasher, NameTable, TextCache, low_bytes};
+use super::hash::{NameTable, TextCache, low_bytes};
 use super::ir::{CaseShape, FieldShape, Program, RecordShape, ValueKind};
 use super::lower_expr::small;
 use super::value::Value;
@@ -762,18 +762,15 @@ impl RecordCache {
     /// its bucket: the first of [`RECORD_CACHE_WAYS`] slots. Objects that begin alike (an item
     /// given with and without a flag at its end) share a bucket, each in a slot of its own.
     fn bucket(bytes: &[u8], start: usize, record: u16, depth: usize) -> (u64, usize) {
-        use std::hash::Hasher as _;
-        let mut hasher = FastHasher::default();
-        hasher.write_u64(u64::from(record) | (depth as u64) << 16);
-        match bytes.get(start..start + 32) {
-            Some(first) => hasher.write(first),
-            None => {
-                for offset in [0, 8, 16, 24] {
-                    hasher.write_u64(word_at(bytes, start + offset));
-                }
-            }
-        }
-        let hash = hasher.finish();
+        // Multiply-rotate over the four words, as `FastHasher` does, without its loop over
+        // a slice.
+        let mix = |hash: u64, word: u64| {
+            (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+        };
+        let hash = [0, 8, 16, 24].into_iter().fold(
+            mix(0, u64::from(record) | (depth as u64) << 16),
+            |hash, offset| mix(hash, word_at(bytes, start + offset)),
+        );
         let buckets = RECORD_CACHE_SLOTS / RECORD_CACHE_WAYS;
         (hash, (hash >> 32) as usize % buckets * RECORD_CACHE_WAYS)
     }
@@ -950,23 +947,30 @@ impl<'a> FastReader<'a> {
         let table = self.shape.members.get(usize::from(index))?;
         self.eat(b'"')?;
         let start = self.at;
-        // Most names are at most sixteen bytes long: the words that find their end are the
-        // name, without a control character (so without a zero byte) before the end.
+        // Most names are at most 24 bytes long: the words that find their end are the name,
+        // without a control character (so without a zero byte) before the end.
         let first = word_at(self.bytes, start);
         let flags = plain_text_ends(first);
         let (length, words) = if flags != 0 {
             let length = (flags.trailing_zeros() / 8) as usize;
-            (length, (first & low_bytes(length), 0))
+            (length, (first & low_bytes(length), 0, 0))
         } else {
             let second = word_at(self.bytes, start + 8);
             let flags = plain_text_ends(second);
-            if flags == 0 {
-                let end = self.string_end(start)?;
-                self.at = end + 1;
-                return table.get_bytes(self.bytes.get(start..end)?);
+            if flags != 0 {
+                let length = (flags.trailing_zeros() / 8) as usize;
+                (8 + length, (first, second & low_bytes(length), 0))
+            } else {
+                let third = word_at(self.bytes, start + 16);
+                let flags = plain_text_ends(third);
+                if flags == 0 {
+                    let end = self.string_end(start)?;
+                    self.at = end + 1;
+                    return table.get_bytes(self.bytes.get(start..end)?);
+                }
+                let length = (flags.trailing_zeros() / 8) as usize;
+                (16 + length, (first, second, third & low_bytes(length)))
             }
-            let length = (flags.trailing_zeros() / 8) as usize;
-            (8 + length, (first, second & low_bytes(length)))
         };
         if self.bytes.get(start + length) != Some(&b'"') {
             return None;
@@ -1300,8 +1304,13 @@ impl<'a> FastReader<'a> {
         {
             let value = value.clone();
             self.at = start + length;
-            let held = std::mem::replace(slot, value);
-            self.state.records.give(held);
+            let mut held = std::mem::replace(slot, value);
+            // Most often the record the slot held was one kept here too, shared: only let go.
+            if let Value::Record(_, fields) = &mut held
+                && std::sync::Arc::get_mut(fields).is_some()
+            {
+                self.state.records.give(held);
+            }
             return Some(());
         }
         let held = std::mem::replace(slot, Value::None);

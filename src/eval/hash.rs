@@ -103,7 +103,7 @@ pub fn same_text(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Names to their numbers (an enum's members, for the case reader): one multiplication, and
-/// a comparison of two words for a name of at most sixteen bytes, the most of them.
+/// a comparison of three words for a name of at most 24 bytes, the most of them.
 #[derive(Debug, Clone, Default)]
 pub struct NameTable {
     /// Open addressing: the entry's position plus one, or zero for an empty slot.
@@ -112,10 +112,10 @@ pub struct NameTable {
     entries: Vec<NameEntry>,
     /// How far a hash is shifted to give a slot: `64 - log2(slots)`.
     shift: u32,
-    /// The names of one to sixteen bytes, none of them zero, by their bytes as two words
+    /// The names of one to 24 bytes, none of them zero, by their bytes as three words
     /// (little-endian, zero past the name), with their numbers: open addressing, a zero first
-    /// word for an empty slot. Such words are the whole name, and two comparisons find it.
-    short: Vec<(u64, u64, u16)>,
+    /// word for an empty slot. Such words are the whole name, and three comparisons find it.
+    short: Vec<(PlainWords, u16)>,
     /// How far a word's hash is shifted to give a slot of `short`.
     short_shift: u32,
 }
@@ -137,7 +137,7 @@ impl NameTable {
             slots: vec![0; size],
             entries: Vec::with_capacity(names.len()),
             shift: 64 - size.trailing_zeros(),
-            short: vec![(0, 0, 0); size],
+            short: vec![((0, 0, 0), 0); size],
             short_shift: 64 - size.trailing_zeros(),
         };
         for (number, name) in names.into_iter().enumerate() {
@@ -162,18 +162,19 @@ impl NameTable {
             });
             if let Some(words) = plain_words(name.as_bytes()) {
                 let mut slot = table.short_slot(words);
-                while table.short[slot].0 != 0 {
+                while table.short[slot].0.0 != 0 {
                     slot = (slot + 1) & (size - 1);
                 }
-                table.short[slot] = (words.0, words.1, number);
+                table.short[slot] = (words, number);
             }
         }
         table
     }
 
-    fn short_slot(&self, (first, second): (u64, u64)) -> usize {
-        ((first ^ second.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.short_shift)
-            as usize
+    fn short_slot(&self, (first, second, third): PlainWords) -> usize {
+        ((first ^ second.rotate_left(29) ^ third.rotate_left(43))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            >> self.short_shift) as usize
     }
 
     fn slot_of(&self, bytes: &[u8]) -> usize {
@@ -198,21 +199,21 @@ impl NameTable {
         self.find_ends(head, tail, bytes.len(), bytes)
     }
 
-    /// The number of a name of one to sixteen bytes, none of them zero, given as two words of
+    /// The number of a name of one to 24 bytes, none of them zero, given as three words of
     /// its bytes (little-endian, zero past the name): what the case reader has in hand after
     /// looking for the end of a short string, so the name is not loaded again. A name's words
     /// are the same as those of the name with zero bytes after it: the caller sees to it that
     /// the name has none (the case reader's strings have no control characters).
     #[inline(always)]
-    pub fn get_plain(&self, words: (u64, u64)) -> Option<u16> {
+    pub fn get_plain(&self, words: PlainWords) -> Option<u16> {
         let mask = self.short.len().checked_sub(1)?;
         let mut slot = self.short_slot(words);
         loop {
-            let (first, second, number) = *self.short.get(slot)?;
-            if (first, second) == words {
+            let (held, number) = *self.short.get(slot)?;
+            if held == words {
                 return Some(number);
             }
-            if first == 0 {
+            if held.0 == 0 {
                 return None;
             }
             slot = (slot + 1) & mask;
@@ -242,19 +243,24 @@ impl NameTable {
     }
 }
 
-/// A name's bytes as two words (little-endian, zero past its end), if it goes in a table's
-/// `short` part: one to sixteen bytes, none of them zero.
-fn plain_words(name: &[u8]) -> Option<(u64, u64)> {
-    if !(1..=16).contains(&name.len()) || name.contains(&0) {
+/// A name of at most 24 bytes as three words of its bytes (little-endian, zero past its end).
+pub type PlainWords = (u64, u64, u64);
+
+/// A name's bytes as three words, if it goes in a table's `short` part: one to 24 bytes, none
+/// of them zero.
+fn plain_words(name: &[u8]) -> Option<PlainWords> {
+    if !(1..=24).contains(&name.len()) || name.contains(&0) {
         return None;
     }
-    let mut words = [0u8; 16];
+    let mut words = [0u8; 24];
     words.get_mut(..name.len())?.copy_from_slice(name);
-    let (first, second) = words.split_at(8);
-    Some((
-        u64::from_le_bytes(first.try_into().ok()?),
-        u64::from_le_bytes(second.try_into().ok()?),
-    ))
+    let word = |at: usize| {
+        words
+            .get(at..at + 8)
+            .and_then(|eight| <[u8; 8]>::try_from(eight).ok())
+            .map(u64::from_le_bytes)
+    };
+    Some((word(0)?, word(8)?, word(16)?))
 }
 
 /// The mask of a word's lowest `count` bytes (all of them from eight).
@@ -407,14 +413,14 @@ mod tests {
         }
     }
 
-    /// A name of up to sixteen bytes is found by its words exactly when it is in the table:
+    /// A name of up to 24 bytes is found by its words exactly when it is in the table:
     /// names that differ in their last byte, or only in length, across the eight-byte
-    /// boundary, among many names (probes that go past their first slot) and with names that
+    /// boundaries, among many names (probes that go past their first slot) and with names that
     /// are kept out of the words' part (longer ones, and those with a zero byte).
     #[test]
     fn names_are_found_by_their_words_exactly() {
         let mut names: Vec<String> = Vec::new();
-        for length in 1..=17 {
+        for length in 1..=25 {
             for last in [b'a', b'b', b'~', 0xC3] {
                 let mut name = vec![b'x'; length - 1];
                 name.push(last);
@@ -434,7 +440,7 @@ mod tests {
                 assert_eq!(table.get_plain(words), expected, "{name:?}");
             }
         }
-        assert_eq!(NameTable::default().get_plain((0x41, 0)), None);
+        assert_eq!(NameTable::default().get_plain((0x41, 0, 0)), None);
     }
 
     /// The cache gives back the text it was asked for, shared when it was kept: texts that
