@@ -49,7 +49,8 @@ struct Scratch {
 }
 
 /// Conditions that several rules have (the same text, in rules without `for`), so that
-/// explaining a case evaluates each once and copies what the first found: in the EU rulebook
+/// explaining a case evaluates each once and the others take what the first found (its truth,
+/// and the range of the facts it read): in the EU rulebook
 /// `case.activity in goods_movements` alone opens ten rules in force on most dates. Found once
 /// per program, when it is lowered.
 #[derive(Debug, Clone, Default)]
@@ -246,17 +247,15 @@ impl Program {
     /// Decides a case and explains the decision.
     pub fn explain(&self, case: &Value, date: Date) -> (Decision, Trace) {
         // Room up front for every rule and two conditions each, so the lists seldom grow.
-        let mut trace = Trace {
-            rules: Vec::with_capacity(self.rules.len()),
-            conditions: Vec::with_capacity(2 * self.rules.len()),
-            facts: Vec::with_capacity(2 * self.rules.len()),
-        };
+        let mut trace = Trace::with_room(self.rules.len());
         let decision = self.run(case, date, Some(&mut trace));
         (decision, trace)
     }
 
     /// Decides a case and writes its explanation into `trace`, reusing its memory: what deciding
-    /// many cases with their explanations one after another calls.
+    /// many cases with their explanations one after another calls. The trace is a new one or
+    /// one an explanation filled: only the entries the last explanation wrote are looked at
+    /// again, so entries changed by hand in between may stay as they were changed.
     pub fn explain_into(&self, case: &Value, date: Date, trace: &mut Trace) -> Decision {
         self.run(case, date, Some(trace))
     }
@@ -631,9 +630,10 @@ impl Program {
         values
     }
 
-    /// Whether a rule's condition holds, with its facts pushed onto the trace's: copied from
-    /// the same condition of another rule when one was evaluated on this case, else evaluated
-    /// and kept for the others.
+    /// Whether a rule's condition holds, and where the facts it read are in the trace's list:
+    /// those of the same condition of another rule when one was evaluated on this case (the
+    /// two conditions' ranges are then one), else its own, evaluated, pushed and kept for the
+    /// others.
     fn shared_truth<'a>(
         first: Option<usize>,
         condition: &'a Test,
@@ -641,36 +641,35 @@ impl Program {
         env: &mut Env<'a>,
         sink: &mut ConditionSink,
         shared: &mut SharedResults,
-    ) -> bool {
+    ) -> (bool, std::ops::Range<u32>) {
         if let Some(result) = first.and_then(|slot| shared.results.get(slot))
             && result.case == shared.case
         {
-            let (from, to) = (result.facts.0 as usize, result.facts.1 as usize);
-            if from <= to && to <= sink.facts.len() {
-                // Most conditions read one fact: pushed without the general copy's setup.
-                match sink.facts.get(from) {
-                    Some(fact) if to == from + 1 => {
-                        let fact = fact.clone();
-                        sink.facts.push(fact);
-                    }
-                    _ => sink.facts.extend_from_within(from..to),
-                }
-                return result.holds;
-            }
+            return (result.holds, result.facts.0..result.facts.1);
         }
-        let from = sink.facts.len();
-        let holds = env.test_observed(condition, observed, &mut sink.facts);
+        let facts = Self::own_truth(condition, observed, env, sink);
         if let Some(result) = first.and_then(|slot| shared.results.get_mut(slot)) {
             *result = SharedResult {
                 case: shared.case,
-                holds,
-                facts: (
-                    u32::try_from(from).unwrap_or(u32::MAX),
-                    u32::try_from(sink.facts.len()).unwrap_or(u32::MAX),
-                ),
+                holds: facts.0,
+                facts: (facts.1.start, facts.1.end),
             };
         }
-        holds
+        facts
+    }
+
+    /// Whether a rule's condition holds, with the facts it read pushed onto the trace's list,
+    /// and where they are there.
+    fn own_truth<'a>(
+        condition: &'a Test,
+        observed: &'a [Operand],
+        env: &mut Env<'a>,
+        sink: &mut ConditionSink,
+    ) -> (bool, std::ops::Range<u32>) {
+        let from = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
+        let holds = env.test_observed(condition, observed, &mut sink.facts);
+        let to = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
+        (holds, from..to)
     }
 
     /// Evaluates a rule's conditions in order, stopping at the first that is false: whether
@@ -707,25 +706,20 @@ impl Program {
         };
         for (position, test) in rule.tests.iter().enumerate() {
             // The facts go to the trace's one list: no allocation of the condition's own.
-            let first = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
             let observed = rule.observed.get(position).map_or(&[][..], Vec::as_slice);
-            let value = match shared.as_deref_mut() {
-                Some(shared) => {
-                    let slot = slots
-                        .get(position)
-                        .filter(|&&slot| slot != u32::MAX)
-                        .map(|&slot| slot as usize);
-                    Self::shared_truth(slot, test, observed, env, sink, shared)
+            let slot = slots.get(position).copied().unwrap_or(u32::MAX);
+            let (holds, facts) = match shared.as_deref_mut() {
+                Some(shared) if slot != u32::MAX => {
+                    Self::shared_truth(Some(slot as usize), test, observed, env, sink, shared)
                 }
-                None => env.test_observed(test, observed, &mut sink.facts),
+                _ => Self::own_truth(test, observed, env, sink),
             };
-            let last = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
             sink.conditions.push(ConditionTrace {
                 index: position,
-                holds: value,
-                observed: first..last,
+                holds,
+                observed: facts,
             });
-            if !value {
+            if !holds {
                 return (false, position);
             }
         }
