@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
-use super::compiled::{Argument, Operand, Test};
+use super::compiled::{Argument, Observed, Test};
 use super::decision::{Decision, Obligation, Status};
 use super::interpret::Env;
 use super::ir::{Epoch, Part, Program};
@@ -372,14 +372,19 @@ impl Program {
                 None => epoch.settled.get(index).copied().unwrap_or(0),
                 Some(_) => 0,
             };
+            if let (None, Some(trace)) = (&rule.for_each, trace.as_deref_mut()) {
+                if self.explain_rule(index, env, trace, shared) {
+                    state[index] = RuleState::ConditionsHold;
+                    held.push(rule_id);
+                }
+                continue;
+            }
             // The explanation's conditions receive the rule's in place, after the rules before.
             let mut sink = trace.as_deref_mut();
             let start = sink.as_ref().map_or(0, |sink| sink.conditions.len());
             let facts_start = sink.as_ref().map_or(0, |sink| sink.facts.len());
             let (holds, failed) = match &rule.for_each {
-                None => {
-                    self.conditions(index, settled, env, sink.as_deref_mut(), Some(&mut *shared))
-                }
+                None => self.conditions(index, settled, env, sink.as_deref_mut()),
                 Some(set) => 'bound: {
                     // The first member for which every condition holds is the rule's binding.
                     let compiled = self.compiled.get(index).and_then(|c| c.for_each.as_ref());
@@ -393,8 +398,7 @@ impl Program {
                                 sink.facts.truncate(facts_start);
                             }
                             env.locals.push(member);
-                            result =
-                                self.conditions(index, settled, env, sink.as_deref_mut(), None);
+                            result = self.conditions(index, settled, env, sink.as_deref_mut());
                             env.locals.pop();
                             if result.0 {
                                 bindings.push((rule_id, member.clone()));
@@ -413,8 +417,7 @@ impl Program {
                         let mut inner = Env::new(self, case, epoch, date);
                         inner.locals.push(member);
                         // A member is bound: these conditions are the rule's own.
-                        result =
-                            self.conditions(index, settled, &mut inner, sink.as_deref_mut(), None);
+                        result = self.conditions(index, settled, &mut inner, sink.as_deref_mut());
                         if result.0 {
                             bindings.push((rule_id, member.clone()));
                             break;
@@ -424,20 +427,8 @@ impl Program {
                 }
             };
             if let Some(trace) = trace.as_deref_mut() {
-                let end = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
-                // The entry is written whole: `Trace::reset` left candidates' entries as they
-                // were. Field by field, so that only what holds something is dropped.
-                if let Some(entry) = trace.rules.get_mut(index) {
-                    entry.rule = index;
-                    entry.status = Status::NotApplicable { failed };
-                    entry.conditions = u32::try_from(start).unwrap_or(u32::MAX)..end;
-                    if entry.because.is_some() {
-                        entry.because = None;
-                    }
-                    if entry.binding.is_some() {
-                        entry.binding = None;
-                    }
-                }
+                let start = u32::try_from(start).unwrap_or(u32::MAX);
+                trace.write_conditions(index, failed, start);
             }
             if holds {
                 state[index] = RuleState::ConditionsHold;
@@ -630,39 +621,11 @@ impl Program {
         values
     }
 
-    /// Whether a rule's condition holds, and where the facts it read are in the trace's list:
-    /// those of the same condition of another rule when one was evaluated on this case (the
-    /// two conditions' ranges are then one), else its own, evaluated, pushed and kept for the
-    /// others.
-    fn shared_truth<'a>(
-        first: Option<usize>,
-        condition: &'a Test,
-        observed: &'a [Operand],
-        env: &mut Env<'a>,
-        sink: &mut ConditionSink,
-        shared: &mut SharedResults,
-    ) -> (bool, std::ops::Range<u32>) {
-        if let Some(result) = first.and_then(|slot| shared.results.get(slot))
-            && result.case == shared.case
-        {
-            return (result.holds, result.facts.0..result.facts.1);
-        }
-        let facts = Self::own_truth(condition, observed, env, sink);
-        if let Some(result) = first.and_then(|slot| shared.results.get_mut(slot)) {
-            *result = SharedResult {
-                case: shared.case,
-                holds: facts.0,
-                facts: (facts.1.start, facts.1.end),
-            };
-        }
-        facts
-    }
-
     /// Whether a rule's condition holds, with the facts it read pushed onto the trace's list,
     /// and where they are there.
     fn own_truth<'a>(
         condition: &'a Test,
-        observed: &'a [Operand],
+        observed: &'a Observed,
         env: &mut Env<'a>,
         sink: &mut ConditionSink,
     ) -> (bool, std::ops::Range<u32>) {
@@ -672,18 +635,70 @@ impl Program {
         (holds, from..to)
     }
 
+    /// Explains a rule without `for`: evaluates its conditions in order up to the first that
+    /// is false, recording each with the facts it read (a condition another rule has, evaluated
+    /// already on this case, is taken from it), and writes the rule's entry as not applicable
+    /// at the condition that failed; whether they all hold.
+    fn explain_rule<'a>(
+        &'a self,
+        index: usize,
+        env: &mut Env<'a>,
+        trace: &mut Trace,
+        shared: &mut SharedResults,
+    ) -> bool {
+        let start = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
+        let Some(rule) = self.compiled.get(index) else {
+            trace.write_conditions(index, 0, start);
+            return false;
+        };
+        let slots = self.shared_conditions.first_slots_of(index);
+        let mut failed = None;
+        for (position, test) in rule.tests.iter().enumerate() {
+            // A slot past the results (`u32::MAX` for a condition no other rule has) finds none.
+            let slot = slots
+                .get(position)
+                .map_or(usize::MAX, |&slot| slot as usize);
+            let (holds, facts) = match shared.results.get(slot) {
+                Some(result) if result.case == shared.case => {
+                    (result.holds, result.facts.0..result.facts.1)
+                }
+                _ => {
+                    let observed = Observed::of_condition(rule, position);
+                    let (holds, facts) = Self::own_truth(test, observed, env, trace);
+                    if let Some(result) = shared.results.get_mut(slot) {
+                        *result = SharedResult {
+                            case: shared.case,
+                            holds,
+                            facts: (facts.start, facts.end),
+                        };
+                    }
+                    (holds, facts)
+                }
+            };
+            trace.conditions.push(ConditionTrace {
+                index: position,
+                holds,
+                observed: facts,
+            });
+            if !holds {
+                failed = Some(position);
+                break;
+            }
+        }
+        trace.write_conditions(index, failed.unwrap_or(0), start);
+        failed.is_none()
+    }
+
     /// Evaluates a rule's conditions in order, stopping at the first that is false: whether
     /// they all hold, and the one that did not. With a sink, each is recorded with its facts.
     /// Without one, the conditions flagged in `settled` (key conditions the rule tree found
-    /// true) are not evaluated again. With `shared`, a condition another rule evaluated already
-    /// on this case is copied from it.
+    /// true) are not evaluated again.
     fn conditions<'a>(
         &'a self,
         index: usize,
         settled: u64,
         env: &mut Env<'a>,
         sink: Option<&mut ConditionSink>,
-        mut shared: Option<&mut SharedResults>,
     ) -> (bool, usize) {
         let Some(rule) = self.compiled.get(index) else {
             return (false, 0);
@@ -700,20 +715,10 @@ impl Program {
             });
             return (failed.is_none(), failed.unwrap_or(0));
         };
-        let slots = match shared {
-            Some(_) => self.shared_conditions.first_slots_of(index),
-            None => &[],
-        };
         for (position, test) in rule.tests.iter().enumerate() {
             // The facts go to the trace's one list: no allocation of the condition's own.
-            let observed = rule.observed.get(position).map_or(&[][..], Vec::as_slice);
-            let slot = slots.get(position).copied().unwrap_or(u32::MAX);
-            let (holds, facts) = match shared.as_deref_mut() {
-                Some(shared) if slot != u32::MAX => {
-                    Self::shared_truth(Some(slot as usize), test, observed, env, sink, shared)
-                }
-                _ => Self::own_truth(test, observed, env, sink),
-            };
+            let observed = Observed::of_condition(rule, position);
+            let (holds, facts) = Self::own_truth(test, observed, env, sink);
             sink.conditions.push(ConditionTrace {
                 index: position,
                 holds,

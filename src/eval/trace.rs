@@ -58,6 +58,25 @@ impl Trace {
         self.facts.get(range).unwrap_or(&[])
     }
 
+    /// Writes the entry of a rule whose conditions were evaluated, those from `start` on in
+    /// `conditions`, as not applicable at the condition `failed` (deciding writes the status of
+    /// those that held later). Field by field: `reset` left it as the last explanation wrote
+    /// it, and only what holds something is dropped.
+    pub(super) fn write_conditions(&mut self, rule: usize, failed: usize, start: u32) {
+        let end = u32::try_from(self.conditions.len()).unwrap_or(u32::MAX);
+        if let Some(entry) = self.rules.get_mut(rule) {
+            entry.rule = rule;
+            entry.status = Status::NotApplicable { failed };
+            entry.conditions = start..end;
+            if entry.because.is_some() {
+                entry.because = None;
+            }
+            if entry.binding.is_some() {
+                entry.binding = None;
+            }
+        }
+    }
+
     /// Makes the trace ready to be filled in place for a policy of `count` rules: one entry per
     /// rule, in order, each not in force until deciding says otherwise; no conditions. The
     /// entries already there are reused, so explaining case after case allocates little.
