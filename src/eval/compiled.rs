@@ -69,9 +69,9 @@ impl Path {
 
     /// The value at the path, or `none` where it leads nowhere (a field of something that is
     /// not a record, a variable out of reach), as the interpreter reads it.
-    #[inline]
+    #[inline(always)]
     fn read<'a>(&self, env: &Env<'a>) -> &'a Value {
-        let mut value = match self.local {
+        let value = match self.local {
             None => env.case,
             Some(depth) => match env
                 .locals
@@ -83,16 +83,25 @@ impl Path {
                 None => return &NONE,
             },
         };
-        for &position in self.fields.get(..self.length).unwrap_or_default() {
-            value = match value {
-                Value::Record(_, fields) => match fields.get(position) {
-                    Some(field) => field,
-                    None => return &NONE,
-                },
-                _ => return &NONE,
-            };
+        // Unrolled by length (a path has at most `PATH_FIELDS` fields): most are one or two.
+        let [first, second, third, fourth] = self.fields;
+        match self.length {
+            0 => value,
+            1 => field(value, first),
+            2 => field(field(value, first), second),
+            3 => field(field(field(value, first), second), third),
+            _ => field(field(field(field(value, first), second), third), fourth),
         }
-        value
+    }
+}
+
+/// A field of a record, or `none` for a field it does not have or a value that is not a record
+/// (then every field further along the path is `none` too, as the interpreter reads it).
+#[inline(always)]
+fn field(value: &Value, position: usize) -> &Value {
+    match value {
+        Value::Record(_, fields) => fields.get(position).unwrap_or(&NONE),
+        _ => &NONE,
     }
 }
 
@@ -545,6 +554,7 @@ impl<'a> Env<'a> {
     /// Whether a simple test of one value holds on the value of its operand: the tests
     /// `Leaf::path` gives a path for, and the same tests of any operand. Any other test is
     /// never asked here and is answered `false`.
+    #[inline(always)]
     fn holds_on(&self, leaf: &Leaf, value: &Value) -> bool {
         match leaf {
             Leaf::Truth(_) => value.as_bool(),
@@ -595,6 +605,7 @@ impl<'a> Env<'a> {
 
     /// Whether a compiled condition holds, with the values of the facts it reads (`observed`,
     /// in order) pushed onto `facts`: what an explanation records.
+    #[inline]
     pub(super) fn test_observed(
         &mut self,
         test: &'a Test,
@@ -614,6 +625,17 @@ impl<'a> Env<'a> {
             facts.push(value.clone());
             return to == HOLDS;
         }
+        self.test_then_observe(test, observed, facts)
+    }
+
+    /// `test_observed` of any condition: the test, then each fact read.
+    #[inline(never)]
+    fn test_then_observe(
+        &mut self,
+        test: &'a Test,
+        observed: &'a Observed,
+        facts: &mut Vec<Value>,
+    ) -> bool {
         let holds = self.test(test);
         for operand in &observed.operands {
             let fact = operand.read(self).into_owned();

@@ -210,10 +210,13 @@ impl SharedConditions {
     /// For each of a rule's conditions, in order, the place of the first condition with the
     /// same text (`u32::MAX` for none): looked up once a rule, not once a condition.
     fn first_slots_of(&self, rule: usize) -> &[u32] {
-        let range = self.starts.get(rule).zip(self.starts.get(rule + 1));
-        range
-            .and_then(|(&start, &end)| self.first_slots.get(start as usize..end as usize))
-            .unwrap_or(&[])
+        match self.starts.get(rule..rule.saturating_add(2)) {
+            Some(&[start, end]) => self
+                .first_slots
+                .get(start as usize..end as usize)
+                .unwrap_or(&[]),
+            _ => &[],
+        }
     }
 }
 

@@ -62,6 +62,7 @@ impl Trace {
     /// `conditions`, as not applicable at the condition `failed` (deciding writes the status of
     /// those that held later). Field by field: `reset` left it as the last explanation wrote
     /// it, and only what holds something is dropped.
+    #[inline(always)]
     pub(super) fn write_conditions(&mut self, rule: usize, failed: usize, start: u32) {
         let end = u32::try_from(self.conditions.len()).unwrap_or(u32::MAX);
         if let Some(entry) = self.rules.get_mut(rule) {
@@ -170,6 +171,7 @@ impl RuleTrace {
     /// Makes an entry the one of a rule not in force, writing only what differs from it (most
     /// often the status and the conditions), so that what it holds is dropped only if it
     /// holds something.
+    #[inline]
     fn make_not_in_force(&mut self, rule: usize) {
         self.rule = rule;
         if !matches!(self.status, Status::NotInForce) {
