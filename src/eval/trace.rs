@@ -110,10 +110,16 @@ impl Trace {
     /// Restores to "not in force" the entries of `last` (written by the last explanation, in
     /// increasing order) that are not in `written` (in increasing order).
     fn restore(&mut self, last: &[u32], written: &[u32]) {
-        let mut next_written = written.iter().peekable();
+        // Cases of one epoch (most cases that follow one another) have the same rules in force.
+        if last == written {
+            return;
+        }
+        let mut next = 0;
         for &rule in last {
-            while next_written.next_if(|&&w| w < rule).is_some() {}
-            if next_written.next_if(|&&w| w == rule).is_some() {
+            while written.get(next).is_some_and(|&w| w < rule) {
+                next += 1;
+            }
+            if written.get(next) == Some(&rule) {
                 continue;
             }
             if let Some(entry) = self.rules.get_mut(rule as usize) {
