@@ -27,8 +27,10 @@ fn cases() -> Vec<String> {
     texts
 }
 
-/// Checks that deciding and explaining agree on every case; returns how many cases the
-/// generated rules decided, to show the tree's deeper branches were taken.
+/// Checks that deciding and explaining agree on every case, and that an explanation written
+/// into the trace of the case before (which looks again only at the entries that case wrote)
+/// is the one a new trace gets; returns how many cases the generated rules decided, to show the
+/// tree's deeper branches were taken.
 fn agree(name: &str, program: &Program, texts: &[String]) -> usize {
     let mut trace = Trace::default();
     let mut generated = 0;
@@ -39,10 +41,14 @@ fn agree(name: &str, program: &Program, texts: &[String]) -> usize {
             decided, explained,
             "{name}: deciding and explaining differ on {text}"
         );
-        let (fresh, _) = program.explain(case, *date);
+        let (fresh, fresh_trace) = program.explain(case, *date);
         assert_eq!(
             fresh, explained,
             "{name}: a reused explanation differs on {text}"
+        );
+        assert!(
+            fresh_trace == trace,
+            "{name}: a reused trace differs from a new one on {text}"
         );
         let by_generated = decided
             .decided_by

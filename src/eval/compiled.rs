@@ -69,9 +69,9 @@ impl Path {
 
     /// The value at the path, or `none` where it leads nowhere (a field of something that is
     /// not a record, a variable out of reach), as the interpreter reads it.
-    #[inline]
+    #[inline(always)]
     fn read<'a>(&self, env: &Env<'a>) -> &'a Value {
-        let mut value = match self.local {
+        let value = match self.local {
             None => env.case,
             Some(depth) => match env
                 .locals
@@ -83,16 +83,25 @@ impl Path {
                 None => return &NONE,
             },
         };
-        for &position in self.fields.get(..self.length).unwrap_or_default() {
-            value = match value {
-                Value::Record(_, fields) => match fields.get(position) {
-                    Some(field) => field,
-                    None => return &NONE,
-                },
-                _ => return &NONE,
-            };
+        // Unrolled by length (a path has at most `PATH_FIELDS` fields): most are one or two.
+        let [first, second, third, fourth] = self.fields;
+        match self.length {
+            0 => value,
+            1 => field(value, first),
+            2 => field(field(value, first), second),
+            3 => field(field(field(value, first), second), third),
+            _ => field(field(field(field(value, first), second), third), fourth),
         }
-        value
+    }
+}
+
+/// A field of a record, or `none` for a field it does not have or a value that is not a record
+/// (then every field further along the path is `none` too, as the interpreter reads it).
+#[inline(always)]
+fn field(value: &Value, position: usize) -> &Value {
+    match value {
+        Value::Record(_, fields) => fields.get(position).unwrap_or(&NONE),
+        _ => &NONE,
     }
 }
 
@@ -494,22 +503,13 @@ impl<'a> Env<'a> {
     fn leaf(&mut self, leaf: &'a Leaf) -> bool {
         match leaf {
             Leaf::Truth(operand) => operand.with(self, |_, value| value.as_bool()),
-            Leaf::IsMember(path, members) => {
-                matches!(path.read(self), Value::Enum(_, member) if members.contains(*member))
+            Leaf::IsMember(path, members) => is_member(path.read(self), members),
+            Leaf::HoldsAny(path, ty, members) => holds_any(path.read(self), *ty, members),
+            Leaf::InSet(member, index) => {
+                member.with(self, |env, member| env.in_set(member, *index))
             }
-            Leaf::HoldsAny(path, ty, members) => match path.read(self) {
-                Value::EnumSet(_, held) => held.meets(members),
-                other => members
-                    .members()
-                    .any(|member| other.has_member(&Value::Enum(*ty, member))),
-            },
-            Leaf::InSet(member, index) => member.with(self, |env, member| {
-                match (member, env.epoch.sets.get(*index)) {
-                    (&Value::Enum(_, m), Some(Value::EnumSet(_, set))) => set.contains(m),
-                    (_, Some(set)) => set.has_member(member),
-                    (_, None) => false,
-                }
-            }),
+            Leaf::IsNone(operand) => operand.with(self, |_, value| matches!(value, Value::None)),
+            Leaf::IsEmpty(operand) => operand.with(self, |_, value| is_empty(value)),
             Leaf::InDatedSet(member, index) => {
                 let member = member.read(self);
                 self.program
@@ -520,12 +520,6 @@ impl<'a> Env<'a> {
                 let member = member.read(self);
                 set.read(self).has_member(&member)
             }
-            Leaf::IsNone(operand) => operand.with(self, |_, value| matches!(value, Value::None)),
-            Leaf::IsEmpty(operand) => operand.with(self, |_, value| match value {
-                Value::EnumSet(_, set) => set.is_empty(),
-                Value::Set(members) => members.is_empty(),
-                _ => true,
-            }),
             Leaf::Compare(op, left, right) => left.with(self, |env, left| {
                 right.with(env, |_, right| op.holds(left.total_cmp(right)))
             }),
@@ -557,6 +551,38 @@ impl<'a> Env<'a> {
         }
     }
 
+    /// Whether a simple test of one value holds on the value of its operand: the tests
+    /// `Leaf::path` gives a path for, and the same tests of any operand. Any other test is
+    /// never asked here and is answered `false`.
+    #[inline(always)]
+    fn holds_on(&self, leaf: &Leaf, value: &Value) -> bool {
+        match leaf {
+            Leaf::Truth(_) => value.as_bool(),
+            Leaf::IsMember(_, members) => is_member(value, members),
+            Leaf::HoldsAny(_, ty, members) => holds_any(value, *ty, members),
+            Leaf::InSet(_, index) => self.in_set(value, *index),
+            Leaf::IsNone(_) => matches!(value, Value::None),
+            Leaf::IsEmpty(_) => is_empty(value),
+            Leaf::InDatedSet(..)
+            | Leaf::In(..)
+            | Leaf::Compare(..)
+            | Leaf::StartsWith(..)
+            | Leaf::AnyPrefix(..)
+            | Leaf::Quantifier { .. }
+            | Leaf::Interpret(_) => false,
+        }
+    }
+
+    /// Whether a value is a member of a named set of the case's epoch.
+    #[inline]
+    fn in_set(&self, member: &Value, index: usize) -> bool {
+        match (member, self.epoch.sets.get(index)) {
+            (&Value::Enum(_, m), Some(Value::EnumSet(_, set))) => set.contains(m),
+            (_, Some(set)) => set.has_member(member),
+            (_, None) => false,
+        }
+    }
+
     /// Whether a member of a named set of texts is a prefix of a text, on the case's date.
     fn has_prefix_of(&self, text: &str, set: &PrefixSet) -> bool {
         if let (Some(bytes), Some(&byte)) = (&set.first_bytes, text.as_bytes().first())
@@ -579,18 +605,125 @@ impl<'a> Env<'a> {
 
     /// Whether a compiled condition holds, with the values of the facts it reads (`observed`,
     /// in order) pushed onto `facts`: what an explanation records.
+    #[inline]
     pub(super) fn test_observed(
         &mut self,
         test: &'a Test,
-        observed: &'a [Operand],
+        observed: &'a Observed,
+        facts: &mut Vec<Value>,
+    ) -> bool {
+        if observed.one_test_of_it
+            && let Some(step) = test.steps.first()
+            && let Some(path) = step.leaf.path()
+        {
+            // One look at the fact answers the test and gives the explanation its value.
+            let value = path.read(self);
+            let to = match self.holds_on(&step.leaf, value) {
+                true => step.on_true,
+                false => step.on_false,
+            };
+            facts.push(value.clone());
+            return to == HOLDS;
+        }
+        self.test_then_observe(test, observed, facts)
+    }
+
+    /// `test_observed` of any condition: the test, then each fact read.
+    #[inline(never)]
+    fn test_then_observe(
+        &mut self,
+        test: &'a Test,
+        observed: &'a Observed,
         facts: &mut Vec<Value>,
     ) -> bool {
         let holds = self.test(test);
-        for operand in observed {
+        for operand in &observed.operands {
             let fact = operand.read(self).into_owned();
             facts.push(fact);
         }
         holds
+    }
+}
+
+/// Whether an enum fact is one of some members.
+#[inline]
+fn is_member(value: &Value, members: &EnumSet) -> bool {
+    matches!(value, Value::Enum(_, member) if members.contains(*member))
+}
+
+/// Whether a set of members of the enum `ty` holds one of some members.
+#[inline]
+fn holds_any(value: &Value, ty: u16, members: &EnumSet) -> bool {
+    match value {
+        Value::EnumSet(_, held) => held.meets(members),
+        other => members
+            .members()
+            .any(|member| other.has_member(&Value::Enum(ty, member))),
+    }
+}
+
+/// Whether a set is empty (a value that is not a set is read as one with no members).
+#[inline]
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::EnumSet(_, set) => set.is_empty(),
+        Value::Set(members) => members.is_empty(),
+        _ => true,
+    }
+}
+
+/// The facts a condition reads, as an explanation shows them, compiled.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Observed {
+    /// The facts, in the order of the checked condition's `observed` list.
+    pub(super) operands: Vec<Operand>,
+    /// Whether the condition is one simple test of the one fact it reads
+    /// (`case.activity == export`, `case.item.annex_i is some`): explaining then reads the
+    /// fact once, for the test and for the explanation.
+    one_test_of_it: bool,
+}
+
+/// What a condition without facts reads: nothing.
+static NO_FACTS: Observed = Observed {
+    operands: Vec::new(),
+    one_test_of_it: false,
+};
+
+impl Observed {
+    /// The facts a condition compiled as `test` reads.
+    fn of(test: &Test, operands: Vec<Operand>) -> Observed {
+        let one_test_of_it = match (&*test.steps, operands.as_slice()) {
+            ([step], [Operand::Path(fact)]) => {
+                test.entry == 0
+                    && [step.on_true, step.on_false].iter().all(|&to| to >= FAILS)
+                    && step.leaf.path() == Some(fact)
+            }
+            _ => false,
+        };
+        Observed {
+            operands,
+            one_test_of_it,
+        }
+    }
+
+    /// The facts of a condition of a rule, or none when there is no such condition.
+    pub(super) fn of_condition(rule: &CompiledRule, position: usize) -> &Observed {
+        rule.observed.get(position).unwrap_or(&NO_FACTS)
+    }
+}
+
+impl Leaf {
+    /// The path the test reads, if it is a test of the value at one path alone.
+    fn path(&self) -> Option<&Path> {
+        match self {
+            Leaf::IsMember(path, _)
+            | Leaf::HoldsAny(path, ..)
+            | Leaf::Truth(Operand::Path(path))
+            | Leaf::InSet(Operand::Path(path), _)
+            | Leaf::IsNone(Operand::Path(path))
+            | Leaf::IsEmpty(Operand::Path(path)) => Some(path),
+            _ => None,
+        }
     }
 }
 
@@ -604,7 +737,7 @@ pub struct CompiledRule {
     /// `MAX_SETTLED_FORMS`; a rule with more is tested condition by condition).
     pub(super) unsettled: Vec<(u64, Test)>,
     pub(super) tests: Vec<Test>,
-    pub(super) observed: Vec<Vec<Operand>>,
+    pub(super) observed: Vec<Observed>,
     /// The arguments of the rule's verdict, in order.
     pub(super) verdict_args: Vec<Argument>,
     /// The arguments of each of the rule's obligations, in the order of `Rule::obligations`.
@@ -619,15 +752,30 @@ impl Program {
             .rules
             .iter()
             .enumerate()
-            .map(|(index, rule)| CompiledRule {
-                for_each: rule.for_each.as_ref().map(Operand::of),
-                unsettled: self.unsettled_forms(index),
-                tests: rule.conditions.iter().map(|c| self.compile(c)).collect(),
-                observed: rule
+            .map(|(index, rule)| {
+                let tests: Vec<Test> = rule.conditions.iter().map(|c| self.compile(c)).collect();
+                let observed = rule
                     .observed
                     .iter()
-                    .map(|facts| facts.iter().map(Operand::of).collect())
-                    .collect(),
+                    .enumerate()
+                    .map(|(position, facts)| {
+                        let operands = facts.iter().map(Operand::of).collect();
+                        match tests.get(position) {
+                            Some(test) => Observed::of(test, operands),
+                            None => Observed {
+                                operands,
+                                one_test_of_it: false,
+                            },
+                        }
+                    })
+                    .collect();
+                (index, rule, tests, observed)
+            })
+            .map(|(index, rule, tests, observed)| CompiledRule {
+                for_each: rule.for_each.as_ref().map(Operand::of),
+                unsettled: self.unsettled_forms(index),
+                tests,
+                observed,
                 verdict_args: rule
                     .verdict
                     .as_ref()

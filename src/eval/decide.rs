@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
-use super::compiled::{Argument, Operand, Test};
+use super::compiled::{Argument, Observed, Test};
 use super::decision::{Decision, Obligation, Status};
 use super::interpret::Env;
 use super::ir::{Epoch, Part, Program};
@@ -49,7 +49,8 @@ struct Scratch {
 }
 
 /// Conditions that several rules have (the same text, in rules without `for`), so that
-/// explaining a case evaluates each once and copies what the first found: in the EU rulebook
+/// explaining a case evaluates each once and the others take what the first found (its truth,
+/// and the range of the facts it read): in the EU rulebook
 /// `case.activity in goods_movements` alone opens ten rules in force on most dates. Found once
 /// per program, when it is lowered.
 #[derive(Debug, Clone, Default)]
@@ -209,10 +210,13 @@ impl SharedConditions {
     /// For each of a rule's conditions, in order, the place of the first condition with the
     /// same text (`u32::MAX` for none): looked up once a rule, not once a condition.
     fn first_slots_of(&self, rule: usize) -> &[u32] {
-        let range = self.starts.get(rule).zip(self.starts.get(rule + 1));
-        range
-            .and_then(|(&start, &end)| self.first_slots.get(start as usize..end as usize))
-            .unwrap_or(&[])
+        match self.starts.get(rule..rule.saturating_add(2)) {
+            Some(&[start, end]) => self
+                .first_slots
+                .get(start as usize..end as usize)
+                .unwrap_or(&[]),
+            _ => &[],
+        }
     }
 }
 
@@ -246,17 +250,15 @@ impl Program {
     /// Decides a case and explains the decision.
     pub fn explain(&self, case: &Value, date: Date) -> (Decision, Trace) {
         // Room up front for every rule and two conditions each, so the lists seldom grow.
-        let mut trace = Trace {
-            rules: Vec::with_capacity(self.rules.len()),
-            conditions: Vec::with_capacity(2 * self.rules.len()),
-            facts: Vec::with_capacity(2 * self.rules.len()),
-        };
+        let mut trace = Trace::with_room(self.rules.len());
         let decision = self.run(case, date, Some(&mut trace));
         (decision, trace)
     }
 
     /// Decides a case and writes its explanation into `trace`, reusing its memory: what deciding
-    /// many cases with their explanations one after another calls.
+    /// many cases with their explanations one after another calls. The trace is a new one or
+    /// one an explanation filled: only the entries the last explanation wrote are looked at
+    /// again, so entries changed by hand in between may stay as they were changed.
     pub fn explain_into(&self, case: &Value, date: Date, trace: &mut Trace) -> Decision {
         self.run(case, date, Some(trace))
     }
@@ -373,14 +375,19 @@ impl Program {
                 None => epoch.settled.get(index).copied().unwrap_or(0),
                 Some(_) => 0,
             };
+            if let (None, Some(trace)) = (&rule.for_each, trace.as_deref_mut()) {
+                if self.explain_rule(index, env, trace, shared) {
+                    state[index] = RuleState::ConditionsHold;
+                    held.push(rule_id);
+                }
+                continue;
+            }
             // The explanation's conditions receive the rule's in place, after the rules before.
             let mut sink = trace.as_deref_mut();
             let start = sink.as_ref().map_or(0, |sink| sink.conditions.len());
             let facts_start = sink.as_ref().map_or(0, |sink| sink.facts.len());
             let (holds, failed) = match &rule.for_each {
-                None => {
-                    self.conditions(index, settled, env, sink.as_deref_mut(), Some(&mut *shared))
-                }
+                None => self.conditions(index, settled, env, sink.as_deref_mut()),
                 Some(set) => 'bound: {
                     // The first member for which every condition holds is the rule's binding.
                     let compiled = self.compiled.get(index).and_then(|c| c.for_each.as_ref());
@@ -394,8 +401,7 @@ impl Program {
                                 sink.facts.truncate(facts_start);
                             }
                             env.locals.push(member);
-                            result =
-                                self.conditions(index, settled, env, sink.as_deref_mut(), None);
+                            result = self.conditions(index, settled, env, sink.as_deref_mut());
                             env.locals.pop();
                             if result.0 {
                                 bindings.push((rule_id, member.clone()));
@@ -414,8 +420,7 @@ impl Program {
                         let mut inner = Env::new(self, case, epoch, date);
                         inner.locals.push(member);
                         // A member is bound: these conditions are the rule's own.
-                        result =
-                            self.conditions(index, settled, &mut inner, sink.as_deref_mut(), None);
+                        result = self.conditions(index, settled, &mut inner, sink.as_deref_mut());
                         if result.0 {
                             bindings.push((rule_id, member.clone()));
                             break;
@@ -425,20 +430,8 @@ impl Program {
                 }
             };
             if let Some(trace) = trace.as_deref_mut() {
-                let end = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
-                // The entry is written whole: `Trace::reset` left candidates' entries as they
-                // were. Field by field, so that only what holds something is dropped.
-                if let Some(entry) = trace.rules.get_mut(index) {
-                    entry.rule = index;
-                    entry.status = Status::NotApplicable { failed };
-                    entry.conditions = u32::try_from(start).unwrap_or(u32::MAX)..end;
-                    if entry.because.is_some() {
-                        entry.because = None;
-                    }
-                    if entry.binding.is_some() {
-                        entry.binding = None;
-                    }
-                }
+                let start = u32::try_from(start).unwrap_or(u32::MAX);
+                trace.write_conditions(index, failed, start);
             }
             if holds {
                 state[index] = RuleState::ConditionsHold;
@@ -631,60 +624,84 @@ impl Program {
         values
     }
 
-    /// Whether a rule's condition holds, with its facts pushed onto the trace's: copied from
-    /// the same condition of another rule when one was evaluated on this case, else evaluated
-    /// and kept for the others.
-    fn shared_truth<'a>(
-        first: Option<usize>,
+    /// Whether a rule's condition holds, with the facts it read pushed onto the trace's list,
+    /// and where they are there.
+    fn own_truth<'a>(
         condition: &'a Test,
-        observed: &'a [Operand],
+        observed: &'a Observed,
         env: &mut Env<'a>,
         sink: &mut ConditionSink,
+    ) -> (bool, std::ops::Range<u32>) {
+        let from = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
+        let holds = env.test_observed(condition, observed, &mut sink.facts);
+        let to = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
+        (holds, from..to)
+    }
+
+    /// Explains a rule without `for`: evaluates its conditions in order up to the first that
+    /// is false, recording each with the facts it read (a condition another rule has, evaluated
+    /// already on this case, is taken from it), and writes the rule's entry as not applicable
+    /// at the condition that failed; whether they all hold.
+    fn explain_rule<'a>(
+        &'a self,
+        index: usize,
+        env: &mut Env<'a>,
+        trace: &mut Trace,
         shared: &mut SharedResults,
     ) -> bool {
-        if let Some(result) = first.and_then(|slot| shared.results.get(slot))
-            && result.case == shared.case
-        {
-            let (from, to) = (result.facts.0 as usize, result.facts.1 as usize);
-            if from <= to && to <= sink.facts.len() {
-                // Most conditions read one fact: pushed without the general copy's setup.
-                match sink.facts.get(from) {
-                    Some(fact) if to == from + 1 => {
-                        let fact = fact.clone();
-                        sink.facts.push(fact);
-                    }
-                    _ => sink.facts.extend_from_within(from..to),
+        let start = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
+        let Some(rule) = self.compiled.get(index) else {
+            trace.write_conditions(index, 0, start);
+            return false;
+        };
+        let slots = self.shared_conditions.first_slots_of(index);
+        let mut failed = None;
+        for (position, test) in rule.tests.iter().enumerate() {
+            // A slot past the results (`u32::MAX` for a condition no other rule has) finds none.
+            let slot = slots
+                .get(position)
+                .map_or(usize::MAX, |&slot| slot as usize);
+            let (holds, facts) = match shared.results.get(slot) {
+                Some(result) if result.case == shared.case => {
+                    (result.holds, result.facts.0..result.facts.1)
                 }
-                return result.holds;
+                _ => {
+                    let observed = Observed::of_condition(rule, position);
+                    let (holds, facts) = Self::own_truth(test, observed, env, trace);
+                    if let Some(result) = shared.results.get_mut(slot) {
+                        *result = SharedResult {
+                            case: shared.case,
+                            holds,
+                            facts: (facts.start, facts.end),
+                        };
+                    }
+                    (holds, facts)
+                }
+            };
+            trace.conditions.push(ConditionTrace {
+                index: position,
+                holds,
+                observed: facts,
+            });
+            if !holds {
+                failed = Some(position);
+                break;
             }
         }
-        let from = sink.facts.len();
-        let holds = env.test_observed(condition, observed, &mut sink.facts);
-        if let Some(result) = first.and_then(|slot| shared.results.get_mut(slot)) {
-            *result = SharedResult {
-                case: shared.case,
-                holds,
-                facts: (
-                    u32::try_from(from).unwrap_or(u32::MAX),
-                    u32::try_from(sink.facts.len()).unwrap_or(u32::MAX),
-                ),
-            };
-        }
-        holds
+        trace.write_conditions(index, failed.unwrap_or(0), start);
+        failed.is_none()
     }
 
     /// Evaluates a rule's conditions in order, stopping at the first that is false: whether
     /// they all hold, and the one that did not. With a sink, each is recorded with its facts.
     /// Without one, the conditions flagged in `settled` (key conditions the rule tree found
-    /// true) are not evaluated again. With `shared`, a condition another rule evaluated already
-    /// on this case is copied from it.
+    /// true) are not evaluated again.
     fn conditions<'a>(
         &'a self,
         index: usize,
         settled: u64,
         env: &mut Env<'a>,
         sink: Option<&mut ConditionSink>,
-        mut shared: Option<&mut SharedResults>,
     ) -> (bool, usize) {
         let Some(rule) = self.compiled.get(index) else {
             return (false, 0);
@@ -701,31 +718,16 @@ impl Program {
             });
             return (failed.is_none(), failed.unwrap_or(0));
         };
-        let slots = match shared {
-            Some(_) => self.shared_conditions.first_slots_of(index),
-            None => &[],
-        };
         for (position, test) in rule.tests.iter().enumerate() {
             // The facts go to the trace's one list: no allocation of the condition's own.
-            let first = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
-            let observed = rule.observed.get(position).map_or(&[][..], Vec::as_slice);
-            let value = match shared.as_deref_mut() {
-                Some(shared) => {
-                    let slot = slots
-                        .get(position)
-                        .filter(|&&slot| slot != u32::MAX)
-                        .map(|&slot| slot as usize);
-                    Self::shared_truth(slot, test, observed, env, sink, shared)
-                }
-                None => env.test_observed(test, observed, &mut sink.facts),
-            };
-            let last = u32::try_from(sink.facts.len()).unwrap_or(u32::MAX);
+            let observed = Observed::of_condition(rule, position);
+            let (holds, facts) = Self::own_truth(test, observed, env, sink);
             sink.conditions.push(ConditionTrace {
                 index: position,
-                holds: value,
-                observed: first..last,
+                holds,
+                observed: facts,
             });
-            if !value {
+            if !holds {
                 return (false, position);
             }
         }

@@ -6,7 +6,7 @@ use super::decision::Status;
 use super::value::Value;
 
 /// What happened to each rule: the explanation, as data.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Trace {
     /// One entry per rule of the policy, in order.
     pub rules: Vec<RuleTrace>,
@@ -15,11 +15,36 @@ pub struct Trace {
     pub conditions: Vec<ConditionTrace>,
     /// The facts every condition read, condition after condition: each condition's `observed`
     /// is a range of this list, so recording a condition allocates nothing however many facts
-    /// it reads.
+    /// it reads. A condition several rules share (the same text, read on the same facts) is
+    /// read once: its range is each of theirs.
     pub facts: Vec<Value>,
+    /// The entries of `rules` the last explanation wrote (its candidates, in increasing
+    /// order), and the number of rules it was for: every other entry is as `reset` left it,
+    /// so the next reset restores only these. `None` for a trace no explanation filled.
+    written: Option<(usize, Vec<u32>)>,
+}
+
+/// Traces are equal when they say the same: what the last reset remembers is not compared.
+impl PartialEq for Trace {
+    fn eq(&self, other: &Trace) -> bool {
+        self.rules == other.rules
+            && self.conditions == other.conditions
+            && self.facts == other.facts
+    }
 }
 
 impl Trace {
+    /// An empty trace with room for `rules` rules and two conditions and facts each, so that
+    /// its lists seldom grow.
+    pub(super) fn with_room(rules: usize) -> Trace {
+        Trace {
+            rules: Vec::with_capacity(rules),
+            conditions: Vec::with_capacity(2 * rules),
+            facts: Vec::with_capacity(2 * rules),
+            written: None,
+        }
+    }
+
     /// The conditions a rule evaluated, in order, up to the first that failed.
     pub fn conditions(&self, rule: &RuleTrace) -> &[ConditionTrace] {
         let range = rule.conditions.start as usize..rule.conditions.end as usize;
@@ -33,18 +58,80 @@ impl Trace {
         self.facts.get(range).unwrap_or(&[])
     }
 
+    /// Writes the entry of a rule whose conditions were evaluated, those from `start` on in
+    /// `conditions`, as not applicable at the condition `failed` (deciding writes the status of
+    /// those that held later). Field by field: `reset` left it as the last explanation wrote
+    /// it, and only what holds something is dropped.
+    #[inline(always)]
+    pub(super) fn write_conditions(&mut self, rule: usize, failed: usize, start: u32) {
+        let end = u32::try_from(self.conditions.len()).unwrap_or(u32::MAX);
+        if let Some(entry) = self.rules.get_mut(rule) {
+            entry.rule = rule;
+            entry.status = Status::NotApplicable { failed };
+            entry.conditions = start..end;
+            if entry.because.is_some() {
+                entry.because = None;
+            }
+            if entry.binding.is_some() {
+                entry.binding = None;
+            }
+        }
+    }
+
     /// Makes the trace ready to be filled in place for a policy of `count` rules: one entry per
     /// rule, in order, each not in force until deciding says otherwise; no conditions. The
     /// entries already there are reused, so explaining case after case allocates little.
     /// The entries of `written` (rule numbers in increasing order) are left as they are: the
     /// caller writes each of them whole.
+    ///
+    /// When the last explanation into this trace was for as many rules, only the entries it
+    /// wrote are looked at (restored unless written again): the others are still as that
+    /// reset left them, since nothing but explaining writes a trace's entries between two
+    /// explanations. Otherwise every entry is.
     pub(super) fn reset(&mut self, count: usize, written: &[u32]) {
-        self.rules.truncate(count);
         self.conditions.clear();
         self.facts.clear();
+        let mut remembered = self.written.take();
+        match &remembered {
+            Some((last_count, last_written))
+                if *last_count == count && self.rules.len() == count =>
+            {
+                self.restore(last_written, written);
+            }
+            _ => self.reset_every_entry(count, written),
+        }
+        // The list's memory is reused for this explanation's.
+        let mut list = remembered.take().map(|(_, list)| list).unwrap_or_default();
+        list.clear();
+        list.extend_from_slice(written);
+        self.written = Some((count, list));
+    }
+
+    /// Restores to "not in force" the entries of `last` (written by the last explanation, in
+    /// increasing order) that are not in `written` (in increasing order).
+    fn restore(&mut self, last: &[u32], written: &[u32]) {
+        // Cases of one epoch (most cases that follow one another) have the same rules in force.
+        if last == written {
+            return;
+        }
+        let mut next = 0;
+        for &rule in last {
+            while written.get(next).is_some_and(|&w| w < rule) {
+                next += 1;
+            }
+            if written.get(next) == Some(&rule) {
+                continue;
+            }
+            if let Some(entry) = self.rules.get_mut(rule as usize) {
+                entry.make_not_in_force(rule as usize);
+            }
+        }
+    }
+
+    /// Makes every entry not in force but those of `written`, looking at each.
+    fn reset_every_entry(&mut self, count: usize, written: &[u32]) {
+        self.rules.truncate(count);
         let mut next_written = 0;
-        // Most other entries are still as the last reset left them (the rules not in force on
-        // either date): only the rest are written, which spares dropping what they hold.
         for (rule, entry) in self.rules.iter_mut().enumerate() {
             if written
                 .get(next_written)
@@ -53,14 +140,7 @@ impl Trace {
                 next_written += 1;
                 continue;
             }
-            let pristine = entry.rule == rule
-                && matches!(entry.status, Status::NotInForce)
-                && entry.conditions.is_empty()
-                && entry.because.is_none()
-                && entry.binding.is_none();
-            if !pristine {
-                *entry = RuleTrace::not_in_force(rule);
-            }
+            entry.make_not_in_force(rule);
         }
         let start = self.rules.len();
         self.rules
@@ -91,6 +171,24 @@ impl RuleTrace {
             conditions: 0..0,
             because: None,
             binding: None,
+        }
+    }
+
+    /// Makes an entry the one of a rule not in force, writing only what differs from it (most
+    /// often the status and the conditions), so that what it holds is dropped only if it
+    /// holds something.
+    #[inline]
+    fn make_not_in_force(&mut self, rule: usize) {
+        self.rule = rule;
+        if !matches!(self.status, Status::NotInForce) {
+            self.status = Status::NotInForce;
+        }
+        self.conditions = 0..0;
+        if self.because.is_some() {
+            self.because = None;
+        }
+        if self.binding.is_some() {
+            self.binding = None;
         }
     }
 }
