@@ -98,6 +98,41 @@ struct RuleTexts {
     binding: String,
     /// Its conditions, by position.
     conditions: Vec<ConditionTexts>,
+    /// When its first condition is written whole: for each value of its fact, the entry of the
+    /// rule not applicable because that condition failed, from the comma before it to the end
+    /// of `failed_condition` (`opened_conditions` and the condition's `FAILS_LAST` piece).
+    fails_first: Vec<String>,
+}
+
+impl RuleTexts {
+    /// The piece `variant` of a condition written whole, for the value its fact has.
+    fn whole_piece(
+        &self,
+        trace: &Trace,
+        condition: &ConditionTrace,
+        variant: usize,
+    ) -> Option<&str> {
+        let whole = self.conditions.get(condition.index)?.whole.as_ref()?;
+        match trace.observed(condition) {
+            [fact] => whole.piece(fact, variant),
+            _ => None,
+        }
+    }
+
+    /// The entry up to the end of `failed_condition` of the rule not applicable because its
+    /// first condition failed, when that condition is written whole (`fails_first`).
+    fn fails_first(&self, trace: &Trace, condition: &ConditionTrace) -> Option<&str> {
+        if condition.holds || condition.index != 0 || self.fails_first.is_empty() {
+            return None;
+        }
+        let whole = self.conditions.first()?.whole.as_ref()?;
+        let [fact] = trace.observed(condition) else {
+            return None;
+        };
+        self.fails_first
+            .get(whole.ordinal(fact)?)
+            .map(String::as_str)
+    }
 }
 
 /// The statuses as the explanation names them, by `status_position`.
@@ -108,6 +143,9 @@ const STATUSES: [&str; 5] = [
     "base_not_applicable",
     "not_in_force",
 ];
+
+/// The position of `not_applicable` in `STATUSES`.
+const NOT_APPLICABLE: usize = 2;
 
 /// A status's position in `STATUSES`.
 fn status_position(status: &Status) -> usize {
@@ -142,14 +180,29 @@ struct ConditionTexts {
 struct WholeConditions {
     /// The enum whose members the fact is, or none for a truth.
     enumeration: Option<u16>,
-    /// `,{"condition":…,"holds":…,"observed":{"fact":…}}`, by value and by `holds`, with the
-    /// comma before it (see `separated`).
-    pieces: Vec<[String; 2]>,
+    /// By value: `,{"condition":…,"holds":…,"observed":{"fact":…}}` with `holds` false and
+    /// true (see `FAILS` and `HOLDS`), and the condition failing as the last of its rule's
+    /// (`FAILS_LAST`): the same with `false`, followed by the end of the conditions' list and
+    /// the condition again as `failed_condition`. Each with the comma before it (see
+    /// `separated`).
+    pieces: Vec<[String; 3]>,
 }
 
+/// The pieces of a condition written whole, by position in `WholeConditions::pieces`.
+const FAILS: usize = 0;
+const HOLDS: usize = 1;
+const FAILS_LAST: usize = 2;
+
 impl WholeConditions {
-    /// The piece for a value of the fact, if the value is one of those it was made for.
-    fn piece(&self, value: &Value, holds: bool) -> Option<&str> {
+    /// The piece `variant` (`FAILS`, `HOLDS`, `FAILS_LAST`) for a value of the fact, if the
+    /// value is one of those it was made for.
+    fn piece(&self, value: &Value, variant: usize) -> Option<&str> {
+        let pieces = self.pieces.get(self.ordinal(value)?)?;
+        pieces.get(variant).map(String::as_str)
+    }
+
+    /// The number of a value of the fact among those it was made for, if it is one.
+    fn ordinal(&self, value: &Value) -> Option<usize> {
         let at = match (value, self.enumeration) {
             (Value::Enum(ty, member), Some(enumeration)) if *ty == enumeration => {
                 usize::from(*member)
@@ -157,8 +210,7 @@ impl WholeConditions {
             (Value::Bool(truth), None) => usize::from(*truth),
             _ => return None,
         };
-        let pieces = self.pieces.get(at)?;
-        Some(&pieces[usize::from(holds)])
+        Some(at)
     }
 }
 
@@ -220,9 +272,13 @@ fn whole_conditions(
         Type::Bool => (None, vec!["false".to_string(), "true".to_string()]),
         _ => return None,
     };
-    let pieces: Vec<[String; 2]> = values
+    let pieces: Vec<[String; 3]> = values
         .iter()
-        .map(|value| heads.clone().map(|head| format!("{head}{value}}}}}")))
+        .map(|value| {
+            let [fails, holds] = heads.clone().map(|head| format!("{head}{value}}}}}"));
+            let fails_last = format!("{fails}],\"failed_condition\":{}", separated(&fails, true));
+            [fails, holds, fails_last]
+        })
         .collect();
     let size: usize = pieces.iter().flatten().map(String::len).sum();
     *budget = budget.checked_sub(size)?;
@@ -230,6 +286,31 @@ fn whole_conditions(
         enumeration,
         pieces,
     })
+}
+
+/// The entries of a rule not applicable because its first condition failed, by the value of
+/// that condition's fact (`RuleTexts::fails_first`), if the condition is written whole and
+/// they fit in what is left of `budget`; or none.
+fn fails_first(rule: &RuleTexts, budget: &mut usize) -> Vec<String> {
+    let (Some(whole), Some(opened)) = (
+        rule.conditions.first().and_then(|c| c.whole.as_ref()),
+        rule.opened_conditions.get(NOT_APPLICABLE),
+    ) else {
+        return Vec::new();
+    };
+    let entries: Vec<String> = whole
+        .pieces
+        .iter()
+        .map(|pieces| format!("{opened}{}", separated(&pieces[FAILS_LAST], true)))
+        .collect();
+    let size: usize = entries.iter().map(String::len).sum();
+    match budget.checked_sub(size) {
+        Some(left) => {
+            *budget = left;
+            entries
+        }
+        None => Vec::new(),
+    }
 }
 
 /// A fragment that begins with the comma separating it from what comes before, without that
@@ -362,7 +443,7 @@ impl DecisionTexts {
                     .map(|opened| format!("{opened},\"conditions\":["));
                 let not_in_force = [policy_not_in_force.as_str(), in_force.as_str()]
                     .map(|in_force| format!("{}{in_force}}}", opened[4]));
-                RuleTexts {
+                let mut texts = RuleTexts {
                     name: json_string(&rule.name),
                     heads,
                     opened,
@@ -407,7 +488,10 @@ impl DecisionTexts {
                             }
                         })
                         .collect(),
-                }
+                    fails_first: Vec::new(),
+                };
+                texts.fails_first = fails_first(&texts, &mut budget);
+                texts
             })
             .collect();
         let not_in_force_entries = [0, 1].map(|in_force| {
@@ -657,7 +741,15 @@ impl DecisionTexts {
         }
         let fragment =
             |fragments: &'t [String; 5]| fragments.get(status).map_or("", String::as_str);
-        if plain && !conditions.is_empty() {
+        // The commonest entry of all: a rule not applicable because its first condition failed,
+        // made whole up to the end of `failed_condition`.
+        let fails_first = match conditions {
+            [condition] if plain && status == NOT_APPLICABLE => texts.fails_first(trace, condition),
+            _ => None,
+        };
+        if let Some(entry) = fails_first {
+            out.push_str(separated(entry, first));
+        } else if plain && !conditions.is_empty() {
             out.push_str(separated(fragment(&texts.opened_conditions), first));
         } else if plain {
             out.push_str(separated(fragment(&texts.opened), first));
@@ -685,22 +777,34 @@ impl DecisionTexts {
                 out.push_str(",\"conditions\":[");
             }
         }
-        if !conditions.is_empty() {
-            // The first condition that failed is written again as `failed_condition`.
+        if !conditions.is_empty() && fails_first.is_none() {
+            // The first condition that failed is written again as `failed_condition`: in one
+            // piece with the end of the list when it is the last and written whole.
             let mut failed = None;
+            let last = conditions.len() - 1;
             for (position, condition) in conditions.iter().enumerate() {
+                if position == last
+                    && !condition.holds
+                    && failed.is_none()
+                    && let Some(piece) = texts.whole_piece(trace, condition, FAILS_LAST)
+                {
+                    out.push_str(separated(piece, position == 0));
+                    failed = Some(None);
+                    break;
+                }
                 // Where the condition begins, after the comma that separates it.
                 let start = out.len() + usize::from(position > 0);
                 self.push_condition(out, program, texts, trace, condition, position == 0);
                 if !condition.holds && failed.is_none() {
-                    failed = Some(start..out.len());
+                    failed = Some(Some(start..out.len()));
                 }
             }
             match failed {
-                Some(range) => {
+                Some(Some(range)) => {
                     out.push_str("],\"failed_condition\":");
                     out.extend_from_within(range);
                 }
+                Some(None) => {}
                 None => out.push(']'),
             }
         }
@@ -743,7 +847,7 @@ impl DecisionTexts {
         };
         let observed = trace.observed(condition);
         if let (Some(whole), [fact]) = (&texts.whole, observed)
-            && let Some(piece) = whole.piece(fact, condition.holds)
+            && let Some(piece) = whole.piece(fact, if condition.holds { HOLDS } else { FAILS })
         {
             out.push_str(separated(piece, first));
             return;
