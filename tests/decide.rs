@@ -33,6 +33,8 @@ fn cases() -> Vec<String> {
 /// tree's deeper branches were taken.
 fn agree(name: &str, program: &Program, texts: &[String]) -> usize {
     let mut trace = Trace::default();
+    // Decisions made over the one before, as a batch makes them, with and without a trace.
+    let (mut reused, mut reused_explained) = (program.undecided(), program.undecided());
     let mut generated = 0;
     for ((case, date), text) in decoded(program, texts).iter().zip(texts) {
         let decided = program.decide(case, *date);
@@ -40,6 +42,17 @@ fn agree(name: &str, program: &Program, texts: &[String]) -> usize {
         assert_eq!(
             decided, explained,
             "{name}: deciding and explaining differ on {text}"
+        );
+        program.decide_reusing(case, *date, None, &mut reused);
+        assert_eq!(
+            decided, reused,
+            "{name}: a decision made over the one before differs on {text}"
+        );
+        let mut reused_trace = trace.clone();
+        program.decide_reusing(case, *date, Some(&mut reused_trace), &mut reused_explained);
+        assert_eq!(
+            decided, reused_explained,
+            "{name}: an explained decision made over the one before differs on {text}"
         );
         let (fresh, fresh_trace) = program.explain(case, *date);
         assert_eq!(

@@ -13,7 +13,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Mutex, PoisonError, mpsc};
 
 use super::receipt::ReceiptStamp;
-use crate::eval::{Program, Trace, case_date, check_assumptions, decode_case, recycle_case};
+use crate::eval::{
+    Decision, Program, Trace, case_date, check_assumptions, decode_case, recycle_case,
+};
 use crate::report::decision_line::{DecisionTexts, write_decision_line, write_explained_line};
 use crate::report::diagnostic::{Diagnostic, Sourced};
 use crate::syntax::calendar::Date;
@@ -135,6 +137,8 @@ fn decide_chunk(
     out: &mut String,
 ) -> usize {
     let mut trace = Trace::default();
+    // One decision whose vectors serve every line of the chunk.
+    let mut decision = program.undecided();
     let mut bad = 0;
     // The chunk's text is asked whether it is UTF-8 at once (cheaper than line by line); a
     // line of a text that is not is asked on its own.
@@ -155,7 +159,7 @@ fn decide_chunk(
             line,
             as_of,
             explain,
-            &mut trace,
+            (&mut trace, &mut decision),
             out,
         ) {
             bad += 1;
@@ -379,8 +383,9 @@ fn decide_piece(decide: &DecideChunk, piece: &mut Piece) {
     }
 }
 
-/// Writes one line's output to `out` (without its line end); whether it was decided. An
-/// explanation is written into `trace`, whose memory serves one line after another.
+/// Writes one line's output to `out` (without its line end); whether it was decided. The
+/// decision is made in `decision` and an explanation in `trace`, whose memory serves one line
+/// after another.
 #[allow(clippy::too_many_arguments)]
 fn decide_line(
     (program, stamp, texts): (&Program, &ReceiptStamp, &DecisionTexts),
@@ -389,7 +394,7 @@ fn decide_line(
     line: Result<&str, LineProblem>,
     as_of: Option<Date>,
     explain: bool,
-    trace: &mut Trace,
+    (trace, decision): (&mut Trace, &mut Decision),
     out: &mut String,
 ) -> bool {
     // A line that is not a case: an object with its number and its diagnostics.
@@ -419,14 +424,14 @@ fn decide_line(
         return error_line(errors_json(name, number, line, &[error]));
     }
     if explain {
-        let decision = program.explain_into(&case, date, trace);
-        write_explained_line(out, program, texts, &decision, trace, number);
+        program.decide_reusing(&case, date, Some(trace), decision);
+        write_explained_line(out, program, texts, decision, trace, number);
         stamp.append_to_object(out, line, decision.date);
         recycle_case(case);
         return true;
     }
-    let decision = program.decide(&case, date);
-    write_decision_line(out, program, texts, &decision, number);
+    program.decide_reusing(&case, date, None, decision);
+    write_decision_line(out, program, texts, decision, number);
     stamp.append_to_object(out, line, decision.date);
     // Its records serve the next line's case.
     recycle_case(case);

@@ -263,12 +263,41 @@ impl Program {
         self.run(case, date, Some(trace))
     }
 
-    fn run(&self, case: &Value, date: Date, trace: Option<&mut Trace>) -> Decision {
+    /// Decides a case into `decision`, reusing its vectors (the obligations and their
+    /// arguments), and with a trace writes its explanation there as `explain_into` does: what a
+    /// batch calls line after line, so that deciding allocates nothing once the vectors have
+    /// grown. What `decision` held before is replaced whole.
+    pub fn decide_reusing(
+        &self,
+        case: &Value,
+        date: Date,
+        trace: Option<&mut Trace>,
+        decision: &mut Decision,
+    ) {
         SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => self.run_with(case, date, trace, &mut scratch),
+            Ok(mut scratch) => self.run_with(case, date, trace, &mut scratch, decision),
             // Only a re-entrant call finds the scratch busy; it gets its own.
-            Err(_) => self.run_with(case, date, trace, &mut Scratch::default()),
-        })
+            Err(_) => self.run_with(case, date, trace, &mut Scratch::default(), decision),
+        });
+    }
+
+    /// A decision to be filled by `decide_reusing`: the `otherwise` verdict as of 1970-01-01,
+    /// nothing more, no memory held.
+    pub fn undecided(&self) -> Decision {
+        Decision {
+            date: Date::EPOCH,
+            verdict: VerdictId::new(self.policy.otherwise),
+            verdict_args: Vec::new(),
+            decided_by: None,
+            obligations: Vec::new(),
+            policy_in_force: false,
+        }
+    }
+
+    fn run(&self, case: &Value, date: Date, trace: Option<&mut Trace>) -> Decision {
+        let mut decision = self.undecided();
+        self.decide_reusing(case, date, trace, &mut decision);
+        decision
     }
 
     /// Whether `epoch`, the epoch of `date`, has every rule it has in force on every one of its
@@ -289,7 +318,8 @@ impl Program {
         date: Date,
         mut trace: Option<&mut Trace>,
         scratch: &mut Scratch,
-    ) -> Decision {
+        decision: &mut Decision,
+    ) {
         let epoch = self.epoch(date);
         let count = self.rules.len();
         if scratch.state.len() < count {
@@ -335,7 +365,7 @@ impl Program {
         for &rule_id in &scratch.held {
             self.settle(rule_id as usize, &mut scratch.state);
         }
-        let decision = self.conclude(&mut env, scratch, date, epoch.policy_in_force);
+        self.conclude(&mut env, scratch, date, epoch.policy_in_force, decision);
         if let Some(trace) = trace {
             self.record_statuses(&mut env, scratch, trace);
         }
@@ -343,7 +373,6 @@ impl Program {
         for &rule_id in &scratch.held {
             scratch.state[rule_id as usize] = RuleState::NotVisited;
         }
-        decision
     }
 
     /// Evaluates the conditions of every candidate, marking each in the scratch as holding or
@@ -441,17 +470,19 @@ impl Program {
     }
 
     /// The decision from the rules that apply: the strongest verdict (declaration order breaks
-    /// ties) or the `otherwise` verdict, and the obligations of every applied rule.
+    /// ties) or the `otherwise` verdict, and the obligations of every applied rule, written into
+    /// `decision` over what it held (its obligations' vectors reused in place).
     fn conclude<'a>(
         &'a self,
         env: &mut Env<'a>,
         scratch: &'a Scratch,
         date: Date,
         policy_in_force: bool,
-    ) -> Decision {
+        decision: &mut Decision,
+    ) {
         let state = &scratch.state;
         let mut verdict: Option<(usize, usize)> = None;
-        let mut obligations = Vec::new();
+        let mut written = 0;
         for &rule_id in &scratch.held {
             let index = rule_id as usize;
             if state[index] != RuleState::Applied {
@@ -467,37 +498,54 @@ impl Program {
             let compiled = self.compiled.get(index);
             let compiled = compiled.map_or(&[][..], |c| c.obligation_args.as_slice());
             for ((kind, _), args) in rule.obligations.iter().zip(compiled) {
-                let args = Self::arguments(args, binding, env);
-                obligations.push(Obligation {
-                    kind: *kind,
-                    args,
-                    rule: RuleId::new(index),
-                });
+                let rule = RuleId::new(index);
+                match decision.obligations.get_mut(written) {
+                    Some(obligation) => {
+                        obligation.kind = *kind;
+                        obligation.rule = rule;
+                        Self::arguments(args, binding, env, &mut obligation.args);
+                    }
+                    None => {
+                        let mut values = Vec::with_capacity(args.len());
+                        Self::arguments(args, binding, env, &mut values);
+                        decision.obligations.push(Obligation {
+                            kind: *kind,
+                            args: values,
+                            rule,
+                        });
+                    }
+                }
+                written += 1;
             }
         }
-        let (verdict_kind, verdict_args, decided_by) = match verdict {
+        decision.obligations.truncate(written);
+        let (verdict_kind, decided_by) = match verdict {
             Some((kind, rule)) => {
                 let binding = scratch
                     .bindings
                     .iter()
                     .find(|(r, _)| *r as usize == rule)
                     .map(|(_, v)| v);
-                let args = match self.compiled.get(rule) {
-                    Some(compiled) => Self::arguments(&compiled.verdict_args, binding, env),
-                    None => Vec::new(),
-                };
-                (kind, args, Some(rule))
+                match self.compiled.get(rule) {
+                    Some(compiled) => Self::arguments(
+                        &compiled.verdict_args,
+                        binding,
+                        env,
+                        &mut decision.verdict_args,
+                    ),
+                    None => decision.verdict_args.clear(),
+                }
+                (kind, Some(rule))
             }
-            None => (self.policy.otherwise, Vec::new(), None),
+            None => {
+                decision.verdict_args.clear();
+                (self.policy.otherwise, None)
+            }
         };
-        Decision {
-            date,
-            verdict: VerdictId::new(verdict_kind),
-            verdict_args,
-            decided_by: decided_by.map(RuleId::new),
-            obligations,
-            policy_in_force,
-        }
+        decision.date = date;
+        decision.verdict = VerdictId::new(verdict_kind);
+        decision.decided_by = decided_by.map(RuleId::new);
+        decision.policy_in_force = policy_in_force;
     }
 
     /// Writes into the trace the status of every candidate whose conditions held (those that
@@ -610,18 +658,20 @@ impl Program {
         Some(text)
     }
 
-    /// The values of a conclusion's arguments, with the rule's `for` member bound if it has one.
+    /// The values of a conclusion's arguments, with the rule's `for` member bound if it has one,
+    /// written into `values` over what it held.
     fn arguments<'a>(
         args: &'a [Argument],
         binding: Option<&'a Value>,
         env: &mut Env<'a>,
-    ) -> Vec<Value> {
+        values: &mut Vec<Value>,
+    ) {
         env.locals.extend(binding);
-        let values = args.iter().map(|a| a.value(env).into_owned()).collect();
+        values.clear();
+        values.extend(args.iter().map(|a| a.value(env).into_owned()));
         if binding.is_some() {
             env.locals.pop();
         }
-        values
     }
 
     /// Whether a rule's condition holds, with the facts it read pushed onto the trace's list,
