@@ -1257,7 +1257,7 @@ impl<'a> FastReader<'a> {
     /// The same as [`FastReader::key`] for a key that is not the expected one: the fields
     /// after it (some left out), then any field by name (a key out of order, with space about
     /// it, or not one of the record's).
-    #[inline(never)]
+    #[inline(always)]
     fn later_key(
         &mut self,
         record: &'a RecordShape,
