@@ -72,7 +72,7 @@ pub struct ReceiptStamp {
     rulebook: String,
     rulebook_sha256: String,
     params: BTreeMap<String, String>,
-    /// `"receipt":{"rulebook":…,"params":{…},"as_of":"`.
+    /// `"receipt":{"rulebook":…,"params":{…},"as_of":`.
     prefix: String,
 }
 
@@ -90,7 +90,7 @@ impl ReceiptStamp {
         // `json!` sorts keys; written by hand to keep the documented order.
         let text = |value: &serde_json::Value| value.to_string();
         let prefix = format!(
-            "\"receipt\":{{\"rulebook\":{},\"rulebook_sha256\":{},\"licit_version\":{},\"params\":{},\"as_of\":\"",
+            "\"receipt\":{{\"rulebook\":{},\"rulebook_sha256\":{},\"licit_version\":{},\"params\":{},\"as_of\":",
             text(&fields["rulebook"]),
             text(&fields["rulebook_sha256"]),
             text(&fields["licit_version"]),
@@ -125,8 +125,15 @@ impl ReceiptStamp {
         object.push(',');
         object.push_str(&self.prefix);
         // The date and the hash are written in place: a batch line makes no string of its own.
-        as_of.push_to(object);
-        object.push_str("\",\"case_sha256\":\"");
+        match as_of.text() {
+            Some(text) => text.push_quoted(object),
+            None => {
+                object.push('"');
+                as_of.push_to(object);
+                object.push('"');
+            }
+        }
+        object.push_str(",\"case_sha256\":\"");
         push_sha256_hex(object, case.trim_ascii().as_bytes());
         object.push_str("\"}}");
     }

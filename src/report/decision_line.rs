@@ -27,6 +27,10 @@ pub struct DecisionTexts {
     policy: String,
     /// The verdict kinds, by index.
     verdicts: Vec<KindTexts>,
+    /// What follows a line's date up to the verdict's arguments, by verdict and by whether the
+    /// policy is in force: `,"policy_in_force":…,"verdict":{"kind":…,"args":`, with `{}` for
+    /// a verdict without parameters.
+    verdict_heads: Vec<[String; 2]>,
     /// The obligation kinds, by index.
     obligations: Vec<KindTexts>,
     /// The rules, by index.
@@ -70,6 +74,11 @@ struct KindTexts {
     kind: String,
     /// Its parameters as the keys of the `args` object.
     args: Keys,
+    /// `{"kind":…,"args":{`: an obligation's object up to its arguments.
+    opened: String,
+    /// The same followed by the first key of `args`, and the position of its value, when one
+    /// position bears that key (always, in a checked program).
+    keyed: Option<(String, usize)>,
 }
 
 /// A rule.
@@ -77,8 +86,12 @@ struct KindTexts {
 struct RuleTexts {
     /// Its name as a JSON string.
     name: String,
-    /// `"rule":…,"citation":…`.
-    reference: String,
+    /// `},"decided_by":{"rule":…,"citation":…},"obligations":[`: what follows the verdict of
+    /// a line the rule decided.
+    decided: String,
+    /// `},"rule":…,"citation":…}`: the end of an obligation the rule imposed, after its
+    /// arguments.
+    obligation_tail: String,
     /// `,{"rule":…,"citation":…,"status":"…"`, by status (see `status_position`): the start of
     /// its entry in the explanation, with the comma before it (see `separated`).
     heads: [String; 5],
@@ -399,11 +412,25 @@ fn json_string(text: &str) -> String {
 
 /// A kind's texts.
 fn kind_texts(kind: &KindDef) -> KindTexts {
+    let name = format!("\"kind\":{}", json_string(&kind.name));
+    let args = Keys::of(kind.params.iter().map(|(name, _)| name.as_str()));
+    let opened = format!("{{{name},\"args\":{{");
+    let keyed = match args.keys.first() {
+        Some((key, positions)) if positions.len() == 1 => {
+            Some((format!("{opened}{}", separated(key, true)), positions[0]))
+        }
+        _ => None,
+    };
     KindTexts {
-        kind: format!("\"kind\":{}", json_string(&kind.name)),
-        args: Keys::of(kind.params.iter().map(|(name, _)| name.as_str())),
+        kind: name,
+        args,
+        opened,
+        keyed,
     }
 }
+
+/// What follows the verdict of a line no rule decided.
+const UNDECIDED: &str = "},\"decided_by\":null,\"obligations\":[";
 
 impl DecisionTexts {
     /// The texts of a program's decisions.
@@ -444,11 +471,12 @@ impl DecisionTexts {
                 let not_in_force = [policy_not_in_force.as_str(), in_force.as_str()]
                     .map(|in_force| format!("{}{in_force}}}", opened[4]));
                 let mut texts = RuleTexts {
+                    decided: format!("}},\"decided_by\":{{{reference}}},\"obligations\":["),
+                    obligation_tail: format!("}},{reference}}}"),
                     name: json_string(&rule.name),
                     heads,
                     opened,
                     opened_conditions,
-                    reference,
                     exception_to,
                     in_force,
                     not_in_force,
@@ -503,13 +531,27 @@ impl DecisionTexts {
             entries.starts.push(entries.text.len());
             entries
         });
+        let verdicts: Vec<KindTexts> = policy.verdicts.iter().map(kind_texts).collect();
+        let verdict_heads = verdicts
+            .iter()
+            .map(|kind| {
+                let args = if kind.args.keys.is_empty() { "{}" } else { "" };
+                ["false", "true"].map(|in_force| {
+                    format!(
+                        ",\"policy_in_force\":{in_force},\"verdict\":{{{},\"args\":{args}",
+                        kind.kind
+                    )
+                })
+            })
+            .collect();
         DecisionTexts {
             not_in_force_entries,
+            verdict_heads,
             policy: format!(
                 "\"policy\":{{\"title\":{},\"source\":{source}}}",
                 json_string(&policy.title)
             ),
-            verdicts: policy.verdicts.iter().map(kind_texts).collect(),
+            verdicts,
             obligations: policy.obligations.iter().map(kind_texts).collect(),
             rules,
             policy_not_in_force,
@@ -543,11 +585,7 @@ impl DecisionTexts {
                 let _ = write!(out, "\"{duration}\"");
             }
             Value::Text(text) => push_json_str(out, text),
-            Value::Date(date) => {
-                out.push('"');
-                date.push_to(out);
-                out.push('"');
-            }
+            Value::Date(date) => push_quoted_date(out, *date),
             Value::Enum(ty, member) => self.push_member(out, program, *ty, *member),
             Value::EnumSet(ty, set) => {
                 out.push('[');
@@ -601,25 +639,12 @@ impl DecisionTexts {
         }
     }
 
-    /// Writes `"kind":…,"args":{…}` of a verdict or obligation.
-    fn push_conclusion(
-        &self,
-        out: &mut String,
-        program: &Program,
-        kind: Option<&KindTexts>,
-        args: &[Value],
-    ) {
-        let Some(kind) = kind else {
-            out.push_str("\"kind\":\"?\",\"args\":{}");
-            return;
-        };
-        out.push_str(&kind.kind);
-        out.push_str(",\"args\":");
-        kind.args.write(out, args.len(), |out, position| {
-            if let Some(value) = args.get(position) {
-                self.push_value(out, program, value);
-            }
-        });
+    /// Writes the argument at `position` of a verdict or obligation, if there is one.
+    #[inline]
+    fn push_arg(&self, out: &mut String, program: &Program, args: &[Value], position: usize) {
+        if let Some(value) = args.get(position) {
+            self.push_value(out, program, value);
+        }
     }
 
     /// Writes the object of one decision: everything up to the obligations, then the
@@ -638,50 +663,64 @@ impl DecisionTexts {
             out.push(',');
             out.push_str(&self.policy);
         }
-        out.push_str(",\"date\":\"");
-        decision.date.push_to(out);
-        out.push_str("\",\"policy_in_force\":");
-        out.push_str(if decision.policy_in_force {
-            "true"
-        } else {
-            "false"
-        });
-        out.push_str(",\"verdict\":{");
-        self.push_conclusion(
-            out,
-            program,
-            self.verdicts.get(decision.verdict.index()),
-            &decision.verdict_args,
-        );
-        out.push_str("},\"decided_by\":");
-        match decision
-            .decided_by
-            .and_then(|rule| self.rules.get(rule.index()))
-        {
-            Some(rule) => {
-                out.push('{');
-                out.push_str(&rule.reference);
-                out.push('}');
+        out.push_str(",\"date\":");
+        push_quoted_date(out, decision.date);
+        let verdict = decision.verdict.index();
+        let in_force = usize::from(decision.policy_in_force);
+        match (self.verdict_heads.get(verdict), self.verdicts.get(verdict)) {
+            (Some(heads), Some(kind)) => {
+                out.push_str(&heads[in_force]);
+                // A verdict without parameters has its `{}` in the head.
+                if !kind.args.keys.is_empty() {
+                    let args = &decision.verdict_args;
+                    kind.args.write(out, args.len(), |out, position| {
+                        self.push_arg(out, program, args, position);
+                    });
+                }
             }
-            None => out.push_str("null"),
+            _ => {
+                out.push_str(if decision.policy_in_force {
+                    ",\"policy_in_force\":true"
+                } else {
+                    ",\"policy_in_force\":false"
+                });
+                out.push_str(",\"verdict\":{\"kind\":\"?\",\"args\":{}");
+            }
         }
-        out.push_str(",\"obligations\":[");
+        out.push_str(
+            decision
+                .decided_by
+                .and_then(|rule| self.rules.get(rule.index()))
+                .map_or(UNDECIDED, |rule| rule.decided.as_str()),
+        );
         for (position, obligation) in decision.obligations.iter().enumerate() {
             if position > 0 {
                 out.push(',');
             }
-            out.push('{');
-            self.push_conclusion(
-                out,
-                program,
-                self.obligations.get(obligation.kind),
-                &obligation.args,
-            );
-            if let Some(rule) = self.rules.get(obligation.rule.index()) {
-                out.push(',');
-                out.push_str(&rule.reference);
+            let args = &obligation.args;
+            let value = |out: &mut String, position: usize| {
+                self.push_arg(out, program, args, position);
+            };
+            match self.obligations.get(obligation.kind) {
+                // The object up to the first argument's value in one piece.
+                Some(kind) => match &kind.keyed {
+                    Some((head, first)) if *first < args.len() => {
+                        out.push_str(head);
+                        value(out, *first);
+                        kind.args.write_entries(out, args.len(), 1, value);
+                    }
+                    _ => {
+                        out.push_str(&kind.opened);
+                        kind.args.write_entries(out, args.len(), 0, value);
+                    }
+                },
+                None => out.push_str("{\"kind\":\"?\",\"args\":{"),
             }
-            out.push('}');
+            out.push_str(
+                self.rules
+                    .get(obligation.rule.index())
+                    .map_or("}}", |rule| rule.obligation_tail.as_str()),
+            );
         }
         out.push(']');
         if let Some(trace) = trace {
@@ -916,6 +955,19 @@ pub fn write_explained_line(
     line: usize,
 ) {
     texts.write(out, program, decision, line, Some(trace));
+}
+
+/// Writes a date as a JSON string, as `value_json` gives it.
+#[inline]
+fn push_quoted_date(out: &mut String, date: crate::syntax::calendar::Date) {
+    match date.text() {
+        Some(text) => text.push_quoted(out),
+        None => {
+            out.push('"');
+            date.push_to(out);
+            out.push('"');
+        }
+    }
 }
 
 /// Appends a number in decimal.

@@ -132,28 +132,38 @@ impl Date {
     /// Writes the date as `Display` does, without the formatting machinery for a date of the
     /// calendar (the batch writer's common case).
     pub fn push_to(self, out: &mut String) {
-        if !self.is_in_calendar() {
-            use std::fmt::Write as _;
-            let _ = write!(out, "{self}");
-            return;
+        match self.text() {
+            Some(text) => text.push_to(out),
+            None => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{self}");
+            }
         }
-        // Days of the calendar are 0 to 3,652,058 from 0001-01-01 (`MIN`): unsigned 32-bit
-        // arithmetic, the same algorithm as `civil_from_days` shifted by eras that start in
-        // 0000-03-01.
-        let z = u32::try_from(self.0 - Date::MIN.0).unwrap_or(0) + 306;
-        let era = z / 146_097;
-        let doe = z % 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + u32::from(month <= 2);
-        // Two pieces of texts made at compile time: no digit pushed alone, no bytes checked.
-        let year = 4 * year as usize;
-        let month_day = 6 * (31 * (month as usize - 1) + day as usize - 1);
-        out.push_str(YEARS.get(year..year + 4).unwrap_or("0000"));
-        out.push_str(MONTH_DAYS.get(month_day..month_day + 6).unwrap_or("-00-00"));
+    }
+
+    /// The text of a date of the calendar as two pieces made at compile time, or none for a
+    /// date outside it: worked out once, it can be written several times (a batch line writes
+    /// its date twice, in the line and in its receipt).
+    pub fn text(self) -> Option<DateText> {
+        if !self.is_in_calendar() {
+            return None;
+        }
+        // Days of the calendar are 0 to 3,652,058 from 0001-01-01 (`MIN`), 306 to 3,652,364
+        // from 0000-03-01, where the years of `civil_from_days` begin (a leap day is the last
+        // of its year). The year is estimated from the mean year, never too low and at most one
+        // too high, then corrected.
+        let from_march = u32::try_from(self.0 - Date::MIN.0).unwrap_or(0) + 306;
+        let mut year = (from_march + 2) * 400 / 146_097;
+        let mut start = march_year_start(year);
+        if from_march < start {
+            year -= 1;
+            start = march_year_start(year);
+        }
+        // Below 366 and 10,000: both fit 16 bits.
+        let day_of_year = (from_march - start) as u16;
+        // January and February end the year that began the March before.
+        let year = year as u16 + u16::from(day_of_year >= 306);
+        Some(DateText { year, day_of_year })
     }
 
     /// The year, month and day of a date of the calendar (a date outside gives the nearest
@@ -206,6 +216,49 @@ impl fmt::Display for Date {
             // before 0001), `-0001-12-31`.
             let sign = if year < 0 { '-' } else { '+' };
             write!(f, "{sign}{:04}-{month:02}-{day:02}", year.unsigned_abs())
+        }
+    }
+}
+
+/// The text of a date of the calendar (`Date::text`): where its two pieces are in texts made
+/// at compile time, `"YYYY` in `QUOTED_YEARS` and `-MM-DD"` in `FROM_MARCH`, a JSON string
+/// together. Each piece is sliced at a fixed length, so that it is copied without a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateText {
+    /// The calendar year, 1 to 9999.
+    year: u16,
+    /// The day's number in the year that began on the March 1 before it, 0 to 365.
+    day_of_year: u16,
+}
+
+impl DateText {
+    /// Writes the date as a JSON string, quotes included.
+    #[inline]
+    pub fn push_quoted(self, out: &mut String) {
+        let (year, day) = (
+            5 * usize::from(self.year),
+            7 * usize::from(self.day_of_year),
+        );
+        if let Some(piece) = QUOTED_YEARS.get(year..year + 5) {
+            out.push_str(piece);
+        }
+        if let Some(piece) = FROM_MARCH.get(day..day + 7) {
+            out.push_str(piece);
+        }
+    }
+
+    /// Writes the date without quotes, as `Display` does.
+    #[inline]
+    pub fn push_to(self, out: &mut String) {
+        let (year, day) = (
+            5 * usize::from(self.year),
+            7 * usize::from(self.day_of_year),
+        );
+        if let Some(piece) = QUOTED_YEARS.get(year + 1..year + 5) {
+            out.push_str(piece);
+        }
+        if let Some(piece) = FROM_MARCH.get(day..day + 6) {
+            out.push_str(piece);
         }
     }
 }
@@ -274,47 +327,62 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// "0000" to "9999", one after another: the year of a date is four bytes at four times it.
-static YEARS: &str = {
-    static BYTES: [u8; 40_000] = {
-        let mut bytes = [0u8; 40_000];
+/// The first day of the year that begins on March 1 of `year`, counted from 0000-03-01.
+fn march_year_start(year: u32) -> u32 {
+    365 * year + year / 4 - year / 100 + year / 400
+}
+
+/// `"0000` to `"9999`, one after another: the year of a date with its opening quote is five
+/// bytes at five times it.
+static QUOTED_YEARS: &str = {
+    static BYTES: [u8; 50_000] = {
+        let mut bytes = [0u8; 50_000];
         let mut year = 0;
         while year < 10_000 {
-            bytes[4 * year] = b'0' + (year / 1000) as u8;
-            bytes[4 * year + 1] = b'0' + (year / 100 % 10) as u8;
-            bytes[4 * year + 2] = b'0' + (year / 10 % 10) as u8;
-            bytes[4 * year + 3] = b'0' + (year % 10) as u8;
+            bytes[5 * year] = b'"';
+            bytes[5 * year + 1] = b'0' + (year / 1000) as u8;
+            bytes[5 * year + 2] = b'0' + (year / 100 % 10) as u8;
+            bytes[5 * year + 3] = b'0' + (year / 10 % 10) as u8;
+            bytes[5 * year + 4] = b'0' + (year % 10) as u8;
             year += 1;
         }
         bytes
     };
     match std::str::from_utf8(&BYTES) {
         Ok(text) => text,
-        Err(_) => panic!("digits are ASCII"),
+        Err(_) => panic!("digits and quotes are ASCII"),
     }
 };
 
-/// "-01-01" to "-12-31", 31 days for every month: a date's month and day are six bytes at
-/// six times `31 * (month - 1) + day - 1`.
-const MONTH_DAYS: &str = {
-    const BYTES: [u8; 2_232] = {
-        let mut bytes = [0u8; 2_232];
-        let mut at = 0;
-        while at < 372 {
-            let (month, day) = (at / 31 + 1, at % 31 + 1);
-            bytes[6 * at] = b'-';
-            bytes[6 * at + 1] = b'0' + (month / 10) as u8;
-            bytes[6 * at + 2] = b'0' + (month % 10) as u8;
-            bytes[6 * at + 3] = b'-';
-            bytes[6 * at + 4] = b'0' + (day / 10) as u8;
-            bytes[6 * at + 5] = b'0' + (day % 10) as u8;
-            at += 1;
+/// `-03-01"` to `-02-29"`, the 366 days of a year that begins on March 1 (as the years of
+/// `civil_from_days` do), one after another: a day's month and day with the closing quote are
+/// seven bytes at seven times its number in that year.
+const FROM_MARCH: &str = {
+    const DAYS: [u8; 12] = [31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 29];
+    const BYTES: [u8; 2_562] = {
+        let mut bytes = [0u8; 2_562];
+        let (mut at, mut index) = (0, 0);
+        while index < 12 {
+            let month = if index < 10 { index + 3 } else { index - 9 };
+            let mut day = 1;
+            while day <= DAYS[index] as usize {
+                bytes[7 * at] = b'-';
+                bytes[7 * at + 1] = b'0' + (month / 10) as u8;
+                bytes[7 * at + 2] = b'0' + (month % 10) as u8;
+                bytes[7 * at + 3] = b'-';
+                bytes[7 * at + 4] = b'0' + (day / 10) as u8;
+                bytes[7 * at + 5] = b'0' + (day % 10) as u8;
+                bytes[7 * at + 6] = b'"';
+                at += 1;
+                day += 1;
+            }
+            index += 1;
         }
         bytes
     };
     match std::str::from_utf8(&BYTES) {
         Ok(text) => text,
-        Err(_) => panic!("digits and dashes are ASCII"),
+        Err(_) => panic!("digits, dashes and quotes are ASCII"),
     }
 };
 
@@ -365,6 +433,29 @@ mod tests {
                 assert_eq!(Date::parse(&out[1..]), Ok(Date(day)), "day {day}");
             }
         }
+    }
+
+    /// The text of every day of the calendar, one after another, is what `Display` writes,
+    /// with and without quotes; the days just outside have none.
+    #[test]
+    fn every_day_of_the_calendar_has_its_text() {
+        let mut out = String::new();
+        let mut quoted = String::new();
+        for day in Date::MIN.0..=Date::MAX.0 {
+            let text = Date(day)
+                .text()
+                .unwrap_or_else(|| panic!("day {day} has a text"));
+            out.clear();
+            text.push_to(&mut out);
+            quoted.clear();
+            text.push_quoted(&mut quoted);
+            let (year, month, day_of_month) = civil_from_days(day);
+            let expected = format!("{year:04}-{month:02}-{day_of_month:02}");
+            assert_eq!(out, expected, "day {day}");
+            assert_eq!(quoted, format!("\"{expected}\""), "day {day}");
+        }
+        assert_eq!(Date(Date::MIN.0 - 1).text(), None);
+        assert_eq!(Date(Date::MAX.0 + 1).text(), None);
     }
 
     /// `from_ymd`'s unsigned arithmetic gives `days_from_civil`'s day for every day of the
