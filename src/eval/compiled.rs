@@ -195,14 +195,48 @@ impl Argument {
     pub(super) fn value<'a>(&'a self, env: &mut Env<'a>) -> Cow<'a, Value> {
         match self {
             Argument::Operand(operand) => operand.read(env),
+            // A date worked out from dates and durations (`end_of_year(case.date) + period`)
+            // is worked out as a date, without a value for each step.
+            Argument::Arith(Arith::AddDateDuration | Arith::SubDateDuration, ..)
+            | Argument::EndOfYear(_) => Cow::Owned(self.date(env).map_or(Value::None, Value::Date)),
             Argument::Arith(op, left, right) => {
                 let left = left.value(env);
                 let right = right.value(env);
                 Cow::Owned(arithmetic(*op, &left, &right))
             }
-            Argument::EndOfYear(date) => match &*date.value(env) {
-                Value::Date(date) => Cow::Owned(Value::Date(date.end_of_year())),
-                _ => Cow::Owned(Value::None),
+        }
+    }
+
+    /// The argument's value if it is a date, as `value` gives it (`None` where `value` gives
+    /// anything else): `end_of_year` and the sum or difference of a date and a duration are
+    /// worked out on the dates themselves.
+    fn date<'a>(&'a self, env: &mut Env<'a>) -> Option<Date> {
+        match self {
+            Argument::Operand(operand) => operand.with(env, |_, value| match value {
+                Value::Date(date) => Some(*date),
+                _ => None,
+            }),
+            Argument::EndOfYear(date) => date.date(env).map(Date::end_of_year),
+            Argument::Arith(
+                op @ (Arith::AddDateDuration | Arith::SubDateDuration),
+                left,
+                right,
+            ) => {
+                let date = left.date(env)?;
+                let duration = match &*right.value(env) {
+                    Value::Duration(duration) => *duration,
+                    _ => return None,
+                };
+                let sign = if matches!(op, Arith::SubDateDuration) {
+                    -1
+                } else {
+                    1
+                };
+                Some(date.add(duration, sign))
+            }
+            Argument::Arith(..) => match &*self.value(env) {
+                Value::Date(date) => Some(*date),
+                _ => None,
             },
         }
     }

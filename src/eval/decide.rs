@@ -40,6 +40,9 @@ struct Scratch {
     /// The candidates whose conditions held, in order: the only rules whose state is not
     /// `NotVisited`, so the passes after evaluating conditions visit only these.
     held: Vec<u32>,
+    /// Whether a rule that held has exceptions or is one: only then are the rules that held
+    /// resolved and settled (any other applies as soon as its conditions hold).
+    entangled: bool,
     /// The rule tree's walk.
     walk: super::tree::Walk,
     /// For rules with `for`: the member that made them apply.
@@ -356,14 +359,18 @@ impl Program {
         let mut env = Env::new(self, case, epoch, date);
         scratch.bindings.clear();
         scratch.held.clear();
+        scratch.entangled = false;
         self.evaluate_conditions(case, epoch, date, &mut env, scratch, trace.as_deref_mut());
         // A rule whose conditions failed is left `NotVisited`, as a rule not in force: neither
-        // is triggered, applies or suppresses, so only the rules that held need the passes.
-        for &rule_id in &scratch.held {
-            self.resolve(rule_id as usize, &mut scratch.state);
-        }
-        for &rule_id in &scratch.held {
-            self.settle(rule_id as usize, &mut scratch.state);
+        // is triggered, applies or suppresses, so only the rules that held need the passes,
+        // and only when one of them has exceptions or is one.
+        if scratch.entangled {
+            for &rule_id in &scratch.held {
+                self.resolve(rule_id as usize, &mut scratch.state);
+            }
+            for &rule_id in &scratch.held {
+                self.settle(rule_id as usize, &mut scratch.state);
+            }
         }
         self.conclude(&mut env, scratch, date, epoch.policy_in_force, decision);
         if let Some(trace) = trace {
@@ -391,6 +398,7 @@ impl Program {
             state,
             candidates,
             held,
+            entangled,
             bindings,
             shared,
             ..
@@ -406,8 +414,7 @@ impl Program {
             };
             if let (None, Some(trace)) = (&rule.for_each, trace.as_deref_mut()) {
                 if self.explain_rule(index, env, trace, shared) {
-                    state[index] = RuleState::ConditionsHold;
-                    held.push(rule_id);
+                    self.hold(rule_id, state, held, entangled);
                 }
                 continue;
             }
@@ -463,10 +470,31 @@ impl Program {
                 trace.write_conditions(index, failed, start);
             }
             if holds {
-                state[index] = RuleState::ConditionsHold;
-                held.push(rule_id);
+                self.hold(rule_id, state, held, entangled);
             }
         }
+    }
+
+    /// Marks a rule whose conditions held. One with no exceptions that is no exception applies
+    /// at once, as resolving and settling would find (they never visit it: no rule's bases or
+    /// exceptions name it); any other holds until they run, and `entangled` says they must.
+    #[inline]
+    fn hold(
+        &self,
+        rule_id: u32,
+        state: &mut [RuleState],
+        held: &mut Vec<u32>,
+        entangled: &mut bool,
+    ) {
+        let index = rule_id as usize;
+        let rule = &self.rules[index];
+        state[index] = if rule.exceptions.is_empty() && rule.exception_to.is_empty() {
+            RuleState::Applied
+        } else {
+            *entangled = true;
+            RuleState::ConditionsHold
+        };
+        held.push(rule_id);
     }
 
     /// The decision from the rules that apply: the strongest verdict (declaration order breaks
@@ -527,6 +555,9 @@ impl Program {
                     .find(|(r, _)| *r as usize == rule)
                     .map(|(_, v)| v);
                 match self.compiled.get(rule) {
+                    Some(compiled) if compiled.verdict_args.is_empty() => {
+                        decision.verdict_args.clear();
+                    }
                     Some(compiled) => Self::arguments(
                         &compiled.verdict_args,
                         binding,

@@ -133,12 +133,34 @@ impl Program {
         if epoch.tree.is_empty() {
             return;
         }
-        // The facts key conditions read, each looked up once, as the members they are or hold:
-        // a requirement holds when its members meet them, and a split follows the branch of
-        // each (one for an enum fact, each of a set's).
-        let Walk { facts, pending } = walk;
-        facts.clear();
-        facts.extend(epoch.key_paths.iter().map(|path| key_members(case, path)));
+        // The facts key conditions read, each looked up once, as the members they are or hold,
+        // and only when a split or a leaf asks for it: a requirement holds when its members
+        // meet them, and a split follows the branch of each (one for an enum fact, each of a
+        // set's).
+        let Walk {
+            facts,
+            pending,
+            walk: number,
+        } = walk;
+        *number = number.wrapping_add(1);
+        if *number == 0 {
+            // After four billion walks the numbers come round: forget every fact.
+            facts.iter_mut().for_each(|(read_on, _)| *read_on = 0);
+            *number = 1;
+        }
+        let number = *number;
+        if facts.len() < epoch.key_paths.len() {
+            facts.resize(epoch.key_paths.len(), (0, EnumSet::default()));
+        }
+        let mut fact_of = |fact: u16| -> Option<EnumSet> {
+            let fact = usize::from(fact);
+            let (read_on, members) = facts.get_mut(fact)?;
+            if *read_on != number {
+                *members = key_members(case, epoch.key_paths.get(fact)?);
+                *read_on = number;
+            }
+            Some(*members)
+        };
         pending.clear();
         pending.push(0);
         let mut leaves = 0;
@@ -153,9 +175,7 @@ impl Program {
                         // on the date (which its epoch says, unless the policy has too many
                         // rules' dates to split epochs by all of them).
                         let keys_hold = keys.iter().all(|(fact, members)| {
-                            facts
-                                .get(usize::from(*fact))
-                                .is_some_and(|held| held.meets(members))
+                            fact_of(*fact).is_some_and(|held| held.meets(members))
                         });
                         if keys_hold
                             && self
@@ -173,7 +193,7 @@ impl Program {
                     rest,
                 }) => {
                     pending.extend(*rest);
-                    if let Some(held) = facts.get(usize::from(*fact)) {
+                    if let Some(held) = fact_of(*fact) {
                         for member in held.members() {
                             pending.extend(by_member.get(member));
                         }
@@ -211,8 +231,12 @@ fn sort_few(rules: &mut [u32]) {
 /// case's candidates allocates nothing.
 #[derive(Debug, Default)]
 pub(super) struct Walk {
-    /// For each key fact, the members it is or holds.
-    facts: Vec<EnumSet>,
+    /// For each key fact, the number of the walk that last read it and the members it is or
+    /// holds: a fact whose number is not the current walk's is read again when asked.
+    facts: Vec<(u32, EnumSet)>,
+    /// The number of the current walk, counted on each walk on the thread (whatever the
+    /// program), so that no fact read on an earlier walk passes for one of this walk.
+    walk: u32,
     /// The nodes still to visit.
     pending: Vec<u32>,
 }
