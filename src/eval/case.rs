@@ -572,6 +572,7 @@ fn read_case(program: &Program, text: &str, state: &mut ReaderState) -> Option<V
             program: program.shape.id,
             ..RecordCache::default()
         };
+        state.lists = RecordCache::default();
     }
     let mut reader = FastReader {
         text,
@@ -619,6 +620,11 @@ thread_local! {
                 kept: Vec::new(),
                 seen: Vec::new(),
             },
+            lists: RecordCache {
+                program: 0,
+                kept: Vec::new(),
+                seen: Vec::new(),
+            },
             sets: Vec::new(),
             defaulted: None,
             spare_sets: Vec::new(),
@@ -635,6 +641,9 @@ struct ReaderState {
     texts: TextCache,
     /// The nested records read lately, with the text each was read from.
     read: RecordCache,
+    /// The sets of texts read lately (a licence's items and end users), with the text each
+    /// was read from: apart from the records, which they would otherwise push out.
+    lists: RecordCache,
     /// Lists to gather a set's members in before they are sorted, one for each set being read.
     sets: Vec<Vec<Value>>,
     /// The case's record last read, weakly, with the fields it took defaults in, a bit each.
@@ -727,7 +736,8 @@ impl RecordPool {
 /// of an object's text does not depend on what follows it, so a text that begins where the
 /// object does is the whole object. Records by a hash of the object's first bytes, a
 /// few to a bucket; a text is kept the second time its hash is seen, so that objects that do not repeat
-/// cost no copies.
+/// cost no copies. A second such cache keeps sets of texts (a licence's items and end users,
+/// `[…]`) the same way: a list's text, too, is its whole value.
 #[derive(Default)]
 struct RecordCache {
     /// The plan (`CaseShape::id`) of the program whose cases the records were read from.
@@ -741,14 +751,19 @@ struct RecordCache {
 /// A record the fast reader read, and where.
 struct KeptRecord {
     hash: u64,
-    /// The record type and how deep in the case it was read (the reader refuses records too
-    /// deep: one read less deep is not the same answer).
-    record: u16,
+    /// What was read: a record type's index, or [`TEXT_SET`] for a set of texts; and how deep
+    /// in the case it was read (the reader refuses values too deep: one read less deep is not
+    /// the same answer).
+    record: u32,
     depth: usize,
     /// The text it was read from, `{` to `}`.
     text: Box<[u8]>,
     value: Value,
 }
+
+/// What a [`RecordCache`] keeps a set of texts (a licence's items or end users) as, in place of
+/// a record type's index: no index of a record type (at most `u16::MAX`) is this.
+const TEXT_SET: u32 = u32::MAX;
 
 /// How many records a [`RecordCache`] keeps (a power of two).
 const RECORD_CACHE_SLOTS: usize = 256;
@@ -761,27 +776,57 @@ impl RecordCache {
     /// The hash of a record type's object at `start` of `bytes`, from its first 32 bytes, and
     /// its bucket: the first of [`RECORD_CACHE_WAYS`] slots. Objects that begin alike (an item
     /// given with and without a flag at its end) share a bucket, each in a slot of its own.
-    fn bucket(bytes: &[u8], start: usize, record: u16, depth: usize) -> (u64, usize) {
+    #[inline(always)]
+    fn bucket(bytes: &[u8], start: usize, record: u32, depth: usize) -> (u64, usize) {
+        RecordCache::bucket_of_words(record, depth, |offset| word_at(bytes, start + offset))
+    }
+
+    /// The same for a set's list at `start` of `bytes`, from its first 32 bytes up to the
+    /// first `]` among them: what follows a short list is left out, so that the same list is
+    /// found wherever it stands.
+    #[inline(always)]
+    fn list_bucket(bytes: &[u8], start: usize, record: u32, depth: usize) -> (u64, usize) {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        let mut length = 32;
+        for offset in [0, 8, 16, 24] {
+            // The lowest flag of a word is its first `]` exactly.
+            let equal = word_at(bytes, start + offset) ^ (ONES * u64::from(b']'));
+            let flags = equal.wrapping_sub(ONES) & !equal & (ONES << 7);
+            if flags != 0 {
+                length = offset + (flags.trailing_zeros() / 8) as usize + 1;
+                break;
+            }
+        }
+        RecordCache::bucket_of_words(record, depth, |offset| {
+            word_at(bytes, start + offset) & low_bytes(length.saturating_sub(offset))
+        })
+    }
+
+    /// The hash of the four words `word` gives (at offsets 0, 8, 16 and 24) with what was read
+    /// and how deep, and its bucket.
+    #[inline(always)]
+    fn bucket_of_words(record: u32, depth: usize, word: impl Fn(usize) -> u64) -> (u64, usize) {
         // Multiply-rotate over the four words, as `FastHasher` does, without its loop over
         // a slice.
         let mix = |hash: u64, word: u64| {
             (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
         };
         let hash = [0, 8, 16, 24].into_iter().fold(
-            mix(0, u64::from(record) | (depth as u64) << 16),
-            |hash, offset| mix(hash, word_at(bytes, start + offset)),
+            mix(0, u64::from(record) | (depth as u64) << 32),
+            |hash, offset| mix(hash, word(offset)),
         );
         let buckets = RECORD_CACHE_SLOTS / RECORD_CACHE_WAYS;
         (hash, (hash >> 32) as usize % buckets * RECORD_CACHE_WAYS)
     }
 
     /// The record kept for the object at `start` of `bytes`, with the length of its text.
+    #[inline(always)]
     fn get(
         &self,
         (hash, bucket): (u64, usize),
         bytes: &[u8],
         start: usize,
-        record: u16,
+        record: u32,
         depth: usize,
     ) -> Option<(&Value, usize)> {
         let slots = self.kept.get(bucket..bucket + RECORD_CACHE_WAYS)?;
@@ -800,7 +845,7 @@ impl RecordCache {
         &mut self,
         (hash, bucket): (u64, usize),
         text: &[u8],
-        record: u16,
+        record: u32,
         depth: usize,
         value: &Value,
     ) {
@@ -1045,14 +1090,16 @@ impl<'a> FastReader<'a> {
     }
 
     /// A set other than of enum members, into its slot: an empty one is the shared empty set
-    /// (left where the slot holds it already); the members of one the slot held go back to the
-    /// reader's records when nothing else holds them, and its allocation holds the new members
-    /// when there are as many.
+    /// (left where the slot holds it already); a set of texts read before from the same text
+    /// is the one kept then; the members of one the slot held go back to the reader's records
+    /// when nothing else holds them, and its allocation holds the new members when there are
+    /// as many.
     fn set(&mut self, inner: &'a ValueKind, depth: usize, slot: &mut Value) -> Option<()> {
-        if depth > DEEPEST {
+        if depth > DEEPEST || self.peek()? != b'[' {
             return None;
         }
-        self.eat(b'[')?;
+        let start = self.at;
+        self.at += 1;
         if self.peek()? == b']' {
             self.at += 1;
             if !matches!(slot, Value::Set(members) if members.is_empty()) {
@@ -1060,9 +1107,33 @@ impl<'a> FastReader<'a> {
             }
             return Some(());
         }
-        // The set the slot held, when nothing else holds it, is kept for a set of as many
-        // members; its records (licences) go back to be read into.
-        if let Value::Set(mut held) = std::mem::replace(slot, Value::None)
+        // A set of texts (a licence's items or end users) is most often one read before, byte
+        // for byte: the set kept for the same text is shared, as a nested record is.
+        if let ValueKind::Text = inner {
+            let bucket = RecordCache::list_bucket(self.bytes, start, TEXT_SET, depth);
+            if let Some((value, length)) = self
+                .state
+                .lists
+                .get(bucket, self.bytes, start, TEXT_SET, depth)
+            {
+                let value = value.clone();
+                self.at = start + length;
+                let held = std::mem::replace(slot, value);
+                self.spare(held, inner);
+                return Some(());
+            }
+            self.set_members(inner, depth, slot)?;
+            let text = self.bytes.get(start..self.at)?;
+            self.state.lists.keep(bucket, text, TEXT_SET, depth, slot);
+            return Some(());
+        }
+        self.set_members(inner, depth, slot)
+    }
+
+    /// Keeps a set a slot held, when nothing else holds it, for a set of as many members; its
+    /// records (licences) go back to be read into.
+    fn spare(&mut self, held: Value, inner: &ValueKind) {
+        if let Value::Set(mut held) = held
             && let Some(places) = std::sync::Arc::get_mut(&mut held)
         {
             if matches!(inner, ValueKind::Record(_)) {
@@ -1077,6 +1148,15 @@ impl<'a> FastReader<'a> {
             }
             self.state.spare_sets.push(held);
         }
+    }
+
+    /// The members of a set after its `[`, through its `]`, into its slot, sorted: in a set
+    /// the slot held when there are as many, else in a set kept from a case before, or a new
+    /// one.
+    fn set_members(&mut self, inner: &'a ValueKind, depth: usize, slot: &mut Value) -> Option<()> {
+        // The set the slot held is kept for a set of as many members.
+        let held = std::mem::replace(slot, Value::None);
+        self.spare(held, inner);
         // The members are gathered in a list kept for the next set, and go into a kept set of
         // as many once sorted, or a new one.
         let mut members = self.state.sets.pop().unwrap_or_default();
@@ -1299,8 +1379,12 @@ impl<'a> FastReader<'a> {
             return None;
         }
         let start = self.at;
-        let bucket = RecordCache::bucket(self.bytes, start, index, depth);
-        if let Some((value, length)) = self.state.read.get(bucket, self.bytes, start, index, depth)
+        let record = u32::from(index);
+        let bucket = RecordCache::bucket(self.bytes, start, record, depth);
+        if let Some((value, length)) = self
+            .state
+            .read
+            .get(bucket, self.bytes, start, record, depth)
         {
             let value = value.clone();
             self.at = start + length;
@@ -1317,7 +1401,7 @@ impl<'a> FastReader<'a> {
         self.state.records.give(held);
         let value = self.record(index, depth)?;
         let text = self.bytes.get(start..self.at)?;
-        self.state.read.keep(bucket, text, index, depth, &value);
+        self.state.read.keep(bucket, text, record, depth, &value);
         *slot = value;
         Some(())
     }
