@@ -125,14 +125,7 @@ impl ReceiptStamp {
         object.push(',');
         object.push_str(&self.prefix);
         // The date and the hash are written in place: a batch line makes no string of its own.
-        match as_of.text() {
-            Some(text) => text.push_quoted(object),
-            None => {
-                object.push('"');
-                as_of.push_to(object);
-                object.push('"');
-            }
-        }
+        as_of.push_quoted(object);
         object.push_str(",\"case_sha256\":\"");
         push_sha256_hex(object, case.trim_ascii().as_bytes());
         object.push_str("\"}}");

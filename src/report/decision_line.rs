@@ -585,7 +585,7 @@ impl DecisionTexts {
                 let _ = write!(out, "\"{duration}\"");
             }
             Value::Text(text) => push_json_str(out, text),
-            Value::Date(date) => push_quoted_date(out, *date),
+            Value::Date(date) => date.push_quoted(out),
             Value::Enum(ty, member) => self.push_member(out, program, *ty, *member),
             Value::EnumSet(ty, set) => {
                 out.push('[');
@@ -664,7 +664,7 @@ impl DecisionTexts {
             out.push_str(&self.policy);
         }
         out.push_str(",\"date\":");
-        push_quoted_date(out, decision.date);
+        decision.date.push_quoted(out);
         let verdict = decision.verdict.index();
         let in_force = usize::from(decision.policy_in_force);
         match (self.verdict_heads.get(verdict), self.verdicts.get(verdict)) {
@@ -955,19 +955,6 @@ pub fn write_explained_line(
     line: usize,
 ) {
     texts.write(out, program, decision, line, Some(trace));
-}
-
-/// Writes a date as a JSON string, as `value_json` gives it.
-#[inline]
-fn push_quoted_date(out: &mut String, date: crate::syntax::calendar::Date) {
-    match date.text() {
-        Some(text) => text.push_quoted(out),
-        None => {
-            out.push('"');
-            date.push_to(out);
-            out.push('"');
-        }
-    }
 }
 
 /// Appends a number in decimal.

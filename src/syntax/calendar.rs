@@ -141,6 +141,19 @@ impl Date {
         }
     }
 
+    /// Writes the date as a JSON string, quotes included, as `push_to` writes it.
+    #[inline]
+    pub fn push_quoted(self, out: &mut String) {
+        match self.text() {
+            Some(text) => text.push_quoted(out),
+            None => {
+                out.push('"');
+                self.push_to(out);
+                out.push('"');
+            }
+        }
+    }
+
     /// The text of a date of the calendar as two pieces made at compile time, or none for a
     /// date outside it: worked out once, it can be written several times (a batch line writes
     /// its date twice, in the line and in its receipt).
