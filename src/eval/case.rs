@@ -619,11 +619,13 @@ thread_local! {
                 program: 0,
                 kept: Vec::new(),
                 seen: Vec::new(),
+                next: Vec::new(),
             },
             lists: RecordCache {
                 program: 0,
                 kept: Vec::new(),
                 seen: Vec::new(),
+                next: Vec::new(),
             },
             sets: Vec::new(),
             defaulted: None,
@@ -743,9 +745,12 @@ struct RecordCache {
     /// The plan (`CaseShape::id`) of the program whose cases the records were read from.
     program: u64,
     kept: Vec<Option<KeptRecord>>,
-    /// For each bucket, the hash of the object last seen there and not kept, and which of its
-    /// slots is filled next.
-    seen: Vec<(u64, u8)>,
+    /// The hashes of objects seen and not kept, by their own bits (one in each place): an
+    /// object is kept when it is seen again before another takes its place here, so objects
+    /// that alternate in a bucket are kept too.
+    seen: Vec<u64>,
+    /// For each bucket, which of its slots is filled next.
+    next: Vec<u8>,
 }
 
 /// A record the fast reader read, and where.
@@ -771,6 +776,10 @@ const RECORD_CACHE_SLOTS: usize = 256;
 const RECORD_CACHE_WAYS: usize = 4;
 /// The longest text of a record a [`RecordCache`] keeps, in bytes.
 const RECORD_CACHE_LONGEST: usize = 1024;
+/// How many hashes of texts seen and not kept a [`RecordCache`] remembers (a power of two).
+const RECORD_CACHE_SEEN: usize = 1024;
+/// How many bytes of a set's list its hash reads at most (a multiple of eight).
+const LIST_HASHED: usize = 128;
 
 impl RecordCache {
     /// The hash of a record type's object at `start` of `bytes`, from its first 32 bytes, and
@@ -781,25 +790,40 @@ impl RecordCache {
         RecordCache::bucket_of_words(record, depth, |offset| word_at(bytes, start + offset))
     }
 
-    /// The same for a set's list at `start` of `bytes`, from its first 32 bytes up to the
-    /// first `]` among them: what follows a short list is left out, so that the same list is
-    /// found wherever it stands.
+    /// The same for a set's list at `start` of `bytes`, from its bytes up to the first `]`
+    /// among its first [`LIST_HASHED`]: what follows the list is left out, so that the same list
+    /// is found wherever it stands, and lists that begin alike (an end user alone and with
+    /// another after it) hash apart.
     #[inline(always)]
     fn list_bucket(bytes: &[u8], start: usize, record: u32, depth: usize) -> (u64, usize) {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        let mut length = 32;
-        for offset in [0, 8, 16, 24] {
+        let mut hash = RecordCache::mix(0, u64::from(record) | (depth as u64) << 32);
+        let mut offset = 0;
+        while offset < LIST_HASHED {
+            let word = word_at(bytes, start + offset);
             // The lowest flag of a word is its first `]` exactly.
-            let equal = word_at(bytes, start + offset) ^ (ONES * u64::from(b']'));
-            let flags = equal.wrapping_sub(ONES) & !equal & (ONES << 7);
+            let flags = zero_bytes(word ^ (ONES * u64::from(b']')));
             if flags != 0 {
-                length = offset + (flags.trailing_zeros() / 8) as usize + 1;
+                let length = (flags.trailing_zeros() / 8) as usize + 1;
+                hash = RecordCache::mix(hash, word & low_bytes(length));
                 break;
             }
+            hash = RecordCache::mix(hash, word);
+            offset += 8;
         }
-        RecordCache::bucket_of_words(record, depth, |offset| {
-            word_at(bytes, start + offset) & low_bytes(length.saturating_sub(offset))
-        })
+        (hash, RecordCache::bucket_of_hash(hash))
+    }
+
+    /// One step of the multiply-rotate hash, as `FastHasher` takes it.
+    #[inline(always)]
+    fn mix(hash: u64, word: u64) -> u64 {
+        (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+    }
+
+    /// The first slot of a hash's bucket.
+    #[inline(always)]
+    fn bucket_of_hash(hash: u64) -> usize {
+        let buckets = RECORD_CACHE_SLOTS / RECORD_CACHE_WAYS;
+        (hash >> 32) as usize % buckets * RECORD_CACHE_WAYS
     }
 
     /// The hash of the four words `word` gives (at offsets 0, 8, 16 and 24) with what was read
@@ -808,15 +832,11 @@ impl RecordCache {
     fn bucket_of_words(record: u32, depth: usize, word: impl Fn(usize) -> u64) -> (u64, usize) {
         // Multiply-rotate over the four words, as `FastHasher` does, without its loop over
         // a slice.
-        let mix = |hash: u64, word: u64| {
-            (hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
-        };
         let hash = [0, 8, 16, 24].into_iter().fold(
-            mix(0, u64::from(record) | (depth as u64) << 32),
-            |hash, offset| mix(hash, word(offset)),
+            RecordCache::mix(0, u64::from(record) | (depth as u64) << 32),
+            |hash, offset| RecordCache::mix(hash, word(offset)),
         );
-        let buckets = RECORD_CACHE_SLOTS / RECORD_CACHE_WAYS;
-        (hash, (hash >> 32) as usize % buckets * RECORD_CACHE_WAYS)
+        (hash, RecordCache::bucket_of_hash(hash))
     }
 
     /// The record kept for the object at `start` of `bytes`, with the length of its text.
@@ -853,17 +873,20 @@ impl RecordCache {
             return;
         }
         if self.seen.is_empty() {
-            self.seen
-                .resize(RECORD_CACHE_SLOTS / RECORD_CACHE_WAYS, (0, 0));
+            self.seen.resize(RECORD_CACHE_SEEN, 0);
+            self.next.resize(RECORD_CACHE_SLOTS / RECORD_CACHE_WAYS, 0);
             self.kept.resize_with(RECORD_CACHE_SLOTS, || None);
         }
-        let Some((seen, next)) = self.seen.get_mut(bucket / RECORD_CACHE_WAYS) else {
+        let Some(seen) = self.seen.get_mut((hash >> 16) as usize % RECORD_CACHE_SEEN) else {
             return;
         };
         if *seen != hash {
             *seen = hash;
             return;
         }
+        let Some(next) = self.next.get_mut(bucket / RECORD_CACHE_WAYS) else {
+            return;
+        };
         let way = usize::from(*next) % RECORD_CACHE_WAYS;
         *next = next.wrapping_add(1);
         if let Some(entry) = self.kept.get_mut(bucket + way) {
@@ -894,13 +917,22 @@ struct FastReader<'a> {
 /// is exact; a flag above it may be false (a borrow), which the reader never looks at.
 /// The batch writer asks the same of the names it writes (`report::decision`).
 pub(crate) fn plain_text_ends(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
     let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    zero_byte(word ^ (ONES * u64::from(b'"')))
-        | zero_byte(word ^ (ONES * u64::from(b'\\')))
+    zero_bytes(word ^ (ONES * u64::from(b'"')))
+        | zero_bytes(word ^ (ONES * u64::from(b'\\')))
         | control
+}
+
+/// A byte of one in each place of a word.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of each byte of a word.
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The zero bytes of a word, each flagged by its high bit: the lowest flag is exact, a flag
+/// above it may be false (a borrow).
+#[inline(always)]
+fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGHS
 }
 
 impl<'a> FastReader<'a> {
@@ -992,9 +1024,20 @@ impl<'a> FastReader<'a> {
         let table = self.shape.members.get(usize::from(index))?;
         self.eat(b'"')?;
         let start = self.at;
-        // Most names are at most 24 bytes long: the words that find their end are the name,
-        // without a control character (so without a zero byte) before the end.
         let first = word_at(self.bytes, start);
+        // Most names are at most seven bytes long (a country, a general authorisation): their
+        // first word, cut after its first quote, is the name and its closing quote, which the
+        // table finds as it is (a word with an escape or a control character is no name's).
+        let quotes = zero_bytes(first ^ (ONES * u64::from(b'"')));
+        if quotes != 0 {
+            let length = (quotes.trailing_zeros() / 8) as usize;
+            if length != 0 {
+                self.at = start + length + 1;
+                return table.get_quoted(first & low_bytes(length + 1));
+            }
+        }
+        // Else most are at most 24 bytes long: the words that find their end are the name,
+        // without a control character (so without a zero byte) before the end.
         let flags = plain_text_ends(first);
         let (length, words) = if flags != 0 {
             let length = (flags.trailing_zeros() / 8) as usize;
@@ -1103,7 +1146,10 @@ impl<'a> FastReader<'a> {
         if self.peek()? == b']' {
             self.at += 1;
             if !matches!(slot, Value::Set(members) if members.is_empty()) {
-                *slot = Value::set_of(Vec::new(), None);
+                // The set the slot held (a case's licences before) gives its records back to
+                // be read into, rather than freeing them.
+                let held = std::mem::replace(slot, Value::set_of(Vec::new(), None));
+                self.spare(held, inner);
             }
             return Some(());
         }

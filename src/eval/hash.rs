@@ -116,8 +116,13 @@ pub struct NameTable {
     /// (little-endian, zero past the name), with their numbers: open addressing, a zero first
     /// word for an empty slot. Such words are the whole name, and three comparisons find it.
     short: Vec<(PlainWords, u16)>,
-    /// How far a word's hash is shifted to give a slot of `short`.
+    /// How far a word's hash is shifted to give a slot of `short` (and of `quoted`).
     short_shift: u32,
+    /// The names of one to seven plain bytes (no quote, backslash or control character), each
+    /// as one word of its bytes followed by a closing quote (little-endian, zero past it),
+    /// with their numbers: open addressing, a zero word for an empty slot. The case reader
+    /// finds such a name by the word it reads at the name's start, cut after the first quote.
+    quoted: Vec<(u64, u16)>,
 }
 
 #[derive(Debug, Clone)]
@@ -139,6 +144,7 @@ impl NameTable {
             shift: 64 - size.trailing_zeros(),
             short: vec![((0, 0, 0), 0); size],
             short_shift: 64 - size.trailing_zeros(),
+            quoted: vec![(0, 0); size],
         };
         for (number, name) in names.into_iter().enumerate() {
             let (Ok(number), Ok(entry)) = (
@@ -167,14 +173,47 @@ impl NameTable {
                 }
                 table.short[slot] = (words, number);
             }
+            if let Some(word) = quoted_word(name.as_bytes()) {
+                let mut slot = table.quoted_slot(word);
+                while table.quoted[slot].0 != 0 {
+                    slot = (slot + 1) & (size - 1);
+                }
+                table.quoted[slot] = (word, number);
+            }
         }
         table
     }
 
+    fn quoted_slot(&self, word: u64) -> usize {
+        ((word ^ word >> 32).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.short_shift) as usize
+    }
+
+    /// The number of a name of one to seven plain bytes, given as the word of its bytes and
+    /// the closing quote after them (little-endian, zero past the quote): what the case reader
+    /// has in hand after the first quote of a string's first word. Such words are exact: a
+    /// word with a backslash, a control character or a quote before its last byte is no
+    /// name's, so it is found in no slot.
+    #[inline(always)]
+    pub fn get_quoted(&self, word: u64) -> Option<u16> {
+        let mask = self.quoted.len().checked_sub(1)?;
+        let mut slot = self.quoted_slot(word);
+        loop {
+            let (held, number) = *self.quoted.get(slot)?;
+            if held == word {
+                return Some(number);
+            }
+            if held == 0 {
+                return None;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
     fn short_slot(&self, (first, second, third): PlainWords) -> usize {
-        ((first ^ second.rotate_left(29) ^ third.rotate_left(43))
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            >> self.short_shift) as usize
+        // The high half folded onto the low one first: names that differ only in their fifth
+        // to eighth bytes (`EU001` to `EU008`) would otherwise fall into neighbouring slots.
+        let words = first ^ second.rotate_left(29) ^ third.rotate_left(43);
+        ((words ^ words >> 32).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.short_shift) as usize
     }
 
     fn slot_of(&self, bytes: &[u8]) -> usize {
@@ -261,6 +300,22 @@ fn plain_words(name: &[u8]) -> Option<PlainWords> {
             .map(u64::from_le_bytes)
     };
     Some((word(0)?, word(8)?, word(16)?))
+}
+
+/// A name's bytes followed by a closing quote as one word, if the name goes in a table's
+/// `quoted` part: one to seven bytes, none of them a quote, a backslash or a control character.
+fn quoted_word(name: &[u8]) -> Option<u64> {
+    if !(1..=7).contains(&name.len())
+        || name
+            .iter()
+            .any(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20)
+    {
+        return None;
+    }
+    let mut word = [0u8; 8];
+    word.get_mut(..name.len())?.copy_from_slice(name);
+    *word.get_mut(name.len())? = b'"';
+    Some(u64::from_le_bytes(word))
 }
 
 /// The mask of a word's lowest `count` bytes (all of them from eight).
@@ -439,8 +494,53 @@ mod tests {
             if let Some(words) = super::plain_words(name.as_bytes()) {
                 assert_eq!(table.get_plain(words), expected, "{name:?}");
             }
+            if let Some(word) = super::quoted_word(name.as_bytes()) {
+                assert_eq!(table.get_quoted(word), expected, "{name:?}");
+            }
         }
         assert_eq!(NameTable::default().get_plain((0x41, 0, 0)), None);
+        assert_eq!(NameTable::default().get_quoted(0x2241), None);
+    }
+
+    /// A short name is found by the word of its bytes and closing quote, and a word of the
+    /// same bytes with an escape, a control character or another length before the quote is
+    /// found as no name: what the case reader reads at a string's start is exact.
+    #[test]
+    fn short_names_are_found_by_their_quoted_word_exactly() {
+        let names = [
+            "DE", "EU001", "EU002", "export", "wmd", "a", "abcdefg", "abcdefgh",
+        ];
+        let table = NameTable::new(names);
+        let word = |bytes: &[u8]| {
+            let mut eight = [0u8; 8];
+            eight[..bytes.len()].copy_from_slice(bytes);
+            u64::from_le_bytes(eight)
+        };
+        for (number, name) in names.iter().enumerate().take(7) {
+            let quoted = [name.as_bytes(), b"\""].concat();
+            assert_eq!(
+                table.get_quoted(word(&quoted)),
+                Some(number as u16),
+                "{name}"
+            );
+        }
+        // Eight bytes and more are not in the quoted part.
+        assert_eq!(super::quoted_word(b"abcdefgh"), None);
+        for other in [
+            &b"D\""[..],
+            b"DE\0\"",
+            b"D\\\"",
+            b"DE\n\"",
+            b"EU00\"",
+            b"EU0011\"",
+            b"\"",
+            b"abcdef\"",
+        ] {
+            assert_eq!(table.get_quoted(word(other)), None, "{other:?}");
+        }
+        for bad in ["a\"b", "a\\b", "a\nb", ""] {
+            assert_eq!(super::quoted_word(bad.as_bytes()), None, "{bad:?}");
+        }
     }
 
     /// The cache gives back the text it was asked for, shared when it was kept: texts that

@@ -68,19 +68,23 @@ impl Date {
         if !(1..=9999).contains(&year) {
             return Err(DateProblem::Year(year));
         }
-        if !(1..=12).contains(&month) {
+        // The year's first day and whether it is a leap year, and the month's length and the
+        // days of the year before it, from tables (the case reader asks this of every date it
+        // reads): month 0 wraps around to no entry.
+        let index = month.wrapping_sub(1) as usize;
+        let (Some(&length), Some(&before)) = (MONTH_LENGTHS.get(index), DAYS_BEFORE.get(index))
+        else {
             return Err(DateProblem::Month(month));
-        }
-        if day == 0 || day > days_in_month(year, month) {
+        };
+        let Some(&entry) = YEARS.get(year.unsigned_abs() as usize) else {
+            return Err(DateProblem::Year(year));
+        };
+        let leap = entry & 1;
+        if day == 0 || day > length + (leap & u32::from(month == 2)) {
             return Err(DateProblem::Day { year, month, day });
         }
-        // Years 1 to 9999: Hinnant's algorithm (`days_from_civil`) in unsigned 32-bit
-        // arithmetic, no year before the first era.
-        let y = year.unsigned_abs() - u32::from(month <= 2);
-        let (era, yoe) = (y / 400, y % 400);
-        let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        Ok(Date(i64::from(era * 146_097 + doe) - 719_468))
+        let days = (entry >> 1) + before + (leap & u32::from(month > 2)) + day - 1;
+        Ok(Date(i64::from(days) - 719_162))
     }
 
     /// The last day of the date's year; `BEFORE_ALL` and `AFTER_ALL` stay where they are.
@@ -328,6 +332,26 @@ fn days_in_month(year: impl Into<i64>, month: u32) -> u32 {
     }
 }
 
+/// For each year from 0 to 9999, the days from 0001-01-01 to its first day, doubled, plus one
+/// for a leap year (year 0 is never read: `from_ymd` refuses it first).
+static YEARS: [u32; 10_000] = {
+    let mut years = [0u32; 10_000];
+    let mut year = 1;
+    let mut first = 0u32;
+    while year < 10_000 {
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        years[year as usize] = first << 1 | leap as u32;
+        first += if leap { 366 } else { 365 };
+        year += 1;
+    }
+    years
+};
+
+/// The days of each month of a year that is not a leap year, January first.
+const MONTH_LENGTHS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/// The days of such a year before each month.
+const DAYS_BEFORE: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
 // Howard Hinnant's algorithms for converting between civil dates and day counts, in `i64`: exact
 // for every day count within 2^61 of 1970.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
@@ -490,6 +514,36 @@ mod tests {
             }
         }
         assert_eq!(expected, Date::MAX.0 + 1);
+    }
+
+    /// `from_ymd` refuses exactly the years, months and days out of the calendar, with the
+    /// problem checked first: the year, then the month, then the day.
+    #[test]
+    fn from_ymd_refuses_what_is_not_a_day() {
+        for year in [-1, 0, 1, 4, 100, 400, 1900, 2000, 2023, 2024, 9999, 10_000] {
+            for month in 0..=13 {
+                for day in 0..=33 {
+                    let expected = if !(1..=9999).contains(&year) {
+                        Err(DateProblem::Year(year))
+                    } else if !(1..=12).contains(&month) {
+                        Err(DateProblem::Month(month))
+                    } else if day == 0 || day > days_in_month(year, month) {
+                        Err(DateProblem::Day { year, month, day })
+                    } else {
+                        Ok(Date(days_from_civil(i64::from(year), month, day)))
+                    };
+                    assert_eq!(
+                        Date::from_ymd(year, month, day),
+                        expected,
+                        "{year}-{month}-{day}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            Date::from_ymd(2024, u32::MAX, 1),
+            Err(DateProblem::Month(u32::MAX))
+        );
     }
 
     #[test]
