@@ -335,3 +335,67 @@ fn the_readers_agree_on_members_short_and_unusual() {
         }
     }
 }
+
+/// Dates as the one-pass reader reads them (eight bytes at a time) and as it leaves them to the
+/// careful reader: every day of several years (leap and not), days out of their month, years
+/// and months out of the calendar, digits cut short or run on, a dash, a digit or the quote
+/// out of place, bytes just below and above the digits, an escape and space inside the quotes.
+/// The readers agree on every case the one-pass reader accepts, and it accepts exactly the
+/// days of the calendar written as they should be.
+#[test]
+fn the_readers_agree_on_dates() {
+    let program = dual_use();
+    let mut dates: Vec<(String, bool)> = Vec::new();
+    for year in [1, 1900, 1999, 2000, 2023, 2024, 9999] {
+        for month in 0..=13u32 {
+            for day in 0..=32u32 {
+                let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+                let length = match month {
+                    1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                    4 | 6 | 9 | 11 => 30,
+                    2 if leap => 29,
+                    2 => 28,
+                    _ => 0,
+                };
+                let usual = (1..=length).contains(&day);
+                dates.push((format!("{year:04}-{month:02}-{day:02}"), usual));
+            }
+        }
+    }
+    for (text, usual) in [
+        ("0000-01-01", false),
+        ("2024-1-01", false),
+        ("2024-01-1", false),
+        ("2024-01-011", false),
+        ("2024/01/01", false),
+        ("2024-01-01 ", false),
+        (" 2024-01-01", false),
+        ("202401-01-", false),
+        ("2024-0101", false),
+        ("2024-01-/1", false),
+        ("2024-01-:1", false),
+        ("/024-01-01", false),
+        (":024-01-01", false),
+        ("2024-0:-01", false),
+        ("2024-01-0\u{0}", false),
+        (r"2024-01-0\u0031", false),
+        ("", false),
+        ("2024-12-31", true),
+    ] {
+        dates.push((text.to_string(), usual));
+    }
+    for (date, usual) in &dates {
+        let case = format!(
+            r#"{{"date":"{date}","activity":"export","exporter_state":"ES","destination":"SG","licences":[{{"id":"DE-1","kind":"individual","items":[],"destinations":[],"valid_from":"{date}","valid_until":"2030-12-31"}}]}}"#
+        );
+        let careful = decode_case_careful(&program, &case);
+        let fast = decode_case_fast(&program, &case);
+        assert_eq!(fast.is_some(), *usual, "{case}");
+        if let Some(fast) = fast {
+            let Ok(careful) = careful else {
+                panic!("only the fast reader reads {case}");
+            };
+            assert_eq!(format!("{fast:?}"), format!("{careful:?}"), "{case}");
+        }
+    }
+}

@@ -923,6 +923,24 @@ pub(crate) fn plain_text_ends(word: u64) -> u64 {
         | control
 }
 
+/// The bytes of a date's first word, `YYYY-MM-`, that are digits.
+const DATE_DIGITS: u64 = 0x00FF_FF00_FFFF_FFFF;
+/// The same word's dashes, where they belong.
+const DATE_DASHES: u64 = 0x2D00_002D_0000_0000;
+/// The bytes of its second word, `DD"`, that are digits.
+const DAY_DIGITS: u64 = 0xFFFF;
+/// The low half of each byte of a word.
+const LOW_NIBBLES: u64 = 0x0F0F_0F0F_0F0F_0F0F;
+
+/// Whether the bytes of `word` in `places` (whole bytes) are ASCII digits: a high half of 3
+/// and a low half that does not reach 16 when 6 is added (no byte carries into the next).
+#[inline(always)]
+fn all_digits(word: u64, places: u64) -> bool {
+    let high = word & places & !LOW_NIBBLES;
+    let low = word & places & LOW_NIBBLES;
+    high == places & (ONES * 0x30) && (low + (places & (ONES * 0x06))) & (ONES * 0x10) == 0
+}
+
 /// A byte of one in each place of a word.
 const ONES: u64 = 0x0101_0101_0101_0101;
 /// The high bit of each byte of a word.
@@ -1075,18 +1093,29 @@ impl<'a> FastReader<'a> {
     fn date(&mut self) -> Option<Date> {
         self.eat(b'"')?;
         let at = self.at;
-        let written: [u8; 11] = self.bytes.get(at..at + 11)?.try_into().ok()?;
-        let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'"'] = written else {
+        // `YYYY-MM-` and `DD"` as two words (zero past the end of the text), their digits
+        // checked and read eight bytes at a time.
+        let head = word_at(self.bytes, at);
+        let tail = word_at(self.bytes, at + 8) & low_bytes(3);
+        if head & !DATE_DIGITS != DATE_DASHES
+            || tail & !DAY_DIGITS != u64::from(b'"') << 16
+            || !all_digits(head, DATE_DIGITS)
+            || !all_digits(tail, DAY_DIGITS)
+        {
             return None;
-        };
-        let digit = |byte: u8| byte.is_ascii_digit().then(|| u32::from(byte - b'0'));
-        let year = ((digit(y0)? * 10 + digit(y1)?) * 10 + digit(y2)?) * 10 + digit(y3)?;
-        let month = digit(m0)? * 10 + digit(m1)?;
-        let day = digit(d0)? * 10 + digit(d1)?;
+        }
+        // Each digit's value in its byte, then each pair's (the first digit is the low byte):
+        // at most 99, so no byte carries into the next.
+        let digits = head & DATE_DIGITS & LOW_NIBBLES;
+        let pairs = digits * 10 + (digits >> 8);
+        let year = (pairs & 0xFF) * 100 + (pairs >> 16 & 0xFF);
+        let month = pairs >> 40 & 0xFF;
+        let day_digits = tail & LOW_NIBBLES;
+        let day = (day_digits & 0xFF) * 10 + (day_digits >> 8 & 0xFF);
         self.at = at + 11;
         // As `Date::parse` reads the same text: a date out of the calendar is the careful
-        // reader's to explain.
-        Date::from_ymd(i32::try_from(year).ok()?, month, day).ok()
+        // reader's to explain. The values are at most 9999 and 99.
+        Date::from_ymd(year as i32, month as u32, day as u32).ok()
     }
 
     /// Reads a field's value into its slot of a record: a value of one of the common kinds is
@@ -1179,7 +1208,10 @@ impl<'a> FastReader<'a> {
     /// Keeps a set a slot held, when nothing else holds it, for a set of as many members; its
     /// records (licences) go back to be read into.
     fn spare(&mut self, held: Value, inner: &ValueKind) {
+        // Most often the set is a list of texts kept by the reader too, shared: only let go
+        // (its count read first, which is cheaper than asking for it alone).
         if let Value::Set(mut held) = held
+            && std::sync::Arc::strong_count(&held) == 1
             && let Some(places) = std::sync::Arc::get_mut(&mut held)
         {
             if matches!(inner, ValueKind::Record(_)) {
@@ -1190,7 +1222,8 @@ impl<'a> FastReader<'a> {
                 }
             }
             if self.state.spare_sets.len() >= SPARE_SETS {
-                self.state.spare_sets.remove(0);
+                // The oldest goes; the order of the others is of no account.
+                self.state.spare_sets.swap_remove(0);
             }
             self.state.spare_sets.push(held);
         }
@@ -1354,30 +1387,34 @@ impl<'a> FastReader<'a> {
     /// the fields after it.
     #[inline(always)]
     fn key(&mut self, record: &'a RecordShape, expected: usize) -> Option<(usize, &'a FieldShape)> {
+        // The key's first sixteen bytes, read once for every field they are compared with.
         // Space before the key (`, "name"`, as Python's `json.dumps` writes) is skipped first,
-        // so that spaced JSON is matched by words as compact JSON is.
-        self.peek()?;
-        let at = self.at;
-        let first = word_at(self.bytes, at);
+        // so that spaced JSON is matched by words as compact JSON is; a key begins with a quote,
+        // never with a byte up to a space (the end of the text reads as zeros).
+        let mut at = self.at;
+        let mut first = word_at(self.bytes, at);
+        if first as u8 <= b' ' {
+            self.skip_space();
+            at = self.at;
+            first = word_at(self.bytes, at);
+        }
+        let words = (first, word_at(self.bytes, at + 8));
         if let Some(field) = record.fields.get(expected)
-            && self.key_is(field, first, at)
+            && self.key_is(field, words, at)
         {
             self.at = at + field.key.len();
             return Some((expected, field));
         }
-        self.later_key(record, expected + 1, first, at)
+        self.later_key(record, expected + 1, words, at)
     }
 
-    /// Whether the bytes at `at`, whose first eight are `first`, begin with a field's key. A key
-    /// of at most eight bytes is all in the first word, one of at most sixteen in the first two.
+    /// Whether the bytes at `at`, whose first sixteen are `words`, begin with a field's key. A
+    /// key of at most sixteen bytes is all in them.
     #[inline(always)]
-    fn key_is(&self, field: &FieldShape, first: u64, at: usize) -> bool {
+    fn key_is(&self, field: &FieldShape, (first, second): (u64, u64), at: usize) -> bool {
         let [m0, m1, m2, _] = field.key_masks;
         let [k0, k1, _, _] = field.key_words;
-        first & m0 == k0
-            && (m1 == 0
-                || word_at(self.bytes, at + 8) & m1 == k1
-                    && (m2 == 0 || self.rest_of_key_is(field, at)))
+        ((first ^ k0) & m0 | (second ^ k1) & m1) == 0 && (m2 == 0 || self.rest_of_key_is(field, at))
     }
 
     /// The same as [`FastReader::key`] for a key that is not the expected one: the fields
@@ -1388,12 +1425,12 @@ impl<'a> FastReader<'a> {
         &mut self,
         record: &'a RecordShape,
         from: usize,
-        first: u64,
+        words: (u64, u64),
         at: usize,
     ) -> Option<(usize, &'a FieldShape)> {
         let later = record.fields.get(from..).unwrap_or_default();
         for (after, field) in later.iter().enumerate() {
-            if self.key_is(field, first, at) {
+            if self.key_is(field, words, at) {
                 self.at = at + field.key.len();
                 return Some((from + after, field));
             }
@@ -1435,8 +1472,10 @@ impl<'a> FastReader<'a> {
             let value = value.clone();
             self.at = start + length;
             let mut held = std::mem::replace(slot, value);
-            // Most often the record the slot held was one kept here too, shared: only let go.
+            // Most often the record the slot held was one kept here too, shared: only let go
+            // (its count read first, which is cheaper than asking for it alone).
             if let Value::Record(_, fields) = &mut held
+                && std::sync::Arc::strong_count(fields) == 1
                 && std::sync::Arc::get_mut(fields).is_some()
             {
                 self.state.records.give(held);
