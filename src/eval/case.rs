@@ -1400,7 +1400,7 @@ impl<'a> FastReader<'a> {
         }
         let words = (first, word_at(self.bytes, at + 8));
         if let Some(field) = record.fields.get(expected)
-            && self.key_is(field, words, at)
+            && self.key_is_expected(field, words, at)
         {
             self.at = at + field.key.len();
             return Some((expected, field));
@@ -1408,13 +1408,23 @@ impl<'a> FastReader<'a> {
         self.later_key(record, expected + 1, words, at)
     }
 
-    /// Whether the bytes at `at`, whose first sixteen are `words`, begin with a field's key. A
-    /// key of at most sixteen bytes is all in them.
+    /// Whether the bytes at `at`, whose first sixteen are `words`, begin with the expected
+    /// field's key (most often they do): both words in one test. A key of at most sixteen bytes
+    /// is all in them.
+    #[inline(always)]
+    fn key_is_expected(&self, field: &FieldShape, (first, second): (u64, u64), at: usize) -> bool {
+        let [m0, m1, m2, _] = field.key_masks;
+        let [k0, k1, _, _] = field.key_words;
+        ((first ^ k0) & m0 | (second ^ k1) & m1) == 0 && (m2 == 0 || self.rest_of_key_is(field, at))
+    }
+
+    /// The same for a field that is not the expected one (most often it is not the key): the
+    /// second word is only compared when the first matches.
     #[inline(always)]
     fn key_is(&self, field: &FieldShape, (first, second): (u64, u64), at: usize) -> bool {
         let [m0, m1, m2, _] = field.key_masks;
         let [k0, k1, _, _] = field.key_words;
-        ((first ^ k0) & m0 | (second ^ k1) & m1) == 0 && (m2 == 0 || self.rest_of_key_is(field, at))
+        first & m0 == k0 && second & m1 == k1 && (m2 == 0 || self.rest_of_key_is(field, at))
     }
 
     /// The same as [`FastReader::key`] for a key that is not the expected one: the fields
