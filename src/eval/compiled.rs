@@ -9,9 +9,10 @@
 //! explaining with the facts a condition reads, checking assumptions) goes through here.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use crate::check::ir::{Arith, Compare};
-use crate::syntax::calendar::Date;
+use crate::syntax::calendar::{Date, Duration};
 
 use super::interpret::{Env, arithmetic};
 use super::ir::{Expr, Program};
@@ -73,12 +74,7 @@ impl Path {
     fn read<'a>(&self, env: &Env<'a>) -> &'a Value {
         let value = match self.local {
             None => env.case,
-            Some(depth) => match env
-                .locals
-                .len()
-                .checked_sub(depth + 1)
-                .and_then(|i| env.locals.get(i))
-            {
+            Some(depth) => match env.locals.at_depth(depth) {
                 Some(value) => value,
                 None => return &NONE,
             },
@@ -212,6 +208,10 @@ impl Argument {
     /// worked out on the dates themselves.
     fn date<'a>(&'a self, env: &mut Env<'a>) -> Option<Date> {
         match self {
+            Argument::Operand(Operand::Path(path)) => match path.read(env) {
+                Value::Date(date) => Some(*date),
+                _ => None,
+            },
             Argument::Operand(operand) => operand.with(env, |_, value| match value {
                 Value::Date(date) => Some(*date),
                 _ => None,
@@ -222,17 +222,32 @@ impl Argument {
                 left,
                 right,
             ) => {
-                let date = left.date(env)?;
-                let duration = match &*right.value(env) {
-                    Value::Duration(duration) => *duration,
-                    _ => return None,
+                // The end of a year and a period (`end_of_year(case.date) + period`, the
+                // records' dates) is the same for every day of the year: looked up by it.
+                let (year_of, date) = match &**left {
+                    Argument::EndOfYear(inner) => (true, inner.date(env)?),
+                    _ => (false, left.date(env)?),
+                };
+                let duration = match &**right {
+                    // A period is most often a constant: read where it is.
+                    Argument::Operand(operand) => operand.with(env, |_, value| match value {
+                        Value::Duration(duration) => Some(*duration),
+                        _ => None,
+                    })?,
+                    _ => match &*right.value(env) {
+                        Value::Duration(duration) => *duration,
+                        _ => return None,
+                    },
                 };
                 let sign = if matches!(op, Arith::SubDateDuration) {
                     -1
                 } else {
                     1
                 };
-                Some(date.add(duration, sign))
+                Some(match year_of {
+                    true => end_of_year_plus(date, duration, sign),
+                    false => date.add(duration, sign),
+                })
             }
             Argument::Arith(..) => match &*self.value(env) {
                 Value::Date(date) => Some(*date),
@@ -240,6 +255,81 @@ impl Argument {
             },
         }
     }
+}
+
+/// How many sums of the end of a year and a period each thread keeps (`end_of_year_plus`).
+const YEAR_ENDS: usize = 128;
+
+/// One sum of the end of a year and a period: for every date from `first` to `last` (the
+/// days of one year), `end_of_year(date) + duration` (or `-` with a negative `sign`) is `sum`.
+#[derive(Debug, Clone, Copy)]
+struct YearEnd {
+    first: Date,
+    last: Date,
+    duration: Duration,
+    sign: i32,
+    sum: Date,
+}
+
+impl YearEnd {
+    /// A place that holds no sum: no date is from `first` to `last`.
+    const NONE: YearEnd = YearEnd {
+        first: Date::AFTER_ALL,
+        last: Date::BEFORE_ALL,
+        duration: Duration { months: 0, days: 0 },
+        sign: 0,
+        sum: Date::EPOCH,
+    };
+}
+
+thread_local! {
+    /// The sums of the end of a year and a period worked out on the thread, each in the place
+    /// its year and period give it, so that a batch works each out about once.
+    static YEAR_SUMS: [Cell<YearEnd>; YEAR_ENDS] =
+        const { [const { Cell::new(YearEnd::NONE) }; YEAR_ENDS] };
+}
+
+/// `end_of_year(date) + duration` (`-` with a negative `sign`), as `Date::end_of_year` and
+/// `Date::add` work it out, looked up among the sums the thread worked out already.
+fn end_of_year_plus(date: Date, duration: Duration, sign: i32) -> Date {
+    let work_out = || date.end_of_year().add(duration, sign);
+    if !date.is_in_calendar() {
+        return work_out();
+    }
+    // Neighbouring years and different periods take different places (a year's days fall in
+    // one of them, but for a day or two at its ends: 146,097 days are 400 years); a place
+    // holds the last sum put there.
+    let place = date
+        .days()
+        .wrapping_mul(400)
+        .div_euclid(146_097)
+        .wrapping_add(i64::from(duration.months).wrapping_mul(7))
+        .wrapping_add(i64::from(duration.days).wrapping_mul(13))
+        .wrapping_add(i64::from(sign))
+        .rem_euclid(YEAR_ENDS as i64) as usize;
+    YEAR_SUMS.with(|sums| {
+        let Some(cell) = sums.get(place) else {
+            return work_out();
+        };
+        let kept = cell.get();
+        if kept.first <= date && date <= kept.last && kept.duration == duration && kept.sign == sign
+        {
+            return kept.sum;
+        }
+        let last = date.end_of_year();
+        let sum = last.add(duration, sign);
+        let (year, _, _) = date.ymd();
+        if let Ok(first) = Date::from_ymd(year, 1, 1) {
+            cell.set(YearEnd {
+                first,
+                last,
+                duration,
+                sign,
+                sum,
+            });
+        }
+        sum
+    })
 }
 
 /// A named set of texts asked whether some member is a prefix of a text, with the first bytes
@@ -550,20 +640,18 @@ impl<'a> Env<'a> {
                     .dated_set(*index)
                     .is_some_and(|set| set.contains(&member, self.date))
             }
-            Leaf::In(member, set) => {
-                let member = member.read(self);
-                set.read(self).has_member(&member)
-            }
-            Leaf::Compare(op, left, right) => left.with(self, |env, left| {
-                right.with(env, |_, right| op.holds(left.total_cmp(right)))
+            Leaf::In(member, set) => member.with(self, |env, member| {
+                set.with(env, |_, set| set.has_member(member))
             }),
-            Leaf::StartsWith(text, prefix) => {
-                let text = text.read(self);
-                match (&*text, &*prefix.read(self)) {
+            Leaf::Compare(op, left, right) => left.with(self, |env, left| {
+                right.with(env, |_, right| op.holds(compare(left, right)))
+            }),
+            Leaf::StartsWith(text, prefix) => text.with(self, |env, text| {
+                prefix.with(env, |_, prefix| match (text, prefix) {
                     (Value::Text(text), Value::Text(prefix)) => text.starts_with(&**prefix),
                     _ => false,
-                }
-            }
+                })
+            }),
             Leaf::AnyPrefix(text, set) => text.with(self, |env, text| match text {
                 Value::Text(text) => env.has_prefix_of(text, set),
                 _ => false,
@@ -573,14 +661,25 @@ impl<'a> Env<'a> {
                 set,
                 body,
                 whole,
-            } => match set.read(self) {
-                // `some` stops at the first member for which the body holds, `every` at the
-                // first for which it does not.
-                Cow::Borrowed(Value::Set(members)) => {
-                    self.quantify(members, *every, |env| env.test(body))
+            } => {
+                // A set at a path of the case (a licence list, most often) is read in place.
+                let members = match set {
+                    Operand::Path(path) => match path.read(self) {
+                        Value::Set(members) => Some(members),
+                        _ => None,
+                    },
+                    _ => match set.read(self) {
+                        Cow::Borrowed(Value::Set(members)) => Some(members),
+                        _ => None,
+                    },
+                };
+                match members {
+                    // `some` stops at the first member for which the body holds, `every` at
+                    // the first for which it does not.
+                    Some(members) => self.quantify(members, *every, |env| env.test(body)),
+                    None => self.truth(whole),
                 }
-                _ => self.truth(whole),
-            },
+            }
             Leaf::Interpret(expr) => self.truth(expr),
         }
     }
@@ -676,6 +775,17 @@ impl<'a> Env<'a> {
             facts.push(fact);
         }
         holds
+    }
+}
+
+/// The order of two values, as `Value::total_cmp` gives it: dates and enum members, what
+/// most comparisons of a policy compare, without its match over every kind of value.
+#[inline]
+fn compare(left: &Value, right: &Value) -> std::cmp::Ordering {
+    match (left, right) {
+        (Value::Date(left), Value::Date(right)) => left.cmp(right),
+        (Value::Enum(_, left), Value::Enum(_, right)) => left.cmp(right),
+        _ => left.total_cmp(right),
     }
 }
 

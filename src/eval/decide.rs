@@ -323,7 +323,7 @@ impl Program {
         scratch: &mut Scratch,
         decision: &mut Decision,
     ) {
-        let epoch = self.epoch(date);
+        let epoch = self.epoch_at(date);
         let count = self.rules.len();
         if scratch.state.len() < count {
             scratch.state.resize(count, RuleState::NotVisited);
@@ -369,7 +369,7 @@ impl Program {
                 self.resolve(rule_id as usize, &mut scratch.state);
             }
             for &rule_id in &scratch.held {
-                self.settle(rule_id as usize, &mut scratch.state);
+                self.settle(rule_id as usize, &mut scratch.state, &scratch.held);
             }
         }
         self.conclude(&mut env, scratch, date, epoch.policy_in_force, decision);
@@ -636,14 +636,25 @@ impl Program {
     }
 
     /// Whether a triggered rule applies: no exception to it applies. An exception that is itself
-    /// suppressed (an exception to the exception applies) does not suppress its base.
-    fn settle(&self, index: usize, state: &mut [RuleState]) -> RuleState {
+    /// suppressed (an exception to the exception applies) does not suppress its base. `held`
+    /// lists the rules whose conditions held: no other is triggered, so only those of a rule's
+    /// exceptions can apply, and a rule with more exceptions than there are rules that held
+    /// looks among these for its exceptions rather than through its own list.
+    fn settle(&self, index: usize, state: &mut [RuleState], held: &[u32]) -> RuleState {
         if state[index] == RuleState::Triggered {
+            let exceptions = &self.rules[index].exceptions;
             // Exceptions are acyclic, so this recursion ends.
-            let suppressed = self.rules[index]
-                .exceptions
-                .iter()
-                .any(|exception| self.settle(*exception, state) == RuleState::Applied);
+            let suppressed = if exceptions.len() > held.len() {
+                held.iter().any(|&exception| {
+                    let exception = exception as usize;
+                    self.rules[exception].exception_to.contains(&index)
+                        && self.settle(exception, state, held) == RuleState::Applied
+                })
+            } else {
+                exceptions
+                    .iter()
+                    .any(|exception| self.settle(*exception, state, held) == RuleState::Applied)
+            };
             state[index] = if suppressed {
                 RuleState::Suppressed
             } else {
