@@ -28,14 +28,23 @@ const MAX_SETTLED_FORMS: usize = 4;
 const PATH_FIELDS: usize = 4;
 
 /// A path of record fields from the case or from a quantifier's variable:
-/// `case.item.annex_i` as the case and `[4, 1]`, kept in place (no allocation to follow).
+/// `case.item.annex_i` as the case and `[4, 1]`, kept in place (no allocation to follow). The
+/// paths most conditions read, one or two fields from the case, have forms of their own, so
+/// that reading them is a field or two and no loop or count.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Path {
-    /// `None` for the case, else the variable's depth (0 is the innermost).
-    local: Option<usize>,
-    /// How many of `fields` the path has.
-    length: usize,
-    fields: [usize; PATH_FIELDS],
+pub enum Path {
+    /// A field of the case: `case.activity`.
+    CaseField(usize),
+    /// A field of a field of the case: `case.item.annex_i`.
+    CaseFields(usize, usize),
+    /// Any other path of at most `PATH_FIELDS` fields.
+    Any {
+        /// `None` for the case, else the variable's depth (0 is the innermost).
+        local: Option<usize>,
+        /// How many of `fields` the path has.
+        length: usize,
+        fields: [usize; PATH_FIELDS],
+    },
 }
 
 impl Path {
@@ -54,6 +63,11 @@ impl Path {
                 _ => return None,
             }
         };
+        match (local, reversed.as_slice()) {
+            (None, &[position]) => return Some(Path::CaseField(position)),
+            (None, &[second, first]) => return Some(Path::CaseFields(first, second)),
+            _ => {}
+        }
         let mut fields = [0; PATH_FIELDS];
         if reversed.len() > PATH_FIELDS {
             return None;
@@ -61,7 +75,7 @@ impl Path {
         for (slot, position) in fields.iter_mut().zip(reversed.iter().rev()) {
             *slot = *position;
         }
-        Some(Path {
+        Some(Path::Any {
             local,
             length: reversed.len(),
             fields,
@@ -71,17 +85,26 @@ impl Path {
     /// The value at the path, or `none` where it leads nowhere (a field of something that is
     /// not a record, a variable out of reach), as the interpreter reads it.
     #[inline(always)]
-    fn read<'a>(&self, env: &Env<'a>) -> &'a Value {
-        let value = match self.local {
+    pub(super) fn read<'a>(&self, env: &Env<'a>) -> &'a Value {
+        let (local, length, fields) = match self {
+            Path::CaseField(position) => return field(env.case, *position),
+            Path::CaseFields(first, second) => return field(field(env.case, *first), *second),
+            Path::Any {
+                local,
+                length,
+                fields,
+            } => (local, length, fields),
+        };
+        let value = match local {
             None => env.case,
-            Some(depth) => match env.locals.at_depth(depth) {
+            Some(depth) => match env.locals.at_depth(*depth) {
                 Some(value) => value,
                 None => return &NONE,
             },
         };
         // Unrolled by length (a path has at most `PATH_FIELDS` fields): most are one or two.
-        let [first, second, third, fourth] = self.fields;
-        match self.length {
+        let [first, second, third, fourth] = *fields;
+        match length {
             0 => value,
             1 => field(value, first),
             2 => field(field(value, first), second),
@@ -225,7 +248,14 @@ impl Argument {
                 // The end of a year and a period (`end_of_year(case.date) + period`, the
                 // records' dates) is the same for every day of the year: looked up by it.
                 let (year_of, date) = match &**left {
-                    Argument::EndOfYear(inner) => (true, inner.date(env)?),
+                    // `case.date`, most often: read in place.
+                    Argument::EndOfYear(inner) => match &**inner {
+                        Argument::Operand(Operand::Path(path)) => match path.read(env) {
+                            Value::Date(date) => (true, *date),
+                            _ => return None,
+                        },
+                        _ => (true, inner.date(env)?),
+                    },
                     _ => (false, left.date(env)?),
                 };
                 let duration = match &**right {

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
-use super::compiled::{Argument, Observed, Test};
+use super::compiled::{Argument, Observed, Operand, Test};
 use super::decision::{Decision, Obligation, Status};
 use super::interpret::Env;
 use super::ir::{Epoch, Part, Program};
@@ -427,8 +427,19 @@ impl Program {
                 Some(set) => 'bound: {
                     // The first member for which every condition holds is the rule's binding.
                     let compiled = self.compiled.get(index).and_then(|c| c.for_each.as_ref());
-                    if let Some(Cow::Borrowed(Value::Set(members))) = compiled.map(|s| s.read(env))
-                    {
+                    // A set at a path of the case (its licences, most often) is read in place.
+                    let members = match compiled {
+                        Some(Operand::Path(path)) => match path.read(env) {
+                            Value::Set(members) => Some(members),
+                            _ => None,
+                        },
+                        Some(operand) => match operand.read(env) {
+                            Cow::Borrowed(Value::Set(members)) => Some(members),
+                            _ => None,
+                        },
+                        None => None,
+                    };
+                    if let Some(members) = members {
                         // A set of the case: its members are bound where they are.
                         let mut result = (false, 0);
                         for member in members.iter() {
