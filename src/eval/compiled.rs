@@ -747,6 +747,7 @@ impl<'a> Env<'a> {
     }
 
     /// Whether a member of a named set of texts is a prefix of a text, on the case's date.
+    #[inline]
     fn has_prefix_of(&self, text: &str, set: &PrefixSet) -> bool {
         if let (Some(bytes), Some(&byte)) = (&set.first_bytes, text.as_bytes().first())
             && bytes[usize::from(byte / 64)] & (1 << (byte % 64)) == 0
