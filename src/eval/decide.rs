@@ -108,6 +108,9 @@ struct SharedResult {
     case: u32,
     holds: bool,
     facts: (u32, u32),
+    /// Where in the trace's conditions a rule whose first condition it is recorded it (then
+    /// every rule that fails at it as its first condition shares that entry), or `u32::MAX`.
+    first_entry: u32,
 }
 
 impl SharedResults {
@@ -605,7 +608,7 @@ impl Program {
                 }
             };
             let binding = scratch.binding(rule_id);
-            let because = self.because(index, binding, env);
+            let because = self.because(index, binding, env, trace);
             if let Some(entry) = trace.rules.get_mut(index) {
                 entry.status = status;
                 entry.because = because;
@@ -653,11 +656,15 @@ impl Program {
         state[index]
     }
 
+    /// The `because` text of a rule whose conditions held, with its holes filled in (the
+    /// rule's `for` member bound if it has one), written into a text of the trace's kept for
+    /// reuse; `None` for a rule without one.
     fn because<'a>(
         &'a self,
         index: usize,
         binding: Option<&'a Value>,
         env: &mut Env<'a>,
+        trace: &mut Trace,
     ) -> Option<String> {
         let parts = &self.rules[index].because;
         if parts.is_empty() {
@@ -665,7 +672,7 @@ impl Program {
         }
         env.locals.extend(binding);
         // Room up front for the literal text and a short value in each hole, so that the text
-        // is seldom allocated more than once.
+        // is seldom grown more than once.
         let room = parts
             .iter()
             .map(|part| match part {
@@ -673,12 +680,16 @@ impl Program {
                 Part::Hole(_) => 24,
             })
             .sum();
-        let mut text = String::with_capacity(room);
+        let mut text = trace.spare_text();
+        text.reserve(room);
         for part in parts {
             match part {
                 Part::Text(literal) => text.push_str(literal),
                 Part::Hole(expr) => match &*env.value(expr) {
                     Value::Text(plain) => text.push_str(plain),
+                    // Written as `write_value` writes them, without the formatting machinery.
+                    Value::Date(date) => date.push_to(&mut text),
+                    Value::Enum(ty, member) => text.push_str(self.member_name(*ty, *member)),
                     other => self.write_value(other, &mut text),
                 },
             }
@@ -723,9 +734,39 @@ impl Program {
     /// is false, recording each with the facts it read (a condition another rule has, evaluated
     /// already on this case, is taken from it), and writes the rule's entry as not applicable
     /// at the condition that failed; whether they all hold.
+    ///
+    /// Most rules in force fail at a first condition that rules before them had and found
+    /// false (`case.activity == export`): such a rule shares that rule's entry in the trace's
+    /// conditions, and is written with nothing else looked at.
+    #[inline(always)]
     fn explain_rule<'a>(
         &'a self,
         index: usize,
+        env: &mut Env<'a>,
+        trace: &mut Trace,
+        shared: &mut SharedResults,
+    ) -> bool {
+        let slots = self.shared_conditions.first_slots_of(index);
+        if let Some(&slot) = slots.first()
+            && let Some(result) = shared.results.get(slot as usize)
+            && result.case == shared.case
+            && !result.holds
+            && result.first_entry != u32::MAX
+        {
+            trace.write_failed_first(index, result.first_entry);
+            return false;
+        }
+        self.explain_conditions(index, slots, env, trace, shared)
+    }
+
+    /// `explain_rule` of a rule whose first condition is not one found false already: its
+    /// conditions evaluated, or taken from the rules that have them, one by one. `slots` are
+    /// the rule's `first_slots_of`.
+    #[inline(never)]
+    fn explain_conditions<'a>(
+        &'a self,
+        index: usize,
+        slots: &[u32],
         env: &mut Env<'a>,
         trace: &mut Trace,
         shared: &mut SharedResults,
@@ -735,25 +776,30 @@ impl Program {
             trace.write_conditions(index, 0, start);
             return false;
         };
-        let slots = self.shared_conditions.first_slots_of(index);
+        let case = shared.case;
         let mut failed = None;
         for (position, test) in rule.tests.iter().enumerate() {
             // A slot past the results (`u32::MAX` for a condition no other rule has) finds none.
             let slot = slots
                 .get(position)
                 .map_or(usize::MAX, |&slot| slot as usize);
-            let (holds, facts) = match shared.results.get(slot) {
-                Some(result) if result.case == shared.case => {
+            let entry = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
+            let (holds, facts) = match shared.results.get_mut(slot) {
+                Some(result) if result.case == case => {
+                    if position == 0 && result.first_entry == u32::MAX {
+                        result.first_entry = entry;
+                    }
                     (result.holds, result.facts.0..result.facts.1)
                 }
-                _ => {
+                result => {
                     let observed = Observed::of_condition(rule, position);
                     let (holds, facts) = Self::own_truth(test, observed, env, trace);
-                    if let Some(result) = shared.results.get_mut(slot) {
+                    if let Some(result) = result {
                         *result = SharedResult {
-                            case: shared.case,
+                            case,
                             holds,
                             facts: (facts.start, facts.end),
+                            first_entry: if position == 0 { entry } else { u32::MAX },
                         };
                     }
                     (holds, facts)

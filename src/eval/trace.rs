@@ -3,6 +3,8 @@
 //! and its `because` text.
 
 use super::decision::Status;
+use std::ops::Range;
+
 use super::value::Value;
 
 /// What happened to each rule: the explanation, as data.
@@ -11,7 +13,9 @@ pub struct Trace {
     /// One entry per rule of the policy, in order.
     pub rules: Vec<RuleTrace>,
     /// The conditions every rule evaluated, rule after rule: each rule's `conditions` is a range
-    /// of this list. One list, rather than one per rule, is what makes explaining cheap.
+    /// of this list. One list, rather than one per rule, is what makes explaining cheap. Rules
+    /// that fail at the same first condition (the same text, read on the same facts) may share
+    /// its one entry: their ranges are then the same.
     pub conditions: Vec<ConditionTrace>,
     /// The facts every condition read, condition after condition: each condition's `observed`
     /// is a range of this list, so recording a condition allocates nothing however many facts
@@ -22,6 +26,9 @@ pub struct Trace {
     /// order), and the number of rules it was for: every other entry is as `reset` left it,
     /// so the next reset restores only these. `None` for a trace no explanation filled.
     written: Option<(usize, Vec<u32>)>,
+    /// The `because` texts of entries written over, emptied, so that the next texts reuse
+    /// their memory instead of allocating: at most one for each entry that ever had one.
+    spare_texts: Vec<String>,
 }
 
 /// Traces are equal when they say the same: what the last reset remembers is not compared.
@@ -42,6 +49,7 @@ impl Trace {
             conditions: Vec::with_capacity(2 * rules),
             facts: Vec::with_capacity(2 * rules),
             written: None,
+            spare_texts: Vec::new(),
         }
     }
 
@@ -65,17 +73,43 @@ impl Trace {
     #[inline(always)]
     pub(super) fn write_conditions(&mut self, rule: usize, failed: usize, start: u32) {
         let end = u32::try_from(self.conditions.len()).unwrap_or(u32::MAX);
+        self.write_not_applicable(rule, failed, start..end);
+    }
+
+    /// Writes the entry of a rule that failed at its first condition as the one entry
+    /// `condition` of `conditions`, which another rule with the same first condition wrote.
+    #[inline(always)]
+    pub(super) fn write_failed_first(&mut self, rule: usize, condition: u32) {
+        self.write_not_applicable(rule, 0, condition..condition.saturating_add(1));
+    }
+
+    /// Writes the entry of a rule as not applicable at the condition `failed`, having evaluated
+    /// the conditions `conditions`; a `because` text it held is kept for reuse.
+    #[inline(always)]
+    pub(super) fn write_not_applicable(
+        &mut self,
+        rule: usize,
+        failed: usize,
+        conditions: Range<u32>,
+    ) {
         if let Some(entry) = self.rules.get_mut(rule) {
             entry.rule = rule;
             entry.status = Status::NotApplicable { failed };
-            entry.conditions = start..end;
-            if entry.because.is_some() {
-                entry.because = None;
+            entry.conditions = conditions;
+            if let Some(text) = entry.because.take() {
+                self.spare_texts.push(text);
             }
             if entry.binding.is_some() {
                 entry.binding = None;
             }
         }
+    }
+
+    /// An empty text for a `because`, with the memory of one written over if there is one.
+    pub(super) fn spare_text(&mut self) -> String {
+        let mut text = self.spare_texts.pop().unwrap_or_default();
+        text.clear();
+        text
     }
 
     /// Makes the trace ready to be filled in place for a policy of `count` rules: one entry per
@@ -114,16 +148,14 @@ impl Trace {
         if last == written {
             return;
         }
-        let mut next = 0;
+        let mut written = written.iter().copied().peekable();
         for &rule in last {
-            while written.get(next).is_some_and(|&w| w < rule) {
-                next += 1;
-            }
-            if written.get(next) == Some(&rule) {
+            while written.next_if(|&w| w < rule).is_some() {}
+            if written.peek() == Some(&rule) {
                 continue;
             }
             if let Some(entry) = self.rules.get_mut(rule as usize) {
-                entry.make_not_in_force(rule as usize);
+                entry.make_not_in_force(rule as usize, &mut self.spare_texts);
             }
         }
     }
@@ -140,7 +172,7 @@ impl Trace {
                 next_written += 1;
                 continue;
             }
-            entry.make_not_in_force(rule);
+            entry.make_not_in_force(rule, &mut self.spare_texts);
         }
         let start = self.rules.len();
         self.rules
@@ -155,7 +187,7 @@ pub struct RuleTrace {
     pub status: Status,
     /// The conditions evaluated, in order, up to the first that failed: a range of the trace's
     /// `conditions` (read them with `Trace::conditions`).
-    pub conditions: std::ops::Range<u32>,
+    pub conditions: Range<u32>,
     /// The `because` text with its values filled in, for rules whose conditions held.
     pub because: Option<String>,
     /// For a rule with `for x in S`: the member for which its conditions held.
@@ -176,16 +208,16 @@ impl RuleTrace {
 
     /// Makes an entry the one of a rule not in force, writing only what differs from it (most
     /// often the status and the conditions), so that what it holds is dropped only if it
-    /// holds something.
-    #[inline]
-    fn make_not_in_force(&mut self, rule: usize) {
+    /// holds something; a `because` text goes to `spare` for reuse.
+    #[inline(always)]
+    fn make_not_in_force(&mut self, rule: usize, spare: &mut Vec<String>) {
         self.rule = rule;
         if !matches!(self.status, Status::NotInForce) {
             self.status = Status::NotInForce;
         }
         self.conditions = 0..0;
-        if self.because.is_some() {
-            self.because = None;
+        if let Some(text) = self.because.take() {
+            spare.push(text);
         }
         if self.binding.is_some() {
             self.binding = None;
@@ -200,5 +232,5 @@ pub struct ConditionTrace {
     pub holds: bool,
     /// The facts the condition read: a range of the trace's `facts` (read them with
     /// `Trace::observed`).
-    pub observed: std::ops::Range<u32>,
+    pub observed: Range<u32>,
 }
