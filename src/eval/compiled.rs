@@ -638,26 +638,24 @@ impl<'a> Env<'a> {
     }
 
     /// Whether a compiled condition holds, with the values of the facts it reads (`observed`,
-    /// in order) pushed onto `facts`: what an explanation records.
-    #[inline]
+    /// in order) pushed onto `facts`: what an explanation records. Inlined where explaining
+    /// calls it: most conditions take its first branch, a few instructions.
+    #[inline(always)]
     pub(super) fn test_observed(
         &mut self,
         test: &'a Test,
         observed: &'a Observed,
         facts: &mut Vec<Value>,
     ) -> bool {
-        if observed.one_test_of_it
-            && let Some(step) = test.steps.first()
-            && let Some(path) = step.leaf.path()
-        {
+        if let Some(one) = &observed.one_test {
             // One look at the fact answers the test and gives the explanation its value.
-            let value = path.read(self);
-            let to = match self.holds_on(&step.leaf, value) {
-                true => step.on_true,
-                false => step.on_false,
+            let value = one.path.read(self);
+            let holds = match self.holds_on(&one.leaf, value) {
+                true => one.when_true,
+                false => one.when_false,
             };
             facts.push(value.clone());
-            return to == HOLDS;
+            return holds;
         }
         self.test_then_observe(test, observed, facts)
     }
@@ -711,33 +709,47 @@ fn is_empty(value: &Value) -> bool {
 pub struct Observed {
     /// The facts, in the order of the checked condition's `observed` list.
     pub(super) operands: Vec<Operand>,
-    /// Whether the condition is one simple test of the one fact it reads
+    /// The condition as its one simple test of the one fact it reads, when it is one
     /// (`case.activity == export`, `case.item.annex_i is some`): explaining then reads the
     /// fact once, for the test and for the explanation.
-    one_test_of_it: bool,
+    one_test: Option<OneTest>,
+}
+
+/// A condition that is one simple test of the one fact it reads, laid out for explaining: the
+/// fact's path, the test, and whether the condition holds when the test does and when not.
+#[derive(Debug, Clone, PartialEq)]
+struct OneTest {
+    path: Path,
+    leaf: Leaf,
+    when_true: bool,
+    when_false: bool,
 }
 
 /// What a condition without facts reads: nothing.
 static NO_FACTS: Observed = Observed {
     operands: Vec::new(),
-    one_test_of_it: false,
+    one_test: None,
 };
 
 impl Observed {
     /// The facts a condition compiled as `test` reads.
     fn of(test: &Test, operands: Vec<Operand>) -> Observed {
-        let one_test_of_it = match (&*test.steps, operands.as_slice()) {
-            ([step], [Operand::Path(fact)]) => {
-                test.entry == 0
+        let one_test = match (&*test.steps, operands.as_slice()) {
+            ([step], [Operand::Path(fact)])
+                if test.entry == 0
                     && [step.on_true, step.on_false].iter().all(|&to| to >= FAILS)
-                    && step.leaf.path() == Some(fact)
+                    && step.leaf.path() == Some(fact) =>
+            {
+                Some(OneTest {
+                    path: fact.clone(),
+                    leaf: step.leaf.clone(),
+                    when_true: step.on_true == HOLDS,
+                    when_false: step.on_false == HOLDS,
+                })
             }
-            _ => false,
+            _ => None,
         };
-        Observed {
-            operands,
-            one_test_of_it,
-        }
+        Observed { operands, one_test }
     }
 
     /// The facts of a condition of a rule, or none when there is no such condition.
@@ -798,7 +810,7 @@ impl Program {
                             Some(test) => Observed::of(test, operands),
                             None => Observed {
                                 operands,
-                                one_test_of_it: false,
+                                one_test: None,
                             },
                         }
                     })

@@ -718,6 +718,7 @@ impl Program {
 
     /// Whether a rule's condition holds, with the facts it read pushed onto the trace's list,
     /// and where they are there.
+    #[inline(always)]
     fn own_truth<'a>(
         condition: &'a Test,
         observed: &'a Observed,
@@ -783,11 +784,11 @@ impl Program {
             let slot = slots
                 .get(position)
                 .map_or(usize::MAX, |&slot| slot as usize);
-            let entry = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
             let (holds, facts) = match shared.results.get_mut(slot) {
                 Some(result) if result.case == case => {
+                    // The first condition's entry is the rule's first.
                     if position == 0 && result.first_entry == u32::MAX {
-                        result.first_entry = entry;
+                        result.first_entry = start;
                     }
                     (result.holds, result.facts.0..result.facts.1)
                 }
@@ -799,7 +800,7 @@ impl Program {
                             case,
                             holds,
                             facts: (facts.start, facts.end),
-                            first_entry: if position == 0 { entry } else { u32::MAX },
+                            first_entry: if position == 0 { start } else { u32::MAX },
                         };
                     }
                     (holds, facts)
