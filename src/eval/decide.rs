@@ -68,6 +68,9 @@ pub struct SharedConditions {
     /// For each condition, by that numbering, the number of the first of `first`, or
     /// `u32::MAX` when no other condition is the same: what explaining looks up.
     first_slots: Vec<u32>,
+    /// For each rule, the `first_slots` entry of its first condition (`u32::MAX` for a rule
+    /// without conditions): what explaining asks first of every rule in force.
+    rule_first_slots: Vec<u32>,
     /// For each epoch, whether every rule of its `rules` is in force on each of its days, so
     /// that explaining a case of that epoch visits them all without asking each about the date.
     whole_epochs: Vec<bool>,
@@ -203,6 +206,12 @@ impl SharedConditions {
                 *first = u32::MAX;
             }
         }
+        shared.rule_first_slots = (0..program.rules.len())
+            .map(|rule| {
+                let slots = shared.first_slots_of(rule);
+                slots.first().copied().unwrap_or(u32::MAX)
+            })
+            .collect();
         shared
     }
 
@@ -747,8 +756,8 @@ impl Program {
         trace: &mut Trace,
         shared: &mut SharedResults,
     ) -> bool {
-        let slots = self.shared_conditions.first_slots_of(index);
-        if let Some(&slot) = slots.first()
+        let shared_conditions = &self.shared_conditions;
+        if let Some(&slot) = shared_conditions.rule_first_slots.get(index)
             && let Some(result) = shared.results.get(slot as usize)
             && result.case == shared.case
             && !result.holds
@@ -757,6 +766,7 @@ impl Program {
             trace.write_failed_first(index, result.first_entry);
             return false;
         }
+        let slots = shared_conditions.first_slots_of(index);
         self.explain_conditions(index, slots, env, trace, shared)
     }
 

@@ -115,7 +115,7 @@ impl Trace {
     /// Makes the trace ready to be filled in place for a policy of `count` rules: one entry per
     /// rule, in order, each not in force until deciding says otherwise; no conditions. The
     /// entries already there are reused, so explaining case after case allocates little.
-    /// The entries of `written` (rule numbers in increasing order) are left as they are: the
+    /// The entries of `written` (rule numbers in increasing order) need not be restored: the
     /// caller writes each of them whole.
     ///
     /// When the last explanation into this trace was for as many rules, only the entries it
@@ -141,19 +141,15 @@ impl Trace {
         self.written = Some((count, list));
     }
 
-    /// Restores to "not in force" the entries of `last` (written by the last explanation, in
-    /// increasing order) that are not in `written` (in increasing order).
+    /// Restores to "not in force" the entries of `last` (written by the last explanation) when
+    /// `written` differs. Those of `written` among them are restored too: finding them would
+    /// cost more than writing them, and the caller writes each of them whole.
     fn restore(&mut self, last: &[u32], written: &[u32]) {
         // Cases of one epoch (most cases that follow one another) have the same rules in force.
         if last == written {
             return;
         }
-        let mut written = written.iter().copied().peekable();
         for &rule in last {
-            while written.next_if(|&w| w < rule).is_some() {}
-            if written.peek() == Some(&rule) {
-                continue;
-            }
             if let Some(entry) = self.rules.get_mut(rule as usize) {
                 entry.make_not_in_force(rule as usize, &mut self.spare_texts);
             }
