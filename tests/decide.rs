@@ -246,3 +246,84 @@ fn a_dated_sanctions_list_is_asked_on_the_case_date() {
     }
     agree("sanctions list", &program, &texts);
 }
+
+/// A policy whose rule nests five quantifiers (more variables than are kept in place, so the
+/// innermost go to the spare vector), has a `for` rule with exceptions, and keeps records until
+/// the end of the year plus a period, which deciding looks up per year and period.
+fn nested_quantifiers() -> std::sync::Arc<Program> {
+    let text = "policy \"nested\"\n  in force from 2000-01-01\n\nenum Country { AA, BB, CC }\n\ninput Case {\n  date: date\n  destination: Country\n  parts: set of text = {}\n}\n\nverdicts licence_required > notify > no_licence_required\notherwise no_licence_required\n\nobligation keep_records(until: date)\n\nconst long_period: duration = 5 years from 2010-01-01, 3 years\nconst short_period: duration = 2 months + 10 days\n\nrule chained \"Art. 1\"\n  when some a in case.parts: (some b in case.parts: (some c in case.parts:\n         (some d in case.parts: (some e in case.parts:\n           (starts_with(b, a) and starts_with(c, b) and starts_with(d, c)\n            and starts_with(e, d) and a != e)))))\n  then licence_required\n\nrule per_part \"Art. 2\"\n  for p in case.parts\n  when starts_with(p, \"x\")\n  then notify\n\nrule not_to_cc \"Art. 3\"\n  exception to per_part\n  when case.destination == CC\n  then no_licence_required\n\nrule records \"Art. 4\"\n  when case.destination != AA\n  then keep_records(until: end_of_year(case.date) + long_period)\n\nrule short_records \"Art. 5\"\n  when case.destination == BB\n  then keep_records(until: end_of_year(case.date) - short_period)\n";
+    lowered("nested", text)
+}
+
+/// Deciding agrees with explaining, and the compiled conditions with the interpreter, on cases
+/// that bind five variables at once, on dates over thirty years (each year's records found
+/// again after other years were asked), and on `for` rules with and without their exception.
+#[test]
+fn nested_quantifiers_and_yearly_records_decide_as_the_interpreter_does() {
+    let program = nested_quantifiers();
+    let parts = [
+        "[]",
+        r#"["a"]"#,
+        r#"["a","ab","abc","abcd","abcde"]"#,
+        r#"["x","xa","xab","xabc","y"]"#,
+        r#"["q","r","s","t","u","v"]"#,
+    ];
+    let mut texts = Vec::new();
+    for n in 0..3 {
+        for year in (1995..2026).rev() {
+            for (index, destination) in ["AA", "BB", "CC"].iter().enumerate() {
+                let date = day_after(year, (n * 131 + index * 97) % 365).to_string();
+                let parts = parts[(year as usize + index + n) % parts.len()];
+                texts.push(format!(
+                    r#"{{"date":"{date}","destination":"{destination}","parts":{parts}}}"#
+                ));
+            }
+        }
+    }
+    agree("nested quantifiers", &program, &texts);
+    for ((case, date), text) in decoded(&program, &texts).iter().zip(&texts) {
+        let disagreements = program.compiled_disagreements(case, *date);
+        assert!(disagreements.is_empty(), "{text}: {disagreements:?}");
+    }
+    let decide = |text: &str| {
+        let (case, date) = decoded(&program, &[text.to_string()]).remove(0);
+        program.decide(&case, date)
+    };
+    let chained = decide(
+        r#"{"date":"2012-06-01","destination":"AA","parts":["a","ab","abc","abcd","abcde"]}"#,
+    );
+    assert_eq!(
+        chained
+            .decided_by
+            .map(|r| program.policy.rules[r].name.as_str()),
+        Some("chained")
+    );
+    // Five years from the end of 2012 (from 2010), three from the end of 2005; two months and
+    // ten days before the end of 2012.
+    let records = |text: &str| -> Vec<String> {
+        decide(text)
+            .obligations
+            .iter()
+            .flat_map(|obligation| obligation.args.iter().map(|arg| format!("{arg:?}")))
+            .collect()
+    };
+    let expected = |dates: &[(i32, u32, u32)]| -> Vec<String> {
+        dates
+            .iter()
+            .filter_map(|&(y, m, d)| licit::Date::from_ymd(y, m, d).ok())
+            .map(|date| format!("{:?}", licit::internals::Value::Date(date)))
+            .collect()
+    };
+    assert_eq!(
+        records(r#"{"date":"2012-06-01","destination":"BB"}"#),
+        expected(&[(2017, 12, 31), (2012, 10, 21)])
+    );
+    assert_eq!(
+        records(r#"{"date":"2005-01-01","destination":"CC"}"#),
+        expected(&[(2008, 12, 31)])
+    );
+    assert_eq!(
+        records(r#"{"date":"2012-12-31","destination":"BB"}"#),
+        expected(&[(2017, 12, 31), (2012, 10, 21)])
+    );
+}

@@ -24,7 +24,7 @@ impl Program {
         if self.assumptions.is_empty() {
             return None;
         }
-        let epoch = self.epoch(date);
+        let epoch = self.find_epoch(date);
         let mut env = Env::new(self, case, epoch, date);
         // Most cases keep them all: one test says so.
         if env.test(&self.every_assumption) {
@@ -44,7 +44,7 @@ impl Program {
         else {
             return String::new();
         };
-        let epoch = self.epoch(date);
+        let epoch = self.epoch_at(date);
         let mut env = Env::new(self, case, epoch, date);
         let said: Vec<String> = definition
             .observed

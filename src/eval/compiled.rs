@@ -9,9 +9,10 @@
 //! explaining with the facts a condition reads, checking assumptions) goes through here.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use crate::check::ir::{Arith, Compare};
-use crate::syntax::calendar::Date;
+use crate::syntax::calendar::{Date, Duration};
 
 use super::interpret::{Env, arithmetic};
 use super::ir::{Expr, Program};
@@ -27,14 +28,23 @@ const MAX_SETTLED_FORMS: usize = 4;
 const PATH_FIELDS: usize = 4;
 
 /// A path of record fields from the case or from a quantifier's variable:
-/// `case.item.annex_i` as the case and `[4, 1]`, kept in place (no allocation to follow).
+/// `case.item.annex_i` as the case and `[4, 1]`, kept in place (no allocation to follow). The
+/// paths most conditions read, one or two fields from the case, have forms of their own, so
+/// that reading them is a field or two and no loop or count.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Path {
-    /// `None` for the case, else the variable's depth (0 is the innermost).
-    local: Option<usize>,
-    /// How many of `fields` the path has.
-    length: usize,
-    fields: [usize; PATH_FIELDS],
+pub enum Path {
+    /// A field of the case: `case.activity`.
+    CaseField(usize),
+    /// A field of a field of the case: `case.item.annex_i`.
+    CaseFields(usize, usize),
+    /// Any other path of at most `PATH_FIELDS` fields.
+    Any {
+        /// `None` for the case, else the variable's depth (0 is the innermost).
+        local: Option<usize>,
+        /// How many of `fields` the path has.
+        length: usize,
+        fields: [usize; PATH_FIELDS],
+    },
 }
 
 impl Path {
@@ -53,6 +63,11 @@ impl Path {
                 _ => return None,
             }
         };
+        match (local, reversed.as_slice()) {
+            (None, &[position]) => return Some(Path::CaseField(position)),
+            (None, &[second, first]) => return Some(Path::CaseFields(first, second)),
+            _ => {}
+        }
         let mut fields = [0; PATH_FIELDS];
         if reversed.len() > PATH_FIELDS {
             return None;
@@ -60,7 +75,7 @@ impl Path {
         for (slot, position) in fields.iter_mut().zip(reversed.iter().rev()) {
             *slot = *position;
         }
-        Some(Path {
+        Some(Path::Any {
             local,
             length: reversed.len(),
             fields,
@@ -70,22 +85,26 @@ impl Path {
     /// The value at the path, or `none` where it leads nowhere (a field of something that is
     /// not a record, a variable out of reach), as the interpreter reads it.
     #[inline(always)]
-    fn read<'a>(&self, env: &Env<'a>) -> &'a Value {
-        let value = match self.local {
+    pub(super) fn read<'a>(&self, env: &Env<'a>) -> &'a Value {
+        let (local, length, fields) = match self {
+            Path::CaseField(position) => return field(env.case, *position),
+            Path::CaseFields(first, second) => return field(field(env.case, *first), *second),
+            Path::Any {
+                local,
+                length,
+                fields,
+            } => (local, length, fields),
+        };
+        let value = match local {
             None => env.case,
-            Some(depth) => match env
-                .locals
-                .len()
-                .checked_sub(depth + 1)
-                .and_then(|i| env.locals.get(i))
-            {
+            Some(depth) => match env.locals.at_depth(*depth) {
                 Some(value) => value,
                 None => return &NONE,
             },
         };
         // Unrolled by length (a path has at most `PATH_FIELDS` fields): most are one or two.
-        let [first, second, third, fourth] = self.fields;
-        match self.length {
+        let [first, second, third, fourth] = *fields;
+        match length {
             0 => value,
             1 => field(value, first),
             2 => field(field(value, first), second),
@@ -212,6 +231,10 @@ impl Argument {
     /// worked out on the dates themselves.
     fn date<'a>(&'a self, env: &mut Env<'a>) -> Option<Date> {
         match self {
+            Argument::Operand(Operand::Path(path)) => match path.read(env) {
+                Value::Date(date) => Some(*date),
+                _ => None,
+            },
             Argument::Operand(operand) => operand.with(env, |_, value| match value {
                 Value::Date(date) => Some(*date),
                 _ => None,
@@ -222,17 +245,39 @@ impl Argument {
                 left,
                 right,
             ) => {
-                let date = left.date(env)?;
-                let duration = match &*right.value(env) {
-                    Value::Duration(duration) => *duration,
-                    _ => return None,
+                // The end of a year and a period (`end_of_year(case.date) + period`, the
+                // records' dates) is the same for every day of the year: looked up by it.
+                let (year_of, date) = match &**left {
+                    // `case.date`, most often: read in place.
+                    Argument::EndOfYear(inner) => match &**inner {
+                        Argument::Operand(Operand::Path(path)) => match path.read(env) {
+                            Value::Date(date) => (true, *date),
+                            _ => return None,
+                        },
+                        _ => (true, inner.date(env)?),
+                    },
+                    _ => (false, left.date(env)?),
+                };
+                let duration = match &**right {
+                    // A period is most often a constant: read where it is.
+                    Argument::Operand(operand) => operand.with(env, |_, value| match value {
+                        Value::Duration(duration) => Some(*duration),
+                        _ => None,
+                    })?,
+                    _ => match &*right.value(env) {
+                        Value::Duration(duration) => *duration,
+                        _ => return None,
+                    },
                 };
                 let sign = if matches!(op, Arith::SubDateDuration) {
                     -1
                 } else {
                     1
                 };
-                Some(date.add(duration, sign))
+                Some(match year_of {
+                    true => end_of_year_plus(date, duration, sign),
+                    false => date.add(duration, sign),
+                })
             }
             Argument::Arith(..) => match &*self.value(env) {
                 Value::Date(date) => Some(*date),
@@ -240,6 +285,81 @@ impl Argument {
             },
         }
     }
+}
+
+/// How many sums of the end of a year and a period each thread keeps (`end_of_year_plus`).
+const YEAR_ENDS: usize = 128;
+
+/// One sum of the end of a year and a period: for every date from `first` to `last` (the
+/// days of one year), `end_of_year(date) + duration` (or `-` with a negative `sign`) is `sum`.
+#[derive(Debug, Clone, Copy)]
+struct YearEnd {
+    first: Date,
+    last: Date,
+    duration: Duration,
+    sign: i32,
+    sum: Date,
+}
+
+impl YearEnd {
+    /// A place that holds no sum: no date is from `first` to `last`.
+    const NONE: YearEnd = YearEnd {
+        first: Date::AFTER_ALL,
+        last: Date::BEFORE_ALL,
+        duration: Duration { months: 0, days: 0 },
+        sign: 0,
+        sum: Date::EPOCH,
+    };
+}
+
+thread_local! {
+    /// The sums of the end of a year and a period worked out on the thread, each in the place
+    /// its year and period give it, so that a batch works each out about once.
+    static YEAR_SUMS: [Cell<YearEnd>; YEAR_ENDS] =
+        const { [const { Cell::new(YearEnd::NONE) }; YEAR_ENDS] };
+}
+
+/// `end_of_year(date) + duration` (`-` with a negative `sign`), as `Date::end_of_year` and
+/// `Date::add` work it out, looked up among the sums the thread worked out already.
+fn end_of_year_plus(date: Date, duration: Duration, sign: i32) -> Date {
+    let work_out = || date.end_of_year().add(duration, sign);
+    if !date.is_in_calendar() {
+        return work_out();
+    }
+    // Neighbouring years and different periods take different places (a year's days fall in
+    // one of them, but for a day or two at its ends: 146,097 days are 400 years); a place
+    // holds the last sum put there.
+    let place = date
+        .days()
+        .wrapping_mul(400)
+        .div_euclid(146_097)
+        .wrapping_add(i64::from(duration.months).wrapping_mul(7))
+        .wrapping_add(i64::from(duration.days).wrapping_mul(13))
+        .wrapping_add(i64::from(sign))
+        .rem_euclid(YEAR_ENDS as i64) as usize;
+    YEAR_SUMS.with(|sums| {
+        let Some(cell) = sums.get(place) else {
+            return work_out();
+        };
+        let kept = cell.get();
+        if kept.first <= date && date <= kept.last && kept.duration == duration && kept.sign == sign
+        {
+            return kept.sum;
+        }
+        let last = date.end_of_year();
+        let sum = last.add(duration, sign);
+        let (year, _, _) = date.ymd();
+        if let Ok(first) = Date::from_ymd(year, 1, 1) {
+            cell.set(YearEnd {
+                first,
+                last,
+                duration,
+                sign,
+                sum,
+            });
+        }
+        sum
+    })
 }
 
 /// A named set of texts asked whether some member is a prefix of a text, with the first bytes
@@ -550,20 +670,18 @@ impl<'a> Env<'a> {
                     .dated_set(*index)
                     .is_some_and(|set| set.contains(&member, self.date))
             }
-            Leaf::In(member, set) => {
-                let member = member.read(self);
-                set.read(self).has_member(&member)
-            }
-            Leaf::Compare(op, left, right) => left.with(self, |env, left| {
-                right.with(env, |_, right| op.holds(left.total_cmp(right)))
+            Leaf::In(member, set) => member.with(self, |env, member| {
+                set.with(env, |_, set| set.has_member(member))
             }),
-            Leaf::StartsWith(text, prefix) => {
-                let text = text.read(self);
-                match (&*text, &*prefix.read(self)) {
+            Leaf::Compare(op, left, right) => left.with(self, |env, left| {
+                right.with(env, |_, right| op.holds(compare(left, right)))
+            }),
+            Leaf::StartsWith(text, prefix) => text.with(self, |env, text| {
+                prefix.with(env, |_, prefix| match (text, prefix) {
                     (Value::Text(text), Value::Text(prefix)) => text.starts_with(&**prefix),
                     _ => false,
-                }
-            }
+                })
+            }),
             Leaf::AnyPrefix(text, set) => text.with(self, |env, text| match text {
                 Value::Text(text) => env.has_prefix_of(text, set),
                 _ => false,
@@ -573,14 +691,25 @@ impl<'a> Env<'a> {
                 set,
                 body,
                 whole,
-            } => match set.read(self) {
-                // `some` stops at the first member for which the body holds, `every` at the
-                // first for which it does not.
-                Cow::Borrowed(Value::Set(members)) => {
-                    self.quantify(members, *every, |env| env.test(body))
+            } => {
+                // A set at a path of the case (a licence list, most often) is read in place.
+                let members = match set {
+                    Operand::Path(path) => match path.read(self) {
+                        Value::Set(members) => Some(members),
+                        _ => None,
+                    },
+                    _ => match set.read(self) {
+                        Cow::Borrowed(Value::Set(members)) => Some(members),
+                        _ => None,
+                    },
+                };
+                match members {
+                    // `some` stops at the first member for which the body holds, `every` at
+                    // the first for which it does not.
+                    Some(members) => self.quantify(members, *every, |env| env.test(body)),
+                    None => self.truth(whole),
                 }
-                _ => self.truth(whole),
-            },
+            }
             Leaf::Interpret(expr) => self.truth(expr),
         }
     }
@@ -618,6 +747,7 @@ impl<'a> Env<'a> {
     }
 
     /// Whether a member of a named set of texts is a prefix of a text, on the case's date.
+    #[inline]
     fn has_prefix_of(&self, text: &str, set: &PrefixSet) -> bool {
         if let (Some(bytes), Some(&byte)) = (&set.first_bytes, text.as_bytes().first())
             && bytes[usize::from(byte / 64)] & (1 << (byte % 64)) == 0
@@ -638,26 +768,24 @@ impl<'a> Env<'a> {
     }
 
     /// Whether a compiled condition holds, with the values of the facts it reads (`observed`,
-    /// in order) pushed onto `facts`: what an explanation records.
-    #[inline]
+    /// in order) pushed onto `facts`: what an explanation records. Inlined where explaining
+    /// calls it: most conditions take its first branch, a few instructions.
+    #[inline(always)]
     pub(super) fn test_observed(
         &mut self,
         test: &'a Test,
         observed: &'a Observed,
         facts: &mut Vec<Value>,
     ) -> bool {
-        if observed.one_test_of_it
-            && let Some(step) = test.steps.first()
-            && let Some(path) = step.leaf.path()
-        {
+        if let Some(one) = &observed.one_test {
             // One look at the fact answers the test and gives the explanation its value.
-            let value = path.read(self);
-            let to = match self.holds_on(&step.leaf, value) {
-                true => step.on_true,
-                false => step.on_false,
+            let value = one.path.read(self);
+            let holds = match self.holds_on(&one.leaf, value) {
+                true => one.when_true,
+                false => one.when_false,
             };
             facts.push(value.clone());
-            return to == HOLDS;
+            return holds;
         }
         self.test_then_observe(test, observed, facts)
     }
@@ -676,6 +804,17 @@ impl<'a> Env<'a> {
             facts.push(fact);
         }
         holds
+    }
+}
+
+/// The order of two values, as `Value::total_cmp` gives it: dates and enum members, what
+/// most comparisons of a policy compare, without its match over every kind of value.
+#[inline]
+fn compare(left: &Value, right: &Value) -> std::cmp::Ordering {
+    match (left, right) {
+        (Value::Date(left), Value::Date(right)) => left.cmp(right),
+        (Value::Enum(_, left), Value::Enum(_, right)) => left.cmp(right),
+        _ => left.total_cmp(right),
     }
 }
 
@@ -711,33 +850,47 @@ fn is_empty(value: &Value) -> bool {
 pub struct Observed {
     /// The facts, in the order of the checked condition's `observed` list.
     pub(super) operands: Vec<Operand>,
-    /// Whether the condition is one simple test of the one fact it reads
+    /// The condition as its one simple test of the one fact it reads, when it is one
     /// (`case.activity == export`, `case.item.annex_i is some`): explaining then reads the
     /// fact once, for the test and for the explanation.
-    one_test_of_it: bool,
+    one_test: Option<OneTest>,
+}
+
+/// A condition that is one simple test of the one fact it reads, laid out for explaining: the
+/// fact's path, the test, and whether the condition holds when the test does and when not.
+#[derive(Debug, Clone, PartialEq)]
+struct OneTest {
+    path: Path,
+    leaf: Leaf,
+    when_true: bool,
+    when_false: bool,
 }
 
 /// What a condition without facts reads: nothing.
 static NO_FACTS: Observed = Observed {
     operands: Vec::new(),
-    one_test_of_it: false,
+    one_test: None,
 };
 
 impl Observed {
     /// The facts a condition compiled as `test` reads.
     fn of(test: &Test, operands: Vec<Operand>) -> Observed {
-        let one_test_of_it = match (&*test.steps, operands.as_slice()) {
-            ([step], [Operand::Path(fact)]) => {
-                test.entry == 0
+        let one_test = match (&*test.steps, operands.as_slice()) {
+            ([step], [Operand::Path(fact)])
+                if test.entry == 0
                     && [step.on_true, step.on_false].iter().all(|&to| to >= FAILS)
-                    && step.leaf.path() == Some(fact)
+                    && step.leaf.path() == Some(fact) =>
+            {
+                Some(OneTest {
+                    path: fact.clone(),
+                    leaf: step.leaf.clone(),
+                    when_true: step.on_true == HOLDS,
+                    when_false: step.on_false == HOLDS,
+                })
             }
-            _ => false,
+            _ => None,
         };
-        Observed {
-            operands,
-            one_test_of_it,
-        }
+        Observed { operands, one_test }
     }
 
     /// The facts of a condition of a rule, or none when there is no such condition.
@@ -798,7 +951,7 @@ impl Program {
                             Some(test) => Observed::of(test, operands),
                             None => Observed {
                                 operands,
-                                one_test_of_it: false,
+                                one_test: None,
                             },
                         }
                     })

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use crate::check::ir::{RuleId, VerdictId};
 use crate::syntax::calendar::Date;
 
-use super::compiled::{Argument, Observed, Test};
+use super::compiled::{Argument, Observed, Operand, Test};
 use super::decision::{Decision, Obligation, Status};
 use super::interpret::Env;
 use super::ir::{Epoch, Part, Program};
@@ -68,6 +68,9 @@ pub struct SharedConditions {
     /// For each condition, by that numbering, the number of the first of `first`, or
     /// `u32::MAX` when no other condition is the same: what explaining looks up.
     first_slots: Vec<u32>,
+    /// For each rule, the `first_slots` entry of its first condition (`u32::MAX` for a rule
+    /// without conditions): what explaining asks first of every rule in force.
+    rule_first_slots: Vec<u32>,
     /// For each epoch, whether every rule of its `rules` is in force on each of its days, so
     /// that explaining a case of that epoch visits them all without asking each about the date.
     whole_epochs: Vec<bool>,
@@ -108,6 +111,9 @@ struct SharedResult {
     case: u32,
     holds: bool,
     facts: (u32, u32),
+    /// Where in the trace's conditions a rule whose first condition it is recorded it (then
+    /// every rule that fails at it as its first condition shares that entry), or `u32::MAX`.
+    first_entry: u32,
 }
 
 impl SharedResults {
@@ -200,6 +206,12 @@ impl SharedConditions {
                 *first = u32::MAX;
             }
         }
+        shared.rule_first_slots = (0..program.rules.len())
+            .map(|rule| {
+                let slots = shared.first_slots_of(rule);
+                slots.first().copied().unwrap_or(u32::MAX)
+            })
+            .collect();
         shared
     }
 
@@ -323,7 +335,7 @@ impl Program {
         scratch: &mut Scratch,
         decision: &mut Decision,
     ) {
-        let epoch = self.epoch(date);
+        let epoch = self.epoch_at(date);
         let count = self.rules.len();
         if scratch.state.len() < count {
             scratch.state.resize(count, RuleState::NotVisited);
@@ -369,7 +381,7 @@ impl Program {
                 self.resolve(rule_id as usize, &mut scratch.state);
             }
             for &rule_id in &scratch.held {
-                self.settle(rule_id as usize, &mut scratch.state);
+                self.settle(rule_id as usize, &mut scratch.state, &scratch.held);
             }
         }
         self.conclude(&mut env, scratch, date, epoch.policy_in_force, decision);
@@ -427,8 +439,19 @@ impl Program {
                 Some(set) => 'bound: {
                     // The first member for which every condition holds is the rule's binding.
                     let compiled = self.compiled.get(index).and_then(|c| c.for_each.as_ref());
-                    if let Some(Cow::Borrowed(Value::Set(members))) = compiled.map(|s| s.read(env))
-                    {
+                    // A set at a path of the case (its licences, most often) is read in place.
+                    let members = match compiled {
+                        Some(Operand::Path(path)) => match path.read(env) {
+                            Value::Set(members) => Some(members),
+                            _ => None,
+                        },
+                        Some(operand) => match operand.read(env) {
+                            Cow::Borrowed(Value::Set(members)) => Some(members),
+                            _ => None,
+                        },
+                        None => None,
+                    };
+                    if let Some(members) = members {
                         // A set of the case: its members are bound where they are.
                         let mut result = (false, 0);
                         for member in members.iter() {
@@ -605,7 +628,7 @@ impl Program {
                 }
             };
             let binding = scratch.binding(rule_id);
-            let because = self.because(index, binding, env);
+            let because = self.because(index, binding, env, trace);
             if let Some(entry) = trace.rules.get_mut(index) {
                 entry.status = status;
                 entry.because = because;
@@ -636,14 +659,25 @@ impl Program {
     }
 
     /// Whether a triggered rule applies: no exception to it applies. An exception that is itself
-    /// suppressed (an exception to the exception applies) does not suppress its base.
-    fn settle(&self, index: usize, state: &mut [RuleState]) -> RuleState {
+    /// suppressed (an exception to the exception applies) does not suppress its base. `held`
+    /// lists the rules whose conditions held: no other is triggered, so only those of a rule's
+    /// exceptions can apply, and a rule with more exceptions than there are rules that held
+    /// looks among these for its exceptions rather than through its own list.
+    fn settle(&self, index: usize, state: &mut [RuleState], held: &[u32]) -> RuleState {
         if state[index] == RuleState::Triggered {
+            let exceptions = &self.rules[index].exceptions;
             // Exceptions are acyclic, so this recursion ends.
-            let suppressed = self.rules[index]
-                .exceptions
-                .iter()
-                .any(|exception| self.settle(*exception, state) == RuleState::Applied);
+            let suppressed = if exceptions.len() > held.len() {
+                held.iter().any(|&exception| {
+                    let exception = exception as usize;
+                    self.rules[exception].exception_to.contains(&index)
+                        && self.settle(exception, state, held) == RuleState::Applied
+                })
+            } else {
+                exceptions
+                    .iter()
+                    .any(|exception| self.settle(*exception, state, held) == RuleState::Applied)
+            };
             state[index] = if suppressed {
                 RuleState::Suppressed
             } else {
@@ -653,11 +687,15 @@ impl Program {
         state[index]
     }
 
+    /// The `because` text of a rule whose conditions held, with its holes filled in (the
+    /// rule's `for` member bound if it has one), written into a text of the trace's kept for
+    /// reuse; `None` for a rule without one.
     fn because<'a>(
         &'a self,
         index: usize,
         binding: Option<&'a Value>,
         env: &mut Env<'a>,
+        trace: &mut Trace,
     ) -> Option<String> {
         let parts = &self.rules[index].because;
         if parts.is_empty() {
@@ -665,7 +703,7 @@ impl Program {
         }
         env.locals.extend(binding);
         // Room up front for the literal text and a short value in each hole, so that the text
-        // is seldom allocated more than once.
+        // is seldom grown more than once.
         let room = parts
             .iter()
             .map(|part| match part {
@@ -673,12 +711,16 @@ impl Program {
                 Part::Hole(_) => 24,
             })
             .sum();
-        let mut text = String::with_capacity(room);
+        let mut text = trace.spare_text();
+        text.reserve(room);
         for part in parts {
             match part {
                 Part::Text(literal) => text.push_str(literal),
                 Part::Hole(expr) => match &*env.value(expr) {
                     Value::Text(plain) => text.push_str(plain),
+                    // Written as `write_value` writes them, without the formatting machinery.
+                    Value::Date(date) => date.push_to(&mut text),
+                    Value::Enum(ty, member) => text.push_str(self.member_name(*ty, *member)),
                     other => self.write_value(other, &mut text),
                 },
             }
@@ -707,6 +749,7 @@ impl Program {
 
     /// Whether a rule's condition holds, with the facts it read pushed onto the trace's list,
     /// and where they are there.
+    #[inline(always)]
     fn own_truth<'a>(
         condition: &'a Test,
         observed: &'a Observed,
@@ -723,9 +766,40 @@ impl Program {
     /// is false, recording each with the facts it read (a condition another rule has, evaluated
     /// already on this case, is taken from it), and writes the rule's entry as not applicable
     /// at the condition that failed; whether they all hold.
+    ///
+    /// Most rules in force fail at a first condition that rules before them had and found
+    /// false (`case.activity == export`): such a rule shares that rule's entry in the trace's
+    /// conditions, and is written with nothing else looked at.
+    #[inline(always)]
     fn explain_rule<'a>(
         &'a self,
         index: usize,
+        env: &mut Env<'a>,
+        trace: &mut Trace,
+        shared: &mut SharedResults,
+    ) -> bool {
+        let shared_conditions = &self.shared_conditions;
+        if let Some(&slot) = shared_conditions.rule_first_slots.get(index)
+            && let Some(result) = shared.results.get(slot as usize)
+            && result.case == shared.case
+            && !result.holds
+            && result.first_entry != u32::MAX
+        {
+            trace.write_failed_first(index, result.first_entry);
+            return false;
+        }
+        let slots = shared_conditions.first_slots_of(index);
+        self.explain_conditions(index, slots, env, trace, shared)
+    }
+
+    /// `explain_rule` of a rule whose first condition is not one found false already: its
+    /// conditions evaluated, or taken from the rules that have them, one by one. `slots` are
+    /// the rule's `first_slots_of`.
+    #[inline(never)]
+    fn explain_conditions<'a>(
+        &'a self,
+        index: usize,
+        slots: &[u32],
         env: &mut Env<'a>,
         trace: &mut Trace,
         shared: &mut SharedResults,
@@ -735,25 +809,30 @@ impl Program {
             trace.write_conditions(index, 0, start);
             return false;
         };
-        let slots = self.shared_conditions.first_slots_of(index);
+        let case = shared.case;
         let mut failed = None;
         for (position, test) in rule.tests.iter().enumerate() {
             // A slot past the results (`u32::MAX` for a condition no other rule has) finds none.
             let slot = slots
                 .get(position)
                 .map_or(usize::MAX, |&slot| slot as usize);
-            let (holds, facts) = match shared.results.get(slot) {
-                Some(result) if result.case == shared.case => {
+            let (holds, facts) = match shared.results.get_mut(slot) {
+                Some(result) if result.case == case => {
+                    // The first condition's entry is the rule's first.
+                    if position == 0 && result.first_entry == u32::MAX {
+                        result.first_entry = start;
+                    }
                     (result.holds, result.facts.0..result.facts.1)
                 }
-                _ => {
+                result => {
                     let observed = Observed::of_condition(rule, position);
                     let (holds, facts) = Self::own_truth(test, observed, env, trace);
-                    if let Some(result) = shared.results.get_mut(slot) {
+                    if let Some(result) = result {
                         *result = SharedResult {
-                            case: shared.case,
+                            case,
                             holds,
                             facts: (facts.start, facts.end),
+                            first_entry: if position == 0 { start } else { u32::MAX },
                         };
                     }
                     (holds, facts)

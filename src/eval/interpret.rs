@@ -3,6 +3,7 @@
 //! built yet, so the two recurse into each other and stay in this one file).
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use crate::check::ir::{self, Arith};
 use crate::syntax::calendar::Date;
@@ -17,7 +18,113 @@ pub(super) struct Env<'a> {
     pub(super) case: &'a Value,
     pub(super) epoch: &'a Epoch,
     pub(super) date: Date,
-    pub(super) locals: Vec<&'a Value>,
+    pub(super) locals: Locals<'a>,
+}
+
+thread_local! {
+    /// The index of the epoch the thread looked up last, whatever the program: the next date
+    /// asked for (the same case's, when its assumptions are checked and it is decided) is most
+    /// often in it, which two comparisons say.
+    static LAST_EPOCH: Cell<usize> = const { Cell::new(0) };
+}
+
+impl Program {
+    /// The epoch that holds a date, as [`Program::epoch`] finds it, and remembered as the one
+    /// the thread looked up last: what checking a case's assumptions, which deciding it
+    /// follows, looks up.
+    pub(super) fn find_epoch(&self, date: Date) -> &Epoch {
+        let position = self
+            .epochs
+            .partition_point(|epoch| epoch.start <= date)
+            .saturating_sub(1);
+        LAST_EPOCH.with(|last| last.set(position));
+        match self.epochs.get(position) {
+            Some(epoch) => epoch,
+            None => self.epoch(date),
+        }
+    }
+
+    /// The epoch that holds a date, as [`Program::epoch`] finds it: the one the thread looked
+    /// up last when it holds the date (it starts on or before it, and the next after it), else
+    /// the one a search finds.
+    pub(super) fn epoch_at(&self, date: Date) -> &Epoch {
+        let last = LAST_EPOCH.with(Cell::get);
+        if let Some(epoch) = self.epochs.get(last)
+            && epoch.start <= date
+            && self
+                .epochs
+                .get(last.wrapping_add(1))
+                .is_none_or(|next| date < next.start)
+        {
+            return epoch;
+        }
+        self.find_epoch(date)
+    }
+}
+
+/// What a variable out of reach reads, and what the places of `Locals` hold before a value.
+static NO_VALUE: Value = Value::None;
+
+/// How many quantifier variables `Locals` keeps in place; any further go to a vector.
+const LOCALS_IN_PLACE: usize = 4;
+
+/// The values of the quantifier variables and `for` members in scope, innermost last: the
+/// first few in place, so that binding one (a licence of the case, a rule's `for` member)
+/// allocates nothing, where a vector would on each new environment.
+#[derive(Clone)]
+pub(super) struct Locals<'a> {
+    in_place: [&'a Value; LOCALS_IN_PLACE],
+    /// How many variables are in scope.
+    count: usize,
+    /// The variables past the first `LOCALS_IN_PLACE`.
+    further: Vec<&'a Value>,
+}
+
+impl<'a> Locals<'a> {
+    /// No variables.
+    pub(super) fn new() -> Locals<'a> {
+        Locals {
+            in_place: [&NO_VALUE; LOCALS_IN_PLACE],
+            count: 0,
+            further: Vec::new(),
+        }
+    }
+
+    /// Binds a new innermost variable.
+    #[inline]
+    pub(super) fn push(&mut self, value: &'a Value) {
+        match self.in_place.get_mut(self.count) {
+            Some(place) => *place = value,
+            None => self.further.push(value),
+        }
+        self.count += 1;
+    }
+
+    /// Unbinds the innermost variable, if there is one.
+    #[inline]
+    pub(super) fn pop(&mut self) {
+        if self.count > LOCALS_IN_PLACE {
+            self.further.pop();
+        }
+        self.count = self.count.saturating_sub(1);
+    }
+
+    /// Binds each of some values in turn (none or one, most often).
+    pub(super) fn extend(&mut self, values: impl IntoIterator<Item = &'a Value>) {
+        for value in values {
+            self.push(value);
+        }
+    }
+
+    /// The variable at a depth (0 is the innermost), if there is one so deep.
+    #[inline]
+    pub(super) fn at_depth(&self, depth: usize) -> Option<&'a Value> {
+        let index = self.count.checked_sub(depth.checked_add(1)?)?;
+        match self.in_place.get(index) {
+            Some(value) => Some(*value),
+            None => self.further.get(index - LOCALS_IN_PLACE).copied(),
+        }
+    }
 }
 
 impl<'a> Env<'a> {
@@ -32,7 +139,7 @@ impl<'a> Env<'a> {
             case,
             epoch,
             date,
-            locals: Vec::new(),
+            locals: Locals::new(),
         }
     }
 
@@ -122,12 +229,7 @@ impl<'a> Env<'a> {
         match expr {
             Expr::Case => Some(self.case),
             Expr::Value(value) => Some(value),
-            Expr::Local(depth) => self
-                .locals
-                .len()
-                .checked_sub(depth + 1)
-                .and_then(|i| self.locals.get(i))
-                .copied(),
+            Expr::Local(depth) => self.locals.at_depth(*depth),
             Expr::Field(base, position) => match self.borrowed(base)? {
                 Value::Record(_, fields) => fields.get(*position),
                 _ => None,

@@ -3,6 +3,8 @@
 //! and its `because` text.
 
 use super::decision::Status;
+use std::ops::Range;
+
 use super::value::Value;
 
 /// What happened to each rule: the explanation, as data.
@@ -11,7 +13,9 @@ pub struct Trace {
     /// One entry per rule of the policy, in order.
     pub rules: Vec<RuleTrace>,
     /// The conditions every rule evaluated, rule after rule: each rule's `conditions` is a range
-    /// of this list. One list, rather than one per rule, is what makes explaining cheap.
+    /// of this list. One list, rather than one per rule, is what makes explaining cheap. Rules
+    /// that fail at the same first condition (the same text, read on the same facts) may share
+    /// its one entry: their ranges are then the same.
     pub conditions: Vec<ConditionTrace>,
     /// The facts every condition read, condition after condition: each condition's `observed`
     /// is a range of this list, so recording a condition allocates nothing however many facts
@@ -22,6 +26,9 @@ pub struct Trace {
     /// order), and the number of rules it was for: every other entry is as `reset` left it,
     /// so the next reset restores only these. `None` for a trace no explanation filled.
     written: Option<(usize, Vec<u32>)>,
+    /// The `because` texts of entries written over, emptied, so that the next texts reuse
+    /// their memory instead of allocating: at most one for each entry that ever had one.
+    spare_texts: Vec<String>,
 }
 
 /// Traces are equal when they say the same: what the last reset remembers is not compared.
@@ -42,6 +49,7 @@ impl Trace {
             conditions: Vec::with_capacity(2 * rules),
             facts: Vec::with_capacity(2 * rules),
             written: None,
+            spare_texts: Vec::new(),
         }
     }
 
@@ -65,12 +73,31 @@ impl Trace {
     #[inline(always)]
     pub(super) fn write_conditions(&mut self, rule: usize, failed: usize, start: u32) {
         let end = u32::try_from(self.conditions.len()).unwrap_or(u32::MAX);
+        self.write_not_applicable(rule, failed, start..end);
+    }
+
+    /// Writes the entry of a rule that failed at its first condition as the one entry
+    /// `condition` of `conditions`, which another rule with the same first condition wrote.
+    #[inline(always)]
+    pub(super) fn write_failed_first(&mut self, rule: usize, condition: u32) {
+        self.write_not_applicable(rule, 0, condition..condition.saturating_add(1));
+    }
+
+    /// Writes the entry of a rule as not applicable at the condition `failed`, having evaluated
+    /// the conditions `conditions`; a `because` text it held is kept for reuse.
+    #[inline(always)]
+    pub(super) fn write_not_applicable(
+        &mut self,
+        rule: usize,
+        failed: usize,
+        conditions: Range<u32>,
+    ) {
         if let Some(entry) = self.rules.get_mut(rule) {
             entry.rule = rule;
             entry.status = Status::NotApplicable { failed };
-            entry.conditions = start..end;
-            if entry.because.is_some() {
-                entry.because = None;
+            entry.conditions = conditions;
+            if let Some(text) = entry.because.take() {
+                self.spare_texts.push(text);
             }
             if entry.binding.is_some() {
                 entry.binding = None;
@@ -78,10 +105,17 @@ impl Trace {
         }
     }
 
+    /// An empty text for a `because`, with the memory of one written over if there is one.
+    pub(super) fn spare_text(&mut self) -> String {
+        let mut text = self.spare_texts.pop().unwrap_or_default();
+        text.clear();
+        text
+    }
+
     /// Makes the trace ready to be filled in place for a policy of `count` rules: one entry per
     /// rule, in order, each not in force until deciding says otherwise; no conditions. The
     /// entries already there are reused, so explaining case after case allocates little.
-    /// The entries of `written` (rule numbers in increasing order) are left as they are: the
+    /// The entries of `written` (rule numbers in increasing order) need not be restored: the
     /// caller writes each of them whole.
     ///
     /// When the last explanation into this trace was for as many rules, only the entries it
@@ -107,23 +141,17 @@ impl Trace {
         self.written = Some((count, list));
     }
 
-    /// Restores to "not in force" the entries of `last` (written by the last explanation, in
-    /// increasing order) that are not in `written` (in increasing order).
+    /// Restores to "not in force" the entries of `last` (written by the last explanation) when
+    /// `written` differs. Those of `written` among them are restored too: finding them would
+    /// cost more than writing them, and the caller writes each of them whole.
     fn restore(&mut self, last: &[u32], written: &[u32]) {
         // Cases of one epoch (most cases that follow one another) have the same rules in force.
         if last == written {
             return;
         }
-        let mut next = 0;
         for &rule in last {
-            while written.get(next).is_some_and(|&w| w < rule) {
-                next += 1;
-            }
-            if written.get(next) == Some(&rule) {
-                continue;
-            }
             if let Some(entry) = self.rules.get_mut(rule as usize) {
-                entry.make_not_in_force(rule as usize);
+                entry.make_not_in_force(rule as usize, &mut self.spare_texts);
             }
         }
     }
@@ -140,7 +168,7 @@ impl Trace {
                 next_written += 1;
                 continue;
             }
-            entry.make_not_in_force(rule);
+            entry.make_not_in_force(rule, &mut self.spare_texts);
         }
         let start = self.rules.len();
         self.rules
@@ -155,7 +183,7 @@ pub struct RuleTrace {
     pub status: Status,
     /// The conditions evaluated, in order, up to the first that failed: a range of the trace's
     /// `conditions` (read them with `Trace::conditions`).
-    pub conditions: std::ops::Range<u32>,
+    pub conditions: Range<u32>,
     /// The `because` text with its values filled in, for rules whose conditions held.
     pub because: Option<String>,
     /// For a rule with `for x in S`: the member for which its conditions held.
@@ -176,16 +204,16 @@ impl RuleTrace {
 
     /// Makes an entry the one of a rule not in force, writing only what differs from it (most
     /// often the status and the conditions), so that what it holds is dropped only if it
-    /// holds something.
-    #[inline]
-    fn make_not_in_force(&mut self, rule: usize) {
+    /// holds something; a `because` text goes to `spare` for reuse.
+    #[inline(always)]
+    fn make_not_in_force(&mut self, rule: usize, spare: &mut Vec<String>) {
         self.rule = rule;
         if !matches!(self.status, Status::NotInForce) {
             self.status = Status::NotInForce;
         }
         self.conditions = 0..0;
-        if self.because.is_some() {
-            self.because = None;
+        if let Some(text) = self.because.take() {
+            spare.push(text);
         }
         if self.binding.is_some() {
             self.binding = None;
@@ -200,5 +228,5 @@ pub struct ConditionTrace {
     pub holds: bool,
     /// The facts the condition read: a range of the trace's `facts` (read them with
     /// `Trace::observed`).
-    pub observed: std::ops::Range<u32>,
+    pub observed: Range<u32>,
 }

@@ -145,21 +145,21 @@ impl Program {
         *number = number.wrapping_add(1);
         if *number == 0 {
             // After four billion walks the numbers come round: forget every fact.
-            facts.iter_mut().for_each(|(read_on, _)| *read_on = 0);
+            facts.iter_mut().for_each(|(read_on, ..)| *read_on = 0);
             *number = 1;
         }
         let number = *number;
         if facts.len() < epoch.key_paths.len() {
-            facts.resize(epoch.key_paths.len(), (0, EnumSet::default()));
+            facts.resize(epoch.key_paths.len(), (0, EnumSet::default(), NOT_ONE));
         }
-        let mut fact_of = |fact: u16| -> Option<EnumSet> {
+        let mut fact_of = |fact: u16| -> Option<(EnumSet, u16)> {
             let fact = usize::from(fact);
-            let (read_on, members) = facts.get_mut(fact)?;
+            let (read_on, members, single) = facts.get_mut(fact)?;
             if *read_on != number {
-                *members = key_members(case, epoch.key_paths.get(fact)?);
+                (*members, *single) = key_members(case, epoch.key_paths.get(fact)?);
                 *read_on = number;
             }
-            Some(*members)
+            Some((*members, *single))
         };
         pending.clear();
         pending.push(0);
@@ -175,7 +175,7 @@ impl Program {
                         // on the date (which its epoch says, unless the policy has too many
                         // rules' dates to split epochs by all of them).
                         let keys_hold = keys.iter().all(|(fact, members)| {
-                            fact_of(*fact).is_some_and(|held| held.meets(members))
+                            fact_of(*fact).is_some_and(|(held, _)| held.meets(members))
                         });
                         if keys_hold
                             && self
@@ -192,11 +192,24 @@ impl Program {
                     by_member,
                     rest,
                 }) => {
-                    pending.extend(*rest);
-                    if let Some(held) = fact_of(*fact) {
-                        for member in held.members() {
-                            pending.extend(by_member.get(member));
+                    if let Some(rest) = rest {
+                        pending.push(*rest);
+                    }
+                    match fact_of(*fact) {
+                        // An enum fact takes one branch, found without going through its set.
+                        Some((_, single)) if single != NOT_ONE => {
+                            if let Some(node) = by_member.get(single) {
+                                pending.push(node);
+                            }
                         }
+                        Some((held, _)) => {
+                            for member in held.members() {
+                                if let Some(node) = by_member.get(member) {
+                                    pending.push(node);
+                                }
+                            }
+                        }
+                        None => {}
                     }
                 }
                 None => {}
@@ -231,9 +244,10 @@ fn sort_few(rules: &mut [u32]) {
 /// case's candidates allocates nothing.
 #[derive(Debug, Default)]
 pub(super) struct Walk {
-    /// For each key fact, the number of the walk that last read it and the members it is or
-    /// holds: a fact whose number is not the current walk's is read again when asked.
-    facts: Vec<(u32, EnumSet)>,
+    /// For each key fact, the number of the walk that last read it, the members it is or
+    /// holds, and the one member it is (`NOT_ONE` for a set): a fact whose number is not the
+    /// current walk's is read again when asked.
+    facts: Vec<(u32, EnumSet, u16)>,
     /// The number of the current walk, counted on each walk on the thread (whatever the
     /// program), so that no fact read on an earlier walk passes for one of this walk.
     walk: u32,
@@ -241,17 +255,22 @@ pub(super) struct Walk {
     pending: Vec<u32>,
 }
 
+/// What a key fact's member is when it is not one member (a set of them, or none): no
+/// member, as an enum has at most 256.
+const NOT_ONE: u16 = u16::MAX;
+
 /// The members a key fact is (an enum fact: one) or holds (a set of enum members); none for
-/// anything else, such as a fact that is absent.
-fn key_members(case: &Value, path: &[usize]) -> EnumSet {
+/// anything else, such as a fact that is absent. With them, the one member it is, or
+/// `NOT_ONE`.
+fn key_members(case: &Value, path: &[usize]) -> (EnumSet, u16) {
     match field_at(case, path) {
         Some(Value::Enum(_, member)) => {
             let mut members = EnumSet::default();
             members.insert(*member);
-            members
+            (members, *member)
         }
-        Some(Value::EnumSet(_, held)) => *held,
-        _ => EnumSet::default(),
+        Some(Value::EnumSet(_, held)) => (*held, NOT_ONE),
+        _ => (EnumSet::default(), NOT_ONE),
     }
 }
 
