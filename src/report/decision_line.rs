@@ -731,7 +731,7 @@ impl DecisionTexts {
             for (position, rule) in trace.rules.iter().enumerate() {
                 if rule.rule == position
                     && position < self.rules.len()
-                    && is_plainly_not_in_force(trace, rule)
+                    && is_plainly_not_in_force(rule)
                 {
                     run.get_or_insert(position);
                     continue;
@@ -773,7 +773,7 @@ impl DecisionTexts {
         };
         let plain = rule.because.is_none() && suppressed_by.is_empty();
         // Most rules of a policy are not in force on a given date: their entry is made.
-        if is_plainly_not_in_force(trace, rule) {
+        if is_plainly_not_in_force(rule) {
             let in_force = &texts.not_in_force[usize::from(decision.policy_in_force)];
             out.push_str(separated(in_force, first));
             return;
@@ -903,7 +903,10 @@ impl DecisionTexts {
             Some((heads, position)) if *position < observed.len() => {
                 out.push_str(separated(&heads[holds], first));
                 value(out, *position);
-                texts.observed.write_entries(out, observed.len(), 1, value);
+                // Most conditions read one fact: no other key to look for.
+                if texts.observed.keys.len() > 1 {
+                    texts.observed.write_entries(out, observed.len(), 1, value);
+                }
             }
             _ => {
                 out.push_str(separated(&texts.heads[holds], first));
@@ -915,12 +918,13 @@ impl DecisionTexts {
 }
 
 /// Whether a rule's entry is only that it is not in force: no conditions, no `because`, no
-/// binding; the entry `RuleTexts::not_in_force` has whole.
-fn is_plainly_not_in_force(trace: &Trace, rule: &RuleTrace) -> bool {
-    matches!(rule.status, Status::NotInForce)
+/// binding; the entry `RuleTexts::not_in_force` has whole. The conditions are asked first:
+/// a rule in force has some, and the question is asked of every rule of every line.
+fn is_plainly_not_in_force(rule: &RuleTrace) -> bool {
+    rule.conditions.is_empty()
+        && matches!(rule.status, Status::NotInForce)
         && rule.because.is_none()
         && rule.binding.is_none()
-        && trace.conditions(rule).is_empty()
 }
 
 /// `,"in_force":"…"` for a period's text.
