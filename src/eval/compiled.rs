@@ -326,6 +326,14 @@ fn end_of_year_plus(date: Date, duration: Duration, sign: i32) -> Date {
     if !date.is_in_calendar() {
         return work_out();
     }
+    // Whole years (the records' periods): the end of another year, found directly.
+    if duration.days == 0
+        && duration.months % 12 == 0
+        && let Some(months) = duration.months.checked_mul(sign.signum())
+        && let Some(sum) = date.end_of_year_after(months / 12)
+    {
+        return sum;
+    }
     // Neighbouring years and different periods take different places (a year's days fall in
     // one of them, but for a day or two at its ends: 146,097 days are 400 years); a place
     // holds the last sum put there.

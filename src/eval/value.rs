@@ -34,6 +34,10 @@ pub enum Value {
     None,
 }
 
+/// The most members of a set of texts looked through one by one (`Value::has_member`); a
+/// longer one is searched by halves.
+const SHORT_SET: usize = 8;
+
 /// The members of every empty set that is not of enum members, shared: an empty list in a case
 /// (a licence list, most often) costs no allocation.
 static EMPTY_SET: std::sync::LazyLock<Arc<[Value]>> = std::sync::LazyLock::new(|| Arc::new([]));
@@ -156,6 +160,17 @@ impl Value {
         match (member, self) {
             (Value::None, _) => false,
             (Value::Enum(_, m), Value::EnumSet(_, set)) => set.contains(*m),
+            // A short list of texts (a licence's items or end users) is looked through: the
+            // same text read twice is most often one shared `Arc`, and texts of other lengths
+            // differ without a comparison of their bytes.
+            (Value::Text(m), Value::Set(members)) if members.len() <= SHORT_SET => {
+                members.iter().any(|probe| match probe {
+                    Value::Text(probe) => {
+                        Arc::ptr_eq(probe, m) || (probe.len() == m.len() && **probe == **m)
+                    }
+                    _ => false,
+                })
+            }
             (m, Value::Set(members)) => {
                 members.binary_search_by(|probe| probe.total_cmp(m)).is_ok()
             }
@@ -296,7 +311,46 @@ impl Eq for Value {}
 
 #[cfg(test)]
 mod tests {
-    use super::sorted_texts_have_prefix_of;
+    use std::sync::Arc;
+
+    use super::{SHORT_SET, Value, sorted_texts_have_prefix_of};
+
+    /// A text is a member of a set of texts exactly when it is equal to one, whether the set is
+    /// short (looked through, the text shared or a copy) or long (searched by halves), and
+    /// whatever the lengths of the others.
+    #[test]
+    fn a_text_is_a_member_exactly_when_an_equal_text_is_there() {
+        let texts: Vec<Arc<str>> = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "b",
+            "ba",
+            "Acme Ltd",
+            "Acme Ltd.",
+            "zz",
+        ]
+        .into_iter()
+        .map(Arc::from)
+        .collect();
+        for size in 0..=texts.len() {
+            let mut members: Vec<Value> = texts[..size].iter().cloned().map(Value::Text).collect();
+            members.sort_by(Value::total_cmp);
+            let set = Value::Set(members.into());
+            assert_eq!(size <= SHORT_SET, size < 9);
+            for (position, text) in texts.iter().enumerate() {
+                let expected = position < size;
+                let shared = Value::Text(text.clone());
+                let copy = Value::Text(Arc::from(&**text));
+                assert_eq!(set.has_member(&shared), expected, "{text:?} in {size}");
+                assert_eq!(set.has_member(&copy), expected, "{text:?} in {size}");
+            }
+            assert!(!set.has_member(&Value::Text(Arc::from("abcd"))));
+            assert!(!set.has_member(&Value::None));
+            assert!(!set.has_member(&Value::Int(1)));
+        }
+    }
 
     fn has_prefix(items: &[&str], text: &str) -> bool {
         sorted_texts_have_prefix_of(items, text, |item| item, |_| true)

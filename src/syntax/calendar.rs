@@ -96,6 +96,15 @@ impl Date {
         Date(days_from_civil(year, 12, 31))
     }
 
+    /// The last day of the year `years` after the date's (before it, for a negative count),
+    /// when the date and that day are days of the calendar: `end_of_year()` plus `years`
+    /// twelve-month periods, as `add` works it out (a 31 December stays one), without its
+    /// arithmetic. None otherwise.
+    pub fn end_of_year_after(self, years: i32) -> Option<Date> {
+        let year = i32::from(self.text()?.year).checked_add(years)?;
+        Date::from_ymd(year, 12, 31).ok()
+    }
+
     /// Whether the date is `BEFORE_ALL` or `AFTER_ALL`.
     fn is_beyond_reach(self) -> bool {
         self.0.unsigned_abs() > FARTHEST.unsigned_abs()
@@ -493,6 +502,58 @@ mod tests {
         }
         assert_eq!(Date(Date::MIN.0 - 1).text(), None);
         assert_eq!(Date(Date::MAX.0 + 1).text(), None);
+    }
+
+    /// The end of a year some whole years on is what `end_of_year` and `add` work out, for
+    /// days all over the calendar (every day near its ends) and counts of years that leave it;
+    /// none exactly where the result is not a day of the calendar.
+    #[test]
+    fn the_end_of_a_year_some_years_on_is_what_add_works_out() {
+        let mut days: Vec<i64> = (Date::MIN.0..=Date::MAX.0).step_by(331).collect();
+        days.extend(Date::MIN.0..Date::MIN.0 + 800);
+        days.extend(Date::MAX.0 - 800..=Date::MAX.0);
+        days.extend([
+            Date::MIN.0 - 1,
+            Date::MAX.0 + 1,
+            Date::BEFORE_ALL.0,
+            Date::AFTER_ALL.0,
+        ]);
+        for day in days {
+            let date = Date(day);
+            for years in [
+                -10_000,
+                -9_999,
+                -20,
+                -5,
+                -1,
+                0,
+                1,
+                2,
+                3,
+                5,
+                10,
+                100,
+                9_998,
+                i32::MAX,
+            ] {
+                let expected = date.end_of_year().add(
+                    Duration {
+                        months: years.saturating_mul(12),
+                        days: 0,
+                    },
+                    1,
+                );
+                let found = date.end_of_year_after(years);
+                if date.is_in_calendar()
+                    && expected.is_in_calendar()
+                    && years.checked_mul(12).is_some()
+                {
+                    assert_eq!(found, Some(expected), "day {day}, {years} years");
+                } else {
+                    assert_eq!(found, None, "day {day}, {years} years");
+                }
+            }
+        }
     }
 
     /// `from_ymd`'s unsigned arithmetic gives `days_from_civil`'s day for every day of the
