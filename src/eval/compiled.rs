@@ -9,7 +9,8 @@
 //! explaining with the facts a condition reads, checking assumptions) goes through here.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
 
 use crate::check::ir::{Arith, Compare};
 use crate::syntax::calendar::{Date, Duration};
@@ -317,6 +318,53 @@ thread_local! {
     /// its year and period give it, so that a batch works each out about once.
     static YEAR_SUMS: [Cell<YearEnd>; YEAR_ENDS] =
         const { [const { Cell::new(YearEnd::NONE) }; YEAR_ENDS] };
+}
+
+/// How many answers of prefix tests each thread keeps (`remembered_prefix`).
+const PREFIX_ANSWERS: usize = 512;
+
+/// One answer of a prefix test: whether a member of `set` is a prefix of `text`.
+type PrefixAnswer = Option<(Arc<str>, Arc<[Value]>, bool)>;
+
+thread_local! {
+    /// The answers of prefix tests worked out on the thread, each in the place its text and
+    /// set give it. Each holds its text and its set, so neither can be freed and its memory
+    /// taken by another while the answer is kept: the same two pointers are the same two
+    /// values.
+    static PREFIX_MEMO: RefCell<Vec<PrefixAnswer>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether a member of a sorted set of texts is a prefix of a text (`sorted_set_has_prefix_of`),
+/// looked up among the answers the thread worked out: the texts of a batch's cases come from the
+/// reader's text cache and the sets from the epochs, each shared, so the same test on the same
+/// item is answered again without a search.
+fn remembered_prefix(text: &Arc<str>, set: &Arc<[Value]>) -> bool {
+    let (text_at, set_at) = (
+        Arc::as_ptr(text).cast::<u8>() as usize,
+        Arc::as_ptr(set).cast::<u8>() as usize,
+    );
+    let place = ((text_at ^ set_at.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40)
+        % PREFIX_ANSWERS;
+    PREFIX_MEMO.with(|memo| {
+        let Ok(mut memo) = memo.try_borrow_mut() else {
+            return sorted_set_has_prefix_of(set, text);
+        };
+        if memo.is_empty() {
+            memo.resize(PREFIX_ANSWERS, None);
+        }
+        let Some(slot) = memo.get_mut(place) else {
+            return sorted_set_has_prefix_of(set, text);
+        };
+        if let Some((kept_text, kept_set, answer)) = slot
+            && Arc::ptr_eq(kept_text, text)
+            && Arc::ptr_eq(kept_set, set)
+        {
+            return *answer;
+        }
+        let answer = sorted_set_has_prefix_of(set, text);
+        *slot = Some((text.clone(), set.clone(), answer));
+        answer
+    })
 }
 
 /// `end_of_year(date) + duration` (`-` with a negative `sign`), as `Date::end_of_year` and
@@ -756,7 +804,7 @@ impl<'a> Env<'a> {
 
     /// Whether a member of a named set of texts is a prefix of a text, on the case's date.
     #[inline]
-    fn has_prefix_of(&self, text: &str, set: &PrefixSet) -> bool {
+    fn has_prefix_of(&self, text: &Arc<str>, set: &PrefixSet) -> bool {
         if let (Some(bytes), Some(&byte)) = (&set.first_bytes, text.as_bytes().first())
             && bytes[usize::from(byte / 64)] & (1 << (byte % 64)) == 0
         {
@@ -770,7 +818,7 @@ impl<'a> Env<'a> {
         }
         match self.epoch.sets.get(set.index) {
             // A set of texts holds only texts, sorted.
-            Some(Value::Set(members)) => sorted_set_has_prefix_of(members, text),
+            Some(Value::Set(members)) => remembered_prefix(text, members),
             _ => false,
         }
     }
@@ -1163,5 +1211,59 @@ impl Program {
             }
         }
         found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{Value, remembered_prefix, sorted_set_has_prefix_of};
+
+    fn set(members: &[&str]) -> Arc<[Value]> {
+        let mut members: Vec<Value> = members.iter().map(|m| Value::Text(Arc::from(*m))).collect();
+        members.sort_by(Value::total_cmp);
+        members.into()
+    }
+
+    /// A remembered answer is the search's, asked once or again, for texts and sets made anew
+    /// after others were freed (their memory may be taken again: the memo keeps what it
+    /// answered for alive, so an address is never mistaken for another value).
+    #[test]
+    fn a_remembered_prefix_answer_is_the_searchs() {
+        let texts = [
+            "5A002.a.1",
+            "5D",
+            "1C001",
+            "9E003",
+            "0A",
+            "",
+            "Office laptop",
+        ];
+        for round in 0..50 {
+            let sets = [
+                set(&["1C001", "5A002", "9E"]),
+                set(&["5D", "5E"]),
+                set(&[]),
+                set(&["0A", "Off"]),
+            ];
+            for text in texts {
+                // A new text each round, and the same one asked twice.
+                let text: Arc<str> = Arc::from(text);
+                for members in &sets {
+                    let expected = sorted_set_has_prefix_of(members, &text);
+                    assert_eq!(
+                        remembered_prefix(&text, members),
+                        expected,
+                        "{text:?} {round}"
+                    );
+                    assert_eq!(
+                        remembered_prefix(&text, members),
+                        expected,
+                        "{text:?} {round}"
+                    );
+                }
+            }
+        }
     }
 }

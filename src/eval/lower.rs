@@ -402,6 +402,17 @@ impl Program {
                 .map(|next| next.add(one_day, -1));
             let mut epoch = Epoch::new(start, end, policy.in_force.contains(start));
             self.build_definitions(&mut epoch, start, &order);
+            // A set equal to the epoch before's is that set, shared: a memo keyed by a set
+            // (the prefix tests') finds it again from one epoch to the next.
+            if let Some(before) = epochs.last() {
+                for (set, earlier) in epoch.sets.iter_mut().zip(&before.sets) {
+                    if let (Value::Set(members), Value::Set(earlier)) = (&*set, earlier)
+                        && **members == **earlier
+                    {
+                        *set = Value::Set(earlier.clone());
+                    }
+                }
+            }
             self.index_rules(&mut epoch, epochs.last());
             epochs.push(epoch);
         }

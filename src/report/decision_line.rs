@@ -966,16 +966,32 @@ fn push_number(out: &mut String, number: usize) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut rest = number;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
+    // Two digits at a time, from a table of the hundred pairs.
+    while rest >= 100 {
+        let pair = 2 * (rest % 100);
+        rest /= 100;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
     }
-    out.extend(digits[at..].iter().map(|digit| char::from(*digit)));
+    if rest >= 10 {
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&DIGIT_PAIRS[2 * rest..2 * rest + 2]);
+    } else {
+        at -= 1;
+        digits[at] = b'0' + rest as u8;
+    }
+    // Digits are ASCII, so the text is always UTF-8.
+    if let Ok(text) = std::str::from_utf8(&digits[at..]) {
+        out.push_str(text);
+    }
 }
+
+/// The decimal digits of 0 to 99, two by two.
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
 
 /// Whether a text needs no escape in a JSON string: no quote, backslash or control character;
 /// eight bytes at a time.
@@ -1163,6 +1179,25 @@ rule later "Art. 5"
 
     /// Eight bytes at a time or in the tail, a quote, a backslash or a control character
     /// anywhere needs an escape, and nothing else does (UTF-8 included).
+    /// A number is written as `Display` writes it, at every length.
+    #[test]
+    fn a_number_is_written_in_decimal() {
+        let mut numbers: Vec<usize> = (0..=100_000).collect();
+        let mut power = 1usize;
+        while let Some(next) = power.checked_mul(10) {
+            numbers.extend([next - 1, next, next + 1]);
+            power = next;
+        }
+        numbers.push(usize::MAX);
+        let mut out = String::new();
+        for number in numbers {
+            out.clear();
+            out.push('>');
+            super::push_number(&mut out, number);
+            assert_eq!(out, format!(">{number}"));
+        }
+    }
+
     #[test]
     fn a_text_needs_an_escape_where_json_says() {
         let plain = "Art. 12(1)(d) and Annex II Section A (EU001) Regulation — 2021/821";
