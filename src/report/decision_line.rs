@@ -126,10 +126,7 @@ impl RuleTexts {
         variant: usize,
     ) -> Option<&str> {
         let whole = self.conditions.get(condition.index)?.whole.as_ref()?;
-        match trace.observed(condition) {
-            [fact] => whole.piece(fact, variant),
-            _ => None,
-        }
+        whole.piece(trace.observed(condition), variant)
     }
 
     /// The entry up to the end of `failed_condition` of the rule not applicable because its
@@ -139,11 +136,8 @@ impl RuleTexts {
             return None;
         }
         let whole = self.conditions.first()?.whole.as_ref()?;
-        let [fact] = trace.observed(condition) else {
-            return None;
-        };
         self.fails_first
-            .get(whole.ordinal(fact)?)
+            .get(whole.ordinal(trace.observed(condition))?)
             .map(String::as_str)
     }
 }
@@ -180,25 +174,43 @@ struct ConditionTexts {
     /// The same followed by the first key of `observed`, and the position of its value, when
     /// one position bears that key (always, in a checked program).
     keyed_heads: Option<([String; 2], usize)>,
-    /// For a condition reading one fact that is an enum member or a truth: the whole condition
-    /// object for each value of the fact, so that most conditions are one piece.
+    /// For a condition reading one or two facts, each an enum member or a truth: the whole
+    /// condition object for each value of the facts, so that most conditions are one piece.
     whole: Option<WholeConditions>,
     /// The facts it reads as the keys of its `observed` object.
     observed: Keys,
 }
 
-/// A condition that reads one fact of few values, written whole for each: by the fact's value
-/// (an enum's member, or `false` and `true`) and by whether the condition holds.
+/// A condition that reads one or two facts of few values, written whole for each: by the
+/// facts' values (an enum's member, or `false` and `true`) and by whether the condition holds.
 #[derive(Debug, Clone, Default)]
 struct WholeConditions {
-    /// The enum whose members the fact is, or none for a truth.
-    enumeration: Option<u16>,
-    /// By value: `,{"condition":…,"holds":…,"observed":{"fact":…}}` with `holds` false and
-    /// true (see `FAILS` and `HOLDS`), and the condition failing as the last of its rule's
-    /// (`FAILS_LAST`): the same with `false`, followed by the end of the conditions' list and
-    /// the condition again as `failed_condition`. Each with the comma before it (see
-    /// `separated`).
+    /// The values of its first fact (see `FactValues`).
+    first: FactValues,
+    /// The values of its second fact, for a condition that reads two, and how many there are.
+    second: Option<(FactValues, usize)>,
+    /// By the values' ordinal (see `ordinal`): `,{"condition":…,"holds":…,"observed":{…}}`
+    /// with `holds` false and true (see `FAILS` and `HOLDS`), and the condition failing as the
+    /// last of its rule's (`FAILS_LAST`): the same with `false`, followed by the end of the
+    /// conditions' list and the condition again as `failed_condition`. Each with the comma
+    /// before it (see `separated`).
     pieces: Vec<[String; 3]>,
+}
+
+/// The values a fact of a condition written whole may have: the members of an enum, by index,
+/// or the truths (none).
+type FactValues = Option<u16>;
+
+/// The number of a fact's value among those of `FactValues`, if it is one of them.
+#[inline]
+fn fact_ordinal(value: &Value, values: FactValues) -> Option<usize> {
+    match (value, values) {
+        (Value::Enum(ty, member), Some(enumeration)) if *ty == enumeration => {
+            Some(usize::from(*member))
+        }
+        (Value::Bool(truth), None) => Some(usize::from(*truth)),
+        _ => None,
+    }
 }
 
 /// The pieces of a condition written whole, by position in `WholeConditions::pieces`.
@@ -207,23 +219,27 @@ const HOLDS: usize = 1;
 const FAILS_LAST: usize = 2;
 
 impl WholeConditions {
-    /// The piece `variant` (`FAILS`, `HOLDS`, `FAILS_LAST`) for a value of the fact, if the
-    /// value is one of those it was made for.
-    fn piece(&self, value: &Value, variant: usize) -> Option<&str> {
-        let pieces = self.pieces.get(self.ordinal(value)?)?;
+    /// The piece `variant` (`FAILS`, `HOLDS`, `FAILS_LAST`) for the values of the facts, if
+    /// they are among those it was made for.
+    #[inline]
+    fn piece(&self, observed: &[Value], variant: usize) -> Option<&str> {
+        let pieces = self.pieces.get(self.ordinal(observed)?)?;
         pieces.get(variant).map(String::as_str)
     }
 
-    /// The number of a value of the fact among those it was made for, if it is one.
-    fn ordinal(&self, value: &Value) -> Option<usize> {
-        let at = match (value, self.enumeration) {
-            (Value::Enum(ty, member), Some(enumeration)) if *ty == enumeration => {
-                usize::from(*member)
+    /// The number of the facts' values among those it was made for, if they are: the first
+    /// fact's ordinal, times the number of the second's values plus the second's ordinal for a
+    /// condition that reads two.
+    #[inline]
+    fn ordinal(&self, observed: &[Value]) -> Option<usize> {
+        match (observed, &self.second) {
+            ([fact], None) => fact_ordinal(fact, self.first),
+            ([fact, other], Some((values, count))) => {
+                let second = fact_ordinal(other, *values).filter(|at| at < count)?;
+                Some(fact_ordinal(fact, self.first)? * count + second)
             }
-            (Value::Bool(truth), None) => usize::from(*truth),
-            _ => return None,
-        };
-        Some(at)
+            _ => None,
+        }
     }
 }
 
@@ -232,6 +248,36 @@ impl WholeConditions {
 /// large policy's conditions are written piece by piece, as the others are.
 const WHOLE_MEMBERS: usize = 64;
 const WHOLE_BUDGET: usize = 4 << 20;
+
+/// The type of a fact that is a parameter or a path into the case (`case.item.annex_i`), if it
+/// is one.
+fn fact_type<'p>(policy: &'p Policy, expr: &check_ir::Expr) -> Option<&'p Type> {
+    match expr {
+        check_ir::Expr::Param(index) => policy.params.get(*index).map(|param| &param.ty),
+        expr => path_type(policy, expr),
+    }
+}
+
+/// The values a fact of a type may have, for a condition written whole (`FactValues`), with
+/// their texts: the members of an enum of at most `WHOLE_MEMBERS`, or the truths.
+fn fact_values(policy: &Policy, ty: &Type) -> Option<(FactValues, Vec<String>)> {
+    let ty = match ty {
+        Type::Optional(inner) => &**inner,
+        ty => ty,
+    };
+    match ty {
+        Type::Enum(index) => {
+            let members = &policy.enums.get(*index)?.members;
+            if members.len() > WHOLE_MEMBERS {
+                return None;
+            }
+            let values: Vec<String> = members.iter().map(|m| json_string(m)).collect();
+            Some((Some(u16::try_from(*index).ok()?), values))
+        }
+        Type::Bool => Some((None, vec!["false".to_string(), "true".to_string()])),
+        _ => None,
+    }
+}
 
 /// The type of a fact that is a path into the case (`case.item.annex_i`), if it is one.
 fn path_type<'p>(policy: &'p Policy, expr: &check_ir::Expr) -> Option<&'p Type> {
@@ -257,38 +303,67 @@ fn path_type<'p>(policy: &'p Policy, expr: &check_ir::Expr) -> Option<&'p Type> 
         .map(|field| &field.ty)
 }
 
-/// The whole pieces of a condition that reads one fact, an enum member or a truth, made from
-/// its heads with the fact's key (`ConditionTexts::keyed_heads`), if they fit in what is left
-/// of `budget`.
+/// The whole pieces of a condition that reads one or two facts, each an enum member or a
+/// truth, of at most `WHOLE_MEMBERS` values together, made from its heads without the facts
+/// (`ConditionTexts::heads`) and its facts' keys, if they fit in what is left of `budget`.
 fn whole_conditions(
     policy: &Policy,
-    keyed_heads: Option<&[String; 2]>,
+    heads: &[String; 2],
+    keys: &Keys,
     observed: &[(String, check_ir::Expr)],
     budget: &mut usize,
 ) -> Option<WholeConditions> {
-    let ([(_, fact)], Some(heads)) = (observed, keyed_heads) else {
+    // Each fact under its own key, so that the object has one key a fact.
+    if keys.keys.len() != observed.len() || keys.keys.iter().any(|(_, at)| at.len() != 1) {
         return None;
-    };
-    let ty = match path_type(policy, fact)? {
-        Type::Optional(inner) => &**inner,
-        ty => ty,
-    };
-    let (enumeration, values) = match ty {
-        Type::Enum(index) => {
-            let members = &policy.enums.get(*index)?.members;
-            if members.len() > WHOLE_MEMBERS {
+    }
+    let (first, second, texts) = match observed {
+        [(_, fact)] => {
+            let (first, texts) = fact_values(policy, fact_type(policy, fact)?)?;
+            (first, None, vec![texts])
+        }
+        [(_, fact), (_, other)] => {
+            let (first, texts) = fact_values(policy, fact_type(policy, fact)?)?;
+            let (second, other_texts) = fact_values(policy, fact_type(policy, other)?)?;
+            if texts.len() * other_texts.len() > WHOLE_MEMBERS {
                 return None;
             }
-            let values: Vec<String> = members.iter().map(|m| json_string(m)).collect();
-            (Some(u16::try_from(*index).ok()?), values)
+            let count = other_texts.len();
+            (first, Some((second, count)), vec![texts, other_texts])
         }
-        Type::Bool => (None, vec!["false".to_string(), "true".to_string()]),
         _ => return None,
     };
-    let pieces: Vec<[String; 3]> = values
+    // Every combination of the facts' values, the last fact's changing fastest, as `ordinal`
+    // numbers them.
+    let mut combinations: Vec<Vec<usize>> = vec![Vec::new()];
+    for values in &texts {
+        combinations = combinations
+            .into_iter()
+            .flat_map(|done| {
+                (0..values.len()).map(move |at| {
+                    let mut next = done.clone();
+                    next.push(at);
+                    next
+                })
+            })
+            .collect();
+    }
+    let pieces: Vec<[String; 3]> = combinations
         .iter()
-        .map(|value| {
-            let [fails, holds] = heads.clone().map(|head| format!("{head}{value}}}}}"));
+        .map(|ordinals| {
+            let [fails, holds] = heads.clone().map(|head| {
+                let mut piece = head;
+                for (position, (key, at)) in keys.keys.iter().enumerate() {
+                    piece.push_str(separated(key, position == 0));
+                    let fact = at.first().copied().unwrap_or_default();
+                    let value = ordinals
+                        .get(fact)
+                        .and_then(|ordinal| texts.get(fact)?.get(*ordinal));
+                    piece.push_str(value.map_or("", String::as_str));
+                }
+                piece.push_str("}}");
+                piece
+            });
             let fails_last = format!("{fails}],\"failed_condition\":{}", separated(&fails, true));
             [fails, holds, fails_last]
         })
@@ -296,7 +371,8 @@ fn whole_conditions(
     let size: usize = pieces.iter().flatten().map(String::len).sum();
     *budget = budget.checked_sub(size)?;
     Some(WholeConditions {
-        enumeration,
+        first,
+        second,
         pieces,
     })
 }
@@ -504,7 +580,8 @@ impl DecisionTexts {
                             };
                             let whole = whole_conditions(
                                 policy,
-                                keyed_heads.as_ref().map(|(heads, _)| heads),
+                                &heads,
+                                &observed,
                                 &condition.observed,
                                 &mut budget,
                             );
@@ -885,8 +962,8 @@ impl DecisionTexts {
             return;
         };
         let observed = trace.observed(condition);
-        if let (Some(whole), [fact]) = (&texts.whole, observed)
-            && let Some(piece) = whole.piece(fact, if condition.holds { HOLDS } else { FAILS })
+        if let Some(whole) = &texts.whole
+            && let Some(piece) = whole.piece(observed, if condition.holds { HOLDS } else { FAILS })
         {
             out.push_str(separated(piece, first));
             return;
@@ -1056,7 +1133,8 @@ mod tests {
     /// sorted order), decimals, durations, whole numbers, records (fields sorted), a `for`
     /// binding a record, a condition reading two facts, texts to escape, an exception that
     /// suppresses and one whose base did not apply, dates before the policy, and conditions on
-    /// one enum member or truth (written whole), holding or not, the member absent or present,
+    /// one enum member or truth, or on one of each (written whole), holding or not, the member
+    /// absent or present,
     /// and conditions two rules share (evaluated once a case).
     const POLICY: &str = r#"policy "A \"quoted\" policy"
   in force from 2020-01-01
@@ -1117,6 +1195,11 @@ rule urgent_too "Art. 7"
    and case.quantity > case.limit
   then fine
 
+rule either "Art. 8"
+  when (case.urgent or case.shade == red)
+   and case.quantity > case.limit
+  then fine
+
 rule later "Art. 5"
   in force from 2030-01-01
   when case.quantity > 0
@@ -1133,6 +1216,10 @@ rule later "Art. 5"
         };
         let program = rulebook.program();
         let texts = DecisionTexts::of(program);
+        // The first condition of `either` reads a truth and an enum member: written whole.
+        let either = program.policy.rules.iter().position(|r| r.name == "either");
+        let either = either.and_then(|at| texts.rules.get(at)?.conditions.first());
+        assert!(either.is_some_and(|condition| condition.whole.is_some()));
         let cases = [
             r#"{"date":"2024-05-01","name":"a \"b\"\n\u0001","quantity":20,"colours":["red","blue"],"value":"250.50"}"#,
             r#"{"date":"2024-05-01","name":"x","quantity":20,"colours":["red"],"value":"250.5"}"#,
