@@ -14,7 +14,7 @@
 use std::fmt::Write as _;
 
 use crate::check::ir::{self as check_ir, KindDef, Policy, Type};
-use crate::eval::{ConditionTrace, Decision, Program, RuleTrace, Status, Trace, Value};
+use crate::eval::{ConditionTrace, Decision, EnumSet, Program, RuleTrace, Status, Trace, Value};
 
 use super::decision::{base_names, period_text, value_json};
 
@@ -44,6 +44,9 @@ pub struct DecisionTexts {
     policy_not_in_force: String,
     /// Every enum's members as JSON strings, by enum and member.
     members: Vec<Vec<String>>,
+    /// Every enum's members each alone in a set, and that set as a JSON array (`["EU001"]`),
+    /// by enum and member: most sets of members a case has hold none or one.
+    member_sets: Vec<Vec<(EnumSet, String)>>,
     /// Every record type's field names as the keys of its JSON object.
     records: Vec<Keys>,
 }
@@ -179,6 +182,10 @@ struct ConditionTexts {
     whole: Option<WholeConditions>,
     /// The facts it reads as the keys of its `observed` object.
     observed: Keys,
+    /// For a condition reading one fact: what comes between the fact's value written in the
+    /// condition failing as the last of its rule's and the same value written again in
+    /// `failed_condition` (`}}],"failed_condition":{"condition":…,"observed":{"fact":`).
+    fails_last_middle: Option<String>,
 }
 
 /// A condition that reads one or two facts of few values, written whole for each: by the
@@ -377,8 +384,8 @@ fn whole_conditions(
     })
 }
 
-/// The entries of a rule not applicable because its first condition failed, by the value of
-/// that condition's fact (`RuleTexts::fails_first`), if the condition is written whole and
+/// The entries of a rule not applicable because its first condition failed, by the values of
+/// that condition's facts (`RuleTexts::fails_first`), if the condition is written whole and
 /// they fit in what is left of `budget`; or none.
 fn fails_first(rule: &RuleTexts, budget: &mut usize) -> Vec<String> {
     let (Some(whole), Some(opened)) = (
@@ -585,11 +592,19 @@ impl DecisionTexts {
                                 &condition.observed,
                                 &mut budget,
                             );
+                            let fails_last_middle = match (&keyed_heads, observed.keys.as_slice()) {
+                                (Some(([fails, _], 0)), [_]) => Some(format!(
+                                    "}}}}],\"failed_condition\":{}",
+                                    separated(fails, true)
+                                )),
+                                _ => None,
+                            };
                             ConditionTexts {
                                 heads,
                                 keyed_heads,
                                 whole,
                                 observed,
+                                fails_last_middle,
                             }
                         })
                         .collect(),
@@ -637,6 +652,19 @@ impl DecisionTexts {
                 .iter()
                 .map(|definition| definition.members.iter().map(|m| json_string(m)).collect())
                 .collect(),
+            member_sets: policy
+                .enums
+                .iter()
+                .map(|definition| {
+                    let members = definition.members.iter().zip(0u16..);
+                    let sets = members.map(|(name, member)| {
+                        let mut alone = EnumSet::default();
+                        alone.insert(member);
+                        (alone, format!("[{}]", json_string(name)))
+                    });
+                    sets.collect()
+                })
+                .collect(),
             records: policy
                 .records
                 .iter()
@@ -664,16 +692,7 @@ impl DecisionTexts {
             Value::Text(text) => push_json_str(out, text),
             Value::Date(date) => date.push_quoted(out),
             Value::Enum(ty, member) => self.push_member(out, program, *ty, *member),
-            Value::EnumSet(ty, set) => {
-                out.push('[');
-                for (position, member) in set.members().enumerate() {
-                    if position > 0 {
-                        out.push(',');
-                    }
-                    self.push_member(out, program, *ty, member);
-                }
-                out.push(']');
-            }
+            Value::EnumSet(ty, set) => self.push_enum_set(out, program, *ty, set),
             Value::Set(members) => {
                 out.push('[');
                 for (position, member) in members.iter().enumerate() {
@@ -701,6 +720,34 @@ impl DecisionTexts {
             }
             Value::None => out.push_str("null"),
         }
+    }
+
+    /// Writes a set of enum members as a JSON array: in one piece when it holds none or one.
+    #[inline]
+    fn push_enum_set(&self, out: &mut String, program: &Program, ty: u16, set: &EnumSet) {
+        if set.is_empty() {
+            out.push_str("[]");
+            return;
+        }
+        // The set of its first member alone, compared whole: no look for a second member.
+        if let Some(first) = set.members().next()
+            && let Some((alone, piece)) = self
+                .member_sets
+                .get(usize::from(ty))
+                .and_then(|sets| sets.get(usize::from(first)))
+            && alone == set
+        {
+            out.push_str(piece);
+            return;
+        }
+        out.push('[');
+        for (position, member) in set.members().enumerate() {
+            if position > 0 {
+                out.push(',');
+            }
+            self.push_member(out, program, ty, member);
+        }
+        out.push(']');
     }
 
     /// Writes an enum member's name as a JSON string.
@@ -908,6 +955,14 @@ impl DecisionTexts {
                     failed = Some(None);
                     break;
                 }
+                if position == last
+                    && !condition.holds
+                    && failed.is_none()
+                    && self.push_failing_last(out, texts, trace, condition, position == 0)
+                {
+                    failed = Some(None);
+                    break;
+                }
                 // Where the condition begins, after the comma that separates it.
                 let start = out.len() + usize::from(position > 0);
                 self.push_condition(out, program, texts, trace, condition, position == 0);
@@ -941,6 +996,69 @@ impl DecisionTexts {
         out.push('}');
     }
 
+    /// Writes a condition that reads one fact, an enum member or a truth, and failed as the
+    /// last of its rule's, the end of the conditions' list and the condition again as
+    /// `failed_condition`, after a comma unless it comes `first`: the fact's text written
+    /// twice around one piece (`ConditionTexts::fails_last_middle`), nothing copied back.
+    /// Whether it could.
+    #[inline]
+    fn push_failing_last(
+        &self,
+        out: &mut String,
+        rule: &RuleTexts,
+        trace: &Trace,
+        condition: &ConditionTrace,
+        first: bool,
+    ) -> bool {
+        let Some(texts) = rule.conditions.get(condition.index) else {
+            return false;
+        };
+        let (Some(([fails, _], _)), Some(middle), [fact]) = (
+            &texts.keyed_heads,
+            &texts.fails_last_middle,
+            trace.observed(condition),
+        ) else {
+            return false;
+        };
+        // Other values (texts, sets) cost more to write twice than to copy.
+        let text = match fact {
+            Value::Enum(ty, member) => match self
+                .members
+                .get(usize::from(*ty))
+                .and_then(|members| members.get(usize::from(*member)))
+            {
+                Some(text) => text.as_str(),
+                None => return false,
+            },
+            Value::Bool(truth) => {
+                if *truth {
+                    "true"
+                } else {
+                    "false"
+                }
+            }
+            _ => return false,
+        };
+        out.push_str(separated(fails, first));
+        out.push_str(text);
+        out.push_str(middle);
+        out.push_str(text);
+        out.push_str("}}");
+        true
+    }
+
+    /// Writes a fact a condition read: enum members and truths, which most are, without
+    /// `push_value`'s call.
+    #[inline(always)]
+    fn push_fact(&self, out: &mut String, program: &Program, fact: &Value) {
+        match fact {
+            Value::Enum(ty, member) => self.push_member(out, program, *ty, *member),
+            Value::Bool(truth) => out.push_str(if *truth { "true" } else { "false" }),
+            Value::EnumSet(ty, set) => self.push_enum_set(out, program, *ty, set),
+            value => self.push_value(out, program, value),
+        }
+    }
+
     /// Writes one condition with its truth and the facts it read, as `ConditionJson`, after a
     /// comma unless it comes `first`.
     fn push_condition(
@@ -968,12 +1086,10 @@ impl DecisionTexts {
             out.push_str(separated(piece, first));
             return;
         }
-        // Most facts are enum members or truths: written here without `push_value`'s call.
-        let value = |out: &mut String, position: usize| match observed.get(position) {
-            Some(Value::Enum(ty, member)) => self.push_member(out, program, *ty, *member),
-            Some(Value::Bool(truth)) => out.push_str(if *truth { "true" } else { "false" }),
-            Some(value) => self.push_value(out, program, value),
-            None => {}
+        let value = |out: &mut String, position: usize| {
+            if let Some(fact) = observed.get(position) {
+                self.push_fact(out, program, fact);
+            }
         };
         match &texts.keyed_heads {
             // The head and the first key in one piece.
