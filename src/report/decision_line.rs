@@ -1380,6 +1380,76 @@ rule later "Art. 5"
         }
     }
 
+    /// A condition on an enum of more members than are written whole, failing last, holding or
+    /// failing first, and one on a text failing last, are written as the tree serialises them.
+    #[test]
+    fn a_condition_on_a_large_enum_is_the_tree_serialised() {
+        let members: Vec<String> = (0..super::WHOLE_MEMBERS + 6)
+            .map(|m| format!("p{m}"))
+            .collect();
+        let policy = format!(
+            r#"policy "Ports"
+  in force from 2020-01-01
+
+enum Port {{ {} }}
+
+input Case {{
+  date: date
+  port: Port
+  name: text = "none"
+  urgent: bool = false
+}}
+
+verdicts stopped > fine
+otherwise fine
+
+rule far "Art. 1"
+  when case.urgent
+   and case.port == p3
+  then stopped
+
+rule near "Art. 2"
+  when case.port == p4
+   and case.urgent
+  then stopped
+
+rule named "Art. 3"
+  when case.urgent
+   and case.name == "x"
+  then stopped
+"#,
+            members.join(", ")
+        );
+        let files = MemoryFiles::new().with("policy.licit", policy.as_str());
+        let rulebook = match Rulebook::from_files(&files, "policy.licit") {
+            Ok(rulebook) => rulebook,
+            Err(problems) => panic!("the policy loads:\n{problems}"),
+        };
+        let program = rulebook.program();
+        let texts = DecisionTexts::of(program);
+        let cases = [
+            r#"{"date":"2024-05-01","port":"p5","urgent":true}"#,
+            r#"{"date":"2024-05-01","port":"p3","urgent":true,"name":"x"}"#,
+            r#"{"date":"2024-05-01","port":"p4","urgent":false}"#,
+            r#"{"date":"2024-05-01","port":"p69"}"#,
+        ];
+        for (number, case) in cases.iter().enumerate() {
+            let value = match crate::eval::decode_case(program, case) {
+                Ok(value) => value,
+                Err(errors) => panic!("case {number} reads: {errors:?}"),
+            };
+            let date = crate::eval::case_date(&program.policy, &value)
+                .unwrap_or_else(|| panic!("case {number} has a date"));
+            let (decision, trace) = program.explain(&value, date);
+            let mut written = String::new();
+            write_explained_line(&mut written, program, &texts, &decision, &trace, number);
+            let mut tree = super::super::decision::decision_json(program, &decision, &trace);
+            tree.line = Some(number);
+            let expected = serde_json::to_string(&tree).unwrap_or_default();
+            assert_eq!(written, expected, "case {number}");
+        }
+    }
+
     /// Eight bytes at a time or in the tail, a quote, a backslash or a control character
     /// anywhere needs an escape, and nothing else does (UTF-8 included).
     /// A number is written as `Display` writes it, at every length.
