@@ -1055,6 +1055,8 @@ impl DecisionTexts {
             Value::Enum(ty, member) => self.push_member(out, program, *ty, *member),
             Value::Bool(truth) => out.push_str(if *truth { "true" } else { "false" }),
             Value::EnumSet(ty, set) => self.push_enum_set(out, program, *ty, set),
+            Value::Text(text) => push_json_str(out, text),
+            Value::None => out.push_str("null"),
             value => self.push_value(out, program, value),
         }
     }
