@@ -1098,9 +1098,18 @@ impl DecisionTexts {
             Some((heads, position)) if *position < observed.len() => {
                 out.push_str(separated(&heads[holds], first));
                 value(out, *position);
-                // Most conditions read one fact: no other key to look for.
-                if texts.observed.keys.len() > 1 {
-                    texts.observed.write_entries(out, observed.len(), 1, value);
+                // Most conditions read one fact: no other key to look for; most others two, each
+                // under its own key.
+                match texts.observed.keys.as_slice() {
+                    [_] => {}
+                    [_, (key, positions)]
+                        if let [second] = positions.as_slice()
+                            && *second < observed.len() =>
+                    {
+                        out.push_str(key);
+                        value(out, *second);
+                    }
+                    _ => texts.observed.write_entries(out, observed.len(), 1, value),
                 }
             }
             _ => {
