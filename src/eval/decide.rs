@@ -74,7 +74,24 @@ pub struct SharedConditions {
     /// For each epoch, whether every rule of its `rules` is in force on each of its days, so
     /// that explaining a case of that epoch visits them all without asking each about the date.
     whole_epochs: Vec<bool>,
+    /// A number no other program lowered in this process has, so that what a trace remembers
+    /// of one program's epoch is never taken for another's.
+    program_number: u64,
+    /// For each pair of epochs, by `first × epochs + second`, the range of `changed_rules`
+    /// that lists the rules of the first not among the second's: the only entries of a trace
+    /// to restore when a case of the second follows one of the first (both whole). Empty
+    /// for a program of more than `MAX_PAIRED_EPOCHS` epochs.
+    epoch_changes: Vec<(u32, u32)>,
+    /// The rules of `epoch_changes`' ranges.
+    changed_rules: Vec<u32>,
 }
+
+/// The most epochs a program has for `SharedConditions::epoch_changes` to be laid out: their
+/// pairs grow as the square.
+const MAX_PAIRED_EPOCHS: usize = 128;
+
+/// The number of the next program lowered (see `SharedConditions::program_number`).
+static NEXT_PROGRAM_NUMBER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// What the shared conditions found on the cases explained on a thread.
 #[derive(Default)]
@@ -212,7 +229,36 @@ impl SharedConditions {
                 slots.first().copied().unwrap_or(u32::MAX)
             })
             .collect();
+        shared.program_number =
+            NEXT_PROGRAM_NUMBER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if program.epochs.len() <= MAX_PAIRED_EPOCHS {
+            for first in &program.epochs {
+                for second in &program.epochs {
+                    let from = u32::try_from(shared.changed_rules.len()).unwrap_or(u32::MAX);
+                    // Both lists are in increasing order.
+                    let mut others = second.rules.iter().peekable();
+                    for &rule in &first.rules {
+                        while others.next_if(|&&other| other < rule).is_some() {}
+                        if others.next_if_eq(&&rule).is_none() {
+                            shared.changed_rules.push(rule);
+                        }
+                    }
+                    let to = u32::try_from(shared.changed_rules.len()).unwrap_or(u32::MAX);
+                    shared.epoch_changes.push((from, to));
+                }
+            }
+        }
         shared
+    }
+
+    /// The rules of the epoch `first` not among those of the epoch `second`, when they were
+    /// laid out.
+    fn changed_rules(&self, first: u32, second: u32, epochs: usize) -> Option<&[u32]> {
+        let pair = (first as usize)
+            .checked_mul(epochs)?
+            .checked_add(second as usize)?;
+        let &(from, to) = self.epoch_changes.get(pair)?;
+        self.changed_rules.get(from as usize..to as usize)
     }
 
     /// The place of a rule's condition in the numbering.
@@ -315,16 +361,21 @@ impl Program {
         decision
     }
 
-    /// Whether `epoch`, the epoch of `date`, has every rule it has in force on every one of its
-    /// days, `date` among them.
-    fn whole_epoch(&self, epoch: &Epoch, date: Date) -> bool {
-        let position = self.epochs.partition_point(|epoch| epoch.start <= date);
-        epoch.start <= date
+    /// The number of `epoch`, the epoch of `date`, when it has every rule it has in force on
+    /// every one of its days, `date` among them.
+    fn whole_epoch(&self, epoch: &Epoch, date: Date) -> Option<u32> {
+        let position = self
+            .epochs
+            .partition_point(|epoch| epoch.start <= date)
+            .checked_sub(1)?;
+        let whole = epoch.start <= date
             && epoch.end.is_none_or(|end| date <= end)
-            && position
-                .checked_sub(1)
-                .and_then(|position| self.shared_conditions.whole_epochs.get(position))
-                .is_some_and(|&whole| whole)
+            && self
+                .shared_conditions
+                .whole_epochs
+                .get(position)
+                .is_some_and(|&whole| whole);
+        whole.then(|| u32::try_from(position).ok()).flatten()
     }
 
     fn run_with(
@@ -343,8 +394,10 @@ impl Program {
         // Without an explanation only the rules an index leaves for this case are visited; with
         // one, every rule in force is, so that each can say why it did not apply.
         scratch.candidates.clear();
+        let mut whole_epoch = None;
         if trace.is_some() {
-            if self.whole_epoch(epoch, date) {
+            whole_epoch = self.whole_epoch(epoch, date);
+            if whole_epoch.is_some() {
                 scratch.candidates.extend_from_slice(&epoch.rules);
             } else {
                 scratch.candidates.extend(
@@ -365,7 +418,12 @@ impl Program {
         }
         if let Some(trace) = trace.as_deref_mut() {
             // Every candidate's entry is written whole when its conditions are evaluated.
-            trace.reset(count, &scratch.candidates);
+            let shared = &self.shared_conditions;
+            let written_epoch = whole_epoch.map(|epoch| (shared.program_number, epoch));
+            trace.reset(count, &scratch.candidates, written_epoch, |last| {
+                let this = whole_epoch?;
+                shared.changed_rules(last, this, self.epochs.len())
+            });
             scratch.shared.prepare(self);
         }
         let mut env = Env::new(self, case, epoch, date);
