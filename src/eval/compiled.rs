@@ -833,17 +833,25 @@ impl<'a> Env<'a> {
         observed: &'a Observed,
         facts: &mut Vec<Value>,
     ) -> bool {
-        if let Some(one) = &observed.one_test {
-            // One look at the fact answers the test and gives the explanation its value.
-            let value = one.path.read(self);
-            let holds = match self.holds_on(&one.leaf, value) {
-                true => one.when_true,
-                false => one.when_false,
-            };
+        if let Some((holds, value)) = self.one_test(observed) {
             facts.push(value.clone());
             return holds;
         }
         self.test_then_observe(test, observed, facts)
+    }
+
+    /// Whether a condition that is one simple test of the one fact it reads holds, with the
+    /// value of that fact: one look at the fact answers the test and gives the explanation
+    /// its value. `None` for any other condition.
+    #[inline(always)]
+    pub(super) fn one_test(&self, observed: &'a Observed) -> Option<(bool, &'a Value)> {
+        let one = observed.one_test.as_ref()?;
+        let value = one.path.read(self);
+        let holds = match self.holds_on(&one.leaf, value) {
+            true => one.when_true,
+            false => one.when_false,
+        };
+        Some((holds, value))
     }
 
     /// `test_observed` of any condition: the test, then each fact read.

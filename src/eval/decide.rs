@@ -71,6 +71,10 @@ pub struct SharedConditions {
     /// For each rule, the `first_slots` entry of its first condition (`u32::MAX` for a rule
     /// without conditions): what explaining asks first of every rule in force.
     rule_first_slots: Vec<u32>,
+    /// For each rule, the `first_slots` entry of its second condition (`u32::MAX` for a rule
+    /// with fewer): what explaining asks next of a rule whose first condition another rule
+    /// found true.
+    rule_second_slots: Vec<u32>,
     /// For each epoch, whether every rule of its `rules` is in force on each of its days, so
     /// that explaining a case of that epoch visits them all without asking each about the date.
     whole_epochs: Vec<bool>,
@@ -227,6 +231,12 @@ impl SharedConditions {
             .map(|rule| {
                 let slots = shared.first_slots_of(rule);
                 slots.first().copied().unwrap_or(u32::MAX)
+            })
+            .collect();
+        shared.rule_second_slots = (0..program.rules.len())
+            .map(|rule| {
+                let slots = shared.first_slots_of(rule);
+                slots.get(1).copied().unwrap_or(u32::MAX)
             })
             .collect();
         shared.program_number =
@@ -827,7 +837,10 @@ impl Program {
     ///
     /// Most rules in force fail at a first condition that rules before them had and found
     /// false (`case.activity == export`): such a rule shares that rule's entry in the trace's
-    /// conditions, and is written with nothing else looked at.
+    /// conditions, and is written with nothing else looked at. Most others fail at their first
+    /// or second condition, each either taken from another rule or one test of one fact
+    /// (`case.destination == KP`): these two are explained here, without the loop over any
+    /// rule's conditions, which explains the rest.
     #[inline(always)]
     fn explain_rule<'a>(
         &'a self,
@@ -837,39 +850,124 @@ impl Program {
         shared: &mut SharedResults,
     ) -> bool {
         let shared_conditions = &self.shared_conditions;
-        if let Some(&slot) = shared_conditions.rule_first_slots.get(index)
-            && let Some(result) = shared.results.get(slot as usize)
-            && result.case == shared.case
-            && !result.holds
-            && result.first_entry != u32::MAX
+        let first_slot = shared_conditions
+            .rule_first_slots
+            .get(index)
+            .map_or(usize::MAX, |&slot| slot as usize);
+        if let Some(first) = shared.results.get(first_slot)
+            && first.case == shared.case
+            && !first.holds
+            && first.first_entry != u32::MAX
         {
-            trace.write_failed_first(index, result.first_entry);
+            trace.write_failed_first(index, first.first_entry);
             return false;
         }
-        let slots = shared_conditions.first_slots_of(index);
-        self.explain_conditions(index, slots, env, trace, shared)
-    }
-
-    /// `explain_rule` of a rule whose first condition is not one found false already: its
-    /// conditions evaluated, or taken from the rules that have them, one by one. `slots` are
-    /// the rule's `first_slots_of`.
-    #[inline(never)]
-    fn explain_conditions<'a>(
-        &'a self,
-        index: usize,
-        slots: &[u32],
-        env: &mut Env<'a>,
-        trace: &mut Trace,
-        shared: &mut SharedResults,
-    ) -> bool {
         let start = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
         let Some(rule) = self.compiled.get(index) else {
             trace.write_conditions(index, 0, start);
             return false;
         };
+        let mut position = 0;
+        while position < 2 {
+            let slot = match position {
+                0 => first_slot,
+                _ => shared_conditions
+                    .rule_second_slots
+                    .get(index)
+                    .map_or(usize::MAX, |&slot| slot as usize),
+            };
+            let Some(holds) = self.explain_simply(rule, position, slot, start, env, trace, shared)
+            else {
+                break;
+            };
+            if !holds {
+                trace.write_conditions(index, position, start);
+                return false;
+            }
+            position += 1;
+            if position == rule.tests.len() {
+                trace.write_conditions(index, 0, start);
+                return true;
+            }
+        }
+        self.explain_conditions(index, position, start, env, trace, shared)
+    }
+
+    /// Records the condition at `position` of a rule, whose conditions before it held, when it
+    /// is simple to: taken from another rule that has it (its slot is `slot`) and evaluated it
+    /// on this case, or one test of one fact. Whether it holds; `None`, with nothing recorded,
+    /// for any other condition or none at `position`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "inlined into `explain_rule`, whose state it shares"
+    )]
+    #[inline(always)]
+    fn explain_simply<'a>(
+        &'a self,
+        rule: &'a super::compiled::CompiledRule,
+        position: usize,
+        slot: usize,
+        start: u32,
+        env: &mut Env<'a>,
+        trace: &mut Trace,
+        shared: &mut SharedResults,
+    ) -> Option<bool> {
+        let case = shared.case;
+        let (holds, facts) = match shared.results.get_mut(slot) {
+            Some(result) if result.case == case => {
+                // The first condition's entry is the rule's first.
+                if position == 0 && result.first_entry == u32::MAX {
+                    result.first_entry = start;
+                }
+                (result.holds, result.facts.0..result.facts.1)
+            }
+            result => {
+                rule.tests.get(position)?;
+                let (holds, value) = env.one_test(rule.observed.get(position)?)?;
+                let from = u32::try_from(trace.facts.len()).unwrap_or(u32::MAX);
+                trace.facts.push(value.clone());
+                let to = from.saturating_add(1);
+                if let Some(result) = result {
+                    *result = SharedResult {
+                        case,
+                        holds,
+                        facts: (from, to),
+                        first_entry: if position == 0 { start } else { u32::MAX },
+                    };
+                }
+                (holds, from..to)
+            }
+        };
+        trace.conditions.push(ConditionTrace {
+            index: position,
+            holds,
+            observed: facts,
+        });
+        Some(holds)
+    }
+
+    /// `explain_rule` of a rule whose first condition is not one found false already: its
+    /// conditions from the one at `from` on (those before, if any, are recorded already from
+    /// `start` on in the trace's conditions, and held) evaluated, or taken from the rules that
+    /// have them, one by one.
+    #[inline(never)]
+    fn explain_conditions<'a>(
+        &'a self,
+        index: usize,
+        from: usize,
+        start: u32,
+        env: &mut Env<'a>,
+        trace: &mut Trace,
+        shared: &mut SharedResults,
+    ) -> bool {
+        let Some(rule) = self.compiled.get(index) else {
+            trace.write_conditions(index, 0, start);
+            return false;
+        };
+        let slots = self.shared_conditions.first_slots_of(index);
         let case = shared.case;
         let mut failed = None;
-        for (position, test) in rule.tests.iter().enumerate() {
+        for (position, test) in rule.tests.iter().enumerate().skip(from) {
             // A slot past the results (`u32::MAX` for a condition no other rule has) finds none.
             let slot = slots
                 .get(position)
