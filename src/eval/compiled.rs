@@ -738,6 +738,12 @@ impl<'a> Env<'a> {
                     _ => false,
                 })
             }),
+            // The text is a path of the case (an item's entry number, a name) but for rare
+            // policies: read there, the test is one copy, in place.
+            Leaf::AnyPrefix(Operand::Path(path), set) => match path.read(self) {
+                Value::Text(text) => self.has_prefix_of(text, set),
+                _ => false,
+            },
             Leaf::AnyPrefix(text, set) => text.with(self, |env, text| match text {
                 Value::Text(text) => env.has_prefix_of(text, set),
                 _ => false,

@@ -472,7 +472,43 @@ impl Program {
         date: Date,
         env: &mut Env<'a>,
         scratch: &mut Scratch,
-        mut trace: Option<&mut Trace>,
+        trace: Option<&mut Trace>,
+    ) {
+        if let Some(trace) = trace {
+            self.explain_candidates(case, epoch, date, env, scratch, trace);
+            return;
+        }
+        let Scratch {
+            state,
+            candidates,
+            held,
+            entangled,
+            bindings,
+            ..
+        } = scratch;
+        for &rule_id in candidates.iter() {
+            // The candidates come from the rule tree, which tested their key conditions
+            // already.
+            let settled = epoch.settled.get(rule_id as usize).copied().unwrap_or(0);
+            let holds =
+                self.evaluate_rule(rule_id, case, epoch, date, settled, env, bindings, None);
+            if holds {
+                self.hold(rule_id, state, held, entangled);
+            }
+        }
+    }
+
+    /// `evaluate_conditions` with a trace: every rule in force is evaluated whole, and each
+    /// records its conditions. Apart, so that deciding without one is compiled on its own.
+    #[inline(never)]
+    fn explain_candidates<'a>(
+        &'a self,
+        case: &'a Value,
+        epoch: &'a Epoch,
+        date: Date,
+        env: &mut Env<'a>,
+        scratch: &mut Scratch,
+        trace: &mut Trace,
     ) {
         let Scratch {
             state,
@@ -485,85 +521,102 @@ impl Program {
         } = scratch;
         for &rule_id in candidates.iter() {
             let index = rule_id as usize;
-            let rule = &self.rules[index];
-            // Without a trace the candidates come from the rule tree, which tested their key
-            // conditions already; with one every rule in force is evaluated whole.
-            let settled = match trace {
-                None => epoch.settled.get(index).copied().unwrap_or(0),
-                Some(_) => 0,
-            };
-            if let (None, Some(trace)) = (&rule.for_each, trace.as_deref_mut()) {
-                if self.explain_rule(index, env, trace, shared) {
-                    self.hold(rule_id, state, held, entangled);
+            let holds = match &self.rules[index].for_each {
+                None => self.explain_rule(index, env, trace, shared),
+                Some(_) => {
+                    self.evaluate_rule(rule_id, case, epoch, date, 0, env, bindings, Some(trace))
                 }
-                continue;
+            };
+            if holds {
+                self.hold(rule_id, state, held, entangled);
             }
-            // The explanation's conditions receive the rule's in place, after the rules before.
-            let mut sink = trace.as_deref_mut();
-            let start = sink.as_ref().map_or(0, |sink| sink.conditions.len());
-            let facts_start = sink.as_ref().map_or(0, |sink| sink.facts.len());
-            let (holds, failed) = match &rule.for_each {
-                None => self.conditions(index, settled, env, sink.as_deref_mut()),
-                Some(set) => 'bound: {
-                    // The first member for which every condition holds is the rule's binding.
-                    let compiled = self.compiled.get(index).and_then(|c| c.for_each.as_ref());
-                    // A set at a path of the case (its licences, most often) is read in place.
-                    let members = match compiled {
-                        Some(Operand::Path(path)) => match path.read(env) {
-                            Value::Set(members) => Some(members),
-                            _ => None,
-                        },
-                        Some(operand) => match operand.read(env) {
-                            Cow::Borrowed(Value::Set(members)) => Some(members),
-                            _ => None,
-                        },
-                        None => None,
-                    };
-                    if let Some(members) = members {
-                        // A set of the case: its members are bound where they are.
-                        let mut result = (false, 0);
-                        for member in members.iter() {
-                            if let Some(sink) = sink.as_deref_mut() {
-                                sink.conditions.truncate(start);
-                                sink.facts.truncate(facts_start);
-                            }
-                            env.locals.push(member);
-                            result = self.conditions(index, settled, env, sink.as_deref_mut());
-                            env.locals.pop();
-                            if result.0 {
-                                bindings.push((rule_id, member.clone()));
-                                break;
-                            }
-                        }
-                        break 'bound result;
-                    }
-                    let members = env.value(set).set_members();
+        }
+    }
+
+    /// Evaluates one candidate's conditions (with `for`, for each member until they hold,
+    /// which is bound in `bindings`), the conditions flagged in `settled` known true; whether
+    /// they hold. With a trace, records them and writes the rule's entry as not applicable at
+    /// the one that failed.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the state of deciding one case, borrowed apart from the scratch"
+    )]
+    #[inline(always)]
+    fn evaluate_rule<'a>(
+        &'a self,
+        rule_id: u32,
+        case: &'a Value,
+        epoch: &'a Epoch,
+        date: Date,
+        settled: u64,
+        env: &mut Env<'a>,
+        bindings: &mut Vec<(u32, Value)>,
+        mut sink: Option<&mut ConditionSink>,
+    ) -> bool {
+        let index = rule_id as usize;
+        let rule = &self.rules[index];
+        // The explanation's conditions receive the rule's in place, after the rules before.
+        let start = sink.as_ref().map_or(0, |sink| sink.conditions.len());
+        let facts_start = sink.as_ref().map_or(0, |sink| sink.facts.len());
+        let (holds, failed) = match &rule.for_each {
+            None => self.conditions(index, settled, env, sink.as_deref_mut()),
+            Some(set) => 'bound: {
+                // The first member for which every condition holds is the rule's binding.
+                let compiled = self.compiled.get(index).and_then(|c| c.for_each.as_ref());
+                // A set at a path of the case (its licences, most often) is read in place.
+                let members = match compiled {
+                    Some(Operand::Path(path)) => match path.read(env) {
+                        Value::Set(members) => Some(members),
+                        _ => None,
+                    },
+                    Some(operand) => match operand.read(env) {
+                        Cow::Borrowed(Value::Set(members)) => Some(members),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                if let Some(members) = members {
+                    // A set of the case: its members are bound where they are.
                     let mut result = (false, 0);
-                    for member in &members {
+                    for member in members.iter() {
                         if let Some(sink) = sink.as_deref_mut() {
                             sink.conditions.truncate(start);
                             sink.facts.truncate(facts_start);
                         }
-                        let mut inner = Env::new(self, case, epoch, date);
-                        inner.locals.push(member);
-                        // A member is bound: these conditions are the rule's own.
-                        result = self.conditions(index, settled, &mut inner, sink.as_deref_mut());
+                        env.locals.push(member);
+                        result = self.conditions(index, settled, env, sink.as_deref_mut());
+                        env.locals.pop();
                         if result.0 {
                             bindings.push((rule_id, member.clone()));
                             break;
                         }
                     }
-                    result
+                    break 'bound result;
                 }
-            };
-            if let Some(trace) = trace.as_deref_mut() {
-                let start = u32::try_from(start).unwrap_or(u32::MAX);
-                trace.write_conditions(index, failed, start);
+                let members = env.value(set).set_members();
+                let mut result = (false, 0);
+                for member in &members {
+                    if let Some(sink) = sink.as_deref_mut() {
+                        sink.conditions.truncate(start);
+                        sink.facts.truncate(facts_start);
+                    }
+                    let mut inner = Env::new(self, case, epoch, date);
+                    inner.locals.push(member);
+                    // A member is bound: these conditions are the rule's own.
+                    result = self.conditions(index, settled, &mut inner, sink.as_deref_mut());
+                    if result.0 {
+                        bindings.push((rule_id, member.clone()));
+                        break;
+                    }
+                }
+                result
             }
-            if holds {
-                self.hold(rule_id, state, held, entangled);
-            }
+        };
+        if let Some(trace) = sink {
+            let start = u32::try_from(start).unwrap_or(u32::MAX);
+            trace.write_conditions(index, failed, start);
         }
+        holds
     }
 
     /// Marks a rule whose conditions held. One with no exceptions that is no exception applies
