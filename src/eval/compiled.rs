@@ -934,6 +934,10 @@ struct OneTest {
     leaf: Leaf,
     when_true: bool,
     when_false: bool,
+    /// The number of the fact among those of the case that such conditions read (the same
+    /// path, the same number; see `Observed::case_fact`), or `u32::MAX` for a path from a
+    /// variable.
+    fact: u32,
 }
 
 /// What a condition without facts reads: nothing.
@@ -956,11 +960,20 @@ impl Observed {
                     leaf: step.leaf.clone(),
                     when_true: step.on_true == HOLDS,
                     when_false: step.on_false == HOLDS,
+                    fact: u32::MAX,
                 })
             }
             _ => None,
         };
         Observed { operands, one_test }
+    }
+
+    /// For a condition that is one test of one fact of the case, that fact's number: every
+    /// such condition reading the same path has the same, so that explaining a case records
+    /// the fact once for them all. `u32::MAX` for any other condition.
+    #[inline(always)]
+    pub(super) fn case_fact(&self) -> u32 {
+        self.one_test.as_ref().map_or(u32::MAX, |one| one.fact)
     }
 
     /// The facts of a condition of a rule, or none when there is no such condition.
@@ -1045,6 +1058,33 @@ impl Program {
                     .collect(),
             })
             .collect();
+        let mut compiled: Vec<CompiledRule> = compiled;
+        // The facts of the case that conditions of one test of one fact read, numbered.
+        let mut case_facts: Vec<Path> = Vec::new();
+        for observed in compiled
+            .iter_mut()
+            .flat_map(|rule| rule.observed.iter_mut())
+        {
+            let Some(one) = &mut observed.one_test else {
+                continue;
+            };
+            let of_case = match &one.path {
+                Path::CaseField(_) | Path::CaseFields(..) => true,
+                Path::Any { local, .. } => local.is_none(),
+            };
+            if !of_case {
+                continue;
+            }
+            let number = match case_facts.iter().position(|path| *path == one.path) {
+                Some(number) => number,
+                None => {
+                    case_facts.push(one.path.clone());
+                    case_facts.len() - 1
+                }
+            };
+            one.fact = u32::try_from(number).unwrap_or(u32::MAX);
+        }
+        self.shared_conditions.count_case_facts(case_facts.len());
         let assumptions = self
             .assumptions
             .iter()

@@ -68,13 +68,11 @@ pub struct SharedConditions {
     /// For each condition, by that numbering, the number of the first of `first`, or
     /// `u32::MAX` when no other condition is the same: what explaining looks up.
     first_slots: Vec<u32>,
-    /// For each rule, the `first_slots` entry of its first condition (`u32::MAX` for a rule
-    /// without conditions): what explaining asks first of every rule in force.
-    rule_first_slots: Vec<u32>,
-    /// For each rule, the `first_slots` entry of its second condition (`u32::MAX` for a rule
-    /// with fewer): what explaining asks next of a rule whose first condition another rule
-    /// found true.
-    rule_second_slots: Vec<u32>,
+    /// For each rule, what explaining asks first of every rule in force, in one place.
+    rule_plans: Vec<RulePlan>,
+    /// How many facts of the case conditions of one test of one fact read (see
+    /// `Observed::case_fact`).
+    case_facts: usize,
     /// For each epoch, whether every rule of its `rules` is in force on each of its days, so
     /// that explaining a case of that epoch visits them all without asking each about the date.
     whole_epochs: Vec<bool>,
@@ -88,6 +86,18 @@ pub struct SharedConditions {
     epoch_changes: Vec<(u32, u32)>,
     /// The rules of `epoch_changes`' ranges.
     changed_rules: Vec<u32>,
+}
+
+/// What explaining asks of a rule in force before anything else.
+#[derive(Debug, Clone, Copy)]
+struct RulePlan {
+    /// The `first_slots` entry of its first condition (`u32::MAX` for a rule without
+    /// conditions).
+    first_slot: u32,
+    /// Where its conditions begin in the numbering of every rule's conditions.
+    slots: u32,
+    /// Whether it has `for`.
+    bound: bool,
 }
 
 /// The most epochs a program has for `SharedConditions::epoch_changes` to be laid out: their
@@ -108,6 +118,10 @@ struct SharedResults {
     /// (whatever the program): a result of an earlier case, or of another program, never has
     /// the current number.
     case: u32,
+    /// For each fact of the case that conditions of one test of one fact read, by its number
+    /// (`Observed::case_fact`), where in the trace's facts it was recorded, for which case:
+    /// every other such condition reading it on that case has the same range of the facts.
+    case_facts: Vec<(u32, u32)>,
 }
 
 /// Whether two rules' conditions, by rule and position, are the same expression reading the
@@ -145,10 +159,15 @@ impl SharedResults {
         if self.results.len() < count {
             self.results.resize(count, SharedResult::default());
         }
+        let facts = program.shared_conditions.case_facts;
+        if self.case_facts.len() < facts {
+            self.case_facts.resize(facts, (0, 0));
+        }
         self.case = self.case.wrapping_add(1);
         if self.case == 0 {
             // After four billion cases the numbers come round: forget every result.
             self.results.iter_mut().for_each(|result| result.case = 0);
+            self.case_facts.iter_mut().for_each(|fact| fact.0 = 0);
             self.case = 1;
         }
     }
@@ -227,16 +246,18 @@ impl SharedConditions {
                 *first = u32::MAX;
             }
         }
-        shared.rule_first_slots = (0..program.rules.len())
-            .map(|rule| {
-                let slots = shared.first_slots_of(rule);
-                slots.first().copied().unwrap_or(u32::MAX)
-            })
-            .collect();
-        shared.rule_second_slots = (0..program.rules.len())
-            .map(|rule| {
-                let slots = shared.first_slots_of(rule);
-                slots.get(1).copied().unwrap_or(u32::MAX)
+        shared.rule_plans = program
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| RulePlan {
+                first_slot: shared
+                    .first_slots_of(index)
+                    .first()
+                    .copied()
+                    .unwrap_or(u32::MAX),
+                slots: shared.starts.get(index).copied().unwrap_or(u32::MAX),
+                bound: rule.for_each.is_some(),
             })
             .collect();
         shared.program_number =
@@ -259,6 +280,12 @@ impl SharedConditions {
             }
         }
         shared
+    }
+
+    /// Says how many facts of the case conditions of one test of one fact read: compiling the
+    /// conditions numbers them.
+    pub(super) fn count_case_facts(&mut self, count: usize) {
+        self.case_facts = count;
     }
 
     /// The rules of the epoch `first` not among those of the epoch `second`, when they were
@@ -521,11 +548,10 @@ impl Program {
         } = scratch;
         for &rule_id in candidates.iter() {
             let index = rule_id as usize;
-            let holds = match &self.rules[index].for_each {
-                None => self.explain_rule(index, env, trace, shared),
-                Some(_) => {
-                    self.evaluate_rule(rule_id, case, epoch, date, 0, env, bindings, Some(trace))
-                }
+            let plan = self.shared_conditions.rule_plans.get(index);
+            let holds = match plan {
+                Some(plan) if !plan.bound => self.explain_rule(index, *plan, env, trace, shared),
+                _ => self.evaluate_rule(rule_id, case, epoch, date, 0, env, bindings, Some(trace)),
             };
             if holds {
                 self.hold(rule_id, state, held, entangled);
@@ -883,31 +909,27 @@ impl Program {
         (holds, from..to)
     }
 
-    /// Explains a rule without `for`: evaluates its conditions in order up to the first that
-    /// is false, recording each with the facts it read (a condition another rule has, evaluated
-    /// already on this case, is taken from it), and writes the rule's entry as not applicable
-    /// at the condition that failed; whether they all hold.
+    /// Explains a rule without `for` (`plan` is its plan): evaluates its conditions in order up
+    /// to the first that is false, recording each with the facts it read (a condition another
+    /// rule has, evaluated already on this case, is taken from it), and writes the rule's
+    /// entry as not applicable at the condition that failed; whether they all hold.
     ///
     /// Most rules in force fail at a first condition that rules before them had and found
     /// false (`case.activity == export`): such a rule shares that rule's entry in the trace's
-    /// conditions, and is written with nothing else looked at. Most others fail at their first
-    /// or second condition, each either taken from another rule or one test of one fact
-    /// (`case.destination == KP`): these two are explained here, without the loop over any
-    /// rule's conditions, which explains the rest.
+    /// conditions, and is written with nothing else looked at. Most conditions of the others
+    /// are either taken from another rule or one test of one fact (`case.destination == KP`):
+    /// these are explained here, without the loop over any rule's conditions, which explains
+    /// the rest from the first that is neither on.
     #[inline(always)]
     fn explain_rule<'a>(
         &'a self,
         index: usize,
+        plan: RulePlan,
         env: &mut Env<'a>,
         trace: &mut Trace,
         shared: &mut SharedResults,
     ) -> bool {
-        let shared_conditions = &self.shared_conditions;
-        let first_slot = shared_conditions
-            .rule_first_slots
-            .get(index)
-            .map_or(usize::MAX, |&slot| slot as usize);
-        if let Some(first) = shared.results.get(first_slot)
+        if let Some(first) = shared.results.get(plan.first_slot as usize)
             && first.case == shared.case
             && !first.holds
             && first.first_entry != u32::MAX
@@ -920,16 +942,22 @@ impl Program {
             trace.write_conditions(index, 0, start);
             return false;
         };
+        let first_slots = &self.shared_conditions.first_slots;
         let mut position = 0;
-        while position < 2 {
+        loop {
+            if position == rule.tests.len() {
+                trace.write_conditions(index, 0, start);
+                return true;
+            }
             let slot = match position {
-                0 => first_slot,
-                _ => shared_conditions
-                    .rule_second_slots
-                    .get(index)
-                    .map_or(usize::MAX, |&slot| slot as usize),
+                0 => plan.first_slot,
+                _ => first_slots
+                    .get((plan.slots as usize).saturating_add(position))
+                    .copied()
+                    .unwrap_or(u32::MAX),
             };
-            let Some(holds) = self.explain_simply(rule, position, slot, start, env, trace, shared)
+            let Some(holds) =
+                self.explain_simply(rule, position, slot as usize, start, env, trace, shared)
             else {
                 break;
             };
@@ -938,10 +966,6 @@ impl Program {
                 return false;
             }
             position += 1;
-            if position == rule.tests.len() {
-                trace.write_conditions(index, 0, start);
-                return true;
-            }
         }
         self.explain_conditions(index, position, start, env, trace, shared)
     }
@@ -976,9 +1000,20 @@ impl Program {
             }
             result => {
                 rule.tests.get(position)?;
-                let (holds, value) = env.one_test(rule.observed.get(position)?)?;
-                let from = u32::try_from(trace.facts.len()).unwrap_or(u32::MAX);
-                trace.facts.push(value.clone());
+                let observed = rule.observed.get(position)?;
+                let (holds, value) = env.one_test(observed)?;
+                // A fact another such condition read on this case is recorded already.
+                let from = match shared.case_facts.get_mut(observed.case_fact() as usize) {
+                    Some(&mut (read, at)) if read == case => at,
+                    fact => {
+                        let at = u32::try_from(trace.facts.len()).unwrap_or(u32::MAX);
+                        trace.facts.push(value.clone());
+                        if let Some(fact) = fact {
+                            *fact = (case, at);
+                        }
+                        at
+                    }
+                };
                 let to = from.saturating_add(1);
                 if let Some(result) = result {
                     *result = SharedResult {
