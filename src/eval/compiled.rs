@@ -870,10 +870,24 @@ impl<'a> Env<'a> {
     ) -> bool {
         let holds = self.test(test);
         for operand in &observed.operands {
-            let fact = operand.read(self).into_owned();
+            // Most facts are paths of the case: read in place, without a `Cow`.
+            let fact = match operand {
+                Operand::Path(path) => path.read(self).clone(),
+                other => other.read(self).into_owned(),
+            };
             facts.push(fact);
         }
         holds
+    }
+
+    /// Whether a compiled condition holds, its facts not recorded: the one look of
+    /// `one_test` when it is one test of one fact.
+    #[inline(always)]
+    pub(super) fn test_unobserved(&mut self, test: &'a Test, observed: &'a Observed) -> bool {
+        match self.one_test(observed) {
+            Some((holds, _)) => holds,
+            None => self.test(test),
+        }
     }
 }
 
@@ -924,6 +938,10 @@ pub struct Observed {
     /// (`case.activity == export`, `case.item.annex_i is some`): explaining then reads the
     /// fact once, for the test and for the explanation.
     one_test: Option<OneTest>,
+    /// For a condition that reads one fact, of the case, the number of that fact among those
+    /// such conditions read (the same path, the same number; see `Observed::case_fact`), or
+    /// `u32::MAX`.
+    fact: u32,
 }
 
 /// A condition that is one simple test of the one fact it reads, laid out for explaining: the
@@ -934,16 +952,13 @@ struct OneTest {
     leaf: Leaf,
     when_true: bool,
     when_false: bool,
-    /// The number of the fact among those of the case that such conditions read (the same
-    /// path, the same number; see `Observed::case_fact`), or `u32::MAX` for a path from a
-    /// variable.
-    fact: u32,
 }
 
 /// What a condition without facts reads: nothing.
 static NO_FACTS: Observed = Observed {
     operands: Vec::new(),
     one_test: None,
+    fact: u32::MAX,
 };
 
 impl Observed {
@@ -960,20 +975,23 @@ impl Observed {
                     leaf: step.leaf.clone(),
                     when_true: step.on_true == HOLDS,
                     when_false: step.on_false == HOLDS,
-                    fact: u32::MAX,
                 })
             }
             _ => None,
         };
-        Observed { operands, one_test }
+        Observed {
+            operands,
+            one_test,
+            fact: u32::MAX,
+        }
     }
 
-    /// For a condition that is one test of one fact of the case, that fact's number: every
-    /// such condition reading the same path has the same, so that explaining a case records
-    /// the fact once for them all. `u32::MAX` for any other condition.
+    /// For a condition that reads one fact, of the case, that fact's number: every such
+    /// condition reading the same path has the same, so that explaining a case records the
+    /// fact once for them all. `u32::MAX` for any other condition.
     #[inline(always)]
     pub(super) fn case_fact(&self) -> u32 {
-        self.one_test.as_ref().map_or(u32::MAX, |one| one.fact)
+        self.fact
     }
 
     /// The facts of a condition of a rule, or none when there is no such condition.
@@ -1035,6 +1053,7 @@ impl Program {
                             None => Observed {
                                 operands,
                                 one_test: None,
+                                fact: u32::MAX,
                             },
                         }
                     })
@@ -1059,30 +1078,30 @@ impl Program {
             })
             .collect();
         let mut compiled: Vec<CompiledRule> = compiled;
-        // The facts of the case that conditions of one test of one fact read, numbered.
+        // The facts of the case that conditions reading one fact read, numbered.
         let mut case_facts: Vec<Path> = Vec::new();
         for observed in compiled
             .iter_mut()
             .flat_map(|rule| rule.observed.iter_mut())
         {
-            let Some(one) = &mut observed.one_test else {
+            let [Operand::Path(fact)] = observed.operands.as_slice() else {
                 continue;
             };
-            let of_case = match &one.path {
+            let of_case = match fact {
                 Path::CaseField(_) | Path::CaseFields(..) => true,
                 Path::Any { local, .. } => local.is_none(),
             };
             if !of_case {
                 continue;
             }
-            let number = match case_facts.iter().position(|path| *path == one.path) {
+            let number = match case_facts.iter().position(|path| path == fact) {
                 Some(number) => number,
                 None => {
-                    case_facts.push(one.path.clone());
+                    case_facts.push(fact.clone());
                     case_facts.len() - 1
                 }
             };
-            one.fact = u32::try_from(number).unwrap_or(u32::MAX);
+            observed.fact = u32::try_from(number).unwrap_or(u32::MAX);
         }
         self.shared_conditions.count_case_facts(case_facts.len());
         let assumptions = self

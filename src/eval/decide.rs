@@ -1070,7 +1070,22 @@ impl Program {
                 }
                 result => {
                     let observed = Observed::of_condition(rule, position);
-                    let (holds, facts) = Self::own_truth(test, observed, env, trace);
+                    // A condition reading one fact of the case that another condition read on
+                    // this case already has that fact's range.
+                    let fact = observed.case_fact() as usize;
+                    let (holds, facts) = match shared.case_facts.get_mut(fact) {
+                        Some(&mut (read, at)) if read == case => (
+                            env.test_unobserved(test, observed),
+                            at..at.saturating_add(1),
+                        ),
+                        fact => {
+                            let (holds, facts) = Self::own_truth(test, observed, env, trace);
+                            if let Some(fact) = fact {
+                                *fact = (case, facts.start);
+                            }
+                            (holds, facts)
+                        }
+                    };
                     if let Some(result) = result {
                         *result = SharedResult {
                             case,

@@ -20,7 +20,8 @@ pub struct Trace {
     /// The facts every condition read, condition after condition: each condition's `observed`
     /// is a range of this list, so recording a condition allocates nothing however many facts
     /// it reads. A condition several rules share (the same text, read on the same facts) is
-    /// read once: its range is each of theirs.
+    /// read once: its range is each of theirs; and conditions that read one fact of the case,
+    /// the same, have the same range of it.
     pub facts: Vec<Value>,
     /// The entries of `rules` the last explanation wrote (its candidates, in increasing
     /// order), and the number of rules it was for: every other entry is as `reset` left it,
