@@ -82,7 +82,7 @@ pub struct SharedConditions {
     /// For each pair of epochs, by `first × epochs + second`, the range of `changed_rules`
     /// that lists the rules of the first not among the second's: the only entries of a trace
     /// to restore when a case of the second follows one of the first (both whole). Empty
-    /// for a program of more than `MAX_PAIRED_EPOCHS` epochs.
+    /// for a program with more epochs and rules than `MAX_PAIRED_EPOCHS_WORK` allows.
     epoch_changes: Vec<(u32, u32)>,
     /// The rules of `epoch_changes`' ranges.
     changed_rules: Vec<u32>,
@@ -100,9 +100,10 @@ struct RulePlan {
     bound: bool,
 }
 
-/// The most epochs a program has for `SharedConditions::epoch_changes` to be laid out: their
-/// pairs grow as the square.
-const MAX_PAIRED_EPOCHS: usize = 128;
+/// The most rules of epochs, each counted once for every epoch, that laying out
+/// `SharedConditions::epoch_changes` may look at (its pairs grow as the square of the epochs):
+/// the EU rulebook's are some tens of thousands; a policy with more explains without them.
+const MAX_PAIRED_EPOCHS_WORK: usize = 1 << 20;
 
 /// The number of the next program lowered (see `SharedConditions::program_number`).
 static NEXT_PROGRAM_NUMBER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -262,7 +263,14 @@ impl SharedConditions {
             .collect();
         shared.program_number =
             NEXT_PROGRAM_NUMBER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if program.epochs.len() <= MAX_PAIRED_EPOCHS {
+        // Laying out the pairs looks at every rule of every epoch once for each epoch.
+        let work = program
+            .epochs
+            .iter()
+            .map(|epoch| epoch.rules.len())
+            .sum::<usize>()
+            .saturating_mul(program.epochs.len());
+        if work <= MAX_PAIRED_EPOCHS_WORK {
             for first in &program.epochs {
                 for second in &program.epochs {
                     let from = u32::try_from(shared.changed_rules.len()).unwrap_or(u32::MAX);
