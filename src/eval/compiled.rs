@@ -738,6 +738,12 @@ impl<'a> Env<'a> {
                     _ => false,
                 })
             }),
+            // The text is a path of the case (an item's entry number, a name) but for rare
+            // policies: read there, the test is one copy, in place.
+            Leaf::AnyPrefix(Operand::Path(path), set) => match path.read(self) {
+                Value::Text(text) => self.has_prefix_of(text, set),
+                _ => false,
+            },
             Leaf::AnyPrefix(text, set) => text.with(self, |env, text| match text {
                 Value::Text(text) => env.has_prefix_of(text, set),
                 _ => false,
@@ -833,17 +839,25 @@ impl<'a> Env<'a> {
         observed: &'a Observed,
         facts: &mut Vec<Value>,
     ) -> bool {
-        if let Some(one) = &observed.one_test {
-            // One look at the fact answers the test and gives the explanation its value.
-            let value = one.path.read(self);
-            let holds = match self.holds_on(&one.leaf, value) {
-                true => one.when_true,
-                false => one.when_false,
-            };
+        if let Some((holds, value)) = self.one_test(observed) {
             facts.push(value.clone());
             return holds;
         }
         self.test_then_observe(test, observed, facts)
+    }
+
+    /// Whether a condition that is one simple test of the one fact it reads holds, with the
+    /// value of that fact: one look at the fact answers the test and gives the explanation
+    /// its value. `None` for any other condition.
+    #[inline(always)]
+    pub(super) fn one_test(&self, observed: &'a Observed) -> Option<(bool, &'a Value)> {
+        let one = observed.one_test.as_ref()?;
+        let value = one.path.read(self);
+        let holds = match self.holds_on(&one.leaf, value) {
+            true => one.when_true,
+            false => one.when_false,
+        };
+        Some((holds, value))
     }
 
     /// `test_observed` of any condition: the test, then each fact read.
@@ -856,10 +870,24 @@ impl<'a> Env<'a> {
     ) -> bool {
         let holds = self.test(test);
         for operand in &observed.operands {
-            let fact = operand.read(self).into_owned();
+            // Most facts are paths of the case: read in place, without a `Cow`.
+            let fact = match operand {
+                Operand::Path(path) => path.read(self).clone(),
+                other => other.read(self).into_owned(),
+            };
             facts.push(fact);
         }
         holds
+    }
+
+    /// Whether a compiled condition holds, its facts not recorded: the one look of
+    /// `one_test` when it is one test of one fact.
+    #[inline(always)]
+    pub(super) fn test_unobserved(&mut self, test: &'a Test, observed: &'a Observed) -> bool {
+        match self.one_test(observed) {
+            Some((holds, _)) => holds,
+            None => self.test(test),
+        }
     }
 }
 
@@ -910,6 +938,10 @@ pub struct Observed {
     /// (`case.activity == export`, `case.item.annex_i is some`): explaining then reads the
     /// fact once, for the test and for the explanation.
     one_test: Option<OneTest>,
+    /// For a condition that reads one fact, of the case, the number of that fact among those
+    /// such conditions read (the same path, the same number; see `Observed::case_fact`), or
+    /// `u32::MAX`.
+    fact: u32,
 }
 
 /// A condition that is one simple test of the one fact it reads, laid out for explaining: the
@@ -926,6 +958,7 @@ struct OneTest {
 static NO_FACTS: Observed = Observed {
     operands: Vec::new(),
     one_test: None,
+    fact: u32::MAX,
 };
 
 impl Observed {
@@ -946,7 +979,19 @@ impl Observed {
             }
             _ => None,
         };
-        Observed { operands, one_test }
+        Observed {
+            operands,
+            one_test,
+            fact: u32::MAX,
+        }
+    }
+
+    /// For a condition that reads one fact, of the case, that fact's number: every such
+    /// condition reading the same path has the same, so that explaining a case records the
+    /// fact once for them all. `u32::MAX` for any other condition.
+    #[inline(always)]
+    pub(super) fn case_fact(&self) -> u32 {
+        self.fact
     }
 
     /// The facts of a condition of a rule, or none when there is no such condition.
@@ -1008,6 +1053,7 @@ impl Program {
                             None => Observed {
                                 operands,
                                 one_test: None,
+                                fact: u32::MAX,
                             },
                         }
                     })
@@ -1031,6 +1077,33 @@ impl Program {
                     .collect(),
             })
             .collect();
+        let mut compiled: Vec<CompiledRule> = compiled;
+        // The facts of the case that conditions reading one fact read, numbered.
+        let mut case_facts: Vec<Path> = Vec::new();
+        for observed in compiled
+            .iter_mut()
+            .flat_map(|rule| rule.observed.iter_mut())
+        {
+            let [Operand::Path(fact)] = observed.operands.as_slice() else {
+                continue;
+            };
+            let of_case = match fact {
+                Path::CaseField(_) | Path::CaseFields(..) => true,
+                Path::Any { local, .. } => local.is_none(),
+            };
+            if !of_case {
+                continue;
+            }
+            let number = match case_facts.iter().position(|path| path == fact) {
+                Some(number) => number,
+                None => {
+                    case_facts.push(fact.clone());
+                    case_facts.len() - 1
+                }
+            };
+            observed.fact = u32::try_from(number).unwrap_or(u32::MAX);
+        }
+        self.shared_conditions.count_case_facts(case_facts.len());
         let assumptions = self
             .assumptions
             .iter()

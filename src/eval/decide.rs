@@ -68,13 +68,45 @@ pub struct SharedConditions {
     /// For each condition, by that numbering, the number of the first of `first`, or
     /// `u32::MAX` when no other condition is the same: what explaining looks up.
     first_slots: Vec<u32>,
-    /// For each rule, the `first_slots` entry of its first condition (`u32::MAX` for a rule
-    /// without conditions): what explaining asks first of every rule in force.
-    rule_first_slots: Vec<u32>,
+    /// For each rule, what explaining asks first of every rule in force, in one place.
+    rule_plans: Vec<RulePlan>,
+    /// How many facts of the case conditions of one test of one fact read (see
+    /// `Observed::case_fact`).
+    case_facts: usize,
     /// For each epoch, whether every rule of its `rules` is in force on each of its days, so
     /// that explaining a case of that epoch visits them all without asking each about the date.
     whole_epochs: Vec<bool>,
+    /// A number no other program lowered in this process has, so that what a trace remembers
+    /// of one program's epoch is never taken for another's.
+    program_number: u64,
+    /// For each pair of epochs, by `first × epochs + second`, the range of `changed_rules`
+    /// that lists the rules of the first not among the second's: the only entries of a trace
+    /// to restore when a case of the second follows one of the first (both whole). Empty
+    /// for a program with more epochs and rules than `MAX_PAIRED_EPOCHS_WORK` allows.
+    epoch_changes: Vec<(u32, u32)>,
+    /// The rules of `epoch_changes`' ranges.
+    changed_rules: Vec<u32>,
 }
+
+/// What explaining asks of a rule in force before anything else.
+#[derive(Debug, Clone, Copy)]
+struct RulePlan {
+    /// The `first_slots` entry of its first condition (`u32::MAX` for a rule without
+    /// conditions).
+    first_slot: u32,
+    /// Where its conditions begin in the numbering of every rule's conditions.
+    slots: u32,
+    /// Whether it has `for`.
+    bound: bool,
+}
+
+/// The most rules of epochs, each counted once for every epoch, that laying out
+/// `SharedConditions::epoch_changes` may look at (its pairs grow as the square of the epochs):
+/// the EU rulebook's are some tens of thousands; a policy with more explains without them.
+const MAX_PAIRED_EPOCHS_WORK: usize = 1 << 20;
+
+/// The number of the next program lowered (see `SharedConditions::program_number`).
+static NEXT_PROGRAM_NUMBER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// What the shared conditions found on the cases explained on a thread.
 #[derive(Default)]
@@ -87,6 +119,10 @@ struct SharedResults {
     /// (whatever the program): a result of an earlier case, or of another program, never has
     /// the current number.
     case: u32,
+    /// For each fact of the case that conditions of one test of one fact read, by its number
+    /// (`Observed::case_fact`), where in the trace's facts it was recorded, for which case:
+    /// every other such condition reading it on that case has the same range of the facts.
+    case_facts: Vec<(u32, u32)>,
 }
 
 /// Whether two rules' conditions, by rule and position, are the same expression reading the
@@ -124,10 +160,15 @@ impl SharedResults {
         if self.results.len() < count {
             self.results.resize(count, SharedResult::default());
         }
+        let facts = program.shared_conditions.case_facts;
+        if self.case_facts.len() < facts {
+            self.case_facts.resize(facts, (0, 0));
+        }
         self.case = self.case.wrapping_add(1);
         if self.case == 0 {
             // After four billion cases the numbers come round: forget every result.
             self.results.iter_mut().for_each(|result| result.case = 0);
+            self.case_facts.iter_mut().for_each(|fact| fact.0 = 0);
             self.case = 1;
         }
     }
@@ -206,13 +247,63 @@ impl SharedConditions {
                 *first = u32::MAX;
             }
         }
-        shared.rule_first_slots = (0..program.rules.len())
-            .map(|rule| {
-                let slots = shared.first_slots_of(rule);
-                slots.first().copied().unwrap_or(u32::MAX)
+        shared.rule_plans = program
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| RulePlan {
+                first_slot: shared
+                    .first_slots_of(index)
+                    .first()
+                    .copied()
+                    .unwrap_or(u32::MAX),
+                slots: shared.starts.get(index).copied().unwrap_or(u32::MAX),
+                bound: rule.for_each.is_some(),
             })
             .collect();
+        shared.program_number =
+            NEXT_PROGRAM_NUMBER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Laying out the pairs looks at every rule of every epoch once for each epoch.
+        let work = program
+            .epochs
+            .iter()
+            .map(|epoch| epoch.rules.len())
+            .sum::<usize>()
+            .saturating_mul(program.epochs.len());
+        if work <= MAX_PAIRED_EPOCHS_WORK {
+            for first in &program.epochs {
+                for second in &program.epochs {
+                    let from = u32::try_from(shared.changed_rules.len()).unwrap_or(u32::MAX);
+                    // Both lists are in increasing order.
+                    let mut others = second.rules.iter().peekable();
+                    for &rule in &first.rules {
+                        while others.next_if(|&&other| other < rule).is_some() {}
+                        if others.next_if_eq(&&rule).is_none() {
+                            shared.changed_rules.push(rule);
+                        }
+                    }
+                    let to = u32::try_from(shared.changed_rules.len()).unwrap_or(u32::MAX);
+                    shared.epoch_changes.push((from, to));
+                }
+            }
+        }
         shared
+    }
+
+    /// Says how many facts of the case conditions of one test of one fact read: compiling the
+    /// conditions numbers them.
+    pub(super) fn count_case_facts(&mut self, count: usize) {
+        self.case_facts = count;
+    }
+
+    /// The rules of the epoch `first` not among those of the epoch `second`, when they were
+    /// laid out.
+    fn changed_rules(&self, first: u32, second: u32, epochs: usize) -> Option<&[u32]> {
+        let pair = (first as usize)
+            .checked_mul(epochs)?
+            .checked_add(second as usize)?;
+        let &(from, to) = self.epoch_changes.get(pair)?;
+        self.changed_rules.get(from as usize..to as usize)
     }
 
     /// The place of a rule's condition in the numbering.
@@ -315,16 +406,21 @@ impl Program {
         decision
     }
 
-    /// Whether `epoch`, the epoch of `date`, has every rule it has in force on every one of its
-    /// days, `date` among them.
-    fn whole_epoch(&self, epoch: &Epoch, date: Date) -> bool {
-        let position = self.epochs.partition_point(|epoch| epoch.start <= date);
-        epoch.start <= date
+    /// The number of `epoch`, the epoch of `date`, when it has every rule it has in force on
+    /// every one of its days, `date` among them.
+    fn whole_epoch(&self, epoch: &Epoch, date: Date) -> Option<u32> {
+        let position = self
+            .epochs
+            .partition_point(|epoch| epoch.start <= date)
+            .checked_sub(1)?;
+        let whole = epoch.start <= date
             && epoch.end.is_none_or(|end| date <= end)
-            && position
-                .checked_sub(1)
-                .and_then(|position| self.shared_conditions.whole_epochs.get(position))
-                .is_some_and(|&whole| whole)
+            && self
+                .shared_conditions
+                .whole_epochs
+                .get(position)
+                .is_some_and(|&whole| whole);
+        whole.then(|| u32::try_from(position).ok()).flatten()
     }
 
     fn run_with(
@@ -343,8 +439,10 @@ impl Program {
         // Without an explanation only the rules an index leaves for this case are visited; with
         // one, every rule in force is, so that each can say why it did not apply.
         scratch.candidates.clear();
+        let mut whole_epoch = None;
         if trace.is_some() {
-            if self.whole_epoch(epoch, date) {
+            whole_epoch = self.whole_epoch(epoch, date);
+            if whole_epoch.is_some() {
                 scratch.candidates.extend_from_slice(&epoch.rules);
             } else {
                 scratch.candidates.extend(
@@ -365,7 +463,12 @@ impl Program {
         }
         if let Some(trace) = trace.as_deref_mut() {
             // Every candidate's entry is written whole when its conditions are evaluated.
-            trace.reset(count, &scratch.candidates);
+            let shared = &self.shared_conditions;
+            let written_epoch = whole_epoch.map(|epoch| (shared.program_number, epoch));
+            trace.reset(count, &scratch.candidates, written_epoch, |last| {
+                let this = whole_epoch?;
+                shared.changed_rules(last, this, self.epochs.len())
+            });
             scratch.shared.prepare(self);
         }
         let mut env = Env::new(self, case, epoch, date);
@@ -404,7 +507,43 @@ impl Program {
         date: Date,
         env: &mut Env<'a>,
         scratch: &mut Scratch,
-        mut trace: Option<&mut Trace>,
+        trace: Option<&mut Trace>,
+    ) {
+        if let Some(trace) = trace {
+            self.explain_candidates(case, epoch, date, env, scratch, trace);
+            return;
+        }
+        let Scratch {
+            state,
+            candidates,
+            held,
+            entangled,
+            bindings,
+            ..
+        } = scratch;
+        for &rule_id in candidates.iter() {
+            // The candidates come from the rule tree, which tested their key conditions
+            // already.
+            let settled = epoch.settled.get(rule_id as usize).copied().unwrap_or(0);
+            let holds =
+                self.evaluate_rule(rule_id, case, epoch, date, settled, env, bindings, None);
+            if holds {
+                self.hold(rule_id, state, held, entangled);
+            }
+        }
+    }
+
+    /// `evaluate_conditions` with a trace: every rule in force is evaluated whole, and each
+    /// records its conditions. Apart, so that deciding without one is compiled on its own.
+    #[inline(never)]
+    fn explain_candidates<'a>(
+        &'a self,
+        case: &'a Value,
+        epoch: &'a Epoch,
+        date: Date,
+        env: &mut Env<'a>,
+        scratch: &mut Scratch,
+        trace: &mut Trace,
     ) {
         let Scratch {
             state,
@@ -417,85 +556,101 @@ impl Program {
         } = scratch;
         for &rule_id in candidates.iter() {
             let index = rule_id as usize;
-            let rule = &self.rules[index];
-            // Without a trace the candidates come from the rule tree, which tested their key
-            // conditions already; with one every rule in force is evaluated whole.
-            let settled = match trace {
-                None => epoch.settled.get(index).copied().unwrap_or(0),
-                Some(_) => 0,
+            let plan = self.shared_conditions.rule_plans.get(index);
+            let holds = match plan {
+                Some(plan) if !plan.bound => self.explain_rule(index, *plan, env, trace, shared),
+                _ => self.evaluate_rule(rule_id, case, epoch, date, 0, env, bindings, Some(trace)),
             };
-            if let (None, Some(trace)) = (&rule.for_each, trace.as_deref_mut()) {
-                if self.explain_rule(index, env, trace, shared) {
-                    self.hold(rule_id, state, held, entangled);
-                }
-                continue;
+            if holds {
+                self.hold(rule_id, state, held, entangled);
             }
-            // The explanation's conditions receive the rule's in place, after the rules before.
-            let mut sink = trace.as_deref_mut();
-            let start = sink.as_ref().map_or(0, |sink| sink.conditions.len());
-            let facts_start = sink.as_ref().map_or(0, |sink| sink.facts.len());
-            let (holds, failed) = match &rule.for_each {
-                None => self.conditions(index, settled, env, sink.as_deref_mut()),
-                Some(set) => 'bound: {
-                    // The first member for which every condition holds is the rule's binding.
-                    let compiled = self.compiled.get(index).and_then(|c| c.for_each.as_ref());
-                    // A set at a path of the case (its licences, most often) is read in place.
-                    let members = match compiled {
-                        Some(Operand::Path(path)) => match path.read(env) {
-                            Value::Set(members) => Some(members),
-                            _ => None,
-                        },
-                        Some(operand) => match operand.read(env) {
-                            Cow::Borrowed(Value::Set(members)) => Some(members),
-                            _ => None,
-                        },
-                        None => None,
-                    };
-                    if let Some(members) = members {
-                        // A set of the case: its members are bound where they are.
-                        let mut result = (false, 0);
-                        for member in members.iter() {
-                            if let Some(sink) = sink.as_deref_mut() {
-                                sink.conditions.truncate(start);
-                                sink.facts.truncate(facts_start);
-                            }
-                            env.locals.push(member);
-                            result = self.conditions(index, settled, env, sink.as_deref_mut());
-                            env.locals.pop();
-                            if result.0 {
-                                bindings.push((rule_id, member.clone()));
-                                break;
-                            }
-                        }
-                        break 'bound result;
-                    }
-                    let members = env.value(set).set_members();
+        }
+    }
+
+    /// Evaluates one candidate's conditions (with `for`, for each member until they hold,
+    /// which is bound in `bindings`), the conditions flagged in `settled` known true; whether
+    /// they hold. With a trace, records them and writes the rule's entry as not applicable at
+    /// the one that failed.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the state of deciding one case, borrowed apart from the scratch"
+    )]
+    #[inline(always)]
+    fn evaluate_rule<'a>(
+        &'a self,
+        rule_id: u32,
+        case: &'a Value,
+        epoch: &'a Epoch,
+        date: Date,
+        settled: u64,
+        env: &mut Env<'a>,
+        bindings: &mut Vec<(u32, Value)>,
+        mut sink: Option<&mut ConditionSink>,
+    ) -> bool {
+        let index = rule_id as usize;
+        let rule = &self.rules[index];
+        // The explanation's conditions receive the rule's in place, after the rules before.
+        let start = sink.as_ref().map_or(0, |sink| sink.conditions.len());
+        let facts_start = sink.as_ref().map_or(0, |sink| sink.facts.len());
+        let (holds, failed) = match &rule.for_each {
+            None => self.conditions(index, settled, env, sink.as_deref_mut()),
+            Some(set) => 'bound: {
+                // The first member for which every condition holds is the rule's binding.
+                let compiled = self.compiled.get(index).and_then(|c| c.for_each.as_ref());
+                // A set at a path of the case (its licences, most often) is read in place.
+                let members = match compiled {
+                    Some(Operand::Path(path)) => match path.read(env) {
+                        Value::Set(members) => Some(members),
+                        _ => None,
+                    },
+                    Some(operand) => match operand.read(env) {
+                        Cow::Borrowed(Value::Set(members)) => Some(members),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                if let Some(members) = members {
+                    // A set of the case: its members are bound where they are.
                     let mut result = (false, 0);
-                    for member in &members {
+                    for member in members.iter() {
                         if let Some(sink) = sink.as_deref_mut() {
                             sink.conditions.truncate(start);
                             sink.facts.truncate(facts_start);
                         }
-                        let mut inner = Env::new(self, case, epoch, date);
-                        inner.locals.push(member);
-                        // A member is bound: these conditions are the rule's own.
-                        result = self.conditions(index, settled, &mut inner, sink.as_deref_mut());
+                        env.locals.push(member);
+                        result = self.conditions(index, settled, env, sink.as_deref_mut());
+                        env.locals.pop();
                         if result.0 {
                             bindings.push((rule_id, member.clone()));
                             break;
                         }
                     }
-                    result
+                    break 'bound result;
                 }
-            };
-            if let Some(trace) = trace.as_deref_mut() {
-                let start = u32::try_from(start).unwrap_or(u32::MAX);
-                trace.write_conditions(index, failed, start);
+                let members = env.value(set).set_members();
+                let mut result = (false, 0);
+                for member in &members {
+                    if let Some(sink) = sink.as_deref_mut() {
+                        sink.conditions.truncate(start);
+                        sink.facts.truncate(facts_start);
+                    }
+                    let mut inner = Env::new(self, case, epoch, date);
+                    inner.locals.push(member);
+                    // A member is bound: these conditions are the rule's own.
+                    result = self.conditions(index, settled, &mut inner, sink.as_deref_mut());
+                    if result.0 {
+                        bindings.push((rule_id, member.clone()));
+                        break;
+                    }
+                }
+                result
             }
-            if holds {
-                self.hold(rule_id, state, held, entangled);
-            }
+        };
+        if let Some(trace) = sink {
+            let start = u32::try_from(start).unwrap_or(u32::MAX);
+            trace.write_conditions(index, failed, start);
         }
+        holds
     }
 
     /// Marks a rule whose conditions held. One with no exceptions that is no exception applies
@@ -762,56 +917,153 @@ impl Program {
         (holds, from..to)
     }
 
-    /// Explains a rule without `for`: evaluates its conditions in order up to the first that
-    /// is false, recording each with the facts it read (a condition another rule has, evaluated
-    /// already on this case, is taken from it), and writes the rule's entry as not applicable
-    /// at the condition that failed; whether they all hold.
+    /// Explains a rule without `for` (`plan` is its plan): evaluates its conditions in order up
+    /// to the first that is false, recording each with the facts it read (a condition another
+    /// rule has, evaluated already on this case, is taken from it), and writes the rule's
+    /// entry as not applicable at the condition that failed; whether they all hold.
     ///
     /// Most rules in force fail at a first condition that rules before them had and found
     /// false (`case.activity == export`): such a rule shares that rule's entry in the trace's
-    /// conditions, and is written with nothing else looked at.
+    /// conditions, and is written with nothing else looked at. Most conditions of the others
+    /// are either taken from another rule or one test of one fact (`case.destination == KP`):
+    /// these are explained here, without the loop over any rule's conditions, which explains
+    /// the rest from the first that is neither on.
     #[inline(always)]
     fn explain_rule<'a>(
         &'a self,
         index: usize,
+        plan: RulePlan,
         env: &mut Env<'a>,
         trace: &mut Trace,
         shared: &mut SharedResults,
     ) -> bool {
-        let shared_conditions = &self.shared_conditions;
-        if let Some(&slot) = shared_conditions.rule_first_slots.get(index)
-            && let Some(result) = shared.results.get(slot as usize)
-            && result.case == shared.case
-            && !result.holds
-            && result.first_entry != u32::MAX
+        if let Some(first) = shared.results.get(plan.first_slot as usize)
+            && first.case == shared.case
+            && !first.holds
+            && first.first_entry != u32::MAX
         {
-            trace.write_failed_first(index, result.first_entry);
+            trace.write_failed_first(index, first.first_entry);
             return false;
         }
-        let slots = shared_conditions.first_slots_of(index);
-        self.explain_conditions(index, slots, env, trace, shared)
-    }
-
-    /// `explain_rule` of a rule whose first condition is not one found false already: its
-    /// conditions evaluated, or taken from the rules that have them, one by one. `slots` are
-    /// the rule's `first_slots_of`.
-    #[inline(never)]
-    fn explain_conditions<'a>(
-        &'a self,
-        index: usize,
-        slots: &[u32],
-        env: &mut Env<'a>,
-        trace: &mut Trace,
-        shared: &mut SharedResults,
-    ) -> bool {
         let start = u32::try_from(trace.conditions.len()).unwrap_or(u32::MAX);
         let Some(rule) = self.compiled.get(index) else {
             trace.write_conditions(index, 0, start);
             return false;
         };
+        let first_slots = &self.shared_conditions.first_slots;
+        let mut position = 0;
+        loop {
+            if position == rule.tests.len() {
+                trace.write_conditions(index, 0, start);
+                return true;
+            }
+            let slot = match position {
+                0 => plan.first_slot,
+                _ => first_slots
+                    .get((plan.slots as usize).saturating_add(position))
+                    .copied()
+                    .unwrap_or(u32::MAX),
+            };
+            let Some(holds) =
+                self.explain_simply(rule, position, slot as usize, start, env, trace, shared)
+            else {
+                break;
+            };
+            if !holds {
+                trace.write_conditions(index, position, start);
+                return false;
+            }
+            position += 1;
+        }
+        self.explain_conditions(index, position, start, env, trace, shared)
+    }
+
+    /// Records the condition at `position` of a rule, whose conditions before it held, when it
+    /// is simple to: taken from another rule that has it (its slot is `slot`) and evaluated it
+    /// on this case, or one test of one fact. Whether it holds; `None`, with nothing recorded,
+    /// for any other condition or none at `position`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "inlined into `explain_rule`, whose state it shares"
+    )]
+    #[inline(always)]
+    fn explain_simply<'a>(
+        &'a self,
+        rule: &'a super::compiled::CompiledRule,
+        position: usize,
+        slot: usize,
+        start: u32,
+        env: &mut Env<'a>,
+        trace: &mut Trace,
+        shared: &mut SharedResults,
+    ) -> Option<bool> {
+        let case = shared.case;
+        let (holds, facts) = match shared.results.get_mut(slot) {
+            Some(result) if result.case == case => {
+                // The first condition's entry is the rule's first.
+                if position == 0 && result.first_entry == u32::MAX {
+                    result.first_entry = start;
+                }
+                (result.holds, result.facts.0..result.facts.1)
+            }
+            result => {
+                rule.tests.get(position)?;
+                let observed = rule.observed.get(position)?;
+                let (holds, value) = env.one_test(observed)?;
+                // A fact another such condition read on this case is recorded already.
+                let from = match shared.case_facts.get_mut(observed.case_fact() as usize) {
+                    Some(&mut (read, at)) if read == case => at,
+                    fact => {
+                        let at = u32::try_from(trace.facts.len()).unwrap_or(u32::MAX);
+                        trace.facts.push(value.clone());
+                        if let Some(fact) = fact {
+                            *fact = (case, at);
+                        }
+                        at
+                    }
+                };
+                let to = from.saturating_add(1);
+                if let Some(result) = result {
+                    *result = SharedResult {
+                        case,
+                        holds,
+                        facts: (from, to),
+                        first_entry: if position == 0 { start } else { u32::MAX },
+                    };
+                }
+                (holds, from..to)
+            }
+        };
+        trace.conditions.push(ConditionTrace {
+            index: position,
+            holds,
+            observed: facts,
+        });
+        Some(holds)
+    }
+
+    /// `explain_rule` of a rule whose first condition is not one found false already: its
+    /// conditions from the one at `from` on (those before, if any, are recorded already from
+    /// `start` on in the trace's conditions, and held) evaluated, or taken from the rules that
+    /// have them, one by one.
+    #[inline(never)]
+    fn explain_conditions<'a>(
+        &'a self,
+        index: usize,
+        from: usize,
+        start: u32,
+        env: &mut Env<'a>,
+        trace: &mut Trace,
+        shared: &mut SharedResults,
+    ) -> bool {
+        let Some(rule) = self.compiled.get(index) else {
+            trace.write_conditions(index, 0, start);
+            return false;
+        };
+        let slots = self.shared_conditions.first_slots_of(index);
         let case = shared.case;
         let mut failed = None;
-        for (position, test) in rule.tests.iter().enumerate() {
+        for (position, test) in rule.tests.iter().enumerate().skip(from) {
             // A slot past the results (`u32::MAX` for a condition no other rule has) finds none.
             let slot = slots
                 .get(position)
@@ -826,7 +1078,22 @@ impl Program {
                 }
                 result => {
                     let observed = Observed::of_condition(rule, position);
-                    let (holds, facts) = Self::own_truth(test, observed, env, trace);
+                    // A condition reading one fact of the case that another condition read on
+                    // this case already has that fact's range.
+                    let fact = observed.case_fact() as usize;
+                    let (holds, facts) = match shared.case_facts.get_mut(fact) {
+                        Some(&mut (read, at)) if read == case => (
+                            env.test_unobserved(test, observed),
+                            at..at.saturating_add(1),
+                        ),
+                        fact => {
+                            let (holds, facts) = Self::own_truth(test, observed, env, trace);
+                            if let Some(fact) = fact {
+                                *fact = (case, facts.start);
+                            }
+                            (holds, facts)
+                        }
+                    };
                     if let Some(result) = result {
                         *result = SharedResult {
                             case,

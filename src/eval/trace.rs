@@ -20,12 +20,16 @@ pub struct Trace {
     /// The facts every condition read, condition after condition: each condition's `observed`
     /// is a range of this list, so recording a condition allocates nothing however many facts
     /// it reads. A condition several rules share (the same text, read on the same facts) is
-    /// read once: its range is each of theirs.
+    /// read once: its range is each of theirs; and conditions that read one fact of the case,
+    /// the same, have the same range of it.
     pub facts: Vec<Value>,
     /// The entries of `rules` the last explanation wrote (its candidates, in increasing
     /// order), and the number of rules it was for: every other entry is as `reset` left it,
     /// so the next reset restores only these. `None` for a trace no explanation filled.
     written: Option<(usize, Vec<u32>)>,
+    /// The program and the epoch whose rules `written` lists, when they are every rule of an
+    /// epoch (see `reset`).
+    written_epoch: Option<(u64, u32)>,
     /// The `because` texts of entries written over, emptied, so that the next texts reuse
     /// their memory instead of allocating: at most one for each entry that ever had one.
     spare_texts: Vec<String>,
@@ -49,6 +53,7 @@ impl Trace {
             conditions: Vec::with_capacity(2 * rules),
             facts: Vec::with_capacity(2 * rules),
             written: None,
+            written_epoch: None,
             spare_texts: Vec::new(),
         }
     }
@@ -122,15 +127,36 @@ impl Trace {
     /// wrote are looked at (restored unless written again): the others are still as that
     /// reset left them, since nothing but explaining writes a trace's entries between two
     /// explanations. Otherwise every entry is.
-    pub(super) fn reset(&mut self, count: usize, written: &[u32]) {
+    ///
+    /// `epoch` names what `written` is when it is every rule of an epoch of a program (the
+    /// program's number and the epoch's). When the last explanation's was one too, of the
+    /// same program, `changed` is asked for the rules of that last epoch not in this one: if
+    /// it knows them, only those entries are restored.
+    pub(super) fn reset<'c>(
+        &mut self,
+        count: usize,
+        written: &[u32],
+        epoch: Option<(u64, u32)>,
+        changed: impl FnOnce(u32) -> Option<&'c [u32]>,
+    ) {
         self.conditions.clear();
         self.facts.clear();
+        let last_epoch = self.written_epoch.take();
         let mut remembered = self.written.take();
         match &remembered {
             Some((last_count, last_written))
                 if *last_count == count && self.rules.len() == count =>
             {
-                self.restore(last_written, written);
+                let changed = match (last_epoch, epoch) {
+                    (Some((last_program, last)), Some((program, _))) if last_program == program => {
+                        changed(last)
+                    }
+                    _ => None,
+                };
+                match changed {
+                    Some(rules) => self.restore_rules(rules),
+                    None => self.restore(last_written, written),
+                }
             }
             _ => self.reset_every_entry(count, written),
         }
@@ -139,6 +165,17 @@ impl Trace {
         list.clear();
         list.extend_from_slice(written);
         self.written = Some((count, list));
+        self.written_epoch = epoch;
+    }
+
+    /// Restores to "not in force" the entries of `rules`, none of which this explanation
+    /// writes.
+    fn restore_rules(&mut self, rules: &[u32]) {
+        for &rule in rules {
+            if let Some(entry) = self.rules.get_mut(rule as usize) {
+                entry.make_not_in_force(rule as usize, &mut self.spare_texts);
+            }
+        }
     }
 
     /// Restores to "not in force" the entries of `last` (written by the last explanation) when
