@@ -152,6 +152,36 @@ struct SharedResult {
     first_entry: u32,
 }
 
+impl SharedResult {
+    /// What a rule with this condition at `position`, its conditions recorded from `start` on
+    /// in the trace, finds in the result: its truth and facts. The first rule to take it as
+    /// its first condition makes its entry the one the others that fail there share.
+    #[inline(always)]
+    fn take(&mut self, position: usize, start: u32) -> (bool, std::ops::Range<u32>) {
+        if position == 0 && self.first_entry == u32::MAX {
+            self.first_entry = start;
+        }
+        (self.holds, self.facts.0..self.facts.1)
+    }
+
+    /// The result a rule found evaluating the condition at `position` (of a rule whose
+    /// conditions are recorded from `start` on) on case `case`.
+    #[inline(always)]
+    fn found(
+        case: u32,
+        holds: bool,
+        facts: std::ops::Range<u32>,
+        (position, start): (usize, u32),
+    ) -> SharedResult {
+        SharedResult {
+            case,
+            holds,
+            facts: (facts.start, facts.end),
+            first_entry: if position == 0 { start } else { u32::MAX },
+        }
+    }
+}
+
 impl SharedResults {
     /// Readies the results for explaining a case of `program`: room for each of its
     /// conditions, and a new case number.
@@ -999,13 +1029,7 @@ impl Program {
     ) -> Option<bool> {
         let case = shared.case;
         let (holds, facts) = match shared.results.get_mut(slot) {
-            Some(result) if result.case == case => {
-                // The first condition's entry is the rule's first.
-                if position == 0 && result.first_entry == u32::MAX {
-                    result.first_entry = start;
-                }
-                (result.holds, result.facts.0..result.facts.1)
-            }
+            Some(result) if result.case == case => result.take(position, start),
             result => {
                 rule.tests.get(position)?;
                 let observed = rule.observed.get(position)?;
@@ -1024,12 +1048,7 @@ impl Program {
                 };
                 let to = from.saturating_add(1);
                 if let Some(result) = result {
-                    *result = SharedResult {
-                        case,
-                        holds,
-                        facts: (from, to),
-                        first_entry: if position == 0 { start } else { u32::MAX },
-                    };
+                    *result = SharedResult::found(case, holds, from..to, (position, start));
                 }
                 (holds, from..to)
             }
@@ -1069,13 +1088,7 @@ impl Program {
                 .get(position)
                 .map_or(usize::MAX, |&slot| slot as usize);
             let (holds, facts) = match shared.results.get_mut(slot) {
-                Some(result) if result.case == case => {
-                    // The first condition's entry is the rule's first.
-                    if position == 0 && result.first_entry == u32::MAX {
-                        result.first_entry = start;
-                    }
-                    (result.holds, result.facts.0..result.facts.1)
-                }
+                Some(result) if result.case == case => result.take(position, start),
                 result => {
                     let observed = Observed::of_condition(rule, position);
                     // A condition reading one fact of the case that another condition read on
@@ -1095,12 +1108,8 @@ impl Program {
                         }
                     };
                     if let Some(result) = result {
-                        *result = SharedResult {
-                            case,
-                            holds,
-                            facts: (facts.start, facts.end),
-                            first_entry: if position == 0 { start } else { u32::MAX },
-                        };
+                        *result =
+                            SharedResult::found(case, holds, facts.clone(), (position, start));
                     }
                     (holds, facts)
                 }

@@ -1279,6 +1279,37 @@ mod tests {
     use super::{DecisionTexts, is_plain_json_text, push_json_str, write_explained_line};
     use crate::{MemoryFiles, Rulebook};
 
+    /// A case of the test policies decided with its explanation; `number` names it in a
+    /// failure.
+    fn explained(
+        program: &crate::eval::Program,
+        case: &str,
+        number: usize,
+    ) -> (crate::eval::Decision, crate::eval::Trace) {
+        let value = match crate::eval::decode_case(program, case) {
+            Ok(value) => value,
+            Err(errors) => panic!("case {number} reads: {errors:?}"),
+        };
+        let date = crate::eval::case_date(&program.policy, &value)
+            .unwrap_or_else(|| panic!("case {number} has a date"));
+        program.explain(&value, date)
+    }
+
+    /// Checks that the explained line written of a decision is the text of its tree.
+    fn written_as_the_tree(
+        program: &crate::eval::Program,
+        texts: &DecisionTexts,
+        (decision, trace): (&crate::eval::Decision, &crate::eval::Trace),
+        number: usize,
+    ) {
+        let mut written = String::new();
+        write_explained_line(&mut written, program, texts, decision, trace, number);
+        let mut tree = super::super::decision::decision_json(program, decision, trace);
+        tree.line = Some(number);
+        let expected = serde_json::to_string(&tree).unwrap_or_default();
+        assert_eq!(written, expected, "case {number}");
+    }
+
     /// A policy with what the EU rulebook lacks: conclusions with several arguments (written in
     /// sorted order), decimals, durations, whole numbers, records (fields sorted), a `for`
     /// binding a record, a condition reading two facts, texts to escape, an exception that
@@ -1384,13 +1415,7 @@ rule later "Art. 5"
             r#"{"date":"2024-05-01","urgent":true,"quantity":20,"colours":["red"]}"#,
         ];
         for (number, case) in cases.iter().enumerate() {
-            let value = match crate::eval::decode_case(program, case) {
-                Ok(value) => value,
-                Err(errors) => panic!("case {number} reads: {errors:?}"),
-            };
-            let date = crate::eval::case_date(&program.policy, &value)
-                .unwrap_or_else(|| panic!("case {number} has a date"));
-            let (decision, trace) = program.explain(&value, date);
+            let (decision, trace) = explained(program, case, number);
             // A condition two rules share reads the same in both.
             let mut seen: Vec<(&str, bool, &[crate::eval::Value])> = Vec::new();
             for rule in &trace.rules {
@@ -1405,12 +1430,7 @@ rule later "Art. 5"
                     }
                 }
             }
-            let mut written = String::new();
-            write_explained_line(&mut written, program, &texts, &decision, &trace, number);
-            let mut tree = super::super::decision::decision_json(program, &decision, &trace);
-            tree.line = Some(number);
-            let expected = serde_json::to_string(&tree).unwrap_or_default();
-            assert_eq!(written, expected, "case {number}");
+            written_as_the_tree(program, &texts, (&decision, &trace), number);
         }
     }
 
@@ -1468,19 +1488,8 @@ rule named "Art. 3"
             r#"{"date":"2024-05-01","port":"p69"}"#,
         ];
         for (number, case) in cases.iter().enumerate() {
-            let value = match crate::eval::decode_case(program, case) {
-                Ok(value) => value,
-                Err(errors) => panic!("case {number} reads: {errors:?}"),
-            };
-            let date = crate::eval::case_date(&program.policy, &value)
-                .unwrap_or_else(|| panic!("case {number} has a date"));
-            let (decision, trace) = program.explain(&value, date);
-            let mut written = String::new();
-            write_explained_line(&mut written, program, &texts, &decision, &trace, number);
-            let mut tree = super::super::decision::decision_json(program, &decision, &trace);
-            tree.line = Some(number);
-            let expected = serde_json::to_string(&tree).unwrap_or_default();
-            assert_eq!(written, expected, "case {number}");
+            let (decision, trace) = explained(program, case, number);
+            written_as_the_tree(program, &texts, (&decision, &trace), number);
         }
     }
 
