@@ -915,7 +915,8 @@ struct FastReader<'a> {
 /// The bytes of a word of eight (little-endian) that may end the plain part of a JSON string,
 /// each flagged by its high bit: a quote, a backslash or a control character. The lowest flag
 /// is exact; a flag above it may be false (a borrow), which the reader never looks at.
-/// The batch writer asks the same of the names it writes (`report::decision`).
+/// The batch writer asks the same of the texts it writes (`report::decision_line`).
+#[inline(always)]
 pub(crate) fn plain_text_ends(word: u64) -> u64 {
     let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
     zero_bytes(word ^ (ONES * u64::from(b'"')))

@@ -1036,7 +1036,7 @@ impl Program {
     /// Compiles every rule's conditions and facts and every assumption; lowering calls it once
     /// the epochs are built.
     pub(super) fn compile_conditions(&mut self) {
-        let compiled = self
+        let mut compiled: Vec<CompiledRule> = self
             .rules
             .iter()
             .enumerate()
@@ -1077,7 +1077,6 @@ impl Program {
                     .collect(),
             })
             .collect();
-        let mut compiled: Vec<CompiledRule> = compiled;
         // The facts of the case that conditions reading one fact read, numbered.
         let mut case_facts: Vec<Path> = Vec::new();
         for observed in compiled

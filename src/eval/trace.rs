@@ -168,8 +168,7 @@ impl Trace {
         self.written_epoch = epoch;
     }
 
-    /// Restores to "not in force" the entries of `rules`, none of which this explanation
-    /// writes.
+    /// Restores to "not in force" the entries of `rules`.
     fn restore_rules(&mut self, rules: &[u32]) {
         for &rule in rules {
             if let Some(entry) = self.rules.get_mut(rule as usize) {
@@ -183,13 +182,8 @@ impl Trace {
     /// cost more than writing them, and the caller writes each of them whole.
     fn restore(&mut self, last: &[u32], written: &[u32]) {
         // Cases of one epoch (most cases that follow one another) have the same rules in force.
-        if last == written {
-            return;
-        }
-        for &rule in last {
-            if let Some(entry) = self.rules.get_mut(rule as usize) {
-                entry.make_not_in_force(rule as usize, &mut self.spare_texts);
-            }
+        if last != written {
+            self.restore_rules(last);
         }
     }
 

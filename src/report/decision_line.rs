@@ -1205,7 +1205,10 @@ fn is_plain_json_text(bytes: &[u8]) -> bool {
         let (mut low, mut high) = ([0u8; 8], [0u8; 8]);
         low.copy_from_slice(pair.get(..8).unwrap_or_default());
         high.copy_from_slice(pair.get(8..).unwrap_or_default());
-        if special_bytes(u64::from_le_bytes(low)) | special_bytes(u64::from_le_bytes(high)) != 0 {
+        if crate::eval::case::plain_text_ends(u64::from_le_bytes(low))
+            | crate::eval::case::plain_text_ends(u64::from_le_bytes(high))
+            != 0
+        {
             return false;
         }
     }
@@ -1213,7 +1216,7 @@ fn is_plain_json_text(bytes: &[u8]) -> bool {
     for word in &mut words {
         let mut eight = [0u8; 8];
         eight.copy_from_slice(word);
-        if special_bytes(u64::from_le_bytes(eight)) != 0 {
+        if crate::eval::case::plain_text_ends(u64::from_le_bytes(eight)) != 0 {
             return false;
         }
     }
@@ -1221,20 +1224,6 @@ fn is_plain_json_text(bytes: &[u8]) -> bool {
         .remainder()
         .iter()
         .all(|b| *b >= 0x20 && *b != b'"' && *b != b'\\')
-}
-
-/// The bytes of a word of eight (little-endian) that a JSON string must escape, a quote, a
-/// backslash or a control character, each flagged by its high bit; the three tests combined
-/// before the one mask (`eval::case::plain_text_ends` keeps them apart). Nothing is flagged
-/// when no byte needs an escape: a flag a borrow sets falsely lies above a true one.
-#[inline(always)]
-fn special_bytes(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let quote = word ^ (ONES * u64::from(b'"'));
-    let backslash = word ^ (ONES * u64::from(b'\\'));
-    let control = word.wrapping_sub(ONES * 0x20) & !word;
-    (quote.wrapping_sub(ONES) & !quote | backslash.wrapping_sub(ONES) & !backslash | control)
-        & (ONES * 0x80)
 }
 
 /// Writes a JSON string as `serde_json` does: a quote, a backslash and the control characters
