@@ -23,9 +23,12 @@ pub struct Analysis {
 
 /// Looks for drafting mistakes in one policy and proves or refutes its assertions.
 pub fn analyze(program: &Program) -> Result<Analysis, SearchError> {
-    let mut search = Search::new(program, program);
     let dates = dates_to_examine(program, program);
     within_budget(dates.len(), program.rules.len(), ANALYSIS_RULE_DATES)?;
+    // The dates examined are classes of their own for date facts too, as a diff's are: a
+    // date of the case's compared with its date (`l.valid_from <= case.date`) is before, on
+    // or after each.
+    let mut search = Search::on_dates(program, program, &dates);
     let mut lints = Lints::new(program);
     let mut asserts = Asserts::new(program);
     for &date in &dates {

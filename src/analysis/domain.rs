@@ -94,6 +94,11 @@ fn program_exprs(program: &Program) -> Vec<Expr> {
 
 fn visit<'e>(expr: &'e Expr, out: &mut impl FnMut(&'e Expr)) {
     out(expr);
+    visit_children(expr, &mut |child| visit(child, out));
+}
+
+/// Calls `each` with every expression directly inside `expr`.
+fn visit_children<'e>(expr: &'e Expr, each: &mut impl FnMut(&'e Expr)) {
     match expr {
         Expr::Value(_) | Expr::Case | Expr::Local(_) | Expr::Const(_) | Expr::NamedSet(_) => {}
         Expr::Field(inner, _)
@@ -101,28 +106,216 @@ fn visit<'e>(expr: &'e Expr, out: &mut impl FnMut(&'e Expr)) {
         | Expr::IsNone(inner)
         | Expr::IsEmpty(inner)
         | Expr::Count(inner)
-        | Expr::EndOfYear(inner) => visit(inner, out),
+        | Expr::EndOfYear(inner) => each(inner),
         Expr::SetLit(items, _) | Expr::RecordLit(_, items) | Expr::And(items) | Expr::Or(items) => {
-            items.iter().for_each(|item| visit(item, out))
+            items.iter().for_each(&mut *each)
         }
         Expr::Compare(_, a, b)
         | Expr::In(a, b)
         | Expr::Arith(_, a, b)
         | Expr::StartsWith(a, b)
         | Expr::AnyPrefix(a, b) => {
-            visit(a, out);
-            visit(b, out);
+            each(a);
+            each(b);
         }
         Expr::Quantifier { set, body, .. } => {
-            visit(set, out);
-            visit(body, out);
+            each(set);
+            each(body);
         }
         Expr::If(c, a, b) => {
-            visit(c, out);
-            visit(a, out);
-            visit(b, out);
+            each(c);
+            each(a);
+            each(b);
         }
     }
+}
+
+/// The kind of value a fact has, as the classes tell kinds apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Enum(usize),
+    Text,
+    Int,
+    Decimal,
+    Date,
+    Duration,
+}
+
+/// How many facts of each kind the programs compare with one another (`case.m == case.m2`,
+/// `l.holder == case.exporter`, `case.destination != case.exporter_state`). Classes made from
+/// the constants alone hold one value each, so two such facts in one class would always be
+/// equal: the search needs, within every class, as many distinct values as there are facts
+/// that may fall in it together. A comparison whose kind is not found counts for every kind.
+#[derive(Debug, Default)]
+struct Compared {
+    facts: std::collections::HashMap<Option<Kind>, std::collections::HashSet<String>>,
+}
+
+impl Compared {
+    fn of(programs: [&Program; 2]) -> Compared {
+        let mut compared = Compared::default();
+        for program in programs {
+            for rule in &program.rules {
+                let mut locals = Vec::new();
+                if let Some(set) = &rule.for_each {
+                    compared.walk(set, program, &mut locals);
+                    locals.push(element_type(expr_type(set, program, &locals)));
+                }
+                for condition in &rule.conditions {
+                    compared.walk(condition, program, &mut locals);
+                }
+            }
+            for assertion in &program.policy.asserts {
+                if let Some(condition) = &assertion.when {
+                    compared.walk(&program.lower_expr(condition), program, &mut Vec::new());
+                }
+            }
+            // An assumption comparing two facts (`l.valid_from <= l.valid_until`) restricts
+            // the cases searched: with too few values it would leave out cases that exist.
+            for condition in program.assumption_conditions() {
+                compared.walk(condition, program, &mut Vec::new());
+            }
+        }
+        compared
+    }
+
+    fn walk(&mut self, expr: &Expr, program: &Program, locals: &mut Vec<Option<Type>>) {
+        match expr {
+            Expr::Quantifier { set, body, .. } => {
+                self.walk(set, program, locals);
+                locals.push(element_type(expr_type(set, program, locals)));
+                self.walk(body, program, locals);
+                locals.pop();
+                return;
+            }
+            Expr::Compare(_, a, b) if reads_facts(a, program) && reads_facts(b, program) => {
+                let kind = expr_type(a, program, locals)
+                    .or_else(|| expr_type(b, program, locals))
+                    .and_then(|ty| kind_of(&ty));
+                let facts = self.facts.entry(kind).or_default();
+                for side in [a, b] {
+                    facts.insert(format!("{side:?} in {locals:?}"));
+                }
+            }
+            _ => {}
+        }
+        let mut children = Vec::new();
+        visit_children(expr, &mut |child| children.push(child));
+        for child in children {
+            self.walk(child, program, locals);
+        }
+    }
+
+    /// The most facts of a kind that may need distinct values in one class: those compared
+    /// with one another of that kind, and those of a kind not found.
+    fn count(&self, kind: Kind) -> usize {
+        let of = |key: Option<Kind>| self.facts.get(&key).map_or(0, |facts| facts.len());
+        of(Some(kind)) + of(None)
+    }
+}
+
+/// Whether an expression reads the case (or a member of one of its sets) other than its
+/// date, which the search knows on each date it examines.
+fn reads_facts(expr: &Expr, program: &Program) -> bool {
+    let mut reads = false;
+    let mut dates = 0;
+    visit(expr, &mut |e| match e {
+        Expr::Field(base, position)
+            if matches!(**base, Expr::Case) && is_case_date(program, *position) =>
+        {
+            dates += 1;
+        }
+        Expr::Case | Expr::Local(_) => reads = true,
+        _ => {}
+    });
+    // Each `case.date` holds one `Expr::Case`: a reader of nothing else reads no fact.
+    let mut cases = 0;
+    visit(expr, &mut |e| {
+        if matches!(e, Expr::Case | Expr::Local(_)) {
+            cases += 1;
+        }
+    });
+    reads && cases > dates
+}
+
+/// Whether a field of the case is its date (`case.date`), which the search does not vary.
+fn is_case_date(program: &Program, position: usize) -> bool {
+    program
+        .policy
+        .records
+        .get(program.policy.input)
+        .and_then(|record| record.fields.get(position))
+        .is_some_and(|field| field.name == "date" && field.ty == Type::Date)
+}
+
+/// The type of a fact expression (a path into the case or into a member, or such a path with
+/// an amount added), if it is one.
+fn expr_type(expr: &Expr, program: &Program, locals: &[Option<Type>]) -> Option<Type> {
+    match expr {
+        Expr::Case => Some(Type::Record(program.policy.input)),
+        Expr::Local(depth) => locals
+            .len()
+            .checked_sub(depth + 1)
+            .and_then(|at| locals.get(at))
+            .cloned()
+            .flatten(),
+        Expr::Field(base, position) => match expr_type(base, program, locals)?.unwrap_optional() {
+            Type::Record(record) => program
+                .policy
+                .records
+                .get(*record)?
+                .fields
+                .get(*position)
+                .map(|field| field.ty.clone()),
+            _ => None,
+        },
+        Expr::Arith(_, a, _) => expr_type(a, program, locals),
+        _ => None,
+    }
+}
+
+/// The type of a set's members.
+fn element_type(ty: Option<Type>) -> Option<Type> {
+    match ty?.unwrap_optional() {
+        Type::Set(inner) => Some((**inner).clone()),
+        _ => None,
+    }
+}
+
+fn kind_of(ty: &Type) -> Option<Kind> {
+    Some(match ty.unwrap_optional() {
+        Type::Enum(index) => Kind::Enum(*index),
+        Type::Text => Kind::Text,
+        Type::Int => Kind::Int,
+        Type::Decimal => Kind::Decimal,
+        Type::Date => Kind::Date,
+        Type::Duration => Kind::Duration,
+        _ => return None,
+    })
+}
+
+/// Makes room in sorted, distinct `values` (the ones a kind's facts are compared with, and
+/// those just beside them) for `more` facts beyond one compared with one another: after each
+/// value `more - 1` values more (a stretch between two values compared with then holds as
+/// many as any order of the facts needs, since the value before the next is there too), and
+/// below the least and above the greatest `more` more. `step(value, n)` is the value `n` steps
+/// after (`n` negative: before); nothing when `more` is 0.
+fn spread<T: Copy + Ord>(values: &mut Vec<T>, more: usize, step: impl Fn(T, i64) -> T) {
+    let (Some(&least), Some(&greatest)) = (values.first(), values.last()) else {
+        return;
+    };
+    let more = i64::try_from(more).unwrap_or(0);
+    let inner: Vec<T> = values
+        .iter()
+        .flat_map(|&value| (1..more).map(move |n| (value, n)))
+        .map(|(value, n)| step(value, n))
+        .collect();
+    values.extend(inner);
+    for n in 1..=more {
+        values.extend([step(least, -n), step(greatest, n)]);
+    }
+    values.sort();
+    values.dedup();
 }
 
 /// Every constant value a program's conditions, sets and constants can compare facts with.
@@ -173,6 +366,9 @@ impl Domain {
         case: &Value,
     ) -> Domain {
         let mut domain = Domain::default();
+        let compared = Compared::of([old, new]);
+        // How many more values each class needs for the facts compared with one another.
+        let more = |kind: Kind| compared.count(kind).saturating_sub(1);
         let enums = &old.policy.enums;
         let mut values = constants(old);
         values.extend(constants(new));
@@ -233,6 +429,26 @@ impl Domain {
                     }
                 }
             }
+            // Facts compared with one another may be different members of one class: its
+            // first members are classes of their own, as many as there are such facts.
+            let more = more(Kind::Enum(index));
+            if more > 0 {
+                let mut split: Vec<Vec<u16>> = Vec::new();
+                for members in classes {
+                    let alone = more.min(members.len().saturating_sub(1));
+                    let (first, rest) = members.split_at(alone);
+                    split.extend(first.iter().map(|member| vec![*member]));
+                    split.push(rest.to_vec());
+                }
+                for (class, members) in split.iter().enumerate() {
+                    for member in members {
+                        if let Some(slot) = class_of.get_mut(usize::from(*member)) {
+                            *slot = class;
+                        }
+                    }
+                }
+                classes = split;
+            }
             domain.enum_classes.push(classes);
             domain.enum_class_of.push(class_of);
         }
@@ -246,6 +462,18 @@ impl Domain {
             representatives.push(format!("{text}.z9"));
         }
         representatives.push("other".to_string());
+        // Texts compared with one another: more texts in each class of many (after a prefix,
+        // or like no constant), each its own.
+        let many: Vec<String> = representatives
+            .iter()
+            .filter(|text| text.ends_with(".z9") || *text == "other")
+            .cloned()
+            .collect();
+        for text in many {
+            for extra in 1..=more(Kind::Text) {
+                representatives.push(format!("{text}~{extra}"));
+            }
+        }
         representatives.sort();
         representatives.dedup();
         domain.texts = representatives;
@@ -293,6 +521,13 @@ impl Domain {
         }
         // A case's whole numbers, decimals and durations are within the kept ranges; a witness
         // is a case that can be read.
+        // Whole numbers compared with one another: as many values as there are such facts in
+        // every stretch between the values compared with (`spread`).
+        ints.sort_unstable();
+        ints.dedup();
+        spread(&mut ints, more(Kind::Int), |i, steps| {
+            i.saturating_add(steps)
+        });
         ints.retain(|i| i.unsigned_abs() <= MAX_KEPT_INT.unsigned_abs());
         ints.sort_unstable();
         ints.dedup();
@@ -306,6 +541,12 @@ impl Domain {
                 }
             }
         }
+        let unit = Decimal::new(1, KEPT_DECIMAL_SCALE);
+        decimals.sort();
+        decimals.dedup();
+        spread(&mut decimals, more(Kind::Decimal), |d, steps| {
+            d.checked_add(unit * Decimal::from(steps)).unwrap_or(d)
+        });
         decimals.retain(|d| is_kept_decimal(*d));
         decimals.sort();
         decimals.dedup();
@@ -348,11 +589,35 @@ impl Domain {
                 }
             }
         }
+        dates.sort();
+        dates.dedup();
+        spread(&mut dates, more(Kind::Date), |d, steps| {
+            d.add(one_day(), i32::try_from(steps).unwrap_or(0))
+        });
         // A case's date is one of the calendar; a shift past either end is no class of its own.
         dates.retain(|date| date.is_in_calendar());
         dates.sort();
         dates.dedup();
         domain.dates = dates;
+        let more_durations = i32::try_from(more(Kind::Duration)).unwrap_or(0);
+        if more_durations > 0 && durations.is_empty() {
+            durations.push(Duration::default());
+        }
+        let base = durations.clone();
+        for d in base {
+            for extra in 1..=more_durations {
+                durations.extend([
+                    Duration {
+                        months: d.months,
+                        days: d.days.saturating_sub(extra),
+                    },
+                    Duration {
+                        months: d.months,
+                        days: d.days.saturating_add(extra),
+                    },
+                ]);
+            }
+        }
         let kept = MAX_KEPT_DURATION.unsigned_abs();
         durations.retain(|d| d.months.unsigned_abs() <= kept && d.days.unsigned_abs() <= kept);
         durations.sort_by_key(|d| (d.months, d.days));

@@ -72,6 +72,9 @@ pub(super) struct Search<'p> {
     /// (a diff's differences), not every rule's region: the same answers, and far smaller
     /// diagrams when an assumption compares two facts.
     pub(super) late_assumptions: bool,
+    /// For each set of records of the case, what the quantifiers over it ask of a member
+    /// (see `quantified_over`).
+    quantified: HashMap<Vec<String>, std::collections::HashSet<String>>,
 }
 
 /// A set of a record searched by the membership tests made of it.
@@ -90,11 +93,6 @@ pub(super) enum Member {
 }
 
 impl<'p> Search<'p> {
-    /// A search over two policies (the same one twice to analyse one), with its domain built.
-    pub(super) fn new(old: &'p Program, new: &'p Program) -> Search<'p> {
-        Search::on_dates(old, new, &[])
-    }
-
     /// A search about one case: its date and the values of its facts are classes of their own,
     /// so that "the case keeps this fact" is exact.
     pub(super) fn for_case(program: &'p Program, case: &Value, date: Date) -> Search<'p> {
@@ -118,6 +116,7 @@ impl<'p> Search<'p> {
             atom_sets: HashMap::new(),
             current_rule: String::new(),
             late_assumptions: false,
+            quantified: HashMap::new(),
         }
     }
 
@@ -175,12 +174,14 @@ impl<'p> Search<'p> {
         Ok(result)
     }
 
-    /// `some` (or `every`) member of a symbolic set satisfies `body`.
+    /// `some` (or `every`) member of a symbolic set satisfies `body`, which `written` gives
+    /// as written (the quantifier's body, or a `for` rule's conditions).
     pub(super) fn over_members(
         &mut self,
         set: Sym,
         some: bool,
         env: &mut SymEnv<'_>,
+        written: &dyn Fn() -> String,
         body: &mut dyn FnMut(&mut Self, &mut SymEnv<'_>) -> Result<Node, SearchError>,
     ) -> Result<Node, SearchError> {
         let mut result = if some { FALSE } else { TRUE };
@@ -223,6 +224,7 @@ impl<'p> Search<'p> {
                 }
             }
             Sym::Records(path, record, present_slot) => {
+                self.quantified_over(&path, written());
                 let present = self.manager.var(self.slots[present_slot].vars[0])?;
                 let mut member_path = path;
                 member_path.push("0".to_string());
@@ -240,6 +242,21 @@ impl<'p> Search<'p> {
             _ => result = self.opaque("a quantifier over a value the search cannot enumerate"),
         }
         Ok(result)
+    }
+
+    /// Counts a quantifier (or `for` rule) over a set of records of the case, which is searched
+    /// with at most one member: two that ask different things of it may need two members to
+    /// hold together (a licence for the item, another for the destination), which the search
+    /// does not try, so it is named as an approximation.
+    fn quantified_over(&mut self, path: &[String], written: String) {
+        let bodies = self.quantified.entry(path.to_vec()).or_default();
+        if bodies.insert(written) && bodies.len() == 2 {
+            self.approximations.push(format!(
+                "the set `{}` with at most one member, though several conditions ask of its \
+                 members (a case that needs two in it is not searched)",
+                path.join(".")
+            ));
+        }
     }
 
     /// A fresh variable standing for a condition the search cannot encode exactly.
@@ -345,7 +362,8 @@ impl<'p> Search<'p> {
             }
             Expr::Quantifier { every, set, body } => {
                 let set = self.sym(set, env)?;
-                let node = self.over_members(set, !*every, env, &mut |search, env| {
+                let written = || format!("{body:?}");
+                let node = self.over_members(set, !*every, env, &written, &mut |search, env| {
                     search.truth(body, env)
                 })?;
                 Sym::Bool(node)

@@ -295,7 +295,8 @@ impl Search<'_> {
             None => self.conjunction(&rule.conditions, &mut env),
             Some(set) => {
                 let set = self.sym(set, &mut env)?;
-                self.over_members(set, true, &mut env, &mut |search, env| {
+                let written = || format!("{:?}", rule.conditions);
+                self.over_members(set, true, &mut env, &written, &mut |search, env| {
                     search.conjunction(&rule.conditions, env)
                 })
             }

@@ -178,6 +178,15 @@ fn date_change(
     // (`case.start + 1 year <= case.date` first holds on the start's anniversary).
     let mut own = Vec::new();
     case_dates(case, &mut own);
+    // And a date fact compared with the case's date as it is (`l.valid_from <= case.date`)
+    // on its own day and the days beside it.
+    dates.extend(own.iter().flat_map(|d| {
+        [
+            d.add(super::domain::one_day(), -1),
+            *d,
+            d.add(super::domain::one_day(), 1),
+        ]
+    }));
     let shifts = super::domain::shifts(program, program);
     dates.extend(
         super::domain::moved_days(&shifts, own)

@@ -36,6 +36,14 @@ pub(crate) enum AskError {
     #[diagnostic(code(licit::usage::unknown_verdict), help("{hint}"))]
     UnknownVerdict { target: String, hint: String },
 
+    #[error("`{target}` is not a verdict as the policy writes it: {problem}")]
+    #[diagnostic(code(licit::usage::malformed_verdict), help("{hint}"))]
+    MalformedVerdict {
+        target: String,
+        problem: String,
+        hint: String,
+    },
+
     #[error("{label}: the case breaks the assumption \"{text}\"; skipped")]
     #[diagnostic(code(licit::case::assumption), help("{help}"))]
     CaseBreaksAssumption {
@@ -192,6 +200,11 @@ pub(crate) fn ask_why_not(
             hint,
         });
     };
+    let normalised = match written {
+        Some(written) => Some(written_verdict(program, verdict, written)?),
+        None => None,
+    };
+    let written = normalised.as_deref();
     let (decision, trace) = program.explain(case, date);
     // A case that already has the verdict needs no change: say so, and search nothing.
     let already = crate::analysis::gives(program, &decision, verdict, written);
@@ -209,6 +222,100 @@ pub(crate) fn ask_why_not(
         answers,
         already,
     })
+}
+
+/// A verdict written with its arguments (`authorised(basis: "EU001")`), checked against the
+/// verdict's parameters: each once, each value of its type. Written again with its arguments
+/// in the declared order, as decisions write it.
+fn written_verdict(program: &Program, verdict: usize, written: &str) -> Result<String, AskError> {
+    use crate::check::ir::Type;
+    let kind = &program.policy.verdicts[verdict];
+    let policy = &program.policy;
+    let type_text = |ty: &Type| crate::check::ir::type_text(&policy.enums, &policy.records, ty);
+    let usage = kind
+        .params
+        .iter()
+        .map(|(name, ty)| format!("{name}: {}", type_text(ty)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let fail = |problem: String| AskError::MalformedVerdict {
+        target: written.to_string(),
+        problem,
+        hint: if kind.params.is_empty() {
+            format!("`{}` has no arguments: write it alone", kind.name)
+        } else {
+            format!("write it as `{}({usage})`", kind.name)
+        },
+    };
+    let inside = written
+        .split_once('(')
+        .map(|(_, rest)| rest.trim_end())
+        .and_then(|rest| rest.strip_suffix(')'))
+        .ok_or_else(|| fail("its arguments are not closed by `)`".to_string()))?;
+    // The arguments, split at the commas outside texts.
+    let mut arguments: Vec<&str> = Vec::new();
+    let (mut start, mut in_text, mut escaped) = (0, false, false);
+    for (at, c) in inside.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_text => escaped = true,
+            '"' => in_text = !in_text,
+            ',' if !in_text => {
+                arguments.push(&inside[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    if in_text {
+        return Err(fail("a text is not closed by `\"`".to_string()));
+    }
+    if !inside[start..].trim().is_empty() || !arguments.is_empty() {
+        arguments.push(&inside[start..]);
+    }
+    let mut values: Vec<Option<&str>> = vec![None; kind.params.len()];
+    for argument in arguments {
+        let Some((name, value)) = argument.split_once(':') else {
+            return Err(fail(format!("`{}` is not `name: value`", argument.trim())));
+        };
+        let (name, value) = (name.trim(), value.trim());
+        let Some(position) = kind.params.iter().position(|(param, _)| param == name) else {
+            return Err(fail(format!("`{}` has no argument `{name}`", kind.name)));
+        };
+        if values[position].replace(value).is_some() {
+            return Err(fail(format!("`{name}` is given twice")));
+        }
+        let ty = kind.params[position].1.unwrap_optional();
+        let fits = match ty {
+            Type::Text => value.len() >= 2 && value.starts_with('"') && value.ends_with('"'),
+            Type::Int => value.parse::<i64>().is_ok(),
+            Type::Decimal => value.parse::<rust_decimal::Decimal>().is_ok(),
+            Type::Bool => matches!(value, "true" | "false"),
+            Type::Date => Date::parse(value).is_ok(),
+            Type::Enum(index) => program
+                .policy
+                .enums
+                .get(*index)
+                .is_some_and(|e| e.members.iter().any(|m| m == value)),
+            _ => true,
+        } || (value == "none" && matches!(kind.params[position].1, Type::Optional(_)));
+        if !fits {
+            return Err(fail(format!(
+                "`{value}` is not a value of `{}` for `{name}`",
+                type_text(ty)
+            )));
+        }
+    }
+    if let Some(missing) = values.iter().position(Option::is_none) {
+        return Err(fail(format!("`{}` is missing", kind.params[missing].0)));
+    }
+    let arguments: Vec<String> = kind
+        .params
+        .iter()
+        .zip(values)
+        .map(|((name, _), value)| format!("{name}: {}", value.unwrap_or_default()))
+        .collect();
+    Ok(format!("{}({})", kind.name, arguments.join(", ")))
 }
 
 /// A case to compare, as JSON text, with a label saying where it came from.

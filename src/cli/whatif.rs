@@ -79,7 +79,7 @@ pub fn run(program: &Program, text: &str, as_of: Option<Date>, args: &EvalArgs) 
         Ok(answer) => answer,
         Err(error) => {
             let exit = match error {
-                AskError::UnknownVerdict { .. } => Exit::Usage,
+                AskError::UnknownVerdict { .. } | AskError::MalformedVerdict { .. } => Exit::Usage,
                 _ => Exit::Invalid,
             };
             fail(&error);

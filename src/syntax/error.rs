@@ -30,6 +30,19 @@ pub enum SyntaxError {
         span: Span,
     },
 
+    #[error("a carriage return that does not end a line")]
+    #[diagnostic(
+        code(licit::syntax::lone_carriage_return),
+        help(
+            "lines end with a line feed (or a carriage return and a line feed): save the file \
+             with LF or CRLF line ends"
+        )
+    )]
+    LoneCarriageReturn {
+        #[label("a carriage return without a line feed after it")]
+        span: Span,
+    },
+
     #[error("type nested too deeply")]
     #[diagnostic(
         code(licit::syntax::type_too_deep),
@@ -115,6 +128,7 @@ impl SyntaxError {
         match self {
             SyntaxError::Unexpected { span, .. }
             | SyntaxError::TooDeep { span }
+            | SyntaxError::LoneCarriageReturn { span }
             | SyntaxError::TypeTooDeep { span }
             | SyntaxError::InvalidDate { span, .. }
             | SyntaxError::NumberTooLarge { span }

@@ -22,6 +22,18 @@ pub fn parse(text: &str) -> (Option<File>, Vec<SyntaxError>) {
     if let Some(error) = too_deep(text) {
         return (None, vec![error]);
     }
+    // A carriage return alone is no line end to the grammar: a comment before one would run
+    // on to the next line feed and hide what follows, so it is refused where it is.
+    if let Some(at) = memchr::memchr_iter(b'\r', text.as_bytes())
+        .find(|&at| text.as_bytes().get(at + 1) != Some(&b'\n'))
+    {
+        return (
+            None,
+            vec![SyntaxError::LoneCarriageReturn {
+                span: Span::new(at, at + 1),
+            }],
+        );
+    }
     let pairs = match LicitParser::parse(Rule::file, text) {
         Ok(pairs) => pairs,
         Err(error) => return (None, vec![convert_pest_error(&error, text)]),
