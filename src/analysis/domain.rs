@@ -294,6 +294,27 @@ fn kind_of(ty: &Type) -> Option<Kind> {
     })
 }
 
+/// The most members of a set of scalars of a case (`--why-not`'s) whose values become classes.
+const MOST_CASE_MEMBERS: usize = 256;
+
+/// The part of a case whose values the search of `--why-not` makes classes of, so that "the
+/// case keeps this fact" is exact: every scalar, a set of records only by its first member (the
+/// one the search has), and at most `MOST_CASE_MEMBERS` members of another set. A case of
+/// many licences or long lists would otherwise give every text in them a class, and the search
+/// would grow with them (past a gigabyte at 10,000 licences).
+fn searched_part(value: &Value) -> Value {
+    match value {
+        Value::Record(record, fields) => {
+            Value::Record(*record, fields.iter().map(searched_part).collect())
+        }
+        Value::Set(members) => match members.first() {
+            Some(first @ Value::Record(..)) => Value::Set(vec![searched_part(first)].into()),
+            _ => Value::Set(members.iter().take(MOST_CASE_MEMBERS).cloned().collect()),
+        },
+        value => value.clone(),
+    }
+}
+
 /// Makes room in sorted, distinct `values` (the ones a kind's facts are compared with, and
 /// those just beside them) for `more` facts beyond one compared with one another: after each
 /// value `more - 1` values more (a stretch between two values compared with then holds as
@@ -372,7 +393,7 @@ impl Domain {
         let enums = &old.policy.enums;
         let mut values = constants(old);
         values.extend(constants(new));
-        values.push(case.clone());
+        values.push(searched_part(case));
         // Enum members are split into classes by every set and literal that mentions them.
         let mut tests: Vec<Vec<EnumSet>> = vec![Vec::new(); enums.len()];
         let mut texts = Vec::new();
