@@ -103,6 +103,10 @@ enum Fact {
     N,
     /// A decimal (`case.v`), written where a seed's numbers are decimals instead of ints.
     V,
+    /// A second member of `Kind` (`case.kind2`), compared only with `case.kind`.
+    Kind2,
+    /// A second int (`case.m`), compared only with `case.n`.
+    M,
 }
 
 const RULE_DATES: [&str; 5] = [
@@ -179,6 +183,10 @@ struct Generator {
     /// from a generator of its own, so the draws of every seed are as they were before
     /// decimals, and a seed enumerates as many numbers as it did.
     decimals: bool,
+    /// Whether an atom on `case.kind` or `case.n` compares it with a second fact of its kind
+    /// instead (`case.kind != case.kind2`, `case.n <= case.m`): drawn from a generator of its
+    /// own after the atom's usual draws, so every seed draws as it did before these.
+    pairs: Rng,
 }
 
 impl Generator {
@@ -197,6 +205,7 @@ impl Generator {
             allowed,
             used: Used::default(),
             decimals,
+            pairs: Rng::new(seed ^ 0x9A1E_5C0F),
         }
     }
 
@@ -224,13 +233,19 @@ impl Generator {
         match fact {
             Fact::Kind => {
                 let member = *self.rng.pick(&["a", "b", "c"]);
-                match self.rng.below(5) {
+                let atom = match self.rng.below(5) {
                     0 => format!("case.kind == {member}"),
                     1 => format!("case.kind != {member}"),
                     2 => "case.kind in listed".to_string(),
                     3 => "case.kind not in listed".to_string(),
                     _ => "case.kind in {a, c}".to_string(),
+                };
+                if self.pairs.chance(20) {
+                    self.used.facts.insert(Fact::Kind2);
+                    let op = *self.pairs.pick(&["==", "!="]);
+                    return format!("case.kind {op} case.kind2");
                 }
+                atom
             }
             Fact::Flag => match self.rng.chance(50) {
                 true => "case.flag".to_string(),
@@ -285,10 +300,16 @@ impl Generator {
                     _ => format!("case.v {op} {constant}"),
                 }
             }
-            Fact::N | Fact::V => {
+            // `allowed` holds neither: they come only compared with `case.kind` and `case.n`.
+            Fact::Kind2 | Fact::M | Fact::N | Fact::V => {
                 let int = *self.rng.pick(ints);
                 self.used.ints.insert(int);
                 let op = *self.rng.pick(&[">", "<=", "==", "!="]);
+                if self.pairs.chance(20) {
+                    self.used.facts.insert(Fact::M);
+                    let op = *self.pairs.pick(&[">", "<=", "==", "!=", "<"]);
+                    return format!("case.n {op} case.m");
+                }
                 match self.rng.below(3) {
                     0 => {
                         let amount = *self.rng.pick(&[2i64, 4]);
@@ -604,7 +625,7 @@ fn render(model: &Model, title: &str) -> String {
     }
     text.push_str("\n\nenum Kind { a, b, c }\n\n");
     text.push_str(
-        "input Case {\n  date: date\n  kind: Kind\n  flag: bool\n  name: optional text\n  start: date\n  n: int\n  v: decimal = 0.0\n}\n\n",
+        "input Case {\n  date: date\n  kind: Kind\n  flag: bool\n  name: optional text\n  start: date\n  n: int\n  v: decimal = 0.0\n  kind2: Kind = a\n  m: int = 0\n}\n\n",
     );
     writeln!(
         text,
@@ -716,7 +737,7 @@ fn case_dates(used: &Used) -> Vec<Date> {
 fn fact_values(used: &Used, fact: Fact, on: Date) -> Vec<String> {
     let quoted = |d: Date| format!("\"{d}\"");
     match fact {
-        Fact::Kind => ["a", "b", "c"].iter().map(|m| format!("\"{m}\"")).collect(),
+        Fact::Kind | Fact::Kind2 => ["a", "b", "c"].iter().map(|m| format!("\"{m}\"")).collect(),
         Fact::Flag => vec!["false".to_string(), "true".to_string()],
         Fact::Name => {
             let mut values = vec!["null".to_string(), "\"other\"".to_string()];
@@ -739,8 +760,12 @@ fn fact_values(used: &Used, fact: Fact, on: Date) -> Vec<String> {
             dates.insert(on);
             dates.into_iter().map(quoted).collect()
         }
-        Fact::N => {
+        Fact::N | Fact::M => {
             let mut ints = BTreeSet::from([0]);
+            // Compared with each other, the two may differ where no constant tells them apart.
+            if used.facts.contains(&Fact::M) {
+                ints.extend([-1, 1]);
+            }
             for int in &used.ints {
                 ints.extend([int - 1, *int, int + 1]);
                 for offset in &used.offsets {
@@ -786,6 +811,8 @@ fn field_name(fact: Fact) -> &'static str {
         Fact::Start => "start",
         Fact::N => "n",
         Fact::V => "v",
+        Fact::Kind2 => "kind2",
+        Fact::M => "m",
     }
 }
 
@@ -826,15 +853,7 @@ fn cases(used: &Used) -> Vec<(String, Date)> {
                 ("n", "0".to_string()),
             ]);
             for (fact, value) in assignment {
-                let name = match fact {
-                    Fact::Kind => "kind",
-                    Fact::Flag => "flag",
-                    Fact::Name => "name",
-                    Fact::Start => "start",
-                    Fact::N => "n",
-                    Fact::V => "v",
-                };
-                fields.insert(name, value);
+                fields.insert(field_name(fact), value);
             }
             out.push((to_json(&fields, on), on));
         }
@@ -1677,6 +1696,8 @@ fn used_from_text(texts: &[&str]) -> Used {
             (Fact::Start, "case.start"),
             (Fact::N, "case.n"),
             (Fact::V, "case.v"),
+            (Fact::Kind2, "case.kind2"),
+            (Fact::M, "case.m"),
         ] {
             if text.contains(name) {
                 used.facts.insert(fact);
