@@ -9,14 +9,22 @@ use std::borrow::Cow;
 const OWN_STYLES: [&str; 3] = ["\x1b[1m", "\x1b[2m", "\x1b[0m"];
 
 /// Whether a character would act on a terminal rather than be shown: the C0 controls but
-/// newline and tab, DEL, and the C1 controls. A carriage return is kept only before a newline
-/// (a CRLF line end); alone it would let a text overwrite its line.
+/// newline and tab, DEL, the C1 controls, and the marks and overrides of bidirectional text
+/// (with which a case's text could show a line in another order than it has). A carriage
+/// return is kept only before a newline (a CRLF line end); alone it would let a text overwrite
+/// its line.
 fn acts_on_terminal(c: char, next: Option<char>) -> bool {
     match c {
         '\n' | '\t' => false,
         '\r' => next != Some('\n'),
-        c => c.is_control(),
+        c => c.is_control() || is_bidi_control(c),
     }
+}
+
+/// The characters that change the order in which text is shown: the embeddings, overrides
+/// and isolates, and the marks (U+200E, U+200F, U+061C).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Human output with every control character written as an escape (`\u{1b}`), so that text
@@ -53,22 +61,30 @@ pub fn for_terminal(text: &str, keep_styles: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A source text with every control character that [`for_terminal`] escapes replaced by a
-/// character of the same length in bytes (`?` or `¿`), so that the byte spans of diagnostics
-/// still point at the same places.
+/// A source text with every control character that [`for_terminal`] escapes (a carriage
+/// return alone, a bidirectional override among them) replaced by a character of the same
+/// length in bytes (`?`, `¿` or U+FFFD), so that the byte spans of diagnostics still point at
+/// the same places.
 pub fn source_for_terminal(text: &str) -> Cow<'_, str> {
-    if !text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
-    {
+    let lone_return = |at: usize| text.as_bytes().get(at + 1) != Some(&b'\n');
+    if !text.char_indices().any(|(at, c)| {
+        (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+            || is_bidi_control(c)
+            || (c == '\r' && lone_return(at))
+    }) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
-        text.chars()
-            .map(|c| match c {
+        text.char_indices()
+            .map(|(at, c)| match c {
+                // A carriage return alone would let the rest of its line overwrite it.
+                '\r' if lone_return(at) => '?',
                 '\n' | '\t' | '\r' => c,
                 c if c.is_control() && c.len_utf8() == 1 => '?',
                 c if c.is_control() => '¿',
+                // Three bytes, as each of them is.
+                c if is_bidi_control(c) && c.len_utf8() == 3 => '\u{FFFD}',
+                c if is_bidi_control(c) => '¿',
                 c => c,
             })
             .collect(),
@@ -116,6 +132,13 @@ mod tests {
             for_terminal("line\r\nnext\rover", false),
             "line\r\nnext\\u{d}over"
         );
+        // A right-to-left override would show the rest of the line reversed.
+        assert_eq!(
+            for_terminal("user\u{202E}gnp.exe", false),
+            "user\\u{202e}gnp.exe"
+        );
+        assert_eq!(source_for_terminal("a\u{2066}b").len(), "a\u{2066}b".len());
+        assert_eq!(source_for_terminal("a\rb\r\nc"), "a?b\r\nc");
         assert_eq!(
             for_terminal("\x1b[1mverdict\x1b[0m \x1b]0;title\x07", true),
             "\x1b[1mverdict\x1b[0m \\u{1b}]0;title\\u{7}"
