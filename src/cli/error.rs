@@ -23,6 +23,17 @@ pub enum CliError {
     #[diagnostic(code(licit::param::bad_value))]
     BadParamValue { name: String, problem: String },
 
+    #[error("`--param {name}` is given twice, as `{first}` and as `{second}`")]
+    #[diagnostic(
+        code(licit::usage::repeated_param),
+        help("give each parameter once, with the value it should have")
+    )]
+    RepeatedParam {
+        name: String,
+        first: String,
+        second: String,
+    },
+
     #[error("`--as-of {text}` is not a date: {problem}")]
     #[diagnostic(code(licit::usage::bad_date), help("write the date as `YYYY-MM-DD`"))]
     BadDate { text: String, problem: String },
@@ -89,13 +100,4 @@ pub enum CliError {
         help("name a file in a folder that exists and can be written")
     )]
     DecisionLog { path: String, reason: String },
-
-    #[error("`{path}` is not a receipt: {problem}")]
-    #[diagnostic(
-        code(licit::receipt::not_a_receipt),
-        help(
-            "give a receipt object, a decision JSON that carries one, or a line of a decision log (docs/receipts.md)"
-        )
-    )]
-    NotAReceipt { path: String, problem: String },
 }

@@ -291,12 +291,26 @@ pub(crate) fn parse_params(
     params: &[String],
 ) -> Result<Vec<Option<Value>>, CliError> {
     let mut values: Vec<Option<Value>> = vec![None; policy.params.len()];
+    // Each parameter's text as first given: a second, different value is a usage error rather
+    // than one of them silently winning.
+    let mut given: Vec<(&str, &str)> = Vec::new();
     for param in params {
         let Some((name, text)) = param.split_once('=') else {
             return Err(CliError::ParamForm {
                 argument: param.clone(),
             });
         };
+        match given.iter().find(|(seen, _)| *seen == name.trim()) {
+            Some((_, first)) if *first != text.trim() => {
+                return Err(CliError::RepeatedParam {
+                    name: name.trim().to_string(),
+                    first: first.to_string(),
+                    second: text.trim().to_string(),
+                });
+            }
+            Some(_) => {}
+            None => given.push((name.trim(), text.trim())),
+        }
         match set_param(policy, name.trim(), text.trim(), &mut values) {
             Ok(()) => {}
             Err(ParamError::Unknown) => {
