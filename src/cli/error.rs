@@ -34,6 +34,26 @@ pub enum CliError {
         second: String,
     },
 
+    #[error("{message}")]
+    #[diagnostic(code(licit::usage::unknown_flag), help("{help}"))]
+    UnknownFlag { message: String, help: String },
+
+    #[error("{message}")]
+    #[diagnostic(code(licit::usage::conflicting_flags), help("{help}"))]
+    ConflictingFlags { message: String, help: String },
+
+    #[error("{message}")]
+    #[diagnostic(code(licit::usage::bad_value), help("{help}"))]
+    BadFlagValue { message: String, help: String },
+
+    #[error("{message}")]
+    #[diagnostic(code(licit::usage::missing_argument), help("{help}"))]
+    MissingArgument { message: String, help: String },
+
+    #[error("{message}")]
+    #[diagnostic(code(licit::usage::invalid), help("{help}"))]
+    Usage { message: String, help: String },
+
     #[error("`--as-of {text}` is not a date: {problem}")]
     #[diagnostic(code(licit::usage::bad_date), help("write the date as `YYYY-MM-DD`"))]
     BadDate { text: String, problem: String },
@@ -100,4 +120,36 @@ pub enum CliError {
         help("name a file in a folder that exists and can be written")
     )]
     DecisionLog { path: String, reason: String },
+}
+
+impl CliError {
+    /// A usage error clap found, as a diagnostic: its first line as the message, the advice
+    /// after it as the help.
+    pub fn usage(error: &clap::Error) -> CliError {
+        use clap::error::ErrorKind;
+        let rendered = error.render().to_string();
+        let mut lines = rendered
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty());
+        let message = lines
+            .next()
+            .unwrap_or("the command line is wrong")
+            .trim_start_matches("error: ")
+            .to_string();
+        let help = lines.collect::<Vec<_>>().join("; ");
+        match error.kind() {
+            ErrorKind::UnknownArgument | ErrorKind::InvalidSubcommand => {
+                CliError::UnknownFlag { message, help }
+            }
+            ErrorKind::ArgumentConflict => CliError::ConflictingFlags { message, help },
+            ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+                CliError::BadFlagValue { message, help }
+            }
+            ErrorKind::MissingRequiredArgument | ErrorKind::MissingSubcommand => {
+                CliError::MissingArgument { message, help }
+            }
+            _ => CliError::Usage { message, help },
+        }
+    }
 }
