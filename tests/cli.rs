@@ -92,6 +92,45 @@ fn commands() {
     });
 }
 
+/// `check --format json` puts every problem in its array, a file that cannot be read too: a
+/// policy folder with a file that is not UTF-8, beside a policy with a check error.
+#[test]
+fn check_json_holds_io_errors() {
+    let root = std::env::temp_dir().join(format!("licit-cli-{}-check-json-io", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let broken = root.join("broken");
+    std::fs::create_dir_all(&broken).expect("a temporary folder");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("policies/examples/cyber-catch-all/policy.licit"),
+        broken.join("policy.licit"),
+    )
+    .expect("the example copies");
+    std::fs::write(broken.join("y.licit"), b"\xff\xfe").expect("a file that is not UTF-8");
+    let broken = broken.to_string_lossy().into_owned();
+    let (code, stdout, stderr) = licit(&[
+        "check",
+        &broken,
+        "tests/diagnostics/unknown_field.licit",
+        "--format",
+        "json",
+    ]);
+    let _ = std::fs::remove_dir_all(&root);
+    assert_eq!(code, 3, "{stderr}");
+    let diagnostics: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON array");
+    let codes: Vec<&str> = diagnostics
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|diagnostic| diagnostic["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["licit::io::not_utf8", "licit::check::unknown_field"],
+        "{stdout}"
+    );
+}
+
 /// Every shipped policy checks without errors and its tests pass.
 #[test]
 fn shipped_policies_pass_their_tests() {

@@ -4,22 +4,45 @@ use super::args::{CheckArgs, DiagnosticFormat};
 use super::{Exit, print_diagnostics, print_plain};
 use crate::api::ask::analyse;
 use crate::report::analysis::AnalysisDiagnostic;
-use crate::report::diagnostic::{Sourced, is_warning, to_json};
+use crate::report::diagnostic::{Diagnostic, Sourced, is_warning, to_json};
 
 /// Runs `licit check`.
 pub fn run(args: &CheckArgs) -> Exit {
-    let roots = match super::discover_all(&args.paths) {
-        Ok(roots) => roots,
-        Err(exit) => return exit,
-    };
     let mut errors = 0;
     let mut warnings = 0;
     let mut json = Vec::new();
+    // With `--format json` every problem is in the array, a path that cannot be read too, and
+    // the other paths are still checked.
+    let roots = match args.format {
+        DiagnosticFormat::Human => match super::discover_all(&args.paths) {
+            Ok(roots) => roots,
+            Err(exit) => return exit,
+        },
+        DiagnosticFormat::Json => {
+            let mut roots: Vec<std::path::PathBuf> = Vec::new();
+            for path in &args.paths {
+                match crate::project::discover(&crate::project::OsFiles, path) {
+                    Ok(found) => {
+                        for root in found {
+                            if !roots.contains(&root) {
+                                roots.push(root);
+                            }
+                        }
+                    }
+                    Err(error) => {
+                        json.push(Diagnostic::plain(&error));
+                        errors += 1;
+                    }
+                }
+            }
+            roots
+        }
+    };
     for root in &roots {
         let result = match crate::project::load_and_check(&crate::project::OsFiles, root) {
             Ok(result) => result,
             Err(error) => {
-                print_plain(&error);
+                report_plain(args.format, &error, &mut json);
                 errors += 1;
                 continue;
             }
@@ -32,14 +55,16 @@ pub fn run(args: &CheckArgs) -> Exit {
         errors += diagnostics.len() - found_warnings;
         warnings += found_warnings;
         let findings = match (&result.checked, args.analyze) {
-            (Some(policy), true) => match analyze(root, &result, policy) {
-                Some(findings) => findings,
-                // An analysis that was asked for and could not be made is an error.
-                None => {
-                    errors += 1;
-                    Vec::new()
+            (Some(policy), true) => {
+                match analyze(root, &result, policy, (args.format, &mut json)) {
+                    Some(findings) => findings,
+                    // An analysis that was asked for and could not be made is an error.
+                    None => {
+                        errors += 1;
+                        Vec::new()
+                    }
                 }
-            },
+            }
             _ => Vec::new(),
         };
         for finding in &findings {
@@ -85,6 +110,19 @@ pub fn run(args: &CheckArgs) -> Exit {
     }
 }
 
+/// Reports a problem that has no place in a policy's text (an unreadable file, an analysis
+/// that cannot be made): drawn on standard error, or added to the JSON array.
+fn report_plain(
+    format: DiagnosticFormat,
+    error: &dyn miette::Diagnostic,
+    json: &mut Vec<Diagnostic>,
+) {
+    match format {
+        DiagnosticFormat::Human => print_plain(error),
+        DiagnosticFormat::Json => json.push(Diagnostic::plain(error)),
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -96,13 +134,14 @@ fn analyze(
     root: &std::path::Path,
     result: &crate::project::CheckResult,
     policy: &std::sync::Arc<crate::check::Policy>,
+    (format, json): (DiagnosticFormat, &mut Vec<Diagnostic>),
 ) -> Option<Vec<AnalysisDiagnostic>> {
     let program = super::program(policy, &[]);
     let path = root.display().to_string();
     let analysed = match analyse(&program, &result.loaded.sources, &path) {
         Ok(analysed) => analysed,
         Err(error) => {
-            print_plain(&error);
+            report_plain(format, &error, json);
             return None;
         }
     };

@@ -23,6 +23,37 @@ pub enum CliError {
     #[diagnostic(code(licit::param::bad_value))]
     BadParamValue { name: String, problem: String },
 
+    #[error("`--param {name}` is given twice, as `{first}` and as `{second}`")]
+    #[diagnostic(
+        code(licit::usage::repeated_param),
+        help("give each parameter once, with the value it should have")
+    )]
+    RepeatedParam {
+        name: String,
+        first: String,
+        second: String,
+    },
+
+    #[error("{message}")]
+    #[diagnostic(code(licit::usage::unknown_flag), help("{help}"))]
+    UnknownFlag { message: String, help: String },
+
+    #[error("{message}")]
+    #[diagnostic(code(licit::usage::conflicting_flags), help("{help}"))]
+    ConflictingFlags { message: String, help: String },
+
+    #[error("{message}")]
+    #[diagnostic(code(licit::usage::bad_value), help("{help}"))]
+    BadFlagValue { message: String, help: String },
+
+    #[error("{message}")]
+    #[diagnostic(code(licit::usage::missing_argument), help("{help}"))]
+    MissingArgument { message: String, help: String },
+
+    #[error("{message}")]
+    #[diagnostic(code(licit::usage::invalid), help("{help}"))]
+    Usage { message: String, help: String },
+
     #[error("`--as-of {text}` is not a date: {problem}")]
     #[diagnostic(code(licit::usage::bad_date), help("write the date as `YYYY-MM-DD`"))]
     BadDate { text: String, problem: String },
@@ -89,13 +120,36 @@ pub enum CliError {
         help("name a file in a folder that exists and can be written")
     )]
     DecisionLog { path: String, reason: String },
+}
 
-    #[error("`{path}` is not a receipt: {problem}")]
-    #[diagnostic(
-        code(licit::receipt::not_a_receipt),
-        help(
-            "give a receipt object, a decision JSON that carries one, or a line of a decision log (docs/receipts.md)"
-        )
-    )]
-    NotAReceipt { path: String, problem: String },
+impl CliError {
+    /// A usage error clap found, as a diagnostic: its first line as the message, the advice
+    /// after it as the help.
+    pub fn usage(error: &clap::Error) -> CliError {
+        use clap::error::ErrorKind;
+        let rendered = error.render().to_string();
+        let mut lines = rendered
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty());
+        let message = lines
+            .next()
+            .unwrap_or("the command line is wrong")
+            .trim_start_matches("error: ")
+            .to_string();
+        let help = lines.collect::<Vec<_>>().join("; ");
+        match error.kind() {
+            ErrorKind::UnknownArgument | ErrorKind::InvalidSubcommand => {
+                CliError::UnknownFlag { message, help }
+            }
+            ErrorKind::ArgumentConflict => CliError::ConflictingFlags { message, help },
+            ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+                CliError::BadFlagValue { message, help }
+            }
+            ErrorKind::MissingRequiredArgument | ErrorKind::MissingSubcommand => {
+                CliError::MissingArgument { message, help }
+            }
+            _ => CliError::Usage { message, help },
+        }
+    }
 }

@@ -130,7 +130,12 @@ fn decide_one(
         let rule = decision
             .decided_by
             .map(|rule| program.policy.rules[rule].name.as_str());
+        // The decision is given out only once the log holds it.
         log.write_line(&crate::api::receipt::log_line(&receipt, verdict, rule));
+        if let Err(error) = log.finish() {
+            super::print_plain_failure(json, &error);
+            return Exit::Invalid;
+        }
     }
     let rendered = match format {
         DecisionFormat::Text => render_text(
@@ -215,13 +220,23 @@ fn decide_batch(
         },
         progress,
     };
-    let summary = match log {
+    let (summary, log) = match log {
         Some(log) => {
             let mut logged = super::receipt::LoggedOutput::new(&mut out, log);
-            super::batch::run(program, &name, &mut *reader, &mut logged, &run)
+            let summary = super::batch::run(program, &name, &mut *reader, &mut logged, &run);
+            (summary, Some(logged.into_log()))
         }
-        None => super::batch::run(program, &name, &mut *reader, &mut out, &run),
+        None => (
+            super::batch::run(program, &name, &mut *reader, &mut out, &run),
+            None,
+        ),
     };
+    // A log that could not be written ended the batch where it failed.
+    if let Some(Err(error)) = log.map(super::receipt::DecisionLog::finish) {
+        let _ = std::io::Write::flush(&mut out);
+        print_plain(&error);
+        return Exit::Invalid;
+    }
     if summary.bad_lines > 0 {
         eprintln!(
             "{} of {} line{} of `{name}` could not be decided; see the error objects",

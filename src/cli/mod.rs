@@ -58,6 +58,14 @@ pub fn run() -> Exit {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
+            // With `--format json` a usage error is the JSON error object, as every other
+            // failure of a command asked for JSON is.
+            if error.use_stderr() && json_wanted(std::env::args_os().skip(1)) {
+                print_error_object(&[crate::report::diagnostic::Diagnostic::plain(
+                    &CliError::usage(&error),
+                )]);
+                return Exit::Usage;
+            }
             let _ = error.print();
             return if error.use_stderr() {
                 Exit::Usage
@@ -86,6 +94,23 @@ pub fn run() -> Exit {
         Command::Completions(args) => shell::completions(args.shell),
         Command::Man => shell::man(),
     }
+}
+
+/// Whether a command line asks for JSON output: `--format json` or `--format=json`, read from
+/// the words themselves because clap could not read them.
+fn json_wanted(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let mut previous_was_format = false;
+    for arg in args {
+        let arg = arg.to_string_lossy();
+        if arg == "--" {
+            return false;
+        }
+        if (previous_was_format && arg == "json") || arg == "--format=json" {
+            return true;
+        }
+        previous_was_format = arg == "--format";
+    }
+    false
 }
 
 /// The global options of every command: `--color` and `--quiet`.
@@ -291,12 +316,26 @@ pub(crate) fn parse_params(
     params: &[String],
 ) -> Result<Vec<Option<Value>>, CliError> {
     let mut values: Vec<Option<Value>> = vec![None; policy.params.len()];
+    // Each parameter's text as first given: a second, different value is a usage error rather
+    // than one of them silently winning.
+    let mut given: Vec<(&str, &str)> = Vec::new();
     for param in params {
         let Some((name, text)) = param.split_once('=') else {
             return Err(CliError::ParamForm {
                 argument: param.clone(),
             });
         };
+        match given.iter().find(|(seen, _)| *seen == name.trim()) {
+            Some((_, first)) if *first != text.trim() => {
+                return Err(CliError::RepeatedParam {
+                    name: name.trim().to_string(),
+                    first: first.to_string(),
+                    second: text.trim().to_string(),
+                });
+            }
+            Some(_) => {}
+            None => given.push((name.trim(), text.trim())),
+        }
         match set_param(policy, name.trim(), text.trim(), &mut values) {
             Ok(()) => {}
             Err(ParamError::Unknown) => {

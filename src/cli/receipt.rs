@@ -7,14 +7,26 @@ use std::path::Path;
 use super::args::VerifyReceiptArgs;
 use super::{CliError, Exit, print_failure, print_out, print_plain};
 use crate::api::Rulebook;
-use crate::api::receipt::Receipt;
+use crate::api::receipt::{Difference, read_receipt_file, reproduced};
 use crate::project::{Files, OsFiles};
+use crate::report::escape::for_terminal;
 
 /// Runs `licit verify-receipt`: exit 0 when the decision reproduces, 1 when a part differs.
 pub fn run(args: &VerifyReceiptArgs) -> Exit {
-    let (receipt, verdict) = match read_receipt(&args.receipt) {
-        Ok(found) => found,
-        Err(exit) => return exit,
+    let name = args.receipt.display().to_string();
+    let text = match OsFiles.read(&args.receipt) {
+        Ok(text) => text,
+        Err(error) => {
+            print_failure(false, &name, "", &[error]);
+            return Exit::Invalid;
+        }
+    };
+    let file = match read_receipt_file(&text) {
+        Ok(file) => file,
+        Err(error) => {
+            print_failure(false, &name, &text, &[error]);
+            return Exit::Invalid;
+        }
     };
     let rulebook = match Rulebook::load(&args.policy) {
         Ok(rulebook) => rulebook,
@@ -32,7 +44,8 @@ pub fn run(args: &VerifyReceiptArgs) -> Exit {
         }
     };
     let mut differences: Vec<String> = Vec::new();
-    let params: Vec<(&str, &str)> = receipt
+    let params: Vec<(&str, &str)> = file
+        .receipt
         .params
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_str()))
@@ -46,72 +59,25 @@ pub fn run(args: &VerifyReceiptArgs) -> Exit {
             rulebook
         }
     };
-    let as_of = match crate::syntax::calendar::Date::parse(&receipt.as_of) {
-        Ok(date) => date,
-        Err(problem) => {
-            print_plain(&CliError::NotAReceipt {
-                path: args.receipt.display().to_string(),
-                problem: format!("`as_of` is not a date: {problem}"),
-            });
-            return Exit::Invalid;
-        }
-    };
-    let decision = match rulebook.decide_as_of(&case, as_of) {
-        Ok(decision) => decision,
+    let explained = match rulebook.explain_as_of(&case, file.as_of) {
+        Ok(explained) => explained,
         Err(problems) => {
             eprint!("{}", problems.text);
             return Exit::Invalid;
         }
     };
-    let again = rulebook.receipt(&case, decision.date);
-    let mut compare = |part: &str, given: &str, now: &str, what: &str| {
-        if given != now {
-            differences.push(format!(
-                "{part}: the receipt says `{given}`, {what} `{now}`"
-            ));
-        }
-    };
-    compare(
-        "rulebook_sha256",
-        &receipt.rulebook_sha256,
-        &again.rulebook_sha256,
-        "the policy's files hash to",
-    );
-    compare(
-        "case_sha256",
-        &receipt.case_sha256,
-        &again.case_sha256,
-        "the case hashes to",
-    );
-    compare(
-        "licit_version",
-        &receipt.licit_version,
-        &again.licit_version,
-        "this is licit",
-    );
-    compare("as_of", &receipt.as_of, &again.as_of, "decided again as of");
-    let params_of = |receipt: &Receipt| {
-        receipt
-            .params
-            .iter()
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    compare(
-        "params",
-        &params_of(&receipt),
-        &params_of(&again),
-        "the policy takes them as",
-    );
-    let verdict_now = rulebook.verdict(&decision).to_string();
-    if let Some(verdict) = &verdict {
-        compare("verdict", verdict, &verdict_now, "deciding again gives");
-    }
+    let again = reproduced(file.form, &explained);
+    let found = crate::api::receipt::differences(&file, &again);
+    differences.extend(found.iter().take(MAX_SHOWN).map(describe));
     if differences.is_empty() {
-        print_out(&format!(
-            "the receipt reproduces: `{}` decides `{verdict_now}` as of {}, from the same policy files and case\n",
-            again.rulebook, again.as_of
+        print_out(&for_terminal(
+            &format!(
+                "the receipt reproduces: `{}` decides `{}` as of {}, from the same policy files and case\n",
+                rulebook.short_name(),
+                explained.verdict.kind,
+                file.receipt.as_of
+            ),
+            false,
         ));
         Exit::Ok
     } else {
@@ -119,50 +85,61 @@ pub fn run(args: &VerifyReceiptArgs) -> Exit {
         for difference in &differences {
             out.push_str(&format!("  - {difference}\n"));
         }
-        print_out(&out);
+        if found.len() > MAX_SHOWN {
+            out.push_str(&format!(
+                "  and {} more difference{}\n",
+                found.len() - MAX_SHOWN,
+                if found.len() - MAX_SHOWN == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ));
+        }
+        print_out(&for_terminal(&out, false));
         Exit::Failures
     }
 }
 
-/// The receipt in a file — a receipt object, a decision JSON carrying one, or a decision log
-/// line — with the verdict it records, when it records one.
-fn read_receipt(path: &Path) -> Result<(Receipt, Option<String>), Exit> {
-    let name = path.display().to_string();
-    let text = match OsFiles.read(path) {
-        Ok(text) => text,
-        Err(error) => {
-            print_failure(false, &name, "", &[error]);
-            return Err(Exit::Invalid);
+/// The most differences listed one by one; the rest are counted.
+const MAX_SHOWN: usize = 20;
+
+/// The longest value shown in a difference, in characters; a longer one is cut with `…`.
+const MAX_VALUE_CHARS: usize = 100;
+
+/// One difference in words: the field, what the file records and what deciding again gives.
+fn describe(difference: &Difference) -> String {
+    let shown = |value: &Option<String>| match value {
+        Some(value) if value.chars().count() > MAX_VALUE_CHARS => {
+            let cut: String = value.chars().take(MAX_VALUE_CHARS).collect();
+            format!("`{cut}…`")
         }
+        Some(value) => format!("`{value}`"),
+        None => "nothing".to_string(),
     };
-    let not_a_receipt = |problem: String| {
-        print_plain(&CliError::NotAReceipt {
-            path: name.clone(),
-            problem,
-        });
-        Exit::Invalid
+    let field = &difference.field;
+    let again = match field.rsplit('.').next().unwrap_or(field) {
+        "rulebook_sha256" if difference.reproduced.is_some() => "the policy's files hash to",
+        "case_sha256" if difference.reproduced.is_some() => "the case hashes to",
+        "licit_version" if difference.reproduced.is_some() => "this is licit",
+        _ => "deciding again gives",
     };
-    let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|error| not_a_receipt(error.to_string()))?;
-    let (receipt, verdict) = match json.get("receipt") {
-        Some(receipt) => {
-            let verdict = json.get("verdict").and_then(|verdict| {
-                verdict
-                    .as_str()
-                    .or_else(|| verdict.get("kind").and_then(serde_json::Value::as_str))
-            });
-            (receipt.clone(), verdict.map(str::to_string))
-        }
-        None => (json, None),
-    };
-    let receipt: Receipt = serde::Deserialize::deserialize(&receipt)
-        .map_err(|error: serde_json::Error| not_a_receipt(error.to_string()))?;
-    Ok((receipt, verdict))
+    format!(
+        "{field}: the file records {}, {again} {}",
+        shown(&difference.recorded),
+        shown(&difference.reproduced)
+    )
 }
 
-/// A decision log opened for appending: one JSON line per decision.
+/// A decision log opened for appending: one JSON line per decision. The first write that
+/// fails is kept, and [`DecisionLog::finish`] reports it: a decision that is not logged is never
+/// passed over in silence.
 pub(crate) struct DecisionLog {
     file: std::io::BufWriter<std::fs::File>,
+    /// The path as given, for the diagnostic.
+    path: String,
+    /// The first write or flush that failed.
+    failed: Option<std::io::Error>,
 }
 
 impl DecisionLog {
@@ -182,6 +159,8 @@ impl DecisionLog {
         {
             Ok(file) => Ok(DecisionLog {
                 file: std::io::BufWriter::new(file),
+                path: path.display().to_string(),
+                failed: None,
             }),
             Err(error) => {
                 print_plain(&CliError::DecisionLog {
@@ -193,20 +172,41 @@ impl DecisionLog {
         }
     }
 
-    /// Appends one line.
-    pub fn write_line(&mut self, line: &str) {
-        let _ = self.file.write_all(line.as_bytes());
-        let _ = self.file.write_all(b"\n");
+    /// Appends one line; false once a write has failed (nothing more is written).
+    pub fn write_line(&mut self, line: &str) -> bool {
+        if self.failed.is_some() {
+            return false;
+        }
+        let written = self
+            .file
+            .write_all(line.as_bytes())
+            .and_then(|()| self.file.write_all(b"\n"));
+        if let Err(error) = written {
+            self.failed = Some(error);
+        }
+        self.failed.is_none()
     }
-}
 
-impl Drop for DecisionLog {
-    fn drop(&mut self) {
-        let _ = self.file.flush();
+    /// Flushes the log; the first write or flush that failed, as the diagnostic to print.
+    pub fn finish(mut self) -> Result<(), CliError> {
+        if self.failed.is_none()
+            && let Err(error) = self.file.flush()
+        {
+            self.failed = Some(error);
+        }
+        match self.failed.take() {
+            None => Ok(()),
+            Some(error) => Err(CliError::DecisionLog {
+                path: std::mem::take(&mut self.path),
+                reason: crate::project::io_reason(&error),
+            }),
+        }
     }
 }
 
 /// A writer of batch output that also appends, for each decided line, its decision log line.
+/// Once the log cannot be written, writing fails too, which ends the batch: no decision is
+/// given out that the log does not hold.
 pub(crate) struct LoggedOutput<'a> {
     pub out: &'a mut dyn Write,
     pub log: DecisionLog,
@@ -223,29 +223,55 @@ impl<'a> LoggedOutput<'a> {
             pending: Vec::new(),
         }
     }
+
+    /// The log, to be finished once the batch is.
+    pub fn into_log(self) -> DecisionLog {
+        self.log
+    }
+}
+
+/// The error a batch's output gives once its decision log cannot be written.
+fn log_failed() -> std::io::Error {
+    std::io::Error::other("the decision log cannot be written")
 }
 
 impl Write for LoggedOutput<'_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let written = self.out.write(bytes)?;
-        for &byte in &bytes[..written] {
-            if byte == b'\n' {
-                let line = std::mem::take(&mut self.pending);
-                let logged = serde_json::from_slice::<serde_json::Value>(&line)
-                    .ok()
-                    .and_then(|decision| crate::api::receipt::log_line_of(&decision));
-                if let Some(logged) = logged {
-                    self.log.write_line(&logged);
-                }
-            } else {
-                self.pending.push(byte);
+        if self.log.failed.is_some() {
+            return Err(log_failed());
+        }
+        // The decision lines are logged before they are given out.
+        let mut start = 0;
+        for (at, &byte) in bytes.iter().enumerate() {
+            if byte != b'\n' {
+                continue;
+            }
+            self.pending.extend_from_slice(&bytes[start..at]);
+            start = at + 1;
+            let line = std::mem::take(&mut self.pending);
+            let logged = serde_json::from_slice::<serde_json::Value>(&line)
+                .ok()
+                .and_then(|decision| crate::api::receipt::log_line_of(&decision));
+            if let Some(logged) = logged
+                && !self.log.write_line(&logged)
+            {
+                return Err(log_failed());
             }
         }
-        Ok(written)
+        self.pending.extend_from_slice(&bytes[start..]);
+        self.out.write_all(bytes)?;
+        Ok(bytes.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        let _ = self.log.file.flush();
+        if self.log.failed.is_none()
+            && let Err(error) = self.log.file.flush()
+        {
+            self.log.failed = Some(error);
+        }
+        if self.log.failed.is_some() {
+            return Err(log_failed());
+        }
         self.out.flush()
     }
 }
