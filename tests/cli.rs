@@ -460,3 +460,87 @@ fn emitted_tests_are_formatted_and_pass() {
     assert_eq!(code, 0, "{emitted}\n{stdout}{stderr}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// FIFOs, and links made at run time, in the folders licit walks: a FIFO named like a policy
+/// file (or a case in `--cases`) is the error `licit::io::not_a_file` and is never opened to
+/// wait on, so no command hangs; a `use` of a FIFO is refused alike; a link inside the project
+/// to a file inside it is read, one to a file outside it is `licit::io::outside_project`.
+#[cfg(unix)]
+#[test]
+fn special_files_and_links_in_folders() {
+    use std::os::unix::fs::symlink;
+    let root = std::env::temp_dir().join(format!("licit-special-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder made");
+        std::fs::write(path, text).expect("file written");
+    };
+    let fifo = |path: &str| {
+        let made = Command::new("mkfifo")
+            .arg(root.join(path))
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success(), "mkfifo {path}");
+    };
+    let policy = "policy \"Special\" in force from 2021-01-01\nuse \"countries.licit\"\ninput Case { date: date, destination: Country }\nverdicts fine\notherwise fine\n\ntest \"fine\" {\n  given { date: 2022-01-01, destination: JP }\n  expect fine\n}\n";
+    let countries = "enum Country { CN, JP }\n";
+    write("piped/policy.licit", policy);
+    write("piped/countries.licit", countries);
+    fifo("piped/extra.licit");
+    write("good/policy.licit", policy);
+    write("good/countries.licit", countries);
+    write(
+        "cases/case.json",
+        "{\"date\": \"2022-01-01\", \"destination\": \"JP\"}\n",
+    );
+    fifo("cases/pipe.json");
+    write("project/licit.toml", "");
+    write("project/common/countries.licit", countries);
+    fifo("project/common/pipe.licit");
+    write(
+        "project/uses-a-fifo/policy.licit",
+        &policy.replace("countries.licit", "../common/pipe.licit"),
+    );
+    write("project/linked-inside/policy.licit", policy);
+    symlink(
+        "../common/countries.licit",
+        root.join("project/linked-inside/countries.licit"),
+    )
+    .expect("link");
+    write("secret.licit", "SECRET-OUTSIDE-TEXT\n");
+    write("project/linked-outside/policy.licit", policy);
+    write("project/linked-outside/countries.licit", countries);
+    symlink(
+        "../../secret.licit",
+        root.join("project/linked-outside/zz.licit"),
+    )
+    .expect("link");
+    let commands: [&[&str]; 9] = [
+        &["check", "piped"],
+        &["schema", "piped"],
+        &["test", "piped"],
+        &["fmt", "--check", "piped"],
+        &["diff", "good", "good", "--cases", "cases"],
+        &["check", "project/uses-a-fifo"],
+        &["test", "project/linked-inside"],
+        &["check", "project/linked-outside"],
+        &["check", "project"],
+    ];
+    let mut snapshot = String::new();
+    for args in commands {
+        let result = licit_in(&root, args);
+        assert!(
+            !result.1.contains("SECRET") && !result.2.contains("SECRET"),
+            "licit {args:?} read the file outside the project"
+        );
+        snapshot.push_str(&transcript(
+            &format!("licit {}", args.join(" ")),
+            "",
+            result,
+        ));
+        snapshot.push('\n');
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    insta::assert_snapshot!(snapshot);
+}

@@ -177,6 +177,25 @@ fn a_policy_from_memory_cannot_leave_its_project() {
         "{}",
         problems.text
     );
+    // A `use` that leaves the project is refused as such even when nothing is there, as on
+    // disk; a missing file inside the project is still a missing `use`.
+    for (target, code) in [
+        ("../../../../etc/passwd", "licit::io::outside_project"),
+        ("/etc/passwd", "licit::io::outside_project"),
+        ("missing.licit", "licit::check::missing_use"),
+    ] {
+        let files = MemoryFiles::new().with(
+            "rules/main.licit",
+            policy.replace("../secret.licit", target),
+        );
+        match Rulebook::from_files(&files, "rules") {
+            Ok(_) => panic!("a `use` of `{target}` loaded"),
+            Err(problems) => {
+                assert!(problems.text.contains(code), "{target}: {}", problems.text);
+                assert_eq!(problems.diagnostics.len(), 1, "{target}: {}", problems.text);
+            }
+        }
+    }
     // With a `licit.toml` above both, the same `use` is inside the project.
     let files = files.with("licit.toml", "");
     if let Err(problems) = Rulebook::from_files(&files, "rules") {

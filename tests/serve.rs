@@ -546,6 +546,69 @@ fn edits_reload_and_a_broken_edit_keeps_the_last_good_rulebook() {
     let _ = std::fs::remove_dir_all(copy.parent().expect("the copy's folder"));
 }
 
+/// Makes a FIFO at a path.
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// A FIFO is never waited on: among the examples the service starts and leaves it out; one
+/// that appears among a served policy's files is a problem of that change, and the edit after
+/// it is reloaded. An example that links outside its folder is not served.
+#[cfg(unix)]
+#[test]
+fn fifos_and_links_out_never_stall_or_leak() {
+    let copy = copy_of_example("fifo");
+    let folder = copy.parent().expect("the copy's folder").to_path_buf();
+    let examples = folder.join("examples");
+    std::fs::create_dir_all(&examples).expect("a folder");
+    std::fs::write(examples.join("good.json"), example_case()).expect("an example");
+    mkfifo(&examples.join("pipe.json"));
+    std::fs::write(folder.join("secret.json"), "{\"secret\": true}").expect("a file");
+    std::os::unix::fs::symlink(folder.join("secret.json"), examples.join("outside.json"))
+        .expect("a link");
+    let examples_arg = examples.display().to_string();
+    let mut server = Server::start_with(&[&copy], &["--examples", &examples_arg]);
+    let (_, listed) = server.get_json("/v1/examples");
+    assert_eq!(listed["examples"], json!(["good"]));
+    let (status, body) = server.get("/v1/examples/outside");
+    assert_eq!(status, 404);
+    assert!(!body.contains("secret"), "{body}");
+
+    let sha = |server: &Server| {
+        server.get_json("/v1/rulebooks").1["rulebooks"][0]["sha256"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let first = sha(&server);
+    // A FIFO appears among the policy's files: the change is kept as a problem…
+    let pipe = copy.join("pipe.licit");
+    mkfifo(&pipe);
+    assert!(
+        eventually(|| {
+            let (_, problems) = server.get_json("/v1/rulebooks/cyber-catch-all/problems");
+            problems["problems"][0]["code"] == "licit::io::not_a_file"
+        }),
+        "the FIFO is a problem"
+    );
+    std::fs::remove_file(&pipe).expect("the FIFO removed");
+    // …and the watcher still reloads the edit after it.
+    let tests = copy.join("tests.licit");
+    let text = std::fs::read_to_string(&tests).expect("the tests");
+    std::fs::write(&tests, format!("{text}\n# reviewed\n")).expect("an edit");
+    assert!(
+        eventually(|| sha(&server) != first),
+        "the edit after the FIFO is picked up"
+    );
+    server.stop_with_sigterm();
+    let _ = std::fs::remove_dir_all(&folder);
+}
+
 /// The example with a parameter that turns the catch-all off: `catch_all_applies`.
 fn with_a_parameter(policy: &Path) -> String {
     let text = std::fs::read_to_string(policy.join("policy.licit")).expect("the policy");

@@ -182,26 +182,28 @@ fn gather(path: &Path, out: &mut Vec<DiffCase>) -> bool {
     for file in &files {
         let extension = file.extension().and_then(|e| e.to_str()).unwrap_or("");
         match extension {
-            "json" | "jsonl" => match crate::project::Files::read(&crate::project::OsFiles, file) {
-                Ok(text) if extension == "json" => out.push(DiffCase {
-                    label: file.display().to_string(),
-                    json: text,
-                }),
-                Ok(text) => {
-                    for (index, line) in text.lines().enumerate() {
-                        if !line.trim().is_empty() {
-                            out.push(DiffCase {
-                                label: format!("{}:{}", file.display(), index + 1),
-                                json: line.to_string(),
-                            });
+            "json" | "jsonl" => {
+                match crate::project::Files::read_regular(&crate::project::OsFiles, file) {
+                    Ok(text) if extension == "json" => out.push(DiffCase {
+                        label: file.display().to_string(),
+                        json: text,
+                    }),
+                    Ok(text) => {
+                        for (index, line) in text.lines().enumerate() {
+                            if !line.trim().is_empty() {
+                                out.push(DiffCase {
+                                    label: format!("{}:{}", file.display(), index + 1),
+                                    json: line.to_string(),
+                                });
+                            }
                         }
                     }
+                    Err(error) => {
+                        print_plain(&error);
+                        ok = false;
+                    }
                 }
-                Err(error) => {
-                    print_plain(&error);
-                    ok = false;
-                }
-            },
+            }
             _ => {}
         }
     }

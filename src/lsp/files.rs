@@ -41,6 +41,13 @@ impl Files for Overlay {
         }
     }
 
+    fn read_regular(&self, path: &Path) -> Result<String, LoadError> {
+        match self.open.contains_key(&Overlay::key(path)) {
+            true => self.read(path),
+            false => OsFiles.read_regular(path),
+        }
+    }
+
     fn kind(&self, path: &Path) -> Result<EntryKind, LoadError> {
         if self.open.contains_key(&Overlay::key(path)) {
             return Ok(EntryKind::File);

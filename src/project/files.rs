@@ -21,6 +21,14 @@ pub trait Files {
     /// beyond).
     fn read(&self, path: &Path) -> Result<String, LoadError>;
 
+    /// The text of a file that licit found rather than was given: a file of a policy folder,
+    /// a file a policy `use`s or `amends`, an example case of a folder. As [`Files::read`],
+    /// but only a regular file is read: a FIFO, a socket or a device is
+    /// `LoadError::NotAFile`, found without waiting on it.
+    fn read_regular(&self, path: &Path) -> Result<String, LoadError> {
+        self.read(path)
+    }
+
     /// Whether a path is a file or a directory; an error when there is nothing to read there.
     fn kind(&self, path: &Path) -> Result<EntryKind, LoadError>;
 

@@ -48,6 +48,35 @@ pub enum LoadError {
         path: String,
     },
 
+    /// A FIFO, a socket or a device where a policy file or an example case was looked for:
+    /// it is not opened for reading, as reading it could wait forever.
+    #[error("`{path}` is not a regular file: it is {what}")]
+    #[diagnostic(
+        code(licit::io::not_a_file),
+        help(
+            "licit reads only regular files from a folder or a `use`; move it out of the folder or rename it"
+        )
+    )]
+    NotAFile {
+        /// The path as found.
+        path: String,
+        /// What it is instead, in words (`a FIFO`).
+        what: String,
+    },
+
+    /// A file of a policy folder that is a symbolic link to a file outside the project.
+    #[error("`{path}` links to a file outside the project")]
+    #[diagnostic(
+        code(licit::io::outside_project),
+        help(
+            "a policy's files are inside its project: the nearest folder above the policy that holds a `licit.toml`, else the policy's own folder; copy the file into the project, or add a `licit.toml` to a folder that holds both"
+        )
+    )]
+    LinkOutsideProject {
+        /// The path of the link, as found.
+        path: String,
+    },
+
     /// A directory with no policy in it.
     #[error("no policy in `{path}`")]
     #[diagnostic(
@@ -124,13 +153,33 @@ pub fn project_root(files: &dyn Files, policy: &Path) -> PathBuf {
         .unwrap_or(folder)
 }
 
-/// Whether a path, once its links are resolved, is inside the project root.
+/// Whether a path, once its links are resolved, is inside the project root. A path to
+/// nothing is judged by the nearest folder on it that exists, so that a `use` of a missing
+/// file outside the project is refused alike on disk and in memory.
 fn inside(files: &dyn Files, root: &Path, path: &Path) -> bool {
-    let identity = files.identity(path);
+    let identity = resolved(files, path);
     let climbs = identity
         .components()
         .any(|c| matches!(c, std::path::Component::ParentDir));
     !climbs && identity.starts_with(root)
+}
+
+/// A path as [`Files::identity`] names it, or for a path to nothing, the identity of the
+/// nearest part of it that exists with the rest after it.
+fn resolved(files: &dyn Files, path: &Path) -> PathBuf {
+    let path = normalize(path);
+    for ancestor in path.ancestors() {
+        let existing = match ancestor.as_os_str().is_empty() {
+            true => Path::new("."),
+            false => ancestor,
+        };
+        if files.kind(existing).is_err() {
+            continue;
+        }
+        let rest = path.strip_prefix(ancestor).unwrap_or(&path);
+        return normalize(&files.identity(existing).join(rest));
+    }
+    path
 }
 
 /// The policies at a path: the file itself, the directory if it is a policy, or every policy
@@ -161,10 +210,11 @@ fn find_roots(
         return Ok(());
     }
     let (licit_files, dirs) = list(files, dir)?;
-    if licit_files
-        .iter()
-        .any(|file| read_policy(files, file).is_ok_and(|text| has_header(&text)))
-    {
+    // A link to a file outside the project is not read to tell whether it is a policy.
+    let project = project_root(files, dir);
+    if licit_files.iter().any(|file| {
+        inside(files, &project, file) && read_policy(files, file).is_ok_and(|t| has_header(&t))
+    }) {
         roots.push(dir.to_path_buf());
         return Ok(());
     }
@@ -191,14 +241,19 @@ fn list(files: &dyn Files, dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), L
     Ok((files, dirs))
 }
 
-/// The text of a policy file, without the byte-order mark an editor may have put before it
-/// (the one place a mark is taken off, so every command reads policies alike).
+/// The text of a policy file found in a folder or named by a policy (only a regular file:
+/// [`Files::read_regular`]), without the byte-order mark an editor may have put before it.
 pub fn read_policy(files: &dyn Files, path: &Path) -> Result<String, LoadError> {
-    let text = files.read(path)?;
-    Ok(match text.strip_prefix('\u{feff}') {
+    files.read_regular(path).map(without_mark)
+}
+
+/// A policy's text without a leading byte-order mark (the one place a mark is taken off, so
+/// every command reads policies alike).
+fn without_mark(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
-    })
+    }
 }
 
 /// Whether a file begins (after comments) with a `policy` header.
@@ -216,7 +271,8 @@ fn has_header(text: &str) -> bool {
 }
 
 /// Every `.licit` file of a policy directory, including subdirectories that are not policies
-/// of their own; a subdirectory that a link takes outside the project is left out.
+/// of their own; a subdirectory that a link takes outside the project is left out, and a file
+/// that a link takes outside it is `LoadError::LinkOutsideProject`, not read.
 fn policy_files(
     files: &dyn Files,
     dir: &Path,
@@ -228,6 +284,14 @@ fn policy_files(
         return Ok(());
     }
     let (licit_files, dirs) = list(files, dir)?;
+    if let Some(outside) = licit_files
+        .iter()
+        .find(|file| !inside(files, project, file))
+    {
+        return Err(LoadError::LinkOutsideProject {
+            path: outside.display().to_string(),
+        });
+    }
     if !top
         && licit_files
             .iter()
@@ -357,9 +421,13 @@ fn read_layers(
             paths.push(current.clone());
         }
         // Each file is parsed here, once: the header says whether the policy amends another.
+        // Only the file named on the command line may be other than a regular file (`<(…)`).
         let mut parsed_files = Vec::new();
         for path in paths {
-            let text = read_policy(files, &path)?;
+            let text = match layers.is_empty() && !current_is_dir {
+                true => files.read(&path).map(without_mark)?,
+                false => read_policy(files, &path)?,
+            };
             let parsed = syntax::parse(&text);
             parsed_files.push((path, text, parsed));
         }
@@ -397,17 +465,6 @@ fn read_layers(
             ));
             break;
         }
-        if files.kind(&base).is_err() {
-            amends_errors.push((
-                layer,
-                file,
-                AmendsProblem::Broken(format!(
-                    "no such file or directory (looked for `{}`)",
-                    base.display()
-                )),
-            ));
-            break;
-        }
         if !inside(files, project, &base) {
             amends_errors.push((
                 layer,
@@ -416,6 +473,17 @@ fn read_layers(
                     path: relative,
                     span: span.into(),
                 }),
+            ));
+            break;
+        }
+        if files.kind(&base).is_err() {
+            amends_errors.push((
+                layer,
+                file,
+                AmendsProblem::Broken(format!(
+                    "no such file or directory (looked for `{}`)",
+                    base.display()
+                )),
             ));
             break;
         }
@@ -455,8 +523,8 @@ fn resolve_uses(
         let mut uses = Vec::new();
         for (relative, span) in wanted {
             let path = normalize(&base.join(&relative));
-            // A file outside the project is not read: reported at the `use`.
-            if files.kind(&path).is_ok() && !inside(files, project, &path) {
+            // A file outside the project is not read, nor looked for: reported at the `use`.
+            if !inside(files, project, &path) {
                 uses.push(Err(format!(
                     "outside the project (looked for `{}`)",
                     path.display()
@@ -486,6 +554,10 @@ fn resolve_uses(
                 Err(LoadError::Unreadable { reason, .. }) => {
                     uses.push(Err(format!("{reason} (looked for `{}`)", path.display())))
                 }
+                Err(LoadError::NotAFile { what, .. }) => uses.push(Err(format!(
+                    "it is {what}, not a regular file (looked for `{}`)",
+                    path.display()
+                ))),
                 Err(error) => uses.push(Err(error.to_string())),
             }
         }

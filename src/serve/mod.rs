@@ -101,6 +101,15 @@ pub enum StartError {
 /// Loads the policies, binds the address, prints `listening on http://ADDR` as the first line
 /// of standard output, and serves until SIGTERM or ctrl-c.
 pub fn run(options: ServeOptions) -> Result<(), StartError> {
+    // The log begins before anything is read: the examples left out are logged.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LICIT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_ansi(false)
+        .try_init();
     let mut rulebooks: Vec<Arc<Served>> = Vec::new();
     for path in &options.paths {
         let served = Served::load(path, &options.params).map_err(StartError::Policy)?;
@@ -137,14 +146,6 @@ pub fn run(options: ServeOptions) -> Result<(), StartError> {
         body_limit: options.body_limit,
         searches: Arc::new(tokio::sync::Semaphore::new(cores.max(1))),
     });
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LICIT_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_ansi(false)
-        .try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -215,23 +216,41 @@ async fn shutdown() {
     tracing::info!("shutting down");
 }
 
-/// The `.json` files of a folder, by name, sorted; files that cannot be read are left out.
+/// The `.json` files of a folder, by name, sorted. A file that cannot be read, that is not a
+/// regular file (a FIFO is not waited on), or that a link takes outside the folder is left
+/// out, with a warning in the log.
 fn read_examples(dir: &std::path::Path) -> Vec<(String, String)> {
-    let mut examples: Vec<(String, String)> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let path = entry.path();
-            let name = path
-                .file_name()?
-                .to_str()?
-                .strip_suffix(".json")?
-                .to_string();
-            let text = crate::project::Files::read(&crate::project::OsFiles, &path).ok()?;
-            Some((name, text))
-        })
-        .collect();
+    use crate::project::{Files, OsFiles};
+    let entries = match OsFiles.list(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            tracing::warn!("no examples: {error}");
+            return Vec::new();
+        }
+    };
+    let folder = OsFiles.identity(dir);
+    let mut examples: Vec<(String, String)> = Vec::new();
+    for (path, _) in entries {
+        let Some(name) = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .and_then(|name| name.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        if !OsFiles.identity(&path).starts_with(&folder) {
+            tracing::warn!(
+                "example `{}` left out: it links outside `{}`",
+                path.display(),
+                dir.display()
+            );
+            continue;
+        }
+        match OsFiles.read_regular(&path) {
+            Ok(text) => examples.push((name.to_string(), text)),
+            Err(error) => tracing::warn!("example `{}` left out: {error}", path.display()),
+        }
+    }
     examples.sort();
     examples
 }
