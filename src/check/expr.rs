@@ -18,6 +18,9 @@ pub(super) struct Ctx {
     allow_params: bool,
     /// Quantifier variables, innermost last.
     locals: Vec<Local>,
+    /// Variables of the quantifiers whose bodies have ended, with `some` or `every`: a name
+    /// read after its quantifier is told so rather than called unknown.
+    ended: Vec<(String, &'static str)>,
     /// Paths known to be present here (`case.item.annex_i` after `… is some and`).
     narrowed: Vec<String>,
     /// The facts read, for explanations: `case.destination`, a parameter.
@@ -41,6 +44,7 @@ impl Ctx {
             allow_case: true,
             allow_params: true,
             locals: Vec::new(),
+            ended: Vec::new(),
             narrowed: Vec::new(),
             observed: Vec::new(),
             reads_facts: false,
@@ -348,6 +352,11 @@ impl Checker<'_> {
                 ctx.bind(&variable.name, element, set_reads_facts);
                 let body_checked = self.condition(body, ctx);
                 ctx.locals.pop();
+                let word = match quantifier {
+                    ast::Quantifier::Some => "some",
+                    ast::Quantifier::Every => "every",
+                };
+                ctx.ended.push((variable.name.clone(), word));
                 (
                     Expr::Quantifier {
                         every: *quantifier == ast::Quantifier::Every,
@@ -539,6 +548,19 @@ impl Checker<'_> {
                 name: name.name.clone(),
                 enums: enums.join(", "),
                 example,
+                span: name.span,
+            });
+            return (Expr::Bool(false), Type::Error);
+        }
+        if let Some((_, quantifier)) = ctx
+            .ended
+            .iter()
+            .rev()
+            .find(|(ended, _)| *ended == name.name)
+        {
+            self.error(CheckError::QuantifierEnded {
+                name: name.name.clone(),
+                quantifier,
                 span: name.span,
             });
             return (Expr::Bool(false), Type::Error);
