@@ -430,16 +430,34 @@ fn eu_diff_witnesses_keep_the_assumptions() {
 }
 
 /// `diff --emit-tests` writes, through the formatter, tests that pass `licit fmt --check` and
-/// `licit test` — a witness whose text holds a newline included.
+/// `licit test` — a witness whose text holds a newline, and one whose duration has months and days.
 #[test]
 fn emitted_tests_are_formatted_and_pass() {
-    let root = std::env::temp_dir().join(format!("licit-emit-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let policy = |title: &str, verdict: &str| {
+    let text_policy = |title: &str, verdict: &str| {
         format!(
             "policy \"{title}\" in force from 2021-01-01\n\ninput Case {{\n  date: date\n  name: text\n}}\n\nverdicts high > low\notherwise low\n\nrule named \"Art. 1\"\n  when case.name == \"two\\nlines\"\n  then {verdict}\n"
         )
     };
+    emit_tests_and_run_them("text", &text_policy, "\"two\\nlines\"");
+    // A duration of months and days is written as the language reads it.
+    let duration_policy = |title: &str, verdict: &str| {
+        format!(
+            "policy \"{title}\" in force from 2021-01-01\n\ninput Case {{\n  date: date\n  span: duration\n}}\n\nverdicts high > low\notherwise low\n\nrule long \"Art. 1\"\n  when case.span == 1 year + 6 months + 2 days\n  then {verdict}\n"
+        )
+    };
+    emit_tests_and_run_them("duration", &duration_policy, "span: 18 months + 2 days");
+}
+
+/// Writes two policies that differ (`policy(title, verdict)`), emits the witnesses of their
+/// difference as tests of the new one, and checks that the tests are formatted, contain
+/// `expected`, and pass.
+#[expect(
+    clippy::expect_used,
+    reason = "a test should stop loudly when its files cannot be written"
+)]
+fn emit_tests_and_run_them(name: &str, policy: &dyn Fn(&str, &str) -> String, expected: &str) {
+    let root = std::env::temp_dir().join(format!("licit-emit-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
     for (folder, title, verdict) in [("old", "Old", "high"), ("new", "New", "low")] {
         std::fs::create_dir_all(root.join(folder)).expect("folder made");
         std::fs::write(
@@ -453,7 +471,7 @@ fn emitted_tests_are_formatted_and_pass() {
     let (code, _, stderr) = licit_in(&root, &["diff", "old", "new", "--emit-tests", "new"]);
     assert_eq!(code, 1, "the policies differ: {stderr}");
     let emitted = std::fs::read_to_string(root.join("new/diff-witnesses.licit")).expect("written");
-    assert!(emitted.contains("\"two\\nlines\""), "{emitted}");
+    assert!(emitted.contains(expected), "{emitted}");
     let (code, stdout, stderr) = licit_in(&root, &["fmt", "--check", "new"]);
     assert_eq!(code, 0, "{emitted}\n{stdout}{stderr}");
     let (code, stdout, stderr) = licit_in(&root, &["test", "new"]);

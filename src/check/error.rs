@@ -115,6 +115,21 @@ pub enum CheckError {
         span: Span,
     },
 
+    /// A quantifier's variable read after its body ended: `some x in s: x > 1 and x < 5` is
+    /// `(some x in s: x > 1) and x < 5`.
+    #[error("`{name}` is not bound here: the body of `{quantifier}` stops at `and` and `or`")]
+    #[diagnostic(
+        code(licit::check::quantifier_ended),
+        help("wrap the body in parentheses: `{quantifier} {name} in …: (… and …)`")
+    )]
+    QuantifierEnded {
+        name: String,
+        /// `some` or `every`.
+        quantifier: &'static str,
+        #[label("`{name}` is out of its quantifier here")]
+        span: Span,
+    },
+
     #[error("unknown type `{name}`")]
     #[diagnostic(
         code(licit::check::unknown_type),

@@ -17,11 +17,23 @@ pub(super) struct Ctx {
     /// parameters are).
     allow_params: bool,
     /// Quantifier variables, innermost last.
-    locals: Vec<(String, Type)>,
+    locals: Vec<Local>,
+    /// Variables of the quantifiers whose bodies have ended, with `some` or `every`: a name
+    /// read after its quantifier is told so rather than called unknown.
+    ended: Vec<(String, &'static str)>,
     /// Paths known to be present here (`case.item.annex_i` after `… is some and`).
     narrowed: Vec<String>,
     /// The facts read, for explanations: `case.destination`, a parameter.
     pub observed: Vec<(String, Expr)>,
+    reads_facts: bool,
+}
+
+/// A variable bound by a rule's `for` or by `some`/`every`.
+struct Local {
+    name: String,
+    ty: Type,
+    /// Whether the set it ranges over reads a fact of the case or a parameter: a condition that
+    /// reads the variable then depends on the case too, though it names no fact itself.
     reads_facts: bool,
 }
 
@@ -32,6 +44,7 @@ impl Ctx {
             allow_case: true,
             allow_params: true,
             locals: Vec::new(),
+            ended: Vec::new(),
             narrowed: Vec::new(),
             observed: Vec::new(),
             reads_facts: false,
@@ -54,9 +67,14 @@ impl Ctx {
         }
     }
 
-    /// Binds a variable (a rule's `for`) for everything checked in this context.
-    pub fn bind(&mut self, name: &str, ty: Type) {
-        self.locals.push((name.to_string(), ty));
+    /// Binds a variable (a rule's `for`) for everything checked in this context;
+    /// `reads_facts` says whether its set reads a fact of the case or a parameter.
+    pub fn bind(&mut self, name: &str, ty: Type, reads_facts: bool) {
+        self.locals.push(Local {
+            name: name.to_string(),
+            ty,
+            reads_facts,
+        });
     }
 
     /// Forgets what was read so far.
@@ -320,15 +338,25 @@ impl Checker<'_> {
                 (result, Type::Bool)
             }
             ExprKind::Quantifier(quantifier, variable, set, body) => {
+                // Whether the set reads a fact is asked of the set alone, then added to
+                // what the condition read before it.
+                let read_before = std::mem::replace(&mut ctx.reads_facts, false);
                 let (set_checked, set_ty) = self.expr(set, None, ctx);
+                let set_reads_facts = ctx.reads_facts;
+                ctx.reads_facts |= read_before;
                 let element = self.set_element(
                     &set_ty,
                     set.span,
                     "`some` and `every` range over the members of a set",
                 );
-                ctx.locals.push((variable.name.clone(), element));
+                ctx.bind(&variable.name, element, set_reads_facts);
                 let body_checked = self.condition(body, ctx);
                 ctx.locals.pop();
+                let word = match quantifier {
+                    ast::Quantifier::Some => "some",
+                    ast::Quantifier::Every => "every",
+                };
+                ctx.ended.push((variable.name.clone(), word));
                 (
                     Expr::Quantifier {
                         every: *quantifier == ast::Quantifier::Every,
@@ -373,7 +401,7 @@ impl Checker<'_> {
                 if let ExprKind::Name(base_name) = &base.kind
                     && let Some((TypeSymbol::Enum(index), _)) =
                         self.types.get(&base_name.name).copied()
-                    && !ctx.locals.iter().any(|(local, _)| *local == base_name.name)
+                    && !ctx.locals.iter().any(|local| local.name == base_name.name)
                     && !self.values.contains_key(&base_name.name)
                 {
                     self.used_types[index] = true;
@@ -448,9 +476,13 @@ impl Checker<'_> {
             .locals
             .iter()
             .rev()
-            .position(|(local, _)| *local == name.name)
+            .position(|local| local.name == name.name)
         {
-            let ty = ctx.locals[ctx.locals.len() - 1 - depth].1.clone();
+            let local = &ctx.locals[ctx.locals.len() - 1 - depth];
+            let ty = local.ty.clone();
+            if local.reads_facts {
+                ctx.reads_facts = true;
+            }
             return (Expr::Local(depth), ty);
         }
         if name.name == "case" {
@@ -520,8 +552,21 @@ impl Checker<'_> {
             });
             return (Expr::Bool(false), Type::Error);
         }
+        if let Some((_, quantifier)) = ctx
+            .ended
+            .iter()
+            .rev()
+            .find(|(ended, _)| *ended == name.name)
+        {
+            self.error(CheckError::QuantifierEnded {
+                name: name.name.clone(),
+                quantifier,
+                span: name.span,
+            });
+            return (Expr::Bool(false), Type::Error);
+        }
         let mut candidates: Vec<&str> = self.values.keys().map(String::as_str).collect();
-        candidates.extend(ctx.locals.iter().map(|(local, _)| local.as_str()));
+        candidates.extend(ctx.locals.iter().map(|local| local.name.as_str()));
         candidates.extend(self.members.keys().map(String::as_str));
         if ctx.allow_case {
             candidates.push("case");
@@ -1029,7 +1074,7 @@ impl Checker<'_> {
 
     /// Whether a bare name can only be an enum member (not a local, value or `case`).
     fn is_bare_member(&self, name: &str, ctx: &Ctx) -> bool {
-        !ctx.locals.iter().any(|(local, _)| local == name)
+        !ctx.locals.iter().any(|local| local.name == name)
             && name != "case"
             && !self.values.contains_key(name)
     }

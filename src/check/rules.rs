@@ -83,13 +83,18 @@ impl<'a> Checker<'a> {
         // `for x in S`: the set is read in the rule's context; `x` is then bound in the
         // condition, the conclusion and the `because` text.
         let mut for_each = None;
-        let mut binding: Option<(String, Type)> = None;
+        let mut binding: Option<(String, Type, bool)> = None;
         if let Some((variable, set)) = &rule.for_each {
             let mut ctx = Ctx::rule();
             let (set_expr, set_ty) = self.expr(set, None, &mut ctx);
             let element =
                 self.set_element(&set_ty, set.span, "`for` ranges over the members of a set");
-            binding = Some((variable.name.clone(), element));
+            // A condition that reads `x` depends on the case when the set does.
+            binding = Some((
+                variable.name.clone(),
+                element,
+                ctx.reads_facts_since_reset(),
+            ));
             for_each = Some(ForEach {
                 variable: variable.name.clone(),
                 set: set_expr,
@@ -98,8 +103,8 @@ impl<'a> Checker<'a> {
         }
         let rule_ctx = || {
             let mut ctx = Ctx::rule();
-            if let Some((name, ty)) = &binding {
-                ctx.bind(name, ty.clone());
+            if let Some((name, ty, reads_facts)) = &binding {
+                ctx.bind(name, ty.clone(), *reads_facts);
             }
             ctx
         };

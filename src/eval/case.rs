@@ -7,7 +7,7 @@ use thiserror::Error;
 use crate::check::Policy;
 use crate::check::ir::{MAX_KEPT_DURATION, MAX_KEPT_INT, Type, kept_decimal};
 use crate::syntax::Span;
-use crate::syntax::calendar::{Date, Duration};
+use crate::syntax::calendar::{Date, Duration, DurationProblem};
 use crate::syntax::json::{self, Json, JsonError, JsonKind};
 
 use super::hash::{NameTable, TextCache, low_bytes};
@@ -64,6 +64,19 @@ pub enum CaseError {
         span: Span,
     },
 
+    #[error("`{text}` {problem}")]
+    #[diagnostic(code(licit::case::invalid_duration), help("{help}"))]
+    InvalidDuration {
+        text: String,
+        /// What is wrong: not a duration, or too long.
+        problem: &'static str,
+        help: String,
+        /// What the label says: `not a duration`, `too long`.
+        label: &'static str,
+        #[label("{label}")]
+        span: Span,
+    },
+
     #[error("`{value}` is not a member of `{enum_name}`")]
     #[diagnostic(code(licit::case::not_a_member), help("{help}"))]
     NotAMember {
@@ -107,6 +120,7 @@ impl CaseError {
             | CaseError::UnknownField { span, .. }
             | CaseError::WrongType { span, .. }
             | CaseError::InvalidDate { span, .. }
+            | CaseError::InvalidDuration { span, .. }
             | CaseError::NotAMember { span, .. }
             | CaseError::InvalidNumber { span, .. } => *span,
             CaseError::Assumption { span, .. } => span.unwrap_or(Span::new(0, 0)),
@@ -234,12 +248,22 @@ impl Decoder<'_> {
                 }
             },
             (Type::Duration, JsonKind::String(text)) => match parse_duration(text) {
-                Some(duration) => Value::Duration(duration),
-                None => self.wrong(
-                    json,
-                    ty,
-                    "write a duration as \"5 years\", \"3 months\" or \"30 days\", of at most 16777216 months or days".to_string(),
-                ),
+                Ok(duration) => Value::Duration(duration),
+                Err((problem, help)) => {
+                    let label = if problem.contains("too long") {
+                        "too long"
+                    } else {
+                        "not a duration"
+                    };
+                    self.errors.push(CaseError::InvalidDuration {
+                        text: text.clone(),
+                        problem,
+                        help,
+                        label,
+                        span: json.span,
+                    });
+                    Value::None
+                }
             },
             (Type::Enum(index), JsonKind::String(text)) => {
                 let definition = &self.policy.enums[*index];
@@ -374,30 +398,35 @@ fn parse_int(text: &str) -> Option<i64> {
 /// (`check::ir::kept_decimal`): the checker proves arithmetic exact on decimals of that range.
 const DECIMAL_HELP: &str = "write digits with at most one point, from -9999999999.9999 to 9999999999.9999, without an exponent; a decimal is never rounded";
 
-/// A duration of a case or a `--param`, if it is one of at most `MAX_KEPT_DURATION` months or
-/// days: the checker proves sums of durations exact for durations of that length.
-fn parse_duration(text: &str) -> Option<Duration> {
-    let mut words = text.split_whitespace();
-    let count: i32 = words.next()?.parse().ok()?;
-    let kept = |n: i32| (n.unsigned_abs() <= MAX_KEPT_DURATION.unsigned_abs()).then_some(n);
-    let unit = words.next()?;
-    if words.next().is_some() {
-        return None;
-    }
-    match unit {
-        "year" | "years" => Some(Duration {
-            months: kept(count.checked_mul(12)?)?,
-            days: 0,
-        }),
-        "month" | "months" => Some(Duration {
-            months: kept(count)?,
-            days: 0,
-        }),
-        "day" | "days" => Some(Duration {
-            months: 0,
-            days: kept(count)?,
-        }),
-        _ => None,
+/// A duration of a case, a `--param` or a `--what-if`, if it is one [`Duration::parse`] reads
+/// of at most `MAX_KEPT_DURATION` months and days: the checker proves sums of durations exact for
+/// durations of that length. Otherwise what is wrong (`is not a duration`, `is too long for a
+/// duration`) and the help, with the forms licit reads.
+fn parse_duration(text: &str) -> Result<Duration, (&'static str, String)> {
+    let bound = MAX_KEPT_DURATION.unsigned_abs();
+    let too_long = || {
+        (
+            "is too long for a duration",
+            format!(
+                "a duration of a case or a parameter is at most {bound} months and {bound} days"
+            ),
+        )
+    };
+    match Duration::parse(text) {
+        Ok(duration)
+            if duration.months.unsigned_abs() <= bound && duration.days.unsigned_abs() <= bound =>
+        {
+            Ok(duration)
+        }
+        Ok(_) | Err(DurationProblem::TooLong) => Err(too_long()),
+        Err(DurationProblem::Form { suggestion }) => {
+            let forms = "a duration is a count and a unit, as in \"5 years\", \"18 months\" or \"30 days\", or such parts joined by `+` or `-`, as in \"1 month + 2 days\"";
+            let help = match suggestion {
+                Some(sum) => format!("write \"{sum}\": {forms}"),
+                None => forms.to_string(),
+            };
+            Err(("is not a duration", help))
+        }
     }
 }
 
@@ -421,9 +450,9 @@ pub fn parse_param(policy: &Policy, ty: &Type, text: &str) -> Result<Value, Stri
         Type::Date => Date::parse(text)
             .map(Value::Date)
             .map_err(|problem| problem.to_string()),
-        Type::Duration => parse_duration(text).map(Value::Duration).ok_or_else(|| {
-            "expected a duration such as `5 years`, of at most 16777216 months or days".to_string()
-        }),
+        Type::Duration => parse_duration(text)
+            .map(Value::Duration)
+            .map_err(|(problem, help)| format!("`{text}` {problem}: {help}")),
         Type::Enum(index) => {
             let members = &policy.enums[*index].members;
             match members.iter().position(|m| m == text) {

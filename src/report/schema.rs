@@ -176,9 +176,9 @@ impl Writer<'_> {
             Type::Date => json!({ "$ref": "#/$defs/date" }),
             Type::Duration => json!({
                 "type": "string",
-                "pattern": "^\\s*[+-]?[0-9]+\\s+(year|years|month|months|day|days)\\s*$",
+                "pattern": "^\\s*[+-]?[0-9]+\\s+(year|years|month|months|day|days)(\\s+[+-]\\s+[+-]?[0-9]+\\s+(year|years|month|months|day|days))*\\s*$",
                 "description": format!(
-                    "A length of time: \"5 years\", \"3 months\" or \"30 days\", of at most {MAX_KEPT_DURATION} months or days."
+                    "A length of time: \"5 years\", \"18 months\", \"30 days\", or such parts joined by + or - (\"1 month + 2 days\"), of at most {MAX_KEPT_DURATION} months and {MAX_KEPT_DURATION} days."
                 ),
             }),
             Type::Enum(index) => {

@@ -310,19 +310,131 @@ impl Duration {
     }
 }
 
-impl fmt::Display for Duration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut parts = Vec::new();
-        let (years, months) = (self.months / 12, self.months % 12);
-        for (n, unit) in [(years, "year"), (months, "month"), (self.days, "day")] {
-            if n != 0 {
-                parts.push(format!("{n} {unit}{}", if n.abs() == 1 { "" } else { "s" }));
+/// Why a text is not a duration ([`Duration::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DurationProblem {
+    /// The text is not a count and a unit, nor such parts joined by `+` or `-`.
+    Form {
+        /// The text with its parts joined by `+`, when it is a sum written without them
+        /// (`1 year 1 month` for `1 year + 1 month`).
+        suggestion: Option<String>,
+    },
+    /// More than 2147483647 months or days.
+    TooLong,
+}
+
+/// The months and days one part of a duration's text stands for (`18 months`, `2 years`), or
+/// `None` when the two words are not a count and a unit.
+fn duration_part(count: &str, unit: &str) -> Option<Result<(i64, i64), DurationProblem>> {
+    let digits = count.strip_prefix(['+', '-']).unwrap_or(count);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (per_unit, in_months) = match unit {
+        "year" | "years" => (12, true),
+        "month" | "months" => (1, true),
+        "day" | "days" => (1, false),
+        _ => return None,
+    };
+    let total = count
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(per_unit));
+    Some(match total {
+        Some(n) if in_months => Ok((n, 0)),
+        Some(n) => Ok((0, n)),
+        None => Err(DurationProblem::TooLong),
+    })
+}
+
+impl Duration {
+    /// Reads a duration as [`Duration`]'s `Display` writes it, which is also how the language
+    /// writes it: a count and a unit (`5 years`, `18 months`, `1 day`), or such parts joined by
+    /// `+` or `-` (`1 month + 2 days`). Words are separated by whitespace; a count may carry a
+    /// sign. Cases, `--param` and `--what-if` values are read with it.
+    pub fn parse(text: &str) -> Result<Duration, DurationProblem> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let (mut months, mut days) = (0_i64, 0_i64);
+        let mut sign = 1;
+        let mut rest = words.as_slice();
+        loop {
+            let [count, unit, tail @ ..] = rest else {
+                return Err(Self::form_problem(&words));
+            };
+            let Some(part) = duration_part(count, unit) else {
+                return Err(Self::form_problem(&words));
+            };
+            let (part_months, part_days) = part?;
+            months = months
+                .checked_add(sign * part_months)
+                .ok_or(DurationProblem::TooLong)?;
+            days = days
+                .checked_add(sign * part_days)
+                .ok_or(DurationProblem::TooLong)?;
+            match tail {
+                [] => break,
+                ["+", more @ ..] => (sign, rest) = (1, more),
+                ["-", more @ ..] => (sign, rest) = (-1, more),
+                _ => return Err(Self::form_problem(&words)),
             }
         }
-        if parts.is_empty() {
-            return write!(f, "0 days");
+        match (i32::try_from(months), i32::try_from(days)) {
+            (Ok(months), Ok(days)) => Ok(Duration { months, days }),
+            _ => Err(DurationProblem::TooLong),
         }
-        write!(f, "{}", parts.join(" "))
+    }
+
+    /// A text that is not a duration; when its words are parts without `+` between them, the
+    /// text with it.
+    fn form_problem(words: &[&str]) -> DurationProblem {
+        let pairs = words.chunks(2);
+        let all_parts = words.len() >= 4
+            && words.len().is_multiple_of(2)
+            && pairs
+                .clone()
+                .all(|pair| matches!(pair, [count, unit] if duration_part(count, unit).is_some()));
+        let suggestion = all_parts.then(|| {
+            pairs
+                .map(|pair| pair.join(" "))
+                .collect::<Vec<_>>()
+                .join(" + ")
+        });
+        DurationProblem::Form { suggestion }
+    }
+}
+
+/// A count and its unit, singular for one: `1 year`, `18 months`.
+fn write_part(f: &mut fmt::Formatter<'_>, count: impl Into<i64>, unit: &str) -> fmt::Result {
+    let count = count.into();
+    let plural = if count.abs() == 1 { "" } else { "s" };
+    write!(f, "{count} {unit}{plural}")
+}
+
+/// The one way licit writes a duration, read back by [`Duration::parse`] and by the language:
+/// the months in the largest unit that states them exactly (`12 months` is `1 year`, `18
+/// months` stays), then the days joined by `+` or `-` (`1 month + 2 days`); no months is
+/// `30 days`, nothing is `0 days`.
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.months == 0 {
+            return write_part(f, self.days, "day");
+        }
+        if self.months % 12 == 0 {
+            write_part(f, self.months / 12, "year")?;
+        } else {
+            write_part(f, self.months, "month")?;
+        }
+        match self.days {
+            0 => Ok(()),
+            days if days > 0 => {
+                f.write_str(" + ")?;
+                write_part(f, days, "day")
+            }
+            days => {
+                f.write_str(" - ")?;
+                write_part(f, i64::from(days).abs(), "day")
+            }
+        }
     }
 }
 
@@ -448,6 +560,97 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every duration `Display` writes, `parse` reads back; a sum written without `+` is
+    /// refused with the text that has it, and more than a duration holds is too long.
+    #[test]
+    fn durations_read_back_what_display_writes() {
+        let counts = [
+            0,
+            1,
+            -1,
+            2,
+            11,
+            12,
+            18,
+            -18,
+            24,
+            30,
+            1 << 24,
+            i32::MAX,
+            i32::MIN,
+        ];
+        for months in counts {
+            for days in counts {
+                let duration = Duration { months, days };
+                let text = duration.to_string();
+                assert_eq!(Duration::parse(&text), Ok(duration), "{text}");
+            }
+        }
+        assert_eq!(
+            Duration {
+                months: 18,
+                days: 0
+            }
+            .to_string(),
+            "18 months"
+        );
+        assert_eq!(
+            Duration {
+                months: 12,
+                days: 2
+            }
+            .to_string(),
+            "1 year + 2 days"
+        );
+        assert_eq!(
+            Duration {
+                months: 1,
+                days: -1
+            }
+            .to_string(),
+            "1 month - 1 day"
+        );
+        assert_eq!(
+            Duration::parse(" +5 years "),
+            Ok(Duration {
+                months: 60,
+                days: 0
+            })
+        );
+        assert_eq!(
+            Duration::parse("1 year 1 month"),
+            Err(DurationProblem::Form {
+                suggestion: Some("1 year + 1 month".to_string())
+            })
+        );
+        for text in [
+            "",
+            "5",
+            "years",
+            "5 weeks",
+            "1 year +",
+            "1 year and 2 days",
+            "5 years 3",
+        ] {
+            assert_eq!(
+                Duration::parse(text),
+                Err(DurationProblem::Form { suggestion: None }),
+                "{text}"
+            );
+        }
+        for text in [
+            "178956971 years",
+            "2147483648 days",
+            "99999999999999999999 days",
+        ] {
+            assert_eq!(
+                Duration::parse(text),
+                Err(DurationProblem::TooLong),
+                "{text}"
+            );
+        }
+    }
 
     /// `push_to` writes what `Display` does, for days all over the calendar and outside it, and
     /// `parse` reads it back.

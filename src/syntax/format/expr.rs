@@ -5,7 +5,6 @@ use crate::syntax::ast::{
     Arg, BinaryOp, Conclusion, Expr, ExprKind, IsWhat, KindDecl, Period, Quantifier, Template,
     TemplatePart, TypeExpr,
 };
-use crate::syntax::calendar::Duration;
 
 /// How tightly an expression binds, loosest first. A place in the grammar takes expressions of at
 /// least some level; a looser one there needs parentheses.
@@ -113,7 +112,8 @@ fn write_bare(expr: &Expr, out: &mut String) {
         ExprKind::Decimal(text) => out.push_str(text),
         ExprKind::Text(text) => out.push_str(&string(text)),
         ExprKind::Date(date) => out.push_str(&date.to_string()),
-        ExprKind::Duration(value) => out.push_str(&duration(*value)),
+        // A literal has months or days, which `Duration` writes in the largest exact unit.
+        ExprKind::Duration(value) => out.push_str(&value.to_string()),
         ExprKind::None => out.push_str("none"),
         ExprKind::Name(name) => out.push_str(&name.name),
         ExprKind::Field(base, field) => {
@@ -284,17 +284,4 @@ fn escape(text: &str, in_template: bool, out: &mut String) {
             other => out.push(other),
         }
     }
-}
-
-/// A duration in the largest unit that states it exactly: `5 years`, `1 month`, `30 days`.
-fn duration(duration: Duration) -> String {
-    let (count, unit) = if duration.months == 0 {
-        (duration.days, "day")
-    } else if duration.months % 12 == 0 {
-        (duration.months / 12, "year")
-    } else {
-        (duration.months, "month")
-    };
-    let plural = if count == 1 || count == -1 { "" } else { "s" };
-    format!("{count} {unit}{plural}")
 }
