@@ -342,9 +342,22 @@ fn links_and_the_project_root() {
         &["eval", "escape/dots", "--case", "loop/case.json"],
         &["test", "escape/linked", "--format", "junit"],
     ];
+    let snapshot = transcripts_in(&root, &commands, |_, _| {});
+    let _ = std::fs::remove_dir_all(&root);
+    insta::assert_snapshot!(snapshot);
+}
+
+/// The transcripts of commands run in `root`, one after another; `check` sees each command's
+/// arguments and result first.
+fn transcripts_in(
+    root: &Path,
+    commands: &[&[&str]],
+    check: impl Fn(&[&str], &(i32, String, String)),
+) -> String {
     let mut snapshot = String::new();
     for args in commands {
-        let result = licit_in(&root, args);
+        let result = licit_in(root, args);
+        check(args, &result);
         snapshot.push_str(&transcript(
             &format!("licit {}", args.join(" ")),
             "",
@@ -352,8 +365,7 @@ fn links_and_the_project_root() {
         ));
         snapshot.push('\n');
     }
-    let _ = std::fs::remove_dir_all(&root);
-    insta::assert_snapshot!(snapshot);
+    snapshot
 }
 
 /// The README's `licit diff` of the EU rulebook and its amendment `proposal-2016`, whose
@@ -545,20 +557,12 @@ fn special_files_and_links_in_folders() {
         &["check", "project/linked-outside"],
         &["check", "project"],
     ];
-    let mut snapshot = String::new();
-    for args in commands {
-        let result = licit_in(&root, args);
+    let snapshot = transcripts_in(&root, &commands, |args, result| {
         assert!(
             !result.1.contains("SECRET") && !result.2.contains("SECRET"),
             "licit {args:?} read the file outside the project"
         );
-        snapshot.push_str(&transcript(
-            &format!("licit {}", args.join(" ")),
-            "",
-            result,
-        ));
-        snapshot.push('\n');
-    }
+    });
     let _ = std::fs::remove_dir_all(&root);
     insta::assert_snapshot!(snapshot);
 }

@@ -497,28 +497,30 @@ fn eventually(mut ready: impl FnMut() -> bool) -> bool {
     false
 }
 
+/// The SHA-256 of the first rulebook the server serves.
+fn rulebook_sha(server: &Server) -> String {
+    server.get_json("/v1/rulebooks").1["rulebooks"][0]["sha256"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
 #[test]
 fn edits_reload_and_a_broken_edit_keeps_the_last_good_rulebook() {
     let copy = copy_of_example("reload");
     let mut server = Server::start(&[&copy]);
     let case = example_case();
-    let sha = |server: &Server| {
-        server.get_json("/v1/rulebooks").1["rulebooks"][0]["sha256"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    };
-    let first = sha(&server);
+    let first = rulebook_sha(&server);
 
     // A good edit: a comment added. The new rulebook serves.
     let tests = copy.join("tests.licit");
     let text = std::fs::read_to_string(&tests).expect("the tests");
     std::fs::write(&tests, format!("{text}\n# reviewed\n")).expect("an edit");
     assert!(
-        eventually(|| sha(&server) != first),
+        eventually(|| rulebook_sha(&server) != first),
         "the edit is picked up"
     );
-    let second = sha(&server);
+    let second = rulebook_sha(&server);
     let (_, decided) = server.post_json("/v1/rulebooks/cyber-catch-all/decide", &case);
     assert_eq!(decided["receipt"]["rulebook_sha256"], second.as_str());
 
@@ -579,13 +581,7 @@ fn fifos_and_links_out_never_stall_or_leak() {
     assert_eq!(status, 404);
     assert!(!body.contains("secret"), "{body}");
 
-    let sha = |server: &Server| {
-        server.get_json("/v1/rulebooks").1["rulebooks"][0]["sha256"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    };
-    let first = sha(&server);
+    let first = rulebook_sha(&server);
     // A FIFO appears among the policy's files: the change is kept as a problem…
     let pipe = copy.join("pipe.licit");
     mkfifo(&pipe);
@@ -602,7 +598,7 @@ fn fifos_and_links_out_never_stall_or_leak() {
     let text = std::fs::read_to_string(&tests).expect("the tests");
     std::fs::write(&tests, format!("{text}\n# reviewed\n")).expect("an edit");
     assert!(
-        eventually(|| sha(&server) != first),
+        eventually(|| rulebook_sha(&server) != first),
         "the edit after the FIFO is picked up"
     );
     server.stop_with_sigterm();
