@@ -546,7 +546,7 @@ fn special_files_and_links_in_folders() {
         root.join("project/linked-outside/zz.licit"),
     )
     .expect("link");
-    let commands: [&[&str]; 9] = [
+    let commands: [&[&str]; 10] = [
         &["check", "piped"],
         &["schema", "piped"],
         &["test", "piped"],
@@ -556,6 +556,8 @@ fn special_files_and_links_in_folders() {
         &["test", "project/linked-inside"],
         &["check", "project/linked-outside"],
         &["check", "project"],
+        // `fmt` rewrites what it finds: the file outside is refused, not rewritten.
+        &["fmt", "project/linked-outside"],
     ];
     let snapshot = transcripts_in(&root, &commands, |args, result| {
         assert!(

@@ -95,5 +95,11 @@ fn licit_files(path: &Path) -> Result<Vec<PathBuf>, crate::project::LoadError> {
     }
     let mut files = crate::project::files_below(&crate::project::OsFiles, path)?;
     files.retain(|file| file.extension().is_some_and(|ext| ext == "licit"));
+    // `fmt --write` rewrites what it finds: never a file a link takes outside the project.
+    if let Some(outside) = crate::project::leaving_project(&crate::project::OsFiles, path, &files) {
+        return Err(crate::project::LoadError::LinkOutsideProject {
+            path: outside.display().to_string(),
+        });
+    }
     Ok(files)
 }

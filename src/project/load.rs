@@ -306,6 +306,17 @@ fn policy_files(
     Ok(())
 }
 
+/// The first of `candidates` (files found below `dir`) that a link takes outside the project
+/// `dir` is in, if one does: `fmt`, which rewrites the files it finds, refuses them as loading
+/// a policy does.
+pub fn leaving_project(files: &dyn Files, dir: &Path, candidates: &[PathBuf]) -> Option<PathBuf> {
+    let root = project_root(files, dir);
+    candidates
+        .iter()
+        .find(|file| !inside(files, &root, file))
+        .cloned()
+}
+
 /// Every file below a directory (in its subdirectories too), sorted; a directory reached again
 /// through a symbolic link is walked once.
 pub fn files_below(files: &dyn Files, dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
