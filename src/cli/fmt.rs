@@ -95,11 +95,20 @@ fn licit_files(path: &Path) -> Result<Vec<PathBuf>, crate::project::LoadError> {
     }
     let mut files = crate::project::files_below(&crate::project::OsFiles, path)?;
     files.retain(|file| file.extension().is_some_and(|ext| ext == "licit"));
-    // `fmt --write` rewrites what it finds: never a file a link takes outside the project.
-    if let Some(outside) = crate::project::leaving_project(&crate::project::OsFiles, path, &files) {
-        return Err(crate::project::LoadError::LinkOutsideProject {
-            path: outside.display().to_string(),
-        });
+    // `fmt` rewrites what it finds, so never a file outside the project, as loading a policy
+    // reads none: one reached through a folder that a link takes outside is left out, and a
+    // file that is itself such a link is refused.
+    let mut inside = Vec::with_capacity(files.len());
+    for file in files {
+        if crate::project::inside_project(&crate::project::OsFiles, path, &file) {
+            inside.push(file);
+        } else if file.parent().is_some_and(|folder| {
+            crate::project::inside_project(&crate::project::OsFiles, path, folder)
+        }) {
+            return Err(crate::project::LoadError::LinkOutsideProject {
+                path: file.display().to_string(),
+            });
+        }
     }
-    Ok(files)
+    Ok(inside)
 }

@@ -306,15 +306,11 @@ fn policy_files(
     Ok(())
 }
 
-/// The first of `candidates` (files found below `dir`) that a link takes outside the project
-/// `dir` is in, if one does: `fmt`, which rewrites the files it finds, refuses them as loading
-/// a policy does.
-pub fn leaving_project(files: &dyn Files, dir: &Path, candidates: &[PathBuf]) -> Option<PathBuf> {
-    let root = project_root(files, dir);
-    candidates
-        .iter()
-        .find(|file| !inside(files, &root, file))
-        .cloned()
+/// Whether a file found below `dir` is inside the project `dir` is in once its links are
+/// followed: `fmt`, which rewrites the files it finds, treats those outside as loading a policy
+/// does.
+pub fn inside_project(files: &dyn Files, dir: &Path, file: &Path) -> bool {
+    inside(files, &project_root(files, dir), file)
 }
 
 /// Every file below a directory (in its subdirectories too), sorted; a directory reached again
