@@ -217,25 +217,18 @@ impl Compared {
 /// Whether an expression reads the case (or a member of one of its sets) other than its
 /// date, which the search knows on each date it examines.
 fn reads_facts(expr: &Expr, program: &Program) -> bool {
-    let mut reads = false;
-    let mut dates = 0;
+    // Each `case.date` holds one `Expr::Case`: a reader of nothing else reads no fact.
+    let (mut readers, mut dates) = (0, 0);
     visit(expr, &mut |e| match e {
         Expr::Field(base, position)
             if matches!(**base, Expr::Case) && is_case_date(program, *position) =>
         {
             dates += 1;
         }
-        Expr::Case | Expr::Local(_) => reads = true,
+        Expr::Case | Expr::Local(_) => readers += 1,
         _ => {}
     });
-    // Each `case.date` holds one `Expr::Case`: a reader of nothing else reads no fact.
-    let mut cases = 0;
-    visit(expr, &mut |e| {
-        if matches!(e, Expr::Case | Expr::Local(_)) {
-            cases += 1;
-        }
-    });
-    reads && cases > dates
+    readers > dates
 }
 
 /// Whether a field of the case is its date (`case.date`), which the search does not vary.
