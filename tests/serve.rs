@@ -837,3 +837,70 @@ fn sigterm_does_not_wait_for_an_abandoned_search() {
     // It stops while the abandoned search still runs.
     server.stop_with_sigterm();
 }
+
+#[test]
+fn every_decision_given_out_is_in_the_decision_log_first() {
+    let copy = copy_of_example("decision-log");
+    let log = copy
+        .parent()
+        .expect("the copy's folder")
+        .join("decisions.jsonl");
+    let log_text = log.display().to_string();
+    let server = Server::start_with(&[&copy], &["--decision-log", &log_text]);
+    let case = example_case();
+    let one_line = case.replace('\n', " ");
+    let (status, decided) = server.post_json("/v1/rulebooks/cyber-catch-all/decide", &case);
+    assert_eq!(status, 200, "{decided}");
+    let (status, _) = server.post_json("/v1/rulebooks/cyber-catch-all/explain", &case);
+    assert_eq!(status, 200);
+    // A batch's decisions are logged as well, its bad lines not.
+    let batch = format!("{one_line}\nnot json\n{one_line}\n");
+    let (status, out) = server.post_ndjson("/v1/rulebooks/cyber-catch-all/batch", &batch);
+    assert_eq!((status, out.lines().count()), (200, 3), "{out}");
+    let logged: Vec<Json> = std::fs::read_to_string(&log)
+        .expect("the log")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    assert_eq!(logged.len(), 4, "{logged:?}");
+    let mut batch_receipt = decided["receipt"].clone();
+    batch_receipt["case_sha256"] = json!(licit::case_sha256(&one_line));
+    for (position, line) in logged.iter().enumerate() {
+        let receipt = if position < 2 {
+            &decided["receipt"]
+        } else {
+            &batch_receipt
+        };
+        assert_eq!(&line["receipt"], receipt);
+        assert_eq!(line["verdict"], "licence_required");
+        assert_eq!(line["decided_by"], "cyber_catch_all");
+    }
+    drop(server);
+
+    // A log that cannot be written: no decision is given out, and the answer says why.
+    let server = Server::start_with(&[&copy], &["--decision-log", "/dev/full"]);
+    for route in ["decide", "explain"] {
+        let (status, errors) =
+            server.post_json(&format!("/v1/rulebooks/cyber-catch-all/{route}"), &case);
+        assert_eq!(
+            (status, first_code(&errors)),
+            (503, "licit::io::cannot_write"),
+            "{errors}"
+        );
+        assert!(
+            errors["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|message| message.contains("/dev/full"))
+        );
+    }
+    let (status, out) = server.post_ndjson("/v1/rulebooks/cyber-catch-all/batch", &batch);
+    assert_eq!(status, 200);
+    let lines: Vec<Json> = out
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 1, "no decision is sent, only why: {out}");
+    assert_eq!(first_code(&lines[0]), "licit::io::cannot_write");
+    assert!(lines[0].get("line").is_none());
+    let _ = std::fs::remove_dir_all(copy.parent().expect("the copy's folder"));
+}

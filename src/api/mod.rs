@@ -21,6 +21,7 @@
 
 pub(crate) mod ask;
 pub mod batch;
+pub(crate) mod decision_log;
 pub mod receipt;
 
 use std::io::{BufRead, Write};

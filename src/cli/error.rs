@@ -122,6 +122,15 @@ pub enum CliError {
     DecisionLog { path: String, reason: String },
 }
 
+impl From<crate::api::decision_log::LogError> for CliError {
+    fn from(error: crate::api::decision_log::LogError) -> CliError {
+        CliError::DecisionLog {
+            path: error.path,
+            reason: error.reason,
+        }
+    }
+}
+
 impl CliError {
     /// A usage error clap found, as a diagnostic: its first line as the message, the advice
     /// after it as the help.

@@ -5,9 +5,11 @@ use std::io::{BufRead, BufWriter, IsTerminal};
 use super::args::{DecisionFormat, EvalArgs};
 use super::batch::{BatchRun, Progress};
 use super::{
-    Exit, checked_policy, parse_as_of, parse_params, print_failure, print_out, print_plain, program,
+    CliError, Exit, checked_policy, parse_as_of, parse_params, print_failure, print_out,
+    print_plain, program,
 };
 use crate::api::batch::BatchOptions;
+use crate::api::decision_log::{DecisionLog, LoggedOutput};
 use crate::api::receipt::ReceiptStamp;
 use crate::eval::{Program, Value, case_date, check_assumptions, decode_case};
 use crate::report::decision::{TextStyle, render_json, render_markdown, render_text};
@@ -54,7 +56,7 @@ pub fn run(args: &EvalArgs) -> Exit {
     };
     let program = program(&checked.policy, &params);
     let log = match &args.decision_log {
-        Some(path) => match super::receipt::DecisionLog::open(path) {
+        Some(path) => match super::receipt::open_log(path) {
             Ok(log) => Some(log),
             Err(exit) => return exit,
         },
@@ -108,7 +110,7 @@ fn decide_one(
     (text, case): (&str, &Value),
     as_of: Option<Date>,
     format: DecisionFormat,
-    log: Option<super::receipt::DecisionLog>,
+    log: Option<DecisionLog>,
 ) -> Exit {
     let json = format == DecisionFormat::Json;
     let name = path.display().to_string();
@@ -131,9 +133,9 @@ fn decide_one(
             .decided_by
             .map(|rule| program.policy.rules[rule].name.as_str());
         // The decision is given out only once the log holds it.
-        log.write_line(&crate::api::receipt::log_line(&receipt, verdict, rule));
-        if let Err(error) = log.finish() {
-            super::print_plain_failure(json, &error);
+        if let Err(error) = log.append_line(&crate::api::receipt::log_line(&receipt, verdict, rule))
+        {
+            super::print_plain_failure(json, &CliError::from(error));
             return Exit::Invalid;
         }
     }
@@ -165,7 +167,7 @@ fn decide_batch(
     path: &std::path::Path,
     as_of: Option<Date>,
     (explain, jobs): (bool, Option<usize>),
-    log: Option<super::receipt::DecisionLog>,
+    log: Option<DecisionLog>,
 ) -> Exit {
     // Progress only for a person watching, and not over decisions written to the same
     // terminal: a bar when the input's size is known.
@@ -220,11 +222,11 @@ fn decide_batch(
         },
         progress,
     };
-    let (summary, log) = match log {
+    let (summary, failure) = match log {
         Some(log) => {
-            let mut logged = super::receipt::LoggedOutput::new(&mut out, log);
+            let mut logged = LoggedOutput::new(&mut out, log);
             let summary = super::batch::run(program, &name, &mut *reader, &mut logged, &run);
-            (summary, Some(logged.into_log()))
+            (summary, logged.failure())
         }
         None => (
             super::batch::run(program, &name, &mut *reader, &mut out, &run),
@@ -232,9 +234,9 @@ fn decide_batch(
         ),
     };
     // A log that could not be written ended the batch where it failed.
-    if let Some(Err(error)) = log.map(super::receipt::DecisionLog::finish) {
+    if let Some(error) = failure {
         let _ = std::io::Write::flush(&mut out);
-        print_plain(&error);
+        print_plain(&CliError::from(error));
         return Exit::Invalid;
     }
     if summary.bad_lines > 0 {

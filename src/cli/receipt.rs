@@ -1,12 +1,12 @@
 //! `licit verify-receipt`: decide a receipt's case again under the files given and say whether
 //! the decision reproduces; and the decision log (`--decision-log`) that `eval` appends to.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::args::VerifyReceiptArgs;
 use super::{CliError, Exit, print_failure, print_out, print_plain};
 use crate::api::Rulebook;
+use crate::api::decision_log::DecisionLog;
 use crate::api::receipt::{Difference, read_receipt_file, reproduced};
 use crate::project::{Files, OsFiles};
 use crate::report::escape::for_terminal;
@@ -131,147 +131,10 @@ fn describe(difference: &Difference) -> String {
     )
 }
 
-/// A decision log opened for appending: one JSON line per decision. The first write that
-/// fails is kept, and [`DecisionLog::finish`] reports it: a decision that is not logged is never
-/// passed over in silence.
-pub(crate) struct DecisionLog {
-    file: std::io::BufWriter<std::fs::File>,
-    /// The path as given, for the diagnostic.
-    path: String,
-    /// The first write or flush that failed.
-    failed: Option<std::io::Error>,
-}
-
-impl DecisionLog {
-    /// Opens (creating it if need be) the log at a path; the problem is printed.
-    pub fn open(path: &Path) -> Result<DecisionLog, Exit> {
-        if let Ok(crate::project::EntryKind::Directory) = OsFiles.kind(path) {
-            print_plain(&CliError::DecisionLog {
-                path: path.display().to_string(),
-                reason: "it is a directory".to_string(),
-            });
-            return Err(Exit::Invalid);
-        }
-        match std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-        {
-            Ok(file) => Ok(DecisionLog {
-                file: std::io::BufWriter::new(file),
-                path: path.display().to_string(),
-                failed: None,
-            }),
-            Err(error) => {
-                print_plain(&CliError::DecisionLog {
-                    path: path.display().to_string(),
-                    reason: crate::project::io_reason(&error),
-                });
-                Err(Exit::Invalid)
-            }
-        }
-    }
-
-    /// Appends one line; false once a write has failed (nothing more is written).
-    pub fn write_line(&mut self, line: &str) -> bool {
-        if self.failed.is_some() {
-            return false;
-        }
-        let written = self
-            .file
-            .write_all(line.as_bytes())
-            .and_then(|()| self.file.write_all(b"\n"));
-        if let Err(error) = written {
-            self.failed = Some(error);
-        }
-        self.failed.is_none()
-    }
-
-    /// Flushes the log; the first write or flush that failed, as the diagnostic to print.
-    pub fn finish(mut self) -> Result<(), CliError> {
-        if self.failed.is_none()
-            && let Err(error) = self.file.flush()
-        {
-            self.failed = Some(error);
-        }
-        match self.failed.take() {
-            None => Ok(()),
-            Some(error) => Err(CliError::DecisionLog {
-                path: std::mem::take(&mut self.path),
-                reason: crate::project::io_reason(&error),
-            }),
-        }
-    }
-}
-
-/// A writer of batch output that also appends, for each decided line, its decision log line.
-/// Once the log cannot be written, writing fails too, which ends the batch: no decision is
-/// given out that the log does not hold.
-pub(crate) struct LoggedOutput<'a> {
-    pub out: &'a mut dyn Write,
-    pub log: DecisionLog,
-    /// The part of a line written so far.
-    pending: Vec<u8>,
-}
-
-impl<'a> LoggedOutput<'a> {
-    /// Batch output into `out`, logged into `log`.
-    pub fn new(out: &'a mut dyn Write, log: DecisionLog) -> LoggedOutput<'a> {
-        LoggedOutput {
-            out,
-            log,
-            pending: Vec::new(),
-        }
-    }
-
-    /// The log, to be finished once the batch is.
-    pub fn into_log(self) -> DecisionLog {
-        self.log
-    }
-}
-
-/// The error a batch's output gives once its decision log cannot be written.
-fn log_failed() -> std::io::Error {
-    std::io::Error::other("the decision log cannot be written")
-}
-
-impl Write for LoggedOutput<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if self.log.failed.is_some() {
-            return Err(log_failed());
-        }
-        // The decision lines are logged before they are given out.
-        let mut start = 0;
-        for (at, &byte) in bytes.iter().enumerate() {
-            if byte != b'\n' {
-                continue;
-            }
-            self.pending.extend_from_slice(&bytes[start..at]);
-            start = at + 1;
-            let line = std::mem::take(&mut self.pending);
-            let logged = serde_json::from_slice::<serde_json::Value>(&line)
-                .ok()
-                .and_then(|decision| crate::api::receipt::log_line_of(&decision));
-            if let Some(logged) = logged
-                && !self.log.write_line(&logged)
-            {
-                return Err(log_failed());
-            }
-        }
-        self.pending.extend_from_slice(&bytes[start..]);
-        self.out.write_all(bytes)?;
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.log.failed.is_none()
-            && let Err(error) = self.log.file.flush()
-        {
-            self.log.failed = Some(error);
-        }
-        if self.log.failed.is_some() {
-            return Err(log_failed());
-        }
-        self.out.flush()
-    }
+/// Opens the decision log of `--decision-log`; the problem is printed.
+pub(crate) fn open_log(path: &Path) -> Result<DecisionLog, Exit> {
+    DecisionLog::open(path).map_err(|error| {
+        print_plain(&CliError::from(error));
+        Exit::Invalid
+    })
 }

@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use super::State;
 use super::errors::{Failure, ServeError};
 use crate::api::batch::{BatchOptions, max_jobs};
+use crate::api::decision_log::{LogError, LoggedOutput};
 use crate::syntax::calendar::Date;
 
 /// How many chunks wait in each direction: the memory a batch holds is this many chunks.
@@ -81,9 +82,23 @@ pub(super) async fn batch(
             },
         );
         let mut writer = std::io::BufWriter::with_capacity(1 << 16, ChannelWriter { output });
-        let summary = loaded
-            .rulebook
-            .decide_batch(&mut reader, &mut writer, &options);
+        let summary = match &metrics_state.decision_log {
+            // Every decision is in the log before it is sent.
+            Some(log) => {
+                let mut logged = LoggedOutput::new(&mut writer, log);
+                let summary = loaded
+                    .rulebook
+                    .decide_batch(&mut reader, &mut logged, &options);
+                if let Some(error) = logged.failure() {
+                    // The batch ended where the log failed: its last line says why.
+                    let _ = writer.write_all(&log_failed_line(error));
+                }
+                summary
+            }
+            None => loaded
+                .rulebook
+                .decide_batch(&mut reader, &mut writer, &options),
+        };
         let _ = writer.flush();
         metrics_state
             .metrics
@@ -97,6 +112,20 @@ pub(super) async fn batch(
         Body::from_stream(stream),
     )
         .into_response()
+}
+
+/// The line that ends a batch whose decision log could not be written:
+/// `{"errors":[diagnostic]}`, as an error answer is.
+fn log_failed_line(error: LogError) -> Vec<u8> {
+    let error = ServeError::CannotLog {
+        path: error.path,
+        reason: error.reason,
+    };
+    let diagnostics = [crate::report::diagnostic::Diagnostic::plain(&error)];
+    let mut line =
+        serde_json::to_vec(&serde_json::json!({ "errors": diagnostics })).unwrap_or_default();
+    line.push(b'\n');
+    line
 }
 
 /// The request body as a blocking reader.

@@ -65,6 +65,21 @@ pub enum ServeError {
     )]
     Stopped,
 
+    /// The decision log cannot be written: the decision is not given out.
+    #[error("cannot write the decision log `{path}`: {reason}")]
+    #[diagnostic(
+        code(licit::io::cannot_write),
+        help(
+            "the decision was made but is not given out unless it is logged; free the log's disk or mend its file, then ask again"
+        )
+    )]
+    CannotLog {
+        /// The log's path as given to `--decision-log`.
+        path: String,
+        /// What the system said.
+        reason: String,
+    },
+
     /// Every search slot is taken.
     #[error("too many searches are running")]
     #[diagnostic(code(licit::serve::busy), help("try again in a moment"))]
@@ -77,7 +92,9 @@ impl ServeError {
             ServeError::UnknownRulebook { .. } => StatusCode::NOT_FOUND,
             ServeError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ServeError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ServeError::Timeout { .. } | ServeError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ServeError::Timeout { .. } | ServeError::Busy | ServeError::CannotLog { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ServeError::Stopped => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::api::decision_log::DecisionLog;
 pub use errors::ServeError;
 use metrics::Metrics;
 use rulebooks::Served;
@@ -51,7 +52,7 @@ pub(crate) struct State {
     metrics: Metrics,
     /// The example cases, by name (the file name without `.json`), with their text.
     examples: Vec<(String, String)>,
-    decision_log: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
+    decision_log: Option<Mutex<DecisionLog>>,
     search_timeout: Duration,
     body_limit: usize,
     /// At most this many searches run at once: each holds a core.
@@ -74,18 +75,23 @@ impl State {
             })
     }
 
-    /// Appends one line to the decision log, if there is one.
-    fn log(&self, line: &str) {
-        use std::io::Write;
-        if let Some(log) = &self.decision_log {
-            let mut file = match log.lock() {
-                Ok(file) => file,
-                Err(poisoned) => poisoned.into_inner(),
-            };
-            let _ = file.write_all(line.as_bytes());
-            let _ = file.write_all(b"\n");
-            let _ = file.flush();
-        }
+    /// Appends one line to the decision log, if there is one: the decision is given out only
+    /// once it is written.
+    fn log(&self, line: &str) -> Result<(), ServeError> {
+        let Some(log) = &self.decision_log else {
+            return Ok(());
+        };
+        let mut log = match log.lock() {
+            Ok(log) => log,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        log.append_line(line).map_err(|error| {
+            tracing::error!(path = %error.path, reason = %error.reason, "the decision log cannot be written");
+            ServeError::CannotLog {
+                path: error.path,
+                reason: error.reason,
+            }
+        })
     }
 }
 
@@ -121,19 +127,12 @@ pub fn run(options: ServeOptions) -> Result<(), StartError> {
         None => Vec::new(),
     };
     let decision_log = match &options.decision_log {
-        Some(path) => Some(Mutex::new(std::io::BufWriter::new(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|error| {
-                    StartError::Other(format!(
-                        "cannot open the decision log `{}`: {}",
-                        path.display(),
-                        crate::project::io_reason(&error)
-                    ))
-                })?,
-        ))),
+        Some(path) => Some(Mutex::new(DecisionLog::open(path).map_err(|error| {
+            StartError::Other(format!(
+                "cannot open the decision log `{}`: {}",
+                error.path, error.reason
+            ))
+        })?)),
         None => None,
     };
     let cores = crate::api::batch::max_jobs();

@@ -377,12 +377,12 @@ fn decide_under(
                 .stamp()
                 .append_to_object(&mut text, case, decision.date);
             let verdict = rulebook.verdict(&decision);
-            state.metrics.decision(&target.label, verdict);
             if state.decision_log.is_some() {
                 let receipt = rulebook.receipt(case, decision.date);
                 let rule = rulebook.decided_by(&decision).map(|(rule, _)| rule);
-                state.log(&log_line(&receipt, verdict, rule));
+                state.log(&log_line(&receipt, verdict, rule))?;
             }
+            state.metrics.decision(&target.label, verdict);
             Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
         }
         Answer::Explanation => {
@@ -390,13 +390,13 @@ fn decide_under(
                 Some(date) => rulebook.explain_as_of(case, date),
                 None => rulebook.explain(case),
             }?;
+            if let Some(receipt) = &explained.receipt {
+                let rule = explained.decided_by.as_ref().map(|rule| rule.rule);
+                state.log(&log_line(receipt, explained.verdict.kind, rule))?;
+            }
             state
                 .metrics
                 .decision(&target.label, explained.verdict.kind);
-            if let Some(receipt) = &explained.receipt {
-                let rule = explained.decided_by.as_ref().map(|rule| rule.rule);
-                state.log(&log_line(receipt, explained.verdict.kind, rule));
-            }
             Ok(axum::Json(&explained).into_response())
         }
     }
