@@ -904,3 +904,30 @@ fn every_decision_given_out_is_in_the_decision_log_first() {
     assert!(lines[0].get("line").is_none());
     let _ = std::fs::remove_dir_all(copy.parent().expect("the copy's folder"));
 }
+
+#[test]
+fn a_search_past_its_deadline_stops_and_frees_its_slot() {
+    // A diff of the whole EU rulebook with itself searches for much longer than one second.
+    let server = Server::start_with(
+        &[Path::new("policies/eu/dual-use")],
+        &["--search-timeout", "1"],
+    );
+    // There is one search slot per core: more abandoned searches than slots would find every
+    // slot taken ("busy") if an abandoned search ran on to its end.
+    let slots = std::thread::available_parallelism().map_or(1, usize::from);
+    for attempt in 0..=slots {
+        let started = Instant::now();
+        let code = loop {
+            let (status, errors) =
+                server.post_json("/v1/diff", r#"{"old": "dual-use", "new": "dual-use"}"#);
+            let code = first_code(&errors).to_string();
+            // A stopped search frees its slot within moments, not at the end of its search.
+            if code != "licit::serve::busy" || started.elapsed() > Duration::from_secs(5) {
+                assert_eq!(status, 503, "{errors}");
+                break code;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(code, "licit::serve::timeout", "search {attempt}");
+    }
+}

@@ -2,6 +2,9 @@
 //! which two policies differ. Small on purpose: variables, the usual operations with memoised
 //! if-then-else, and one satisfying assignment that follows preferred values.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::eval::FastMap;
 
 /// A table keyed by node and variable numbers.
@@ -15,9 +18,28 @@ pub const FALSE: Node = 0;
 /// The constant true.
 pub const TRUE: Node = 1;
 
-/// Too many nodes: the search gives up rather than exhaust memory.
+/// Too many nodes: the search gives up rather than exhaust memory. A search stopped from
+/// outside (`stoppable`) ends the same way, at the next few thousand nodes it would make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TooLarge;
+
+/// How often, in nodes made, a manager looks whether its search was stopped.
+const STOP_EVERY: usize = 1 << 12;
+
+thread_local! {
+    /// The flag that stops the searches of this thread, while `stoppable` runs one.
+    static STOP: std::cell::RefCell<Option<Arc<AtomicBool>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `work` so that every search it makes stops once `stop` is set: the managers it makes
+/// give up as if too large (the service abandons a search past its deadline, and its thread
+/// should not run on to the end with a core and a search slot).
+pub fn stoppable<T>(stop: Arc<AtomicBool>, work: impl FnOnce() -> T) -> T {
+    let before = STOP.with(|flag| flag.replace(Some(stop)));
+    let result = work();
+    STOP.with(|flag| flag.replace(before));
+    result
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Branch {
@@ -87,6 +109,8 @@ pub struct Manager {
     unique: Table<Branch>,
     computed: Computed,
     limit: usize,
+    /// The flag that stops this manager's search, if it runs under `stoppable`.
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl Manager {
@@ -103,6 +127,7 @@ impl Manager {
             unique: Table::default(),
             computed: Computed::new(MIN_CACHE_BITS),
             limit,
+            stop: STOP.with(|flag| flag.borrow().clone()),
         }
     }
 
@@ -119,6 +144,12 @@ impl Manager {
             return Ok(node);
         }
         if self.nodes.len() >= self.limit {
+            return Err(TooLarge);
+        }
+        if self.nodes.len().is_multiple_of(STOP_EVERY)
+            && let Some(stop) = &self.stop
+            && stop.load(Ordering::Relaxed)
+        {
             return Err(TooLarge);
         }
         let node = Node::try_from(self.nodes.len()).map_err(|_| TooLarge)?;

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
 use axum::body::Body;
@@ -77,7 +78,8 @@ pub(super) async fn request<T: serde::de::DeserializeOwned>(
 }
 
 /// Runs a search on a blocking thread: `Busy` when every slot is taken, `Timeout` past the
-/// deadline (the thread finishes on its own and frees its slot then).
+/// deadline (the search is stopped: it gives up at its next few thousand nodes, and its
+/// thread frees the slot then).
 pub(super) async fn search<T: Send + 'static>(
     state: &State,
     work: impl FnOnce() -> T + Send + 'static,
@@ -87,17 +89,23 @@ pub(super) async fn search<T: Send + 'static>(
         .clone()
         .try_acquire_owned()
         .map_err(|_| ServeError::Busy)?;
+    // Set past the deadline: the search gives up soon after, and frees its slot and its core.
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = stop.clone();
     let handle = tokio::task::spawn_blocking(move || {
-        let answer = work();
+        let answer = crate::analysis::bdd::stoppable(stopped, work);
         drop(permit);
         answer
     });
     match tokio::time::timeout(state.search_timeout, handle).await {
         Ok(Ok(answer)) => Ok(answer),
         Ok(Err(_)) => Err(ServeError::Stopped),
-        Err(_) => Err(ServeError::Timeout {
-            seconds: state.search_timeout.as_secs(),
-        }),
+        Err(_) => {
+            stop.store(true, Ordering::Relaxed);
+            Err(ServeError::Timeout {
+                seconds: state.search_timeout.as_secs(),
+            })
+        }
     }
 }
 
