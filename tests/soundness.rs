@@ -107,7 +107,26 @@ enum Fact {
     Kind2,
     /// A second int (`case.m`), compared only with `case.n`.
     M,
+    /// A set of records (`case.licences`, of `Licence { item: Kind, ok: bool }`), read only
+    /// through `some`/`every` over it and `is empty`.
+    Licences,
 }
+
+/// What the quantifiers over `case.licences` ask of a member: at most three different bodies,
+/// so that a pair asks at most six different things (each body satisfied, or failed) and the
+/// oracle's sets of at most three members show every kind the search must find when it names
+/// no approximation (it searches with as many members as things asked, up to three).
+const LICENCE_BODIES: [&str; 3] = ["l.item == a", "l.ok", "l.item == case.kind"];
+
+/// The members a licence may be, as JSON.
+const LICENCES: [&str; 6] = [
+    r#"{"item": "a", "ok": false}"#,
+    r#"{"item": "a", "ok": true}"#,
+    r#"{"item": "b", "ok": false}"#,
+    r#"{"item": "b", "ok": true}"#,
+    r#"{"item": "c", "ok": false}"#,
+    r#"{"item": "c", "ok": true}"#,
+];
 
 const RULE_DATES: [&str; 5] = [
     "2021-03-01",
@@ -187,6 +206,10 @@ struct Generator {
     /// instead (`case.kind != case.kind2`, `case.n <= case.m`): drawn from a generator of its
     /// own after the atom's usual draws, so every seed draws as it did before these.
     pairs: Rng,
+    /// Whether this seed's conditions also quantify over `case.licences` (then its only other
+    /// facts are `case.kind` and `case.flag`, so that enumerating stays small), and the
+    /// generator of those atoms: of its own, so the seeds without them draw as before.
+    licences: Option<Rng>,
 }
 
 impl Generator {
@@ -200,12 +223,18 @@ impl Generator {
             allowed.push(wide.remove(index));
         }
         let decimals = Rng::new(seed ^ 0xDEC1_3A15).chance(50);
+        let mut sets = Rng::new(seed ^ 0x5E75_0F4C);
+        let licences = sets.chance(25).then_some(sets);
+        if licences.is_some() {
+            allowed.truncate(2);
+        }
         Generator {
             rng,
             allowed,
             used: Used::default(),
             decimals,
             pairs: Rng::new(seed ^ 0x9A1E_5C0F),
+            licences,
         }
     }
 
@@ -220,6 +249,20 @@ impl Generator {
         let texts: &[&str] = if assert { &ASSERT_TEXTS } else { &RULE_TEXTS };
         let ints: &[i64] = if assert { &ASSERT_INTS } else { &RULE_INTS };
         let dates: &[&str] = if assert { &ASSERT_DATES } else { &RULE_DATES };
+        if let Some(sets) = &mut self.licences
+            && sets.chance(30)
+        {
+            self.used.facts.insert(Fact::Licences);
+            let body = *sets.pick(&LICENCE_BODIES);
+            if body.contains("case.kind") {
+                self.used.facts.insert(Fact::Kind);
+            }
+            return match sets.below(5) {
+                0 => "case.licences is empty".to_string(),
+                1 | 2 => format!("some l in case.licences: ({body})"),
+                _ => format!("every l in case.licences: ({body})"),
+            };
+        }
         if self.rng.chance(12) {
             let date = self.date(dates);
             let op = *self.rng.pick(&[">=", "<"]);
@@ -300,8 +343,9 @@ impl Generator {
                     _ => format!("case.v {op} {constant}"),
                 }
             }
-            // `allowed` holds neither: they come only compared with `case.kind` and `case.n`.
-            Fact::Kind2 | Fact::M | Fact::N | Fact::V => {
+            // `allowed` holds none of these: the first two come only compared with `case.kind`
+            // and `case.n`, the licences only from their own generator, above.
+            Fact::Kind2 | Fact::M | Fact::N | Fact::V | Fact::Licences => {
                 let int = *self.rng.pick(ints);
                 self.used.ints.insert(int);
                 let op = *self.rng.pick(&[">", "<=", "==", "!="]);
@@ -623,9 +667,9 @@ fn render(model: &Model, title: &str) -> String {
     if let Some(until) = &model.until {
         write!(text, " until {until}").ok();
     }
-    text.push_str("\n\nenum Kind { a, b, c }\n\n");
+    text.push_str("\n\nenum Kind { a, b, c }\n\nrecord Licence {\n  item: Kind\n  ok: bool\n}\n\n");
     text.push_str(
-        "input Case {\n  date: date\n  kind: Kind\n  flag: bool\n  name: optional text\n  start: date\n  n: int\n  v: decimal = 0.0\n  kind2: Kind = a\n  m: int = 0\n}\n\n",
+        "input Case {\n  date: date\n  kind: Kind\n  flag: bool\n  name: optional text\n  start: date\n  n: int\n  v: decimal = 0.0\n  kind2: Kind = a\n  m: int = 0\n  licences: set of Licence = {}\n}\n\n",
     );
     writeln!(
         text,
@@ -739,6 +783,20 @@ fn fact_values(used: &Used, fact: Fact, on: Date) -> Vec<String> {
     match fact {
         Fact::Kind | Fact::Kind2 => ["a", "b", "c"].iter().map(|m| format!("\"{m}\"")).collect(),
         Fact::Flag => vec!["false".to_string(), "true".to_string()],
+        Fact::Licences => {
+            // Every set of at most three of the six members a licence may be.
+            let mut sets = vec!["[]".to_string()];
+            for (i, first) in LICENCES.iter().enumerate() {
+                sets.push(format!("[{first}]"));
+                for (j, second) in LICENCES.iter().enumerate().skip(i + 1) {
+                    sets.push(format!("[{first}, {second}]"));
+                    for third in LICENCES.iter().skip(j + 1) {
+                        sets.push(format!("[{first}, {second}, {third}]"));
+                    }
+                }
+            }
+            sets
+        }
         Fact::Name => {
             let mut values = vec!["null".to_string(), "\"other\"".to_string()];
             for text in &used.texts {
@@ -813,6 +871,7 @@ fn field_name(fact: Fact) -> &'static str {
         Fact::V => "v",
         Fact::Kind2 => "kind2",
         Fact::M => "m",
+        Fact::Licences => "licences",
     }
 }
 
@@ -1698,6 +1757,7 @@ fn used_from_text(texts: &[&str]) -> Used {
             (Fact::V, "case.v"),
             (Fact::Kind2, "case.kind2"),
             (Fact::M, "case.m"),
+            (Fact::Licences, "case.licences"),
         ] {
             if text.contains(name) {
                 used.facts.insert(fact);

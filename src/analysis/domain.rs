@@ -5,6 +5,8 @@
 //! prefixes they are compared with, dates by the dates they are compared with (shifted by the
 //! durations added to them). The dates to examine are those on which anything changes.
 
+use std::collections::{HashMap, HashSet};
+
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::check::ir::{
@@ -148,7 +150,7 @@ enum Kind {
 /// that may fall in it together. A comparison whose kind is not found counts for every kind.
 #[derive(Debug, Default)]
 struct Compared {
-    facts: std::collections::HashMap<Option<Kind>, std::collections::HashSet<String>>,
+    facts: HashMap<Option<Kind>, HashSet<String>>,
 }
 
 impl Compared {
@@ -212,6 +214,93 @@ impl Compared {
         let of = |key: Option<Kind>| self.facts.get(&key).map_or(0, |facts| facts.len());
         of(Some(kind)) + of(None)
     }
+}
+
+/// The most members the search gives a set of records of the case.
+pub(super) const MOST_MEMBERS: usize = 3;
+
+/// For each set of records of the case (by its path) that quantifiers or `for` rules range
+/// over, the different things they ask of a member (`quantified_key`: a member that satisfies
+/// a body, or one that fails it, the body as written, which is how the encoder tells them
+/// apart too). A case in which `q` such things are asked has a set of at most `q` of its
+/// members in which every quantifier has the same truth — a member that shows each `some`
+/// that holds, and one that shows each `every` that does not; a `some` that does not hold and
+/// an `every` that does hold of any subset — so the search misses no case when it gives the
+/// set `q` members.
+pub(super) fn quantified_bodies(programs: [&Program; 2]) -> HashMap<Vec<String>, HashSet<String>> {
+    let mut bodies: HashMap<Vec<String>, HashSet<String>> = HashMap::new();
+    for program in programs {
+        let mut exprs: Vec<&Expr> = Vec::new();
+        for rule in &program.rules {
+            if let Some(set) = &rule.for_each {
+                if let Some(path) = records_path(set, program) {
+                    bodies
+                        .entry(path)
+                        .or_default()
+                        .insert(quantified_key(true, &format!("{:?}", rule.conditions)));
+                }
+                exprs.push(set);
+            }
+            exprs.extend(rule.conditions.iter());
+        }
+        let asserts: Vec<Expr> = program
+            .policy
+            .asserts
+            .iter()
+            .filter_map(|assertion| assertion.when.as_ref())
+            .map(|condition| program.lower_expr(condition))
+            .collect();
+        exprs.extend(asserts.iter());
+        exprs.extend(program.assumption_conditions());
+        for expr in exprs {
+            visit(expr, &mut |inner| {
+                if let Expr::Quantifier { every, set, body } = inner
+                    && let Some(path) = records_path(set, program)
+                {
+                    let key = quantified_key(!*every, &format!("{body:?}"));
+                    bodies.entry(path).or_default().insert(key);
+                }
+            });
+        }
+    }
+    bodies
+}
+
+/// What a quantifier over a set of records asks of one member, as `quantified_bodies` and the
+/// encoder count it: `some` member satisfying the body, or (`every`) some member failing it —
+/// a different thing, which may need a member of its own.
+pub(super) fn quantified_key(some: bool, body: &str) -> String {
+    format!("{} {body}", if some { "satisfies" } else { "fails" })
+}
+
+/// The path of a set of records of the case (`case.licences`: `["licences"]`), if `expr` is one.
+fn records_path(expr: &Expr, program: &Program) -> Option<Vec<String>> {
+    let Type::Set(element) = expr_type(expr, program, &[])?.unwrap_optional().clone() else {
+        return None;
+    };
+    if !matches!(*element, Type::Record(_)) {
+        return None;
+    }
+    let mut path = Vec::new();
+    let mut at = expr;
+    let mut positions = Vec::new();
+    while let Expr::Field(base, position) = at {
+        positions.push(*position);
+        at = base;
+    }
+    if !matches!(at, Expr::Case) {
+        return None;
+    }
+    let mut record = program.policy.input;
+    for position in positions.into_iter().rev() {
+        let field = program.policy.records.get(record)?.fields.get(position)?;
+        path.push(field.name.clone());
+        match field.ty.unwrap_optional() {
+            Type::Record(inner) => record = *inner,
+            _ => break,
+        }
+    }
+    Some(path)
 }
 
 /// Whether an expression reads the case (or a member of one of its sets) other than its
@@ -291,8 +380,8 @@ fn kind_of(ty: &Type) -> Option<Kind> {
 const MOST_CASE_MEMBERS: usize = 256;
 
 /// The part of a case whose values the search of `--why-not` makes classes of, so that "the
-/// case keeps this fact" is exact: every scalar, a set of records only by its first member (the
-/// one the search has), and at most `MOST_CASE_MEMBERS` members of another set. A case of
+/// case keeps this fact" is exact: every scalar, a set of records only by its first
+/// `MOST_MEMBERS` members (those the search may have), and at most `MOST_CASE_MEMBERS` members of another set. A case of
 /// many licences or long lists would otherwise give every text in them a class, and the search
 /// would grow with them (past a gigabyte at 10,000 licences).
 fn searched_part(value: &Value) -> Value {
@@ -301,7 +390,13 @@ fn searched_part(value: &Value) -> Value {
             Value::Record(*record, fields.iter().map(searched_part).collect())
         }
         Value::Set(members) => match members.first() {
-            Some(first @ Value::Record(..)) => Value::Set(vec![searched_part(first)].into()),
+            Some(Value::Record(..)) => Value::Set(
+                members
+                    .iter()
+                    .take(MOST_MEMBERS)
+                    .map(searched_part)
+                    .collect(),
+            ),
             _ => Value::Set(members.iter().take(MOST_CASE_MEMBERS).cloned().collect()),
         },
         value => value.clone(),

@@ -1,9 +1,10 @@
 //! The symbolic encoding: each fact of a case as boolean variables (one per class, exactly one
 //! true; one per class for a set), and every expression as a binary decision diagram over them.
 //!
-//! Sets inside the member of a set of records (a licence's items) are searched through their
-//! membership tests, with at most one licence. Anything the encoding cannot express becomes a
-//! fresh variable and is named as an approximation.
+//! A set of records of the case is searched with as many members as there are different things
+//! its quantifiers ask of a member (at most `MOST_MEMBERS`); sets inside such a member (a
+//! licence's items) through their membership tests. Anything the encoding cannot express
+//! becomes a fresh variable and is named as an approximation.
 
 use std::collections::HashMap;
 
@@ -12,17 +13,49 @@ use crate::eval::{Epoch, Expr, Program, Value, arithmetic};
 use crate::syntax::calendar::{Date, Duration};
 
 use super::bdd::{FALSE, Manager, Node, TRUE};
-use super::domain::Domain;
+use super::domain::{Domain, MOST_MEMBERS, quantified_bodies, quantified_key};
 use super::error::SearchError;
 
-/// A fact of the case (or of the one member of a set of records) and its variables.
+/// The sets of records in a case (not inside another set), by path, with their sizes.
+fn record_sets(
+    program: &Program,
+    value: &Value,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, usize)>,
+) {
+    let Value::Record(record, fields) = value else {
+        return;
+    };
+    let Some(definition) = program.policy.records.get(usize::from(*record)) else {
+        return;
+    };
+    for (field, value) in definition.fields.iter().zip(fields.iter()) {
+        path.push(field.name.clone());
+        match value {
+            Value::Set(members) if matches!(members.first(), Some(Value::Record(..))) => {
+                out.push((path.clone(), members.len()));
+            }
+            Value::Record(..) => record_sets(program, value, path, out),
+            _ => {}
+        }
+        path.pop();
+    }
+}
+
+/// Whether a part of a fact's path is the number of a member of a set of records
+/// (`licences.1.items`); the names of fields are never numbers.
+pub(super) fn is_member_index(part: &str) -> bool {
+    !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+/// A fact of the case (or of a member of a set of records) and its variables.
 #[derive(Debug, Clone)]
 pub(super) struct Slot {
     pub(super) ty: Type,
     /// For a scalar: the bits of its value's number in binary (for an optional scalar, 0 is
     /// `none` and class `c` is `c + 1`); all bits false is the first value, preferred in
     /// witnesses. For a set: one variable per class. For a bool: one. For a set of records:
-    /// one, "has a member".
+    /// one per member searched, "has this member".
     pub(super) vars: Vec<u32>,
     /// For a scalar: how many values the bits encode.
     pub(super) count: usize,
@@ -39,7 +72,7 @@ pub(super) enum Sym {
     Bits(usize),
     /// A record of the case, or the member of a set of records: its path and record type.
     Record(Vec<String>, usize),
-    /// A set of records: its path, record type and "has a member" slot.
+    /// A set of records: its path, record type and the slot of its members' presence.
     Records(Vec<String>, usize, usize),
     /// A set inside the member of a set of records: its path.
     Atoms(Vec<String>),
@@ -75,6 +108,10 @@ pub(super) struct Search<'p> {
     /// For each set of records of the case, what the quantifiers over it ask of a member
     /// (see `quantified_over`).
     quantified: HashMap<Vec<String>, std::collections::HashSet<String>>,
+    /// How many members each set of records of the case is searched with: as many as the
+    /// different things asked of its members when they are at most `MOST_MEMBERS` (see
+    /// `domain::quantified_bodies`), otherwise one; one for a set not listed.
+    members: HashMap<Vec<String>, usize>,
 }
 
 /// A set of a record searched by the membership tests made of it.
@@ -98,6 +135,19 @@ impl<'p> Search<'p> {
     pub(super) fn for_case(program: &'p Program, case: &Value, date: Date) -> Search<'p> {
         let mut search = Search::on_dates(program, program, &[date]);
         search.domain = Domain::build_with(program, program, &[date], case);
+        // Each member the case has of a set of records is one the search has, so that "the
+        // case keeps its licences" is exact (up to `MOST_MEMBERS`, and where the policy's
+        // quantifiers do not already take the search past it).
+        let mut sets = Vec::new();
+        record_sets(program, case, &mut Vec::new(), &mut sets);
+        let bodies = quantified_bodies([program, program]);
+        for (path, count) in sets {
+            let asked = bodies.get(&path).map_or(0, |bodies| bodies.len());
+            if asked <= MOST_MEMBERS {
+                let members = search.members.entry(path).or_insert(1);
+                *members = (*members).max(count.min(MOST_MEMBERS));
+            }
+        }
         search
     }
 
@@ -117,6 +167,16 @@ impl<'p> Search<'p> {
             current_rule: String::new(),
             late_assumptions: false,
             quantified: HashMap::new(),
+            // Members enough to miss no case, or one when that would take more than
+            // `MOST_MEMBERS`: the search is then an approximation either way, and each
+            // member multiplies the variables of its facts.
+            members: quantified_bodies([old, new])
+                .into_iter()
+                .map(|(path, bodies)| match bodies.len() {
+                    count @ 1..=MOST_MEMBERS => (path, count),
+                    _ => (path, 1),
+                })
+                .collect(),
         }
     }
 
@@ -133,7 +193,10 @@ impl<'p> Search<'p> {
         }
         let (vars, count) = match ty {
             Type::Bool => (vec![self.fresh()], 0),
-            Type::Set(inner) if matches!(**inner, Type::Record(_)) => (vec![self.fresh()], 0),
+            Type::Set(inner) if matches!(**inner, Type::Record(_)) => {
+                let members = self.members.get(path).copied().unwrap_or(1);
+                ((0..members).map(|_| self.fresh()).collect(), 0)
+            }
             Type::Set(inner) => {
                 let classes = self.domain.class_count(inner);
                 ((0..classes).map(|_| self.fresh()).collect(), 0)
@@ -224,20 +287,26 @@ impl<'p> Search<'p> {
                 }
             }
             Sym::Records(path, record, present_slot) => {
-                self.quantified_over(&path, written());
-                let present = self.manager.var(self.slots[present_slot].vars[0])?;
-                let mut member_path = path;
-                member_path.push("0".to_string());
-                env.locals.push(Sym::Record(member_path, record));
-                let holds = body(self, env);
-                env.locals.pop();
-                let holds = holds?;
-                result = if some {
-                    self.manager.and(present, holds)?
-                } else {
-                    let absent = self.manager.not(present)?;
-                    self.manager.or(absent, holds)?
-                };
+                let members = self.slots[present_slot].vars.clone();
+                self.quantified_over(&path, quantified_key(some, &written()), members.len());
+                // Some (every) member that is there satisfies the body.
+                for (index, var) in members.into_iter().enumerate() {
+                    let present = self.manager.var(var)?;
+                    let mut member_path = path.clone();
+                    member_path.push(index.to_string());
+                    env.locals.push(Sym::Record(member_path, record));
+                    let holds = body(self, env);
+                    env.locals.pop();
+                    let holds = holds?;
+                    result = if some {
+                        let part = self.manager.and(present, holds)?;
+                        self.manager.or(result, part)?
+                    } else {
+                        let absent = self.manager.not(present)?;
+                        let part = self.manager.or(absent, holds)?;
+                        self.manager.and(result, part)?
+                    };
+                }
             }
             _ => result = self.opaque("a quantifier over a value the search cannot enumerate"),
         }
@@ -245,16 +314,23 @@ impl<'p> Search<'p> {
     }
 
     /// Counts a quantifier (or `for` rule) over a set of records of the case, which is searched
-    /// with at most one member: two that ask different things of it may need two members to
-    /// hold together (a licence for the item, another for the destination), which the search
-    /// does not try, so it is named as an approximation.
-    fn quantified_over(&mut self, path: &[String], written: String) {
+    /// with `members` members: as many as the different things asked of them (see
+    /// `domain::quantified_bodies`) when they are at most `MOST_MEMBERS`, otherwise one. Past
+    /// `members` different things, a case may need more members than the search tries (a
+    /// licence for the item, another for the destination, …), so the set is named as an
+    /// approximation.
+    fn quantified_over(&mut self, path: &[String], written: String, members: usize) {
         let bodies = self.quantified.entry(path.to_vec()).or_default();
-        if bodies.insert(written) && bodies.len() == 2 {
+        if bodies.insert(written) && bodies.len() == members + 1 {
             self.approximations.push(format!(
-                "the set `{}` with at most one member, though several conditions ask of its \
-                 members (a case that needs two in it is not searched)",
-                path.join(".")
+                "the set `{}` with at most {} member{}, though its quantifiers ask more \
+                 different things of its members (a case that needs more members is not searched)",
+                path.join("."),
+                ["no", "one", "two", "three"]
+                    .get(members)
+                    .copied()
+                    .unwrap_or("many"),
+                if members == 1 { "" } else { "s" }
             ));
         }
     }
@@ -414,8 +490,13 @@ impl<'p> Search<'p> {
                 Sym::Bool(result)
             }
             Sym::Records(_, _, slot) => {
-                let present = self.manager.var(self.slots[slot].vars[0])?;
-                Sym::Bool(self.manager.not(present)?)
+                let mut result = TRUE;
+                for var in self.slots[slot].vars.clone() {
+                    let present = self.manager.var(var)?;
+                    let absent = self.manager.not(present)?;
+                    result = self.manager.and(result, absent)?;
+                }
+                Sym::Bool(result)
             }
             Sym::Atoms(path) => {
                 let empty = self.atom_sets.get(&path).map(|set| set.empty).unwrap_or(0);
@@ -573,7 +654,7 @@ impl<'p> Search<'p> {
                             let slot = self.slot(&field_path, &field.ty);
                             Sym::Records(field_path, element, slot)
                         }
-                        _ if field_path.iter().any(|part| part == "0") => {
+                        _ if field_path.iter().any(|part| is_member_index(part)) => {
                             let empty = self.fresh();
                             self.atom_sets.entry(field_path.clone()).or_insert(AtomSet {
                                 empty,

@@ -6,14 +6,14 @@ use crate::eval::{Program, Value};
 use crate::syntax::calendar::Date;
 
 use super::bdd::{FALSE, Node, TRUE};
-use super::encode::{Member, Search};
+use super::encode::{Member, Search, is_member_index};
 use super::error::SearchError;
 
 /// One fact to change, and to what.
 #[derive(Debug, Clone)]
 pub struct FactChange {
-    /// The fact, as a path from the case: `item.cyber_surveillance`, or `licences` for the
-    /// first licence as a whole.
+    /// The fact, as a path from the case: `item.cyber_surveillance`, or the path of a set of
+    /// records (`licences`) for its members as a whole.
     pub fact: String,
     /// The value it changes to.
     pub to: Value,
@@ -65,9 +65,17 @@ pub fn why_not(
     }
     let valid = search.well_formed()?;
     let target = search.manager.and(target, valid)?;
-    // Each fact of the case, and the constraint that it keeps its value.
+    // Each fact of the case, and the constraint that it keeps its value. A set of records
+    // (`case.licences`) is one fact with its members' facts: a change gives it other members.
     let mut facts: Vec<(String, Node)> = Vec::new();
-    let mut licence_keep = TRUE;
+    let mut record_sets: Vec<(String, Node)> = Vec::new();
+    let mut keep_in_set = |search: &mut Search<'_>, set: String, keep: Node| {
+        match record_sets.iter_mut().find(|(name, _)| *name == set) {
+            Some((_, kept)) => *kept = search.manager.and(*kept, keep)?,
+            None => record_sets.push((set, keep)),
+        }
+        Ok::<_, SearchError>(())
+    };
     for slot in 0..search.slots.len() {
         let path = search
             .slot_of
@@ -76,25 +84,23 @@ pub fn why_not(
             .map(|(p, _)| p.clone())
             .unwrap_or_default();
         let keep = search.keeps(slot, &path, case)?;
-        if path.iter().any(|part| part == "0" || part == "licences") {
-            licence_keep = search.manager.and(licence_keep, keep)?;
-        } else {
-            facts.push((path.join("."), keep));
+        let is_record_set = matches!(&search.slots[slot].ty, Type::Set(inner) if matches!(**inner, Type::Record(_)));
+        match path.iter().position(|part| is_member_index(part)) {
+            Some(member) => keep_in_set(&mut search, path[..member].join("."), keep)?,
+            None if is_record_set => keep_in_set(&mut search, path.join("."), keep)?,
+            None => facts.push((path.join("."), keep)),
         }
     }
     let atom_paths: Vec<Vec<String>> = search.atom_sets.keys().cloned().collect();
     for path in atom_paths {
         let keep = search.keeps_atoms(&path, case)?;
-        licence_keep = search.manager.and(licence_keep, keep)?;
+        let member = path
+            .iter()
+            .position(|part| is_member_index(part))
+            .unwrap_or(path.len());
+        keep_in_set(&mut search, path[..member].join("."), keep)?;
     }
-    if !search.atom_sets.is_empty()
-        || search
-            .slot_of
-            .keys()
-            .any(|p| p.iter().any(|part| part == "licences"))
-    {
-        facts.push(("licences".to_string(), licence_keep));
-    }
+    facts.extend(record_sets);
     let mut answers = Vec::new();
     // The date alone: the nearest date examined that gives the verdict.
     if let Some(answer) = date_change(program, case, date, verdict, written) {
@@ -235,7 +241,9 @@ fn value_at(program: &Program, value: &Value, path: &[String]) -> Option<Value> 
                 .field_index(first)?;
             value_at(program, fields.get(position)?, rest)
         }
-        Value::Set(members) if first == "0" => value_at(program, members.first()?, rest),
+        Value::Set(members) if is_member_index(first) => {
+            value_at(program, members.get(first.parse::<usize>().ok()?)?, rest)
+        }
         _ => None,
     }
 }
@@ -281,9 +289,19 @@ impl Search<'_> {
                 })
             }
             Type::Set(inner) if matches!(*inner, Type::Record(_)) => {
-                let var = self.manager.var(self.slots[slot].vars[0])?;
-                let present = current.is_some_and(|v| !v.set_members().is_empty());
-                Ok(if present { var } else { self.manager.not(var)? })
+                // Member `i` of the search is the case's `i`th, there if the case has it.
+                let count = current.map_or(0, |v| v.set_members().len());
+                let mut result = TRUE;
+                for (index, var) in self.slots[slot].vars.clone().into_iter().enumerate() {
+                    let var = self.manager.var(var)?;
+                    let literal = if index < count {
+                        var
+                    } else {
+                        self.manager.not(var)?
+                    };
+                    result = self.manager.and(result, literal)?;
+                }
+                Ok(result)
             }
             Type::Set(inner) => {
                 let members = current.map(|v| v.set_members()).unwrap_or_default();

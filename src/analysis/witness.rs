@@ -94,13 +94,19 @@ impl Search<'_> {
                 let Type::Record(element) = **inner else {
                     return Value::Set(Vec::new().into());
                 };
-                if slot.vars.first().is_some_and(is_true) {
-                    let mut member_path = path.to_vec();
-                    member_path.push("0".to_string());
-                    Value::Set(vec![self.build_record(&member_path, element, truth, date)].into())
-                } else {
-                    Value::Set(Vec::new().into())
-                }
+                // Each member searched that is there (two alike are one).
+                let members: Vec<Value> = slot
+                    .vars
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, var)| is_true(var))
+                    .map(|(index, _)| {
+                        let mut member_path = path.to_vec();
+                        member_path.push(index.to_string());
+                        self.build_record(&member_path, element, truth, date)
+                    })
+                    .collect();
+                Value::set_of(members, None)
             }
             (Type::Set(inner), Some(slot)) => {
                 let members: Vec<Value> = slot
