@@ -183,9 +183,17 @@ impl Server {
             req::References::METHOD => self
                 .params::<req::References>(request)
                 .map(|p| to_value(navigate::references(self, &p))),
-            req::Rename::METHOD => self
-                .params::<req::Rename>(request)
-                .map(|p| to_value(navigate::rename(self, &p))),
+            req::Rename::METHOD => {
+                self.params::<req::Rename>(request)
+                    .and_then(|p| match navigate::rename(self, &p) {
+                        Ok(edit) => Ok(to_value(edit)),
+                        Err(reason) => Err(Response::new_err(
+                            id.clone(),
+                            lsp_server::ErrorCode::RequestFailed as i32,
+                            reason,
+                        )),
+                    })
+            }
             req::Completion::METHOD => self
                 .params::<req::Completion>(request)
                 .map(|p| to_value(completion::completion(self, &p))),
