@@ -76,6 +76,9 @@ impl std::fmt::Display for Problems {
 
 impl std::error::Error for Problems {}
 
+/// How many problems [`Problems::of`] draws in its text; every one is in its diagnostics.
+const MAX_DRAWN: usize = 100;
+
 impl Problems {
     fn of(items: &[Sourced<'_>]) -> Problems {
         let style = Style {
@@ -86,9 +89,18 @@ impl Problems {
             diagnostics: Vec::with_capacity(items.len()),
             text: String::new(),
         };
-        for item in items {
-            let diagnostic = Diagnostic::new(item);
-            problems.text.push_str(&diagnostic.render(item.text, style));
+        // The text is drawn for the first `MAX_DRAWN` only: drawing costs the length of the
+        // text for each diagnostic, and a case can have thousands.
+        let diagnostics = crate::report::diagnostic::all(items);
+        for (position, (item, diagnostic)) in items.iter().zip(diagnostics).enumerate() {
+            if position < MAX_DRAWN {
+                problems.text.push_str(&diagnostic.render(item.text, style));
+            } else if position == MAX_DRAWN {
+                problems.text.push_str(&format!(
+                    "… and {} more problems, in the diagnostics\n",
+                    items.len() - MAX_DRAWN
+                ));
+            }
             problems.diagnostics.push(diagnostic);
         }
         problems

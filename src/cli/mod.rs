@@ -230,7 +230,7 @@ pub(crate) fn print_diagnostics(items: &[Sourced<'_>], format: DiagnosticFormat)
             }
         }
         DiagnosticFormat::Json => {
-            let json: Vec<_> = items.iter().map(to_json).collect();
+            let json = crate::report::diagnostic::all(items);
             print_out(&format!(
                 "{}\n",
                 serde_json::to_string_pretty(&json).unwrap_or_default()

@@ -11,7 +11,7 @@ use super::files::Overlay;
 use super::index::Index;
 use super::position::Lines;
 use crate::eval::{Program, SuiteOptions, run_tests};
-use crate::project::{CheckResult, load_and_check};
+use crate::project::{CheckResult, LoadError, load_and_check};
 use crate::report::analysis::{assert_diagnostic, finding_diagnostic};
 use crate::report::diagnostic::{Diagnostic, Level, Sourced};
 use crate::syntax::SyntaxError;
@@ -57,9 +57,10 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Loads and checks the policy at a root; `None` when the root itself cannot be read.
-    pub fn load(overlay: &Overlay, root: &Path) -> Option<Snapshot> {
-        let result = load_and_check(overlay, root).ok()?;
+    /// Loads and checks the policy at a root; the error when it cannot be read (a FIFO or a
+    /// link loop in its folder, a file too large, a folder of several policies).
+    pub fn load(overlay: &Overlay, root: &Path) -> Result<Snapshot, LoadError> {
+        let result = load_and_check(overlay, root)?;
         let sources = &result.loaded.sources;
         let paths = sources
             .iter()
@@ -84,7 +85,7 @@ impl Snapshot {
             last_good: None,
         };
         snapshot.fixes = snapshot.find_fixes();
-        Some(snapshot)
+        Ok(snapshot)
     }
 
     /// Did-you-mean replacements and the two readings of mixed `and`/`or`.

@@ -31,21 +31,22 @@ impl Overlay {
 }
 
 impl Files for Overlay {
+    /// The editor's text, else the disk's, but only a regular file's: no path reaches the
+    /// server from a command line, every one comes from the editor or a policy, so a FIFO named
+    /// by a document's URI is `LoadError::NotAFile` rather than an open that waits forever for
+    /// a writer (and holds every later request).
     fn read(&self, path: &Path) -> Result<String, LoadError> {
         match self.open.get(&Overlay::key(path)) {
             Some(text) if text.len() as u64 > crate::project::MAX_FILE_BYTES => {
                 Err(crate::project::too_large(path))
             }
             Some(text) => Ok(text.clone()),
-            None => OsFiles.read(path),
+            None => OsFiles.read_regular(path),
         }
     }
 
     fn read_regular(&self, path: &Path) -> Result<String, LoadError> {
-        match self.open.contains_key(&Overlay::key(path)) {
-            true => self.read(path),
-            false => OsFiles.read_regular(path),
-        }
+        self.read(path)
     }
 
     fn kind(&self, path: &Path) -> Result<EntryKind, LoadError> {

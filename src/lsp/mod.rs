@@ -17,6 +17,7 @@ mod lens;
 mod navigate;
 mod position;
 mod symbols;
+mod transport;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -26,8 +27,8 @@ use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
 use lsp_types::{
     CodeActionProviderCapability, CompletionOptions, ExecuteCommandOptions,
-    HoverProviderCapability, InitializeParams, OneOf, PublishDiagnosticsParams, RenameOptions,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    HoverProviderCapability, OneOf, PublishDiagnosticsParams, RenameOptions, ServerCapabilities,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, Url,
 };
 
@@ -41,16 +42,51 @@ pub const RUN_TESTS: &str = "licit.runTests";
 
 /// Serves one client over standard input and output until it exits.
 pub fn run() -> Result<(), String> {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, threads) = transport::stdio();
     let capabilities = serde_json::to_value(capabilities()).map_err(|e| e.to_string())?;
-    let params = connection
-        .initialize(capabilities)
-        .map_err(|e| e.to_string())?;
-    let _params: Option<InitializeParams> = serde_json::from_value(params).ok();
-    let mut server = Server::default();
-    server.main_loop(&connection)?;
+    if initialize(&connection, capabilities)? {
+        let mut server = Server::default();
+        server.main_loop(&connection)?;
+    }
     drop(connection);
-    io_threads.join().map_err(|e| e.to_string())
+    threads.join()
+}
+
+/// Waits for `initialize` and answers it with the server's capabilities; a request before it
+/// is answered `ServerNotInitialized`, a notification ignored. False when the input ends, or
+/// the client exits, first.
+fn initialize(connection: &Connection, capabilities: serde_json::Value) -> Result<bool, String> {
+    for message in &connection.receiver {
+        match message {
+            Message::Request(request) if request.method == req::Initialize::METHOD => {
+                let result = serde_json::json!({ "capabilities": capabilities });
+                send(
+                    connection,
+                    Message::Response(Response::new_ok(request.id, result)),
+                )?;
+                return Ok(true);
+            }
+            Message::Request(request) => {
+                let response = Response::new_err(
+                    request.id,
+                    lsp_server::ErrorCode::ServerNotInitialized as i32,
+                    format!(
+                        "`{}` came before `initialize`: the client initializes the server first",
+                        request.method
+                    ),
+                );
+                send(connection, Message::Response(response))?;
+            }
+            Message::Notification(notification) if notification.method == notif::Exit::METHOD => {
+                return Ok(false);
+            }
+            Message::Notification(answer) if answer.method == transport::INVALID => {
+                send(connection, Message::Notification(answer))?;
+            }
+            Message::Notification(_) | Message::Response(_) => {}
+        }
+    }
+    Ok(false)
 }
 
 fn capabilities() -> ServerCapabilities {
@@ -118,6 +154,10 @@ impl Server {
                         send(connection, Message::Notification(out))?;
                     }
                 }
+                // A frame that was not a message: its error response, in its turn.
+                Message::Notification(answer) if answer.method == transport::INVALID => {
+                    send(connection, Message::Notification(answer))?;
+                }
                 Message::Notification(notification) => {
                     for out in self.notification(notification) {
                         send(connection, Message::Notification(out))?;
@@ -143,9 +183,17 @@ impl Server {
             req::References::METHOD => self
                 .params::<req::References>(request)
                 .map(|p| to_value(navigate::references(self, &p))),
-            req::Rename::METHOD => self
-                .params::<req::Rename>(request)
-                .map(|p| to_value(navigate::rename(self, &p))),
+            req::Rename::METHOD => {
+                self.params::<req::Rename>(request)
+                    .and_then(|p| match navigate::rename(self, &p) {
+                        Ok(edit) => Ok(to_value(edit)),
+                        Err(reason) => Err(Response::new_err(
+                            id.clone(),
+                            lsp_server::ErrorCode::RequestFailed as i32,
+                            reason,
+                        )),
+                    })
+            }
             req::Completion::METHOD => self
                 .params::<req::Completion>(request)
                 .map(|p| to_value(completion::completion(self, &p))),
@@ -164,6 +212,11 @@ impl Server {
             req::ExecuteCommand::METHOD => self
                 .params::<req::ExecuteCommand>(request)
                 .map(|p| to_value(lens::execute(self, &p))),
+            req::Initialize::METHOD => Err(Response::new_err(
+                id.clone(),
+                lsp_server::ErrorCode::InvalidRequest as i32,
+                "the server is already initialized: `initialize` comes once".to_string(),
+            )),
             _ => Err(Response::new_err(
                 id.clone(),
                 lsp_server::ErrorCode::MethodNotFound as i32,
@@ -253,8 +306,19 @@ impl Server {
     pub fn refresh(&mut self, path: &Path, saved: bool) -> Vec<Notification> {
         let root = self.root_of(path);
         let mut previous = self.snapshots.remove(&root);
-        let Some(mut snapshot) = Snapshot::load(&self.overlay, &root) else {
-            return Vec::new();
+        let mut snapshot = match Snapshot::load(&self.overlay, &root) {
+            Ok(snapshot) => snapshot,
+            // The policy cannot be read at all: its error, shown on the document, in place of
+            // every diagnostic published for the policy before (as `licit check` prints it).
+            Err(error) => {
+                let key = Overlay::key(path);
+                let diagnostic = crate::report::diagnostic::Diagnostic::plain(&error);
+                let converted = uri_of(&key)
+                    .map(|uri| diagnostics::convert(&diagnostic, "", &uri))
+                    .into_iter()
+                    .collect();
+                return self.publish(root, vec![(key, converted)]);
+            }
         };
         if let Some(previous) = &mut previous {
             snapshot.keep_last_good(previous);
@@ -270,6 +334,17 @@ impl Server {
             }
         }
         let published = snapshot.publish();
+        self.snapshots.insert(root.clone(), snapshot);
+        self.publish(root, published)
+    }
+
+    /// The notifications that publish a root's diagnostics by file, clearing those of files
+    /// it published for before and has none for now.
+    fn publish(
+        &mut self,
+        root: PathBuf,
+        published: Vec<(PathBuf, Vec<lsp_types::Diagnostic>)>,
+    ) -> Vec<Notification> {
         let files: Vec<PathBuf> = published.iter().map(|(p, _)| p.clone()).collect();
         let mut out = Vec::new();
         for old in self.published.remove(&root).unwrap_or_default() {
@@ -278,8 +353,7 @@ impl Server {
             }
         }
         out.extend(published);
-        self.published.insert(root.clone(), files);
-        self.snapshots.insert(root, snapshot);
+        self.published.insert(root, files);
         out.into_iter()
             .filter_map(|(path, diagnostics)| {
                 let uri = Url::from_file_path(&path).ok()?;
@@ -318,7 +392,7 @@ impl Server {
         let key = Overlay::key(&path);
         let root = self.root_of(&path);
         if !self.snapshots.contains_key(&root) {
-            let snapshot = Snapshot::load(&self.overlay, &root)?;
+            let snapshot = Snapshot::load(&self.overlay, &root).ok()?;
             self.snapshots.insert(root.clone(), snapshot);
         }
         let snapshot = self.snapshots.get(&root)?;

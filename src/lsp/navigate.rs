@@ -102,17 +102,35 @@ pub fn is_name(text: &str) -> bool {
 }
 
 /// Answers `textDocument/rename`: every occurrence of the name, in every file of the policy.
-/// A new name that is not a name, or a place on no name, renames nothing.
-pub fn rename(server: &mut Server, params: &RenameParams) -> Option<WorkspaceEdit> {
-    if !is_name(&params.new_name) {
-        return None;
+/// A place on no name renames nothing. A new name that is not a name, or that something of the
+/// policy already has, is refused with the reason (the edit would leave a policy that no longer
+/// reads or checks: two declarations of one name, or a use that now means the other one).
+pub fn rename(server: &mut Server, params: &RenameParams) -> Result<Option<WorkspaceEdit>, String> {
+    let new_name = &params.new_name;
+    if !is_name(new_name) {
+        return Err(format!(
+            "`{new_name}` is not a name: a letter or `_`, then letters, digits and `_`, and not a keyword"
+        ));
     }
     let place = &params.text_document_position;
-    let (snapshot, file) = server.snapshot(&place.text_document.uri)?;
+    let Some((snapshot, file)) = server.snapshot(&place.text_document.uri) else {
+        return Ok(None);
+    };
     let offset = offset_of(snapshot, file, place);
     let symbols = symbols_at(snapshot, file, offset);
     if symbols.is_empty() {
-        return None;
+        return Ok(None);
+    }
+    let taken = snapshot
+        .index
+        .symbols
+        .iter()
+        .enumerate()
+        .any(|(id, symbol)| symbol.name == *new_name && !symbols.contains(&id));
+    if taken {
+        return Err(format!(
+            "`{new_name}` is already a name in this policy: renaming to it would give two things one name; choose another"
+        ));
     }
     let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
     for occurrence in symbols
@@ -130,5 +148,5 @@ pub fn rename(server: &mut Server, params: &RenameParams) -> Option<WorkspaceEdi
     for edits in changes.values_mut() {
         edits.sort_by_key(|e| (e.range.start.line, e.range.start.character));
     }
-    Some(WorkspaceEdit::new(changes))
+    Ok(Some(WorkspaceEdit::new(changes)))
 }

@@ -102,7 +102,13 @@ pub struct Label {
 impl Diagnostic {
     /// The diagnostic of a pass's error, its places read in `text`.
     pub fn new(item: &Sourced<'_>) -> Diagnostic {
-        let index = LineIndex::new(item.text);
+        Diagnostic::indexed(item, &LineIndex::new(item.text))
+    }
+
+    /// As [`Diagnostic::new`], with the line index of `item.text` made once by the caller: the
+    /// errors of one text share it (a case with thousands of unknown fields made a new index of
+    /// the whole case for each, quadratic time).
+    pub fn indexed(item: &Sourced<'_>, index: &LineIndex) -> Diagnostic {
         let labels: Vec<Label> = item
             .diagnostic
             .labels()
@@ -263,6 +269,24 @@ pub fn render_human(item: &Sourced<'_>, style: Style) -> String {
 /// The JSON form of an error with its source.
 pub fn to_json(item: &Sourced<'_>) -> Diagnostic {
     Diagnostic::new(item)
+}
+
+/// The diagnostics of errors, one line index made per text rather than per error (a case with
+/// thousands of unknown fields took quadratic time). The items borrow their texts, so a text's
+/// address and length name it for the whole call.
+pub fn all(items: &[Sourced<'_>]) -> Vec<Diagnostic> {
+    let mut index: Option<(*const u8, usize, LineIndex)> = None;
+    items
+        .iter()
+        .map(|item| {
+            let key = (item.text.as_ptr(), item.text.len());
+            let index = match &mut index {
+                Some((at, len, index)) if (*at, *len) == key => index,
+                slot => &slot.insert((key.0, key.1, LineIndex::new(item.text))).2,
+            };
+            Diagnostic::indexed(item, index)
+        })
+        .collect()
 }
 
 /// Whether an error is a warning.

@@ -174,3 +174,34 @@ def test_a_case_that_is_not_a_case_is_a_type_error(eu):
         eu.decide(42)
     with pytest.raises(TypeError):
         eu.decide({"date": object()})
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [
+        ({**CATCH_ALL, "destination": float("nan")}, "licit::case::json_syntax"),
+        ({**CATCH_ALL, "destination": float("inf")}, "licit::case::json_syntax"),
+        ('{"date": "\ud800"}', "licit::io::not_utf8"),
+        (b'{"date": "\xff"}', "licit::io::not_utf8"),
+    ],
+)
+def test_a_case_that_cannot_be_json_text_is_a_case_error_with_a_code(eu, case, code):
+    # Before, NaN raised a bare ValueError, a lone surrogate a UnicodeEncodeError and bytes
+    # that are not UTF-8 a UnicodeDecodeError, none with a code.
+    with pytest.raises(licit.CaseError) as raised:
+        eu.decide(case)
+    assert raised.value.codes == [code]
+    with pytest.raises(licit.CaseError) as raised:
+        eu.decide_many([CATCH_ALL, case])
+    assert raised.value.index == 1 and raised.value.codes == [code]
+
+
+def test_a_case_nested_deeper_than_python_recurses_is_a_case_error(eu):
+    deep: dict = {}
+    inner = deep
+    for _ in range(100_000):
+        inner["a"] = {}
+        inner = inner["a"]
+    with pytest.raises(licit.CaseError) as raised:
+        eu.decide({**CATCH_ALL, "item": deep})
+    assert raised.value.codes == ["licit::case::json_too_deep"]

@@ -64,15 +64,61 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"a case cannot hold {type(value).__name__} values: {value!r}")
 
 
+def _case_error(code: str, message: str, help: str) -> CaseError:
+    """A `CaseError` made on this side, for a case that cannot even become JSON text."""
+    diagnostic = {
+        "code": code,
+        "message": message,
+        "severity": "error",
+        "file": "",
+        "line": 1,
+        "column": 1,
+        "end_line": 1,
+        "end_column": 1,
+        "help": help,
+    }
+    return CaseError(f"{code}\n\n  × {message}\n  help: {help}", [diagnostic])
+
+
 def case_json(case: Case) -> str:
     """The JSON text of a case: a `str` as it is, a `dict` serialised (dates as `YYYY-MM-DD`,
-    decimals and sets as JSON allows)."""
+    decimals and sets as JSON allows). A case that cannot be JSON text (NaN, bytes or a `str`
+    that are not UTF-8, nesting deeper than Python recurses) raises `CaseError` with a code,
+    as a case the library rejects does."""
     if isinstance(case, str):
+        try:
+            case.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise _case_error(
+                "licit::io::not_utf8",
+                f"the case holds {case[error.start:error.end]!r}, a lone surrogate that UTF-8 cannot hold",
+                "give the case as text without lone surrogates",
+            ) from None
         return case
     if isinstance(case, (bytes, bytearray)):
-        return bytes(case).decode("utf-8")
+        try:
+            return bytes(case).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise _case_error(
+                "licit::io::not_utf8",
+                f"the case is not valid UTF-8: byte {error.start} is `{bytes(case)[error.start]:#04x}`",
+                "give the case as UTF-8",
+            ) from None
     if isinstance(case, Mapping):
-        return _json.dumps(case, default=_json_default, separators=(",", ":"), allow_nan=False)
+        try:
+            return _json.dumps(case, default=_json_default, separators=(",", ":"), allow_nan=False)
+        except ValueError as error:
+            raise _case_error(
+                "licit::case::json_syntax",
+                f"the case cannot be written as JSON: {str(error)[:1].lower()}{str(error)[1:]}",
+                "JSON has no NaN or infinity: give a number, or leave the field out",
+            ) from None
+        except RecursionError:
+            raise _case_error(
+                "licit::case::json_too_deep",
+                "the case is nested too deeply to be written as JSON",
+                "a case's fields nest a few levels deep; flatten it",
+            ) from None
     raise TypeError(f"a case is a dict or a JSON str, not {type(case).__name__}")
 
 
@@ -317,7 +363,13 @@ class Rulebook:
         """Decides many cases on every core (or `jobs` threads) with the GIL released, and
         returns their decisions in order. A case that does not fit raises its `CaseError`
         (with `index`), or with `errors="return"` takes its place in the list."""
-        texts = [case_json(case) for case in cases]
+        texts = []
+        for index, case in enumerate(cases):
+            try:
+                texts.append(case_json(case))
+            except CaseError as error:
+                error.index = index
+                raise
         lines = self._native.decide_lines(texts, jobs)
         return [_line_result(index, line, errors) for index, line in enumerate(lines)]
 
