@@ -163,3 +163,41 @@ fn a_case_of_a_hundred_thousand_brackets_is_a_diagnostic() {
     });
     assert_eq!(found, ["licit::case::json_too_deep"]);
 }
+
+/// A case with thousands of unknown fields: the command line draws the first hundred problems
+/// and counts the rest (drawing each costs the case's length), and `--format json` lists all.
+#[test]
+fn a_case_with_thousands_of_problems_draws_a_hundred_and_counts_the_rest() {
+    let dir = std::env::temp_dir().join(format!("licit-limits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|_| panic!("a temporary folder"));
+    std::fs::write(dir.join("deep.licit"), HEAD).unwrap_or_else(|_| panic!("the policy"));
+    let fields: Vec<String> = (0..5_000).map(|i| format!("\"k{i}\": {i}")).collect();
+    let case = format!(
+        "{{\"date\": \"2022-01-01\", \"destination\": \"CN\", {}}}",
+        fields.join(", ")
+    );
+    std::fs::write(dir.join("case.json"), case).unwrap_or_else(|_| panic!("the case"));
+    let run = |json: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_licit"));
+        command
+            .arg("eval")
+            .arg(dir.join("deep.licit"))
+            .arg("--case")
+            .arg(dir.join("case.json"))
+            .args(["--color", "never"]);
+        if json {
+            command.args(["--format", "json"]);
+        }
+        command.output().unwrap_or_else(|_| panic!("licit runs"))
+    };
+    let human = run(false);
+    assert_eq!(human.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&human.stderr);
+    assert_eq!(stderr.matches("licit::case::unknown_field").count(), 100);
+    assert!(stderr.contains("… and 4900 more problems"), "{stderr}");
+    let json = run(true);
+    let answer: serde_json::Value =
+        serde_json::from_slice(&json.stdout).unwrap_or_else(|_| panic!("a JSON answer"));
+    assert_eq!(answer["errors"].as_array().map(Vec::len), Some(5_000));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -446,16 +446,18 @@ pub fn errors_json<D: miette::Diagnostic>(
     text: &str,
     errors: &[D],
 ) -> Vec<Diagnostic> {
-    errors
+    // One line index for the whole text, however many errors it has.
+    let sourced: Vec<Sourced<'_>> = errors
         .iter()
-        .map(|error| {
-            Diagnostic::new(&Sourced {
-                name,
-                text,
-                diagnostic: error,
-            })
-            .shifted(first_line)
+        .map(|error| Sourced {
+            name,
+            text,
+            diagnostic: error,
         })
+        .collect();
+    crate::report::diagnostic::all(&sourced)
+        .into_iter()
+        .map(|diagnostic| diagnostic.shifted(first_line))
         .collect()
 }
 

@@ -36,7 +36,7 @@ use crate::eval::{Decision, Program, Trace, Value, case_date, check_assumptions,
 use crate::project::Files;
 use crate::report::decision::{DecisionJson, decision_json};
 use crate::report::decision_line::DecisionTexts;
-use crate::report::diagnostic::{Diagnostic, Sourced, Style};
+use crate::report::diagnostic::{Diagnostic, MOST_DRAWN, Sourced, Style};
 use crate::syntax::calendar::Date;
 
 /// The explanation of a decision: the object documented in `docs/decision-json.md`, borrowing
@@ -76,9 +76,6 @@ impl std::fmt::Display for Problems {
 
 impl std::error::Error for Problems {}
 
-/// How many problems [`Problems::of`] draws in its text; every one is in its diagnostics.
-const MAX_DRAWN: usize = 100;
-
 impl Problems {
     fn of(items: &[Sourced<'_>]) -> Problems {
         let style = Style {
@@ -89,16 +86,16 @@ impl Problems {
             diagnostics: Vec::with_capacity(items.len()),
             text: String::new(),
         };
-        // The text is drawn for the first `MAX_DRAWN` only: drawing costs the length of the
+        // The text is drawn for the first `MOST_DRAWN` only: drawing costs the length of the
         // text for each diagnostic, and a case can have thousands.
         let diagnostics = crate::report::diagnostic::all(items);
         for (position, (item, diagnostic)) in items.iter().zip(diagnostics).enumerate() {
-            if position < MAX_DRAWN {
+            if position < MOST_DRAWN {
                 problems.text.push_str(&diagnostic.render(item.text, style));
-            } else if position == MAX_DRAWN {
+            } else if position == MOST_DRAWN {
                 problems.text.push_str(&format!(
                     "… and {} more problems, in the diagnostics\n",
-                    items.len() - MAX_DRAWN
+                    items.len() - MOST_DRAWN
                 ));
             }
             problems.diagnostics.push(diagnostic);

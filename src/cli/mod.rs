@@ -282,13 +282,20 @@ pub(crate) fn print_failure<D: Diagnostic>(json: bool, name: &str, text: &str, e
         return;
     }
     let style = style_for_stderr();
-    for error in errors {
+    for error in errors.iter().take(crate::report::diagnostic::MOST_DRAWN) {
         let item = Sourced {
             name,
             text,
             diagnostic: error,
         };
         eprint!("{}", render_human(&item, style));
+    }
+    if let Some(more) = errors
+        .len()
+        .checked_sub(crate::report::diagnostic::MOST_DRAWN)
+        .filter(|more| *more > 0)
+    {
+        eprintln!("… and {more} more problems in `{name}`; `--format json` lists every one");
     }
 }
 

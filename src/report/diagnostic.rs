@@ -271,6 +271,11 @@ pub fn to_json(item: &Sourced<'_>) -> Diagnostic {
     Diagnostic::new(item)
 }
 
+/// How many problems of one text are drawn for a person (the library's `Problems` text, the
+/// command line's standard error); every one stays in the JSON diagnostics. Drawing costs the
+/// length of the text for each, and a case can have thousands.
+pub const MOST_DRAWN: usize = 100;
+
 /// The diagnostics of errors, one line index made per text rather than per error (a case with
 /// thousands of unknown fields took quadratic time). The items borrow their texts, so a text's
 /// address and length name it for the whole call.
