@@ -21,6 +21,7 @@
 
 pub(crate) mod ask;
 pub mod batch;
+#[cfg(feature = "fs")]
 pub(crate) mod decision_log;
 pub mod receipt;
 
