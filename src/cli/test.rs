@@ -59,7 +59,7 @@ pub fn run(args: &TestArgs) -> Exit {
         let diagnostics = result.diagnostics();
         print_diagnostics(&diagnostics, DiagnosticFormat::Human);
         let Some(policy) = result.checked.clone() else {
-            let drawn = diagnostics.iter().map(|d| render_human(d, plain)).collect();
+            let drawn = super::drawn(&diagnostics, plain);
             broken.push((name, drawn));
             continue;
         };
