@@ -931,3 +931,38 @@ fn a_search_past_its_deadline_stops_and_frees_its_slot() {
         assert_eq!(code, "licit::serve::timeout", "search {attempt}");
     }
 }
+
+/// A client that sends part of its headers and then nothing (slowloris) is disconnected after
+/// the header timeout (ten seconds); it held its connection forever, and twenty thousand such
+/// clients took every descriptor, so that nobody else was answered. Others are answered
+/// meanwhile, and a SIGTERM still stops the server at once.
+#[test]
+fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use std::io::{Read, Write};
+    let mut server = Server::start(&[Path::new("policies/examples/cyber-catch-all")]);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let mut slow: Vec<std::net::TcpStream> = (0..20)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&address).expect("it connects");
+            stream
+                .write_all(b"POST /v1/rulebooks/cyber-catch-all/decide HTTP/1.1\r\nHost: x\r\n")
+                .expect("part of the headers is sent");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(30)))
+                .expect("a read timeout");
+            stream
+        })
+        .collect();
+    assert_eq!(server.get("/health").0, 200);
+    let started = Instant::now();
+    for stream in &mut slow {
+        let mut byte = [0u8; 1];
+        // The server closes the connection (end of file, or a reset): the read does not wait
+        // for the thirty seconds of its own timeout.
+        let _ = stream.read(&mut byte);
+    }
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(20), "closed after {waited:?}");
+    assert_eq!(server.get("/health").0, 200);
+    server.stop_with_sigterm();
+}
