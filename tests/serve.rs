@@ -966,3 +966,24 @@ fn a_client_that_never_finishes_its_headers_is_disconnected() {
     assert_eq!(server.get("/health").0, 200);
     server.stop_with_sigterm();
 }
+
+/// A client that sends its headers and then its body a little at a time, or not at all, is
+/// answered 408 `licit::serve::slow_body` after thirty seconds; it held its connection for ever.
+#[test]
+fn a_body_that_never_arrives_is_answered_408() {
+    use std::io::{Read, Write};
+    let server = Server::start(&[Path::new("policies/examples/cyber-catch-all")]);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&address).expect("it connects");
+    stream
+        .write_all(b"POST /v1/rulebooks/cyber-catch-all/decide HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"date\"")
+        .expect("the headers and part of the body are sent");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("a read timeout");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("licit::serve::slow_body"), "{answer}");
+    assert_eq!(server.get("/health").0, 200);
+}

@@ -250,10 +250,18 @@ impl AsOf {
     }
 }
 
-/// Reads a request body as UTF-8 text of at most the limit.
+/// How long a request body (not a batch's, which is streamed) may take to arrive: a client
+/// that sent a byte now and then held its connection, and its slot, for ever.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Reads a request body as UTF-8 text of at most the limit, within [`BODY_TIMEOUT`].
 pub(super) async fn read_body(state: &State, body: Body) -> Result<String, ServeError> {
-    let bytes: Bytes = axum::body::to_bytes(body, state.body_limit)
+    let read = axum::body::to_bytes(body, state.body_limit);
+    let bytes: Bytes = tokio::time::timeout(BODY_TIMEOUT, read)
         .await
+        .map_err(|_| ServeError::SlowBody {
+            seconds: BODY_TIMEOUT.as_secs(),
+        })?
         .map_err(|_| ServeError::TooLarge {
             limit: state.body_limit,
         })?;
