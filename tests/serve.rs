@@ -41,7 +41,12 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_licit"))
             .arg("serve")
             .args(args)
-            .args(["--addr", "127.0.0.1:0", "--body-limit", "65536"])
+            .args(["--addr", "127.0.0.1:0"])
+            // A small body limit unless the test sets its own.
+            .args(match options.contains(&"--body-limit") {
+                true => &[][..],
+                false => &["--body-limit", "65536"][..],
+            })
             .args(options)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())
@@ -986,4 +991,71 @@ fn a_body_that_never_arrives_is_answered_408() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("licit::serve::slow_body"), "{answer}");
     assert_eq!(server.get("/health").0, 200);
+}
+
+/// A policy of half a megabyte with 60,000 constant conditions, each a warning, sent to
+/// `/v1/check`: it is checked on a blocking thread with one line index for its diagnostics, in
+/// moments, and the service answers others meanwhile. It was checked on the runtime's own
+/// threads with a line index of the whole policy for each diagnostic: minutes, and two such
+/// requests left the service answering nobody.
+#[test]
+fn a_large_policy_sent_to_check_leaves_the_service_answering() {
+    let server = Server::start_with(
+        &[Path::new("policies/examples/cyber-catch-all")],
+        &["--body-limit", "1000000", "--search-timeout", "60"],
+    );
+    let terms = vec!["true"; 60_000].join(" and ");
+    let policy = format!(
+        "policy \"Large\" in force from 2021-01-01\ninput Case {{ date: date }}\nverdicts a > b\notherwise b\nrule r \"Art. 1\"\n  when {terms}\n  then a\n"
+    );
+    let body = json!({ "files": { "p.licit": policy }, "path": "p.licit" }).to_string();
+    let started = Instant::now();
+    let checks: Vec<_> = (0..2)
+        .map(|_| {
+            let (agent, url, body) = (
+                server.agent.clone(),
+                format!("{}/v1/check", server.base),
+                body.clone(),
+            );
+            std::thread::spawn(move || {
+                // The answer is larger than ureq reads by default (10 MB).
+                let mut response = agent
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .send(&body)
+                    .expect("the server answers");
+                let text = response
+                    .body_mut()
+                    .with_config()
+                    .limit(200_000_000)
+                    .read_to_string()
+                    .expect("the answer");
+                (response.status().as_u16(), text)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let health = Instant::now();
+    assert_eq!(server.get("/health").0, 200);
+    assert!(
+        health.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        health.elapsed()
+    );
+    for check in checks {
+        let (status, text) = check.join().expect("the check answers");
+        // Both are checked, or one is refused as busy on a machine of one core.
+        if status == 503 {
+            assert!(text.contains("licit::serve::busy"), "{text}");
+            continue;
+        }
+        assert_eq!(status, 200, "{text}");
+        let answer: Json = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(answer["diagnostics"].as_array().map(Vec::len), Some(60_000));
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
 }
