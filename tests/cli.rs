@@ -347,6 +347,65 @@ fn links_and_the_project_root() {
     insta::assert_snapshot!(snapshot);
 }
 
+/// A stored explanation (`expect explanation`) is read as a policy's files are: a FIFO in its
+/// place hung `licit test`, a link out of the project was read and shown in the failure's diff,
+/// and `--update` wrote through it to the file outside. Each is now a failure that names the
+/// file and its code, and `--update` writes only the project's own files.
+#[cfg(unix)]
+#[test]
+fn stored_explanations_are_files_of_the_project() {
+    use std::os::unix::fs::symlink;
+    let root = std::env::temp_dir().join(format!("licit-stored-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder made");
+        std::fs::write(path, text).expect("file written");
+    };
+    let policy = "policy \"Stored\" in force from 2021-01-01\ninput Case { date: date }\nverdicts fine\notherwise fine\n\ntest \"fine\" {\n  given { date: 2022-01-01 }\n  expect fine\n  expect explanation\n}\n";
+    for folder in ["piped", "linked", "fresh"] {
+        write(&format!("{folder}/policy.licit"), policy);
+    }
+    write("secret.txt", "SECRET-OUTSIDE-TEXT\n");
+    std::fs::create_dir_all(root.join("piped/explanations")).expect("folder made");
+    let made = Command::new("mkfifo")
+        .arg(root.join("piped/explanations/fine.txt"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo");
+    std::fs::create_dir_all(root.join("linked/explanations")).expect("folder made");
+    symlink(
+        "../../secret.txt",
+        root.join("linked/explanations/fine.txt"),
+    )
+    .expect("link");
+    let commands: [&[&str]; 5] = [
+        &["test", "piped"],
+        &["test", "piped", "--update"],
+        &["test", "linked"],
+        &["test", "linked", "--update"],
+        &["test", "fresh", "--update"],
+    ];
+    let snapshot = transcripts_in(&root, &commands, |args, result| {
+        assert!(
+            !result.1.contains("SECRET") && !result.2.contains("SECRET"),
+            "licit {args:?} read the file outside the project"
+        );
+    });
+    let secret = std::fs::read_to_string(root.join("secret.txt")).expect("the file outside");
+    let fresh = std::fs::read_to_string(root.join("fresh/explanations/fine.txt"));
+    let _ = std::fs::remove_dir_all(&root);
+    assert_eq!(
+        secret, "SECRET-OUTSIDE-TEXT\n",
+        "--update wrote outside the project"
+    );
+    assert!(
+        fresh.is_ok_and(|text| text.starts_with("fine")),
+        "--update writes a new one"
+    );
+    insta::assert_snapshot!(snapshot);
+}
+
 /// The transcripts of commands run in `root`, one after another; `check` sees each command's
 /// arguments and result first.
 fn transcripts_in(

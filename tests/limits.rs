@@ -201,3 +201,43 @@ fn a_case_with_thousands_of_problems_draws_a_hundred_and_counts_the_rest() {
     assert_eq!(answer["errors"].as_array().map(Vec::len), Some(5_000));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A policy whose condition has thousands of constant terms, each a warning, and one error at
+/// its end: `check` draws a hundred problems, the error among them, and counts the rest (it
+/// drew all, each costing the file's length: 24 s for 16,000), and `--format json` lists all
+/// (it made a line index of the file for each: 4 s).
+#[test]
+fn a_policy_with_thousands_of_warnings_draws_a_hundred_the_error_among_them() {
+    let dir = std::env::temp_dir().join(format!("licit-limits-warnings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|_| panic!("a temporary folder"));
+    let terms = vec!["true"; 16_000].join("\n   and ");
+    let policy = format!(
+        "{HEAD}rule r \"Art. 1\"\n  when {terms}\n  then licence_required\nconst n: int = 99999999999999999999\n"
+    );
+    std::fs::write(dir.join("deep.licit"), policy).unwrap_or_else(|_| panic!("the policy"));
+    let run = |json: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_licit"));
+        command
+            .arg("check")
+            .arg(dir.join("deep.licit"))
+            .args(["--color", "never"]);
+        if json {
+            command.args(["--format", "json"]);
+        }
+        command.output().unwrap_or_else(|_| panic!("licit runs"))
+    };
+    let human = run(false);
+    assert_eq!(human.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&human.stderr);
+    assert_eq!(
+        stderr.matches("licit::check::constant_condition").count(),
+        99
+    );
+    assert_eq!(stderr.matches("licit::syntax::number_too_large").count(), 1);
+    assert!(stderr.contains("… and 15902 more problems"), "{stderr}");
+    let json = run(true);
+    let answer: serde_json::Value =
+        serde_json::from_slice(&json.stdout).unwrap_or_else(|_| panic!("a JSON answer"));
+    assert_eq!(answer.as_array().map(Vec::len), Some(16_002));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -41,7 +41,12 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_licit"))
             .arg("serve")
             .args(args)
-            .args(["--addr", "127.0.0.1:0", "--body-limit", "65536"])
+            .args(["--addr", "127.0.0.1:0"])
+            // A small body limit unless the test sets its own.
+            .args(match options.contains(&"--body-limit") {
+                true => &[][..],
+                false => &["--body-limit", "65536"][..],
+            })
             .args(options)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())
@@ -930,4 +935,127 @@ fn a_search_past_its_deadline_stops_and_frees_its_slot() {
         };
         assert_eq!(code, "licit::serve::timeout", "search {attempt}");
     }
+}
+
+/// A client that sends part of its headers and then nothing (slowloris) is disconnected after
+/// the header timeout (ten seconds); it held its connection forever, and twenty thousand such
+/// clients took every descriptor, so that nobody else was answered. Others are answered
+/// meanwhile, and a SIGTERM still stops the server at once.
+#[test]
+fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use std::io::{Read, Write};
+    let mut server = Server::start(&[Path::new("policies/examples/cyber-catch-all")]);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let mut slow: Vec<std::net::TcpStream> = (0..20)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&address).expect("it connects");
+            stream
+                .write_all(b"POST /v1/rulebooks/cyber-catch-all/decide HTTP/1.1\r\nHost: x\r\n")
+                .expect("part of the headers is sent");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(30)))
+                .expect("a read timeout");
+            stream
+        })
+        .collect();
+    assert_eq!(server.get("/health").0, 200);
+    let started = Instant::now();
+    for stream in &mut slow {
+        let mut byte = [0u8; 1];
+        // The server closes the connection (end of file, or a reset): the read does not wait
+        // for the thirty seconds of its own timeout.
+        let _ = stream.read(&mut byte);
+    }
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(20), "closed after {waited:?}");
+    assert_eq!(server.get("/health").0, 200);
+    server.stop_with_sigterm();
+}
+
+/// A client that sends its headers and then its body a little at a time, or not at all, is
+/// answered 408 `licit::serve::slow_body` after thirty seconds; it held its connection for ever.
+#[test]
+fn a_body_that_never_arrives_is_answered_408() {
+    use std::io::{Read, Write};
+    let server = Server::start(&[Path::new("policies/examples/cyber-catch-all")]);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&address).expect("it connects");
+    stream
+        .write_all(b"POST /v1/rulebooks/cyber-catch-all/decide HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"date\"")
+        .expect("the headers and part of the body are sent");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("a read timeout");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("licit::serve::slow_body"), "{answer}");
+    assert_eq!(server.get("/health").0, 200);
+}
+
+/// A policy of half a megabyte with 60,000 constant conditions, each a warning, sent to
+/// `/v1/check`: it is checked on a blocking thread with one line index for its diagnostics, in
+/// moments, and the service answers others meanwhile. It was checked on the runtime's own
+/// threads with a line index of the whole policy for each diagnostic: minutes, and two such
+/// requests left the service answering nobody.
+#[test]
+fn a_large_policy_sent_to_check_leaves_the_service_answering() {
+    let server = Server::start_with(
+        &[Path::new("policies/examples/cyber-catch-all")],
+        &["--body-limit", "1000000", "--search-timeout", "60"],
+    );
+    let terms = vec!["true"; 60_000].join(" and ");
+    let policy = format!(
+        "policy \"Large\" in force from 2021-01-01\ninput Case {{ date: date }}\nverdicts a > b\notherwise b\nrule r \"Art. 1\"\n  when {terms}\n  then a\n"
+    );
+    let body = json!({ "files": { "p.licit": policy }, "path": "p.licit" }).to_string();
+    let started = Instant::now();
+    let checks: Vec<_> = (0..2)
+        .map(|_| {
+            let (agent, url, body) = (
+                server.agent.clone(),
+                format!("{}/v1/check", server.base),
+                body.clone(),
+            );
+            std::thread::spawn(move || {
+                // The answer is larger than ureq reads by default (10 MB).
+                let mut response = agent
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .send(&body)
+                    .expect("the server answers");
+                let text = response
+                    .body_mut()
+                    .with_config()
+                    .limit(200_000_000)
+                    .read_to_string()
+                    .expect("the answer");
+                (response.status().as_u16(), text)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let health = Instant::now();
+    assert_eq!(server.get("/health").0, 200);
+    assert!(
+        health.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        health.elapsed()
+    );
+    for check in checks {
+        let (status, text) = check.join().expect("the check answers");
+        // Both are checked, or one is refused as busy on a machine of one core.
+        if status == 503 {
+            assert!(text.contains("licit::serve::busy"), "{text}");
+            continue;
+        }
+        assert_eq!(status, 200, "{text}");
+        let answer: Json = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(answer["diagnostics"].as_array().map(Vec::len), Some(60_000));
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -37,7 +37,7 @@ use crate::eval::{Decision, Program, Trace, Value, case_date, check_assumptions,
 use crate::project::Files;
 use crate::report::decision::{DecisionJson, decision_json};
 use crate::report::decision_line::DecisionTexts;
-use crate::report::diagnostic::{Diagnostic, MOST_DRAWN, Sourced, Style};
+use crate::report::diagnostic::{Diagnostic, Sourced, Style};
 use crate::syntax::calendar::Date;
 
 /// The explanation of a decision: the object documented in `docs/decision-json.md`, borrowing
@@ -83,25 +83,11 @@ impl Problems {
             colour: false,
             width: 100,
         };
-        let mut problems = Problems {
-            diagnostics: Vec::with_capacity(items.len()),
-            text: String::new(),
-        };
-        // The text is drawn for the first `MOST_DRAWN` only: drawing costs the length of the
-        // text for each diagnostic, and a case can have thousands.
-        let diagnostics = crate::report::diagnostic::all(items);
-        for (position, (item, diagnostic)) in items.iter().zip(diagnostics).enumerate() {
-            if position < MOST_DRAWN {
-                problems.text.push_str(&diagnostic.render(item.text, style));
-            } else if position == MOST_DRAWN {
-                problems.text.push_str(&format!(
-                    "… and {} more problems, in the diagnostics\n",
-                    items.len() - MOST_DRAWN
-                ));
-            }
-            problems.diagnostics.push(diagnostic);
+        let (diagnostics, mut text, rest) = crate::report::diagnostic::drawn(items, style);
+        if rest > 0 {
+            text.push_str(&format!("… and {rest} more problems, in the diagnostics\n"));
         }
-        problems
+        Problems { diagnostics, text }
     }
 
     /// A problem with no place in a source (an unknown parameter).

@@ -4,7 +4,7 @@ use super::args::{CheckArgs, DiagnosticFormat};
 use super::{Exit, print_diagnostics, print_plain};
 use crate::api::ask::analyse;
 use crate::report::analysis::AnalysisDiagnostic;
-use crate::report::diagnostic::{Diagnostic, Sourced, is_warning, to_json};
+use crate::report::diagnostic::{Diagnostic, Sourced, is_warning};
 
 /// Runs `licit check`.
 pub fn run(args: &CheckArgs) -> Exit {
@@ -82,7 +82,7 @@ pub fn run(args: &CheckArgs) -> Exit {
         }
         match args.format {
             DiagnosticFormat::Human => print_diagnostics(&diagnostics, DiagnosticFormat::Human),
-            DiagnosticFormat::Json => json.extend(diagnostics.iter().map(to_json)),
+            DiagnosticFormat::Json => json.extend(crate::report::diagnostic::all(&diagnostics)),
         }
     }
     match args.format {

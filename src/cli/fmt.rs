@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::args::FmtArgs;
 use super::{Exit, print_out, print_plain};
-use crate::report::diagnostic::{Sourced, render_human};
+use crate::report::diagnostic::Sourced;
 use crate::report::escape::for_terminal;
 
 /// Runs `licit fmt`.
@@ -40,14 +40,14 @@ pub fn run(args: &FmtArgs) -> Exit {
             Ok(formatted) => formatted,
             Err(errors) => {
                 let name = file.display().to_string();
-                for error in &errors {
-                    let item = Sourced {
+                let items: Vec<Sourced<'_>> = (errors.iter())
+                    .map(|error| Sourced {
                         name: &name,
                         text: &text,
                         diagnostic: error,
-                    };
-                    eprint!("{}", render_human(&item, super::style_for_stderr()));
-                }
+                    })
+                    .collect();
+                eprint!("{}", super::drawn(&items, super::style_for_stderr()));
                 invalid = true;
                 continue;
             }

@@ -30,7 +30,7 @@ use crate::check::Policy;
 use crate::check::{closest_name, did_you_mean_or};
 use crate::eval::{Program, Value};
 use crate::project::{LoadError, OsFiles, load_one};
-use crate::report::diagnostic::{Sourced, Style, render_human, to_json};
+use crate::report::diagnostic::{Sourced, Style, render_human};
 use args::{Cli, ColorChoice, Command, DiagnosticFormat};
 pub(crate) use error::CliError;
 
@@ -223,12 +223,7 @@ pub(crate) struct Checked {
 /// Prints diagnostics in the chosen format.
 pub(crate) fn print_diagnostics(items: &[Sourced<'_>], format: DiagnosticFormat) {
     match format {
-        DiagnosticFormat::Human => {
-            let style = style_for_stderr();
-            for item in items {
-                eprint!("{}", render_human(item, style));
-            }
-        }
+        DiagnosticFormat::Human => eprint!("{}", drawn(items, style_for_stderr())),
         DiagnosticFormat::Json => {
             let json = crate::report::diagnostic::all(items);
             print_out(&format!(
@@ -237,6 +232,18 @@ pub(crate) fn print_diagnostics(items: &[Sourced<'_>], format: DiagnosticFormat)
             ));
         }
     }
+}
+
+/// Diagnostics drawn for a person: the first hundred (errors first), and a line counting the
+/// rest, which `--format json` lists.
+pub(crate) fn drawn(items: &[Sourced<'_>], style: Style) -> String {
+    let (_, mut text, rest) = crate::report::diagnostic::drawn(items, style);
+    if rest > 0 {
+        text.push_str(&format!(
+            "… and {rest} more problems; `--format json` lists every one\n"
+        ));
+    }
+    text
 }
 
 /// Loads, checks and reports the one policy at a path; `Err` (with diagnostics printed) when
@@ -262,7 +269,7 @@ pub(crate) fn checked_policy(path: &Path, json_errors: bool) -> Result<Checked, 
             Ok(Checked { policy })
         }
         None if json_errors => {
-            let json: Vec<_> = diagnostics.iter().map(to_json).collect();
+            let json = crate::report::diagnostic::all(&diagnostics);
             print_error_object(&json);
             Err(Exit::Invalid)
         }
@@ -281,22 +288,14 @@ pub(crate) fn print_failure<D: Diagnostic>(json: bool, name: &str, text: &str, e
         print_error_object(&crate::api::batch::errors_json(name, 1, text, errors));
         return;
     }
-    let style = style_for_stderr();
-    for error in errors.iter().take(crate::report::diagnostic::MOST_DRAWN) {
-        let item = Sourced {
+    let items: Vec<Sourced<'_>> = (errors.iter())
+        .map(|error| Sourced {
             name,
             text,
             diagnostic: error,
-        };
-        eprint!("{}", render_human(&item, style));
-    }
-    if let Some(more) = errors
-        .len()
-        .checked_sub(crate::report::diagnostic::MOST_DRAWN)
-        .filter(|more| *more > 0)
-    {
-        eprintln!("… and {more} more problems in `{name}`; `--format json` lists every one");
-    }
+        })
+        .collect();
+    eprint!("{}", drawn(&items, style_for_stderr()));
 }
 
 /// Prints one error that has no place, as [`print_failure`] does.

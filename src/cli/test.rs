@@ -59,7 +59,7 @@ pub fn run(args: &TestArgs) -> Exit {
         let diagnostics = result.diagnostics();
         print_diagnostics(&diagnostics, DiagnosticFormat::Human);
         let Some(policy) = result.checked.clone() else {
-            let drawn = diagnostics.iter().map(|d| render_human(d, plain)).collect();
+            let drawn = super::drawn(&diagnostics, plain);
             broken.push((name, drawn));
             continue;
         };
@@ -222,6 +222,37 @@ fn explanation_path(sources: &[Source], outcome: &TestOutcome) -> Option<PathBuf
     )
 }
 
+/// The stored explanation at `path` (`None` when there is none yet), read as a policy's own
+/// files are: a regular file of the project, of at most 16 MiB. Anything else is refused, with
+/// the reason as a test failure, and is neither read nor written by `--update`: a FIFO there
+/// hung `licit test`, `/dev/zero` took all memory, and a link out of the project was shown in
+/// the diff and overwritten by `--update`.
+fn stored_explanation(path: &Path) -> Result<Option<String>, String> {
+    use crate::project::{Files, LoadError, OsFiles};
+    let refused = |error: LoadError| {
+        let code = miette::Diagnostic::code(&error).map(|code| code.to_string());
+        format!(
+            "cannot use the stored explanation: {error} ({})",
+            code.unwrap_or_default()
+        )
+    };
+    let Ok(entry) = std::fs::symlink_metadata(path) else {
+        return Ok(None);
+    };
+    // The folder of the test's file: `explanations` is below it, and may itself be a link.
+    let folder = path
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    let dangling = entry.file_type().is_symlink() && std::fs::metadata(path).is_err();
+    if dangling || !crate::project::inside_project(&OsFiles, folder, path) {
+        return Err(refused(LoadError::LinkOutsideProject {
+            path: path.display().to_string(),
+        }));
+    }
+    OsFiles.read_regular(path).map(Some).map_err(refused)
+}
+
 /// Compares (or, with `update`, stores) the explanations of tests that `expect explanation`.
 fn compare_explanations(sources: &[Source], outcomes: &mut [TestOutcome], update: bool) {
     for outcome in outcomes.iter_mut().filter(|o| o.expects_explanation) {
@@ -232,7 +263,13 @@ fn compare_explanations(sources: &[Source], outcomes: &mut [TestOutcome], update
             continue;
         };
         let actual = render_text(&outcome.program, decision, trace, TextStyle::default());
-        let stored = std::fs::read_to_string(&path).ok();
+        let stored = match stored_explanation(&path) {
+            Ok(stored) => stored,
+            Err(refused) => {
+                outcome.failures.push(refused);
+                continue;
+            }
+        };
         if stored.as_deref() == Some(actual.as_str()) {
             continue;
         }

@@ -46,6 +46,19 @@ pub enum ServeError {
         limit: usize,
     },
 
+    /// A request body that did not arrive in time.
+    #[error("the request body did not arrive within {seconds} s")]
+    #[diagnostic(
+        code(licit::serve::slow_body),
+        help(
+            "send the whole body at once; a batch of many cases goes to `/v1/rulebooks/{{name}}/batch`, which is streamed"
+        )
+    )]
+    SlowBody {
+        /// The deadline in seconds.
+        seconds: u64,
+    },
+
     /// A search that did not finish in time.
     #[error("the search took longer than {seconds} s and was abandoned")]
     #[diagnostic(
@@ -92,6 +105,7 @@ impl ServeError {
             ServeError::UnknownRulebook { .. } => StatusCode::NOT_FOUND,
             ServeError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ServeError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ServeError::SlowBody { .. } => StatusCode::REQUEST_TIMEOUT,
             ServeError::Timeout { .. } | ServeError::Busy | ServeError::CannotLog { .. } => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

@@ -178,10 +178,7 @@ pub fn run(options: ServeOptions) -> Result<(), StartError> {
             );
         }
         let app = routes::router(state.clone());
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown())
-            .await
-            .map_err(|error| StartError::Other(error.to_string()))?;
+        serve_connections(listener, app, shutdown()).await;
         tracing::info!("stopped");
         Ok(())
     });
@@ -190,6 +187,69 @@ pub fn run(options: ServeOptions) -> Result<(), StartError> {
     // wait, for minutes if it is a long diff).
     runtime.shutdown_timeout(Duration::from_millis(500));
     served
+}
+
+/// How long a client may take to send a request's headers (and, on a connection kept open,
+/// to begin its next request): a client that sends them a byte at a time, or never, held its
+/// connection, and with thousands of them every file descriptor, so that no one else could
+/// connect (slowloris).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most connections open at once; a connection past them is closed at once, so that the
+/// descriptors the service needs for its policies and its decision log are never all taken.
+const MAX_CONNECTIONS: usize = 4096;
+
+/// Accepts connections and serves `app` on each (HTTP/1.1) until `shutdown` resolves; then
+/// accepts no more and lets the requests in flight finish. Each connection must send its
+/// headers within [`HEADER_TIMEOUT`], and at most [`MAX_CONNECTIONS`] are open at once.
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let (closing, _) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of descriptors, or a connection reset before it was accepted: wait a
+                    // moment rather than spin, as hyper and axum do.
+                    tracing::warn!("cannot accept a connection: {error}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            tracing::warn!("{MAX_CONNECTIONS} connections are open: one more is closed");
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut closing = closing.subscribe();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT);
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let mut connection = std::pin::pin!(builder.serve_connection(io, service));
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = closing.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+            drop(slot);
+        });
+    }
+    let _ = closing.send(true);
+    // Every connection gives its slot back when it ends: all of them back, all have ended.
+    let _ = slots.acquire_many(MAX_CONNECTIONS as u32).await;
 }
 
 /// Resolves on ctrl-c or SIGTERM: requests in flight finish, new ones are refused.

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
+use super::ask::search;
 use super::errors::{ErrorCodes, Failure, ServeError};
 use super::rulebooks::Served;
 use super::sent::{CaseBody, Params, RulebookRef, SENT_HELP, SentPolicy, Target};
@@ -250,10 +251,18 @@ impl AsOf {
     }
 }
 
-/// Reads a request body as UTF-8 text of at most the limit.
+/// How long a request body (not a batch's, which is streamed) may take to arrive: a client
+/// that sent a byte now and then held its connection, and its slot, for ever.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Reads a request body as UTF-8 text of at most the limit, within [`BODY_TIMEOUT`].
 pub(super) async fn read_body(state: &State, body: Body) -> Result<String, ServeError> {
-    let bytes: Bytes = axum::body::to_bytes(body, state.body_limit)
+    let read = axum::body::to_bytes(body, state.body_limit);
+    let bytes: Bytes = tokio::time::timeout(BODY_TIMEOUT, read)
         .await
+        .map_err(|_| ServeError::SlowBody {
+            seconds: BODY_TIMEOUT.as_secs(),
+        })?
         .map_err(|_| ServeError::TooLarge {
             limit: state.body_limit,
         })?;
@@ -410,31 +419,30 @@ async fn check(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
         let request: SentPolicy = serde_json::from_str(&text)
             .map_err(|error| ServeError::bad_request(error.to_string(), SENT_HELP))?;
         let (files, path) = request.memory()?;
-        let result = match crate::project::load_one(&files, &path) {
-            Ok(result) => result,
-            Err(error) => {
-                return Ok::<_, Failure>(
-                    axum::Json(json!({
+        // Checked as a search is, on a blocking thread within `--search-timeout`: a policy of
+        // a few hundred kilobytes checked on the runtime's own threads took minutes, and two
+        // of them left the service answering nobody.
+        let answer = search(&state, move || {
+            let result = match crate::project::load_one(&files, &path) {
+                Ok(result) => result,
+                Err(error) => {
+                    return json!({
                         "ok": false,
                         "sha256": null,
                         "diagnostics": [crate::report::diagnostic::Diagnostic::plain(&error)],
-                    }))
-                    .into_response(),
-                );
-            }
-        };
-        let diagnostics: Vec<crate::report::diagnostic::Diagnostic> = result
-            .diagnostics()
-            .iter()
-            .map(crate::report::diagnostic::Diagnostic::new)
-            .collect();
-        let checked = result.checked.as_ref();
-        Ok(axum::Json(json!({
-            "ok": checked.is_some(),
-            "sha256": checked.map(|policy| policy.origin.sha256.clone()),
-            "diagnostics": diagnostics,
-        }))
-        .into_response())
+                    });
+                }
+            };
+            let diagnostics = crate::report::diagnostic::all(&result.diagnostics());
+            let checked = result.checked.as_ref();
+            json!({
+                "ok": checked.is_some(),
+                "sha256": checked.map(|policy| policy.origin.sha256.clone()),
+                "diagnostics": diagnostics,
+            })
+        })
+        .await?;
+        Ok::<_, Failure>(axum::Json(answer).into_response())
     };
     answer.await.unwrap_or_else(IntoResponse::into_response)
 }

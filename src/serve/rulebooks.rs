@@ -107,7 +107,7 @@ fn load(path: &Path, params: &[(String, String)]) -> Result<Loaded, Vec<Diagnost
         Err(error) => return Err(vec![Diagnostic::plain(&error)]),
     };
     let Some(policy) = result.checked.clone() else {
-        return Err(result.diagnostics().iter().map(Diagnostic::new).collect());
+        return Err(crate::report::diagnostic::all(&result.diagnostics()));
     };
     let files: Vec<(String, String)> = canonical_files(&OsFiles, path, &result.loaded)
         .into_iter()

@@ -43,6 +43,35 @@ pub enum SyntaxError {
         span: Span,
     },
 
+    #[error("a bidirectional control character, {name}")]
+    #[diagnostic(
+        code(licit::syntax::bidi_control),
+        help(
+            "it can make the text read differently from how licit reads it (Trojan Source, \
+             CVE-2021-42574): remove it; right-to-left words need no control characters"
+        )
+    )]
+    BidiControl {
+        /// Its code point and name (`U+202E RIGHT-TO-LEFT OVERRIDE`).
+        name: &'static str,
+        #[label("here, invisible")]
+        span: Span,
+    },
+
+    #[error("unknown escape `{escape}`")]
+    #[diagnostic(
+        code(licit::syntax::unknown_escape),
+        help(
+            "a string knows the escapes `\\\"`, `\\\\`, `\\n`, `\\t`, `\\{{` and `\\}}`: \
+             write `\\\\` for a backslash"
+        )
+    )]
+    UnknownEscape {
+        escape: String,
+        #[label("not an escape")]
+        span: Span,
+    },
+
     #[error("type nested too deeply")]
     #[diagnostic(
         code(licit::syntax::type_too_deep),
@@ -129,6 +158,8 @@ impl SyntaxError {
             SyntaxError::Unexpected { span, .. }
             | SyntaxError::TooDeep { span }
             | SyntaxError::LoneCarriageReturn { span }
+            | SyntaxError::BidiControl { span, .. }
+            | SyntaxError::UnknownEscape { span, .. }
             | SyntaxError::TypeTooDeep { span }
             | SyntaxError::InvalidDate { span, .. }
             | SyntaxError::NumberTooLarge { span }

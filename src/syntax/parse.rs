@@ -34,6 +34,12 @@ pub fn parse(text: &str) -> (Option<File>, Vec<SyntaxError>) {
             }],
         );
     }
+    // A bidirectional control character, in a comment or a string, can show a reader other
+    // text than licit reads (Trojan Source): refused wherever it is, as rustc does.
+    let bidi = bidi_controls(text);
+    if !bidi.is_empty() {
+        return (None, bidi);
+    }
     let pairs = match LicitParser::parse(Rule::file, text) {
         Ok(pairs) => pairs,
         Err(error) => return (None, vec![convert_pest_error(&error, text)]),
@@ -513,9 +519,12 @@ impl Lowerer {
 
     fn string(&mut self, pair: Pair<'_, Rule>) -> Str {
         let span = span_of(&pair);
-        let raw = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
+        let (raw, start) = pair
+            .into_inner()
+            .next()
+            .map_or(("", 0), |p| (p.as_str(), p.as_span().start()));
         Str {
-            text: unescape(raw),
+            text: self.unescape(raw, start),
             span,
         }
     }
@@ -1000,7 +1009,10 @@ impl Lowerer {
         let mut parts = Vec::new();
         for item in pair.into_inner() {
             match item.as_rule() {
-                Rule::template_text => parts.push(TemplatePart::Text(unescape(item.as_str()))),
+                Rule::template_text => {
+                    let text = self.unescape(item.as_str(), item.as_span().start());
+                    parts.push(TemplatePart::Text(text));
+                }
                 Rule::template_hole => {
                     let expr = item.into_inner().find(|p| p.as_rule() == Rule::expr)?;
                     parts.push(TemplatePart::Hole(self.expr(expr, 0)?));
@@ -1507,22 +1519,59 @@ fn is_keyword(rule: Rule) -> bool {
 }
 
 /// Resolves `\"`, `\\`, `\n`, `\t` and `\{` escapes; any other escaped character stands for itself.
-fn unescape(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
+/// The bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) in a
+/// text, each an error where it is.
+fn bidi_controls(text: &str) -> Vec<SyntaxError> {
+    text.char_indices()
+        .filter_map(|(at, c)| {
+            let name = match c {
+                '\u{202a}' => "U+202A LEFT-TO-RIGHT EMBEDDING",
+                '\u{202b}' => "U+202B RIGHT-TO-LEFT EMBEDDING",
+                '\u{202c}' => "U+202C POP DIRECTIONAL FORMATTING",
+                '\u{202d}' => "U+202D LEFT-TO-RIGHT OVERRIDE",
+                '\u{202e}' => "U+202E RIGHT-TO-LEFT OVERRIDE",
+                '\u{2066}' => "U+2066 LEFT-TO-RIGHT ISOLATE",
+                '\u{2067}' => "U+2067 RIGHT-TO-LEFT ISOLATE",
+                '\u{2068}' => "U+2068 FIRST STRONG ISOLATE",
+                '\u{2069}' => "U+2069 POP DIRECTIONAL ISOLATE",
+                _ => return None,
+            };
+            Some(SyntaxError::BidiControl {
+                name,
+                span: Span::new(at, at + c.len_utf8()),
+            })
+        })
+        .collect()
+}
+
+impl Lowerer {
+    /// The text of a string's characters (`raw`, which begins at byte `start` of the file) with
+    /// its escapes read; an unknown escape is an error (`"\d"` was read as `"d"`, silently).
+    fn unescape(&mut self, raw: &str, start: usize) -> String {
+        let mut out = String::with_capacity(raw.len());
+        let mut chars = raw.char_indices();
+        while let Some((at, c)) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some((_, 'n')) => out.push('\n'),
+                Some((_, 't')) => out.push('\t'),
+                Some((_, known @ ('"' | '\\' | '{' | '}'))) => out.push(known),
+                Some((next, other)) => {
+                    let end = start + next + other.len_utf8();
+                    self.errors.push(SyntaxError::UnknownEscape {
+                        escape: format!("\\{other}"),
+                        span: Span::new(start + at, end),
+                    });
+                    out.push(other);
+                }
+                None => {}
+            }
         }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some(other) => out.push(other),
-            None => {}
-        }
+        out
     }
-    out
 }
 
 #[cfg(test)]
