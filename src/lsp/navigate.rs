@@ -98,7 +98,7 @@ pub fn is_name(text: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !super::completion::KEYWORDS.contains(&text)
+        && !crate::syntax::KEYWORDS.contains(&text)
 }
 
 /// Whether two declarations could not share a name: a field is named apart from everything but

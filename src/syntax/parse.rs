@@ -177,13 +177,20 @@ fn convert_pest_error(error: &pest::error::Error<Rule>, text: &str) -> SyntaxErr
                 .collect();
             expected.sort_unstable();
             expected.dedup();
+            let mut expected = join_alternatives(&expected);
+            // A reserved word where a name was expected (`verdicts granted > no`).
+            if expected.contains("a name") && super::KEYWORDS.contains(&found.as_str()) {
+                expected.push_str(&format!(
+                    " (`{found}` is a word of the language, which cannot name anything)"
+                ));
+            }
             SyntaxError::Unexpected {
                 found: if found.is_empty() {
                     "end of file".to_string()
                 } else {
                     format!("`{found}`")
                 },
-                expected: join_alternatives(&expected),
+                expected,
                 span,
             }
         }
@@ -1867,6 +1874,19 @@ mod tests {
                 ]
             )]
         );
+    }
+
+    #[test]
+    fn the_keywords_are_the_grammars_reserved_words() {
+        let grammar = include_str!("../../grammar/licit.pest");
+        let start = grammar.find("keyword = _{").unwrap_or(0);
+        let end = start + grammar[start..].find('}').unwrap_or(0);
+        let mut words: Vec<&str> = grammar[start..end].split('"').skip(1).step_by(2).collect();
+        words.push("case");
+        words.sort_unstable();
+        let mut ours = crate::syntax::KEYWORDS.to_vec();
+        ours.sort_unstable();
+        assert_eq!(words, ours);
     }
 
     #[test]
