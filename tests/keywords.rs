@@ -62,10 +62,9 @@ fn the_vs_code_grammar_names_the_grammars_keywords() {
                     name.starts_with("keyword.") || name.starts_with("constant.language");
                 if let (true, Some(pattern)) =
                     (keyword_like, map.get("match").and_then(|m| m.as_str()))
+                    && let Some(alternatives) = pattern.strip_prefix("\\b(")
                 {
-                    if let Some(alternatives) = pattern.strip_prefix("\\b(") {
-                        found.extend(words(alternatives.trim_end_matches(")\\b")));
-                    }
+                    found.extend(words(alternatives.trim_end_matches(")\\b")));
                 }
                 stack.extend(map.values());
             }
