@@ -14,8 +14,8 @@ use crate::eval::{Program, SuiteOptions, run_tests};
 use crate::project::{CheckResult, LoadError, load_and_check};
 use crate::report::analysis::{assert_diagnostic, finding_diagnostic};
 use crate::report::diagnostic::{Diagnostic, Level, Sourced};
-use crate::syntax::SyntaxError;
 use crate::syntax::ast::Declaration;
+use miette::Diagnostic as _;
 
 /// A change a code action offers for a diagnostic.
 #[derive(Debug, Clone)]
@@ -115,20 +115,25 @@ impl Snapshot {
             }
         }
         for (file, error) in &self.result.loaded.syntax_errors {
-            let SyntaxError::MixedAndOr {
-                help, span, whole, ..
-            } = error
-            else {
+            let Some((readings, whole)) = error.readings() else {
                 continue;
             };
-            for reading in backticked(help) {
+            let span = error.span();
+            let code = error
+                .code()
+                .map(|code| code.to_string())
+                .unwrap_or_default();
+            for reading in readings {
                 fixes.push(Fix {
                     file: *file,
                     at: (span.start as usize, span.end as usize),
-                    title: format!("write `{reading}`"),
+                    title: format!(
+                        "write `{}`",
+                        reading.split_whitespace().collect::<Vec<_>>().join(" ")
+                    ),
                     replace: (whole.start as usize, whole.end as usize),
-                    text: reading,
-                    code: "licit::syntax::mixed_and_or".to_string(),
+                    text: reading.clone(),
+                    code: code.clone(),
                 });
             }
         }
@@ -307,15 +312,6 @@ fn suggested_name(help: &str) -> Option<&str> {
     let rest = &help[help.find("did you mean `")? + "did you mean `".len()..];
     let name = &rest[..rest.find('`')?];
     (!name.is_empty()).then_some(name)
-}
-
-/// The texts between backticks.
-fn backticked(text: &str) -> Vec<String> {
-    text.split('`')
-        .enumerate()
-        .filter(|(at, _)| at % 2 == 1)
-        .map(|(_, piece)| piece.to_string())
-        .collect()
 }
 
 /// An `allow finding "…"` clause added at the end of the rule a finding is about.

@@ -98,7 +98,20 @@ pub fn is_name(text: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !super::completion::KEYWORDS.contains(&text)
+        && !crate::syntax::KEYWORDS.contains(&text)
+}
+
+/// Whether two declarations could not share a name: a field is named apart from everything but
+/// the other fields of its record (it is read after a `.` or in a literal of its record), and an
+/// argument of a verdict or obligation apart from everything but that kind's other arguments.
+fn same_namespace(one: &SymbolKind, other: &SymbolKind) -> bool {
+    match (one, other) {
+        (SymbolKind::Field(a), SymbolKind::Field(b))
+        | (SymbolKind::KindParam(a), SymbolKind::KindParam(b)) => a == b,
+        (SymbolKind::Field(_) | SymbolKind::KindParam(_), _)
+        | (_, SymbolKind::Field(_) | SymbolKind::KindParam(_)) => false,
+        _ => true,
+    }
 }
 
 /// Answers `textDocument/rename`: every occurrence of the name, in every file of the policy.
@@ -121,12 +134,23 @@ pub fn rename(server: &mut Server, params: &RenameParams) -> Result<Option<Works
     if symbols.is_empty() {
         return Ok(None);
     }
+    let renamed: Vec<&SymbolKind> = symbols
+        .iter()
+        .filter_map(|&id| snapshot.index.symbols.get(id))
+        .map(|symbol| &symbol.kind)
+        .collect();
     let taken = snapshot
         .index
         .symbols
         .iter()
         .enumerate()
-        .any(|(id, symbol)| symbol.name == *new_name && !symbols.contains(&id));
+        .any(|(id, symbol)| {
+            symbol.name == *new_name
+                && !symbols.contains(&id)
+                && renamed
+                    .iter()
+                    .any(|kind| same_namespace(kind, &symbol.kind))
+        });
     if taken {
         return Err(format!(
             "`{new_name}` is already a name in this policy: renaming to it would give two things one name; choose another"

@@ -135,6 +135,42 @@ pub enum SyntaxError {
         and: Span,
         /// The whole condition, which either reading replaces (the language server's fix).
         whole: Span,
+        /// The two readings as written, line breaks and comments kept, with their parentheses.
+        readings: Vec<String>,
+    },
+
+    #[error("where the body of `{quantifier}` ends is unclear")]
+    #[diagnostic(code(licit::syntax::quantifier_body_unclear))]
+    QuantifierBodyUnclear {
+        /// The quantifier's head, `some l in case.licences`.
+        quantifier: String,
+        /// The two readings, each with its parentheses.
+        #[help]
+        help: String,
+        #[label("does the body end before this `{operator}`?")]
+        span: Span,
+        operator: &'static str,
+        #[label("the quantifier")]
+        head: Span,
+        /// The whole condition, which either reading replaces.
+        whole: Span,
+        /// The two readings as written, with their parentheses.
+        readings: Vec<String>,
+    },
+
+    #[error("where the `else` branch ends is unclear")]
+    #[diagnostic(code(licit::syntax::else_branch_unclear))]
+    ElseBranchUnclear {
+        /// The two readings, each with its parentheses.
+        #[help]
+        help: String,
+        #[label("does `else` take this `{operator}`?")]
+        span: Span,
+        operator: &'static str,
+        /// The whole `if`, which either reading replaces.
+        whole: Span,
+        /// The two readings as written, with their parentheses.
+        readings: Vec<String>,
     },
 
     #[error("a rule has at most one `{clause}` clause")]
@@ -166,7 +202,26 @@ impl SyntaxError {
             | SyntaxError::DurationTooLong { span }
             | SyntaxError::WrongOperator { span, .. }
             | SyntaxError::MixedAndOr { span, .. }
+            | SyntaxError::QuantifierBodyUnclear { span, .. }
+            | SyntaxError::ElseBranchUnclear { span, .. }
             | SyntaxError::DuplicateClause { span, .. } => *span,
+        }
+    }
+
+    /// The readings of a condition that can be read two ways, and the text either replaces: the
+    /// fixes an editor offers.
+    pub fn readings(&self) -> Option<(&[String], Span)> {
+        match self {
+            SyntaxError::MixedAndOr {
+                readings, whole, ..
+            }
+            | SyntaxError::QuantifierBodyUnclear {
+                readings, whole, ..
+            }
+            | SyntaxError::ElseBranchUnclear {
+                readings, whole, ..
+            } => Some((readings, *whole)),
+            _ => None,
         }
     }
 }

@@ -183,13 +183,20 @@ fn convert_pest_error(error: &pest::error::Error<Rule>, text: &str) -> SyntaxErr
                 .collect();
             expected.sort_unstable();
             expected.dedup();
+            let mut expected = join_alternatives(&expected);
+            // A reserved word where a name was expected (`verdicts granted > no`).
+            if expected.contains("a name") && super::KEYWORDS.contains(&found.as_str()) {
+                expected.push_str(&format!(
+                    " (`{found}` is a word of the language, which cannot name anything)"
+                ));
+            }
             SyntaxError::Unexpected {
                 found: if found.is_empty() {
                     "end of file".to_string()
                 } else {
                     format!("`{found}`")
                 },
-                expected: join_alternatives(&expected),
+                expected,
                 span,
             }
         }
@@ -1134,6 +1141,7 @@ impl Lowerer {
                 if rule == Rule::or_expr {
                     self.mixed_and_or(&pair);
                 }
+                self.quantifier_body_unclear(&pair);
                 let mut operands = Vec::new();
                 for item in pair.into_inner() {
                     match item.as_rule() {
@@ -1177,6 +1185,13 @@ impl Lowerer {
                 ExprKind::Quantifier(quantifier, variable, Box::new(set), Box::new(body))
             }
             Rule::if_expr => {
+                if let Some(otherwise) = pair
+                    .clone()
+                    .into_inner()
+                    .rfind(|p| p.as_rule() == Rule::expr)
+                {
+                    self.else_branch_unclear(&pair, &otherwise);
+                }
                 let mut parts = pair.into_inner().filter(|p| p.as_rule() == Rule::expr);
                 let condition = self.nested(parts.next()?, depth)?;
                 let then = self.nested(parts.next()?, depth)?;
@@ -1376,6 +1391,8 @@ impl Lowerer {
     fn mixed_and_or(&mut self, pair: &Pair<'_, Rule>) {
         // The `or`'s operands, each the list of its `and`'s operands, and the operators between.
         let mut groups: Vec<Vec<String>> = Vec::new();
+        // Where each operand of each `and` is, for the readings as written.
+        let mut places: Vec<Vec<Span>> = Vec::new();
         let mut ands: Vec<Vec<Span>> = Vec::new();
         let mut ors: Vec<Span> = Vec::new();
         for item in pair.clone().into_inner() {
@@ -1383,14 +1400,19 @@ impl Lowerer {
                 Rule::kw_or | Rule::bad_or => ors.push(span_of(&item)),
                 _ => {
                     let mut operands = Vec::new();
+                    let mut spans = Vec::new();
                     let mut operators = Vec::new();
                     for operand in item.into_inner() {
                         match operand.as_rule() {
                             Rule::kw_and | Rule::bad_and => operators.push(span_of(&operand)),
-                            _ => operands.push(operand_text(&operand)),
+                            _ => {
+                                operands.push(operand_text(&operand));
+                                spans.push(span_of(&operand));
+                            }
                         }
                     }
                     groups.push(operands);
+                    places.push(spans);
                     ands.push(operators);
                 }
             }
@@ -1428,11 +1450,147 @@ impl Lowerer {
         } else {
             ""
         };
+        // The same readings as written: parentheses around each `and` of several operands, or
+        // around each run of `or`.
+        let and_groups: Vec<(u32, u32)> = places
+            .iter()
+            .filter(|spans| spans.len() > 1)
+            .filter_map(|spans| Some((spans.first()?.start, spans.last()?.end)))
+            .collect();
+        let mut or_runs: Vec<(Span, Span)> = Vec::new();
+        for (index, spans) in places.iter().enumerate() {
+            for (position, span) in spans.iter().enumerate() {
+                match or_runs.last_mut() {
+                    Some(run) if index > 0 && position == 0 => run.1 = *span,
+                    _ => or_runs.push((*span, *span)),
+                }
+            }
+        }
+        let or_runs: Vec<(u32, u32)> = or_runs
+            .iter()
+            .filter(|(first, last)| first != last)
+            .map(|(first, last)| (first.start, last.end))
+            .collect();
+        let whole = span_of(pair);
+        let readings = vec![
+            with_parentheses(pair, &and_groups),
+            with_parentheses(pair, &or_runs),
+        ];
         self.errors.push(SyntaxError::MixedAndOr {
             help: format!("write `{and_first}` or `{or_first}`{lines}"),
             span: or,
             and,
-            whole: span_of(pair),
+            whole,
+            readings,
+        });
+    }
+
+    /// An operand of `and` or `or` other than the last that ends in a quantifier not in
+    /// parentheses (`some l in s: a and b`): whether the body takes the operands after it is
+    /// the grammar's choice (it does not), not plain to a reader, so it is an error whose help
+    /// writes out both readings.
+    fn quantifier_body_unclear(&mut self, chain: &Pair<'_, Rule>) {
+        let items: Vec<Pair<'_, Rule>> = chain.clone().into_inner().collect();
+        let Some((at, quantifier)) = items
+            .iter()
+            .enumerate()
+            .filter(|(at, _)| at + 1 < items.len())
+            .find_map(|(at, item)| Some((at, trailing_quantifier(item)?)))
+        else {
+            return;
+        };
+        let Some(operator) = items.get(at + 1) else {
+            return;
+        };
+        let word = match operator.as_rule() {
+            Rule::kw_or | Rule::bad_or => "or",
+            _ => "and",
+        };
+        let whole = span_of(chain);
+        let span = span_of(&quantifier);
+        // The innermost quantifier's body, which the second reading extends to the end.
+        let mut innermost = quantifier.clone();
+        while let Some(inner) = innermost
+            .clone()
+            .into_inner()
+            .last()
+            .and_then(|body| trailing_quantifier(&body))
+        {
+            innermost = inner;
+        }
+        let Some(body) = innermost.clone().into_inner().last() else {
+            return;
+        };
+        let body = span_of(&body);
+        let head = quantifier
+            .as_str()
+            .get(..(body.start - span.start) as usize)
+            .unwrap_or("")
+            .trim_end();
+        let head_span = Span::new(span.start as usize, span.start as usize + head.len());
+        let head = head.trim_end_matches(':').trim_end();
+        let readings = vec![
+            with_parentheses(chain, &[(span.start, span.end)]),
+            with_parentheses(chain, &[(body.start, whole.end)]),
+        ];
+        let help = format!(
+            "write `{}` if the body ends before `{word}`, or `{}` if it goes on",
+            one_line(&readings[0]),
+            one_line(&readings[1]),
+        );
+        self.errors.push(SyntaxError::QuantifierBodyUnclear {
+            quantifier: one_line(head),
+            help,
+            span: span_of(operator),
+            operator: word,
+            head: head_span,
+            whole,
+            readings,
+        });
+    }
+
+    /// An `if` whose `else` branch is an `and` or `or` chain not in parentheses
+    /// (`if a then b else c and d`): error, with both readings.
+    fn else_branch_unclear(&mut self, if_expr: &Pair<'_, Rule>, otherwise: &Pair<'_, Rule>) {
+        let Some(chain) = otherwise
+            .clone()
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::or_expr)
+        else {
+            return;
+        };
+        let mut chain = chain;
+        if chain.clone().into_inner().count() == 1 {
+            match chain.clone().into_inner().next() {
+                Some(and) => chain = and,
+                None => return,
+            }
+        }
+        let items: Vec<Pair<'_, Rule>> = chain.clone().into_inner().collect();
+        let (Some(first), Some(operator)) = (items.first(), items.get(1)) else {
+            return;
+        };
+        let word = match operator.as_rule() {
+            Rule::kw_or | Rule::bad_or => "or",
+            _ => "and",
+        };
+        let whole = span_of(if_expr);
+        let branch = span_of(otherwise);
+        let readings = vec![
+            with_parentheses(if_expr, &[(branch.start, branch.end)]),
+            with_parentheses(if_expr, &[(whole.start, span_of(first).end)]),
+        ];
+        let help = format!(
+            "write `{}` if `else` takes the whole `{word}`, or `{}` if it does not",
+            one_line(&readings[0]),
+            one_line(&readings[1]),
+        );
+        self.errors.push(SyntaxError::ElseBranchUnclear {
+            help,
+            span: span_of(operator),
+            operator: word,
+            whole,
+            readings,
         });
     }
 
@@ -1443,6 +1601,66 @@ impl Lowerer {
             span: span_of(pair),
         });
     }
+}
+
+/// The quantifier an operand of `and` or `or` ends in, not in parentheses: the operand itself,
+/// or under `not`, or the last operand of a chain of one.
+fn trailing_quantifier<'i>(pair: &Pair<'i, Rule>) -> Option<Pair<'i, Rule>> {
+    match pair.as_rule() {
+        Rule::quantifier => Some(pair.clone()),
+        Rule::not_expr | Rule::and_expr | Rule::or_expr | Rule::expr => {
+            let inner: Vec<Pair<'i, Rule>> = pair.clone().into_inner().collect();
+            match inner.as_slice() {
+                [only] => trailing_quantifier(only),
+                [not, operand] if matches!(not.as_rule(), Rule::kw_not | Rule::bad_not) => {
+                    trailing_quantifier(operand)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The text of `pair` as written, with parentheses put around each of `ranges` (offsets in the
+/// source, inside the pair, not overlapping): a reading of an unclear condition that keeps its
+/// line breaks and comments, for an editor to put in its place.
+fn with_parentheses(pair: &Pair<'_, Rule>, ranges: &[(u32, u32)]) -> String {
+    let whole = span_of(pair);
+    let text = pair.as_str().get(..whole.len()).unwrap_or("");
+    let mut marks: Vec<(usize, bool)> = ranges
+        .iter()
+        .flat_map(|&(start, end)| [(start, true), (end, false)])
+        .map(|(at, open)| {
+            (
+                (at.saturating_sub(whole.start) as usize).min(text.len()),
+                open,
+            )
+        })
+        .collect();
+    // At one place, a range that ends closes before the next opens.
+    marks.sort_unstable();
+    let mut out = String::with_capacity(text.len() + marks.len());
+    let mut from = 0;
+    for (at, open) in marks {
+        out.push_str(text.get(from..at).unwrap_or(""));
+        out.push(if open { '(' } else { ')' });
+        from = at;
+    }
+    out.push_str(text.get(from..).unwrap_or(""));
+    out
+}
+
+/// A text on one line, cut short when long, for a help text.
+fn one_line(text: &str) -> String {
+    const LONGEST: usize = 100;
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= LONGEST {
+        return text;
+    }
+    let mut short: String = text.chars().take(LONGEST - 1).collect();
+    short.push('…');
+    short
 }
 
 /// An operand of `and` or `or` as written, on one line and cut short when long, for a help text.
@@ -1621,6 +1839,103 @@ mod tests {
         ] {
             assert_eq!(readings(condition), Vec::<String>::new(), "{condition}");
         }
+    }
+
+    /// The exact readings of the errors of a policy whose one constant is `condition`, each
+    /// error's code with them.
+    fn exact_readings(condition: &str) -> Vec<(String, Vec<String>)> {
+        let text = format!("const c: bool = {condition}\n");
+        let (file, errors) = parse(&text);
+        assert!(file.is_some(), "{condition} parses");
+        errors
+            .iter()
+            .map(|error| {
+                let code = miette::Diagnostic::code(error).map(|c| c.to_string());
+                let (readings, whole) = error.readings().unwrap_or_else(|| panic!("{error:?}"));
+                let whole = &text[whole.start as usize..whole.end as usize];
+                assert_eq!(whole.trim(), whole, "the whole of {condition}");
+                (code.unwrap_or_default(), readings.to_vec())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_quantifier_before_and_or_or_shows_both_readings() {
+        assert_eq!(
+            exact_readings("some x in s: x and b"),
+            [(
+                "licit::syntax::quantifier_body_unclear".to_string(),
+                vec![
+                    "(some x in s: x) and b".to_string(),
+                    "some x in s: (x and b)".to_string()
+                ]
+            )]
+        );
+        assert_eq!(
+            exact_readings("a or not every x in s: some y in x: y or\n  # why\n  b or c")[0].1,
+            [
+                "a or not (every x in s: some y in x: y) or\n  # why\n  b or c",
+                "a or not every x in s: some y in x: (y or\n  # why\n  b or c)"
+            ]
+        );
+        for clear in [
+            "(some x in s: x) and b",
+            "b and some x in s: x",
+            "some x in s: (x and b)",
+            "not (some x in s: x) or b",
+        ] {
+            assert_eq!(exact_readings(clear), [], "{clear}");
+        }
+    }
+
+    #[test]
+    fn an_else_branch_with_and_or_or_shows_both_readings() {
+        assert_eq!(
+            exact_readings("if a then b else c and d and e"),
+            [(
+                "licit::syntax::else_branch_unclear".to_string(),
+                vec![
+                    "if a then b else (c and d and e)".to_string(),
+                    "(if a then b else c) and d and e".to_string()
+                ]
+            )]
+        );
+        for clear in [
+            "if a then b and c else d",
+            "if a then b else (c or d)",
+            "if a then b else if c then d else e",
+            "(if a then b else c) or d",
+        ] {
+            assert_eq!(exact_readings(clear), [], "{clear}");
+        }
+    }
+
+    #[test]
+    fn the_readings_of_and_mixed_with_or_keep_the_text_as_written() {
+        let long = "case.destination_of_the_goods_in_question == CN";
+        assert_eq!(
+            exact_readings(&format!("a and {long} or # note\n c")),
+            [(
+                "licit::syntax::mixed_and_or".to_string(),
+                vec![
+                    format!("(a and {long}) or # note\n c"),
+                    format!("a and ({long} or # note\n c)")
+                ]
+            )]
+        );
+    }
+
+    #[test]
+    fn the_keywords_are_the_grammars_reserved_words() {
+        let grammar = include_str!("../../grammar/licit.pest");
+        let start = grammar.find("keyword = _{").unwrap_or(0);
+        let end = start + grammar[start..].find('}').unwrap_or(0);
+        let mut words: Vec<&str> = grammar[start..end].split('"').skip(1).step_by(2).collect();
+        words.push("case");
+        words.sort_unstable();
+        let mut ours = crate::syntax::KEYWORDS.to_vec();
+        ours.sort_unstable();
+        assert_eq!(words, ours);
     }
 
     #[test]

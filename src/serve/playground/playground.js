@@ -17,7 +17,8 @@ function errorsHtml(json) {
 }
 
 // Highlighting: keywords, strings, comments, numbers; diagnostics underlined by line and column.
-const KEYWORDS = /\b(policy|in|force|from|until|source|use|amends|enum|record|input|const|set|param|verdicts|obligations|otherwise|rule|when|then|because|exception|to|unless|and|or|not|test|expect|assume|assert|optional|of|none|true|false|for|each|with|citation)\b/g;
+// The reserved words of `grammar/licit.pest` (tests/keywords.rs keeps them the same).
+const KEYWORDS = /^(policy|source|in|force|from|until|use|enum|record|input|const|set|param|verdicts|otherwise|obligation|rule|exception|to|when|then|because|test|given|expect|decided|by|applied|suppressed|no|of|optional|some|every|if|else|or|and|not|is|none|empty|true|false|explanation|for|assert|allow|amends|add|replace|repeal|change|assume|that)$/;
 function highlight(text, diagnostics) {
   const lines = text.split("\n");
   const marks = {};

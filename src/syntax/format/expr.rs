@@ -188,7 +188,13 @@ fn write_bare(expr: &Expr, out: &mut String) {
             out.push_str(" then ");
             write(then, level::ANY, out);
             out.push_str(" else ");
-            write(otherwise, level::ANY, out);
+            // An `and` or `or` chain in the `else` branch keeps its parentheses
+            // (`licit::syntax::else_branch_unclear`); a chain of `else if` does not need them.
+            let min = match otherwise.kind {
+                ExprKind::And(_) | ExprKind::Or(_) => level::NOT,
+                _ => level::ANY,
+            };
+            write(otherwise, min, out);
         }
     }
 }

@@ -536,7 +536,13 @@ fn when(when_expr: &Expr, word: &'static str, start: usize, scan: &Scan<'_>) -> 
                 .iter()
                 .enumerate()
                 .map(|(i, conjunct)| {
-                    let lines = condition::lines(conjunct, CONDITION_COLUMN, level::NOT, false);
+                    // A quantifier before the last conjunct keeps its parentheses: its body
+                    // would otherwise seem to go on (`licit::syntax::quantifier_body_unclear`).
+                    let min = match conjunct.kind {
+                        ExprKind::Quantifier(..) if i + 1 < conjuncts.len() => level::COMPARISON,
+                        _ => level::NOT,
+                    };
+                    let lines = condition::lines(conjunct, CONDITION_COLUMN, min, false);
                     // A conjunct starts at its `and`, so a comment before the `and` comes
                     // before the conjunct.
                     let first = scan.with_open_parens(conjunct.span.start as usize);
