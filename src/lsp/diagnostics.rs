@@ -4,6 +4,9 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::time::Duration;
 
 use lsp_types::{DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Url};
 
@@ -140,8 +143,9 @@ impl Snapshot {
         fixes
     }
 
-    /// Runs what a save runs: the analysis of `check --analyze` and the policy's tests.
-    pub fn run_saved(&mut self) {
+    /// Runs what a save runs: the analysis of `check --analyze`, for at most `budget`, and the
+    /// policy's tests.
+    pub fn run_saved(&mut self, budget: Duration) {
         self.saved.clear();
         self.fixes
             .retain(|fix| !fix.code.starts_with("licit::analyze"));
@@ -151,7 +155,37 @@ impl Snapshot {
         };
         let program = Arc::new(Program::lower(policy.clone(), &[]));
         let sources = &self.result.loaded.sources;
-        if let Ok(analysis) = crate::analysis::analyze(&program) {
+        let (analysis, stopped) = within(budget, || crate::analysis::analyze(&program));
+        if let Err(error) = &analysis {
+            // Said, not left out: a save that shows no finding must not pass for a clean analysis.
+            let reason = match stopped {
+                true => format!(
+                    "it ran past the {} s the editor gives it at a save",
+                    budget.as_secs_f64()
+                ),
+                false => error.to_string(),
+            };
+            // On the first line of the file with the `policy` header.
+            let file = sources
+                .iter()
+                .position(|source| source.ast.as_ref().is_some_and(|ast| ast.header.is_some()))
+                .unwrap_or(0);
+            let source = &sources[file];
+            let header = source.text.find('\n').unwrap_or(source.text.len());
+            let found = AnalysisUnfinished {
+                reason,
+                span: (0, header).into(),
+            };
+            self.saved.push((
+                file,
+                Diagnostic::new(&Sourced {
+                    name: &source.name,
+                    text: &source.text,
+                    diagnostic: &found,
+                }),
+            ));
+        }
+        if let Ok(analysis) = analysis {
             for finding in &analysis.findings {
                 let rule = &policy.rules[finding.rule];
                 let file = rule.place.file;
@@ -341,4 +375,38 @@ fn allow_fix(
         text: format!("\n  allow {finding} \"say why this is intended\""),
         code: diagnostic.code.clone(),
     })
+}
+
+/// A save's analysis that did not finish: stopped at the editor's time limit, or too large.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("the analysis of `licit check --analyze` did not finish: {reason}")]
+#[diagnostic(
+    code(licit::analyze::unfinished),
+    severity(Warning),
+    help(
+        "no finding shown is not a clean analysis: run `licit check --analyze` on the command line, which has no time limit"
+    )
+)]
+struct AnalysisUnfinished {
+    reason: String,
+    #[label("this policy")]
+    span: miette::SourceSpan,
+}
+
+/// Runs a search and stops it once it has run `budget` (its diagrams give up at their next few
+/// thousand nodes), so that a save does not hold the editor for the minute a large policy's
+/// analysis can take; true when it was stopped.
+fn within<T>(budget: Duration, work: impl FnOnce() -> T) -> (T, bool) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (done, finished) = channel::<()>();
+    let flag = stop.clone();
+    let timer = std::thread::spawn(move || {
+        if let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(budget) {
+            flag.store(true, Ordering::Relaxed);
+        }
+    });
+    let result = crate::analysis::bdd::stoppable(stop.clone(), work);
+    drop(done);
+    let _ = timer.join();
+    (result, stop.load(Ordering::Relaxed))
 }

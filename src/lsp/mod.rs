@@ -21,6 +21,7 @@ mod transport;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use lsp_server::{Connection, ExtractError, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as notif, Notification as _};
@@ -44,8 +45,15 @@ pub const RUN_TESTS: &str = "licit.runTests";
 pub fn run() -> Result<(), String> {
     let (connection, threads) = transport::stdio();
     let capabilities = serde_json::to_value(capabilities()).map_err(|e| e.to_string())?;
-    if initialize(&connection, capabilities)? {
+    if let Some(options) = initialize(&connection, capabilities)? {
         let mut server = Server::default();
+        if let Some(seconds) = options
+            .get("analysisSeconds")
+            .and_then(serde_json::Value::as_f64)
+            .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+        {
+            server.analysis_budget = Duration::from_secs_f64(seconds.min(86_400.0));
+        }
         server.main_loop(&connection)?;
     }
     drop(connection);
@@ -53,18 +61,27 @@ pub fn run() -> Result<(), String> {
 }
 
 /// Waits for `initialize` and answers it with the server's capabilities; a request before it
-/// is answered `ServerNotInitialized`, a notification ignored. False when the input ends, or
-/// the client exits, first.
-fn initialize(connection: &Connection, capabilities: serde_json::Value) -> Result<bool, String> {
+/// is answered `ServerNotInitialized`, a notification ignored. Its `initializationOptions`
+/// (`{}` when it has none); `None` when the input ends, or the client exits, first.
+fn initialize(
+    connection: &Connection,
+    capabilities: serde_json::Value,
+) -> Result<Option<serde_json::Value>, String> {
     for message in &connection.receiver {
         match message {
             Message::Request(request) if request.method == req::Initialize::METHOD => {
                 let result = serde_json::json!({ "capabilities": capabilities });
+                let options = request
+                    .params
+                    .get("initializationOptions")
+                    .filter(|options| options.is_object())
+                    .cloned()
+                    .unwrap_or_else(|| serde_json::json!({}));
                 send(
                     connection,
                     Message::Response(Response::new_ok(request.id, result)),
                 )?;
-                return Ok(true);
+                return Ok(Some(options));
             }
             Message::Request(request) => {
                 let response = Response::new_err(
@@ -78,7 +95,7 @@ fn initialize(connection: &Connection, capabilities: serde_json::Value) -> Resul
                 send(connection, Message::Response(response))?;
             }
             Message::Notification(notification) if notification.method == notif::Exit::METHOD => {
-                return Ok(false);
+                return Ok(None);
             }
             Message::Notification(answer) if answer.method == transport::INVALID => {
                 send(connection, Message::Notification(answer))?;
@@ -86,7 +103,7 @@ fn initialize(connection: &Connection, capabilities: serde_json::Value) -> Resul
             Message::Notification(_) | Message::Response(_) => {}
         }
     }
-    Ok(false)
+    Ok(None)
 }
 
 fn capabilities() -> ServerCapabilities {
@@ -124,9 +141,14 @@ fn capabilities() -> ServerCapabilities {
     }
 }
 
+/// How long a save's analysis may run before the server stops it, unless the client says
+/// otherwise (`initializationOptions.analysisSeconds`).
+pub const ANALYSIS_SECONDS: u64 = 5;
+
 /// The server's state: open documents and the policies loaded for them.
-#[derive(Default)]
 pub struct Server {
+    /// How long a save's analysis may run.
+    pub analysis_budget: Duration,
     overlay: Overlay,
     /// Loaded policies by root.
     snapshots: HashMap<PathBuf, Snapshot>,
@@ -135,6 +157,18 @@ pub struct Server {
     /// Notifications a request caused (running the tests publishes diagnostics), sent after
     /// its response.
     pub pending: Vec<Notification>,
+}
+
+impl Default for Server {
+    fn default() -> Server {
+        Server {
+            analysis_budget: Duration::from_secs(ANALYSIS_SECONDS),
+            overlay: Overlay::default(),
+            snapshots: HashMap::new(),
+            published: HashMap::new(),
+            pending: Vec::new(),
+        }
+    }
 }
 
 impl Server {
@@ -324,7 +358,7 @@ impl Server {
             snapshot.keep_last_good(previous);
         }
         match saved {
-            true => snapshot.run_saved(),
+            true => snapshot.run_saved(self.analysis_budget),
             // Until the next save, the findings and test results of the last one stay shown
             // when the policy still checks.
             false => {
