@@ -573,7 +573,26 @@ impl<'p> Search<'p> {
                 let b = if b.as_bool() { TRUE } else { FALSE };
                 Sym::Bool(self.manager.ite(c, a, b)?)
             }
-            _ => Sym::Bool(self.opaque("`if` choosing between facts")),
+            // Two conditions (a truth value known on the date, a bool fact, a condition):
+            // the choice is one too.
+            (c, then_sym, otherwise_sym) => {
+                match (self.as_truth(&then_sym)?, self.as_truth(&otherwise_sym)?) {
+                    (Some(a), Some(b)) => Sym::Bool(self.manager.ite(c, a, b)?),
+                    _ => Sym::Bool(self.opaque("`if` choosing between facts")),
+                }
+            }
+        })
+    }
+
+    /// A symbolic value as a condition, when it is a truth value.
+    fn as_truth(&mut self, sym: &Sym) -> Result<Option<Node>, SearchError> {
+        Ok(match sym {
+            Sym::Bool(node) => Some(*node),
+            Sym::Known(Value::Bool(truth)) => Some(if *truth { TRUE } else { FALSE }),
+            Sym::Scalar(slot) if self.slots[*slot].ty == Type::Bool => {
+                Some(self.manager.var(self.slots[*slot].vars[0])?)
+            }
+            _ => None,
         })
     }
 
