@@ -773,6 +773,22 @@ pub(super) fn change_dates(old: &Program, new: &Program) -> Vec<Date> {
                 }
             });
         }
+        // A date constant or set member a condition compares the case's date with
+        // (`case.date < cutoff`), in each epoch: the literal dates above are not all of them.
+        for epoch in &program.epochs {
+            for value in epoch.consts.iter().chain(&epoch.sets) {
+                let members = match value {
+                    Value::Set(members) => members.iter().collect(),
+                    other => vec![other],
+                };
+                for member in members {
+                    if let Value::Date(d) = member {
+                        dates.push(*d);
+                        dates.push(d.add(one_day(), 1));
+                    }
+                }
+            }
+        }
     }
     dates.extend(shifted_boundaries(old, new));
     // Only a date of the calendar can be a case's date.
