@@ -91,6 +91,9 @@ fn program_exprs(program: &Program) -> Vec<Expr> {
             exprs.push(program.lower_expr(condition));
         }
     }
+    // An assumption splits classes too: `case.kind != c` with no rule naming `c` left `c` in
+    // one class with `b`, and the cases of `b` were searched as if they broke it.
+    exprs.extend(program.assumption_conditions().cloned());
     exprs
 }
 
