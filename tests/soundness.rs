@@ -37,8 +37,23 @@
 //! - int and decimal arithmetic only as a fact plus or minus a constant (`case.n + 2 > 5`,
 //!   `case.v - 0.25 == 1.25`; the search approximates other arithmetic on facts, and says so);
 //!   decimals are compared with `9999999999.9999`, the largest a case holds, so a rule that
-//!   needs more never applies; amendments change rules and sets, not constants or parameters;
-//!   no sets of records.
+//!   needs more never applies;
+//! - verdicts' and obligations' arguments are never computed from a member a `for` rule binds
+//!   (the same limit as the first), and a `because` text is drawn only for its parsing, as it
+//!   changes no outcome;
+//! - `count`, sets built from facts, `if` choosing between values (not conditions) and
+//!   `starts_with` with a prefix from the case: the search approximates them and says so;
+//! - sets of records inside a record, optional facts other than `case.name`, durations and
+//!   texts other than `case.name` as facts, `end_of_year`, assumptions that compare facts,
+//!   `change const` of a constant other than a date, tests.
+//!
+//! Since 2026-12-01, 40% of the seeds (see `Extras`) also draw, from a generator of
+//! their own, a set of enum members of the case, a dated date constant and a bool parameter
+//! (and amendments that change them), a set of texts with dated members, `case.start` moved by
+//! a duration and compared with a date, `case.date` moved back and compared with
+//! `case.start`, `for` rules over `case.licences`, exceptions to two rules, `because` texts,
+//! `not` and `if` over conditions, and an `assume` (the enumerated cases that break it are
+//! dropped, and a witness, counterexample or `--why-not` answer that breaks it is a failure).
 //!
 //! A failure writes the generated policies and the case into a temporary folder and prints the
 //! `licit` commands that show it; the generated policies of past failures are kept in
@@ -110,6 +125,8 @@ enum Fact {
     /// A set of records (`case.licences`, of `Licence { item: Kind, ok: bool }`), read only
     /// through `some`/`every` over it and `is empty`.
     Licences,
+    /// A set of members of `Kind` (`case.kinds`): membership, `is empty`, quantifiers.
+    Kinds,
 }
 
 /// What the quantifiers over `case.licences` ask of a member: at most three different bodies,
@@ -163,6 +180,11 @@ struct Used {
     /// The decimals `case.v` is compared with, and the amounts added to it.
     decimals: BTreeSet<Decimal>,
     decimal_offsets: BTreeSet<Decimal>,
+    /// The dates `case.start` moved by a duration is compared with (`case.start + 1 month >
+    /// 2023-02-28`), with the duration.
+    start_shifts: BTreeSet<(String, String)>,
+    /// Whether the policy assumes something: cases that break it are no cases.
+    assumes: bool,
 }
 
 /// A generated rule.
@@ -174,6 +196,10 @@ struct RuleModel {
     when: Vec<String>,
     verdict: Option<String>,
     obligations: Vec<String>,
+    /// `for l in case.licences`: the rule applies when its condition holds of some member.
+    for_each: bool,
+    /// The `because` text, with its holes.
+    because: Option<String>,
 }
 
 /// A generated assertion.
@@ -189,6 +215,10 @@ struct Model {
     from: String,
     until: Option<String>,
     members: Vec<String>,
+    /// Declarations beyond the fixed ones (constants, parameters, sets), by name, as written.
+    declarations: BTreeMap<String, String>,
+    /// `assume` declarations, as written.
+    assumptions: Vec<String>,
     rules: Vec<RuleModel>,
     asserts: Vec<AssertModel>,
 }
@@ -210,7 +240,38 @@ struct Generator {
     /// facts are `case.kind` and `case.flag`, so that enumerating stays small), and the
     /// generator of those atoms: of its own, so the seeds without them draw as before.
     licences: Option<Rng>,
+    /// The constructs the generators above do not draw (see `Extras`), for some seeds: of a
+    /// generator of their own, so the seeds without them draw as before.
+    extras: Option<Extras>,
 }
+
+/// What a seed draws beyond the language of the generators above, each where it keeps the
+/// enumeration small: a set of enum members in the case (`case.kinds`, with `case.kind` and
+/// `case.flag` only: its eight values multiply the cases), a dated constant date `cutoff` and a parameter
+/// `strict` (changed by amendments too), a set of texts with dated members `names` (where the
+/// seed has `case.name`), `case.start` moved by a duration and compared with a date, and
+/// `case.date` moved back and compared with `case.start`; `for` rules over `case.licences`;
+/// exceptions to two rules; `because` texts with holes; `not` and `if` over conditions; an
+/// `assume` (the oracle's cases that break it are no cases).
+struct Extras {
+    rng: Rng,
+    kinds: bool,
+    consts: bool,
+    for_rules: bool,
+    assume: bool,
+}
+
+/// The dates of the constant `cutoff`'s versions, newest first, and its text.
+const CUTOFF: (&[&str], &str) = (
+    &["2023-02-28", "2022-06-15", "2022-01-01"],
+    "const cutoff: date = 2022-06-15 from 2023-02-28, 2022-01-01",
+);
+/// The set of texts with dated members, and its texts and dates.
+const NAMES: (&[&str], &[&str], &str) = (
+    &["ab", "q", "x"],
+    &["2022-06-15", "2023-02-28"],
+    "set names: text = { \"ab\", \"q\" from 2022-06-15, \"x\" until 2023-02-28 }",
+);
 
 impl Generator {
     fn new(seed: u64) -> Generator {
@@ -228,6 +289,27 @@ impl Generator {
         if licences.is_some() {
             allowed.truncate(2);
         }
+        let mut extra = Rng::new(seed ^ 0x0E47_7A5D);
+        let extras = match extra.chance(40) {
+            false => None,
+            true => {
+                let kinds = licences.is_none() && extra.chance(50);
+                let consts = extra.chance(50);
+                let for_rules = licences.is_some() && extra.chance(70);
+                let assume = extra.chance(30);
+                if kinds {
+                    // Eight sets of members: no fact with many values beside them.
+                    allowed.truncate(2);
+                }
+                Some(Extras {
+                    rng: extra,
+                    kinds,
+                    consts,
+                    for_rules,
+                    assume,
+                })
+            }
+        };
         Generator {
             rng,
             allowed,
@@ -235,6 +317,7 @@ impl Generator {
             decimals,
             pairs: Rng::new(seed ^ 0x9A1E_5C0F),
             licences,
+            extras,
         }
     }
 
@@ -242,6 +325,90 @@ impl Generator {
         let date = self.rng.pick(pool).to_string();
         self.used.dates.insert(date.clone());
         date
+    }
+
+    /// An atom of the constructs of `Extras`, for a quarter of the atoms of a seed that has
+    /// them (and any of them that fits its facts).
+    fn extra_atom(&mut self) -> Option<String> {
+        let extras = self.extras.as_mut()?;
+        if !extras.rng.chance(25) {
+            return None;
+        }
+        let used = &mut self.used;
+        let mut atoms: Vec<(&str, Vec<Fact>)> = Vec::new();
+        if extras.kinds {
+            let kinds = [
+                "a in case.kinds",
+                "c not in case.kinds",
+                "case.kinds is empty",
+                "case.kinds is not empty",
+                "some k in case.kinds: (k in listed)",
+                "every k in case.kinds: (k != b)",
+            ];
+            atoms.extend(kinds.map(|atom| (atom, vec![Fact::Kinds])));
+            atoms.push(("case.kind in case.kinds", vec![Fact::Kind, Fact::Kinds]));
+            atoms.push(("case.kind not in case.kinds", vec![Fact::Kind, Fact::Kinds]));
+        }
+        if extras.consts {
+            atoms.extend([
+                ("case.date >= cutoff", vec![]),
+                ("case.date < cutoff", vec![]),
+                ("strict", vec![]),
+                ("not strict", vec![]),
+            ]);
+        }
+        let start = self.allowed.contains(&Fact::Start);
+        if start && extras.consts {
+            atoms.push(("case.start <= cutoff", vec![Fact::Start]));
+            atoms.push(("case.start > cutoff", vec![Fact::Start]));
+        }
+        let shifted;
+        let back;
+        if start {
+            let duration = *extras.rng.pick(&DURATIONS);
+            let on = *extras.rng.pick(&RULE_DATES);
+            let op = *extras.rng.pick(&["<=", ">"]);
+            shifted = format!("case.start + {duration} {op} {on}");
+            back = format!("case.date - {duration} > case.start");
+            atoms.push((&shifted, vec![Fact::Start]));
+            atoms.push((&back, vec![Fact::Start]));
+        }
+        if self.allowed.contains(&Fact::Name) {
+            atoms.push(("case.name in names", vec![Fact::Name]));
+            atoms.push(("case.name not in names", vec![Fact::Name]));
+        }
+        if atoms.is_empty() {
+            return None;
+        }
+        let (atom, facts) = extras.rng.pick(&atoms).clone();
+        used.facts.extend(facts);
+        let atom = atom.to_string();
+        if atom.contains("cutoff") {
+            used.dates.extend(CUTOFF.0.iter().map(|d| d.to_string()));
+            if atom.contains("case.start") {
+                used.start_dates
+                    .extend(CUTOFF.0.iter().map(|d| d.to_string()));
+            }
+        }
+        if atom.contains("names") {
+            used.texts.extend(NAMES.0.iter().map(|t| t.to_string()));
+            used.dates.extend(NAMES.1.iter().map(|d| d.to_string()));
+        }
+        if let Some(rest) = atom.strip_prefix("case.start + ") {
+            let words: Vec<&str> = rest.split(' ').collect();
+            if let [count, unit, _, on] = words.as_slice() {
+                used.dates.insert(on.to_string());
+                used.start_shifts
+                    .insert((on.to_string(), format!("{count} {unit}")));
+            }
+        }
+        if let Some(rest) = atom.strip_prefix("case.date - ") {
+            let words: Vec<&str> = rest.split(' ').collect();
+            if let [count, unit, ..] = words.as_slice() {
+                used.durations.insert(format!("{count} {unit}"));
+            }
+        }
+        Some(atom)
     }
 
     /// One condition on one fact (or on the date); `assert` draws from the assertions' pools.
@@ -262,6 +429,9 @@ impl Generator {
                 1 | 2 => format!("some l in case.licences: ({body})"),
                 _ => format!("every l in case.licences: ({body})"),
             };
+        }
+        if let Some(atom) = self.extra_atom() {
+            return atom;
         }
         if self.rng.chance(12) {
             let date = self.date(dates);
@@ -345,7 +515,7 @@ impl Generator {
             }
             // `allowed` holds none of these: the first two come only compared with `case.kind`
             // and `case.n`, the licences only from their own generator, above.
-            Fact::Kind2 | Fact::M | Fact::N | Fact::V | Fact::Licences => {
+            Fact::Kind2 | Fact::M | Fact::N | Fact::V | Fact::Licences | Fact::Kinds => {
                 let int = *self.rng.pick(ints);
                 self.used.ints.insert(int);
                 let op = *self.rng.pick(&[">", "<=", "==", "!="]);
@@ -374,16 +544,35 @@ impl Generator {
     fn condition(&mut self, assert: bool) -> Vec<String> {
         let count = 1 + self.rng.below(3);
         (0..count)
-            .map(|_| match self.rng.chance(20) {
-                true => {
-                    // After `x is none or`, `x` is some: an `is none` first would make the
-                    // second a type error.
-                    let first = self.atom(assert).replace("case.name is none", "case.flag");
-                    format!("({first} or {})", self.atom(assert))
-                }
-                false => self.atom(assert),
+            .map(|_| match self.extras.as_mut().map(|e| e.rng.below(8)) {
+                // `x is none` narrows `x` in what follows it; kept out of these forms.
+                Some(0) => format!(
+                    "not ({} or {})",
+                    self.atom(assert).replace("case.name is none", "case.flag"),
+                    self.atom(assert)
+                ),
+                Some(1) => format!(
+                    "(if {} then {} else {})",
+                    self.atom(assert).replace("case.name is none", "case.flag"),
+                    self.atom(assert),
+                    self.atom(assert)
+                ),
+                _ => self.plain_condition_part(assert),
             })
             .collect()
+    }
+
+    /// One part of a condition as the first generator draws it: an atom, or two in an `or`.
+    fn plain_condition_part(&mut self, assert: bool) -> String {
+        match self.rng.chance(20) {
+            true => {
+                // After `x is none or`, `x` is some: an `is none` first would make the
+                // second a type error.
+                let first = self.atom(assert).replace("case.name is none", "case.flag");
+                format!("({first} or {})", self.atom(assert))
+            }
+            false => self.atom(assert),
+        }
     }
 
     fn verdict(&mut self) -> String {
@@ -421,11 +610,11 @@ impl Generator {
     fn rule(&mut self, index: usize, earlier: &[RuleModel]) -> RuleModel {
         // An exception replaces a verdict: its base concludes one.
         let bases: Vec<&RuleModel> = earlier.iter().filter(|r| r.verdict.is_some()).collect();
-        let exception_to = match bases.is_empty() || !self.rng.chance(35) {
+        let mut exception_to = match bases.is_empty() || !self.rng.chance(35) {
             true => None,
             false => Some(self.rng.pick(&bases).name.clone()),
         };
-        let when = match self.rng.chance(8) {
+        let mut when = match self.rng.chance(8) {
             true => Vec::new(),
             false => self.condition(false),
         };
@@ -434,13 +623,44 @@ impl Generator {
         if verdict.is_none() || self.rng.chance(30) {
             obligations.push(self.obligation());
         }
+        let in_force = self.in_force();
+        let mut for_each = false;
+        let mut because = None;
+        if let Some(extras) = &mut self.extras {
+            // An exception to a second rule.
+            if let Some(first) = exception_to.clone()
+                && extras.rng.chance(40)
+            {
+                let other = bases[extras.rng.below(bases.len())].name.clone();
+                if other != first {
+                    exception_to = Some(format!("{first}, {other}"));
+                }
+            }
+            if extras.for_rules && extras.rng.chance(50) {
+                for_each = true;
+                self.used.facts.insert(Fact::Licences);
+                let body = *extras.rng.pick(&LICENCE_BODIES);
+                if body.contains("case.kind") {
+                    self.used.facts.insert(Fact::Kind);
+                }
+                when.insert(extras.rng.below(when.len() + 1), body.to_string());
+            }
+            if extras.rng.chance(30) {
+                because = Some(match for_each {
+                    true => "\"licence for {l.item}, {case.flag}\"".to_string(),
+                    false => "\"kind {case.kind} on {case.date}\"".to_string(),
+                });
+            }
+        }
         RuleModel {
             name: format!("r{index}"),
             exception_to,
-            in_force: self.in_force(),
+            in_force,
             when,
             verdict,
             obligations,
+            for_each,
+            because,
         }
     }
 
@@ -479,10 +699,35 @@ impl Generator {
                 AssertModel { when, expect }
             })
             .collect();
+        let mut declarations = BTreeMap::new();
+        let mut assumptions = Vec::new();
+        if let Some(extras) = &mut self.extras {
+            if extras.consts {
+                declarations.insert("cutoff".to_string(), CUTOFF.1.to_string());
+                declarations.insert(
+                    "strict".to_string(),
+                    "param strict: bool = false".to_string(),
+                );
+            }
+            if self.allowed.contains(&Fact::Name) {
+                declarations.insert("names".to_string(), NAMES.2.to_string());
+            }
+            if extras.assume {
+                let that = *extras.rng.pick(&[
+                    "(case.flag or case.kind != c)",
+                    "(not case.flag or case.kind in listed)",
+                ]);
+                assumptions.push(format!("assume \"kept\"\n  that {that}"));
+                self.used.assumes = true;
+                self.used.facts.extend([Fact::Kind, Fact::Flag]);
+            }
+        }
         Model {
             from,
             until,
             members,
+            declarations,
+            assumptions,
             rules,
             asserts,
         }
@@ -575,14 +820,42 @@ impl Generator {
             let free: Vec<usize> = (0..rules.len())
                 .filter(|&i| {
                     !touched.contains(&rules[i].name)
-                        && !rules
-                            .iter()
-                            .any(|r| r.exception_to.as_deref() == Some(&rules[i].name))
+                        && !rules.iter().any(|r| {
+                            r.exception_to
+                                .as_deref()
+                                .is_some_and(|bases| bases.split(", ").any(|b| b == rules[i].name))
+                        })
                 })
                 .collect();
             let replaceable: Vec<usize> = (0..rules.len())
                 .filter(|&i| !touched.contains(&rules[i].name))
                 .collect();
+            if let Some(extras) = &mut self.extras
+                && extras.consts
+                && extras.rng.chance(30)
+            {
+                // A constant's or parameter's new value, once each.
+                match extras.rng.chance(50) {
+                    true if touched.insert("cutoff".to_string()) => {
+                        let on = extras.rng.pick(&RULE_DATES).to_string();
+                        self.used.dates.insert(on.clone());
+                        self.used.start_dates.insert(on.clone());
+                        write!(text, "\nchange const cutoff \"Art. C\" = {on}\n").ok();
+                        consolidated
+                            .declarations
+                            .insert("cutoff".to_string(), format!("const cutoff: date = {on}"));
+                    }
+                    false if touched.insert("strict".to_string()) => {
+                        text.push_str("\nchange param strict \"Art. P\" = true\n");
+                        consolidated.declarations.insert(
+                            "strict".to_string(),
+                            "param strict: bool = true".to_string(),
+                        );
+                    }
+                    _ => {}
+                }
+                continue;
+            }
             match self.rng.below(5) {
                 0 if !free.is_empty() && rules.len() > 1 => {
                     let index = *self.rng.pick(&free);
@@ -669,7 +942,7 @@ fn render(model: &Model, title: &str) -> String {
     }
     text.push_str("\n\nenum Kind { a, b, c }\n\nrecord Licence {\n  item: Kind\n  ok: bool\n}\n\n");
     text.push_str(
-        "input Case {\n  date: date\n  kind: Kind\n  flag: bool\n  name: optional text\n  start: date\n  n: int\n  v: decimal = 0.0\n  kind2: Kind = a\n  m: int = 0\n  licences: set of Licence = {}\n}\n\n",
+        "input Case {\n  date: date\n  kind: Kind\n  flag: bool\n  name: optional text\n  start: date\n  n: int\n  v: decimal = 0.0\n  kind2: Kind = a\n  m: int = 0\n  licences: set of Licence = {}\n  kinds: set of Kind = {}\n}\n\n",
     );
     writeln!(
         text,
@@ -677,6 +950,12 @@ fn render(model: &Model, title: &str) -> String {
         model.members.join(", ")
     )
     .ok();
+    for declaration in model.declarations.values() {
+        writeln!(text, "{declaration}\n").ok();
+    }
+    for assumption in &model.assumptions {
+        writeln!(text, "{assumption}\n").ok();
+    }
     text.push_str("verdicts high > mid(basis: text) > low\notherwise low\n");
     text.push_str("obligation keep(until: date)\nobligation report\n");
     for rule in &model.rules {
@@ -706,6 +985,9 @@ fn render_rule(text: &mut String, keyword: &str, rule: &RuleModel) {
     if let Some(base) = &rule.exception_to {
         writeln!(text, "  exception to {base}").ok();
     }
+    if rule.for_each {
+        writeln!(text, "  for l in case.licences").ok();
+    }
     if let Some((from, until)) = &rule.in_force {
         write!(text, "  in force from {from}").ok();
         if let Some(until) = until {
@@ -719,6 +1001,9 @@ fn render_rule(text: &mut String, keyword: &str, rule: &RuleModel) {
     let mut conclusions: Vec<String> = rule.verdict.iter().cloned().collect();
     conclusions.extend(rule.obligations.iter().cloned());
     writeln!(text, "  then {}", conclusions.join(", ")).ok();
+    if let Some(because) = &rule.because {
+        writeln!(text, "  because {because}").ok();
+    }
 }
 
 fn load(text: &str) -> Result<Rulebook, String> {
@@ -782,6 +1067,17 @@ fn fact_values(used: &Used, fact: Fact, on: Date) -> Vec<String> {
     let quoted = |d: Date| format!("\"{d}\"");
     match fact {
         Fact::Kind | Fact::Kind2 => ["a", "b", "c"].iter().map(|m| format!("\"{m}\"")).collect(),
+        Fact::Kinds => (0..8)
+            .map(|bits: usize| {
+                let members: Vec<String> = ["a", "b", "c"]
+                    .iter()
+                    .enumerate()
+                    .filter(|(index, _)| bits & (1 << index) != 0)
+                    .map(|(_, m)| format!("\"{m}\""))
+                    .collect();
+                format!("[{}]", members.join(", "))
+            })
+            .collect(),
         Fact::Flag => vec!["false".to_string(), "true".to_string()],
         Fact::Licences => {
             // Every set of at most three of the six members a licence may be.
@@ -814,6 +1110,16 @@ fn fact_values(used: &Used, fact: Fact, on: Date) -> Vec<String> {
             for text in &used.durations {
                 let back = on.add(duration(text), -1);
                 dates.extend([day(back, -1), back, day(back, 1)]);
+            }
+            // `case.start + 1 month <= D`: the days before D less the duration, a month's
+            // clamping taking a few days past it to the same date.
+            for (text, duration_text) in &used.start_shifts {
+                let back = date(text).add(duration(duration_text), -1);
+                let mut at = day(back, -1);
+                for _ in 0..6 {
+                    dates.insert(at);
+                    at = day(at, 1);
+                }
             }
             dates.insert(on);
             dates.into_iter().map(quoted).collect()
@@ -872,6 +1178,7 @@ fn field_name(fact: Fact) -> &'static str {
         Fact::Kind2 => "kind2",
         Fact::M => "m",
         Fact::Licences => "licences",
+        Fact::Kinds => "kinds",
     }
 }
 
@@ -918,6 +1225,24 @@ fn cases(used: &Used) -> Vec<(String, Date)> {
         }
     }
     out
+}
+
+/// The cases of `cases` that keep the policy's assumptions (a case that breaks one is no case:
+/// it is not decided).
+fn kept_cases(rulebooks: &[&Rulebook], used: &Used) -> Vec<(String, Date)> {
+    let mut all = cases(used);
+    if used.assumes {
+        all.retain(|(json, _)| rulebooks.iter().all(|rulebook| keeps(rulebook, json)));
+    }
+    all
+}
+
+/// Whether a case keeps the policy's assumptions.
+fn keeps(rulebook: &Rulebook, json: &str) -> bool {
+    match rulebook.decide(json) {
+        Ok(_) => true,
+        Err(problems) => !problems.text.contains("licit::case::assumption"),
+    }
 }
 
 /// What a decision amounts to, comparable across policies: the verdict as written, then the
@@ -1110,6 +1435,18 @@ fn check_diff(seed: &str, pair: &Pair, failures: &mut Failures) {
         let mut reported = BTreeSet::new();
         for difference in &report.differences {
             let json = internals::value_json(old, &difference.case).to_string();
+            if !keeps(&pair.old, &json) || !keeps(&pair.new, &json) {
+                let files = files(&json);
+                let files: Vec<(&str, &str)> =
+                    files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+                failures.fail(
+                    seed,
+                    "a reported difference's witness breaks an assumption",
+                    &files,
+                    "licit diff old.licit new.licit --cases case.json",
+                );
+                continue;
+            }
             let old_decision = decide(&pair.old, &json);
             let new_decision = decide(&pair.new, &json);
             let key = kind(old, &old_decision, new, &new_decision);
@@ -1130,7 +1467,7 @@ fn check_diff(seed: &str, pair: &Pair, failures: &mut Failures) {
             return;
         }
         let mut missed = BTreeSet::new();
-        for (json, _) in cases(&pair.used) {
+        for (json, _) in kept_cases(&[&pair.old, &pair.new], &pair.used) {
             let old_decision = decide(&pair.old, &json);
             let new_decision = decide(&pair.new, &json);
             if outcome(old, &old_decision) == outcome(new, &new_decision) {
@@ -1192,7 +1529,7 @@ fn amendments_are_dated_changes_and_diff_finds_what_they_change() {
                 .map(|r| program.policy.rules[r.index()].name.clone());
             (outcome(program, decision), rule)
         };
-        for (json, on) in cases(&pair.used) {
+        for (json, on) in kept_cases(&[&pair.old, &pair.new], &pair.used) {
             let got = seen(&pair.new_program, &decide(&pair.new, &json));
             let expected = match amendment.holds_on(on) {
                 true => seen(&consolidated_program, &decide(&consolidated, &json)),
@@ -1333,7 +1670,7 @@ fn check_asserts(seed: &str, text: &str, used: &Used, failures: &mut Failures) {
                 None => !expect.split(" or ").any(|allowed| allowed == verdict),
             }
         };
-        let enumerated = cases(used);
+        let enumerated = kept_cases(&[&rulebook], used);
         for outcome in &analysis.asserts {
             let index = outcome.assert;
             match &outcome.counterexample {
@@ -1403,7 +1740,7 @@ fn decide_explain_batch_and_the_formatted_policy_agree() {
             );
             continue;
         };
-        let enumerated = cases(&pair.used);
+        let enumerated = kept_cases(&[&pair.new], &pair.used);
         let mut batch_input = String::new();
         let mut explained = Vec::new();
         for (index, (json, _)) in enumerated.iter().enumerate() {
@@ -1505,7 +1842,10 @@ fn why_not_answers_flip_the_verdict_and_are_smallest() {
 
 /// (c) for the new policy of a pair, on every `step`th enumerated case.
 fn check_why_not(seed: &str, pair: &Pair, step: usize, failures: &mut Failures) {
-    let enumerated: Vec<(String, Date)> = cases(&pair.used).into_iter().step_by(step).collect();
+    let enumerated: Vec<(String, Date)> = kept_cases(&[&pair.new], &pair.used)
+        .into_iter()
+        .step_by(step)
+        .collect();
     check_why_not_on(seed, pair, &enumerated, failures);
 }
 
@@ -1539,7 +1879,16 @@ fn check_why_not_on(seed: &str, pair: &Pair, asked: &[(String, Date)], failures:
                 };
                 for (changes, changed) in &answers {
                     let changed_json = internals::value_json(program, changed).to_string();
-                    let gives = decide(rulebook, &changed_json).verdict.index() == verdict;
+                    if !keeps(rulebook, &changed_json) {
+                        failures.fail(
+                            seed,
+                            &format!("a why-not answer breaks an assumption: {changes:?}"),
+                            &files,
+                            &command,
+                        );
+                        continue;
+                    }
+                    let gives = gives(rulebook, &changed_json, verdict);
                     let original: serde_json::Value =
                         serde_json::from_str(json).unwrap_or_default();
                     let no_op = changes.iter().any(|change| {
@@ -1570,7 +1919,7 @@ fn check_why_not_on(seed: &str, pair: &Pair, asked: &[(String, Date)], failures:
                     changed["date"] = serde_json::Value::String(other.to_string());
                     single = single.or_else(|| {
                         let text = changed.to_string();
-                        (decide(rulebook, &text).verdict.index() == verdict).then_some(text)
+                        gives(rulebook, &text, verdict).then_some(text)
                     });
                 }
                 for &fact in &pair.used.facts {
@@ -1579,7 +1928,7 @@ fn check_why_not_on(seed: &str, pair: &Pair, asked: &[(String, Date)], failures:
                         changed[field_name(fact)] =
                             serde_json::from_str(&value).unwrap_or_default();
                         let text = changed.to_string();
-                        if single.is_none() && decide(rulebook, &text).verdict.index() == verdict {
+                        if single.is_none() && gives(rulebook, &text, verdict) {
                             single = Some(text);
                         }
                     }
@@ -1597,6 +1946,13 @@ fn check_why_not_on(seed: &str, pair: &Pair, asked: &[(String, Date)], failures:
             }
         }
     }
+}
+
+/// Whether a case keeps the policy's assumptions and is given the verdict.
+fn gives(rulebook: &Rulebook, json: &str, verdict: usize) -> bool {
+    rulebook
+        .decide(json)
+        .is_ok_and(|decision| decision.verdict.index() == verdict)
 }
 
 /// Every test case of the shipped policies that `diff --cases` reports changed falls in a kind
@@ -1758,6 +2114,7 @@ fn used_from_text(texts: &[&str]) -> Used {
             (Fact::Kind2, "case.kind2"),
             (Fact::M, "case.m"),
             (Fact::Licences, "case.licences"),
+            (Fact::Kinds, "case.kinds"),
         ] {
             if text.contains(name) {
                 used.facts.insert(fact);
@@ -1775,8 +2132,38 @@ fn used_from_text(texts: &[&str]) -> Used {
             }
         }
         for duration in DURATIONS {
-            if text.contains(&format!("case.start + {duration}")) {
+            if text.contains(&format!("case.start + {duration}"))
+                || text.contains(&format!("case.date - {duration}"))
+            {
                 used.durations.insert(duration.to_string());
+            }
+        }
+        used.assumes |= text.contains("\nassume ");
+        for line in text.lines() {
+            if line.starts_with("set names") {
+                for (index, part) in line.split('"').enumerate() {
+                    if index % 2 == 1 {
+                        used.texts.insert(part.to_string());
+                    }
+                }
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if line.starts_with("const cutoff") || line.starts_with("change const cutoff") {
+                used.start_dates.extend(
+                    words
+                        .iter()
+                        .filter(|w| Date::parse(w.trim_matches(',')).is_ok())
+                        .map(|w| w.trim_matches(',').to_string()),
+                );
+            }
+            for window in words.windows(6) {
+                if let ["case.start", "+", count, unit, _, on] = window {
+                    let on = on.trim_matches(')');
+                    if Date::parse(on).is_ok() {
+                        used.start_shifts
+                            .insert((on.to_string(), format!("{count} {unit}")));
+                    }
+                }
             }
         }
         for line in text.lines() {

@@ -109,15 +109,55 @@ impl<'p> Asserts<'p> {
         Ok(search.manager.and(in_scope, not_allowed)?)
     }
 
+    /// Whether a case, decided concretely, breaks an assertion: it keeps the assumptions, is
+    /// in the assertion's scope, and is not decided as the assertion expects.
+    fn breaks(&self, index: usize, case: &Value, date: Date) -> bool {
+        let program = self.program;
+        let assertion = &program.policy.asserts[index];
+        if !program.policy.in_force.contains(date)
+            || program.violated_assumption(case, date).is_some()
+        {
+            return false;
+        }
+        let in_scope = assertion
+            .when
+            .as_ref()
+            .is_none_or(|condition| program.holds(&program.lower_expr(condition), case, date));
+        let decision = program.decide(case, date);
+        in_scope
+            && match &assertion.expect {
+                AssertCheck::Verdicts(kinds) => !kinds.contains(&decision.verdict.index()),
+                AssertCheck::NotDecidedBy(rule) => {
+                    let rule = program.policy.rule_on(*rule, date);
+                    decision.decided_by.map(|r| r.index()) == Some(rule)
+                }
+            }
+    }
+
     /// Each assertion proven, or with a case that breaks it.
     pub(super) fn outcomes(
         self,
         search: &mut Search<'_>,
     ) -> Result<Vec<AssertOutcome>, SearchError> {
         let mut outcomes = Vec::new();
-        for (index, violation) in self.violations.into_iter().enumerate() {
+        for (index, violation) in self.violations.iter().copied().enumerate() {
             let counterexample = match violation {
-                Some((region, date)) => Some((search.witness(region, date)?, date)),
+                Some((region, date)) => {
+                    let case = search.witness(region, date)?;
+                    match self.breaks(index, &case, date) {
+                        true => Some((case, date)),
+                        // Found where the search approximated (an opaque condition took a
+                        // truth the case does not give it): no counterexample, and not proven.
+                        false => {
+                            search.approximations.push(format!(
+                                "the assertion \"{}\": the case the search found breaking it \
+                                 keeps it when decided",
+                                self.program.policy.asserts[index].name
+                            ));
+                            None
+                        }
+                    }
+                }
                 None => None,
             };
             outcomes.push(AssertOutcome {

@@ -91,6 +91,9 @@ fn program_exprs(program: &Program) -> Vec<Expr> {
             exprs.push(program.lower_expr(condition));
         }
     }
+    // An assumption splits classes too: `case.kind != c` with no rule naming `c` left `c` in
+    // one class with `b`, and the cases of `b` were searched as if they broke it.
+    exprs.extend(program.assumption_conditions().cloned());
     exprs
 }
 
@@ -772,6 +775,22 @@ pub(super) fn change_dates(old: &Program, new: &Program) -> Vec<Date> {
                     dates.push(d.add(one_day(), 1));
                 }
             });
+        }
+        // A date constant or set member a condition compares the case's date with
+        // (`case.date < cutoff`), in each epoch: the literal dates above are not all of them.
+        for epoch in &program.epochs {
+            for value in epoch.consts.iter().chain(&epoch.sets) {
+                let members = match value {
+                    Value::Set(members) => members.iter().collect(),
+                    other => vec![other],
+                };
+                for member in members {
+                    if let Value::Date(d) = member {
+                        dates.push(*d);
+                        dates.push(d.add(one_day(), 1));
+                    }
+                }
+            }
         }
     }
     dates.extend(shifted_boundaries(old, new));

@@ -112,6 +112,9 @@ pub(super) struct Search<'p> {
     /// different things asked of its members when they are at most `MOST_MEMBERS` (see
     /// `domain::quantified_bodies`), otherwise one; one for a set not listed.
     members: HashMap<Vec<String>, usize>,
+    /// For each set of records of the case, how many different things its quantifiers ask
+    /// of a member (`domain::quantified_bodies`), counted once for `members` and `for_case`.
+    asked: HashMap<Vec<String>, usize>,
 }
 
 /// A set of a record searched by the membership tests made of it.
@@ -140,10 +143,8 @@ impl<'p> Search<'p> {
         // quantifiers do not already take the search past it).
         let mut sets = Vec::new();
         record_sets(program, case, &mut Vec::new(), &mut sets);
-        let bodies = quantified_bodies([program, program]);
         for (path, count) in sets {
-            let asked = bodies.get(&path).map_or(0, |bodies| bodies.len());
-            if asked <= MOST_MEMBERS {
+            if search.asked.get(&path).copied().unwrap_or(0) <= MOST_MEMBERS {
                 let members = search.members.entry(path).or_insert(1);
                 *members = (*members).max(count.min(MOST_MEMBERS));
             }
@@ -154,6 +155,10 @@ impl<'p> Search<'p> {
     /// A search whose classes of dates also tell apart the dates it is asked about beside the
     /// dates of change (a case's own date, an `--as-of` date).
     pub(super) fn on_dates(old: &'p Program, new: &'p Program, dates: &[Date]) -> Search<'p> {
+        let asked: HashMap<Vec<String>, usize> = quantified_bodies([old, new])
+            .into_iter()
+            .map(|(path, bodies)| (path, bodies.len()))
+            .collect();
         Search {
             old,
             new,
@@ -170,13 +175,14 @@ impl<'p> Search<'p> {
             // Members enough to miss no case, or one when that would take more than
             // `MOST_MEMBERS`: the search is then an approximation either way, and each
             // member multiplies the variables of its facts.
-            members: quantified_bodies([old, new])
-                .into_iter()
-                .map(|(path, bodies)| match bodies.len() {
-                    count @ 1..=MOST_MEMBERS => (path, count),
-                    _ => (path, 1),
+            members: asked
+                .iter()
+                .map(|(path, &count)| match count {
+                    1..=MOST_MEMBERS => (path.clone(), count),
+                    _ => (path.clone(), 1),
                 })
                 .collect(),
+            asked,
         }
     }
 
@@ -567,7 +573,26 @@ impl<'p> Search<'p> {
                 let b = if b.as_bool() { TRUE } else { FALSE };
                 Sym::Bool(self.manager.ite(c, a, b)?)
             }
-            _ => Sym::Bool(self.opaque("`if` choosing between facts")),
+            // Two conditions (a truth value known on the date, a bool fact, a condition):
+            // the choice is one too.
+            (c, then_sym, otherwise_sym) => {
+                match (self.as_truth(&then_sym)?, self.as_truth(&otherwise_sym)?) {
+                    (Some(a), Some(b)) => Sym::Bool(self.manager.ite(c, a, b)?),
+                    _ => Sym::Bool(self.opaque("`if` choosing between facts")),
+                }
+            }
+        })
+    }
+
+    /// A symbolic value as a condition, when it is a truth value.
+    fn as_truth(&mut self, sym: &Sym) -> Result<Option<Node>, SearchError> {
+        Ok(match sym {
+            Sym::Bool(node) => Some(*node),
+            Sym::Known(Value::Bool(truth)) => Some(if *truth { TRUE } else { FALSE }),
+            Sym::Scalar(slot) if self.slots[*slot].ty == Type::Bool => {
+                Some(self.manager.var(self.slots[*slot].vars[0])?)
+            }
+            _ => None,
         })
     }
 

@@ -206,7 +206,10 @@ fn date_change(
     dates.sort_by_key(|d| (d.days() - date.days()).abs());
     dates.into_iter().find_map(|other| {
         let changed = with_value(program, case, &path, Value::Date(other));
-        gives(program, &program.decide(&changed, other), verdict, written).then(|| {
+        // On another date, a dated set or constant an assumption reads may change: a date
+        // that breaks one is not an answer.
+        let kept = program.violated_assumption(&changed, other).is_none();
+        (kept && gives(program, &program.decide(&changed, other), verdict, written)).then(|| {
             let change = FactChange {
                 fact: "date".to_string(),
                 to: Value::Date(other),

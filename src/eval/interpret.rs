@@ -537,6 +537,12 @@ impl Program {
         Env::new(self, &case, epoch, date).value(expr).into_owned()
     }
 
+    /// Whether a lowered condition holds of a case on a date (`analysis` confirms with it
+    /// that a counterexample it found is in an assertion's scope).
+    pub fn holds(&self, condition: &Expr, case: &Value, date: Date) -> bool {
+        Env::new(self, case, self.find_epoch(date), date).truth(condition)
+    }
+
     /// The value of an expression that reads no case (a parameter default, a test's case), as
     /// of the start of the policy's first epoch in force.
     pub fn constant_value(&self, expr: &ir::Expr) -> Value {
