@@ -342,8 +342,8 @@ impl Generator {
                 "c not in case.kinds",
                 "case.kinds is empty",
                 "case.kinds is not empty",
-                "some k in case.kinds: (k in listed)",
-                "every k in case.kinds: (k != b)",
+                "(some k in case.kinds: (k in listed))",
+                "(every k in case.kinds: (k != b))",
             ];
             atoms.extend(kinds.map(|atom| (atom, vec![Fact::Kinds])));
             atoms.push(("case.kind in case.kinds", vec![Fact::Kind, Fact::Kinds]));
@@ -426,8 +426,8 @@ impl Generator {
             }
             return match sets.below(5) {
                 0 => "case.licences is empty".to_string(),
-                1 | 2 => format!("some l in case.licences: ({body})"),
-                _ => format!("every l in case.licences: ({body})"),
+                1 | 2 => format!("(some l in case.licences: ({body}))"),
+                _ => format!("(every l in case.licences: ({body}))"),
             };
         }
         if let Some(atom) = self.extra_atom() {
