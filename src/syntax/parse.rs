@@ -1653,25 +1653,21 @@ fn with_parentheses(pair: &Pair<'_, Rule>, ranges: &[(u32, u32)]) -> String {
 
 /// A text on one line, cut short when long, for a help text.
 fn one_line(text: &str) -> String {
-    const LONGEST: usize = 100;
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= LONGEST {
-        return text;
-    }
-    let mut short: String = text.chars().take(LONGEST - 1).collect();
-    short.push('…');
-    short
+    shortened(text, 100)
 }
 
 /// An operand of `and` or `or` as written, on one line and cut short when long, for a help text.
 fn operand_text(pair: &Pair<'_, Rule>) -> String {
-    const LONGEST: usize = 40;
-    let text = pair.as_str().get(..span_of(pair).len()).unwrap_or("");
+    shortened(pair.as_str().get(..span_of(pair).len()).unwrap_or(""), 40)
+}
+
+/// A text's words on one line, cut to `longest` characters with `…`.
+fn shortened(text: &str, longest: usize) -> String {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= LONGEST {
+    if text.chars().count() <= longest {
         return text;
     }
-    let mut short: String = text.chars().take(LONGEST - 1).collect();
+    let mut short: String = text.chars().take(longest - 1).collect();
     short.push('…');
     short
 }
