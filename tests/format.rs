@@ -165,3 +165,13 @@ fn syntax_errors_are_returned() {
     assert_eq!(errors, parse(text).1);
     assert!(!errors.is_empty());
 }
+
+/// A line break written raw inside a string as CR LF stays raw: there is no `\r` escape, and a
+/// raw CR before the `\n` escape would stand alone, which does not parse (found by the `policy`
+/// fuzz target).
+#[test]
+fn a_line_break_written_as_cr_lf_inside_a_string_is_kept() {
+    let input = "policy \"two\r\nlines\n\" in force from 2021-01-01\n\nconst c: text = \"a\r\nb\"\n";
+    let formatted = format_checked("a string with CR LF", input);
+    assert!(formatted.contains("\"two\r\nlines\\n\""), "{formatted:?}");
+}

@@ -280,8 +280,15 @@ pub(super) fn template(template: &Template) -> String {
 }
 
 fn escape(text: &str, in_template: bool, out: &mut String) {
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            // A line break written raw in the string as CR LF (there is no `\r` escape): kept
+            // raw, as `\n` after a raw CR would leave the CR alone, which does not parse.
+            '\r' if chars.peek() == Some(&'\n') => {
+                chars.next();
+                out.push_str("\r\n");
+            }
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
