@@ -171,7 +171,8 @@ fn syntax_errors_are_returned() {
 /// fuzz target).
 #[test]
 fn a_line_break_written_as_cr_lf_inside_a_string_is_kept() {
-    let input = "policy \"two\r\nlines\n\" in force from 2021-01-01\n\nconst c: text = \"a\r\nb\"\n";
+    let input =
+        "policy \"two\r\nlines\n\" in force from 2021-01-01\n\nconst c: text = \"a\r\nb\"\n";
     let formatted = format_checked("a string with CR LF", input);
     assert!(formatted.contains("\"two\r\nlines\\n\""), "{formatted:?}");
 }
