@@ -1389,10 +1389,9 @@ impl Lowerer {
     /// language accepts neither. Line breaks do not group: the condition of a `when`, however
     /// many lines it takes, is one expression.
     fn mixed_and_or(&mut self, pair: &Pair<'_, Rule>) {
-        // The `or`'s operands, each the list of its `and`'s operands, and the operators between.
-        let mut groups: Vec<Vec<String>> = Vec::new();
-        // Where each operand of each `and` is, for the readings as written.
-        let mut places: Vec<Vec<Span>> = Vec::new();
+        // The `or`'s operands, each the list of its `and`'s operands (as written for the help,
+        // and where they are for the readings), and the operators between.
+        let mut groups: Vec<Vec<(String, Span)>> = Vec::new();
         let mut ands: Vec<Vec<Span>> = Vec::new();
         let mut ors: Vec<Span> = Vec::new();
         for item in pair.clone().into_inner() {
@@ -1400,19 +1399,14 @@ impl Lowerer {
                 Rule::kw_or | Rule::bad_or => ors.push(span_of(&item)),
                 _ => {
                     let mut operands = Vec::new();
-                    let mut spans = Vec::new();
                     let mut operators = Vec::new();
                     for operand in item.into_inner() {
                         match operand.as_rule() {
                             Rule::kw_and | Rule::bad_and => operators.push(span_of(&operand)),
-                            _ => {
-                                operands.push(operand_text(&operand));
-                                spans.push(span_of(&operand));
-                            }
+                            _ => operands.push((operand_text(&operand), span_of(&operand))),
                         }
                     }
                     groups.push(operands);
-                    places.push(spans);
                     ands.push(operators);
                 }
             }
@@ -1425,13 +1419,8 @@ impl Lowerer {
         }) else {
             return;
         };
-        let and_first = groups
-            .iter()
-            .map(|group| parenthesized(group, " and "))
-            .collect::<Vec<_>>()
-            .join(" or ");
         // Read `or` first: the last operand of each `and` joins the first of the next.
-        let mut runs: Vec<Vec<String>> = Vec::new();
+        let mut runs: Vec<Vec<(String, Span)>> = Vec::new();
         for (index, group) in groups.iter().enumerate() {
             for (position, operand) in group.iter().enumerate() {
                 match runs.last_mut() {
@@ -1440,48 +1429,40 @@ impl Lowerer {
                 }
             }
         }
-        let or_first = runs
-            .iter()
-            .map(|run| parenthesized(run, " or "))
-            .collect::<Vec<_>>()
-            .join(" and ");
+        let help_of = |chains: &[Vec<(String, Span)>], inner: &str, outer: &str| {
+            chains
+                .iter()
+                .map(|chain| {
+                    let texts: Vec<String> = chain.iter().map(|(text, _)| text.clone()).collect();
+                    parenthesized(&texts, inner)
+                })
+                .collect::<Vec<_>>()
+                .join(outer)
+        };
+        // The same readings as written: parentheses around each chain of several operands.
+        let reading_of = |chains: &[Vec<(String, Span)>]| {
+            let ranges: Vec<(u32, u32)> = chains
+                .iter()
+                .filter(|chain| chain.len() > 1)
+                .filter_map(|chain| Some((chain.first()?.1.start, chain.last()?.1.end)))
+                .collect();
+            with_parentheses(pair, &ranges)
+        };
         let lines = if pair.as_str().trim_end().contains('\n') {
             "; a new line does not group conditions"
         } else {
             ""
         };
-        // The same readings as written: parentheses around each `and` of several operands, or
-        // around each run of `or`.
-        let and_groups: Vec<(u32, u32)> = places
-            .iter()
-            .filter(|spans| spans.len() > 1)
-            .filter_map(|spans| Some((spans.first()?.start, spans.last()?.end)))
-            .collect();
-        let mut or_runs: Vec<(Span, Span)> = Vec::new();
-        for (index, spans) in places.iter().enumerate() {
-            for (position, span) in spans.iter().enumerate() {
-                match or_runs.last_mut() {
-                    Some(run) if index > 0 && position == 0 => run.1 = *span,
-                    _ => or_runs.push((*span, *span)),
-                }
-            }
-        }
-        let or_runs: Vec<(u32, u32)> = or_runs
-            .iter()
-            .filter(|(first, last)| first != last)
-            .map(|(first, last)| (first.start, last.end))
-            .collect();
-        let whole = span_of(pair);
-        let readings = vec![
-            with_parentheses(pair, &and_groups),
-            with_parentheses(pair, &or_runs),
-        ];
         self.errors.push(SyntaxError::MixedAndOr {
-            help: format!("write `{and_first}` or `{or_first}`{lines}"),
+            help: format!(
+                "write `{}` or `{}`{lines}",
+                help_of(&groups, " and ", " or "),
+                help_of(&runs, " or ", " and ")
+            ),
             span: or,
             and,
-            whole,
-            readings,
+            whole: span_of(pair),
+            readings: vec![reading_of(&groups), reading_of(&runs)],
         });
     }
 
