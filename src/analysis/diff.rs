@@ -75,7 +75,7 @@ pub fn search(
     // rules' obligations (not their arguments) accumulate under each.
     let mut found: BTreeMap<Vec<String>, Difference> = BTreeMap::new();
     for date in dates {
-        for (region, known) in search.differences_on(date)? {
+        for (region, known) in search.differences_on(date, &found)? {
             // A kind already reported needs no other witness.
             if known.is_some_and(|key| found.contains_key(&key)) {
                 continue;
@@ -181,10 +181,12 @@ fn check_same_input(old: &Program, new: &Program) -> Result<(), SearchError> {
 impl Search<'_> {
     /// Every difference between the two policies' outcomes on one date: the region of cases
     /// of each pair of kinds of outcome (see `OutcomeKind`) whose outcomes as written differ,
-    /// with its kind of difference when the verdicts are known without a case.
+    /// with its kind of difference when the verdicts are known without a case. A pair whose
+    /// kind is among those `found` already is not searched: it needs no other witness.
     fn differences_on(
         &mut self,
         date: Date,
+        found: &BTreeMap<DifferenceKind, Difference>,
     ) -> Result<Vec<(Node, Option<DifferenceKind>)>, SearchError> {
         let old = self.old;
         let new = self.new;
@@ -192,16 +194,35 @@ impl Search<'_> {
         let (new_outcomes, new_assumed) = self.outcomes(new, date)?;
         // Only cases both policies' assumptions allow are cases at all.
         let assumed = self.manager.and(old_assumed, new_assumed)?;
+        // Each policy's outcomes partition the cases: an old kind differs from the new
+        // outcome exactly where the new outcome is not the same as written. Where that is
+        // nowhere (most kinds, as two versions of a policy mostly agree), no pair is searched.
+        let new_texts: Vec<String> = new_outcomes.iter().map(|(kind, _)| kind.text()).collect();
         let mut regions = Vec::new();
         for (old_kind, old_region) in &old_outcomes {
-            for (new_kind, new_region) in &new_outcomes {
-                if old_kind.text() == new_kind.text() {
+            let text = old_kind.text();
+            let same = new_texts
+                .iter()
+                .zip(&new_outcomes)
+                .filter(|(new_text, _)| **new_text == text)
+                .map(|(_, (_, region))| *region);
+            let same = self.manager.any(same)?;
+            let different = self.manager.not(same)?;
+            let changed = self.manager.and(*old_region, different)?;
+            if changed == FALSE {
+                continue;
+            }
+            for ((new_kind, new_region), new_text) in new_outcomes.iter().zip(&new_texts) {
+                if *new_text == text {
                     continue;
                 }
-                let region = self.manager.and(*old_region, *new_region)?;
+                let known = symbolic_kind(old, old_kind, new, new_kind);
+                if known.as_ref().is_some_and(|key| found.contains_key(key)) {
+                    continue;
+                }
+                let region = self.manager.and(changed, *new_region)?;
                 let region = self.manager.and(region, assumed)?;
                 if region != FALSE {
-                    let known = symbolic_kind(old, old_kind, new, new_kind);
                     regions.push((region, known));
                 }
             }

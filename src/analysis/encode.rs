@@ -706,14 +706,68 @@ impl<'p> Search<'p> {
         wanted: impl Fn(usize) -> bool,
     ) -> Result<Node, SearchError> {
         let offset = self.offset(slot);
+        self.by_value(slot, None, &mut |_, index| {
+            Ok(if index >= offset && wanted(index - offset) {
+                TRUE
+            } else {
+                FALSE
+            })
+        })
+    }
+
+    /// The region where a scalar slot holds a value numbered `index` (`none` included, as 0)
+    /// and `leaf(index)` holds. When every variable of the leaves comes after `below` (the
+    /// first of them; `None` for constant leaves) and after the slot's bits, the diagram is
+    /// made over the bits directly, one node each (a few hundred for the dates of a search,
+    /// where a disjunction of the values took as many operations on ever larger diagrams);
+    /// otherwise it is that disjunction.
+    fn by_value(
+        &mut self,
+        slot: usize,
+        below: Option<u32>,
+        leaf: &mut dyn FnMut(&mut Self, usize) -> Result<Node, SearchError>,
+    ) -> Result<Node, SearchError> {
+        let vars = self.slots[slot].vars.clone();
+        let count = self.slots[slot].count;
+        let last = vars.iter().copied().max().unwrap_or(0);
+        if below.is_none_or(|first| first > last) {
+            // The bits' positions in the order of their variables, the first at the top.
+            let mut order: Vec<usize> = (0..vars.len()).collect();
+            order.sort_by_key(|position| vars[*position]);
+            return self.over_bits(&vars, &order, 0, count, leaf);
+        }
         let mut result = FALSE;
-        for index in offset..self.slots[slot].count {
-            if wanted(index - offset) {
-                let node = self.value_node(slot, index)?;
-                result = self.manager.or(result, node)?;
+        for index in 0..count {
+            let then = leaf(self, index)?;
+            if then == FALSE {
+                continue;
             }
+            let value = self.value_node(slot, index)?;
+            let both = self.manager.and(value, then)?;
+            result = self.manager.or(result, both)?;
         }
         Ok(result)
+    }
+
+    /// `by_value`'s diagram below the bits `order` has fixed so far (`index` holds them).
+    fn over_bits(
+        &mut self,
+        vars: &[u32],
+        order: &[usize],
+        index: usize,
+        count: usize,
+        leaf: &mut dyn FnMut(&mut Self, usize) -> Result<Node, SearchError>,
+    ) -> Result<Node, SearchError> {
+        // The bits not fixed yet are zero in the smallest value still possible.
+        if index >= count {
+            return Ok(FALSE);
+        }
+        let Some((&position, rest)) = order.split_first() else {
+            return leaf(self, index);
+        };
+        let low = self.over_bits(vars, rest, index, count, leaf)?;
+        let high = self.over_bits(vars, rest, index | 1 << position, count, leaf)?;
+        Ok(self.manager.branch(vars[position], low, high)?)
     }
 
     /// 1 for an optional scalar (whose value 0 is `none`), else 0.
@@ -835,24 +889,32 @@ impl<'p> Search<'p> {
             }
             (Sym::Scalar(x), Sym::Scalar(y)) if self.scalar_type(x) == self.scalar_type(y) => {
                 let ty = self.scalar_type(x);
-                let count = self.domain.class_count(&ty);
                 let (x_offset, y_offset) = (self.offset(x), self.offset(y));
-                let mut result = FALSE;
-                for i in 0..count {
-                    for j in 0..count {
-                        if holds(
-                            self.domain
-                                .representative(&ty, i)
-                                .total_cmp(&self.domain.representative(&ty, j)),
-                        ) {
-                            let xi = self.value_node(x, i + x_offset)?;
-                            let yj = self.value_node(y, j + y_offset)?;
-                            let both = self.manager.and(xi, yj)?;
-                            result = self.manager.or(result, both)?;
-                        }
-                    }
-                }
-                Ok(result)
+                // The order of the representatives of each pair of classes, once.
+                let order: Vec<Vec<bool>> = {
+                    let count = self.domain.class_count(&ty);
+                    let values: Vec<Value> = (0..count)
+                        .map(|c| self.domain.representative(&ty, c))
+                        .collect();
+                    values
+                        .iter()
+                        .map(|a| values.iter().map(|b| holds(a.total_cmp(b))).collect())
+                        .collect()
+                };
+                let y_first = self.slots[y].vars.iter().copied().min();
+                self.by_value(x, y_first, &mut |search, i| {
+                    let Some(row) = i.checked_sub(x_offset).and_then(|i| order.get(i)) else {
+                        return Ok(FALSE);
+                    };
+                    search.by_value(y, None, &mut |_, j| {
+                        let hold = j
+                            .checked_sub(y_offset)
+                            .and_then(|j| row.get(j))
+                            .copied()
+                            .unwrap_or(false);
+                        Ok(if hold { TRUE } else { FALSE })
+                    })
+                })
             }
             (Sym::Bool(a), Sym::Known(Value::Bool(b)))
             | (Sym::Known(Value::Bool(b)), Sym::Bool(a))
@@ -955,17 +1017,14 @@ impl<'p> Search<'p> {
             (Sym::Scalar(x), Sym::Bits(s)) => {
                 let offset = self.offset(x);
                 let s_vars = self.slots[s].vars.clone();
-                let mut result = FALSE;
-                for (class, bit) in s_vars.iter().enumerate() {
-                    if class + offset >= self.slots[x].count {
-                        break;
-                    }
-                    let xi = self.value_node(x, class + offset)?;
-                    let si = self.manager.var(*bit)?;
-                    let both = self.manager.and(xi, si)?;
-                    result = self.manager.or(result, both)?;
-                }
-                Ok(result)
+                let s_first = s_vars.iter().copied().min();
+                self.by_value(x, s_first, &mut |search, index| match index
+                    .checked_sub(offset)
+                    .and_then(|class| s_vars.get(class))
+                {
+                    Some(bit) => Ok(search.manager.var(*bit)?),
+                    None => Ok(FALSE),
+                })
             }
             _ => Ok(self.opaque("a membership test the search cannot encode")),
         }

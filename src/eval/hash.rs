@@ -1,9 +1,8 @@
-//! A fast hasher for the evaluator's own tables (node numbers, enum member names): the
-//! default, SipHash, resists keys chosen by an attacker, which these are not, at several times
-//! the cost.
+//! A fast hasher for the evaluator's own caches of texts: the default, SipHash, resists keys
+//! chosen by an attacker, which a lossy cache need not (a collision costs a new text), at
+//! several times the cost.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 /// Multiply-rotate hashing, eight bytes at a time.
 #[derive(Default, Clone, Copy)]
@@ -51,9 +50,6 @@ impl Hasher for FastHasher {
         self.0
     }
 }
-
-/// A hash map with the fast hasher.
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// A text's first and last eight bytes (fewer for a shorter text, the rest zero), as two words:
 /// together with its length they are the whole text when it is at most sixteen bytes long.

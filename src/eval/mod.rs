@@ -46,7 +46,6 @@ pub use case::{
     recycle_case,
 };
 pub use decision::{Decision, Obligation, Status};
-pub(crate) use hash::FastMap;
 pub(crate) use interpret::arithmetic;
 pub use ir::{Epoch, Expr, Program, Rule};
 pub use suite::{SuiteOptions, TestOutcome, run_tests};
