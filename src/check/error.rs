@@ -115,12 +115,13 @@ pub enum CheckError {
         span: Span,
     },
 
-    /// A quantifier's variable read after its body ended: `some x in s: x > 1 and x < 5` is
-    /// `(some x in s: x > 1) and x < 5`.
-    #[error("`{name}` is not bound here: the body of `{quantifier}` stops at `and` and `or`")]
+    /// A quantifier's variable read after its body ended: `(some x in s: x > 1) and x < 5`.
+    /// (Without the parentheses, where the body ends is the syntax error
+    /// `quantifier_body_unclear`, and this one is not reported.)
+    #[error("`{name}` is not bound here: the body of its `{quantifier}` has ended")]
     #[diagnostic(
         code(licit::check::quantifier_ended),
-        help("wrap the body in parentheses: `{quantifier} {name} in …: (… and …)`")
+        help("move what reads `{name}` into the body: `{quantifier} {name} in …: (… and …)`")
     )]
     QuantifierEnded {
         name: String,

@@ -18,8 +18,9 @@ pub use origin::{canonical_files, sha256_hex};
 #[cfg(feature = "fs")]
 pub use os::{OsFiles, io_reason};
 
-use crate::check::{Located, Policy};
+use crate::check::{CheckError, Located, Policy};
 use crate::report::diagnostic::Sourced;
+use crate::syntax::SyntaxError;
 
 /// The largest file licit reads, policy or case: 16 MiB. A larger file (or an endless one,
 /// such as `/dev/zero`) is `LoadError::TooLarge`, found after reading one byte past the limit.
@@ -97,7 +98,8 @@ pub fn load_and_check(files: &dyn Files, root: &Path) -> Result<CheckResult, Loa
     // A file that did not parse would make every name it declares look unknown: report the
     // syntax errors alone until it parses.
     let (checked, check_errors) = if parsed_all {
-        let (policy, errors) = crate::check::check(&loaded.sources);
+        let (policy, mut errors) = crate::check::check(&loaded.sources);
+        errors.retain(|found| !repeats_a_syntax_error(found, &loaded.syntax_errors));
         let policy = policy.map(|mut policy| {
             policy.origin = origin::origin(files, root, &loaded);
             Arc::new(policy)
@@ -116,6 +118,19 @@ pub fn load_and_check(files: &dyn Files, root: &Path) -> Result<CheckResult, Loa
         loaded,
         checked,
         check_errors,
+    })
+}
+
+/// Whether a problem the checker found only repeats a syntax error: in `some l in s: a and
+/// l.b`, "`l` is not bound here" where the syntax error already asks where the body ends and
+/// writes both readings.
+fn repeats_a_syntax_error(found: &Located, syntax_errors: &[(usize, SyntaxError)]) -> bool {
+    let CheckError::QuantifierEnded { span, .. } = &found.error else {
+        return false;
+    };
+    syntax_errors.iter().any(|(file, error)| {
+        matches!(error, SyntaxError::QuantifierBodyUnclear { whole, .. }
+            if *file == found.file && whole.start <= span.start && span.end <= whole.end)
     })
 }
 
