@@ -395,10 +395,8 @@ impl Manager {
         let mut path = Vec::new();
         let mut current = node;
         while regular(current) != FALSE {
-            let (var, low, high) = {
-                let (low, high) = self.cofactors(current, self.var_of(current));
-                (self.var_of(current), low, high)
-            };
+            let var = self.var_of(current);
+            let (low, high) = self.cofactors(current, var);
             let wanted = prefer(var);
             let (first, second) = if wanted { (high, low) } else { (low, high) };
             // In a reduced diagram every node but FALSE has a satisfying path.
