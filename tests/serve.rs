@@ -1000,6 +1000,27 @@ fn a_body_that_never_arrives_is_answered_408() {
     assert_eq!(server.get("/health").0, 200);
 }
 
+/// A body that breaks off in a malformed chunk is a bad request (400), not one over the limit:
+/// every error of reading a body was once answered 413 "larger than the limit".
+#[test]
+fn a_malformed_chunked_body_is_a_bad_request() {
+    use std::io::{Read, Write};
+    let server = Server::start(&[Path::new("policies/examples/cyber-catch-all")]);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&address).expect("it connects");
+    stream
+        .write_all(b"POST /v1/rulebooks/cyber-catch-all/decide HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\n{\"dat\r\nzz\r\n")
+        .expect("the headers and a malformed chunk are sent");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("a read timeout");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("licit::serve::bad_request"), "{answer}");
+    assert_eq!(server.get("/health").0, 200);
+}
+
 /// A policy of half a megabyte with 60,000 constant conditions, each a warning, sent to
 /// `/v1/check`: it is checked on a blocking thread with one line index for its diagnostics, in
 /// moments, and the service answers others meanwhile. It was checked on the runtime's own

@@ -263,15 +263,31 @@ pub(super) async fn read_body(state: &State, body: Body) -> Result<String, Serve
         .map_err(|_| ServeError::SlowBody {
             seconds: BODY_TIMEOUT.as_secs(),
         })?
-        .map_err(|_| ServeError::TooLarge {
-            limit: state.body_limit,
-        })?;
+        .map_err(|error| body_error(state, &error))?;
     String::from_utf8(bytes.to_vec()).map_err(|_| {
         ServeError::bad_request(
             "the body is not valid UTF-8",
             "send the case as JSON in UTF-8",
         )
     })
+}
+
+/// Why a body could not be read: over the limit (413), or broken off or malformed on the way
+/// (a connection closed mid-body, a bad chunk: 400).
+fn body_error(state: &State, error: &axum::Error) -> ServeError {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(inner) = cause {
+        if inner.is::<http_body_util::LengthLimitError>() {
+            return ServeError::TooLarge {
+                limit: state.body_limit,
+            };
+        }
+        cause = inner.source();
+    }
+    ServeError::bad_request(
+        format!("the request body could not be read: {error}"),
+        "send the whole body, with a `Content-Length` or well-formed chunks",
+    )
 }
 
 /// `POST /v1/rulebooks/{name}/decide`: the verdict, deciding rule, obligations and receipt.
