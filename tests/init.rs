@@ -75,6 +75,15 @@ fn a_new_policy_checks_tests_and_is_formatted_as_created() {
         std::fs::read_to_string(folder.join("a-file")).unwrap_or_default(),
         "kept"
     );
+    // Nor through a link to nothing (it would write wherever the link points).
+    #[cfg(unix)]
+    {
+        let _ = std::os::unix::fs::symlink(folder.join("nowhere"), folder.join("a-link"));
+        let (code, _, stderr) = licit(&["init", "a-link"], &folder);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("which does not exist"), "{stderr}");
+        assert!(!folder.join("nowhere").exists());
+    }
     // An empty folder is filled.
     let _ = std::fs::create_dir(folder.join("empty"));
     assert_eq!(licit(&["init", "empty"], &folder).0, 0);

@@ -78,6 +78,7 @@ pub fn run(args: &DiffArgs) -> Exit {
         && let Err(reason) = emit_tests(dir, &new_program, &witnesses)
     {
         print_plain(&CliError::CannotWrite {
+            what: "tests",
             dir: dir.display().to_string(),
             reason,
         });

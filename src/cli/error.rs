@@ -73,9 +73,14 @@ pub enum CliError {
     #[diagnostic(code(licit::lsp::stopped))]
     Lsp { reason: String },
 
-    #[error("cannot write tests into `{dir}`: {reason}")]
+    #[error("cannot write {what} into `{dir}`: {reason}")]
     #[diagnostic(code(licit::io::cannot_write))]
-    CannotWrite { dir: String, reason: String },
+    CannotWrite {
+        /// What was to be written: "tests" (`diff --emit-tests`), "a new policy" (`init`).
+        what: &'static str,
+        dir: String,
+        reason: String,
+    },
 
     #[error("the tests of `{path}` were skipped: the policy does not check")]
     #[diagnostic(

@@ -18,14 +18,32 @@ pub fn run(args: &InitArgs) -> Exit {
                 return Exit::Usage;
             }
         }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            // A link to nothing: the name is taken, and following it would write elsewhere.
+            if let Ok(target) = std::fs::read_link(folder) {
+                let reason = format!(
+                    "it is a link to `{}`, which does not exist",
+                    target.display()
+                );
+                print_plain(&CliError::CannotWrite {
+                    what: "a new policy",
+                    dir: shown,
+                    reason,
+                });
+                return Exit::Usage;
+            }
+        }
         Err(error) => {
             // A file, or a folder that cannot be listed: never written over.
             let reason = match folder.is_file() {
                 true => "it is a file".to_string(),
                 false => crate::project::io_reason(&error),
             };
-            print_plain(&CliError::CannotWrite { dir: shown, reason });
+            print_plain(&CliError::CannotWrite {
+                what: "a new policy",
+                dir: shown,
+                reason,
+            });
             return Exit::Usage;
         }
     }
@@ -43,6 +61,7 @@ pub fn run(args: &InitArgs) -> Exit {
     });
     if let Err(error) = written {
         print_plain(&CliError::CannotWrite {
+            what: "a new policy",
             dir: shown,
             reason: crate::project::io_reason(&error),
         });
