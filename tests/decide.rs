@@ -327,3 +327,48 @@ fn nested_quantifiers_and_yearly_records_decide_as_the_interpreter_does() {
         expected(&[(2017, 12, 31), (2012, 10, 21)])
     );
 }
+
+/// Rules that need a text to be a member of a small set of texts, one kept with its members'
+/// dates and one not, are skipped by the rule tree for a text no member shares a mark with
+/// (its length, first and last bytes): every text of the same length and ends as a member,
+/// the members themselves, an absent text and others decide as a plain reading of the sets
+/// says, and as explaining does.
+#[test]
+fn rules_on_small_sets_of_texts_decide_every_text_alike() {
+    let text = "policy \"texts\"\n  in force from 2010-01-01\n\nenum Country { AA, BB }\n\ninput Case {\n  date: date\n  destination: Country\n  entry: optional text\n}\n\nverdicts prohibited > licence_required > no_licence_required\notherwise no_licence_required\n\nset not_yet: text = { \"4A005\" until 2014-12-30, \"5D001.e\" until 2020-12-14 }\nset plain: text = { \"ab\", \"a1b\", \"é\" }\n\nrule early \"Art. 1\"\n  when case.entry in not_yet\n  then prohibited\n\nrule plain_to_aa \"Art. 2\"\n  when case.destination == AA\n   and case.entry in plain\n  then licence_required\n";
+    let program = lowered("small-text-sets", text);
+    let mut entries: Vec<Option<String>> = vec![None];
+    for member in ["4A005", "5D001.e", "ab", "a1b", "é"] {
+        entries.push(Some(member.to_string()));
+    }
+    // Same length and ends as a member, and others.
+    for middle in ["A00", "B00", "X99", "D001.", "D001-", "", "1", "b"] {
+        for (first, last) in [("4", "5"), ("5", "e"), ("a", "b"), ("é", "")] {
+            entries.push(Some(format!("{first}{middle}{last}")));
+        }
+    }
+    let mut texts = Vec::new();
+    for entry in &entries {
+        for date in ["2014-12-30", "2014-12-31", "2020-12-14", "2020-12-15"] {
+            for destination in ["AA", "BB"] {
+                let field = match entry {
+                    Some(entry) => format!(",\"entry\":\"{entry}\""),
+                    None => String::new(),
+                };
+                let case = format!(r#"{{"date":"{date}","destination":"{destination}"{field}}}"#);
+                let expected = match entry.as_deref() {
+                    Some("4A005") if date <= "2014-12-30" => "prohibited",
+                    Some("5D001.e") if date <= "2020-12-14" => "prohibited",
+                    Some("ab" | "a1b" | "é") if destination == "AA" => "licence_required",
+                    _ => "no_licence_required",
+                };
+                let (decoded_case, day) = decoded(&program, std::slice::from_ref(&case)).remove(0);
+                let decision = program.decide(&decoded_case, day);
+                let name = &program.policy.verdicts[decision.verdict].name;
+                assert_eq!(name, expected, "{case}");
+                texts.push(case);
+            }
+        }
+    }
+    agree("small text sets", &program, &texts);
+}

@@ -89,7 +89,7 @@ pub struct Epoch {
     /// tests on the case's key facts; the root is the first node.
     pub tree: Vec<RuleNode>,
     /// The facts key conditions read, as paths from the case.
-    pub key_paths: Arc<Vec<Vec<usize>>>,
+    pub key_paths: Arc<Vec<KeyPath>>,
     /// Every rule's key conditions: the same for epochs in which no set they read changes.
     pub requirements: Arc<Requirements>,
     /// For each rule, a bit for each of its first 64 conditions that its key conditions in
@@ -191,6 +191,19 @@ impl Branches {
     }
 }
 
+/// A fact that key conditions read: a path from the case, and how its value is seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyPath {
+    /// The field positions from the case: `case.item.annex_i` as `[3, 1]`.
+    pub fields: Vec<usize>,
+    /// For a text asked whether it is a member of a named set of texts (`case.item.annex_i in
+    /// annex_i_entries_not_yet_listed`): the set's text marks (`text_marks`). The fact is then
+    /// seen as member 1 when its text has a member's mark (it may be a member) and as none
+    /// otherwise (it is not one): a rule that needs it is skipped at once for most texts. An
+    /// enum fact or a set of enum members has `None`.
+    pub marks: Option<[u64; 4]>,
+}
+
 /// What members a rule's key condition accepts.
 #[derive(Debug, Clone)]
 pub(super) enum KeyMembers {
@@ -250,11 +263,66 @@ pub struct DatedSet {
     /// Sorted by value: each member with a period, and whether the period removes it (an
     /// amendment's `-=`).
     pub(super) entries: Vec<(Value, Period, bool)>,
+    /// When every entry is a text: their marks (`text_marks`), so that most texts that are no
+    /// member (an item's entry asked of a short list of entries) are answered without a search.
+    text_marks: Option<[u64; 4]>,
+}
+
+/// The marks (`text_mark`) of some values, when every one is a text.
+pub(super) fn text_marks<'v>(values: impl IntoIterator<Item = &'v Value>) -> Option<[u64; 4]> {
+    let mut marks = [0u64; 4];
+    for value in values {
+        let Value::Text(text) = value else {
+            return None;
+        };
+        let mark = text_mark(text);
+        marks[usize::from(mark / 64)] |= 1 << (mark % 64);
+    }
+    Some(marks)
+}
+
+/// Whether a text has one of some marks (`text_marks`): if not, it is none of their texts.
+#[inline]
+pub(super) fn has_mark(marks: &[u64; 4], text: &str) -> bool {
+    let mark = text_mark(text);
+    marks[usize::from(mark / 64)] & (1 << (mark % 64)) != 0
+}
+
+/// One of 256 marks of a text, from its length and its first and last bytes: two equal texts
+/// have the same mark, so a text whose mark no member has is no member.
+fn text_mark(text: &str) -> u8 {
+    let bytes = text.as_bytes();
+    let first = bytes.first().copied().unwrap_or(0);
+    let last = bytes.last().copied().unwrap_or(0);
+    (bytes.len() as u8)
+        .wrapping_mul(29)
+        .wrapping_add(first.wrapping_mul(7))
+        .wrapping_add(last)
 }
 
 impl DatedSet {
+    /// The set of these entries (each a member, its period and whether the period removes it).
+    pub(super) fn new(mut entries: Vec<(Value, Period, bool)>) -> DatedSet {
+        entries.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let text_marks = text_marks(entries.iter().map(|(member, _, _)| member));
+        DatedSet {
+            entries,
+            text_marks,
+        }
+    }
+
+    /// The marks of its entries, when every one is a text.
+    pub(super) fn text_marks(&self) -> Option<[u64; 4]> {
+        self.text_marks
+    }
+
     /// Whether a value is a member on a date.
     pub fn contains(&self, value: &Value, date: Date) -> bool {
+        if let (Some(marks), Value::Text(text)) = (&self.text_marks, value)
+            && !has_mark(marks, text)
+        {
+            return false;
+        }
         self.holds(|member| member.total_cmp(value), date)
     }
 
@@ -423,4 +491,73 @@ pub enum ValueKind {
     Optional(Box<ValueKind>),
     /// Numbers and durations, rare in cases: left to the careful reader.
     Careful,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DatedSet, Period, Value};
+    use crate::syntax::calendar::Date;
+
+    fn date(text: &str) -> Date {
+        Date::parse(text).unwrap_or_else(|_| panic!("{text} is a date"))
+    }
+
+    /// The marks only ever say "no" to a text that is no member: every text of many lengths and
+    /// first bytes is answered as a search of the entries answers it, on dates inside and
+    /// outside the members' periods.
+    #[test]
+    fn a_dated_set_of_texts_answers_as_its_entries_do() {
+        let until = Period {
+            from: None,
+            until: Some(date("2014-12-30")),
+        };
+        let always = Period {
+            from: None,
+            until: None,
+        };
+        let entries = vec![
+            (Value::Text("4A005".into()), until, false),
+            (Value::Text("5D001.e".into()), until, false),
+            (Value::Text("".into()), always, false),
+            (Value::Text("é".into()), always, false),
+            (Value::Text("x".into()), always, false),
+            (Value::Text("x".into()), until, true),
+        ];
+        let set = DatedSet::new(entries.clone());
+        assert!(set.text_marks().is_some());
+        let answer = |text: &str, on: Date| {
+            let found = |removed: bool| {
+                entries.iter().any(|(member, period, is_removal)| {
+                    *is_removal == removed
+                        && *member == Value::Text(text.into())
+                        && period.contains(on)
+                })
+            };
+            found(false) && !found(true)
+        };
+        let mut texts: Vec<String> = ["4A005", "5D001.e", "", "é", "x"]
+            .iter()
+            .map(|text| text.to_string())
+            .collect();
+        for length in 0..12 {
+            for first in ["4", "5", "x", "A", "é"] {
+                texts.push(format!("{first}{}", "0".repeat(length)));
+                texts.push(format!("{first}{}5", "A".repeat(length)));
+            }
+        }
+        let mut members = 0;
+        for text in &texts {
+            for on in [date("2014-12-30"), date("2014-12-31")] {
+                let expected = answer(text, on);
+                members += usize::from(expected);
+                assert_eq!(
+                    set.contains(&Value::Text(text.as_str().into()), on),
+                    expected,
+                    "{text:?} on {on}"
+                );
+            }
+        }
+        assert!(members >= 4, "the members are found: {members}");
+        assert!(!set.contains(&Value::None, date("2014-01-01")));
+    }
 }

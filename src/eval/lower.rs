@@ -214,8 +214,7 @@ impl Program {
                         }
                     }
                 }
-                entries.sort_by(|a, b| a.0.total_cmp(&b.0));
-                Some(DatedSet { entries })
+                Some(DatedSet::new(entries))
             })
             .collect()
     }

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use crate::check::ir::{Compare, Period};
 use crate::syntax::calendar::Date;
 
-use super::ir::{Branches, Epoch, Expr, KeyMembers, Program, Requirements, RuleNode};
+use super::ir::{
+    Branches, DatedSet, Epoch, Expr, KeyMembers, KeyPath, Program, Requirements, RuleNode,
+    has_mark, text_marks,
+};
 use super::value::{EnumSet, Value};
 
 /// A split with at least this many branches looks members up in a table.
@@ -39,7 +42,7 @@ impl Program {
         if !epoch.policy_in_force {
             return;
         }
-        let mut key_paths: Vec<Vec<usize>> = Vec::new();
+        let mut key_paths: Vec<KeyPath> = Vec::new();
         let mut requirements = Requirements::default();
         // The size of each key fact's enum, to weigh how selective a condition on it is.
         let mut sizes: Vec<usize> = Vec::new();
@@ -48,21 +51,34 @@ impl Program {
             let mut resolved = Vec::new();
             let mut settled_conditions = 0u64;
             for (condition, path, key, ty) in keys {
-                let (members, ty) = match key {
-                    KeyMembers::Members(members) => (*members, *ty),
+                // A text asked of a named set of texts is a key by its marks, which only rule
+                // texts out: the condition is still tested.
+                let (members, ty, marks) = match key {
+                    KeyMembers::Members(members) => (*members, *ty, None),
                     KeyMembers::NamedSet(set) => match epoch.sets.get(*set) {
-                        Some(Value::EnumSet(ty, members)) => (*members, *ty),
-                        _ => continue,
+                        Some(Value::EnumSet(ty, members)) => (*members, *ty, None),
+                        Some(Value::Set(members)) => match text_marks(members.iter()) {
+                            Some(marks) => (MAYBE_A_MEMBER, u16::MAX, Some(marks)),
+                            None => continue,
+                        },
+                        _ => match self.dated_set(*set).and_then(DatedSet::text_marks) {
+                            Some(marks) => (MAYBE_A_MEMBER, u16::MAX, Some(marks)),
+                            None => continue,
+                        },
                     },
                 };
-                let position = match key_paths.iter().position(|p| p == path) {
+                let key_path = KeyPath {
+                    fields: path.clone(),
+                    marks,
+                };
+                let position = match key_paths.iter().position(|p| *p == key_path) {
                     Some(position) => position,
                     // Past the facts a `u16` can number, a condition is simply not a key
                     // (the rule is then visited more often, never wrongly skipped).
                     None if key_paths.len() >= usize::from(u16::MAX) => continue,
                     None => {
-                        key_paths.push(path.clone());
-                        sizes.push(256);
+                        key_paths.push(key_path);
+                        sizes.push(if marks.is_some() { 2 } else { 256 });
                         key_paths.len() - 1
                     }
                 };
@@ -70,8 +86,9 @@ impl Program {
                     sizes[position] = size.members.len().max(1);
                 }
                 resolved.push((u16::try_from(position).unwrap_or(u16::MAX), members));
-                // The requirement holds exactly when the condition does (`index_key`).
-                if *condition < 64 {
+                // The requirement holds exactly when the condition does (`index_key`), but for
+                // a text's marks.
+                if *condition < 64 && marks.is_none() {
                     settled_conditions |= 1 << condition;
                 }
             }
@@ -259,11 +276,21 @@ pub(super) struct Walk {
 /// member, as an enum has at most 256.
 const NOT_ONE: u16 = u16::MAX;
 
+/// The one member of a text key (`KeyPath::marks`): the text has a member's mark.
+const MAYBE_A_MEMBER: EnumSet = EnumSet::single(1);
+
 /// The members a key fact is (an enum fact: one) or holds (a set of enum members); none for
 /// anything else, such as a fact that is absent. With them, the one member it is, or
 /// `NOT_ONE`.
-fn key_members(case: &Value, path: &[usize]) -> (EnumSet, u16) {
-    match field_at(case, path) {
+fn key_members(case: &Value, path: &KeyPath) -> (EnumSet, u16) {
+    let value = field_at(case, &path.fields);
+    if let Some(marks) = &path.marks {
+        return match value {
+            Some(Value::Text(text)) if has_mark(marks, text) => (MAYBE_A_MEMBER, 1),
+            _ => (EnumSet::default(), NOT_ONE),
+        };
+    }
+    match value {
         Some(Value::Enum(_, member)) => {
             let mut members = EnumSet::default();
             members.insert(*member);

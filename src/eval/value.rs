@@ -47,6 +47,13 @@ static EMPTY_SET: std::sync::LazyLock<Arc<[Value]>> = std::sync::LazyLock::new(|
 pub struct EnumSet([u64; 4]);
 
 impl EnumSet {
+    /// The set of one member.
+    pub const fn single(member: u16) -> EnumSet {
+        let mut words = [0u64; 4];
+        words[(member / 64) as usize % 4] = 1 << (member % 64);
+        EnumSet(words)
+    }
+
     /// Adds a member.
     pub fn insert(&mut self, member: u16) {
         let (word, bit) = (usize::from(member / 64), member % 64);
