@@ -720,12 +720,11 @@ impl<'a> Env<'a> {
             }
             Leaf::IsNone(operand) => operand.with(self, |_, value| matches!(value, Value::None)),
             Leaf::IsEmpty(operand) => operand.with(self, |_, value| is_empty(value)),
-            Leaf::InDatedSet(member, index) => {
-                let member = member.read(self);
-                self.program
+            Leaf::InDatedSet(member, index) => member.with(self, |env, member| {
+                env.program
                     .dated_set(*index)
-                    .is_some_and(|set| set.contains(&member, self.date))
-            }
+                    .is_some_and(|set| set.contains(member, env.date))
+            }),
             Leaf::In(member, set) => member.with(self, |env, member| {
                 set.with(env, |_, set| set.has_member(member))
             }),

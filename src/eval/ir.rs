@@ -318,10 +318,19 @@ impl DatedSet {
 
     /// Whether a value is a member on a date.
     pub fn contains(&self, value: &Value, date: Date) -> bool {
-        if let (Some(marks), Value::Text(text)) = (&self.text_marks, value)
-            && !has_mark(marks, text)
-        {
-            return false;
+        if let (Some(marks), Value::Text(text)) = (&self.text_marks, value) {
+            if !has_mark(marks, text) {
+                return false;
+            }
+            // Every entry a text: compared as texts, without `total_cmp`'s match.
+            let text: &str = text;
+            return self.holds(
+                |member| match member {
+                    Value::Text(member) => (**member).cmp(text),
+                    _ => std::cmp::Ordering::Less,
+                },
+                date,
+            );
         }
         self.holds(|member| member.total_cmp(value), date)
     }
