@@ -1514,10 +1514,31 @@ impl Lowerer {
             with_parentheses(chain, &[(span.start, span.end)]),
             with_parentheses(chain, &[(body.start, whole.end)]),
         ];
+        // The help writes both readings from the quantifier on (the operands before it read
+        // alike in both), each operand after it cut short, so that where they differ shows.
+        let source = chain.get_input();
+        let text_of = |from: u32, to: u32| source.get(from as usize..to as usize).unwrap_or("");
+        let before = match at.checked_sub(1).and_then(|at| items.get(at)) {
+            Some(operator) => format!("… {} ", operator.as_str().trim()),
+            None => String::new(),
+        };
+        let lead = shortened(text_of(span_of(&items[at]).start, span.start), 40);
+        let rest: Vec<String> = items[at + 1..]
+            .iter()
+            .map(|item| match item.as_rule() {
+                Rule::kw_and | Rule::bad_and | Rule::kw_or | Rule::bad_or => {
+                    item.as_str().trim().to_string()
+                }
+                _ => operand_text(item),
+            })
+            .collect();
+        let rest = shortened(&rest.join(" "), 60);
         let help = format!(
-            "write `{}` if the body ends before `{word}`, or `{}` if it goes on",
-            one_line(&readings[0]),
-            one_line(&readings[1]),
+            "write `{before}{lead}({}) {rest}` if the body ends before `{word}`, or \
+             `{before}{lead}{}: ({} {rest})` if it goes on",
+            shortened(text_of(span.start, span.end), 60),
+            shortened(head, 40),
+            shortened(text_of(body.start, body.end), 40),
         );
         self.errors.push(SyntaxError::QuantifierBodyUnclear {
             quantifier: one_line(head),
@@ -1642,15 +1663,37 @@ fn operand_text(pair: &Pair<'_, Rule>) -> String {
     shortened(pair.as_str().get(..span_of(pair).len()).unwrap_or(""), 40)
 }
 
-/// A text's words on one line, cut to `longest` characters with `…`.
+/// A text's words on one line, without its comments, cut to `longest` characters with `…`.
 fn shortened(text: &str, longest: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = text
+        .lines()
+        .map(without_comment)
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ");
     if text.chars().count() <= longest {
         return text;
     }
     let mut short: String = text.chars().take(longest - 1).collect();
     short.push('…');
     short
+}
+
+/// A line of policy text without its comment (from `#` or `//` outside a string to the end).
+fn without_comment(line: &str) -> &str {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (at, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return &line[..at],
+            '/' if !in_string && line[at..].starts_with("//") => return &line[..at],
+            _ => {}
+        }
+    }
+    line
 }
 
 /// Operands joined by an operator, in parentheses when there are several.
