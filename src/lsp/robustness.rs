@@ -48,7 +48,7 @@ use super::{RUN_TESTS, Server};
 use crate::syntax::KEYWORDS;
 
 /// Rounds run by default: one edit and its requests each.
-const DEFAULT_ROUNDS: usize = 100;
+const DEFAULT_ROUNDS: usize = 80;
 /// The seed used unless `LICIT_LSP_SEED` gives another.
 const DEFAULT_SEED: u64 = 0x6c69_6369_7400;
 /// Failures of one kind reported before the others are only counted.
@@ -66,7 +66,8 @@ const FOLDERS: [(&str, usize); 4] = [
 
 /// The requests that must answer something (not null, not an empty list) at least once in a
 /// run.
-const ANSWERING: [&str; 8] = [
+const ANSWERING: [&str; 9] = [
+    "textDocument/codeAction",
     "textDocument/hover",
     "textDocument/completion",
     "textDocument/definition",
@@ -333,9 +334,33 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".to_string())
 }
 
-/// The lines of a text as the server counts them: split at `\n`.
+/// The lines of a text as the protocol counts them (a line ends at `\n`, `\r\n` or a `\r`
+/// alone, as editors split it), without their ends.
 fn lines_of(text: &str) -> Vec<&str> {
-    text.split('\n').collect()
+    lines_at(text).into_iter().map(|(_, line)| line).collect()
+}
+
+/// The lines of a text, each with the byte offset it starts at.
+fn lines_at(text: &str) -> Vec<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = match bytes[at] {
+            b'\r' if bytes.get(at + 1) == Some(&b'\n') => at + 2,
+            b'\r' | b'\n' => at + 1,
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        lines.push((start, &text[start..at]));
+        start = end;
+        at = end;
+    }
+    lines.push((start, &text[start..]));
+    lines
 }
 
 /// What is wrong with a position in a text, if anything.
@@ -389,14 +414,10 @@ fn range_problem(text: &str, range: Range) -> Option<String> {
 
 /// The byte offset of a position that [`position_problem`] accepts.
 fn offset_of(text: &str, position: Position) -> usize {
-    let mut start = 0;
-    for line in lines_of(text).iter().take(position.line as usize) {
-        start += line.len() + 1;
-    }
-    let line = lines_of(text)
+    let (start, line) = lines_at(text)
         .get(position.line as usize)
         .copied()
-        .unwrap_or("");
+        .unwrap_or((text.len(), ""));
     let mut units = 0;
     for (at, ch) in line.char_indices() {
         if units >= position.character {
@@ -722,10 +743,12 @@ impl Fuzz {
         let lines = lines_of(text);
         if self.rng.one_in(3) {
             let at = self.rng.boundary(text);
-            let before = &text[..at];
-            let line = before.matches('\n').count();
-            let start = before.rfind('\n').map_or(0, |n| n + 1);
-            let character = before[start..].encode_utf16().count();
+            let lines = lines_at(text);
+            let line = lines.partition_point(|(start, _)| *start <= at) - 1;
+            let (start, content) = lines[line];
+            let character = content[..(at - start).min(content.len())]
+                .encode_utf16()
+                .count();
             return Position::new(line as u32, character as u32);
         }
         if self.rng.one_in(4) {
@@ -759,6 +782,33 @@ impl Fuzz {
             0 => "case".to_string(),
             n => words[self.rng.below(n)].to_string(),
         }
+    }
+
+    /// A word misspelt: a letter dropped, doubled or swapped with the next, or its first
+    /// letter's case changed (a did-you-mean for code actions to fix).
+    fn typo(&mut self, word: &str) -> String {
+        let mut chars: Vec<char> = word.chars().collect();
+        let at = self.rng.below(chars.len());
+        match self.rng.below(4) {
+            0 if chars.len() > 1 => {
+                chars.remove(at);
+            }
+            1 if at + 1 < chars.len() => chars.swap(at, at + 1),
+            2 => {
+                if let Some(first) = chars.first_mut() {
+                    *first = match first.is_uppercase() {
+                        true => first.to_ascii_lowercase(),
+                        false => first.to_ascii_uppercase(),
+                    };
+                }
+            }
+            _ => {
+                if let Some(&ch) = chars.get(at) {
+                    chars.insert(at, ch);
+                }
+            }
+        }
+        chars.into_iter().collect()
     }
 
     /// A fragment to insert.
@@ -813,13 +863,14 @@ impl Fuzz {
             }
             8..=10 => {
                 let words = word_spans(&text);
-                let replacement = match self.rng.below(3) {
-                    0 => KEYWORDS[self.rng.below(KEYWORDS.len())].to_string(),
-                    1 => NUMBERS[self.rng.below(NUMBERS.len())].to_string(),
-                    _ => self.word(&text),
-                };
                 match words.get(self.rng.below(words.len())) {
                     Some(&(start, end)) => {
+                        let replacement = match self.rng.below(4) {
+                            0 => KEYWORDS[self.rng.below(KEYWORDS.len())].to_string(),
+                            1 => NUMBERS[self.rng.below(NUMBERS.len())].to_string(),
+                            2 => self.typo(&text[start..end]),
+                            _ => self.word(&text),
+                        };
                         let mut new = text.clone();
                         new.replace_range(start..end, &replacement);
                         let what = format!("replaced bytes {start}..{end} with {replacement:?}");
@@ -1136,8 +1187,13 @@ impl Fuzz {
     }
 
     fn code_actions(&mut self, document: usize, uri: &Url, text: &str) {
-        let (start, end) = (self.position(text), self.position(text));
         let mut diagnostics = self.published.get(uri).cloned().unwrap_or_default();
+        // Half the time on a diagnostic, where an editor asks for its fixes; else anywhere,
+        // the range reversed or past the end as it may be.
+        let (start, end) = match diagnostics.get(self.rng.below(diagnostics.len() * 2)) {
+            Some(diagnostic) => (diagnostic.range.start, diagnostic.range.end),
+            None => (self.position(text), self.position(text)),
+        };
         if self.rng.one_in(3) {
             diagnostics.truncate(self.rng.below(diagnostics.len() + 1));
         }
@@ -1174,9 +1230,13 @@ impl Fuzz {
         }
         if self.rng.one_in(80) {
             let close = json!({"textDocument": {"uri": uri}});
+            // Closed, the document is the disk's again until it is opened with its text.
+            let original = self.documents[document].original.clone();
+            let edited = std::mem::replace(&mut self.documents[document].text, original);
             if let Some(published) = self.notify(document, "textDocument/didClose", close) {
                 self.check_published(document, "didClose", &published);
             }
+            self.documents[document].text = edited;
             self.open(document);
         }
     }
