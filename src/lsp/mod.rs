@@ -16,6 +16,8 @@ mod index;
 mod lens;
 mod navigate;
 mod position;
+#[cfg(test)]
+mod robustness;
 mod symbols;
 mod transport;
 
