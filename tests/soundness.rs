@@ -56,7 +56,7 @@
 //! `not` and `if` over conditions, and an `assume` (the enumerated cases that break it are
 //! dropped, and a witness, counterexample or `--why-not` answer that breaks it is a failure).
 //!
-//! Since 2026-12-02, 35% of the seeds (see `Approximated`) also draw, from a generator of
+//! Since 2026-12-02, 30% of the seeds (see `Approximated`) also draw, from a generator of
 //! their own, the constructs the search approximates, or that need more dates or values of
 //! it: `count` of `case.kinds`, of `case.licences` and of a set built from facts, membership
 //! in such a set, `if` choosing between values (enum members, dates, ints), `end_of_year` of
@@ -396,7 +396,7 @@ impl Generator {
             }
         };
         let mut approximated = Rng::new(seed ^ 0x0A99_B0C5);
-        let approximated = match approximated.chance(35) {
+        let approximated = match approximated.chance(30) {
             false => None,
             true => Some(Approximated {
                 assume: approximated.chance(35),
