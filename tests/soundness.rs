@@ -41,11 +41,12 @@
 //! - verdicts' and obligations' arguments are never computed from a member a `for` rule binds
 //!   (the same limit as the first), and a `because` text is drawn only for its parsing, as it
 //!   changes no outcome;
-//! - `count`, sets built from facts, `if` choosing between values (not conditions) and
-//!   `starts_with` with a prefix from the case: the search approximates them and says so;
+//! - `count`, sets built from facts, `if` choosing between values (not conditions),
+//!   `starts_with` with a prefix from the case, `end_of_year` and assumptions that compare
+//!   facts only in the tier of `Approximated` (below), as a part added to a condition;
 //! - sets of records inside a record, optional facts other than `case.name`, durations and
-//!   texts other than `case.name` as facts, `end_of_year`, assumptions that compare facts,
-//!   `change const` of a constant other than a date, tests.
+//!   texts other than `case.name` as facts, `change const` of a constant other than a date,
+//!   tests.
 //!
 //! Since 2026-12-01, 40% of the seeds (see `Extras`) also draw, from a generator of
 //! their own, a set of enum members of the case, a dated date constant and a bool parameter
@@ -54,6 +55,20 @@
 //! `case.start`, `for` rules over `case.licences`, exceptions to two rules, `because` texts,
 //! `not` and `if` over conditions, and an `assume` (the enumerated cases that break it are
 //! dropped, and a witness, counterexample or `--why-not` answer that breaks it is a failure).
+//!
+//! Since 2026-12-02, 30% of the seeds (see `Approximated`) also draw, from a generator of
+//! their own, the constructs the search approximates, or that need more dates or values of
+//! it: `count` of `case.kinds`, of `case.licences` and of a set built from facts, membership
+//! in such a set, `if` choosing between values (enum members, dates, ints), `end_of_year` of
+//! the case's date and of `case.start` (compared with dates, and `case.start` with the end of
+//! the case's year), `starts_with` with a prefix from the case, and an `assume` comparing two
+//! facts. Each is a part inserted into a condition the other generators drew (every other part
+//! of the policy is as before), and the checks are the same: soundness (a witness differs, a
+//! proven assertion holds, a counterexample breaks, a `--why-not` answer gives the verdict, a
+//! finding is shown) always, completeness where the search names no approximation. The
+//! oracle's values cover what these tell apart: the 31st of December and the 1st of January
+//! around each date `end_of_year` is compared with, the prefixes of a prefix, the days beside
+//! the date for `case.start <= case.date`.
 //!
 //! A failure writes the generated policies and the case into a temporary folder and prints the
 //! `licit` commands that show it; the generated policies of past failures are kept in
@@ -185,6 +200,12 @@ struct Used {
     start_shifts: BTreeSet<(String, String)>,
     /// Whether the policy assumes something: cases that break it are no cases.
     assumes: bool,
+    /// Whether `case.start` is compared with the case's date itself (`assume … that
+    /// case.start <= case.date`): its values then include the days beside the date.
+    start_near_date: bool,
+    /// Whether `case.start` is compared with `end_of_year(case.date)`: its values then include
+    /// the end of the date's year and the days beside it.
+    start_end_of_year: bool,
 }
 
 /// A generated rule.
@@ -243,6 +264,70 @@ struct Generator {
     /// The constructs the generators above do not draw (see `Extras`), for some seeds: of a
     /// generator of their own, so the seeds without them draw as before.
     extras: Option<Extras>,
+    /// The constructs the search approximates (see `Approximated`), for some seeds: of a
+    /// generator of their own, so the seeds without them draw as before, and those with them
+    /// draw every other part as before (these parts are only inserted).
+    approximated: Option<Approximated>,
+}
+
+/// What a seed draws of the constructs the search approximates or that need more of it than
+/// the plain comparisons: `count` of `case.kinds`, of `case.licences` and of a set built from
+/// facts (`{case.kind, case.kind2}`), membership in such a set, `if` choosing between values
+/// (`case.kind == (if case.flag then a else c)`), `end_of_year` of the case's date and of
+/// `case.start` compared with a date (and the first with `case.start`), `starts_with` with a
+/// prefix from the case, and an `assume` that compares two facts (`case.start <= case.date`,
+/// `case.n <= case.m`, `case.kind != case.kind2`). Each is a part inserted into a condition
+/// the other generators drew (of rules, assertions, amendments and changed policies), so the
+/// rest of the policy is as those generators draw it.
+struct Approximated {
+    rng: Rng,
+    assume: bool,
+}
+
+/// The dates `end_of_year` is compared with: the end of a year, and a day within one.
+const END_OF_YEAR_DATES: [&str; 3] = ["2021-12-31", "2022-06-15", "2023-12-31"];
+
+/// The first day of a date's year and of the year after it, where `end_of_year` of a date
+/// changes against it.
+fn new_years(text: &str) -> [String; 2] {
+    let (year, _, _) = date(text).ymd();
+    [format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1)]
+}
+
+/// The values a part drawn by `Approximated` (or read back from a policy's text) tells apart,
+/// noted for the oracle: the first days of the years around a date `end_of_year` is compared
+/// with, the dates of an `if`, the prefixes of a text a fact may be a prefix of, and whether
+/// `case.start` is compared with the date or the end of its year.
+fn note_approximated(used: &mut Used, atom: &str) {
+    let words: Vec<&str> = atom
+        .split(|c: char| c.is_whitespace() || "(),{}".contains(c))
+        .filter(|word| Date::parse(word).is_ok())
+        .collect();
+    let start = atom.contains("case.start");
+    for on in words {
+        let mut dates = vec![on.to_string()];
+        if atom.contains("end_of_year(") {
+            dates.extend(new_years(on));
+        }
+        if start {
+            used.start_dates.extend(dates.iter().cloned());
+        }
+        if !start || atom.contains("case.date") {
+            used.dates.extend(dates);
+        }
+    }
+    if let Some(rest) = atom.split("starts_with(\"").nth(1) {
+        let text = rest.split('"').next().unwrap_or("");
+        used.texts
+            .extend((0..=text.len()).map(|end| text[..end].to_string()));
+    }
+    used.start_near_date |= atom.contains("case.start <= case.date");
+    used.start_end_of_year |= atom.contains("end_of_year(case.date)") && start;
+    if atom.contains("case.n > (if") {
+        for word in atom.split(|c: char| c.is_whitespace() || c == ')') {
+            used.ints.extend(word.parse::<i64>().ok());
+        }
+    }
 }
 
 /// What a seed draws beyond the language of the generators above, each where it keeps the
@@ -310,6 +395,14 @@ impl Generator {
                 })
             }
         };
+        let mut approximated = Rng::new(seed ^ 0x0A99_B0C5);
+        let approximated = match approximated.chance(30) {
+            false => None,
+            true => Some(Approximated {
+                assume: approximated.chance(35),
+                rng: approximated,
+            }),
+        };
         Generator {
             rng,
             allowed,
@@ -318,6 +411,7 @@ impl Generator {
             pairs: Rng::new(seed ^ 0x9A1E_5C0F),
             licences,
             extras,
+            approximated,
         }
     }
 
@@ -543,7 +637,7 @@ impl Generator {
     /// A condition of one to three atoms, `or` always in parentheses.
     fn condition(&mut self, assert: bool) -> Vec<String> {
         let count = 1 + self.rng.below(3);
-        (0..count)
+        let mut parts: Vec<String> = (0..count)
             .map(|_| match self.extras.as_mut().map(|e| e.rng.below(8)) {
                 // `x is none` narrows `x` in what follows it; kept out of these forms.
                 Some(0) => format!(
@@ -559,7 +653,102 @@ impl Generator {
                 ),
                 _ => self.plain_condition_part(assert),
             })
-            .collect()
+            .collect();
+        if let Some(atom) = self.approximated_atom() {
+            let at = self
+                .approximated
+                .as_mut()
+                .map_or(0, |a| a.rng.below(parts.len() + 1));
+            parts.insert(at, atom);
+        }
+        parts
+    }
+
+    /// A part of the constructs of `Approximated`, for two in five of the conditions of a seed
+    /// that has them: one that fits the seed's facts, the values it tells apart noted for the
+    /// oracle.
+    fn approximated_atom(&mut self) -> Option<String> {
+        let approximated = self.approximated.as_mut()?;
+        if !approximated.rng.chance(40) {
+            return None;
+        }
+        let rng = &mut approximated.rng;
+        let used = &mut self.used;
+        let mut atoms: Vec<(String, Vec<Fact>)> = Vec::new();
+        let on = *rng.pick(&END_OF_YEAR_DATES);
+        let op = *rng.pick(&["==", "<", ">=", "!="]);
+        atoms.push((format!("end_of_year(case.date) {op} {on}"), vec![]));
+        let member = *rng.pick(&["b", "c"]);
+        atoms.push((
+            format!("case.kind == (if case.flag then a else {member})"),
+            vec![Fact::Kind, Fact::Flag],
+        ));
+        let (first, second) = (*rng.pick(&RULE_DATES), *rng.pick(&ASSERT_DATES));
+        atoms.push((
+            format!("case.date < (if case.flag then {first} else {second})"),
+            vec![Fact::Flag],
+        ));
+        let set_atoms = [
+            "case.kind in {case.kind2, b}",
+            "a not in {case.kind, case.kind2}",
+            "count({case.kind, case.kind2}) == 1",
+            "count({case.kind, case.kind2, c}) >= 2",
+        ];
+        atoms.push((
+            rng.pick(&set_atoms).to_string(),
+            vec![Fact::Kind, Fact::Kind2],
+        ));
+        if self.allowed.contains(&Fact::Start) {
+            atoms.push((
+                format!("end_of_year(case.start) {op} {on}"),
+                vec![Fact::Start],
+            ));
+            atoms.push((
+                format!("case.start <= (if case.flag then {first} else {second})"),
+                vec![Fact::Start, Fact::Flag],
+            ));
+            let op = *rng.pick(&["<", "=="]);
+            atoms.push((
+                format!("case.start {op} end_of_year(case.date)"),
+                vec![Fact::Start],
+            ));
+        }
+        if self.allowed.contains(&Fact::N) && !self.decimals {
+            let (low, high) = (*rng.pick(&RULE_INTS), *rng.pick(&ASSERT_INTS));
+            atoms.push((
+                format!("case.n > (if case.flag then {low} else {high})"),
+                vec![Fact::N, Fact::Flag],
+            ));
+        }
+        let op = *rng.pick(&["==", ">=", "<"]);
+        if self.extras.as_ref().is_some_and(|extras| extras.kinds) {
+            let count = 1 + rng.below(2);
+            atoms.push((format!("count(case.kinds) {op} {count}"), vec![Fact::Kinds]));
+        }
+        if self.licences.is_some() {
+            let count = rng.below(3);
+            atoms.push((
+                format!("count(case.licences) {op} {count}"),
+                vec![Fact::Licences],
+            ));
+        }
+        if self.allowed.contains(&Fact::Name) {
+            let prefix = *rng.pick(&["abc", "q"]);
+            atoms.push((
+                format!(
+                    "(if case.name is some then starts_with(\"{prefix}\", case.name) else false)"
+                ),
+                vec![Fact::Name],
+            ));
+            atoms.push((
+                format!("(case.name is none or not starts_with(\"{prefix}\", case.name))"),
+                vec![Fact::Name],
+            ));
+        }
+        let (atom, facts) = rng.pick(&atoms).clone();
+        used.facts.extend(facts);
+        note_approximated(used, &atom);
+        Some(atom)
     }
 
     /// One part of a condition as the first generator draws it: an atom, or two in an `or`.
@@ -721,6 +910,22 @@ impl Generator {
                 self.used.assumes = true;
                 self.used.facts.extend([Fact::Kind, Fact::Flag]);
             }
+        }
+        if let Some(approximated) = &mut self.approximated
+            && approximated.assume
+        {
+            let mut compared = vec![("case.kind != case.kind2", vec![Fact::Kind, Fact::Kind2])];
+            if self.allowed.contains(&Fact::Start) {
+                compared.push(("case.start <= case.date", vec![Fact::Start]));
+            }
+            if self.allowed.contains(&Fact::N) && !self.decimals {
+                compared.push(("case.n <= case.m", vec![Fact::N, Fact::M]));
+            }
+            let (that, facts) = approximated.rng.pick(&compared).clone();
+            assumptions.push(format!("assume \"ordered\"\n  that {that}"));
+            self.used.assumes = true;
+            self.used.facts.extend(facts);
+            note_approximated(&mut self.used, that);
         }
         Model {
             from,
@@ -1122,6 +1327,13 @@ fn fact_values(used: &Used, fact: Fact, on: Date) -> Vec<String> {
                 }
             }
             dates.insert(on);
+            if used.start_near_date {
+                dates.extend([day(on, -1), day(on, 1)]);
+            }
+            if used.start_end_of_year {
+                let end = on.end_of_year();
+                dates.extend([day(end, -1), end, day(end, 1)]);
+            }
             dates.into_iter().map(quoted).collect()
         }
         Fact::N | Fact::M => {
@@ -2139,6 +2351,19 @@ fn used_from_text(texts: &[&str]) -> Used {
             }
         }
         used.assumes |= text.contains("\nassume ");
+        for line in text.lines() {
+            if [
+                "end_of_year(",
+                "(if ",
+                "starts_with(\"",
+                "case.start <= case.date",
+            ]
+            .iter()
+            .any(|construct| line.contains(construct))
+            {
+                note_approximated(&mut used, line);
+            }
+        }
         for line in text.lines() {
             if line.starts_with("set names") {
                 for (index, part) in line.split('"').enumerate() {

@@ -26,6 +26,9 @@ pub(super) struct Domain {
     decimals: Vec<rust_decimal::Decimal>,
     dates: Vec<Date>,
     durations: Vec<Duration>,
+    /// Whether the dates examined hold every new year where `end_of_year` of the case's date
+    /// changes (see `new_years`), so that it is known on each of them.
+    pub(super) end_of_year_exact: bool,
 }
 
 /// Every expression of a program that facts are compared in: conditions and `for` sets of
@@ -477,7 +480,11 @@ impl Domain {
         examined: &[Date],
         case: &Value,
     ) -> Domain {
-        let mut domain = Domain::default();
+        let mut domain = Domain {
+            end_of_year_exact: !reads_end_of_year(old, new)
+                || end_of_year_span(&change_dates(old, new)).is_some(),
+            ..Domain::default()
+        };
         let compared = Compared::of([old, new]);
         // How many more values each class needs for the facts compared with one another.
         let more = |kind: Kind| compared.count(kind).saturating_sub(1);
@@ -668,6 +675,14 @@ impl Domain {
         let mut points = dates.clone();
         points.extend(dates_to_examine(old, new));
         points.extend(examined);
+        // `end_of_year(case.date)` compared with a date fact: the end of each examined year.
+        if reads_end_of_year(old, new) {
+            let ends: Vec<Date> = points.iter().map(|d| d.end_of_year()).collect();
+            dates.extend(
+                ends.iter()
+                    .flat_map(|d| [d.add(one_day(), -1), *d, d.add(one_day(), 1)]),
+            );
+        }
         dates.extend(
             examined
                 .iter()
@@ -796,9 +811,64 @@ pub(super) fn change_dates(old: &Program, new: &Program) -> Vec<Date> {
     dates.extend(shifted_boundaries(old, new));
     // Only a date of the calendar can be a case's date.
     dates.retain(|date| date.is_in_calendar());
+    if reads_end_of_year(old, new) {
+        dates.extend(new_years(&dates));
+        dates.retain(|date| date.is_in_calendar());
+    }
     dates.sort();
     dates.dedup();
     dates
+}
+
+/// How many years apart the dates of change may be for `end_of_year` in a condition to be
+/// searched exactly (see `new_years`); past it, it is an approximation.
+pub(super) const END_OF_YEAR_SPAN: i32 = 400;
+
+/// Whether a condition of either program reads `end_of_year` of something.
+pub(super) fn reads_end_of_year(old: &Program, new: &Program) -> bool {
+    let mut found = false;
+    for program in [old, new] {
+        for expr in program_exprs(program) {
+            visit(&expr, &mut |e| found |= matches!(e, Expr::EndOfYear(_)));
+        }
+    }
+    found
+}
+
+/// The years between the first and the last dates of change (the first epoch's start, before
+/// any date a case has, left out) and the year after, when they are at most
+/// `END_OF_YEAR_SPAN` apart.
+pub(super) fn end_of_year_span(dates: &[Date]) -> Option<(i32, i32)> {
+    let years: Vec<i32> = dates
+        .iter()
+        .filter(|date| **date > Date::MIN)
+        .map(|date| date.ymd().0)
+        .collect();
+    let (first, last) = (*years.iter().min()?, *years.iter().max()?);
+    (last - first <= END_OF_YEAR_SPAN).then_some((first, last.saturating_add(1)))
+}
+
+/// The 31st of December and the 1st of January of every year among the dates of change (see
+/// `end_of_year_span`): `end_of_year(case.date)` is the same on every day of a period between
+/// them, and only on the 31st is it the case's date. Over a longer span only those of the years
+/// of the dates and the years after them, where a comparison with one of those dates changes;
+/// the search then names `end_of_year` as an approximation.
+fn new_years(dates: &[Date]) -> Vec<Date> {
+    let years: Vec<i32> = match end_of_year_span(dates) {
+        Some((first, last)) => (first..=last).collect(),
+        None => dates
+            .iter()
+            .flat_map(|date| {
+                let year = date.ymd().0;
+                [year, year.saturating_add(1)]
+            })
+            .collect(),
+    };
+    years
+        .into_iter()
+        .flat_map(|year| [Date::from_ymd(year, 1, 1), Date::from_ymd(year, 12, 31)])
+        .flatten()
+        .collect()
 }
 
 /// Where a date fact moved by a duration is compared with the case's date (`case.start + 1

@@ -473,7 +473,13 @@ impl<'p> Search<'p> {
                 _ => Sym::Bool(self.opaque("`count` of a set of the case")),
             },
             Expr::EndOfYear(inner) => match self.sym(inner, env)? {
-                Sym::Known(Value::Date(date)) => Sym::Known(Value::Date(date.end_of_year())),
+                // Exact where the dates examined hold every new year (`domain::new_years`).
+                Sym::Known(Value::Date(date)) if self.domain.end_of_year_exact => {
+                    Sym::Known(Value::Date(date.end_of_year()))
+                }
+                Sym::Known(Value::Date(_)) => Sym::Bool(self.opaque(
+                    "`end_of_year` of the case's date over more years than the search examines",
+                )),
                 _ => {
                     Sym::Bool(self.opaque("`end_of_year` of a date of the case other than its own"))
                 }
