@@ -40,8 +40,9 @@ struct Scratch {
     /// The candidates whose conditions held, in order: the only rules whose state is not
     /// `NotVisited`, so the passes after evaluating conditions visit only these.
     held: Vec<u32>,
-    /// Whether a rule that held has exceptions or is one: only then are the rules that held
-    /// resolved and settled (any other applies as soon as its conditions hold).
+    /// Whether a rule that held is an exception: only then are the rules that held resolved
+    /// and settled. Without one, nothing is suppressed, and every rule that held applies (one
+    /// with exceptions is marked so after its conditions, `applied_alone`).
     entangled: bool,
     /// The rule tree's walk.
     walk: super::tree::Walk,
@@ -516,6 +517,8 @@ impl Program {
             for &rule_id in &scratch.held {
                 self.settle(rule_id as usize, &mut scratch.state, &scratch.held);
             }
+        } else {
+            Self::applied_alone(&mut scratch.state, &scratch.held);
         }
         self.conclude(&mut env, scratch, date, epoch.policy_in_force, decision);
         if let Some(trace) = trace {
@@ -683,9 +686,21 @@ impl Program {
         holds
     }
 
+    /// Where no rule that held is an exception: every rule that held applies, as resolving
+    /// (each is triggered: it is no exception) and settling (none of its exceptions held, so
+    /// none applies) would find.
+    fn applied_alone(state: &mut [RuleState], held: &[u32]) {
+        for &rule_id in held {
+            if let Some(rule_state) = state.get_mut(rule_id as usize) {
+                *rule_state = RuleState::Applied;
+            }
+        }
+    }
+
     /// Marks a rule whose conditions held. One with no exceptions that is no exception applies
     /// at once, as resolving and settling would find (they never visit it: no rule's bases or
-    /// exceptions name it); any other holds until they run, and `entangled` says they must.
+    /// exceptions name it); any other holds until they run, and `entangled` says they must when
+    /// the rule is an exception (a base without an exception that held applies: `applied_alone`).
     #[inline]
     fn hold(
         &self,
@@ -699,7 +714,7 @@ impl Program {
         state[index] = if rule.exceptions.is_empty() && rule.exception_to.is_empty() {
             RuleState::Applied
         } else {
-            *entangled = true;
+            *entangled |= !rule.exception_to.is_empty();
             RuleState::ConditionsHold
         };
         held.push(rule_id);
