@@ -210,6 +210,13 @@ fn sanctions_list(count: usize) -> std::sync::Arc<Program> {
     lowered(&format!("sanctions-{count}"), &text)
 }
 
+/// The name of the verdict a program decides on a case given as JSON text.
+fn verdict_of(program: &Program, text: &str) -> String {
+    let (case, date) = decoded(program, &[text.to_string()]).remove(0);
+    let decision = program.decide(&case, date);
+    program.policy.verdicts[decision.verdict].name.clone()
+}
+
 /// A set of texts whose members come and go on their own dates is kept once, with the dates,
 /// not built again for every date (which held thousands of copies): the epochs stay few, and
 /// membership follows each member's dates.
@@ -238,10 +245,7 @@ fn a_dated_sanctions_list_is_asked_on_the_case_date() {
         let text = format!(
             r#"{{"date":"{date}","destination":"AA","end_user":"ENTITY-{entity:05}{branch}"}}"#
         );
-        let (case, date) = decoded(&program, std::slice::from_ref(&text)).remove(0);
-        let decision = program.decide(&case, date);
-        let name = &program.policy.verdicts[decision.verdict].name;
-        assert_eq!(name, verdict, "{text}");
+        assert_eq!(verdict_of(&program, &text), verdict, "{text}");
         texts.push(text);
     }
     agree("sanctions list", &program, &texts);
@@ -362,10 +366,7 @@ fn rules_on_small_sets_of_texts_decide_every_text_alike() {
                     Some("ab" | "a1b" | "é") if destination == "AA" => "licence_required",
                     _ => "no_licence_required",
                 };
-                let (decoded_case, day) = decoded(&program, std::slice::from_ref(&case)).remove(0);
-                let decision = program.decide(&decoded_case, day);
-                let name = &program.policy.verdicts[decision.verdict].name;
-                assert_eq!(name, expected, "{case}");
+                assert_eq!(verdict_of(&program, &case), expected, "{case}");
                 texts.push(case);
             }
         }

@@ -201,7 +201,7 @@ pub struct KeyPath {
     /// seen as member 1 when its text has a member's mark (it may be a member) and as none
     /// otherwise (it is not one): a rule that needs it is skipped at once for most texts. An
     /// enum fact or a set of enum members has `None`.
-    pub marks: Option<[u64; 4]>,
+    pub marks: Option<EnumSet>,
 }
 
 /// What members a rule's key condition accepts.
@@ -265,27 +265,25 @@ pub struct DatedSet {
     pub(super) entries: Vec<(Value, Period, bool)>,
     /// When every entry is a text: their marks (`text_marks`), so that most texts that are no
     /// member (an item's entry asked of a short list of entries) are answered without a search.
-    text_marks: Option<[u64; 4]>,
+    text_marks: Option<EnumSet>,
 }
 
-/// The marks (`text_mark`) of some values, when every one is a text.
-pub(super) fn text_marks<'v>(values: impl IntoIterator<Item = &'v Value>) -> Option<[u64; 4]> {
-    let mut marks = [0u64; 4];
+/// The marks (`text_mark`) of some values, as a set of 256, when every one is a text.
+pub(super) fn text_marks<'v>(values: impl IntoIterator<Item = &'v Value>) -> Option<EnumSet> {
+    let mut marks = EnumSet::default();
     for value in values {
         let Value::Text(text) = value else {
             return None;
         };
-        let mark = text_mark(text);
-        marks[usize::from(mark / 64)] |= 1 << (mark % 64);
+        marks.insert(u16::from(text_mark(text)));
     }
     Some(marks)
 }
 
 /// Whether a text has one of some marks (`text_marks`): if not, it is none of their texts.
 #[inline]
-pub(super) fn has_mark(marks: &[u64; 4], text: &str) -> bool {
-    let mark = text_mark(text);
-    marks[usize::from(mark / 64)] & (1 << (mark % 64)) != 0
+pub(super) fn has_mark(marks: &EnumSet, text: &str) -> bool {
+    marks.contains(u16::from(text_mark(text)))
 }
 
 /// One of 256 marks of a text, from its length and its first and last bytes: two equal texts
@@ -312,7 +310,7 @@ impl DatedSet {
     }
 
     /// The marks of its entries, when every one is a text.
-    pub(super) fn text_marks(&self) -> Option<[u64; 4]> {
+    pub(super) fn text_marks(&self) -> Option<EnumSet> {
         self.text_marks
     }
 
