@@ -509,7 +509,7 @@ impl Program {
         self.evaluate_conditions(case, epoch, date, &mut env, scratch, trace.as_deref_mut());
         // A rule whose conditions failed is left `NotVisited`, as a rule not in force: neither
         // is triggered, applies or suppresses, so only the rules that held need the passes,
-        // and only when one of them has exceptions or is one.
+        // and only when one of them is an exception (else every one applies: `applied_alone`).
         if scratch.entangled {
             for &rule_id in &scratch.held {
                 self.resolve(rule_id as usize, &mut scratch.state);
