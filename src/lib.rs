@@ -104,8 +104,8 @@ pub mod internals {
     pub use crate::api::batch::decide_batch;
     pub use crate::check::{Source, check};
     pub use crate::eval::{
-        Program, Trace, Value, case_date, decode_case, decode_case_careful, decode_case_fast,
-        recycle_case,
+        Program, Trace, Value, case_date, decode_case, decode_case_bytes_fast, decode_case_careful,
+        decode_case_fast, recycle_case,
     };
     #[cfg(feature = "cli")]
     pub use crate::lsp::Server as LspServer;

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use licit::MemoryFiles;
 use licit::internals::{
-    Program, decode_case_careful, decode_case_fast, load_and_check, recycle_case,
+    Program, decode_case_bytes_fast, decode_case_careful, decode_case_fast, load_and_check,
+    recycle_case,
 };
 
 fn program() -> Program {
@@ -398,4 +399,69 @@ fn the_readers_agree_on_dates() {
             assert_eq!(format!("{fast:?}"), format!("{careful:?}"), "{case}");
         }
     }
+}
+
+/// The one-pass reader takes a batch's line as bytes, not asked first whether they are UTF-8:
+/// it reads texts of any script (each its own number of bytes a character) as the careful
+/// reader does, and nothing that is not UTF-8, wherever the bad byte is (in a text, a text
+/// read before and kept, a name, a key, a date, between tokens), whichever bytes it is (a lone
+/// continuation byte, a character cut short, a byte never in UTF-8, an encoded surrogate or
+/// an over-long encoding).
+#[test]
+fn the_one_pass_reader_reads_only_utf8() {
+    let program = dual_use();
+    let names = [
+        "Müller Präzisionstechnik GmbH",
+        "Société Générale d'Équipements",
+        "Служба безопасности",
+        "中华人民共和国公安部",
+        "Router 🛰 SR-9",
+        "ß",
+    ];
+    let case = |name: &str| {
+        format!(
+            r#"{{"date":"2022-02-21","activity":"export","exporter_state":"ES","destination":"CN","item":{{"name":"{name}","annex_i":"5A002.a"}},"end_user":{{"name":"{name}","kind":"government"}},"licences":[{{"id":"DE-1","kind":"individual","items":["5A002.a"],"destinations":["CN"],"end_users":["{name}"],"valid_from":"2016-01-01","valid_until":"2030-12-31"}}]}}"#
+        )
+    };
+    let mut fast_read = 0;
+    for name in names {
+        let text = case(name);
+        // Twice: the second time its texts are the ones kept from the first.
+        for _ in 0..2 {
+            let Some(fast) = decode_case_bytes_fast(&program, text.as_bytes()) else {
+                panic!("the fast reader reads {text}");
+            };
+            let Ok(careful) = decode_case_careful(&program, &text) else {
+                panic!("only the fast reader reads {text}");
+            };
+            assert_eq!(format!("{fast:?}"), format!("{careful:?}"), "{text}");
+            recycle_case(fast);
+            fast_read += 1;
+        }
+        // Each byte in turn made one that breaks UTF-8 where it stands, the case read again.
+        let bad_bytes: [&[u8]; 6] = [
+            b"\x80",
+            b"\xBF",
+            b"\xC3",
+            b"\xFF",
+            b"\xED\xA0\x80",
+            b"\xC0\xAF",
+        ];
+        for at in 0..text.len() {
+            for bad in bad_bytes {
+                let mut bytes = text.as_bytes().to_vec();
+                bytes.splice(at..at + 1, bad.iter().copied());
+                if std::str::from_utf8(&bytes).is_ok() {
+                    continue;
+                }
+                if let Some(fast) = decode_case_bytes_fast(&program, &bytes) {
+                    panic!(
+                        "the fast reader reads bytes that are not UTF-8: {:?} as {fast:?}",
+                        String::from_utf8_lossy(&bytes)
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(fast_read, 2 * names.len());
 }

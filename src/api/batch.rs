@@ -14,7 +14,8 @@ use std::sync::{Mutex, PoisonError, mpsc};
 
 use super::receipt::ReceiptStamp;
 use crate::eval::{
-    Decision, Program, Trace, case_date, check_assumptions, decode_case, recycle_case,
+    Decision, Program, Trace, case_date, check_assumptions, decode_case_bytes_fast,
+    decode_case_careful, recycle_case,
 };
 use crate::report::decision_line::{DecisionTexts, write_decision_line, write_explained_line};
 use crate::report::diagnostic::{Diagnostic, Sourced};
@@ -140,16 +141,11 @@ fn decide_chunk(
     // One decision whose vectors serve every line of the chunk.
     let mut decision = program.undecided();
     let mut bad = 0;
-    // The chunk's text is asked whether it is UTF-8 at once (cheaper than line by line); a
-    // line of a text that is not is asked on its own.
-    let whole = std::str::from_utf8(&chunk.text).ok();
     for (number, line) in &chunk.lines {
+        // A line is not asked whether it is UTF-8 before it is read: the one-pass reader reads
+        // only lines that are, and any other goes the careful way, which asks.
         let line = match line {
-            Ok(range) => match whole.and_then(|whole| whole.get(range.clone())) {
-                Some(line) => Ok(line),
-                None => std::str::from_utf8(chunk.text.get(range.clone()).unwrap_or_default())
-                    .map_err(|_| LineProblem::NotUtf8),
-            },
+            Ok(range) => Ok(chunk.text.get(range.clone()).unwrap_or_default()),
             Err(problem) => Err(*problem),
         };
         if !decide_line(
@@ -391,7 +387,7 @@ fn decide_line(
     (program, stamp, texts): (&Program, &ReceiptStamp, &DecisionTexts),
     name: &str,
     number: usize,
-    line: Result<&str, LineProblem>,
+    line: Result<&[u8], LineProblem>,
     as_of: Option<Date>,
     explain: bool,
     (trace, decision): (&mut Trace, &mut Decision),
@@ -406,33 +402,48 @@ fn decide_line(
         out.push_str(&serde_json::to_string(&json).unwrap_or_default());
         false
     };
-    let line = match line {
-        Ok(line) => line,
+    let bytes = match line {
+        Ok(bytes) => bytes,
         Err(problem) => return error_line(errors_json(name, number, "", &[problem])),
     };
-    let case = match decode_case(program, line) {
-        Ok(case) => case,
-        Err(errors) => return error_line(errors_json(name, number, line, &errors)),
+    // The one-pass reader takes the bytes as they are (it reads only UTF-8); the careful one
+    // takes a text, and a line that is not one is told so.
+    let case = match decode_case_bytes_fast(program, bytes) {
+        Some(case) => case,
+        None => {
+            let Ok(line) = std::str::from_utf8(bytes) else {
+                return error_line(errors_json(name, number, "", &[LineProblem::NotUtf8]));
+            };
+            match decode_case_careful(program, line) {
+                Ok(case) => case,
+                Err(errors) => return error_line(errors_json(name, number, line, &errors)),
+            }
+        }
     };
+    // A line read is UTF-8: its text is only wanted to point at a fact in a diagnostic.
+    let line = || std::str::from_utf8(bytes).unwrap_or_default();
     let Some(date) = as_of.or_else(|| case_date(&program.policy, &case)) else {
         let no_date = crate::eval::case::NoDate {
             help: "give the case a `date`, or decide the batch as of one with `--as-of DATE`",
         };
-        return error_line(errors_json(name, number, line, &[no_date]));
+        return error_line(errors_json(name, number, line(), &[no_date]));
     };
-    if let Err(error) = check_assumptions(program, &case, date, Some(line)) {
-        return error_line(errors_json(name, number, line, &[error]));
+    // Most lines keep the assumptions: the text is made only for one that does not.
+    if program.violated_assumption(&case, date).is_some()
+        && let Err(error) = check_assumptions(program, &case, date, Some(line()))
+    {
+        return error_line(errors_json(name, number, line(), &[error]));
     }
     if explain {
         program.decide_reusing(&case, date, Some(trace), decision);
         write_explained_line(out, program, texts, decision, trace, number);
-        stamp.append_to_object(out, line, decision.date);
+        stamp.append_to_object(out, bytes, decision.date);
         recycle_case(case);
         return true;
     }
     program.decide_reusing(&case, date, None, decision);
     write_decision_line(out, program, texts, decision, number);
-    stamp.append_to_object(out, line, decision.date);
+    stamp.append_to_object(out, bytes, decision.date);
     // Its records serve the next line's case.
     recycle_case(case);
     true

@@ -123,7 +123,7 @@ impl ReceiptStamp {
 
     /// Appends `,"receipt":{…}` for one case to a JSON object's text, before its closing brace:
     /// the batch's fast path, which hashes the case and copies the rest.
-    pub fn append_to_object(&self, object: &mut String, case: &str, as_of: Date) {
+    pub fn append_to_object(&self, object: &mut String, case: &[u8], as_of: Date) {
         if object.ends_with('}') {
             object.pop();
         }
@@ -132,7 +132,7 @@ impl ReceiptStamp {
         // The date and the hash are written in place: a batch line makes no string of its own.
         as_of.push_quoted(object);
         object.push_str(",\"case_sha256\":\"");
-        push_sha256_hex(object, case.trim_ascii().as_bytes());
+        push_sha256_hex(object, case.trim_ascii());
         object.push_str("\"}}");
     }
 }

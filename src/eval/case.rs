@@ -585,15 +585,24 @@ fn word_at_end(bytes: &[u8], at: usize) -> u64 {
 /// Reads a case that is well formed in one pass, without building a JSON tree; `None` for
 /// anything unusual (an error, an escape in a name), which the careful reader then explains.
 pub fn decode_case_fast(program: &Program, text: &str) -> Option<Value> {
+    decode_case_bytes_fast(program, text.as_bytes())
+}
+
+/// The same on bytes not known to be UTF-8 (a batch's line): a case is read only from bytes
+/// that are. Outside strings the reader accepts only ASCII, and the text of every string it
+/// accepts is UTF-8 (a name or a key is one it knows; any other text is checked), so a line
+/// is never checked as a whole: `None` for bytes that are not UTF-8, as for anything else
+/// unusual, and the careful path then finds why.
+pub fn decode_case_bytes_fast(program: &Program, bytes: &[u8]) -> Option<Value> {
     // The records to reuse and the texts read lately serve one case after another on a thread.
     READER.with(|state| match state.try_borrow_mut() {
-        Ok(mut state) => read_case(program, text, &mut state),
-        Err(_) => read_case(program, text, &mut ReaderState::default()),
+        Ok(mut state) => read_case(program, bytes, &mut state),
+        Err(_) => read_case(program, bytes, &mut ReaderState::default()),
     })
 }
 
 /// The one-pass reader on a case with the state it keeps between cases.
-fn read_case(program: &Program, text: &str, state: &mut ReaderState) -> Option<Value> {
+fn read_case(program: &Program, bytes: &[u8], state: &mut ReaderState) -> Option<Value> {
     // Records read for another program's cases are not this one's (its enums and defaults
     // differ): a thread that reads cases of several programs starts afresh when it changes.
     if state.read.program != program.shape.id {
@@ -604,8 +613,7 @@ fn read_case(program: &Program, text: &str, state: &mut ReaderState) -> Option<V
         state.lists = RecordCache::default();
     }
     let mut reader = FastReader {
-        text,
-        bytes: text.as_bytes(),
+        bytes,
         at: 0,
         shape: &program.shape,
         state,
@@ -934,7 +942,7 @@ impl RecordCache {
 const DEEPEST: usize = 32;
 
 struct FastReader<'a> {
-    text: &'a str,
+    /// The case's bytes, which need not be UTF-8 (a batch's line is not checked first).
     bytes: &'a [u8],
     at: usize,
     shape: &'a CaseShape,
@@ -1055,15 +1063,15 @@ impl<'a> FastReader<'a> {
         }
     }
 
-    /// A string without escapes, as a slice of the text.
+    /// A string without escapes, as the bytes between its quotes: UTF-8 only if they are a
+    /// name looked up (`NameTable`) or a text that is checked (`TextCache::text`).
     #[inline(always)]
-    fn string(&mut self) -> Option<&'a str> {
+    fn string(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
         let start = self.at;
         let end = self.string_end(start)?;
         self.at = end + 1;
-        // Both ends are ASCII quotes, so they are character boundaries.
-        self.text.get(start..end)
+        self.bytes.get(start..end)
     }
 
     /// A member of the enum with this index, given by name as a string without escapes.
@@ -1161,7 +1169,7 @@ impl<'a> FastReader<'a> {
             ValueKind::Enum(index) => put(slot, Value::Enum(*index, self.member(*index)?)),
             ValueKind::Text => {
                 let text = self.string()?;
-                *slot = Value::Text(self.state.texts.text(text));
+                *slot = Value::Text(self.state.texts.text(text)?);
             }
             ValueKind::Date => put(slot, Value::Date(self.date()?)),
             ValueKind::Bool => put(slot, Value::Bool(self.boolean()?)),
@@ -1314,7 +1322,7 @@ impl<'a> FastReader<'a> {
             ValueKind::Enum(index) => Value::Enum(*index, self.member(*index)?),
             ValueKind::Text => {
                 let text = self.string()?;
-                Value::Text(self.state.texts.text(text))
+                Value::Text(self.state.texts.text(text)?)
             }
             ValueKind::Date => Value::Date(self.date()?),
             ValueKind::Optional(inner) => {
@@ -1397,7 +1405,7 @@ impl<'a> FastReader<'a> {
             }
             loop {
                 let text = self.string()?;
-                members.push(Value::Text(self.state.texts.text(text)));
+                members.push(Value::Text(self.state.texts.text(text)?));
                 if !self.more(b']')? {
                     return Some(());
                 }
@@ -1477,7 +1485,7 @@ impl<'a> FastReader<'a> {
         }
         let name = self.string()?;
         self.eat(b':')?;
-        let position = usize::from(record.names.get(name)?);
+        let position = usize::from(record.names.get_bytes(name)?);
         Some((position, record.fields.get(position)?))
     }
 

@@ -342,12 +342,12 @@ impl TextCache {
         TextCache { slots: Vec::new() }
     }
 
-    /// The text as a shared value: the kept one if it is the same text, else a new one (kept
-    /// in its slot in place of the one there).
-    pub fn text(&mut self, text: &str) -> std::sync::Arc<str> {
-        let bytes = text.as_bytes();
+    /// The text of some bytes as a shared value: the kept one if it is the same text, else a
+    /// new one (kept in its slot in place of the one there); `None` for bytes that are not
+    /// UTF-8. A kept text is UTF-8 already: only a new one is checked.
+    pub fn text(&mut self, bytes: &[u8]) -> Option<std::sync::Arc<str>> {
         if bytes.len() > TEXT_CACHE_LONGEST {
-            return text.into();
+            return std::str::from_utf8(bytes).ok().map(Into::into);
         }
         if self.slots.is_empty() {
             self.slots.resize(TEXT_CACHE_SLOTS, None);
@@ -357,13 +357,13 @@ impl TextCache {
         let slot =
             (hasher.finish().wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 55) as usize % TEXT_CACHE_SLOTS;
         match self.slots.get_mut(slot) {
-            Some(Some(kept)) if same_text(kept.as_bytes(), bytes) => kept.clone(),
+            Some(Some(kept)) if same_text(kept.as_bytes(), bytes) => Some(kept.clone()),
             Some(entry) => {
-                let new: std::sync::Arc<str> = text.into();
+                let new: std::sync::Arc<str> = std::str::from_utf8(bytes).ok()?.into();
                 *entry = Some(new.clone());
-                new
+                Some(new)
             }
-            None => text.into(),
+            None => std::str::from_utf8(bytes).ok().map(Into::into),
         }
     }
 }
@@ -540,25 +540,37 @@ mod tests {
     }
 
     /// The cache gives back the text it was asked for, shared when it was kept: texts that
-    /// share a slot replace each other, and a long text is never kept.
+    /// share a slot replace each other, and a long text is never kept. Bytes that are not
+    /// UTF-8 give none, whether or not a text of their slot is kept.
     #[test]
     fn the_text_cache_gives_the_text_asked_for() {
         let mut cache = TextCache::default();
         let texts: Vec<String> = (0..3000)
             .map(|n| format!("{}{n}", "Firmware for secure router ".repeat(n % 3)))
             .collect();
+        let text = |cache: &mut TextCache, text: &str| {
+            cache
+                .text(text.as_bytes())
+                .unwrap_or_else(|| panic!("{text:?} is UTF-8"))
+        };
         for _ in 0..2 {
-            for text in &texts {
-                assert_eq!(&*cache.text(text), text.as_str());
+            for each in &texts {
+                assert_eq!(&*text(&mut cache, each), each.as_str());
             }
         }
-        let first = cache.text("Acme Components GmbH");
-        let again = cache.text("Acme Components GmbH");
+        let first = text(&mut cache, "Acme Components GmbH");
+        let again = text(&mut cache, "Acme Components GmbH");
         assert!(std::sync::Arc::ptr_eq(&first, &again));
         let long = "x".repeat(TEXT_CACHE_LONGEST + 1);
         assert!(!std::sync::Arc::ptr_eq(
-            &cache.text(&long),
-            &cache.text(&long)
+            &text(&mut cache, &long),
+            &text(&mut cache, &long)
         ));
+        let mut long_bad = long.into_bytes();
+        long_bad.push(0xFF);
+        for bad in [&b"M\xFCller"[..], b"\xC3", b"\xE2\x82", &long_bad] {
+            assert_eq!(cache.text(bad), None, "{bad:?}");
+            assert_eq!(cache.text(bad), None, "{bad:?}, asked again");
+        }
     }
 }

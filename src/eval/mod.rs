@@ -42,8 +42,8 @@ pub mod value;
 
 pub use assume::check_assumptions;
 pub use case::{
-    CaseError, case_date, decode_case, decode_case_careful, decode_case_fast, parse_param,
-    recycle_case,
+    CaseError, case_date, decode_case, decode_case_bytes_fast, decode_case_careful,
+    decode_case_fast, parse_param, recycle_case,
 };
 pub use decision::{Decision, Obligation, Status};
 pub(crate) use interpret::arithmetic;

@@ -282,6 +282,7 @@ const MAYBE_A_MEMBER: EnumSet = EnumSet::single(1);
 /// The members a key fact is (an enum fact: one) or holds (a set of enum members); none for
 /// anything else, such as a fact that is absent. With them, the one member it is, or
 /// `NOT_ONE`.
+#[inline]
 fn key_members(case: &Value, path: &KeyPath) -> (EnumSet, u16) {
     let value = field_at(case, &path.fields);
     if let Some(marks) = &path.marks {

@@ -400,7 +400,7 @@ fn decide_under(
             let mut text = format!("{{{}", line.strip_prefix("{\"line\":0,").unwrap_or(&line));
             rulebook
                 .stamp()
-                .append_to_object(&mut text, case, decision.date);
+                .append_to_object(&mut text, case.as_bytes(), decision.date);
             let verdict = rulebook.verdict(&decision);
             if state.decision_log.is_some() {
                 let receipt = rulebook.receipt(case, decision.date);
