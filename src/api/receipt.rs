@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use miette::Diagnostic;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::eval::{Program, Value};
@@ -47,7 +46,7 @@ pub fn case_sha256(case: &str) -> String {
 /// Appends the SHA-256 of some bytes as lowercase hex, as `case_sha256` gives it, without
 /// an intermediate string.
 fn push_sha256_hex(out: &mut String, bytes: &[u8]) {
-    let digest: [u8; 32] = Sha256::digest(bytes).into();
+    let digest = crate::project::sha256(bytes);
     let mut text = [0u8; 64];
     for (pair, byte) in text.chunks_exact_mut(2).zip(digest) {
         pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 pub use files::{EntryKind, Files, MemoryFiles, normalize};
 pub use load::{LoadError, LoadedPolicy, discover, files_below, inside_project, load, read_policy};
+pub(crate) use origin::sha256;
 pub use origin::{canonical_files, sha256_hex};
 #[cfg(feature = "fs")]
 pub use os::{OsFiles, io_reason};
