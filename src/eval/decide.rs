@@ -471,6 +471,7 @@ impl Program {
         // one, every rule in force is, so that each can say why it did not apply.
         scratch.candidates.clear();
         let mut whole_epoch = None;
+        let mut in_order = true;
         if trace.is_some() {
             whole_epoch = self.whole_epoch(epoch, date);
             if whole_epoch.is_some() {
@@ -484,7 +485,7 @@ impl Program {
                 );
             }
         } else {
-            self.candidates(
+            in_order = self.candidates(
                 case,
                 epoch,
                 date,
@@ -507,6 +508,11 @@ impl Program {
         scratch.held.clear();
         scratch.entangled = false;
         self.evaluate_conditions(case, epoch, date, &mut env, scratch, trace.as_deref_mut());
+        // The passes and the conclusion take the rules that held in rule order (declaration
+        // order breaks ties between verdicts, and orders the obligations).
+        if !in_order {
+            super::tree::sort_few(&mut scratch.held);
+        }
         // A rule whose conditions failed is left `NotVisited`, as a rule not in force: neither
         // is triggered, applies or suppresses, so only the rules that held need the passes,
         // and only when one of them is an exception (else every one applies: `applied_alone`).

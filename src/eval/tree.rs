@@ -136,9 +136,10 @@ impl Program {
         epoch.tree = grower.nodes;
     }
 
-    /// The rules a case can trigger in an epoch, in rule order: those of the branches of the
-    /// epoch's rule tree its facts take whose key conditions all hold. `walk` is working memory
-    /// kept between calls.
+    /// The rules a case can trigger in an epoch: those of the branches of the epoch's rule
+    /// tree its facts take whose key conditions all hold, each once. `walk` is working memory
+    /// kept between calls. Whether they are in rule order: from several leaves they are not,
+    /// and only those that hold need be put in order (`sort_few`), which are few.
     pub(super) fn candidates(
         &self,
         case: &Value,
@@ -146,9 +147,9 @@ impl Program {
         date: Date,
         out: &mut Vec<u32>,
         walk: &mut Walk,
-    ) {
+    ) -> bool {
         if epoch.tree.is_empty() {
-            return;
+            return true;
         }
         // The facts key conditions read, each looked up once, as the members they are or hold,
         // and only when a split or a leaf asks for it: a requirement holds when its members
@@ -181,6 +182,9 @@ impl Program {
         pending.clear();
         pending.push(0);
         let mut leaves = 0;
+        // Whether a split took several branches of a set's members, under each of which a rule
+        // may be placed: then a rule may come twice.
+        let mut repeats = false;
         while let Some(node) = pending.pop() {
             match epoch.tree.get(node as usize) {
                 Some(RuleNode::Leaf(rules)) => {
@@ -220,11 +224,14 @@ impl Program {
                             }
                         }
                         Some((held, _)) => {
+                            let mut branches = 0;
                             for member in held.members() {
                                 if let Some(node) = by_member.get(member) {
                                     pending.push(node);
+                                    branches += 1;
                                 }
                             }
+                            repeats |= branches > 1;
                         }
                         None => {}
                     }
@@ -232,17 +239,20 @@ impl Program {
                 None => {}
             }
         }
-        // Several leaves (and a rule under several members of a set) give rules out of order.
-        if leaves > 1 {
+        // Several leaves give rules out of order, and a rule under several members of a set
+        // may come twice: only then are they sorted, to find the repeats.
+        if leaves > 1 && repeats {
             sort_few(out);
             out.dedup();
+            return true;
         }
+        leaves <= 1
     }
 }
 
 /// Sorts a list of rules, most often a handful: by insertion below `FEW`, where it takes a few
 /// comparisons, else by the library's sort.
-fn sort_few(rules: &mut [u32]) {
+pub(super) fn sort_few(rules: &mut [u32]) {
     const FEW: usize = 24;
     if rules.len() > FEW {
         rules.sort_unstable();
