@@ -230,8 +230,8 @@ fn the_readers_agree_on_repeated_lists_of_texts() {
             recycle_case(fast);
         }
     }
-    // All but the lists with an escape are read fast.
-    assert_eq!(fast_read, 6 * (cases.len() - 4), "{fast_read}");
+    // Every list is read fast, the one with an escape too.
+    assert_eq!(fast_read, 6 * cases.len(), "{fast_read}");
 }
 
 /// A program lowered from a policy's text.
@@ -464,4 +464,69 @@ fn the_one_pass_reader_reads_only_utf8() {
         }
     }
     assert_eq!(fast_read, 2 * names.len());
+}
+
+/// Texts with escapes (as Python's `json.dumps` writes every character beyond ASCII, `\u00fc`)
+/// are read by the one-pass reader as the careful reader decodes them: every simple escape,
+/// `\u` in either case, a surrogate pair, an escaped quote and backslash, an escape at either
+/// end; and it leaves to the careful reader, which refuses them, an unknown escape, a `\u`
+/// escape cut short or with a digit that is not hex, a surrogate unpaired either way, a raw
+/// control character and a string that does not end.
+#[test]
+fn the_readers_agree_on_escaped_texts() {
+    let program = dual_use();
+    let case = |name: &str| {
+        format!(
+            r#"{{"date":"2022-02-21","activity":"export","exporter_state":"ES","destination":"CN","item":{{"name":"{name}"}},"end_user":{{"name":"{name}","kind":"government"}},"licences":[{{"id":"DE-1","kind":"individual","items":["5A002.a"],"destinations":["CN"],"end_users":["{name}","B"],"valid_from":"2016-01-01","valid_until":"2030-12-31"}}]}}"#
+        )
+    };
+    let read = [
+        r"M\u00fcller Pr\u00E4zisionstechnik GmbH",
+        r"Soci\u00e9t\u00e9 G\u00e9n\u00e9rale",
+        r"\u4e2d\u534e\u4eba\u6c11",
+        r"Router \ud83d\udef0 SR-9",
+        r#"a \"quoted\" name \\ with \/ and \b\f\n\r\t"#,
+        r"\u0041BC",
+        r"ABC\u0041",
+        r"\u0000",
+        "Müller \\u00fc",
+    ];
+    for name in read {
+        let text = case(name);
+        for _ in 0..2 {
+            let Some(fast) = decode_case_fast(&program, &text) else {
+                panic!("the fast reader reads {text}");
+            };
+            let Ok(careful) = decode_case_careful(&program, &text) else {
+                panic!("only the fast reader reads {text}");
+            };
+            assert_eq!(format!("{fast:?}"), format!("{careful:?}"), "{text}");
+            recycle_case(fast);
+        }
+    }
+    let refused = [
+        r"\x41",
+        r"\u00f",
+        r"\u00g1",
+        r"\ud83d",
+        r"\ud83d\u0041",
+        r"\ud83dx",
+        r"\udef0",
+        "a raw\ttab",
+        "raw\u{1}control",
+    ];
+    for name in refused {
+        let text = case(name);
+        assert!(
+            decode_case_careful(&program, &text).is_err(),
+            "the careful reader refuses {text}"
+        );
+        assert!(
+            decode_case_fast(&program, &text).is_none(),
+            "the fast reader leaves {text} to the careful one"
+        );
+    }
+    let cut = case(r"M\u00fcller");
+    let cut = &cut[..cut.find("ller").unwrap_or_default()];
+    assert!(decode_case_fast(&program, cut).is_none());
 }

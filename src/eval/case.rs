@@ -667,6 +667,7 @@ thread_local! {
             sets: Vec::new(),
             defaulted: None,
             spare_sets: Vec::new(),
+            unescaped: Vec::new(),
         })
     };
 }
@@ -690,6 +691,8 @@ struct ReaderState {
     /// Sets of cases decided before, which nothing else holds, to put the members of a set of
     /// as many in (their members are overwritten).
     spare_sets: Vec<std::sync::Arc<[Value]>>,
+    /// The bytes of a text with escapes, decoded (`FastReader::escaped_text`).
+    unescaped: Vec<u8>,
 }
 
 /// How many sets of decided cases a thread keeps to put members in.
@@ -1074,6 +1077,36 @@ impl<'a> FastReader<'a> {
         self.bytes.get(start..end)
     }
 
+    /// A string as a text: the one kept if the same text was read lately. A string with
+    /// escapes (`\u00fc`, as Python's `json.dumps` writes every character beyond ASCII) is
+    /// decoded as the careful reader decodes it.
+    #[inline(always)]
+    fn text(&mut self) -> Option<std::sync::Arc<str>> {
+        self.eat(b'"')?;
+        let start = self.at;
+        match self.string_end(start) {
+            Some(end) => {
+                self.at = end + 1;
+                self.state.texts.text(self.bytes.get(start..end)?)
+            }
+            None => self.escaped_text(start),
+        }
+    }
+
+    /// The text of a string that begins at `start` (after its opening quote) and has an
+    /// escape, or else ends in a way `string_end` does not read (a control character, the end
+    /// of the text: `None`).
+    #[inline(never)]
+    fn escaped_text(&mut self, start: usize) -> Option<std::sync::Arc<str>> {
+        let mut decoded = std::mem::take(&mut self.state.unescaped);
+        decoded.clear();
+        let end = unescape(self.bytes, start, &mut decoded);
+        let text = end.and_then(|_| self.state.texts.text(&decoded));
+        self.state.unescaped = decoded;
+        self.at = end? + 1;
+        text
+    }
+
     /// A member of the enum with this index, given by name as a string without escapes.
     #[inline(always)]
     fn member(&mut self, index: u16) -> Option<u16> {
@@ -1167,10 +1200,7 @@ impl<'a> FastReader<'a> {
         }
         match &field.kind {
             ValueKind::Enum(index) => put(slot, Value::Enum(*index, self.member(*index)?)),
-            ValueKind::Text => {
-                let text = self.string()?;
-                *slot = Value::Text(self.state.texts.text(text)?);
-            }
+            ValueKind::Text => *slot = Value::Text(self.text()?),
             ValueKind::Date => put(slot, Value::Date(self.date()?)),
             ValueKind::Bool => put(slot, Value::Bool(self.boolean()?)),
             ValueKind::EnumSet(index) => {
@@ -1320,10 +1350,7 @@ impl<'a> FastReader<'a> {
         }
         Some(match kind {
             ValueKind::Enum(index) => Value::Enum(*index, self.member(*index)?),
-            ValueKind::Text => {
-                let text = self.string()?;
-                Value::Text(self.state.texts.text(text)?)
-            }
+            ValueKind::Text => Value::Text(self.text()?),
             ValueKind::Date => Value::Date(self.date()?),
             ValueKind::Optional(inner) => {
                 if self.peek()? == b'n' && self.literal(b"null") {
@@ -1404,8 +1431,7 @@ impl<'a> FastReader<'a> {
                 return None;
             }
             loop {
-                let text = self.string()?;
-                members.push(Value::Text(self.state.texts.text(text)?));
+                members.push(Value::Text(self.text()?));
                 if !self.more(b']')? {
                     return Some(());
                 }
@@ -1611,6 +1637,71 @@ impl<'a> FastReader<'a> {
         }
         Some(Value::Record(index, fields))
     }
+}
+
+/// Decodes the string that begins at `at` (after its opening quote) into `out`, its escapes
+/// as the careful reader decodes them (`syntax::json`); where its closing quote is. `None` for
+/// a string the careful reader refuses (a control character, an unknown escape, a `\u` escape
+/// without four hex digits, a surrogate unpaired) or that does not end. Other bytes are copied
+/// as they are: whether they are UTF-8 is asked of the whole text.
+fn unescape(bytes: &[u8], mut at: usize, out: &mut Vec<u8>) -> Option<usize> {
+    loop {
+        match *bytes.get(at)? {
+            b'"' => return Some(at),
+            b'\\' => {
+                let escape = *bytes.get(at + 1)?;
+                at += 2;
+                let byte = match escape {
+                    b'"' => b'"',
+                    b'\\' => b'\\',
+                    b'/' => b'/',
+                    b'b' => 0x08,
+                    b'f' => 0x0C,
+                    b'n' => b'\n',
+                    b'r' => b'\r',
+                    b't' => b'\t',
+                    b'u' => {
+                        let first = hex4(bytes.get(at..at + 4)?)?;
+                        at += 4;
+                        let code = match first {
+                            0xD800..=0xDBFF => {
+                                if bytes.get(at..at + 2)? != b"\\u" {
+                                    return None;
+                                }
+                                let second = hex4(bytes.get(at + 2..at + 6)?)?;
+                                if !(0xDC00..=0xDFFF).contains(&second) {
+                                    return None;
+                                }
+                                at += 6;
+                                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                            }
+                            0xDC00..=0xDFFF => return None,
+                            code => code,
+                        };
+                        let mut utf8 = [0u8; 4];
+                        out.extend_from_slice(
+                            char::from_u32(code)?.encode_utf8(&mut utf8).as_bytes(),
+                        );
+                        continue;
+                    }
+                    _ => return None,
+                };
+                out.push(byte);
+            }
+            byte if byte < 0x20 => return None,
+            byte => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+}
+
+/// The value of four hex digits (either case), as a `\u` escape writes a code unit.
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0, |value, digit| {
+        Some(value * 16 + char::from(*digit).to_digit(16)?)
+    })
 }
 
 /// The mask of a word's lowest `count` bits (all of them from 64).
