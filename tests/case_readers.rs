@@ -530,3 +530,83 @@ fn the_readers_agree_on_escaped_texts() {
     let cut = &cut[..cut.find("ller").unwrap_or_default()];
     assert!(decode_case_fast(&program, cut).is_none());
 }
+
+/// Keys in an order other than the declared one (sorted, as `jq -S` and some serialisers write
+/// them; reversed; a different order for each record type), with fields left out, given twice
+/// or unknown, one order after another on one thread (the one-pass reader learns the order the
+/// keys come in and expects it): the readers agree on every case, the one-pass reader reads
+/// every case but those the careful one refuses, and those it leaves.
+#[test]
+fn the_readers_agree_whatever_order_the_keys_come_in() {
+    let program = dual_use();
+    let base: Vec<(&str, &str)> = vec![
+        ("date", r#""2022-02-21""#),
+        ("activity", r#""export""#),
+        ("exporter_state", r#""ES""#),
+        ("destination", r#""SG""#),
+        (
+            "item",
+            r#"{"name":"Router","annex_i":"5A002.a","related_to":null}"#,
+        ),
+        ("end_user", r#"{"name":"A","kind":"military"}"#),
+        ("informed", r#"["military_end_use"]"#),
+        ("general_authorisations", r#"["EU001"]"#),
+        (
+            "licences",
+            r#"[{"id":"DE-1","kind":"individual","items":["5A002.a"],"destinations":["SG"],"end_users":["A"],"valid_from":"2016-01-01","valid_until":"2030-12-31"},{"valid_until":"2030-12-31","valid_from":"2016-01-01","kind":"global","id":"DE-2","items":["5A002.a"],"destinations":["SG"]}]"#,
+        ),
+    ];
+    let object = |fields: &[(&str, &str)]| {
+        let members: Vec<String> = fields
+            .iter()
+            .map(|(key, value)| format!(r#""{key}":{value}"#))
+            .collect();
+        format!("{{{}}}", members.join(","))
+    };
+    let mut sorted = base.clone();
+    sorted.sort();
+    let mut reversed = base.clone();
+    reversed.reverse();
+    let mut orders = vec![base.clone(), sorted.clone(), reversed.clone()];
+    // Fields left out of each order, one at a time.
+    for order in [&base, &sorted, &reversed] {
+        for left_out in 0..order.len() {
+            let mut fewer = order.clone();
+            fewer.remove(left_out);
+            orders.push(fewer);
+        }
+    }
+    let mut cases: Vec<String> = orders.iter().map(|order| object(order)).collect();
+    // A key given twice, and one no record has, in a learned order: the careful reader's.
+    let mut twice = sorted.clone();
+    twice.push(("activity", r#""transit""#));
+    let mut unknown = sorted.clone();
+    unknown.insert(3, ("colour", r#""red""#));
+    let refused = [object(&twice), object(&unknown)];
+    let mut fast_read = 0;
+    // Each order several times in a row, then the next: each is learned over the one before.
+    for _ in 0..2 {
+        for case in &cases {
+            for _ in 0..3 {
+                // A required field left out: the careful reader says so.
+                let Ok(careful) = decode_case_careful(&program, case) else {
+                    assert!(decode_case_fast(&program, case).is_none(), "{case}");
+                    continue;
+                };
+                let Some(fast) = decode_case_fast(&program, case) else {
+                    panic!("the fast reader reads {case}");
+                };
+                assert_eq!(format!("{fast:?}"), format!("{careful:?}"), "{case}");
+                recycle_case(fast);
+                fast_read += 1;
+            }
+            for bad in &refused {
+                assert!(decode_case_careful(&program, bad).is_err(), "{bad}");
+                assert!(decode_case_fast(&program, bad).is_none(), "{bad}");
+            }
+        }
+        cases.reverse();
+    }
+    // All but the cases without one of the four required fields, in each of three orders.
+    assert_eq!(fast_read, 6 * (cases.len() - 3 * 4));
+}

@@ -499,7 +499,9 @@ impl CaseShape {
         let records = policy
             .records
             .iter()
-            .map(|record| RecordShape {
+            .enumerate()
+            .map(|(index, record)| RecordShape {
+                index: small(index),
                 fields: record
                     .fields
                     .iter()
@@ -611,6 +613,8 @@ fn read_case(program: &Program, bytes: &[u8], state: &mut ReaderState) -> Option
             ..RecordCache::default()
         };
         state.lists = RecordCache::default();
+        state.key_orders.clear();
+        state.out_of_order = 0;
     }
     let mut reader = FastReader {
         bytes,
@@ -668,6 +672,8 @@ thread_local! {
             defaulted: None,
             spare_sets: Vec::new(),
             unescaped: Vec::new(),
+            out_of_order: 0,
+            key_orders: Vec::new(),
         })
     };
 }
@@ -693,6 +699,45 @@ struct ReaderState {
     spare_sets: Vec<std::sync::Arc<[Value]>>,
     /// The bytes of a text with escapes, decoded (`FastReader::escaped_text`).
     unescaped: Vec<u8>,
+    /// The record types (a bit each, by index modulo 64) whose keys came out of their declared
+    /// order: a case written by one program gives its keys in one order (sorted, or as its
+    /// serialiser has them), which is then learned and expected (`key_orders`).
+    out_of_order: u64,
+    /// For each record type whose keys came out of order, the order they came in: the position
+    /// of the key that followed each field's (and, last, of the first key).
+    key_orders: Vec<Vec<u8>>,
+}
+
+impl ReaderState {
+    /// Learns that the key at `position` followed the one at `previous` (`count`, the number of
+    /// fields, when it came first) in a record of type `index`.
+    #[cold]
+    fn learn_order(&mut self, index: u16, count: usize, previous: usize, position: usize) {
+        let index = usize::from(index);
+        if self.key_orders.len() <= index {
+            self.key_orders.resize(index + 1, Vec::new());
+        }
+        let Some(order) = self.key_orders.get_mut(index) else {
+            return;
+        };
+        if order.len() != count + 1 {
+            // The declared order to begin with: each field followed by the next.
+            *order = (1..=count).chain([0]).map(|next| next as u8).collect();
+        }
+        if let Some(next) = order.get_mut(previous) {
+            *next = position as u8;
+        }
+    }
+
+    /// The position of the key expected after the one at `previous` (`count`: the first) in a
+    /// record of type `index`: as learned, else the next in declared order.
+    #[inline]
+    fn expected_after(&self, index: u16, previous: usize) -> usize {
+        self.key_orders
+            .get(usize::from(index))
+            .and_then(|order| order.get(previous))
+            .map_or(previous + 1, |next| usize::from(*next))
+    }
 }
 
 /// How many sets of decided cases a thread keeps to put members in.
@@ -1512,6 +1557,11 @@ impl<'a> FastReader<'a> {
         let name = self.string()?;
         self.eat(b':')?;
         let position = usize::from(record.names.get_bytes(name)?);
+        // A key before the one expected: the record type's keys are expected in the order
+        // they come from its next record on.
+        if position + 1 < from {
+            self.state.out_of_order |= 1 << (record.index % 64);
+        }
         Some((position, record.fields.get(position)?))
     }
 
@@ -1565,6 +1615,46 @@ impl<'a> FastReader<'a> {
         Some(())
     }
 
+    /// A record's fields after its `{`, through its `}`, each into its slot; which fields were
+    /// given, a bit each. Keys are expected in their declared order, or (`LEARNED`, for a
+    /// record type whose keys came out of it) in the order they came in, learned as they come.
+    #[inline(always)]
+    fn fields<const LEARNED: bool>(
+        &mut self,
+        record: &'a RecordShape,
+        slots: &mut [Value],
+        depth: usize,
+    ) -> Option<u64> {
+        let count = record.fields.len();
+        let mut given: u64 = 0;
+        let mut previous = count;
+        let mut expected = match LEARNED {
+            true => self.state.expected_after(record.index, count),
+            false => 0,
+        };
+        loop {
+            let (position, field) = self.key(record, expected)?;
+            if LEARNED && position != expected {
+                self.state
+                    .learn_order(record.index, count, previous, position);
+            }
+            let bit = 1u64 << position;
+            if given & bit != 0 {
+                return None;
+            }
+            given |= bit;
+            self.field(field, slots.get_mut(position)?, depth + 1)?;
+            expected = match LEARNED {
+                true => self.state.expected_after(record.index, position),
+                false => position + 1,
+            };
+            previous = position;
+            if !self.more(b'}')? {
+                return Some(given);
+            }
+        }
+    }
+
     fn record(&mut self, index: u16, depth: usize) -> Option<Value> {
         if depth > DEEPEST {
             return None;
@@ -1590,20 +1680,10 @@ impl<'a> FastReader<'a> {
             if depth >= DEEPEST {
                 return None;
             }
-            let mut expected = 0;
-            loop {
-                let (position, field) = self.key(record, expected)?;
-                let bit = 1u64 << position;
-                if given & bit != 0 {
-                    return None;
-                }
-                given |= bit;
-                self.field(field, slots.get_mut(position)?, depth + 1)?;
-                expected = position + 1;
-                if !self.more(b'}')? {
-                    break;
-                }
-            }
+            given = match self.state.out_of_order & 1 << (index % 64) {
+                0 => self.fields::<false>(record, slots, depth)?,
+                _ => self.fields::<true>(record, slots, depth)?,
+            };
         }
         // The fields the case does not give take their defaults (what a reused record held
         // there is let go), but for those that hold them still; a required field the case does

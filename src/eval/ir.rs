@@ -460,6 +460,8 @@ pub struct RecordShape {
     pub(super) fields: Vec<FieldShape>,
     /// The fields' positions by name, for a key given out of order or not as compact JSON.
     pub(super) names: NameTable,
+    /// The record type's index in the policy.
+    pub(super) index: u16,
 }
 
 /// How the fast reader reads a field of a record.
