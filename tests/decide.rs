@@ -1,7 +1,8 @@
 //! Deciding without an explanation visits only the rules the epoch's rule tree leaves for a case;
 //! explaining visits every rule in force. Both must reach the same decision on every case: here
-//! over a generated mix of cases, on each shipped rulebook, and on the EU rulebook with generated
-//! rules that make its rule tree deeper, including cases those rules apply to.
+//! over a generated mix of cases, on each shipped rulebook, on the realistic mix, and on the EU
+//! rulebook with generated rules that make its rule tree deeper, including cases those rules
+//! apply to.
 
 #[path = "../benches/common/mix.rs"]
 #[allow(dead_code)]
@@ -81,6 +82,16 @@ fn deciding_agrees_with_explaining_on_every_shipped_rulebook() {
     ] {
         agree(path, &policy_with_rules(path, 0, Never::Facts), &texts);
     }
+}
+
+/// The realistic mix on the EU rulebook: licences, names, several rules holding at once (whose
+/// verdicts and obligations are put in rule order, from however many leaves of the rule tree
+/// they came).
+#[test]
+fn deciding_agrees_with_explaining_on_the_realistic_mix() {
+    let texts = mix::realistic_cases(3_000);
+    let path = "policies/eu/dual-use";
+    agree(path, &policy_with_rules(path, 0, Never::Facts), &texts);
 }
 
 #[test]
