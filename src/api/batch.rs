@@ -428,10 +428,7 @@ fn decide_line(
         };
         return error_line(errors_json(name, number, line(), &[no_date]));
     };
-    // Most lines keep the assumptions: the text is made only for one that does not.
-    if program.violated_assumption(&case, date).is_some()
-        && let Err(error) = check_assumptions(program, &case, date, Some(line()))
-    {
+    if let Err(error) = check_assumptions(program, &case, date, Some(bytes)) {
         return error_line(errors_json(name, number, line(), &[error]));
     }
     if explain {

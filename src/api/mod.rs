@@ -365,7 +365,7 @@ impl Rulebook {
                 help: "give the case a `date`, or decide it with `decide_as_of`",
             }));
         };
-        check_assumptions(&self.program, &value, date, Some(case))
+        check_assumptions(&self.program, &value, date, Some(case.as_bytes()))
             .map_err(|error| problems(&[error]))?;
         Ok((value, date))
     }

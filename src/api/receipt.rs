@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::eval::{Program, Value};
-use crate::project::sha256_hex;
+use crate::project::{push_digest_hex, sha256, sha256_hex};
 use crate::report::decision::DecisionJson;
 use crate::syntax::Span;
 use crate::syntax::calendar::Date;
@@ -42,32 +42,6 @@ pub struct Receipt {
 pub fn case_sha256(case: &str) -> String {
     sha256_hex(case.trim_ascii().as_bytes())
 }
-
-/// Appends the SHA-256 of some bytes as lowercase hex, as `case_sha256` gives it, without
-/// an intermediate string.
-fn push_sha256_hex(out: &mut String, bytes: &[u8]) {
-    let digest = crate::project::sha256(bytes);
-    let mut text = [0u8; 64];
-    for (pair, byte) in text.chunks_exact_mut(2).zip(digest) {
-        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
-    }
-    // Hex digits are ASCII, so the text is always UTF-8.
-    if let Ok(hex) = std::str::from_utf8(&text) {
-        out.push_str(hex);
-    }
-}
-
-/// The two lowercase hex digits of every byte.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut pairs = [[0u8; 2]; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        pairs[byte] = [DIGITS[byte >> 4], DIGITS[byte & 15]];
-        byte += 1;
-    }
-    pairs
-};
 
 /// The part of every receipt that one program gives (all but the date and the case), as
 /// JSON text made once: a batch adds only the date and the case's hash to each line.
@@ -131,7 +105,7 @@ impl ReceiptStamp {
         // The date and the hash are written in place: a batch line makes no string of its own.
         as_of.push_quoted(object);
         object.push_str(",\"case_sha256\":\"");
-        push_sha256_hex(object, case.trim_ascii());
+        push_digest_hex(object, sha256(case.trim_ascii()));
         object.push_str("\"}}");
     }
 }

@@ -121,7 +121,7 @@ fn decide_one(
         print_failure(json, &name, "", &[no_date]);
         return Exit::Invalid;
     };
-    if let Err(error) = check_assumptions(program, case, date, Some(text)) {
+    if let Err(error) = check_assumptions(program, case, date, Some(text.as_bytes())) {
         print_failure(json, &name, text, &[error]);
         return Exit::Invalid;
     }

@@ -65,17 +65,21 @@ impl Program {
 /// Checks a decoded case, read from the JSON `text`, against the policy's assumptions as of
 /// `date`: the first it breaks as a diagnostic that points at the first fact it reads, or at
 /// the whole case. Without a text (a case the user did not write as it is) it points nowhere.
+/// The text is given as bytes, and read only for a case that breaks an assumption: a batch's
+/// line, which is not made a `str` to be decided, need not be made one to be checked.
 pub fn check_assumptions(
     program: &Program,
     case: &Value,
     date: Date,
-    text: Option<&str>,
+    text: Option<&[u8]>,
 ) -> Result<(), CaseError> {
     let Some(index) = program.violated_assumption(case, date) else {
         return Ok(());
     };
     let definition = &program.policy.assumptions[index];
-    let json = text.and_then(|text| json::parse(text).ok());
+    let json = text
+        .and_then(|text| std::str::from_utf8(text).ok())
+        .and_then(|text| json::parse(text).ok());
     let span = json.as_ref().map(|json| {
         definition
             .observed

@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 pub use files::{EntryKind, Files, MemoryFiles, normalize};
 pub use load::{LoadError, LoadedPolicy, discover, files_below, inside_project, load, read_policy};
-pub(crate) use origin::sha256;
 pub use origin::{canonical_files, sha256_hex};
+pub(crate) use origin::{push_digest_hex, sha256};
 #[cfg(feature = "fs")]
 pub use os::{OsFiles, io_reason};
 

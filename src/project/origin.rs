@@ -51,12 +51,16 @@ pub fn sources_sha256<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -
         hasher.update([0]);
         hasher.update(text.as_bytes());
     }
-    hex(&hasher.finalize())
+    let mut out = String::with_capacity(64);
+    push_digest_hex(&mut out, hasher.finalize().into());
+    out
 }
 
 /// The SHA-256 of some bytes, as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&sha256(bytes))
+    let mut out = String::with_capacity(64);
+    push_digest_hex(&mut out, sha256(bytes));
+    out
 }
 
 /// The SHA-256 of some bytes in one call: the whole blocks are compressed where they lie, and
@@ -98,16 +102,30 @@ pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     digest
 }
 
-/// Bytes as lowercase hex.
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(DIGITS[usize::from(byte >> 4)] as char);
-        out.push(DIGITS[usize::from(byte & 15)] as char);
+/// Appends a SHA-256 digest as 64 lowercase hex digits, without an intermediate string (a
+/// batch writes one in each line's receipt).
+pub(crate) fn push_digest_hex(out: &mut String, digest: [u8; 32]) {
+    let mut text = [0u8; 64];
+    for (pair, byte) in text.chunks_exact_mut(2).zip(digest) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
     }
-    out
+    // Hex digits are ASCII, so the text is always UTF-8.
+    if let Ok(hex) = std::str::from_utf8(&text) {
+        out.push_str(hex);
+    }
 }
+
+/// The two lowercase hex digits of every byte.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut pairs = [[0u8; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        pairs[byte] = [DIGITS[byte >> 4], DIGITS[byte & 15]];
+        byte += 1;
+    }
+    pairs
+};
 
 /// A path's normal components joined with `/`.
 fn canonical_path(path: &Path) -> String {
